@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both install what is missing:
+# Debian packages through scripts/install-system.sh, Python packages into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test system bench clean
+
+run: system $(INSTALLED)
+	@bash scripts/run.sh $(FILE)
+
+test: system $(INSTALLED)
+	$(PY) -m pytest
+	node --test tests/web/
+
+bench: system $(INSTALLED)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) benchmarks/bench_open.py
+	$(PY) benchmarks/bench_spectrum.py
+
+system:
+	@bash scripts/install-system.sh
+
+# Reinstalled whenever pyproject.toml changes.
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) build *.egg-info tests/artifacts

@@ -1,0 +1,1 @@
+"""Soma's main process: window, bridge, document, workers, progress."""

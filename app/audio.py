@@ -1,0 +1,346 @@
+"""Open audio files for analysis.
+
+Soma analyses one channel: :func:`load_audio` decodes a file with libsndfile
+(through ``soundfile``) and mixes it down to a mono float32 array, block by
+block, so that memory stays close to the size of the result (4 bytes per
+frame) whatever the file's channel count or sample format.
+
+Supported: WAV (PCM 16/24/32-bit, float 32/64-bit), FLAC, OGG/Vorbis, AIFF and
+MP3, plus the other formats libsndfile opens by itself (AU, CAF, W64, RF64...).
+
+Every failure is reported as :class:`AudioError`, whose message is one line
+naming the file and saying what is wrong.
+
+Choices for damaged input
+-------------------------
+- A file that ends before its header says (truncated download, recorder that
+  crashed) is kept: Soma shows the frames that could be decoded and records a
+  note in :attr:`AudioFile.notes`.  Only a file with no decodable frame at all
+  is an error.
+- Non-finite samples (NaN, +-Inf) in float files are replaced by 0 (silence)
+  after mixdown, with a note, so no NaN reaches the spectrogram.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import soundfile as sf
+
+__all__ = [
+    "AudioError",
+    "AudioFile",
+    "MAX_SAMPLE_RATE",
+    "MIN_SAMPLE_RATE",
+    "load_audio",
+]
+
+MIN_SAMPLE_RATE = 1_000
+MAX_SAMPLE_RATE = 768_000
+
+# Frames decoded per libsndfile call.  64 Ki frames keeps the scratch buffer
+# small (512 KiB for stereo float32) while the per-call overhead stays
+# negligible; larger blocks measured no faster.
+_BLOCK_FRAMES = 1 << 16
+
+_SUPPORTED = "Soma reads WAV, FLAC, OGG/Vorbis, AIFF and MP3"
+
+# Subtypes whose samples can be NaN or Inf; integer PCM and the lossy
+# decoders always produce finite values, so only these are scanned.
+_FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
+
+# libsndfile clamps a WAV/AIFF data chunk that runs past the end of the file
+# and logs e.g. "data : 176400 (should be 58770)"; that log is the only sign
+# of truncation, as the frame count it reports is already the clamped one.
+_CLAMPED_CHUNK = re.compile(r"^\s*(data|SSND)\s*:\s*\d+\s*\(should be", re.MULTILINE)
+
+# Leading bytes of common non-audio files, to say what a rejected file is.
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+class AudioError(Exception):
+    """A file Soma cannot open.
+
+    ``str(err)`` is one line a user can act on, naming the file, e.g.
+    ``Cannot open "take1.wav": the file is empty (0 bytes).``
+
+    Attributes
+    ----------
+    path : str or None
+        Absolute path of the file, as far as it could be resolved.
+    reason : str
+        The part of the message after the file name.
+    """
+
+    def __init__(self, path: str | None, reason: str):
+        self.path = path
+        self.reason = _one_line(reason)
+        name = _one_line(os.path.basename(path)) if path else "file"
+        super().__init__(f'Cannot open "{name}": {self.reason}')
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    """Decoded audio ready for analysis.
+
+    Attributes
+    ----------
+    path : str or None
+        Absolute path of the file; None for generated audio.
+    name : str
+        Name shown to the user (the file name, or e.g. "Demo recording").
+    samples : np.ndarray [shape=(frames,), dtype=float32]
+        Mono mixdown (mean of the channels), nominally in [-1, 1].
+        C-contiguous and read-only (``flags.writeable`` is False), so it can
+        be shared between workers without copying.
+    sample_rate : int
+        Frames per second, in [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE].
+    channels : int
+        Channel count of the file, before mixdown.
+    frames : int
+        Number of frames, ``== len(samples)``.
+    format : str
+        soundfile's major format: 'WAV', 'FLAC', 'OGG', 'AIFF', 'MP3'...
+        ('GENERATED' for audio made in code).
+    subtype : str
+        soundfile's subtype: 'PCM_16', 'PCM_24', 'FLOAT', 'VORBIS',
+        'MPEG_LAYER_III'...
+    notes : tuple of str
+        One-line remarks about repairs made while loading (file truncated,
+        non-finite samples zeroed).  Empty for a clean file.
+    """
+
+    path: str | None
+    name: str
+    samples: np.ndarray
+    sample_rate: int
+    channels: int
+    frames: int
+    format: str
+    subtype: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds (float)."""
+        return self.frames / self.sample_rate
+
+    def info(self) -> dict:
+        """Describe the audio without its samples.
+
+        Returns
+        -------
+        info : dict
+            JSON-safe (str, int, float, None, list of str) with keys
+            ``path``, ``name``, ``sampleRate``, ``channels``, ``frames``,
+            ``duration`` (seconds), ``format``, ``subtype`` and ``notes``.
+        """
+        return {
+            "path": self.path,
+            "name": self.name,
+            "sampleRate": int(self.sample_rate),
+            "channels": int(self.channels),
+            "frames": int(self.frames),
+            "duration": float(self.duration),
+            "format": self.format,
+            "subtype": self.subtype,
+            "notes": list(self.notes),
+        }
+
+
+def load_audio(path: str | os.PathLike) -> AudioFile:
+    """Decode an audio file into a mono float32 :class:`AudioFile`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to open.  The format is detected from the content, not the
+        extension.
+
+    Returns
+    -------
+    audio : AudioFile
+        ``audio.samples`` has shape ``(frames,)``, dtype float32, and is the
+        mean of the file's channels.
+
+    Raises
+    ------
+    AudioError
+        If the file is missing, a folder, empty, unreadable, not audio,
+        damaged beyond the first frame, has no frames, or has a sample rate
+        outside [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE] Hz.
+
+    Notes
+    -----
+    A 10-minute 44.1 kHz stereo 16-bit WAV loads in about 0.1 s (warm page
+    cache, 2-core machine).  Peak memory is the result plus one block of
+    ``_BLOCK_FRAMES * channels`` float32 scratch.
+    """
+    try:
+        path = os.path.abspath(os.fsdecode(path))
+    except TypeError:
+        raise AudioError(None, f"{type(path).__name__} is not a file path.") from None
+
+    head = _check_file(path)
+    try:
+        with sf.SoundFile(path) as snd:
+            return _decode(snd, path)
+    except (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError) as err:
+        # SoundFileError covers LibsndfileError; soundfile also raises bare
+        # RuntimeError/TypeError/ValueError for some malformed headers.
+        raise AudioError(path, _open_failure(err, head)) from None
+    except MemoryError:
+        raise AudioError(path, "there is not enough memory to load it.") from None
+
+
+def _check_file(path: str) -> bytes:
+    """Fail early with a precise reason; return the file's first bytes.
+
+    libsndfile says "System error." for a missing or unreadable file and
+    "Format not recognised." for an empty one, so these cases are checked
+    here, where the OS gives the real cause.
+    """
+    if os.path.isdir(path):
+        raise AudioError(path, "it is a folder, not an audio file.")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except FileNotFoundError:
+        raise AudioError(
+            path, f"the file does not exist (looked in {os.path.dirname(path)})."
+        ) from None
+    except PermissionError:
+        raise AudioError(
+            path, "permission denied; check that your account can read this file."
+        ) from None
+    except OSError as err:
+        raise AudioError(path, f"the file could not be read ({err.strerror or err}).") from None
+    if not head:
+        raise AudioError(path, "the file is empty (0 bytes).")
+    return head
+
+
+def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
+    """Read an open file block by block into a mono float32 array."""
+    sample_rate, channels, frames = int(snd.samplerate), int(snd.channels), int(snd.frames)
+    if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
+        raise AudioError(
+            path,
+            f"its sample rate of {sample_rate} Hz is outside the range Soma "
+            f"supports ({MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz).",
+        )
+    if frames <= 0:
+        raise AudioError(path, "the file contains no audio (0 frames).")
+
+    notes = []
+    if _CLAMPED_CHUNK.search(snd.extra_info or ""):
+        notes.append("The file is shorter than its header says (truncated?); showing the audio it contains.")
+
+    out = np.empty(frames, dtype=np.float32)
+    scratch = np.empty((min(_BLOCK_FRAMES, frames), channels), dtype=np.float32)
+    pos = 0
+    try:
+        while pos < frames:
+            want = min(_BLOCK_FRAMES, frames - pos)
+            if channels == 1:
+                # Mono needs no mixdown: decode straight into the result.
+                got = len(snd.read(want, dtype="float32", out=out[pos : pos + want]))
+            else:
+                block = snd.read(want, dtype="float32", out=scratch[:want])
+                got = len(block)
+                dst = out[pos : pos + got]
+                # Summing column by column beats block.mean(axis=1), which
+                # reduces along the short, strided axis (measured ~4x slower).
+                np.copyto(dst, block[:, 0])
+                for ch in range(1, channels):
+                    dst += block[:, ch]
+                dst *= np.float32(1.0 / channels)
+            pos += got
+            if got < want:
+                break
+    except (sf.SoundFileError, RuntimeError) as err:
+        # A decoder error mid-stream (e.g. FLAC "lost sync" in a truncated
+        # file): keep what was decoded, unless that is nothing.
+        if pos == 0:
+            raise AudioError(path, f"the audio data is damaged ({_libsndfile_reason(err)}).") from None
+    if pos == 0:
+        raise AudioError(path, "no audio could be decoded from the file (damaged?).")
+    if pos < frames:
+        # Copy rather than slice so the unused tail is freed.
+        out = out[:pos].copy()
+        notes.append(
+            f"The file ended after {pos / sample_rate:.2f} s of the "
+            f"{frames / sample_rate:.2f} s its header announces (truncated or damaged); "
+            "showing what could be read."
+        )
+
+    if snd.subtype in _FLOAT_SUBTYPES and not np.isfinite(out).all():
+        bad = ~np.isfinite(out)
+        count = int(np.count_nonzero(bad))
+        out[bad] = 0.0
+        notes.append(f"{count} non-finite sample(s) (NaN or infinity) were replaced with silence.")
+
+    out.flags.writeable = False
+    return AudioFile(
+        path=path,
+        name=os.path.basename(path),
+        samples=out,
+        sample_rate=sample_rate,
+        channels=channels,
+        frames=int(out.shape[0]),
+        format=str(snd.format),
+        subtype=str(snd.subtype),
+        notes=tuple(notes),
+    )
+
+
+def _open_failure(err: Exception, head: bytes) -> str:
+    """Turn a soundfile exception raised while opening into a user reason."""
+    detail = _libsndfile_reason(err)
+    # libsndfile's MP3 probe reports unrecognised bytes as "File does not
+    # exist..."; the file is known to exist (see _check_file).
+    if any(s in detail.lower() for s in ("not recognised", "unknown format", "does not exist")):
+        kind = _sniff(head)
+        if kind:
+            return f"it is {kind}, not audio. {_SUPPORTED}."
+        return f"this is not an audio format Soma can read. {_SUPPORTED}."
+    return f"the file is damaged or not a supported audio file ({detail}). {_SUPPORTED}."
+
+
+def _libsndfile_reason(err: Exception) -> str:
+    """libsndfile's own words, without soundfile's "Error opening '<path>': "."""
+    reason = getattr(err, "error_string", None) or str(err)
+    return _one_line(reason).strip().rstrip(".") or type(err).__name__
+
+
+def _sniff(head: bytes) -> str | None:
+    """Name the kind of a non-audio file from its first bytes, if obvious."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head[4:8] == b"ftyp":
+        return "an MP4/M4A (AAC) file, which Soma cannot decode; convert it to WAV or FLAC"
+    if b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as err:
+            # A multi-byte character cut by the 512-byte read still counts as text.
+            if err.start < len(head) - 3:
+                return None
+        return "a text file"
+    return None
+
+
+def _one_line(text: str) -> str:
+    """Replace control characters (newlines in file names...) so text stays on one line."""
+    return "".join(c if c.isprintable() else "?" for c in text)

@@ -1,0 +1,119 @@
+"""SomaDocument: the object the page calls as window.pywebview.api.
+
+One public method per user action, as in pywebview's examples/js_api.py. pywebview exposes
+every public attribute and runs each call on a new thread, so everything else here is
+underscore-prefixed, and every method is wrapped by `_action`: arguments are validated, any
+failure becomes {"ok": false, "error": "..."} for the page, and the return value is made
+JSON-safe (a NaN in a return would leave the JS promise unsettled forever).
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from app.audio import AudioError, AudioFile, load_audio
+from app.demo import demo_audio
+from app.overview import compute_overview
+from app.server import DataStore
+from app.store import DocumentStore
+from app.validate import ArgumentError, json_safe, text
+
+log = logging.getLogger(__name__)
+
+ChooseFile = Callable[[], "str | None"]
+
+
+def _action(method):
+    """Turn a bridge method's outcome into a JSON-safe reply; errors never escape to pywebview."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        try:
+            result = method(self, *args)
+        except (ArgumentError, AudioError) as error:
+            return {"ok": False, "error": str(error)}
+        except TypeError as error:
+            # Wrong number of arguments from the page: pywebview calls method(*args).
+            log.warning("bad call to %s: %s", method.__name__, error)
+            return {"ok": False, "error": f"{method.__name__}: {error}"}
+        except Exception as error:
+            log.exception("%s failed", method.__name__)
+            return {"ok": False, "error": f"Internal error in {method.__name__}: {error}"}
+        return json_safe({"ok": True, **(result or {})})
+
+    return wrapper
+
+
+class SomaDocument:
+    def __init__(self, store: DocumentStore, data: DataStore,
+                 choose_file: ChooseFile | None = None) -> None:
+        self._store = store
+        self._data = data
+        self._choose_file = choose_file
+        # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
+        self._open_counter = itertools.count(1)
+        self._latest_open = 0
+        self._open_lock = threading.Lock()
+
+    @_action
+    def get_state(self) -> dict:
+        """The whole document state, for a page that has just (re)loaded."""
+        return {"state": self._store.state.to_json()}
+
+    @_action
+    def open_path(self, path) -> dict:
+        """Open the audio file at `path` (a string from the page or the command line)."""
+        path = text(path, "path")
+        return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name)
+
+    @_action
+    def open_dialog(self) -> dict:
+        """Ask for a file with the native dialog and open it; {"cancelled": true} if none."""
+        if self._choose_file is None:
+            raise ArgumentError("no file dialog in this session")
+        chosen = self._choose_file()
+        if not chosen:
+            return {"cancelled": True, "state": self._store.state.to_json()}
+        return self._open(lambda: load_audio(chosen), Path(chosen).name)
+
+    @_action
+    def open_demo(self) -> dict:
+        """Open the built-in demo recording."""
+        return self._open(demo_audio, "Demo recording")
+
+    @_action
+    def dismiss_error(self) -> dict:
+        """Hide the error banner."""
+        return {"state": self._store.update(lambda s: s.dismissed() if s.error else s).to_json()}
+
+    @_action
+    def _open_audio(self, audio: AudioFile) -> dict:
+        """Open audio the caller has already decoded (the command line checks its file first)."""
+        return self._open(lambda: audio, audio.name)
+
+    def _open(self, load: Callable[[], AudioFile], label: str) -> dict:
+        with self._open_lock:
+            ticket = next(self._open_counter)
+            self._latest_open = ticket
+        # Every transition checks the ticket: an older open that is still running must not
+        # mark the document busy again, nor replace a newer file, when it gets there.
+        self._store.update(
+            lambda s: s.opening(f"Opening {label}") if ticket == self._latest_open else s)
+        try:
+            audio = load()
+            overview, payload = compute_overview(audio, key=f"overview-{ticket}")
+        except AudioError as error:
+            log.warning("%s", error)
+            self._store.update(
+                lambda s: s.failed(str(error)) if ticket == self._latest_open else s)
+            raise
+        self._data.put(overview.key, payload)
+        state = self._store.update(
+            lambda s: s.opened(audio, overview) if ticket == self._latest_open else s)
+        log.info("opened %s: %.1f s, %d Hz, %d ch; overview in %.0f ms", audio.name,
+                 audio.duration, audio.sample_rate, audio.channels, overview.seconds * 1000)
+        return {"state": state.to_json()}

@@ -1,0 +1,100 @@
+"""The `soma` command.
+
+    soma [FILE]                  open the window (on the demo recording without FILE)
+    soma render AUDIO -o OUT     render what the viewport would show, without a window
+
+Errors a user can act on (a bad file, a bad argument) are one line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from app.audio import AudioError, load_audio
+from workers.spectrum import SpectrumError, render
+
+EXIT_USAGE = 2
+COMMANDS = ("render",)
+
+
+class UsageError(Exception):
+    """A command line Soma cannot carry out; str() is the one line printed."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the whole usage; one line is enough
+        raise UsageError(message)
+
+
+def _open_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="soma", description="Look closely at sound and trace its partials.")
+    parser.add_argument("file", nargs="?", help="audio file to open (default: the demo)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    return parser
+
+
+def _render_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="soma render",
+                     description="Render a spectrogram as the viewport would show it.")
+    parser.add_argument("audio", help="audio file")
+    parser.add_argument("-o", "--output", required=True,
+                        help="OUT.png (coloured picture) or OUT.npy (float32 dBFS, "
+                             "shape (height, width), row 0 = fmin)")
+    parser.add_argument("--start", type=float, default=0.0, help="seconds (default 0)")
+    parser.add_argument("--end", type=float, help="seconds (default: end of file)")
+    parser.add_argument("--fmin", type=float, default=20.0, help="Hz (default 20)")
+    parser.add_argument("--fmax", type=float, help="Hz (default: Nyquist)")
+    parser.add_argument("--width", type=int, default=1200, help="columns (default 1200)")
+    parser.add_argument("--height", type=int, default=256, help="rows (default 256)")
+    parser.add_argument("--method", choices=("auto", "stft", "cwt"), default="auto",
+                        help="auto: CWT for 30 s or less, STFT above")
+    return parser
+
+
+def _render(args: argparse.Namespace) -> None:
+    from app.png import spectrogram_rgb, write_png
+    from workers.imaging import display_range, quantise
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".png", ".npy"):
+        raise UsageError(f"output must end in .png or .npy, not '{output.name}'")
+    audio = load_audio(args.audio)
+    db = render(audio.samples, audio.sample_rate, start=args.start,
+                end=audio.duration if args.end is None else args.end,
+                fmin=args.fmin, fmax=audio.sample_rate / 2 if args.fmax is None else args.fmax,
+                width=args.width, height=args.height, method=args.method)
+    try:
+        if output.suffix.lower() == ".npy":
+            np.save(output, db.astype(np.float32, copy=False))
+        else:
+            write_png(output, spectrogram_rgb(quantise(db, *display_range(db))))
+    except OSError as error:
+        raise UsageError(f"cannot write '{output}': {error.strerror or error}") from None
+    print(output)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] == "render":
+            _render(_render_parser().parse_args(argv[1:]))
+            return 0
+        args = _open_parser().parse_args(argv)
+        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        audio = load_audio(args.file) if args.file else None
+    except (UsageError, AudioError, SpectrumError) as error:
+        print(f"soma: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+    from app.window import run_window  # Qt loads only when a window is wanted
+    run_window(audio)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

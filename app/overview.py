@@ -1,0 +1,40 @@
+"""The overview: an STFT of the whole file, computed once when it opens.
+
+It runs in the main process behind the loading state (seed 004): it is the bottom layer the
+viewport falls back on, so it must exist before anything else is drawn, and an STFT of the
+whole file at display resolution takes well under a second.
+"""
+from __future__ import annotations
+
+import time
+
+from app.audio import AudioFile
+from app.state import Image, View
+from workers.imaging import display_range, quantise
+from workers.spectrum import render, stft_window_size
+
+OVERVIEW_WIDTH = 2000
+OVERVIEW_HEIGHT = 384
+LOWEST_FREQUENCY = 20.0  # Hz: the bottom of hearing; the default view's fmin
+
+
+def full_view(audio: AudioFile) -> View:
+    """The whole file, 20 Hz (or lower for very low rates) to Nyquist."""
+    nyquist = audio.sample_rate / 2
+    return View(0.0, audio.duration, min(LOWEST_FREQUENCY, nyquist / 10), nyquist)
+
+
+def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
+    """The overview image of `audio` and its bytes, to be served under `key`."""
+    began = time.perf_counter()
+    view = full_view(audio)
+    db = render(audio.samples, audio.sample_rate, start=view.start, end=view.end,
+                fmin=view.fmin, fmax=view.fmax, width=OVERVIEW_WIDTH, height=OVERVIEW_HEIGHT,
+                method="stft")
+    db_min, db_max = display_range(db)
+    payload = quantise(db, db_min, db_max).tobytes()
+    window = stft_window_size(audio.sample_rate, view.start, view.end, OVERVIEW_WIDTH, view.fmin)
+    image = Image(key=key, width=OVERVIEW_WIDTH, height=OVERVIEW_HEIGHT, db_min=db_min,
+                  db_max=db_max, view=view, method="stft", window_size=window,
+                  seconds=time.perf_counter() - began)
+    return image, payload

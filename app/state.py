@@ -1,0 +1,93 @@
+"""The document's state: immutable values, replaced whole on every change.
+
+Readers on any thread take `store.state` and get a value that can never change under them, so
+they need no lock (seed 002). Every change is a pure function from one DocumentState to the
+next; the store applies them one at a time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.audio import AudioFile
+
+
+@dataclass(frozen=True)
+class View:
+    """The region shown in the viewport: seconds [start, end) by Hz [fmin, fmax]."""
+
+    start: float
+    end: float
+    fmin: float
+    fmax: float
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "fmin": self.fmin, "fmax": self.fmax}
+
+
+@dataclass(frozen=True)
+class Image:
+    """A spectrogram image held in the data store, for the page to fetch.
+
+    The bytes at `/data/<key>` are uint8, row-major, shape (height, width), row 0 = fmin;
+    byte b stands for db_min + b / 255 * (db_max - db_min) dBFS.
+    """
+
+    key: str
+    width: int
+    height: int
+    db_min: float
+    db_max: float
+    view: View
+    method: str
+    window_size: int  # samples of the STFT window; 0 for a CWT
+    seconds: float    # compute time, shown in the status bar
+
+    def to_json(self) -> dict:
+        return {
+            "key": self.key, "url": f"/data/{self.key}", "width": self.width,
+            "height": self.height, "dbMin": self.db_min, "dbMax": self.db_max,
+            "view": self.view.to_json(), "method": self.method,
+            "windowSize": self.window_size, "seconds": self.seconds,
+        }
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """Everything the window shows, at one revision.
+
+    Invariant: `view` and `overview` are None exactly when `audio` is None, and both lie
+    within the audio's duration; the three change together.
+    """
+
+    revision: int = 0
+    audio: AudioFile | None = None
+    view: View | None = None
+    overview: Image | None = None
+    busy: str = ""   # what is being done right now ("Opening song.flac"), "" when idle
+    error: str = ""  # the last failure, shown until dismissed or replaced
+
+    def opening(self, label: str) -> DocumentState:
+        return replace(self, busy=label, error="")
+
+    def opened(self, audio: AudioFile, overview: Image) -> DocumentState:
+        return replace(self, audio=audio, view=overview.view, overview=overview, busy="",
+                       error="")
+
+    def failed(self, message: str) -> DocumentState:
+        """The open file, view and overview stay: a failure loses nothing."""
+        return replace(self, busy="", error=message)
+
+    def dismissed(self) -> DocumentState:
+        return replace(self, error="")
+
+    def to_json(self) -> dict:
+        return {
+            "revision": self.revision,
+            "file": self.audio.info() if self.audio is not None else None,
+            "view": self.view.to_json() if self.view is not None else None,
+            "overview": self.overview.to_json() if self.overview is not None else None,
+            "busy": self.busy,
+            "error": self.error,
+        }

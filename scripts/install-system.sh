@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Soma needs to open a Qt WebEngine window under X
+# (and Xvfb + xdotool, which the GUI tests drive). Run by `make`; safe to re-run.
+# As root on Debian it apt-gets what is missing; elsewhere it prints the command.
+set -euo pipefail
+
+packages=(
+    # Qt's xcb platform plugin and Qt WebEngine (Chromium) at run time
+    libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
+    libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon0
+    libxkbcommon-x11-0 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxi6 libxrender1
+    libxshmfence1 libxkbfile1 libnss3 libasound2 libegl1 libgl1 libopengl0 libgbm1
+    libdbus-1-3 libfontconfig1 libglib2.0-0 fonts-dejavu-core
+    # the GUI tests: a virtual screen and synthetic mouse and key events
+    xvfb xdotool
+)
+# The web modules' tests run on Node; a machine that already has a node keeps it.
+command -v node >/dev/null || packages+=(nodejs)
+
+command -v dpkg-query >/dev/null || exit 0  # not Debian: nothing we know how to check
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    echo "Soma needs these system packages: ${missing[*]}" >&2
+    echo "Install them with:  sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi

@@ -1,0 +1,39 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/gui_session.py
+
+from gui_session import GuiSession, start_xvfb  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def display():
+    """An X display for the real window: the user's, or an Xvfb the tests start themselves."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    xvfb = start_xvfb()
+    try:
+        yield os.environ["DISPLAY"]
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+        del os.environ["DISPLAY"]
+
+
+@pytest.fixture
+def gui(display):
+    """Opens Soma's real window: gui(path or None) -> GuiSession; closed after the test."""
+    sessions = []
+
+    def open_window(audio_path=None):
+        session = GuiSession(audio_path)
+        sessions.append(session)
+        return session
+
+    yield open_window
+    for session in sessions:
+        session.close()

@@ -1,0 +1,44 @@
+"""Runs Soma's real window for a GUI test and lets the test talk to its page.
+
+    python tests/gui_driver.py [AUDIO]
+
+Reads one JSON request per line on stdin: {"eval": "<js expression>"} or {"quit": true}.
+Answers each with one line on stdout, `@@ {"result": ...}` or `@@ {"error": "..."}`; the
+prefix tells the answers apart from whatever Qt and Chromium print.
+"""
+import json
+import sys
+import threading
+
+from app.audio import load_audio
+from app.window import run_window
+
+PREFIX = "@@ "
+
+
+def answer(message: dict) -> None:
+    sys.stdout.write(PREFIX + json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def serve(window) -> None:
+    answer({"ready": True})
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request.get("quit"):
+            break
+        try:
+            answer({"result": window.evaluate_js(request["eval"])})
+        except Exception as error:  # the test reads the message
+            answer({"error": f"{type(error).__name__}: {error}"})
+    window.destroy()
+
+
+def main() -> None:
+    audio = load_audio(sys.argv[1]) if len(sys.argv) > 1 else None
+    run_window(audio, on_ready=lambda window: threading.Thread(
+        target=serve, args=(window,), daemon=True).start())
+
+
+if __name__ == "__main__":
+    main()

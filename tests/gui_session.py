@@ -1,0 +1,96 @@
+"""Starting and driving Soma's real window from a test: Xvfb, the driver, xdotool, screenshots."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+PREFIX = "@@ "
+
+
+def start_xvfb() -> subprocess.Popen:
+    """An Xvfb on a display number of its own choosing (-displayfd), DISPLAY set for children."""
+    read, write = os.pipe()
+    process = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
+        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        process.kill()
+        raise RuntimeError("Xvfb did not start")
+    os.environ["DISPLAY"] = f":{number}"
+    return process
+
+
+class GuiSession:
+    """The real window, started by tests/gui_driver.py, and the means to drive it."""
+
+    def __init__(self, audio_path: str | None = None, timeout: float = 60.0) -> None:
+        command = [sys.executable, str(ROOT / "tests" / "gui_driver.py")]
+        if audio_path:
+            command.append(str(audio_path))
+        self.log = ARTIFACTS / "gui-driver.log"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self._stderr = open(self.log, "w")
+        self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        ready = self._read(timeout)
+        assert ready == {"ready": True}, ready
+
+    def _read(self, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"the window process ended; see {self.log}")
+            if line.startswith(PREFIX):
+                return json.loads(line[len(PREFIX):])
+        raise TimeoutError("no answer from the window")
+
+    def eval(self, expression: str, timeout: float = 30.0):
+        """The value of a JS expression evaluated in the page."""
+        self.process.stdin.write(json.dumps({"eval": expression}) + "\n")
+        self.process.stdin.flush()
+        reply = self._read(timeout)
+        if "error" in reply:
+            raise RuntimeError(reply["error"])
+        return reply["result"]
+
+    def wait_for(self, expression: str, timeout: float = 30.0, interval: float = 0.1):
+        """Poll a JS expression until it is truthy; its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.eval(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still false after {timeout} s: {expression}")
+            time.sleep(interval)
+
+    def screenshot(self, name: str) -> Path:
+        path = ARTIFACTS / name
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshot.py"), str(path)],
+                       check=True, timeout=30)
+        return path
+
+    def close(self) -> int:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.write(json.dumps({"quit": True}) + "\n")
+                self.process.stdin.flush()
+            except BrokenPipeError:
+                pass
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._stderr.close()
+        return self.process.returncode

@@ -1,0 +1,51 @@
+"""End to end: Soma's real window under X opens a file and shows its overview."""
+import numpy as np
+import soundfile as sf
+
+CANVAS_STATS = """(() => {
+  const canvas = document.getElementById('viewport-canvas');
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let lit = 0; const colours = new Set();
+  for (let i = 0; i < data.length; i += 4 * 7) {
+    if (data[i] + data[i + 1] + data[i + 2] > 60) lit++;
+    colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  }
+  return {width: canvas.width, height: canvas.height, lit, sampled: data.length / 28,
+          colours: colours.size};
+})()"""
+
+
+def _tone_file(path, seconds=3.0, sr=44100):
+    t = np.arange(int(seconds * sr)) / sr
+    signal = 0.5 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 1320 * t)
+    sf.write(path, np.stack([signal, signal], axis=1), sr, subtype="PCM_16")
+    return path
+
+
+def test_window_opens_a_file_and_draws_its_overview(gui, tmp_path):
+    path = _tone_file(tmp_path / "tone.wav")
+    window = gui(path)
+    key = window.wait_for("document.body.dataset.overviewKey", timeout=30)
+    assert key.startswith("overview-")
+
+    stats = window.eval(CANVAS_STATS)
+    assert stats["width"] > 300 and stats["height"] > 200
+    assert stats["lit"] > 0.01 * stats["sampled"], stats  # the partials are drawn
+    assert stats["colours"] > 20, stats  # a colormap, not a flat fill
+
+    assert window.eval("document.getElementById('file-info').textContent").startswith("tone.wav")
+    time_axis = window.eval("document.getElementById('time-axis').textContent")
+    assert "0:03.000" in time_axis  # the end of the view: the file's duration
+    assert window.eval("document.getElementById('freq-axis').textContent").count("Hz") >= 3
+    assert window.eval("document.body.dataset.status") == "ready"
+    window.screenshot("open-tone.png")
+
+    # A file that cannot be opened: one clear message, and the open file stays.
+    window.eval("window.pywebview.api.open_path('/no/such/file.wav'), true")
+    message = window.wait_for(
+        "!document.getElementById('error').hidden && "
+        "document.getElementById('error-text').textContent")
+    assert "file.wav" in message and "not found" in message.lower(), message
+    assert window.eval("document.body.dataset.overviewKey") == key
+    assert window.eval("document.getElementById('file-info').textContent").startswith("tone.wav")
+    window.screenshot("open-error.png")

@@ -1,0 +1,1 @@
+"""Worker-side numerics: pure numpy/scipy code, no GUI imports, nothing from app/."""
