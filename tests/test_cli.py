@@ -1,0 +1,93 @@
+"""The `soma` command, run as a user runs it: a real process, its output and exit code."""
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from workers.spectrum import frequencies
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def soma(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=cwd or ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def tone(tmp_path_factory):
+    """4 s of a 1 kHz sine at -6 dBFS (peak 0.5), 16 kHz mono."""
+    path = tmp_path_factory.mktemp("audio") / "tone.wav"
+    sr = 16000
+    t = np.arange(4 * sr) / sr
+    sf.write(path, 0.5 * np.sin(2 * np.pi * 1000 * t), sr, subtype="FLOAT")
+    return path
+
+
+def _png_size_and_pixels(path: Path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    idat = b"".join(data[i + 8:i + 8 + struct.unpack(">I", data[i:i + 4])[0]]
+                    for i in range(8, len(data), 1) if data[i + 4:i + 8] == b"IDAT")
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * 3)
+    return width, height, rows[:, 1:].reshape(height, width, 3)
+
+
+@pytest.mark.parametrize("method", ["stft", "cwt", "auto"])
+def test_render_npy_has_the_documented_geometry_and_level(tone, tmp_path, method):
+    out = tmp_path / "out.npy"
+    result = soma("render", tone, "-o", out, "--start", 1, "--end", 3, "--fmin", 100,
+                  "--fmax", 8000, "--width", 301, "--height", 97, "--method", method)
+    assert result.returncode == 0, result.stderr
+    image = np.load(out)
+    assert image.shape == (97, 301) and image.dtype == np.float32
+    rows = frequencies(100, 8000, 97)
+    peak_row = int(np.argmax(image.mean(axis=1)))
+    assert peak_row == int(np.argmin(np.abs(np.log(rows / 1000))))
+    assert float(np.median(image[peak_row])) == pytest.approx(-6.02, abs=0.5)
+
+
+def test_render_png_is_a_picture_with_low_frequencies_at_the_bottom(tone, tmp_path):
+    out = tmp_path / "out.png"
+    result = soma("render", tone, "-o", out, "--width", 200, "--height", 64, "--fmin", 100,
+                  "--fmax", 8000, "--method", "stft")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out)
+    width, height, pixels = _png_size_and_pixels(out)
+    assert (width, height) == (200, 64)
+    brightness = pixels.astype(int).sum(axis=2).mean(axis=1)
+    bright_row = int(np.argmax(brightness))
+    # 1 kHz lies log-wise at 0.57 of the way from 100 Hz to 8 kHz: counted from the bottom.
+    assert abs((height - 1 - bright_row) / (height - 1) - np.log(10) / np.log(80)) < 0.05
+
+
+@pytest.mark.parametrize("args, message", [
+    (["render", "/no/such.wav", "-o", "x.npy"], "does not exist"),
+    (["render", "{tone}", "-o", "x.txt"], ".png or .npy"),
+    (["render", "{tone}", "-o", "x.npy", "--width", "0"], "width"),
+    (["render", "{tone}", "-o", "x.npy", "--fmin", "900", "--fmax", "800"], "fmin"),
+    (["render", "{tone}", "-o", "x.npy", "--fmax", "9000"], "Nyquist"),
+    (["render", "{tone}", "-o", "x.npy", "--start", "2", "--end", "1"], "end"),
+    (["render", "{tone}", "-o", "x.npy", "--start", "nan"], "start"),
+    (["render", "{tone}", "-o", "x.npy", "--method", "wavelet"], "method"),
+    (["render", "{tone}", "-o", "/no/such/dir/x.npy"], "cannot write"),
+    (["render", "{tone}"], "-o"),
+    (["/no/such/file.flac"], "does not exist"),
+    (["{empty}"], "empty"),
+])
+def test_errors_are_one_line_and_exit_code_2(tone, tmp_path, args, message):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    args = [a.format(tone=tone, empty=empty) for a in args]
+    result = soma(*args, cwd=tmp_path)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("soma: error: "), result.stderr
+    assert message.lower() in lines[0].lower()
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,198 @@
+"""Spectrum at display resolution: the public front door of the spectrum engine.
+
+``render`` turns a stretch of mono audio into a dBFS image of exactly the pixels the screen
+shows: ``height`` log-spaced frequency rows by ``width`` time columns. Views wider than
+``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones an analytic Morlet CWT
+(``workers.cwt``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS on its
+ridge, and both max-pool into columns so that no transient vanishes between two pixels.
+
+Pure numpy/scipy: no GUI code, nothing from ``app``.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from workers import cwt, stft
+from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
+
+__all__ = [
+    "CWT_MAX_SECONDS", "DB_FLOOR", "DEFAULT_Q", "MAX_PIXELS", "Q_MAX", "Q_MIN", "SpectrumError",
+    "frequencies", "render", "resolve_method", "stft_window_size",
+]
+
+DB_FLOOR = -160.0  # dBFS of silence and padding; every output pixel is >= this
+CWT_MAX_SECONDS = 30.0  # method='auto' picks the CWT at or below this view length, STFT above
+MAX_PIXELS = 16384  # largest width or height: more than any screen, small enough to stay sane
+MAX_SECONDS = 1e7  # |start| and |end| bound (115 days): keeps sample positions exact in float64
+METHODS = ("auto", "stft", "cwt")
+
+_POWER_FLOOR = 10.0 ** (DB_FLOOR / 10.0)
+
+
+class SpectrumError(ValueError):
+    """Invalid arguments to the spectrum engine; str() is one clear line."""
+
+
+def frequencies(fmin: float, fmax: float, height: int) -> np.ndarray:
+    """Centre frequency of every row of an image.
+
+    Parameters
+    ----------
+    fmin, fmax : float, Hz, 0 < fmin < fmax
+    height : int > 0, number of rows
+
+    Returns
+    -------
+    np.ndarray, float64, shape (height,), Hz
+        Geometrically spaced: row 0 is ``fmin``, row ``height - 1`` is ``fmax`` (a single row
+        is ``fmin``).
+    """
+    fmin, fmax = _finite("fmin", fmin), _finite("fmax", fmax)
+    height = _pixels("height", height)
+    if fmin <= 0:
+        raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
+    if fmin >= fmax:
+        raise SpectrumError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+    return np.geomspace(fmin, fmax, height)
+
+
+def resolve_method(method: str, start: float, end: float) -> str:
+    """The transform ``render`` uses for a view: ``'stft'`` or ``'cwt'``.
+
+    ``'auto'`` is the CWT for views of at most ``CWT_MAX_SECONDS`` and the STFT above;
+    ``'stft'`` and ``'cwt'`` are returned as given.
+    """
+    if method not in METHODS:
+        raise SpectrumError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    start, end = _span(start, end)
+    if method != "auto":
+        return method
+    return "cwt" if end - start <= CWT_MAX_SECONDS else "stft"
+
+
+def stft_window_size(sr: int, start: float, end: float, width: int, fmin: float) -> int:
+    """Window length in samples that ``render`` uses for an STFT of this view.
+
+    The window is a Gaussian truncated at -60 dB. It is long enough for the CWT's default
+    resolution at the lowest row (half-power bandwidth fmin / DEFAULT_Q), and longer when the
+    columns are wide enough that one frame per column then still covers every sample; but it
+    never spans more than ``stft.WINDOW_COLUMNS`` columns, and stays within
+    [``stft.MIN_WINDOW``, ``stft.MAX_WINDOW``]. See ``workers.stft.window_size``.
+    """
+    sr = _sample_rate(sr)
+    start, end = _span(start, end)
+    width = _pixels("width", width)
+    fmin = _finite("fmin", fmin)
+    if fmin <= 0:
+        raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
+    return stft.window_size(sr, (end - start) / width, fmin)
+
+
+def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float, fmax: float,
+           width: int, height: int, method: str = "auto", q: float | None = None) -> np.ndarray:
+    """dBFS image of a view of ``audio``, computed at display resolution.
+
+    Parameters
+    ----------
+    audio : np.ndarray, 1-D, float32 (float64 is converted), mono samples in [-1, 1]
+    sr : int > 0, sample rate in Hz
+    start, end : float, seconds, start < end
+        The view; it may begin before 0 or end after the audio (that part reads as silence).
+        Column j covers [start + j*dt, start + (j+1)*dt) with dt = (end - start) / width.
+    fmin, fmax : float, Hz, 0 < fmin < fmax <= sr / 2
+        Centre frequencies of the bottom and top rows (see ``frequencies``).
+    width, height : int in [1, MAX_PIXELS], output columns and rows
+    method : {'auto', 'stft', 'cwt'}
+        'auto' is the CWT for views of at most ``CWT_MAX_SECONDS``, the STFT above.
+    q : float in [Q_MIN, Q_MAX] or None
+        Quality factor of the CWT's Morlet (centre frequency over half-power bandwidth); None
+        is ``DEFAULT_Q``. The STFT validates but ignores it (its window follows the zoom).
+
+    Returns
+    -------
+    np.ndarray, float32, shape (height, width), dBFS
+        Row 0 is ``fmin``. Each pixel is the largest level within its column and row band: a
+        sine of peak amplitude A reads 20*log10(A) on its ridge; silence reads ``DB_FLOOR``;
+        nothing is below ``DB_FLOOR``.
+
+    Raises
+    ------
+    SpectrumError
+        For any invalid argument, before any work is done.
+    """
+    samples = _audio(audio)
+    sr = _sample_rate(sr)
+    start, end = _span(start, end)
+    fmin, fmax = _finite("fmin", fmin), _finite("fmax", fmax)
+    width, height = _pixels("width", width), _pixels("height", height)
+    if fmin <= 0:
+        raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
+    if fmin >= fmax:
+        raise SpectrumError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+    if fmax > sr / 2:
+        raise SpectrumError(f"fmax ({fmax:g} Hz) is above the Nyquist frequency ({sr / 2:g} Hz)")
+    q = DEFAULT_Q if q is None else _finite("q", q)
+    if not Q_MIN <= q <= Q_MAX:
+        raise SpectrumError(f"q must be between {Q_MIN:g} and {Q_MAX:g}, got {q:g}")
+    chosen = resolve_method(method, start, end)
+    freqs = np.geomspace(fmin, fmax, height)
+    if chosen == "cwt":
+        limit = cwt.max_view_seconds(sr)
+        if end - start > limit:
+            raise SpectrumError(f"a CWT view may span at most {limit:g} s at {sr} Hz; "
+                                f"got {end - start:g} s (use method='stft')")
+        power = cwt.cwt_power(samples, sr, start, end, freqs, width, q)
+    else:
+        power = stft.stft_power(samples, sr, start, end, freqs, width)
+    np.maximum(power, np.float32(_POWER_FLOOR), out=power)
+    db = np.log10(power, out=power)
+    db *= np.float32(10.0)
+    return db
+
+
+def _audio(audio) -> np.ndarray:
+    if not isinstance(audio, np.ndarray):
+        raise SpectrumError(f"audio must be a numpy array, got {type(audio).__name__}")
+    if audio.ndim != 1:
+        raise SpectrumError(f"audio must be 1-D mono samples, got shape {audio.shape}")
+    if audio.size == 0:
+        raise SpectrumError("audio is empty")
+    if audio.dtype.kind != "f":
+        raise SpectrumError(f"audio must be float32 or float64 samples, got {audio.dtype}")
+    return np.ascontiguousarray(audio, dtype=np.float32)
+
+
+def _sample_rate(sr) -> int:
+    if isinstance(sr, bool) or not isinstance(sr, numbers.Integral) or sr <= 0:
+        raise SpectrumError(f"sr must be a positive integer (Hz), got {sr!r}")
+    return int(sr)
+
+
+def _pixels(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise SpectrumError(f"{name} must be an integer, got {value!r}")
+    if not 1 <= value <= MAX_PIXELS:
+        raise SpectrumError(f"{name} must be between 1 and {MAX_PIXELS}, got {value}")
+    return int(value)
+
+
+def _finite(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise SpectrumError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise SpectrumError(f"{name} must be finite, got {value}")
+    return value
+
+
+def _span(start, end) -> tuple[float, float]:
+    start, end = _finite("start", start), _finite("end", end)
+    if max(abs(start), abs(end)) > MAX_SECONDS:
+        raise SpectrumError(f"start and end must lie within +-{MAX_SECONDS:g} s, "
+                            f"got {start:g} and {end:g}")
+    if end <= start:
+        raise SpectrumError(f"end ({end:g} s) must be after start ({start:g} s)")
+    return start, end

@@ -1,0 +1,218 @@
+"""Short-time Fourier spectrum at display resolution: the overview and views wider than 30 s.
+
+Frames are placed per output column (never at every sample), Fourier transformed in batches
+with ``scipy.fft.rfft``, max-pooled into their columns and only then mapped from linear bins to
+log-spaced rows. The window is a Gaussian truncated at -60 dB: the log power spectrum of a
+windowed sine is then an exact parabola of known curvature, so levels between bins can be
+interpolated without scalloping loss.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import NamedTuple
+
+import numpy as np
+import scipy.fft as sfft
+from numpy.lib.stride_tricks import sliding_window_view
+
+from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA
+
+MIN_WINDOW = 64  # samples
+MAX_WINDOW = 65536  # samples (1.5 s at 44.1 kHz: a 1.3 Hz half-power bandwidth)
+WINDOW_COLUMNS = 4.0  # the window never spans more than this many columns
+# Frames at most this many window sigmas apart: a click halfway between two frames still reads
+# within 6.8 dB of its level (Hann frames at 50 % overlap lose 6 dB there).
+COVER_SIGMAS = 2.5
+# Transform at most this many samples per image (a 1-hour file at 44.1 kHz just fits). Beyond
+# it, frames per column are thinned and short transients between frames may be missed.
+MAX_FFT_POINTS = 2 ** 29
+CHUNK_POINTS = 2 ** 22  # framed samples per batch: bounds memory to tens of MB
+WORKERS = 2
+
+# A Gaussian window of sigma = n / (2 GAUSS_CUT) samples makes a sine's ln power fall as
+# -CURVATURE * (bins off its frequency)**2, whatever n.
+CURVATURE = (math.pi / GAUSS_CUT) ** 2
+_TINY = np.float32(1e-30)
+
+
+def window_size(sr: int, dt: float, fmin: float) -> int:
+    """STFT window length in samples for columns ``dt`` seconds wide.
+
+    The rule, with sigma the Gaussian's standard deviation (the window is 2*GAUSS_CUT sigmas,
+    cut at -60 dB):
+
+    1. sigma is at least what gives a half-power bandwidth of fmin / DEFAULT_Q: the CWT's
+       resolution at the lowest row.
+    2. sigma is at least dt / COVER_SIGMAS, so one frame per column covers every sample; for
+       wide columns this buys frequency resolution at no extra cost.
+    3. the window spans at most WINDOW_COLUMNS columns (time resolution wins over 1. when
+       zoomed in), and lies in [MIN_WINDOW, MAX_WINDOW]; it is rounded up to a fast FFT size.
+
+    Parameters
+    ----------
+    sr : int, Hz
+    dt : float > 0, seconds per column
+    fmin : float > 0, Hz, the lowest row
+
+    Returns
+    -------
+    int, samples
+    """
+    column = dt * sr
+    sigma = max(HPBW_PER_SIGMA * DEFAULT_Q * sr / (2.0 * math.pi * fmin), column / COVER_SIGMAS)
+    n = min(2.0 * GAUSS_CUT * sigma, WINDOW_COLUMNS * column)
+    n = min(max(math.ceil(n), MIN_WINDOW), MAX_WINDOW)
+    return sfft.next_fast_len(n, real=True)
+
+
+def frames_per_column(n: int, dt_samples: float, width: int) -> int:
+    """Frames pooled into each column: enough to cover every sample, within MAX_FFT_POINTS."""
+    sigma = n / (2.0 * GAUSS_CUT)
+    wanted = max(1, math.ceil(dt_samples / (COVER_SIGMAS * sigma)))
+    return max(1, min(wanted, MAX_FFT_POINTS // (width * n)))
+
+
+@functools.lru_cache(maxsize=8)
+def _window(n: int) -> np.ndarray:
+    """Gaussian window of n samples, cut at -60 dB, scaled so a unit sine peaks at power 1."""
+    sigma = n / (2.0 * GAUSS_CUT)
+    t = np.arange(n) - (n - 1) / 2.0
+    w = np.exp(-0.5 * (t / sigma) ** 2)
+    # An rfft bin holds half a real sine's amplitude times the window's sum.
+    return (w * (2.0 / w.sum())).astype(np.float32)
+
+
+class _RowMap(NamedTuple):
+    """How log-spaced rows read an rfft power spectrum sliced to bins [lo, lo + count)."""
+    lo: int
+    count: int
+    left: np.ndarray  # (height,) intp: bin at or below each row's centre, slice-relative
+    frac: np.ndarray  # (height,) float32: position of the centre between left and left + 1
+    bin_rows: np.ndarray  # rows whose band holds at least one bin
+    bin_span: tuple[int, int]  # slice-relative bins covered by those rows
+    bin_starts: np.ndarray  # reduceat offsets into that span, one per row in bin_rows
+    mid_rows: np.ndarray  # the same for half-bin points (between bin m and m + 1)
+    mid_span: tuple[int, int]
+    mid_starts: np.ndarray
+
+
+@functools.lru_cache(maxsize=16)
+def _row_map(n: int, sr: int, freqs_key: bytes) -> _RowMap:
+    freqs = np.frombuffer(freqs_key, dtype=np.float64)
+    nyquist_bin = n // 2
+    centre = freqs * n / sr
+    if freqs.size > 1:
+        mids = np.sqrt(freqs[:-1] * freqs[1:])
+        edges = np.concatenate(([freqs[0] ** 2 / mids[0]], mids, [freqs[-1] ** 2 / mids[-1]]))
+    else:
+        edges = np.array([freqs[0], freqs[0]])
+    edges = np.clip(edges * n / sr, 0.0, nyquist_bin)
+    left_abs = np.minimum(np.floor(centre).astype(np.intp), nyquist_bin - 1)
+    lo = int(min(left_abs[0], math.floor(edges[0])))
+    hi = int(min(nyquist_bin + 1, max(left_abs[-1] + 2, math.ceil(edges[-1]) + 1)))
+
+    def covered(offset: float, limit: int):
+        # Rows cover [edge_r, edge_r+1); point p sits at p + offset bins. Empty rows drop out,
+        # and since the bands tile the axis the kept ones stay contiguous for reduceat.
+        first = np.clip(np.ceil(edges - offset).astype(np.intp), lo, limit) - lo
+        rows = np.flatnonzero(first[1:] > first[:-1])
+        if rows.size == 0:
+            return rows, (0, 0), rows
+        span = (int(first[rows[0]]), int(first[rows[-1] + 1]))
+        return rows, span, first[rows] - span[0]
+
+    bin_rows, bin_span, bin_starts = covered(0.0, hi)
+    mid_rows, mid_span, mid_starts = covered(0.5, hi - 1)
+    return _RowMap(lo, hi - lo, left_abs - lo, (centre - left_abs).astype(np.float32),
+                   bin_rows, bin_span, bin_starts, mid_rows, mid_span, mid_starts)
+
+
+def _rows(power: np.ndarray, m: _RowMap) -> np.ndarray:
+    """(columns, bins) power -> (columns, rows): each row the peak of the spectrum in its band.
+
+    The spectrum between bins is the window's parabola in ln power (exact for a sine), so a
+    row narrower than a bin reads the interpolated value at its centre and a wider one the
+    largest of its bins and half-bin points; scalloping stays below 0.2 dB.
+    """
+    u = m.frac
+    a = np.log(np.maximum(power[:, m.left], _TINY))
+    b = np.log(np.maximum(power[:, m.left + 1], _TINY))
+    out = np.exp((1 - u) * a + u * b + np.float32(CURVATURE) * u * (1 - u))
+    if m.bin_rows.size:
+        seg = power[:, m.bin_span[0]:m.bin_span[1]]
+        peak = np.maximum.reduceat(seg, m.bin_starts, axis=1)
+        out[:, m.bin_rows] = np.maximum(out[:, m.bin_rows], peak)
+    if m.mid_rows.size:
+        lo, hi = m.mid_span
+        # Max of products of neighbours, square root only on the pooled result.
+        prod = power[:, lo:hi] * power[:, lo + 1:hi + 1]
+        peak = np.sqrt(np.maximum.reduceat(prod, m.mid_starts, axis=1))
+        peak *= np.float32(math.exp(CURVATURE / 4))
+        out[:, m.mid_rows] = np.maximum(out[:, m.mid_rows], peak)
+    return out
+
+
+def _frames(audio: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """(len(starts), n) float32 frames of audio beginning at `starts`, zero outside it."""
+    size = audio.size
+    inner = (starts >= 0) & (starts + n <= size)
+    if inner.all():
+        return sliding_window_view(audio, n)[starts]
+    frames = np.zeros((starts.size, n), dtype=np.float32)
+    if inner.any():
+        frames[inner] = sliding_window_view(audio, n)[starts[inner]]
+    for i in np.flatnonzero(~inner):
+        s = int(starts[i])
+        a, b = max(0, -s), min(n, size - s)
+        frames[i, a:b] = audio[s + a:s + b]
+    return frames
+
+
+def stft_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
+               width: int) -> np.ndarray:
+    """Max-pooled STFT power on log-spaced rows.
+
+    Parameters
+    ----------
+    audio : np.ndarray, float32, (samples,)
+    sr : int, Hz
+    start, end : float, seconds, the view (may extend beyond the audio)
+    freqs : np.ndarray, float64, (height,), Hz, increasing row centres below sr / 2
+    width : int, columns
+
+    Returns
+    -------
+    np.ndarray, float32, (height, width)
+        Power in full-scale-sine units: a sine of peak amplitude A reads A**2 on its ridge.
+    """
+    dt = (end - start) / width
+    n = window_size(sr, dt, float(freqs[0]))
+    column = dt * sr
+    k = frames_per_column(n, column, width)
+    window = _window(n)
+    rows = _row_map(n, sr, np.ascontiguousarray(freqs, dtype=np.float64).tobytes())
+    out = np.empty((freqs.size, width), dtype=np.float32)
+    per_chunk = max(1, CHUNK_POINTS // (k * n))
+    offsets = (np.arange(k) + 0.5) / k
+    for c0 in range(0, width, per_chunk):
+        c1 = min(width, c0 + per_chunk)
+        centres = start * sr + (np.arange(c0, c1)[:, None] + offsets).ravel() * column
+        starts = np.rint(centres - (n - 1) / 2.0).astype(np.int64)
+        live = (starts < audio.size) & (starts + n > 0)
+        power = np.zeros((starts.size, rows.count), dtype=np.float32)
+        if live.any():
+            frames = _frames(audio, starts[live], n)
+            frames *= window
+            spec = sfft.rfft(frames, axis=1, workers=WORKERS, overwrite_x=True)
+            spec = spec[:, rows.lo:rows.lo + rows.count]
+            live_power = np.square(spec.real)
+            live_power += np.square(spec.imag)
+            if live.all():
+                power = live_power
+            else:
+                power[live] = live_power
+        if k > 1:
+            power = power.reshape(c1 - c0, k, rows.count).max(axis=1)
+        out[:, c0:c1] = _rows(power, rows).T
+    return out
