@@ -19,12 +19,17 @@ from app.audio import AudioError, AudioFile, load_audio
 from app.demo import demo_audio
 from app.overview import compute_overview
 from app.server import DataStore
+from app.state import View
 from app.store import DocumentStore
-from app.validate import ArgumentError, json_safe, text
+from app.validate import ArgumentError, integer, json_safe, number, text
+from app.viewport import ViewportService
 
 log = logging.getLogger(__name__)
 
 ChooseFile = Callable[[], "str | None"]
+
+MAX_IMAGE_PIXELS = 4096   # per side of a viewport image: more than any screen
+MIN_VIEW_SECONDS = 0.001  # a narrower view has fewer samples than a screen has columns
 
 
 def _action(method):
@@ -49,10 +54,11 @@ def _action(method):
 
 
 class SomaDocument:
-    def __init__(self, store: DocumentStore, data: DataStore,
+    def __init__(self, store: DocumentStore, data: DataStore, viewport: ViewportService,
                  choose_file: ChooseFile | None = None) -> None:
         self._store = store
         self._data = data
+        self._viewport = viewport
         self._choose_file = choose_file
         # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
         self._open_counter = itertools.count(1)
@@ -86,6 +92,30 @@ class SomaDocument:
         return self._open(demo_audio, "Demo recording")
 
     @_action
+    def set_view(self, start, end, fmin, fmax, width, height) -> dict:
+        """Show [start, end) s by [fmin, fmax] Hz; compute it at width x height pixels.
+
+        The view is published at once; the image follows from the viewport worker.
+        """
+        state = self._store.state
+        if state.audio is None:
+            raise ArgumentError("no file is open")
+        limits = state.overview.view  # the whole file, lowest to highest frequency
+        start = number(start, "start", minimum=limits.start)
+        end = number(end, "end", maximum=limits.end)
+        fmin = number(fmin, "fmin", minimum=limits.fmin)
+        fmax = number(fmax, "fmax", maximum=limits.fmax)
+        width = integer(width, "width", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        height = integer(height, "height", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        if end - start < MIN_VIEW_SECONDS:
+            raise ArgumentError(f"the view must be at least {MIN_VIEW_SECONDS * 1000:g} ms "
+                                f"long, not {max(0.0, end - start) * 1000:g} ms")
+        if fmin >= fmax:
+            raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+        request_id = self._viewport.request(View(start, end, fmin, fmax), width, height)
+        return {"requestId": request_id}
+
+    @_action
     def dismiss_error(self) -> dict:
         """Hide the error banner."""
         return {"state": self._store.update(lambda s: s.dismissed() if s.error else s).to_json()}
@@ -112,6 +142,9 @@ class SomaDocument:
                 lambda s: s.failed(str(error)) if ticket == self._latest_open else s)
             raise
         self._data.put(overview.key, payload)
+        if ticket != self._latest_open:  # a newer open started meanwhile: it wins
+            return {"state": self._store.state.to_json()}
+        self._viewport.file_opened(audio)
         state = self._store.update(
             lambda s: s.opened(audio, overview) if ticket == self._latest_open else s)
         log.info("opened %s: %.1f s, %d Hz, %d ch; overview in %.0f ms", audio.name,

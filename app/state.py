@@ -57,14 +57,17 @@ class Image:
 class DocumentState:
     """Everything the window shows, at one revision.
 
-    Invariant: `view` and `overview` are None exactly when `audio` is None, and both lie
-    within the audio's duration; the three change together.
+    Invariant: `view` and `overview` are None exactly when `audio` is None, and the view
+    lies within the audio's duration. `viewport` is the newest image computed for a view of
+    this audio (maybe not the current view: the page stretches it until the next arrives).
     """
 
     revision: int = 0
     audio: AudioFile | None = None
     view: View | None = None
     overview: Image | None = None
+    viewport: Image | None = None
+    computing: int = 0  # id of the viewport request being computed, 0 when none
     busy: str = ""   # what is being done right now ("Opening song.flac"), "" when idle
     error: str = ""  # the last failure, shown until dismissed or replaced
 
@@ -72,8 +75,20 @@ class DocumentState:
         return replace(self, busy=label, error="")
 
     def opened(self, audio: AudioFile, overview: Image) -> DocumentState:
-        return replace(self, audio=audio, view=overview.view, overview=overview, busy="",
-                       error="")
+        return replace(self, audio=audio, view=overview.view, overview=overview, viewport=None,
+                       computing=0, busy="", error="")
+
+    def viewing(self, view: View, request_id: int) -> DocumentState:
+        return replace(self, view=view, computing=request_id)
+
+    def computed(self, image: Image, request_id: int) -> DocumentState:
+        """The viewport image for request `request_id` has arrived."""
+        return replace(self, viewport=image,
+                       computing=0 if self.computing == request_id else self.computing)
+
+    def compute_failed(self, message: str, request_id: int) -> DocumentState:
+        return replace(self, error=message,
+                       computing=0 if self.computing == request_id else self.computing)
 
     def failed(self, message: str) -> DocumentState:
         """The open file, view and overview stay: a failure loses nothing."""
@@ -88,6 +103,8 @@ class DocumentState:
             "file": self.audio.info() if self.audio is not None else None,
             "view": self.view.to_json() if self.view is not None else None,
             "overview": self.overview.to_json() if self.overview is not None else None,
+            "viewport": self.viewport.to_json() if self.viewport is not None else None,
+            "computing": self.computing,
             "busy": self.busy,
             "error": self.error,
         }

@@ -34,6 +34,15 @@ def number(value: Any, name: str, *, minimum: float | None = None,
     return result
 
 
+def integer(value: Any, name: str, *, minimum: int, maximum: int) -> int:
+    """An integer within [minimum, maximum]; a float with an integral value is accepted
+    (JSON has one number type)."""
+    result = number(value, name, minimum=minimum, maximum=maximum)
+    if result != int(result):
+        raise ArgumentError(f"{name} must be a whole number, not {result:g}")
+    return int(result)
+
+
 def text(value: Any, name: str, *, max_length: int = 4096) -> str:
     """A non-empty string without NUL characters (which no file path may contain)."""
     if not isinstance(value, str):

@@ -9,7 +9,9 @@ from app.audio import AudioFile
 from app.bridge import SomaDocument
 from app.push import PushChannel
 from app.server import DataStore, make_app
+from app.shared_audio import remove_stale_segments
 from app.store import DocumentStore
+from app.viewport import ViewportService
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +40,17 @@ def run_window(audio: AudioFile | None = None,
     configure_qt_environment()
     import webview  # after the environment is set: importing it may load Qt
 
+    remove_stale_segments()
     store = DocumentStore()
     data = DataStore()
+    viewport = ViewportService(store, data)
     window = None
 
     def choose_file() -> str | None:
         chosen = window.create_file_dialog(webview.FileDialog.OPEN, file_types=AUDIO_FILE_TYPES)
         return chosen[0] if chosen else None
 
-    document = SomaDocument(store, data, choose_file)
+    document = SomaDocument(store, data, viewport, choose_file)
     window = webview.create_window(
         "Soma", make_app(data, webview.token), js_api=document, width=1280, height=820,
         min_size=(720, 480), background_color="#0f1115")
@@ -65,3 +69,4 @@ def run_window(audio: AudioFile | None = None,
         webview.start(open_first, gui="qt", debug=bool(os.environ.get("SOMA_DEVTOOLS")))
     finally:
         push.close()
+        viewport.close()

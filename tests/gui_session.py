@@ -94,3 +94,26 @@ class GuiSession:
                 self.process.wait()
         self._stderr.close()
         return self.process.returncode
+
+
+def xdotool(*args: object) -> str:
+    """Run xdotool on $DISPLAY; its output."""
+    result = subprocess.run(["xdotool", *map(str, args)], capture_output=True, text=True,
+                            timeout=30, check=True)
+    return result.stdout
+
+
+def element_centre(window: GuiSession, element_id: str) -> tuple[int, int]:
+    """Screen coordinates of the centre of a page element, for xdotool.
+
+    The page's client area starts at the top-left of the X window (no window manager runs
+    under Xvfb, so there are no decorations); xdotool gives the window's position.
+    """
+    window_id = xdotool("search", "--name", "^Soma$").split()[0]
+    geometry = dict(line.strip().split(": ", 1) for line in xdotool(
+        "getwindowgeometry", window_id).splitlines()[1:])
+    left, top = (int(v) for v in geometry["Position"].split()[0].split(","))
+    rect = window.eval(f"(() => {{ const r = document.getElementById('{element_id}')"
+                       ".getBoundingClientRect(); return [r.left + r.width / 2, "
+                       "r.top + r.height / 2, r.width, r.height]; })()")
+    return left + round(rect[0]), top + round(rect[1])

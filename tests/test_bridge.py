@@ -2,6 +2,7 @@
 import json
 import math
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -10,11 +11,19 @@ import soundfile as sf
 from app.bridge import SomaDocument
 from app.server import DataStore
 from app.store import DocumentStore
+from app.viewport import ViewportService
+
+
+def _document(choose_file=None):
+    store, data = DocumentStore(), DataStore()
+    return SomaDocument(store, data, ViewportService(store, data), choose_file)
 
 
 @pytest.fixture
 def document():
-    return SomaDocument(DocumentStore(), DataStore())
+    document = _document()
+    yield document
+    document._viewport.close()
 
 
 def _strict_json(reply):
@@ -30,7 +39,8 @@ def _wav(path, seconds=1.0, sr=8000):
 
 def test_public_attributes_are_only_the_user_actions(document):
     public = sorted(name for name in dir(document) if not name.startswith("_"))
-    assert public == ["dismiss_error", "get_state", "open_demo", "open_dialog", "open_path"]
+    assert public == ["dismiss_error", "get_state", "open_demo", "open_dialog", "open_path",
+                      "set_view"]
 
 
 def test_open_path_opens_and_serves_the_overview(document, tmp_path):
@@ -76,11 +86,14 @@ def test_open_demo(document):
 
 def test_dialog_cancel_and_choice(tmp_path):
     chosen = []
-    document = SomaDocument(DocumentStore(), DataStore(), choose_file=lambda: chosen.pop())
-    chosen.append(None)
-    assert document.open_dialog()["cancelled"] is True
-    chosen.append(_wav(tmp_path / "picked.wav"))
-    assert document.open_dialog()["state"]["file"]["name"] == "picked.wav"
+    document = _document(choose_file=lambda: chosen.pop())
+    try:
+        chosen.append(None)
+        assert document.open_dialog()["cancelled"] is True
+        chosen.append(_wav(tmp_path / "picked.wav"))
+        assert document.open_dialog()["state"]["file"]["name"] == "picked.wav"
+    finally:
+        document._viewport.close()
 
 
 def test_concurrent_opens_end_on_a_consistent_document(document, tmp_path):
@@ -94,3 +107,58 @@ def test_concurrent_opens_end_on_a_consistent_document(document, tmp_path):
     assert state.busy == "" and state.audio is not None
     assert state.view.end == pytest.approx(state.audio.duration)
     assert document._data.get(state.overview.key) is not None
+
+
+def _wait(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_set_view_publishes_the_view_and_the_worker_computes_its_image(document, tmp_path):
+    document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
+    reply = _strict_json(document.set_view(0.5, 1.5, 100, 2000, 321, 77))
+    assert reply["ok"] is True
+    state = document._store.state
+    assert (state.view.start, state.view.end, state.view.fmin, state.view.fmax) == (
+        0.5, 1.5, 100.0, 2000.0)
+    assert state.computing == reply["requestId"]
+    _wait(lambda: document._store.state.viewport is not None)
+    image = document._store.state.viewport
+    assert (image.width, image.height, image.method) == (321, 77, "cwt")
+    assert image.view == state.view and document._store.state.computing == 0
+    payload, _ = document._data.get(image.key)
+    levels = np.frombuffer(payload, np.uint8).reshape(77, 321)
+    # the 440 Hz sine is the brightest row
+    rows = np.geomspace(100, 2000, 77)
+    assert abs(int(np.argmax(levels.mean(axis=1))) - int(np.argmin(abs(np.log(rows / 440))))) <= 1
+
+
+@pytest.mark.parametrize("args, message", [
+    ((math.nan, 1, 100, 2000, 100, 100), "start"),
+    ((0, math.inf, 100, 2000, 100, 100), "end"),
+    ((-1, 1, 100, 2000, 100, 100), "start"),
+    ((0, 5, 100, 2000, 100, 100), "end"),
+    ((0.5, 0.5, 100, 2000, 100, 100), "at least"),
+    ((0.6, 0.5, 100, 2000, 100, 100), "at least"),
+    ((0, 1, 10, 2000, 100, 100), "fmin"),
+    ((0, 1, 100, 5000, 100, 100), "fmax"),
+    ((0, 1, 2000, 100, 100, 100), "below"),
+    ((0, 1, 100, 2000, 0, 100), "width"),
+    ((0, 1, 100, 2000, 100.5, 100), "whole"),
+    ((0, 1, 100, 2000, 100, 10 ** 6), "height"),
+    (("0", 1, 100, 2000, 100, 100), "start"),
+    ((0, 1, 100, 2000, 100, True), "height"),
+])
+def test_set_view_refuses_bad_values_and_changes_nothing(document, tmp_path, args, message):
+    document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
+    before = document._store.state
+    reply = _strict_json(document.set_view(*args))
+    assert reply["ok"] is False and message in reply["error"], reply
+    assert document._store.state is before
+
+
+def test_set_view_without_a_file(document):
+    reply = document.set_view(0, 1, 100, 2000, 100, 100)
+    assert reply == {"ok": False, "error": "no file is open"}

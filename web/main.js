@@ -1,27 +1,48 @@
 // Soma's page: shows the document the Python side holds, and turns gestures into calls.
-// The page keeps no state of its own that matters: after a reload it pulls the document
-// again (get_state), and every change arrives as a pushed 'state' event.
+// The page keeps no state that matters: after a reload it pulls the document again
+// (get_state), and every change arrives as a pushed 'state' event. The one thing it runs
+// ahead of Python is the view while the hand moves: each gesture redraws at once from the
+// images it has, and asks for the exact image at most once per animation frame.
 
 import { bridgeReady, call, fetchBytes } from './bridge.js';
 import { lutFromColors } from './colormap.js';
 import { formatHz, formatNote, formatTime, xToTime, yToFreq } from './axes.js';
 import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, levelAt, makeImage } from './spectrogram-canvas.js';
+import { viewsEqual } from './view-math.js';
+import { attachViewportGestures } from './viewport-gestures.js';
+import { attachOverviewGestures, viewRectangle } from './overview-gestures.js';
 
 const $ = (id) => document.getElementById(id);
 
 const page = {
   state: null, // the newest DocumentState seen (JSON), by revision
+  view: null, // the view shown: the state's, or newer while a gesture runs ahead of it
   lut: null,
-  overview: null, // the image from makeImage for state.overview.key
+  images: { overview: null, viewport: null }, // from makeImage, by role
   overviewCanvas: null,
   viewportCanvas: null,
+  requestFrame: 0, // a pending requestAnimationFrame for set_view, 0 when none
 };
+
+/** What the file allows a view to be: exactly what SomaDocument.set_view checks. */
+function limits() {
+  const overview = page.state && page.state.overview;
+  return overview
+    ? { duration: overview.view.end, nyquist: overview.view.fmax, minFreq: overview.view.fmin }
+    : null;
+}
 
 function fileSummary(file) {
   const channels = file.channels === 1 ? 'mono' : file.channels === 2 ? 'stereo' : `${file.channels} ch`;
   return `<b></b> · ${(file.sampleRate / 1000).toLocaleString('en')} kHz · ${channels} · ` +
     `${formatTime(file.duration)} · ${file.format} ${file.subtype}`;
+}
+
+function describeImage(image) {
+  const window = image.method === 'stft' ? `, window ${image.windowSize} samples` : '';
+  return `${image.method.toUpperCase()} ${image.width}×${image.height}${window}, ` +
+    `${Math.round(image.seconds * 1000)} ms`;
 }
 
 function renderChrome(state) {
@@ -37,55 +58,87 @@ function renderChrome(state) {
   $('busy-label').textContent = state.busy ? `${state.busy}…` : '';
   $('error').hidden = !state.error;
   $('error-text').textContent = state.error;
+  $('computing').hidden = !state.computing;
   document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
-  const image = state.overview;
-  $('image-info').textContent = image
-    ? `Overview: ${image.method.toUpperCase()} ${image.width}×${image.height}, ` +
-      `window ${image.windowSize} samples, ${Math.round(image.seconds * 1000)} ms`
-    : '';
+  const shown = state.viewport || state.overview;
+  $('image-info').textContent = shown
+    ? `${state.viewport ? 'View' : 'Overview'}: ${describeImage(shown)}` : '';
 }
 
-function renderAxes() {
-  const state = page.state;
-  if (!state || !state.view) {
+/** Redraw everything that depends on the view: both canvases, the axes, the outline. */
+function drawView() {
+  const view = page.view;
+  const { overview, viewport } = page.images;
+  page.overviewCanvas.show([overview], overview && overview.meta.view);
+  page.viewportCanvas.show([overview, viewport], view);
+  const outline = $('overview-view');
+  const box = page.overviewCanvas.canvas;
+  const rect = view && limits() && viewRectangle(view, limits(), box.clientWidth, box.clientHeight);
+  outline.hidden = !rect;
+  if (rect) Object.assign(outline.style, { left: `${rect.x}px`, top: `${rect.y}px`,
+    width: `${rect.w}px`, height: `${rect.h}px` });
+  if (!view) {
     for (const id of ['overview-axis', 'time-axis', 'freq-axis']) $(id).replaceChildren();
     return;
   }
-  const { view } = state;
-  renderTimeAxis($('overview-axis'), 0, state.file.duration);
+  renderTimeAxis($('overview-axis'), 0, page.state.file.duration);
   renderTimeAxis($('time-axis'), view.start, view.end);
   renderFreqAxis($('freq-axis'), view.fmin, view.fmax);
+  document.body.dataset.view = JSON.stringify(view);
 }
 
-function drawSpectrograms() {
-  const state = page.state;
-  const image = page.overview && state && state.overview &&
-    page.overview.meta.key === state.overview.key ? page.overview : null;
-  page.overviewCanvas.show(image, image && image.meta.view);
-  page.viewportCanvas.show(image, state && state.view);
-  document.body.dataset.overviewKey = image ? image.meta.key : '';
+/** Ask Python for the image of the current view at the canvas' pixel size, once per frame. */
+function requestImage() {
+  if (page.requestFrame) return;
+  page.requestFrame = requestAnimationFrame(async () => {
+    page.requestFrame = 0;
+    const view = page.view;
+    if (!view) return;
+    const { width, height } = page.viewportCanvas.canvas;
+    const reply = await call('set_view', view.start, view.end, view.fmin, view.fmax, width, height);
+    if (!reply.ok) showPageError(reply.error);
+  });
 }
 
-async function loadOverview(meta) {
+function onView(view) {
+  page.view = view;
+  drawView();
+  requestImage();
+}
+
+/** Fetch the bytes of an image the state names, unless they are already here. */
+async function loadImage(role, meta) {
+  const current = page.images[role];
+  if (!meta || (current && current.meta.key === meta.key)) return;
   const levels = await fetchBytes(meta.url);
   if (levels.length !== meta.width * meta.height) {
-    throw new Error(`overview has ${levels.length} bytes, expected ${meta.width * meta.height}`);
+    throw new Error(`${meta.key} has ${levels.length} bytes, expected ${meta.width * meta.height}`);
   }
-  // A newer file may have opened while the bytes were on their way.
-  if (!page.state.overview || page.state.overview.key !== meta.key) return;
-  page.overview = makeImage(levels, meta, page.lut);
-  drawSpectrograms();
+  // A newer image (or file) may have arrived while these bytes were on their way.
+  const newest = page.state[role];
+  if (!newest || newest.key !== meta.key) return;
+  page.images[role] = makeImage(levels, meta, page.lut);
+  document.body.dataset[`${role}Key`] = meta.key;
+  drawView();
 }
 
 function applyState(state) {
   if (page.state && state.revision < page.state.revision) return; // a late, older push
+  const previous = page.state;
   page.state = state;
+  const newFile = !previous || !previous.overview || !state.overview ||
+    previous.overview.key !== state.overview.key;
+  if (newFile) {
+    page.images = { overview: null, viewport: null };
+    page.view = state.view;
+    if (state.view && !(state.viewport && viewsEqual(state.viewport.view, state.view))) {
+      requestImage();
+    }
+  }
   renderChrome(state);
-  renderAxes();
-  drawSpectrograms();
-  const meta = state.overview;
-  if (meta && (!page.overview || page.overview.meta.key !== meta.key)) {
-    loadOverview(meta).catch((error) => showPageError(`Could not load the overview: ${error.message}`));
+  drawView();
+  for (const role of ['overview', 'viewport']) {
+    loadImage(role, state[role]).catch((error) => showPageError(`Could not load an image: ${error.message}`));
   }
 }
 
@@ -103,13 +156,14 @@ async function act(method, ...args) {
 }
 
 function showReadout(event) {
-  const state = page.state;
-  if (!state || !state.view) return;
+  const view = page.view;
+  if (!view) return;
   const rect = event.currentTarget.getBoundingClientRect();
-  const { view } = state;
   const t = xToTime(event.clientX - rect.left, view.start, view.end, rect.width);
   const f = yToFreq(event.clientY - rect.top, view.fmin, view.fmax, rect.height);
-  const level = page.overview ? levelAt(page.overview, t, f) : null;
+  const { overview, viewport } = page.images;
+  let level = viewport ? levelAt(viewport, t, f) : null;
+  if (level === null && overview) level = levelAt(overview, t, f);
   $('readout').textContent = [formatTime(t), formatHz(f), formatNote(f) || '',
     level === null ? '' : `${level.toFixed(1)} dB`].filter(Boolean).join('   ');
 }
@@ -121,14 +175,19 @@ function wireGestures() {
   const viewport = $('viewport-canvas');
   viewport.addEventListener('mousemove', showReadout);
   viewport.addEventListener('mouseleave', () => { $('readout').textContent = ''; });
+  const navigation = { getView: () => page.view, getLimits: limits, onView };
+  attachViewportGestures(viewport, navigation);
+  attachOverviewGestures($('overview-canvas'), navigation);
   window.addEventListener('keydown', (event) => {
     if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'o') {
       event.preventDefault();
       act('open_dialog');
     }
   });
-  // Axis labels depend on the pixel size of their boxes.
-  new ResizeObserver(renderAxes).observe(document.querySelector('.viewport'));
+  // Axis labels and the outline depend on the pixel size of their boxes.
+  new ResizeObserver(drawView).observe(document.querySelector('.panes'));
+  // A resized viewport deserves an image at its new resolution.
+  page.viewportCanvas.onResize = requestImage;
 }
 
 async function start() {
@@ -141,6 +200,8 @@ async function start() {
     receive(event) {
       if (event.type === 'state') applyState(event.state);
     },
+    /** The document as this page last saw it (for the console and the GUI tests). */
+    state: () => page.state,
   };
   wireGestures();
   await bridgeReady();

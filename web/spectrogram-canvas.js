@@ -1,5 +1,6 @@
-// A canvas that shows a spectrogram image for a view, stretching the image it has into
-// whatever view is asked for, so that drawing never waits for a computation.
+// A canvas that shows a spectrogram for a view, stretching the images it has into whatever
+// view is asked for, so that drawing never waits for a computation. Images are layers: the
+// overview of the whole file first, then the newest viewport image over the part it covers.
 
 import { paintSpectrogram } from './colormap.js';
 import { sourceRect } from './stretch.js';
@@ -33,10 +34,11 @@ export class SpectrogramCanvas {
   constructor(canvas) {
     this.canvas = canvas;
     this.context = canvas.getContext('2d');
-    this.image = null;
+    this.images = [];
     this.view = null;
     // Size the backing store to the element in device pixels, so the image is drawn at
     // screen resolution and never blurred by CSS scaling.
+    this.onResize = null; // called with (width, height) in device pixels after a resize
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(canvas);
     this.resize();
@@ -50,12 +52,13 @@ export class SpectrogramCanvas {
       this.canvas.width = width;
       this.canvas.height = height;
       this.draw();
+      if (this.onResize) this.onResize(width, height);
     }
   }
 
-  /** Show `image` (from makeImage, or null) for `view` ({start, end, fmin, fmax}). */
-  show(image, view) {
-    this.image = image;
+  /** Show `images` (from makeImage; nulls are skipped), bottom layer first, for `view`. */
+  show(images, view) {
+    this.images = images.filter(Boolean);
     this.view = view;
     this.draw();
   }
@@ -64,17 +67,25 @@ export class SpectrogramCanvas {
     const { context, canvas } = this;
     context.fillStyle = '#000';
     context.fillRect(0, 0, canvas.width, canvas.height);
-    if (!this.image || !this.view) return;
-    const { meta } = this.image;
-    const rect = sourceRect(meta.view, meta.width, meta.height, this.view);
-    if (!rect) return;
+    if (!this.view) return;
     context.imageSmoothingEnabled = true;
-    context.drawImage(this.image.canvas, rect.sx, rect.sy, rect.sw, rect.sh,
-      0, 0, canvas.width, canvas.height);
+    for (const image of this.images) {
+      const { meta } = image;
+      const rect = sourceRect(meta.view, meta.width, meta.height, this.view);
+      if (!rect) continue;
+      // Only the part of the source inside the image is drawn, into the matching part of
+      // the canvas, so a layer that covers less than the view leaves the layer below.
+      const x0 = Math.max(0, rect.sx), x1 = Math.min(meta.width, rect.sx + rect.sw);
+      const y0 = Math.max(0, rect.sy), y1 = Math.min(meta.height, rect.sy + rect.sh);
+      if (!(x1 > x0 && y1 > y0)) continue;
+      const scaleX = canvas.width / rect.sw, scaleY = canvas.height / rect.sh;
+      context.drawImage(image.canvas, x0, y0, x1 - x0, y1 - y0,
+        (x0 - rect.sx) * scaleX, (y0 - rect.sy) * scaleY, (x1 - x0) * scaleX, (y1 - y0) * scaleY);
+    }
   }
 
   dispose() {
     this.resizeObserver.disconnect();
-    this.image = null;
+    this.images = [];
   }
 }

@@ -140,17 +140,17 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     chosen = resolve_method(method, start, end)
     freqs = np.geomspace(fmin, fmax, height)
     if chosen == "cwt":
-        limit = cwt.max_view_seconds(sr)
-        if end - start > limit:
-            raise SpectrumError(f"a CWT view may span at most {limit:g} s at {sr} Hz; "
-                                f"got {end - start:g} s (use method='stft')")
+        if cwt.segment_length(sr, start, end, freqs, q) > cwt.MAX_SEGMENT:
+            raise SpectrumError(f"a CWT of {end - start:g} s down to {fmin:g} Hz at q={q:g} "
+                                f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'")
         power = cwt.cwt_power(samples, sr, start, end, freqs, width, q)
     else:
         power = stft.stft_power(samples, sr, start, end, freqs, width)
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
     db = np.log10(power, out=power)
     db *= np.float32(10.0)
-    return db
+    # float32 rounding can land a hair under the floor, which the contract forbids.
+    return np.maximum(db, np.float32(DB_FLOOR), out=db)
 
 
 def _audio(audio) -> np.ndarray:

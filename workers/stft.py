@@ -30,6 +30,7 @@ MAX_FFT_POINTS = 2 ** 29
 CHUNK_POINTS = 2 ** 22  # framed samples per batch: bounds memory to tens of MB
 WORKERS = 2
 
+VERTEX_ROW_BINS = 4  # rows narrower than this many bins also read the peaks inside them
 # A Gaussian window of sigma = n / (2 GAUSS_CUT) samples makes a sine's ln power fall as
 # -CURVATURE * (bins off its frequency)**2, whatever n.
 CURVATURE = (math.pi / GAUSS_CUT) ** 2
@@ -95,6 +96,9 @@ class _RowMap(NamedTuple):
     mid_rows: np.ndarray  # the same for half-bin points (between bin m and m + 1)
     mid_span: tuple[int, int]
     mid_starts: np.ndarray
+    vertex_rows: np.ndarray  # rows narrower than VERTEX_ROW_BINS
+    vertex_pairs: np.ndarray  # (rows, VERTEX_ROW_BINS + 1): left bins of the pairs they touch
+    vertex_band: np.ndarray  # (2, rows, 1) float32: their band edges, slice-relative bins
 
 
 @functools.lru_cache(maxsize=16)
@@ -124,16 +128,24 @@ def _row_map(n: int, sr: int, freqs_key: bytes) -> _RowMap:
 
     bin_rows, bin_span, bin_starts = covered(0.0, hi)
     mid_rows, mid_span, mid_starts = covered(0.5, hi - 1)
+    vertex_rows = np.flatnonzero(np.diff(edges) < VERTEX_ROW_BINS)
+    pairs = np.floor(edges[vertex_rows])[:, None] + np.arange(VERTEX_ROW_BINS + 1)
+    pairs = np.minimum(pairs, np.floor(edges[vertex_rows + 1])[:, None])  # repeats are harmless
+    pairs = np.clip(pairs, lo, hi - 2).astype(np.intp) - lo
+    band = np.stack((edges[vertex_rows], edges[vertex_rows + 1]))[:, :, None] - lo
     return _RowMap(lo, hi - lo, left_abs - lo, (centre - left_abs).astype(np.float32),
-                   bin_rows, bin_span, bin_starts, mid_rows, mid_span, mid_starts)
+                   bin_rows, bin_span, bin_starts, mid_rows, mid_span, mid_starts,
+                   vertex_rows, pairs, band.astype(np.float32))
 
 
 def _rows(power: np.ndarray, m: _RowMap) -> np.ndarray:
     """(columns, bins) power -> (columns, rows): each row the peak of the spectrum in its band.
 
-    The spectrum between bins is the window's parabola in ln power (exact for a sine), so a
-    row narrower than a bin reads the interpolated value at its centre and a wider one the
-    largest of its bins and half-bin points; scalloping stays below 0.2 dB.
+    Between two bins the spectrum is taken to be the parabola in ln power of the window's
+    curvature through them (exact for a sine). A row reads the largest of: that parabola at
+    its centre, its bins, its half-bin points (which bound scalloping to 0.2 dB) and, for rows
+    a few bins wide or less, the parabolas' vertices inside its band (so a sine's ridge is in
+    the row whose band holds its frequency, at its exact level).
     """
     u = m.frac
     a = np.log(np.maximum(power[:, m.left], _TINY))
@@ -150,6 +162,15 @@ def _rows(power: np.ndarray, m: _RowMap) -> np.ndarray:
         peak = np.sqrt(np.maximum.reduceat(prod, m.mid_starts, axis=1))
         peak *= np.float32(math.exp(CURVATURE / 4))
         out[:, m.mid_rows] = np.maximum(out[:, m.mid_rows], peak)
+    if m.vertex_rows.size:
+        y0 = np.log(np.maximum(power[:, m.vertex_pairs], _TINY))
+        y1 = np.log(np.maximum(power[:, m.vertex_pairs + 1], _TINY))
+        rise = y1 - y0
+        at = m.vertex_pairs + np.float32(0.5) + rise / np.float32(2 * CURVATURE)
+        top = (y0 + y1) / 2 + rise * rise / np.float32(4 * CURVATURE) + np.float32(CURVATURE / 4)
+        inside = (np.abs(rise) <= CURVATURE) & (at >= m.vertex_band[0]) & (at < m.vertex_band[1])
+        peak = np.exp(np.where(inside, top, -np.inf).max(axis=2))
+        out[:, m.vertex_rows] = np.maximum(out[:, m.vertex_rows], peak)
     return out
 
 

@@ -1,0 +1,45 @@
+"""Starting and ending worker processes.
+
+Start method: a forkserver whose server process has already imported numpy, scipy.fft, pywt
+and the workers modules, so a new worker is a fork of a warm, GUI-free process: measured
+about 10 ms to a ready child, against about 450 ms for spawn, which re-imports everything.
+Terminate-on-replace is only interactive when a replacement is that cheap. Plain fork from
+the main process is never used: it would copy a process that runs Qt's threads.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from multiprocessing.context import BaseContext
+
+PRELOAD = ["numpy", "scipy.fft", "pywt", "workers.spectrum", "workers.jobs"]
+JOIN_SECONDS = 0.2  # how long a terminated worker gets to exit before it is killed
+
+_context: BaseContext | None = None
+
+
+def context() -> BaseContext:
+    """The multiprocessing context for workers: forkserver with preload, or spawn."""
+    global _context
+    if _context is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            _context = multiprocessing.get_context("forkserver")
+            _context.set_forkserver_preload(PRELOAD)
+        else:
+            _context = multiprocessing.get_context("spawn")
+    return _context
+
+
+def stop(process, join_seconds: float = JOIN_SECONDS) -> int | None:
+    """End `process`: SIGTERM, wait up to `join_seconds`, SIGKILL if still alive, reap.
+
+    Returns the exit code it had (negative: the signal that ended it).
+    """
+    if process.is_alive():
+        process.terminate()
+        process.join(join_seconds)
+        if process.is_alive():
+            process.kill()
+    process.join()
+    code = process.exitcode
+    process.close()  # frees the sentinel and other descriptors now, not at garbage collection
+    return code

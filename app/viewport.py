@@ -1,0 +1,94 @@
+"""The viewport pipeline: view requests to the viewport worker, images back into the document.
+
+The main process never computes a viewport itself (the seed's original problem: compute
+threads holding the GIL made zoom and pan stutter). It shares the open file's samples once,
+sends each view as a small ViewportJob to the ViewportSlot, and publishes the result that
+belongs to the newest request; anything older is dropped.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+
+from app.audio import AudioFile
+from app.server import DataStore
+from app.shared_audio import SharedAudio
+from app.slots import DEFAULT_TIMEOUT, ViewportSlot
+from app.state import Image, View
+from app.store import DocumentStore
+from workers.jobs import ViewportJob
+
+log = logging.getLogger(__name__)
+
+
+class ViewportService:
+    def __init__(self, store: DocumentStore, data: DataStore,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._store = store
+        self._data = data
+        self._slot = ViewportSlot(self._on_event, timeout)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._shared: tuple[AudioFile, SharedAudio] | None = None
+        self._requests: dict[int, tuple[AudioFile, View, ViewportJob]] = {}
+
+    @property
+    def slot(self) -> ViewportSlot:
+        return self._slot
+
+    def file_opened(self, audio: AudioFile) -> None:
+        """Share `audio` with the workers; requests for the previous file are abandoned."""
+        shared = SharedAudio(audio.samples, audio.sample_rate)
+        with self._lock:
+            previous, self._shared = self._shared, (audio, shared)
+            self._requests.clear()
+        self._slot.cancel()
+        if previous is not None:
+            previous[1].close()
+
+    def request(self, view: View, width: int, height: int) -> int:
+        """Ask for the image of `view` at width x height pixels; returns the request id."""
+        state = self._store.state
+        with self._lock:
+            if self._shared is None or self._shared[0] is not state.audio:
+                raise RuntimeError("the viewport was asked for before its file was shared")
+            audio, shared = self._shared
+            request_id = next(self._ids)
+            job = ViewportJob(request_id=request_id, audio=shared.ref, start=view.start,
+                              end=view.end, fmin=view.fmin, fmax=view.fmax, width=width,
+                              height=height, db_min=state.overview.db_min,
+                              db_max=state.overview.db_max)
+            # Only the newest request can still be delivered: the slot drops the rest.
+            self._requests = {request_id: (audio, view, job)}
+        self._store.update(lambda s: s.viewing(view, request_id) if s.audio is audio else s)
+        self._slot.submit(job)
+        return request_id
+
+    def close(self) -> None:
+        self._slot.close()
+        with self._lock:
+            shared, self._shared = self._shared, None
+        if shared is not None:
+            shared[1].close()
+
+    def _on_event(self, event: dict) -> None:
+        with self._lock:
+            request = self._requests.get(event["id"])
+        if request is None or event["type"] == "progress":
+            return
+        audio, view, job = request
+        request_id = event["id"]
+        if event["type"] == "error":
+            message = f"The viewport could not be computed: {event['reason']}"
+            log.warning("%s", message)
+            self._store.update(
+                lambda s: s.compute_failed(message, request_id) if s.audio is audio else s)
+            return
+        value = event["value"]
+        key = f"viewport-{request_id}"
+        self._data.put(key, value["payload"])
+        image = Image(key=key, width=job.width, height=job.height, db_min=job.db_min,
+                      db_max=job.db_max, view=view, method=value["method"],
+                      window_size=value["window_size"], seconds=value["seconds"])
+        self._store.update(lambda s: s.computed(image, request_id) if s.audio is audio else s)

@@ -1,0 +1,63 @@
+"""End to end: wheel and drag over the real window move the view, and a CWT image follows."""
+import json
+
+import numpy as np
+import soundfile as sf
+
+from gui_session import element_centre, xdotool
+
+IMAGE_FOR_VIEW = """(() => {
+  const s = window.soma.state();
+  if (!s || !s.viewport || s.computing) return null;
+  const shown = JSON.parse(document.body.dataset.view || 'null');
+  const v = s.viewport.view;
+  const same = shown && Math.abs(v.start - shown.start) < 1e-6 && Math.abs(v.end - shown.end) < 1e-6
+    && Math.abs(v.fmin - shown.fmin) < 1e-3 && Math.abs(v.fmax - shown.fmax) < 1e-3;
+  return same && document.body.dataset.viewportKey === s.viewport.key
+    ? {view: v, method: s.viewport.method, key: s.viewport.key,
+       info: document.getElementById('image-info').textContent} : null;
+})()"""
+
+
+def _view(window):
+    return json.loads(window.eval("document.body.dataset.view"))
+
+
+def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path):
+    sr = 22050
+    t = np.arange(12 * sr) / sr
+    path = tmp_path / "partials.wav"
+    sf.write(path, 0.3 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 1760 * t), sr)
+    window = gui(path)
+    first = window.wait_for(IMAGE_FOR_VIEW, timeout=60)
+    assert first["method"] == "cwt"  # 12 s is within the CWT's 30 s
+    assert first["view"]["start"] == 0 and abs(first["view"]["end"] - 12) < 1e-9
+
+    x, y = element_centre(window, "viewport-canvas")
+    xdotool("mousemove", x, y)
+    for _ in range(4):
+        xdotool("click", "4")  # wheel up: zoom in around the cursor
+    window.wait_for(f"JSON.parse(document.body.dataset.view).end - "
+                    f"JSON.parse(document.body.dataset.view).start < 8")
+    zoomed = window.wait_for(IMAGE_FOR_VIEW, timeout=60)
+    span = zoomed["view"]["end"] - zoomed["view"]["start"]
+    assert span < 8
+    # Zoomed around the centre of the screen: the centre of the view stays near 6 s.
+    assert abs((zoomed["view"]["start"] + zoomed["view"]["end"]) / 2 - 6) < 0.3
+    assert zoomed["key"] != first["key"] and "CWT" in zoomed["info"]
+
+    xdotool("mousedown", "1")
+    for step in range(1, 11):
+        xdotool("mousemove", x - 30 * step, y)
+    xdotool("mouseup", "1")
+    panned = window.wait_for(IMAGE_FOR_VIEW + " && " + IMAGE_FOR_VIEW.replace(
+        "? {view", f"&& s.viewport.view.start > {zoomed['view']['start'] + 0.1} ? {{view"),
+        timeout=60)
+    assert abs((panned["view"]["end"] - panned["view"]["start"]) - span) < 1e-6
+    assert panned["view"]["start"] > zoomed["view"]["start"]  # dragged left: later in time
+    window.screenshot("viewport-zoomed-panned.png")
+
+    xdotool("click", "--repeat", "2", "1")  # double-click: the whole file again
+    whole = window.wait_for(IMAGE_FOR_VIEW.replace(
+        "? {view", "&& s.viewport.view.end - s.viewport.view.start > 11.9 ? {view"), timeout=60)
+    assert whole["view"]["start"] == 0

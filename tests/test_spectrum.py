@@ -1,0 +1,285 @@
+"""The spectrum engine: contract, calibration, resolution, transients, and a brute-force CWT."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from workers import cwt, stft
+from workers.spectrum import (CWT_MAX_SECONDS, DB_FLOOR, DEFAULT_Q, MAX_PIXELS, SpectrumError,
+                              frequencies, render, resolve_method, stft_window_size)
+
+SR = 44100
+BOTH = ("cwt", "stft")
+
+
+def tone(freq: float, amp: float, seconds: float, sr: int = SR) -> np.ndarray:
+    t = np.arange(round(seconds * sr)) / sr
+    return (amp * np.sin(2 * np.pi * freq * t + 0.3)).astype(np.float32)
+
+
+def nearest_row(freqs: np.ndarray, f: float) -> int:
+    return int(np.argmin(np.abs(np.log(freqs / f))))
+
+
+# --- arguments -----------------------------------------------------------------------------
+
+GOOD = dict(start=0.0, end=1.0, fmin=50.0, fmax=8000.0, width=64, height=32)
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(width=0), "width"),
+    (dict(width=MAX_PIXELS + 1), "width"),
+    (dict(height=-3), "height"),
+    (dict(width=2.5), "width"),
+    (dict(fmin=2000.0, fmax=1000.0), "fmin"),
+    (dict(fmin=1000.0, fmax=1000.0), "fmin"),
+    (dict(fmin=0.0), "fmin"),
+    (dict(fmax=SR / 2 + 1), "Nyquist"),
+    (dict(start=1.0, end=1.0), "end"),
+    (dict(start=2.0, end=1.0), "end"),
+    (dict(start=float("nan")), "start"),
+    (dict(end=float("inf")), "end"),
+    (dict(fmin=float("nan")), "fmin"),
+    (dict(fmax=float("nan")), "fmax"),
+    (dict(q=float("nan")), "q"),
+    (dict(q=0.5), "q"),
+    (dict(q=1000.0), "q"),
+    (dict(method="wavelet"), "method"),
+    (dict(start=-1e12), "start"),
+])
+def test_invalid_arguments_raise_one_clear_error(change, words):
+    with pytest.raises(SpectrumError, match=words) as info:
+        render(tone(440, 0.5, 1.0), SR, **{**GOOD, **change})
+    assert isinstance(info.value, ValueError)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("audio, sr, words", [
+    (np.zeros((2, 100), np.float32), SR, "1-D"),
+    (np.zeros(0, np.float32), SR, "empty"),
+    (np.zeros(100, np.int16), SR, "float"),
+    ([0.0] * 100, SR, "numpy"),
+    (np.zeros(100, np.float32), 0, "sr"),
+    (np.zeros(100, np.float32), 44100.0, "sr"),
+    (np.zeros(100, np.float32), True, "sr"),
+])
+def test_invalid_audio_and_rate(audio, sr, words):
+    with pytest.raises(SpectrumError, match=words):
+        render(audio, sr, **GOOD)
+
+
+def test_cwt_too_long_for_its_lowest_row_is_refused():
+    with pytest.raises(SpectrumError, match="stft"):
+        render(tone(440, 0.5, 1.0), SR, start=0.0, end=29.0, fmin=0.05, fmax=8000.0,
+               width=64, height=32, method="cwt", q=100.0)
+
+
+def test_nyquist_is_a_valid_fmax():
+    for method in BOTH:
+        img = render(tone(440, 0.5, 1.0), SR, **{**GOOD, "fmax": SR / 2}, method=method)
+        assert np.isfinite(img).all()
+
+
+def test_frequencies_are_geometric_from_fmin_to_fmax():
+    f = frequencies(50.0, 16000.0, 256)
+    assert f.dtype == np.float64 and f.shape == (256,)
+    assert f[0] == pytest.approx(50.0) and f[-1] == pytest.approx(16000.0)
+    assert np.allclose(f[1:] / f[:-1], (16000 / 50) ** (1 / 255))
+    assert frequencies(50.0, 100.0, 1).tolist() == [50.0]
+    with pytest.raises(SpectrumError):
+        frequencies(100.0, 50.0, 10)
+
+
+def test_auto_is_cwt_up_to_30_seconds_and_stft_above():
+    assert resolve_method("auto", 10.0, 10.0 + CWT_MAX_SECONDS) == "cwt"
+    assert resolve_method("auto", 0.0, CWT_MAX_SECONDS + 0.01) == "stft"
+    assert resolve_method("stft", 0.0, 1.0) == "stft"
+    assert resolve_method("cwt", 0.0, 3600.0) == "cwt"
+    with pytest.raises(SpectrumError):
+        resolve_method("fft", 0.0, 1.0)
+
+
+def test_stft_window_follows_the_zoom():
+    # Zoomed out: at least the CWT's default resolution at fmin, capped by MAX_WINDOW.
+    n = stft_window_size(SR, 0.0, 600.0, 2000, 50.0)
+    sigma = n / (2 * cwt.GAUSS_CUT) / SR
+    assert cwt.HPBW_PER_SIGMA / (2 * math.pi * sigma) <= 50.0 / DEFAULT_Q
+    assert stft_window_size(SR, 0.0, 36000.0, 2000, 50.0) == stft.MAX_WINDOW
+    # Zoomed in: no longer than a few columns (rounded up to a fast FFT length).
+    n = stft_window_size(SR, 0.0, 40.0, 2000, 50.0)
+    assert n <= 1.1 * stft.WINDOW_COLUMNS * 40.0 / 2000 * SR
+    assert stft_window_size(SR, 0.0, 0.001, 2000, 50.0) == stft.MIN_WINDOW
+
+
+# --- shape, orientation, edges -------------------------------------------------------------
+
+@pytest.mark.parametrize("method", BOTH)
+@pytest.mark.parametrize("start, end", [(0.0, 0.5), (1.5, 2.0), (-1.0, 3.0), (-0.5, 0.25),
+                                         (1.9, 4.0)])
+def test_shape_and_orientation_hold_at_the_edges_and_beyond(method, start, end):
+    audio = tone(200.0, 0.5, 2.0) + tone(5000.0, 0.05, 2.0)
+    img = render(audio, SR, start=start, end=end, fmin=100.0, fmax=10000.0, width=37,
+                 height=23, method=method)
+    assert img.shape == (23, 37) and img.dtype == np.float32
+    assert np.isfinite(img).all() and (img >= DB_FLOOR).all()
+    freqs = frequencies(100.0, 10000.0, 23)
+    times = start + (np.arange(37) + 0.5) * (end - start) / 37
+    inside = (times > 0.3) & (times < 1.7)
+    low, high = nearest_row(freqs, 200.0), nearest_row(freqs, 5000.0)
+    # Row 0 is fmin: the loud low tone is near the bottom, the quiet high one near the top.
+    assert (img[low, inside] > -8).all() and (img[high, inside] > -28).all()
+    assert (img[high, inside] < img[low, inside]).all()
+    # Far outside the file (beyond any window or wavelet) is silence.
+    outside = (times < -0.8) | (times > 2.8)
+    assert (img[:, outside] < -120).all()
+
+
+@pytest.mark.parametrize("method", BOTH)
+def test_silence_reads_the_floor(method):
+    img = render(np.zeros(SR, np.float32), SR, **GOOD, method=method)
+    assert (img == DB_FLOOR).all()
+
+
+@pytest.mark.parametrize("method", BOTH)
+def test_float64_audio_is_accepted(method):
+    audio = tone(440.0, 0.5, 1.0)
+    a = render(audio, SR, **GOOD, method=method)
+    b = render(audio.astype(np.float64), SR, **GOOD, method=method)
+    assert b.dtype == np.float32 and np.array_equal(a, b)
+
+
+def test_cwt_repeats_exactly_with_the_cache_warm():
+    audio = tone(440.0, 0.5, 3.0)
+    kw = dict(start=0.5, end=2.5, fmin=50.0, fmax=8000.0, width=300, height=64, method="cwt")
+    first = render(audio, SR, **kw)
+    render(audio, SR, **{**kw, "height": 50, "q": 20.0})  # same region, other rows
+    assert np.array_equal(render(audio, SR, **kw), first)
+
+
+# --- calibration and ridges ----------------------------------------------------------------
+
+@pytest.mark.parametrize("method", BOTH)
+def test_a_1khz_sine_at_minus_6_dbfs_peaks_in_its_row_at_minus_6_db(method):
+    freqs = frequencies(50.0, 16000.0, 256)
+    img = render(tone(1000.0, 0.5, 4.0), SR, start=1.0, end=3.0, fmin=50.0, fmax=16000.0,
+                 width=200, height=256, method=method)
+    column = img[:, 100]
+    assert int(np.argmax(column)) == nearest_row(freqs, 1000.0)
+    assert column.max() == pytest.approx(-6.02, abs=0.5)
+
+
+@pytest.mark.parametrize("method, seconds", [("cwt", 4.0), ("stft", 120.0)])
+def test_the_ridge_of_a_sine_lies_in_its_row_at_its_level_at_every_frequency(method, seconds):
+    fmin, fmax, height = 50.0, 16000.0, 256
+    freqs = frequencies(fmin, fmax, height)
+    rng = np.random.default_rng(1)
+    # Every few rows, at a random point between row centres, and both ends.
+    probes = np.concatenate(([fmin, fmax], freqs[2:-2:7] * (fmax / fmin) ** (
+        rng.uniform(-0.45, 0.45, len(freqs[2:-2:7])) / (height - 1))))
+    t = np.arange(round(seconds * SR)) / SR
+    for f, amp in zip(probes, rng.uniform(0.05, 1.0, probes.size)):
+        audio = (amp * np.sin(2 * np.pi * f * t)).astype(np.float32)
+        img = render(audio, SR, start=seconds / 4, end=3 * seconds / 4, fmin=fmin, fmax=fmax,
+                     width=120, height=height, method=method)
+        ridge = img[:, 10:-10]
+        assert (ridge.argmax(axis=0) == nearest_row(freqs, f)).all(), f"{method} {f:.1f} Hz"
+        assert np.abs(ridge.max(axis=0) - 20 * np.log10(amp)).max() < 0.5, f"{method} {f:.1f} Hz"
+
+
+def two_tone_dip(ratio: float, q: float | None) -> float:
+    """dB between the weaker of two equal tones' rows and the weakest row between them.
+
+    Columns are 1 ms, well under the beat period, so a row's mean power over the view is the
+    sum of the two tones' powers through that row's wavelet: what the eye sees. (With columns
+    wider than the beat, max-pooling reads the beat's peaks between the tones instead.)
+    """
+    f1, f2 = 1000.0 / math.sqrt(ratio), 1000.0 * math.sqrt(ratio)
+    audio = tone(f1, 0.5, 2.0) + tone(f2, 0.5, 2.0)
+    freqs = frequencies(500.0, 2000.0, 300)
+    img = render(audio, SR, start=0.5, end=1.5, fmin=500.0, fmax=2000.0, width=1000,
+                 height=300, method="cwt", q=q)
+    level = 10 * np.log10(np.mean(10 ** (img / 10), axis=1))
+    r1, r2 = nearest_row(freqs, f1), nearest_row(freqs, f2)
+    return float(min(level[r1], level[r2]) - level[r1 + 1:r2].min())
+
+
+def test_a_whole_tone_is_resolved_at_the_default_q():
+    assert two_tone_dip(2 ** (2 / 12), None) >= 6.0
+
+
+def test_a_semitone_is_resolved_at_q_34():
+    assert two_tone_dip(2 ** (1 / 12), 34.0) >= 6.0
+    assert two_tone_dip(2 ** (1 / 12), None) < 6.0  # and q matters
+
+
+@pytest.mark.parametrize("method", BOTH)
+def test_a_click_shows_in_its_column(method):
+    start, end, width = 1.0, 3.0, 200
+    dt = (end - start) / width
+    audio = np.zeros(4 * SR, np.float32)
+    column = 123
+    audio[round((start + (column + 0.5) * dt) * SR)] = 1.0
+    img = render(audio, SR, start=start, end=end, fmin=50.0, fmax=16000.0, width=width,
+                 height=128, method=method)
+    assert (img.argmax(axis=1) == column).all()
+    assert (img[:, column] > -80).all()
+
+
+# --- the CWT against a brute-force, full-resolution reference ------------------------------
+
+def reference_cwt(audio, sr, start, end, freqs, width, q):
+    """Direct convolution at every sample with the same wavelet, max-pooled the same way."""
+    length = 2 ** 16
+    grid = np.fft.fftfreq(length, 1.0 / sr)
+    first = math.floor(start * sr)
+    last = math.ceil(end * sr)
+    edges = np.ceil((start + np.arange(width + 1) * (end - start) / width) * sr).astype(int)
+    rows, per_row = cwt.analysis_rows(freqs, q, sr / 2)
+    out = np.empty((len(rows), width))
+    for r, fc in enumerate(rows):
+        kernel = np.fft.ifft(cwt.morlet_response(grid, fc, q))
+        half = math.ceil(8 * cwt.HPBW_PER_SIGMA * q / (2 * math.pi * fc) * sr)  # 8 sigmas
+        kernel = np.concatenate((kernel[-half:], kernel[:half + 1]))  # h[-half .. half]
+        padded = np.zeros(last - first + 2 * half)
+        lo, hi = max(0, first - half), min(audio.size, last + half)
+        padded[lo - (first - half):hi - (first - half)] = audio[lo:hi]
+        analytic = np.convolve(padded, kernel, "valid")  # sample first + i at index i
+        power = np.abs(analytic[:edges[-1] - first]) ** 2
+        out[r] = np.maximum.reduceat(power, edges[:-1] - first)
+    out = out.reshape(len(freqs), per_row, width).max(axis=1)
+    return 10 * np.log10(np.maximum(out, 1e-16))
+
+
+def test_cwt_matches_a_brute_force_reference_at_every_pixel_above_minus_60_db():
+    sr, seconds = 8000, 1.2
+    t = np.arange(round(seconds * sr)) / sr
+    rng = np.random.default_rng(7)
+    audio = (0.5 * np.sin(2 * np.pi * 220 * t) + 0.1 * np.sin(2 * np.pi * 1300 * t + 1)
+             + 0.05 * np.sin(2 * np.pi * (500 * t + 1000 * t ** 2))  # 500 -> 2900 Hz
+             + 0.003 * rng.standard_normal(t.size))
+    audio *= np.minimum(1.0, np.minimum(t, seconds - t) / 0.1)  # no steps at the clip's ends
+    audio = audio.astype(np.float32)
+    start, end, width, height, q = 0.35, 0.85, 101, 47, DEFAULT_Q
+    freqs = frequencies(100.0, 3900.0, height)
+    ours = render(audio, sr, start=start, end=end, fmin=100.0, fmax=3900.0, width=width,
+                  height=height, method="cwt", q=q)
+    ref = reference_cwt(audio.astype(np.float64), sr, start, end, freqs, width, q)
+    loud = ref > -60
+    assert loud.mean() > 0.25
+    assert np.abs(ours - ref)[loud].max() < 0.5
+
+
+def test_cwt_click_peaks_match_the_reference():
+    sr = 8000
+    audio = np.zeros(sr, np.float32)
+    audio[[3001, 4567]] = [1.0, 0.25]
+    start, end, width, height = 0.3, 0.7, 80, 31
+    freqs = frequencies(100.0, 3900.0, height)
+    ours = render(audio, sr, start=start, end=end, fmin=100.0, fmax=3900.0, width=width,
+                  height=height, method="cwt")
+    ref = reference_cwt(audio.astype(np.float64), sr, start, end, freqs, width, DEFAULT_Q)
+    # Each click's peak in every row; the flanks beside it are sampled more coarsely.
+    for cols in (slice(0, 40), slice(40, 80)):
+        assert np.abs(ours[:, cols].max(axis=1) - ref[:, cols].max(axis=1)).max() < 0.5

@@ -1,0 +1,188 @@
+// Mouse, trackpad and keyboard navigation of the spectrogram viewport. Turns gestures on
+// one element into new views and hands each to the caller at once; it holds no view of its
+// own (getView is asked afresh every event), draws nothing and never debounces: the caller
+// stretches the image it has and coalesces requests to the back end.
+//
+// Gestures (all on `element`):
+//   wheel                 zoom time around the cursor (up = in)
+//   Shift+wheel, Ctrl+wheel  zoom frequency around the cursor (Ctrl+wheel is also what a
+//                         trackpad pinch sends); Chromium turns Shift+wheel into a horizontal
+//                         delta, so with Shift the horizontal delta counts too
+//   horizontal wheel      (trackpad swipe, tilt wheel) pans time, content follows the fingers
+//   primary-button drag   pans time and frequency: the point grabbed stays under the pointer
+//   double-click          full view
+//   keys 0 / Home         full view;  + or =  zoom in;  -  zoom out (around the centre)
+//   ArrowLeft / Right     pan 10% of the time span;  ArrowUp / Down  pan 10% of the log
+//                         frequency span
+// Keys arrive only while the element has focus: the caller gives it a tabindex (e.g.
+// tabindex="0"); pressing on the element focuses it. Keys with Ctrl, Alt or Meta are left
+// alone so application shortcuts (Ctrl+O) pass through.
+
+import { clampView, fullView, panFreq, panTime, viewsEqual, wheelFactor, wheelPixels,
+  zoomFreq, zoomTime } from './view-math.js';
+
+/** Zoom factor of one key press (the same as one wheel notch). */
+const KEY_ZOOM = 0.8;
+
+/** Fraction of the span one arrow key press pans. */
+const KEY_PAN = 0.1;
+
+/**
+ * Attach viewport navigation to `element`.
+ * @param {HTMLElement} element the plot (e.g. the viewport canvas); sizes come from its
+ *   getBoundingClientRect() at every event, in CSS px.
+ * @param {object} options
+ * @param {() => object|null} options.getView the view shown now, {start, end, fmin, fmax} (s, Hz).
+ * @param {() => object|null} options.getLimits {duration, nyquist, minFreq} (s, Hz), or null
+ *   while no file is open (gestures then do nothing).
+ * @param {(view: object) => void} options.onView called synchronously with every new view
+ *   (always valid: clamped to the limits, never NaN); not called when a gesture changes nothing.
+ * @returns {() => void} dispose: removes every listener, releases a pointer capture held
+ *   by a drag in progress; afterwards onView is never called again.
+ */
+export function attachViewportGestures(element, { getView, getLimits, onView }) {
+  let disposed = false;
+  /** The drag in progress: pointer id, where it started (client px) and the view then. */
+  let drag = null;
+
+  /** The current view and limits, or null when there is nothing to navigate. */
+  function current() {
+    const limits = getLimits();
+    const view = clampView(getView(), limits);
+    return view && { view, limits };
+  }
+
+  function emit(view, from) {
+    if (disposed || !view || viewsEqual(view, from)) return;
+    onView(view);
+  }
+
+  /** Where a client point lies in the view: time (s), frequency (Hz), and the rect used. */
+  function pointAt(clientX, clientY, view) {
+    const rect = element.getBoundingClientRect();
+    const usable = rect.width > 0 && rect.height > 0;
+    const rx = usable ? (clientX - rect.left) / rect.width : 0.5;
+    const ry = usable ? (clientY - rect.top) / rect.height : 0.5;
+    // NaN coordinates fall back to the centre; the zoom functions clamp anchors anyway.
+    const x = Number.isFinite(rx) ? rx : 0.5;
+    const y = Number.isFinite(ry) ? ry : 0.5;
+    return {
+      t: view.start + x * (view.end - view.start),
+      f: view.fmax * (view.fmin / view.fmax) ** y, // log axis, fmax at the top
+      rect,
+    };
+  }
+
+  function onWheel(event) {
+    event.preventDefault(); // no page scroll, no Ctrl+wheel page zoom
+    const now = current();
+    if (!now) return;
+    const { view, limits } = now;
+    const { t, f, rect } = pointAt(event.clientX, event.clientY, view);
+    const mode = event.deltaMode || 0;
+    const dy = event.deltaY || 0;
+    const dx = event.deltaX || 0;
+    let next;
+    if (event.shiftKey || event.ctrlKey) {
+      const delta = Math.abs(dy) >= Math.abs(dx) ? dy : dx;
+      next = zoomFreq(view, f, wheelFactor(delta, mode), limits);
+    } else {
+      next = zoomTime(view, t, wheelFactor(dy, mode), limits);
+      if (dx && rect.width > 0) {
+        // Swiping left (dx > 0) shows later times, as scrolling a page would.
+        const span = next.end - next.start;
+        next = panTime(next, (wheelPixels(dx, mode) / rect.width) * span, limits);
+      }
+    }
+    // A drag in progress continues from the new view, or it would undo the zoom.
+    if (drag) drag = { ...drag, x: drag.lastX, y: drag.lastY, view: next };
+    emit(next, view);
+  }
+
+  function onPointerDown(event) {
+    if (event.button !== 0 || event.isPrimary === false || drag) return;
+    const now = current();
+    if (!now) return;
+    element.focus?.({ preventScroll: true });
+    const { pointerId, clientX: x, clientY: y } = event;
+    // lastX/lastY: where the pointer is now, for a wheel zoom during the drag.
+    drag = { pointerId, x, y, lastX: x, lastY: y, view: now.view };
+    element.setPointerCapture(pointerId); // keeps the drag alive outside the element
+    if (element.dataset) element.dataset.dragging = ''; // for a grabbing cursor in CSS
+  }
+
+  function onPointerMove(event) {
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    drag.lastX = event.clientX;
+    drag.lastY = event.clientY;
+    const now = current();
+    if (!now) return;
+    const rect = element.getBoundingClientRect();
+    if (!(rect.width > 0 && rect.height > 0)) return;
+    // Measured from the press, not the previous move, so a drag pushed against a file
+    // edge picks up where the hand is when it comes back, and rounding never accumulates.
+    const { view: from } = drag;
+    const dt = (-(event.clientX - drag.x) / rect.width) * (from.end - from.start);
+    const ratio = (from.fmax / from.fmin) ** ((event.clientY - drag.y) / rect.height);
+    emit(panFreq(panTime(from, dt, now.limits), ratio, now.limits), now.view);
+  }
+
+  function endDrag(event) {
+    if (!drag || (event && event.pointerId !== drag.pointerId)) return;
+    const { pointerId } = drag;
+    drag = null;
+    if (element.dataset) delete element.dataset.dragging;
+    // Throws if the capture is already gone (e.g. on lostpointercapture); nothing to undo then.
+    try { element.releasePointerCapture(pointerId); } catch { /* already released */ }
+  }
+
+  function onDoubleClick(event) {
+    const now = current();
+    if (!now) return;
+    event.preventDefault();
+    emit(fullView(now.limits), now.view);
+  }
+
+  function onKeyDown(event) {
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const now = current();
+    if (!now) return;
+    const { view, limits } = now;
+    const span = view.end - view.start;
+    const centreT = view.start + span / 2;
+    let next;
+    switch (event.key) {
+      case '0': case 'Home': next = fullView(limits); break;
+      case '+': case '=': next = zoomTime(view, centreT, KEY_ZOOM, limits); break;
+      case '-': case '_': next = zoomTime(view, centreT, 1 / KEY_ZOOM, limits); break;
+      case 'ArrowLeft': next = panTime(view, -KEY_PAN * span, limits); break;
+      case 'ArrowRight': next = panTime(view, KEY_PAN * span, limits); break;
+      case 'ArrowUp': next = panFreq(view, (view.fmax / view.fmin) ** KEY_PAN, limits); break;
+      case 'ArrowDown': next = panFreq(view, (view.fmin / view.fmax) ** KEY_PAN, limits); break;
+      default: return;
+    }
+    event.preventDefault(); // arrows and Home would otherwise scroll an ancestor
+    emit(next, view);
+  }
+
+  const listeners = [
+    ['wheel', onWheel, { passive: false }],
+    ['pointerdown', onPointerDown],
+    ['pointermove', onPointerMove],
+    ['pointerup', endDrag],
+    ['pointercancel', endDrag],
+    ['lostpointercapture', endDrag],
+    ['dblclick', onDoubleClick],
+    ['keydown', onKeyDown],
+  ];
+  for (const [type, listener, options] of listeners) element.addEventListener(type, listener, options);
+
+  return function dispose() {
+    if (disposed) return;
+    endDrag();
+    disposed = true;
+    for (const [type, listener, options] of listeners) {
+      element.removeEventListener(type, listener, options);
+    }
+  };
+}

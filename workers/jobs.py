@@ -1,0 +1,67 @@
+"""What a worker process does: a loop that serves jobs from its request pipe.
+
+A job is a pickle-safe frozen dataclass with a `run(report)` method; the loop sends back
+("result", request_id, value), ("error", request_id, reason) or, during the work,
+("progress", request_id, done, total). Everything here runs in the worker process.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from workers.imaging import quantise
+from workers.shared import AudioRef, attach
+from workers.spectrum import render, resolve_method, stft_window_size
+
+
+@dataclass(frozen=True)
+class ViewportJob:
+    """Compute the viewport image for a view: uint8 bytes and what they mean."""
+
+    request_id: int
+    audio: AudioRef
+    start: float
+    end: float
+    fmin: float
+    fmax: float
+    width: int
+    height: int
+    db_min: float  # the document's display range, so every image has the same colours
+    db_max: float
+    method: str = "auto"
+    q: float | None = None
+
+    def run(self, report) -> dict:
+        began = time.perf_counter()
+        samples = attach(self.audio)
+        sr = self.audio.sample_rate
+        db = render(samples, sr, start=self.start, end=self.end, fmin=self.fmin,
+                    fmax=self.fmax, width=self.width, height=self.height, method=self.method,
+                    q=self.q)
+        method = resolve_method(self.method, self.start, self.end)
+        return {
+            "payload": quantise(db, self.db_min, self.db_max).tobytes(), "method": method,
+            "window_size": (stft_window_size(sr, self.start, self.end, self.width, self.fmin)
+                            if method == "stft" else 0),
+            "seconds": time.perf_counter() - began,
+        }
+
+
+def serve(requests, results) -> None:
+    """Run jobs received on `requests` (a Connection) and send every outcome on `results`.
+
+    Returns when the main process closes its end. An exception in a job is an outcome, not
+    the end of the worker: the next job may be fine.
+    """
+    while True:
+        try:
+            job = requests.recv()
+        except EOFError:
+            return
+        try:
+            value = job.run(lambda done, total: results.send(
+                ("progress", job.request_id, done, total)))
+        except Exception as error:  # reported to the main process, which decides
+            results.send(("error", job.request_id, f"{type(error).__name__}: {error}"))
+        else:
+            results.send(("result", job.request_id, value))
