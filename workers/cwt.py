@@ -10,8 +10,8 @@ batched 2-D ``scipy.fft.ifft`` call. Everything is float32/complex64.
 The wavelet, defined by its frequency response (``morlet_response``), is a Gaussian in linear
 frequency centred on the row's frequency f, with standard deviation f / (HPBW_PER_SIGMA * q) so
 that q is the centre frequency over the half-power bandwidth. It is cut where it falls to
--60 dB, and shifted down by that value so the cut is continuous (its time-domain ringing stays
-far below the Gaussian). It is analytic (no negative frequencies) and peaks at 2: L1
+-60 dB, and bent down by a parabola of that size so that it meets 0 there with zero slope
+(its time-domain ringing stays far below the Gaussian). It is analytic (no negative frequencies) and peaks at 2: L1
 normalisation, under which a sine of amplitude A reads A on its ridge at every frequency.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ Q_MIN = 3.0  # below ~2.3 the band would reach 0 Hz and the wavelet would stop b
 Q_MAX = 100.0
 SUBROW_SPACING = 0.4  # analysed rows at most this many half-power bandwidths apart
 MARGIN_SIGMAS = 5.0  # view margin, in time sigmas of the lowest row (-108 dB of its envelope)
-OVERSAMPLE = 2.0  # short-array points per band bin: envelope peaks are sampled <= 0.09 dB low
+OVERSAMPLE = 3.0  # short-array points per band bin: envelope peaks are sampled <= 0.09 dB low
 MIN_POINTS_PER_COLUMN = 2  # so every column holds a point, and the one nearest its centre
 MAX_SEGMENT = 2 ** 25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
 BATCH_POINTS = 2 ** 21  # complex points per batched inverse FFT: 16 MB
@@ -42,6 +42,7 @@ FFT_CACHE_BYTES = 2 ** 26  # forward spectra kept across requests
 WORKERS = 2
 
 _CUT_GAIN = 1e-3  # -60 dB
+_CENTRE_GAIN = 1.0 - _CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2)
 _TINY = np.float32(1e-30)
 
 
@@ -61,8 +62,10 @@ def morlet_response(f: np.ndarray, fc: float, q: float) -> np.ndarray:
     """
     sigma = fc / (HPBW_PER_SIGMA * q)
     x = (np.asarray(f, dtype=np.float64) - fc) / sigma
-    gauss = np.exp(-0.5 * x * x)
-    return np.where(np.abs(x) <= GAUSS_CUT, 2.0 * (gauss - _CUT_GAIN) / (1.0 - _CUT_GAIN), 0.0)
+    # Minus the parabola that meets the Gaussian's value and slope at the cut: the response
+    # then reaches 0 smoothly, and its time-domain ringing falls off as 1/t**3.
+    shaped = np.exp(-0.5 * x * x) - _CUT_GAIN * (1.0 + 0.5 * (GAUSS_CUT ** 2 - x * x))
+    return np.where(np.abs(x) <= GAUSS_CUT, shaped * (2.0 / _CENTRE_GAIN), 0.0)
 
 
 def analysis_rows(freqs: np.ndarray, q: float, nyquist: float) -> tuple[np.ndarray, int]:

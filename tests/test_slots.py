@@ -1,0 +1,244 @@
+"""Worker slots with real worker processes: replacement, crashes, timeouts, no leaks."""
+import os
+import queue
+import signal
+import threading
+import time
+from multiprocessing import forkserver, resource_tracker
+
+import numpy as np
+import pytest
+
+from app.shared_audio import SharedAudio, remove_stale_segments, segment_names
+from app.slots import SnapSlot, ViewportSlot
+from slot_jobs import FailJob, SleepJob
+from workers.jobs import ViewportJob
+
+SR = 44100
+
+
+class Events:
+    """Collects a slot's events; wait_for() blocks until one matches."""
+
+    def __init__(self):
+        self.queue = queue.Queue()
+        self.seen = []
+
+    def __call__(self, event):
+        self.queue.put(event)
+
+    def wait_for(self, kind, request_id, timeout=30.0):
+        """The next event of `kind` for `request_id` (ids are unique across slots here)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            self.seen.append(event)
+            if event["type"] == kind and event["id"] == request_id:
+                return event
+            assert event["type"] == "progress" or event["id"] != request_id, event
+
+
+def _children_of(pid):
+    """(pid, state) of the live processes whose parent is `pid`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append((int(entry), fields[0]))
+    return found
+
+
+def _workers():
+    """Worker processes: children of the forkserver (and of this process, for spawn), but
+    not multiprocessing's own helpers, the forkserver and the resource tracker."""
+    helpers = {forkserver._forkserver._forkserver_pid, resource_tracker._resource_tracker._pid}
+    children = _children_of(os.getpid())
+    if forkserver._forkserver._forkserver_pid:
+        children += _children_of(forkserver._forkserver._forkserver_pid)
+    return [c for c in children if c[0] not in helpers]
+
+
+def _open_fds():
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture
+def audio():
+    rng = np.random.default_rng(3)
+    shared = SharedAudio((0.1 * rng.standard_normal(30 * SR)).astype(np.float32), SR)
+    yield shared
+    shared.close()
+
+
+def _cwt_job(request_id, audio, start=0.0):
+    # A 30 s CWT keeps a worker busy for a few hundred ms: every replacement ends a busy one.
+    return ViewportJob(request_id=request_id, audio=audio.ref, start=start, end=start + 30.0,
+                       fmin=50.0, fmax=16000.0, width=1200, height=256, db_min=-100.0,
+                       db_max=0.0)
+
+
+def test_a_viewport_result_carries_its_request_and_its_pixels(audio):
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        slot.submit(_cwt_job(1, audio))
+        result = events.wait_for("result", 1)
+        assert result["slot"] == "viewport" and result["value"]["method"] == "cwt"
+        assert len(result["value"]["payload"]) == 1200 * 256
+    finally:
+        slot.close()
+
+
+def test_500_replacements_never_leave_more_than_two_workers_and_leak_nothing(audio):
+    baseline_threads = threading.active_count()
+    # Warm up the forkserver and its pipes first: they live as long as the test session.
+    warm = ViewportSlot(Events())
+    warm.submit(SleepJob(0, 0.0))
+    time.sleep(0.5)
+    warm.close()
+    baseline_fds = _open_fds()
+    baseline_segments = set(segment_names())
+
+    events = Events()
+    viewport = ViewportSlot(events)
+    snap = SnapSlot(events)
+    most_alive = 0
+    sampling = True
+
+    def sample():
+        nonlocal most_alive
+        while sampling:
+            most_alive = max(most_alive, len([c for c in _workers() if c[1] != "Z"]))
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    pids = []
+    try:
+        for request_id in range(1, 501):
+            viewport.submit(_cwt_job(request_id, audio, start=(request_id % 7) * 0.01))
+            if request_id % 50 == 0:
+                snap.submit(SleepJob(10_000 + request_id, 0.05))
+            # Wait for the replacement process, so that each request really ends a busy
+            # worker instead of replacing a request that had not started yet.
+            deadline = time.monotonic() + 5
+            while viewport.pid in (None, *pids[-1:]) and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            pids.append(viewport.pid)
+        final = events.wait_for("result", 500, timeout=60)
+        assert final["value"]["method"] == "cwt"
+        results = [e["id"] for e in events.seen
+                   if e["type"] == "result" and e["slot"] == "viewport"]
+        assert results[-1] == 500 and len(results) < 100  # replaced jobs never deliver
+    finally:
+        sampling = False
+        sampler.join()
+        viewport.close()
+        snap.close()
+
+    assert most_alive <= 2, f"{most_alive} worker processes were alive at once"
+    assert len(set(pids)) == 500, "every request should have ended a busy worker"
+    deadline = time.monotonic() + 5
+    while _workers() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _workers() == [], "worker processes (or zombies) are left"
+    assert threading.active_count() == baseline_threads
+    assert _open_fds() <= baseline_fds
+    assert set(segment_names()) == baseline_segments
+
+
+def test_a_worker_killed_mid_job_is_an_error_and_the_next_request_recovers(audio):
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        slot.submit(SleepJob(1, 10.0))
+        events.wait_for("progress", 1)
+        os.kill(slot.pid, signal.SIGKILL)
+        error = events.wait_for("error", 1)
+        assert "SIGKILL" in error["reason"]
+        slot.submit(_cwt_job(2, audio))
+        assert events.wait_for("result", 2)["value"]["method"] == "cwt"
+    finally:
+        slot.close()
+
+
+def test_a_hanging_worker_takes_the_timeout_path(audio):
+    events = Events()
+    slot = ViewportSlot(events, timeout=0.5)
+    try:
+        slot.submit(SleepJob(1, 30.0))
+        events.wait_for("progress", 1)
+        hung = slot.pid
+        began = time.monotonic()
+        error = events.wait_for("error", 1, timeout=10)
+        assert "timed out after 0.5 s" in error["reason"]
+        assert time.monotonic() - began < 5
+        assert not os.path.exists(f"/proc/{hung}") or _children_of(hung) == []
+        slot.submit(SleepJob(2, 0.0))
+        assert events.wait_for("result", 2)["value"] == {"slept": 0.0}
+    finally:
+        slot.close()
+
+
+def test_an_exception_in_a_job_is_an_error_and_the_worker_lives_on():
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        slot.submit(FailJob(1))
+        assert "ValueError: this job always fails" in events.wait_for("error", 1)["reason"]
+        pid = slot.pid
+        slot.submit(SleepJob(2, 0.0))
+        events.wait_for("result", 2)
+        assert slot.pid == pid  # an idle worker is reused, not replaced
+    finally:
+        slot.close()
+
+
+def test_a_viewport_job_on_a_closed_file_is_an_error_not_a_crash(audio):
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        gone = SharedAudio(np.zeros(SR, np.float32), SR)
+        gone.close()
+        slot.submit(ViewportJob(request_id=1, audio=gone.ref, start=0, end=1, fmin=50,
+                                fmax=8000, width=10, height=10, db_min=-100, db_max=0))
+        assert "FileNotFoundError" in events.wait_for("error", 1)["reason"]
+    finally:
+        slot.close()
+
+
+def test_snap_requests_queue_in_order_and_cancel_drops_them():
+    events = Events()
+    slot = SnapSlot(events)
+    try:
+        for request_id in (1, 2, 3):
+            slot.submit(SleepJob(request_id, 0.05))
+        for request_id in (1, 2, 3):
+            events.wait_for("result", request_id)
+        slot.submit(SleepJob(4, 5.0))
+        slot.submit(SleepJob(5, 0.0))
+        events.wait_for("progress", 4)
+        slot.cancel()
+        slot.submit(SleepJob(6, 0.0))
+        events.wait_for("result", 6)
+        assert not [e for e in events.seen if e["id"] in (4, 5) and e["type"] == "result"]
+    finally:
+        slot.close()
+
+
+def test_stale_segments_of_a_dead_process_are_removed():
+    # A segment named as if created by a process that no longer exists.
+    from multiprocessing import shared_memory
+    dead_pid = 4_000_000  # above Linux's pid_max default range of live pids here
+    segment = shared_memory.SharedMemory(name=f"soma-{dead_pid}-1", create=True, size=16)
+    segment.close()
+    resource_tracker.unregister(segment._name, "shared_memory")  # as a crash would leave it
+    assert f"soma-{dead_pid}-1" in segment_names()
+    assert f"soma-{dead_pid}-1" in remove_stale_segments()
+    assert f"soma-{dead_pid}-1" not in segment_names()
