@@ -9,6 +9,7 @@ from multiprocessing import forkserver, resource_tracker
 import numpy as np
 import pytest
 
+from app import processes
 from app.shared_audio import SharedAudio, remove_stale_segments, segment_names
 from app.slots import SnapSlot, ViewportSlot
 from slot_jobs import FailJob, SleepJob
@@ -55,13 +56,11 @@ def _children_of(pid):
 
 
 def _workers():
-    """Worker processes: children of the forkserver (and of this process, for spawn), but
-    not multiprocessing's own helpers, the forkserver and the resource tracker."""
-    helpers = {forkserver._forkserver._forkserver_pid, resource_tracker._resource_tracker._pid}
-    children = _children_of(os.getpid())
-    if forkserver._forkserver._forkserver_pid:
-        children += _children_of(forkserver._forkserver._forkserver_pid)
-    return [c for c in children if c[0] not in helpers]
+    """Worker processes: the forkserver's children (Linux has a forkserver, so Soma uses it;
+    other children of the test process, such as Xvfb, are not workers)."""
+    assert processes.context().get_start_method() == "forkserver"
+    server = forkserver._forkserver._forkserver_pid
+    return _children_of(server) if server else []
 
 
 def _open_fds():

@@ -34,7 +34,7 @@ Q_MIN = 3.0  # below ~2.3 the band would reach 0 Hz and the wavelet would stop b
 Q_MAX = 100.0
 SUBROW_SPACING = 0.4  # analysed rows at most this many half-power bandwidths apart
 MARGIN_SIGMAS = 5.0  # view margin, in time sigmas of the lowest row (-108 dB of its envelope)
-OVERSAMPLE = 3.0  # short-array points per band bin: envelope peaks are sampled <= 0.09 dB low
+OVERSAMPLE = 2.5  # short-array points per band bin: envelope peaks are sampled <= 0.09 dB low
 MIN_POINTS_PER_COLUMN = 2  # so every column holds a point, and the one nearest its centre
 MAX_SEGMENT = 2 ** 25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
 BATCH_POINTS = 2 ** 21  # complex points per batched inverse FFT: 16 MB
@@ -43,7 +43,6 @@ WORKERS = 2
 
 _CUT_GAIN = 1e-3  # -60 dB
 _CENTRE_GAIN = 1.0 - _CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2)
-_TINY = np.float32(1e-30)
 
 
 def morlet_response(f: np.ndarray, fc: float, q: float) -> np.ndarray:
@@ -102,9 +101,10 @@ def segment_length(sr: int, start: float, end: float, freqs: np.ndarray, q: floa
 
 
 def _short_length(n: int) -> int:
-    """Smallest 2**a or 3 * 2**a >= n: few distinct lengths to batch, <= 33 % padding."""
-    p = 1 << max(0, math.ceil(math.log2(n)))
-    return 3 * p // 4 if 3 * p // 4 >= n else p
+    """Smallest of 4, 5, 6 or 7 times a power of two that is >= n: FFT-friendly, few enough
+    distinct lengths to batch rows, and at most 25 % padding."""
+    p = 1 << max(0, math.ceil(math.log2(n)) - 3)
+    return next(k * p for k in (4, 5, 6, 7, 8) if k * p >= n)
 
 
 class _Band(NamedTuple):
@@ -156,8 +156,17 @@ class _SpectrumCache:
             self._items.pop(key)
         return spectrum
 
+    def clear(self) -> None:
+        self._items.clear()
+
 
 _spectra = _SpectrumCache(FFT_CACHE_BYTES)
+
+
+def clear_caches() -> None:
+    """Forget cached forward spectra and wavelet bands."""
+    _spectra.clear()
+    _bands.cache_clear()
 
 
 def _segment(audio: np.ndarray, s0: int, n: int) -> np.ndarray:
@@ -174,23 +183,27 @@ def _segment(audio: np.ndarray, s0: int, n: int) -> np.ndarray:
 class _Pooling:
     """Max-pooling of a row's short array into columns, as if it were sampled at every sample.
 
-    A column takes the largest of the points inside it and of its first and last samples,
-    interpolated between the points around them (linearly in ln power: the envelope of one
-    component is a Gaussian, a parabola in ln power, so the error is below 0.2 dB). Without the
-    end samples, a column whose largest value sits at its edge (the flank of any event about as
-    long as the column) would read it up to a point spacing away: several dB low.
+    A column takes the largest of the points inside it and of its first and last samples. Those
+    two are interpolated from the four points around them (cubic Lagrange on the complex
+    values, which the twice-oversampled band makes smooth; the envelope itself is not, near a
+    null). Without them, a column whose largest value sits at its edge (the flank of any event
+    about as long as the column) would read it up to a point spacing away: several dB low.
     """
 
     def __init__(self, edges: np.ndarray, rate: float):
         # edges: column edges in samples from the segment start; rate: points per sample.
         points = np.ceil(edges * rate).astype(np.intp)
-        self.lo, self.hi = int(points[0]) - 1, int(points[-1]) + 2  # the margin keeps these
+        self.lo, self.hi = int(points[0]) - 2, int(points[-1]) + 3  # the margin keeps these
         self.starts = points[:-1] - self.lo  # in range of the short array
         first = np.ceil(edges[:-1])
         last = np.maximum(first, np.ceil(edges[1:]) - 1)
         ends = np.concatenate((first, last)) * rate - self.lo
-        self.left = np.floor(ends).astype(np.intp)
-        self.frac = (ends - self.left).astype(np.float32)
+        left = np.floor(ends).astype(np.intp)
+        self.taps = left[:, None] + np.arange(-1, 3)
+        f = (ends - left)[:, None]
+        self.weights = np.hstack((-f * (f - 1) * (f - 2) / 6, (f + 1) * (f - 1) * (f - 2) / 2,
+                                  -(f + 1) * f * (f - 2) / 2, (f + 1) * f * (f - 1) / 6)
+                                 ).astype(np.float32)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """(rows, points) complex64 -> (rows, columns) float32 power."""
@@ -198,10 +211,9 @@ class _Pooling:
         power = np.square(view.real)
         power += np.square(view.imag)
         pooled = np.maximum.reduceat(power, self.starts, axis=1)
-        a = np.log(np.maximum(power[:, self.left], _TINY))
-        b = np.log(np.maximum(power[:, self.left + 1], _TINY))
-        ends = np.exp(a + self.frac * (b - a)).reshape(z.shape[0], 2, -1).max(axis=1)
-        return np.maximum(pooled, ends, out=pooled)
+        ends = np.einsum("rjk,jk->rj", view[:, self.taps], self.weights)
+        ends = (np.square(ends.real) + np.square(ends.imag)).reshape(z.shape[0], 2, -1)
+        return np.maximum(pooled, ends.max(axis=1), out=pooled)
 
 
 def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
@@ -245,9 +257,12 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
             z = np.zeros((len(batch), length), dtype=np.complex64)
             for i, row in enumerate(batch):
                 band = bands[row]
-                np.multiply(spectrum[band.first:band.first + band.weights.size], band.weights,
-                            out=z[i, :band.weights.size])
-            # The band sits at 0 Hz in the short array: a frequency shift, which |W| ignores.
+                # The band is centred on 0 Hz of the short array (a frequency shift, which |W|
+                # ignores), so the points vary as slowly as they can between each other.
+                half = band.weights.size // 2
+                head = spectrum[band.first:band.first + band.weights.size]
+                np.multiply(head[:half], band.weights[:half], out=z[i, length - half:])
+                np.multiply(head[half:], band.weights[half:], out=z[i, :head.size - half])
             z = sfft.ifft(z, axis=1, workers=WORKERS, overwrite_x=True, norm="forward")
             out[batch] = pooling(z)
     if per_row > 1:

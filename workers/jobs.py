@@ -33,6 +33,7 @@ class ViewportJob:
 
     def run(self, report) -> dict:
         began = time.perf_counter()
+        report(0, 1)  # started: the main process can tell a computing worker from a starting one
         samples = attach(self.audio)
         sr = self.audio.sample_rate
         db = render(samples, sr, start=self.start, end=self.end, fmin=self.fmin,

@@ -20,7 +20,7 @@ from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
 
 __all__ = [
     "CWT_MAX_SECONDS", "DB_FLOOR", "DEFAULT_Q", "MAX_PIXELS", "Q_MAX", "Q_MIN", "SpectrumError",
-    "frequencies", "render", "resolve_method", "stft_window_size",
+    "clear_caches", "frequencies", "render", "resolve_method", "stft_window_size",
 ]
 
 DB_FLOOR = -160.0  # dBFS of silence and padding; every output pixel is >= this
@@ -151,6 +151,13 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     db *= np.float32(10.0)
     # float32 rounding can land a hair under the floor, which the contract forbids.
     return np.maximum(db, np.float32(DB_FLOOR), out=db)
+
+
+def clear_caches() -> None:
+    """Forget the cached forward FFTs, wavelet bands and STFT tables (benchmarks measure cold
+    requests with it; a worker under memory pressure may call it too)."""
+    cwt.clear_caches()
+    stft.clear_caches()
 
 
 def _audio(audio) -> np.ndarray:

@@ -138,6 +138,12 @@ def _row_map(n: int, sr: int, freqs_key: bytes) -> _RowMap:
                    vertex_rows, pairs, band.astype(np.float32))
 
 
+def clear_caches() -> None:
+    """Forget cached windows and row maps."""
+    _window.cache_clear()
+    _row_map.cache_clear()
+
+
 def _rows(power: np.ndarray, m: _RowMap) -> np.ndarray:
     """(columns, bins) power -> (columns, rows): each row the peak of the spectrum in its band.
 
