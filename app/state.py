@@ -9,8 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from app.partials import Partial
+
 if TYPE_CHECKING:
     from app.audio import AudioFile
+
+UNDO_DEPTH = 200  # edits kept for undo; each holds only references to immutable partials
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The partials as they were before or after an edit, with what the edit was called."""
+
+    partials: tuple[Partial, ...]
+    next_partial_id: int
+    label: str
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,13 @@ class DocumentState:
     overview: Image | None = None
     viewport: Image | None = None
     computing: int = 0  # id of the viewport request being computed, 0 when none
+    partials: tuple[Partial, ...] = ()
+    next_partial_id: int = 1       # ids are never reused, so undo cannot confuse two partials
+    selection: tuple[int, ...] = ()
+    # Undo and redo are earlier and later values of the partials: nothing is recomputed.
+    undo_stack: tuple[Edit, ...] = ()
+    redo_stack: tuple[Edit, ...] = ()
+    modified: bool = False          # edits since the project was last saved or opened
     busy: str = ""   # what is being done right now ("Opening song.flac"), "" when idle
     error: str = ""  # the last failure, shown until dismissed or replaced
 
@@ -75,8 +95,53 @@ class DocumentState:
         return replace(self, busy=label, error="")
 
     def opened(self, audio: AudioFile, overview: Image) -> DocumentState:
+        """A new file: its own view and images, and no partials (they belong to a file)."""
         return replace(self, audio=audio, view=overview.view, overview=overview, viewport=None,
-                       computing=0, busy="", error="")
+                       computing=0, busy="", error="", partials=(), next_partial_id=1,
+                       selection=(), undo_stack=(), redo_stack=(), modified=False)
+
+    def edited(self, partials: tuple[Partial, ...], label: str,
+               next_partial_id: int | None = None) -> DocumentState:
+        """Replace the partials, as one undoable step called `label`."""
+        before = Edit(self.partials, self.next_partial_id, label)
+        ids = {p.id for p in partials}
+        return replace(
+            self, partials=tuple(partials),
+            next_partial_id=self.next_partial_id if next_partial_id is None else next_partial_id,
+            selection=tuple(i for i in self.selection if i in ids),
+            undo_stack=(self.undo_stack + (before,))[-UNDO_DEPTH:], redo_stack=(),
+            modified=True)
+
+    def undone(self) -> DocumentState:
+        if not self.undo_stack:
+            return self
+        before = self.undo_stack[-1]
+        now = Edit(self.partials, self.next_partial_id, before.label)
+        return self._restored(before, undo_stack=self.undo_stack[:-1],
+                              redo_stack=self.redo_stack + (now,))
+
+    def redone(self) -> DocumentState:
+        if not self.redo_stack:
+            return self
+        after = self.redo_stack[-1]
+        now = Edit(self.partials, self.next_partial_id, after.label)
+        return self._restored(after, undo_stack=self.undo_stack + (now,),
+                              redo_stack=self.redo_stack[:-1])
+
+    def _restored(self, edit: Edit, **stacks) -> DocumentState:
+        ids = {p.id for p in edit.partials}
+        # next_partial_id only grows: an id given out once is never given out again.
+        return replace(self, partials=edit.partials,
+                       next_partial_id=max(self.next_partial_id, edit.next_partial_id),
+                       selection=tuple(i for i in self.selection if i in ids), modified=True,
+                       **stacks)
+
+    def selecting(self, ids: tuple[int, ...]) -> DocumentState:
+        known = {p.id for p in self.partials}
+        return replace(self, selection=tuple(i for i in dict.fromkeys(ids) if i in known))
+
+    def partial(self, partial_id: int) -> Partial | None:
+        return next((p for p in self.partials if p.id == partial_id), None)
 
     def viewing(self, view: View, request_id: int) -> DocumentState:
         return replace(self, view=view, computing=request_id)
@@ -105,6 +170,11 @@ class DocumentState:
             "overview": self.overview.to_json() if self.overview is not None else None,
             "viewport": self.viewport.to_json() if self.viewport is not None else None,
             "computing": self.computing,
+            "partials": [p.to_json() for p in self.partials],
+            "selection": list(self.selection),
+            "undo": self.undo_stack[-1].label if self.undo_stack else "",
+            "redo": self.redo_stack[-1].label if self.redo_stack else "",
+            "modified": self.modified,
             "busy": self.busy,
             "error": self.error,
         }
