@@ -15,10 +15,13 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from app import editing
 from app.audio import AudioError, AudioFile, load_audio
 from app.demo import demo_audio
 from app.overview import compute_overview
 from app.server import DataStore
+from app.shared_audio import AudioShare
+from app.snapping import SnapService
 from app.state import View
 from app.store import DocumentStore
 from app.validate import ArgumentError, integer, json_safe, number, text
@@ -30,6 +33,8 @@ ChooseFile = Callable[[], "str | None"]
 
 MAX_IMAGE_PIXELS = 4096   # per side of a viewport image: more than any screen
 MIN_VIEW_SECONDS = 0.001  # a narrower view has fewer samples than a screen has columns
+MAX_GUIDE_POINTS = 100_000  # a stroke has one point per pointer event: far fewer
+MAX_IDS = 100_000
 
 
 def _action(method):
@@ -39,7 +44,7 @@ def _action(method):
     def wrapper(self, *args):
         try:
             result = method(self, *args)
-        except (ArgumentError, AudioError) as error:
+        except (ArgumentError, AudioError, editing.EditError) as error:
             return {"ok": False, "error": str(error)}
         except TypeError as error:
             # Wrong number of arguments from the page: pywebview calls method(*args).
@@ -54,11 +59,14 @@ def _action(method):
 
 
 class SomaDocument:
-    def __init__(self, store: DocumentStore, data: DataStore, viewport: ViewportService,
+    def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
+                 viewport: ViewportService, snapping: SnapService,
                  choose_file: ChooseFile | None = None) -> None:
         self._store = store
         self._data = data
+        self._share = share
         self._viewport = viewport
+        self._snapping = snapping
         self._choose_file = choose_file
         # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
         self._open_counter = itertools.count(1)
@@ -116,9 +124,113 @@ class SomaDocument:
         return {"requestId": request_id}
 
     @_action
+    def snap(self, guide, tolerance_cents) -> dict:
+        """Snap a drawn stroke, [[t s, f Hz], ...], onto the ridge within ±tolerance cents.
+
+        The partial appears in the document when the snap worker is done.
+        """
+        state = self._open_document()
+        guide = self._guide(guide, state)
+        tolerance = number(tolerance_cents, "tolerance_cents", minimum=1, maximum=1200)
+        return {"requestId": self._snapping.request(guide, tolerance)}
+
+    @_action
+    def resnap(self, partial_id, tolerance_cents) -> dict:
+        """Snap a partial's own guide again with another tolerance."""
+        state = self._open_document()
+        partial = state.partial(self._id(partial_id))
+        if partial is None:
+            raise ArgumentError(f"there is no partial {partial_id}")
+        if "guide" not in partial.source:
+            raise ArgumentError(f"{partial.name} was not drawn, so it has no guide to re-snap")
+        guide = tuple((float(t), float(f)) for t, f in partial.source["guide"])
+        tolerance = number(tolerance_cents, "tolerance_cents", minimum=1, maximum=1200)
+        return {"requestId": self._snapping.request(guide, tolerance, replace_id=partial.id)}
+
+    @_action
+    def select(self, ids) -> dict:
+        """Make `ids` the selection ([] selects nothing)."""
+        ids = self._ids(ids)
+        return {"state": self._store.update(lambda s: s.selecting(ids)).to_json()}
+
+    @_action
+    def delete_partials(self, ids) -> dict:
+        ids = self._ids(ids)
+        return {"state": self._store.update(lambda s: editing.deleted(s, ids)).to_json()}
+
+    @_action
+    def erase(self, ranges) -> dict:
+        """Remove points of partials, [{"partialId", "start" s, "end" s}, ...]: one stroke."""
+        if not isinstance(ranges, list) or len(ranges) > MAX_IDS:
+            raise ArgumentError("ranges must be a list of {partialId, start, end}")
+        checked = []
+        for index, item in enumerate(ranges):
+            if not isinstance(item, dict):
+                raise ArgumentError(f"range {index} must be {{partialId, start, end}}")
+            start = number(item.get("start"), f"range {index} start")
+            end = number(item.get("end"), f"range {index} end")
+            if end < start:
+                raise ArgumentError(f"range {index} ends ({end:g} s) before it starts "
+                                    f"({start:g} s)")
+            checked.append((self._id(item.get("partialId")), start, end))
+        return {"state": self._store.update(lambda s: editing.erased(s, checked)).to_json()}
+
+    @_action
+    def rename_partial(self, partial_id, name) -> dict:
+        partial_id, name = self._id(partial_id), text(name, "name", max_length=200)
+        return {"state": self._store.update(
+            lambda s: editing.renamed(s, partial_id, name)).to_json()}
+
+    @_action
+    def recolor_partial(self, partial_id, color) -> dict:
+        partial_id, color = self._id(partial_id), text(color, "color", max_length=7)
+        return {"state": self._store.update(
+            lambda s: editing.recolored(s, partial_id, color)).to_json()}
+
+    @_action
+    def undo(self) -> dict:
+        return {"state": self._store.update(lambda s: s.undone()).to_json()}
+
+    @_action
+    def redo(self) -> dict:
+        return {"state": self._store.update(lambda s: s.redone()).to_json()}
+
+    @_action
     def dismiss_error(self) -> dict:
         """Hide the error banner."""
         return {"state": self._store.update(lambda s: s.dismissed() if s.error else s).to_json()}
+
+    def _open_document(self):
+        state = self._store.state
+        if state.audio is None:
+            raise ArgumentError("no file is open")
+        return state
+
+    def _id(self, value) -> int:
+        return integer(value, "partial id", minimum=1, maximum=2**53)
+
+    def _ids(self, values) -> tuple[int, ...]:
+        if not isinstance(values, list) or len(values) > MAX_IDS:
+            raise ArgumentError("ids must be a list of partial ids")
+        return tuple(self._id(v) for v in values)
+
+    def _guide(self, guide, state) -> tuple[tuple[float, float], ...]:
+        """A stroke from the page: at least two [t, f] points inside the file's limits."""
+        if not isinstance(guide, list) or not 2 <= len(guide) <= MAX_GUIDE_POINTS:
+            raise ArgumentError("a trace needs a list of at least two [time, frequency] points")
+        limits = state.overview.view
+        points = []
+        for index, point in enumerate(guide):
+            if not isinstance(point, list) or len(point) != 2:
+                raise ArgumentError(f"guide point {index} must be [time, frequency]")
+            points.append((
+                number(point[0], f"guide point {index} time", minimum=limits.start,
+                       maximum=limits.end),
+                number(point[1], f"guide point {index} frequency", minimum=limits.fmin,
+                       maximum=limits.fmax)))
+        if len({t for t, _ in points}) < 2:
+            raise ArgumentError("a trace needs points at two different times at least")
+        return tuple(points)
 
     @_action
     def _open_audio(self, audio: AudioFile) -> dict:
@@ -144,7 +256,9 @@ class SomaDocument:
         self._data.put(overview.key, payload)
         if ticket != self._latest_open:  # a newer open started meanwhile: it wins
             return {"state": self._store.state.to_json()}
-        self._viewport.file_opened(audio)
+        self._share.share(audio)
+        self._viewport.file_changed()
+        self._snapping.file_changed()
         state = self._store.update(
             lambda s: s.opened(audio, overview) if ticket == self._latest_open else s)
         log.info("opened %s: %.1f s, %d Hz, %d ch; overview in %.0f ms", audio.name,

@@ -2,6 +2,7 @@
 
     soma [FILE]                  open the window (on the demo recording without FILE)
     soma render AUDIO -o OUT     render what the viewport would show, without a window
+    soma snap AUDIO --trace GUIDE -o OUT   snap a drawn guide onto the spectral ridge
 
 Errors a user can act on (a bad file, a bad argument) are one line on stderr and exit code 2.
 """
@@ -15,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from app.audio import AudioError, load_audio
+from workers.snap import SnapError, snap_trace
 from workers.spectrum import SpectrumError, render
 
 EXIT_USAGE = 2
-COMMANDS = ("render",)
 
 
 class UsageError(Exception):
@@ -55,6 +56,76 @@ def _render_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _snap_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="soma snap",
+                     description="Snap a guide (a rough trace) onto the spectral ridge.")
+    parser.add_argument("audio", help="audio file")
+    parser.add_argument("--trace", required=True,
+                        help='GUIDE.json ({"points": [[t, f], ...]}) or GUIDE.csv '
+                             "(header time,frequency)")
+    parser.add_argument("-o", "--output", required=True,
+                        help='OUT.json ({"points": [[t, f, amp_db], ...]}) or OUT.csv '
+                             "(header time,frequency,amplitude_db); points in the noise "
+                             "have no frequency and amplitude (null / empty)")
+    parser.add_argument("--hop", type=float, default=0.005, help="seconds between points")
+    parser.add_argument("--tolerance", type=float, default=100.0,
+                        help="cents either side of the guide to search (default 100)")
+    return parser
+
+
+def _read_guide(path: Path) -> list[list[float]]:
+    import csv
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise UsageError(f"cannot read '{path}': {error.strerror or error}") from None
+    try:
+        if path.suffix.lower() == ".json":
+            points = json.loads(text)["points"]
+        elif path.suffix.lower() == ".csv":
+            rows = list(csv.reader(line for line in text.splitlines() if line.strip()))
+            if not rows or [c.strip().lower() for c in rows[0][:2]] != ["time", "frequency"]:
+                raise ValueError("the first line must be the header time,frequency")
+            points = [[float(r[0]), float(r[1])] for r in rows[1:]]
+        else:
+            raise UsageError(f"the trace must be a .json or .csv file, not '{path.name}'")
+        return [[float(t), float(f)] for t, f in points]
+    except UsageError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError) as error:
+        raise UsageError(f"'{path.name}' is not a guide: {error}") from None
+
+
+def _write_points(path: Path, points: np.ndarray) -> None:
+    import json
+
+    rows = [[t, None if np.isnan(f) else f, None if np.isnan(a) else a]
+            for t, f, a in points.tolist()]
+    if path.suffix.lower() == ".json":
+        body = json.dumps({"points": rows}, allow_nan=False) + "\n"
+    else:
+        body = "time,frequency,amplitude_db\n" + "".join(
+            ",".join("" if v is None else repr(v) for v in row) + "\n" for row in rows)
+    try:
+        path.write_text(body)
+    except OSError as error:
+        raise UsageError(f"cannot write '{path}': {error.strerror or error}") from None
+
+
+def _snap(args: argparse.Namespace) -> None:
+    output = Path(args.output)
+    if output.suffix.lower() not in (".json", ".csv"):
+        raise UsageError(f"output must end in .json or .csv, not '{output.name}'")
+    guide = _read_guide(Path(args.trace))
+    audio = load_audio(args.audio)
+    points = snap_trace(audio.samples, audio.sample_rate, guide, hop=args.hop,
+                        tolerance_cents=args.tolerance)
+    _write_points(output, points)
+    print(output)
+
+
 def _render(args: argparse.Namespace) -> None:
     from app.png import spectrogram_rgb, write_png
     from workers.imaging import display_range, quantise
@@ -77,17 +148,21 @@ def _render(args: argparse.Namespace) -> None:
     print(output)
 
 
+COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap)}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
-        if argv and argv[0] == "render":
-            _render(_render_parser().parse_args(argv[1:]))
+        if argv and argv[0] in COMMANDS:
+            make_parser, run = COMMANDS[argv[0]]
+            run(make_parser().parse_args(argv[1:]))
             return 0
         args = _open_parser().parse_args(argv)
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         audio = load_audio(args.file) if args.file else None
-    except (UsageError, AudioError, SpectrumError) as error:
+    except (UsageError, AudioError, SpectrumError, SnapError) as error:
         print(f"soma: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["numpy", "scipy.fft", "pywt", "workers.spectrum", "workers.jobs"]
+PRELOAD = ["numpy", "scipy.fft", "pywt", "workers.spectrum", "workers.snap", "workers.jobs"]
 JOIN_SECONDS = 0.2  # how long a terminated worker gets to exit before it is killed
 
 _context: BaseContext | None = None

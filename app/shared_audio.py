@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import threading
 from multiprocessing import shared_memory
 from pathlib import Path
 
@@ -44,6 +45,39 @@ class SharedAudio:
             segment.unlink()
         except FileNotFoundError:
             pass
+
+
+class AudioShare:
+    """The open file, shared with the workers: one segment at a time, replaced on open.
+
+    Both worker slots read the same segment; a request for a file that is no longer the
+    shared one is refused here rather than computed on the wrong samples.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._current: tuple[object, SharedAudio] | None = None
+
+    def share(self, audio) -> None:
+        """Share `audio` (an AudioFile); the previous file's segment is unlinked."""
+        shared = SharedAudio(audio.samples, audio.sample_rate)
+        with self._lock:
+            previous, self._current = self._current, (audio, shared)
+        if previous is not None:
+            previous[1].close()
+
+    def ref_for(self, audio) -> AudioRef:
+        """The segment of `audio`; LookupError if it is not the shared file."""
+        with self._lock:
+            if self._current is None or self._current[0] is not audio:
+                raise LookupError("that file is not open any more")
+            return self._current[1].ref
+
+    def close(self) -> None:
+        with self._lock:
+            current, self._current = self._current, None
+        if current is not None:
+            current[1].close()
 
 
 def segment_names() -> list[str]:

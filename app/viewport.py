@@ -13,7 +13,7 @@ import threading
 
 from app.audio import AudioFile
 from app.server import DataStore
-from app.shared_audio import SharedAudio
+from app.shared_audio import AudioShare
 from app.slots import DEFAULT_TIMEOUT, ViewportSlot
 from app.state import Image, View
 from app.store import DocumentStore
@@ -23,39 +23,30 @@ log = logging.getLogger(__name__)
 
 
 class ViewportService:
-    def __init__(self, store: DocumentStore, data: DataStore,
+    def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
         self._store = store
         self._data = data
+        self._share = share
         self._slot = ViewportSlot(self._on_event, timeout)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._shared: tuple[AudioFile, SharedAudio] | None = None
         self._requests: dict[int, tuple[AudioFile, View, ViewportJob]] = {}
 
-    @property
-    def slot(self) -> ViewportSlot:
-        return self._slot
-
-    def file_opened(self, audio: AudioFile) -> None:
-        """Share `audio` with the workers; requests for the previous file are abandoned."""
-        shared = SharedAudio(audio.samples, audio.sample_rate)
+    def file_changed(self) -> None:
+        """Abandon every request: they were for the previous file."""
         with self._lock:
-            previous, self._shared = self._shared, (audio, shared)
             self._requests.clear()
         self._slot.cancel()
-        if previous is not None:
-            previous[1].close()
 
     def request(self, view: View, width: int, height: int) -> int:
         """Ask for the image of `view` at width x height pixels; returns the request id."""
         state = self._store.state
+        audio = state.audio
+        ref = self._share.ref_for(audio)
         with self._lock:
-            if self._shared is None or self._shared[0] is not state.audio:
-                raise RuntimeError("the viewport was asked for before its file was shared")
-            audio, shared = self._shared
             request_id = next(self._ids)
-            job = ViewportJob(request_id=request_id, audio=shared.ref, start=view.start,
+            job = ViewportJob(request_id=request_id, audio=ref, start=view.start,
                               end=view.end, fmin=view.fmin, fmax=view.fmax, width=width,
                               height=height, db_min=state.overview.db_min,
                               db_max=state.overview.db_max)
@@ -67,10 +58,6 @@ class ViewportService:
 
     def close(self) -> None:
         self._slot.close()
-        with self._lock:
-            shared, self._shared = self._shared, None
-        if shared is not None:
-            shared[1].close()
 
     def _on_event(self, event: dict) -> None:
         with self._lock:

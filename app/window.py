@@ -9,7 +9,8 @@ from app.audio import AudioFile
 from app.bridge import SomaDocument
 from app.push import PushChannel
 from app.server import DataStore, make_app
-from app.shared_audio import remove_stale_segments
+from app.shared_audio import AudioShare, remove_stale_segments
+from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
 
@@ -43,14 +44,16 @@ def run_window(audio: AudioFile | None = None,
     remove_stale_segments()
     store = DocumentStore()
     data = DataStore()
-    viewport = ViewportService(store, data)
+    share = AudioShare()
+    viewport = ViewportService(store, data, share)
+    snapping = SnapService(store, share)
     window = None
 
     def choose_file() -> str | None:
         chosen = window.create_file_dialog(webview.FileDialog.OPEN, file_types=AUDIO_FILE_TYPES)
         return chosen[0] if chosen else None
 
-    document = SomaDocument(store, data, viewport, choose_file)
+    document = SomaDocument(store, data, share, viewport, snapping, choose_file)
     window = webview.create_window(
         "Soma", make_app(data, webview.token), js_api=document, width=1280, height=820,
         min_size=(720, 480), background_color="#0f1115")
@@ -70,3 +73,5 @@ def run_window(audio: AudioFile | None = None,
     finally:
         push.close()
         viewport.close()
+        snapping.close()
+        share.close()

@@ -18,6 +18,7 @@ during one cold request (tracemalloc). The peers are optional: pip install -e '.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import math
 import os
@@ -38,7 +39,9 @@ sys.path.insert(0, str(ROOT))
 SR = 44100
 FMIN, FMAX, ROWS = 50.0, 16000.0, 256
 PEER_TIMEOUT = 600  # seconds per peer subprocess
-PYWT_SECONDS = 10.0  # pywt runs on a clip this long; its time is scaled up to 30 s
+# pywt runs on a clip this long, its time scaled up to 30 s: the whole 30 s took 35 s and
+# 2.8 GB here, so it runs in full; shorten it on a machine where that takes minutes.
+PYWT_SECONDS = 30.0
 
 # name: (what, seconds of audio, width, height, method, target seconds, target MB)
 SOMA_CASES = {
@@ -48,9 +51,10 @@ SOMA_CASES = {
     "stft-1h": ("Soma STFT 2000x512, 1 h", 3600, 2000, 512, "stft", 2.0, None),
 }
 PEERS = {
-    "fcwt": "fCWT 0.1 (C++/FFTW, 2 threads), 256 rows x 1.32 M samples",
-    "ssqueezepy": "ssqueezepy.cwt (morlet), 256 rows x 1.32 M samples",
-    "pywt": f"pywt.cwt cmor1.5-1.0 method='fft' ({PYWT_SECONDS:g} s clip, time x 3)",
+    "fcwt": "fCWT (C++/FFTW, 2 threads), 256 rows x 30 s",
+    "ssqueezepy": "ssqueezepy.cwt morlet, 256 rows x 30 s",
+    "pywt": f"pywt.cwt cmor1.5-1.0 method='fft', 256 rows x {PYWT_SECONDS:g} s"
+            + ("" if PYWT_SECONDS == 30 else f" (time x {30 / PYWT_SECONDS:g})"),
 }
 
 
@@ -122,7 +126,9 @@ def run_ssqueezepy() -> dict:
 
     audio = make_audio(30)
     wavelet = ssqueezepy.Wavelet("morlet")
-    scales = freq_to_scale(_peer_freqs(), wavelet, audio.size, fs=SR).astype(np.float32)
+    # Ascending scales (descending frequencies), as ssqueezepy expects them.
+    scales = freq_to_scale(_peer_freqs(), wavelet, audio.size, fs=SR)[::-1]
+    scales = np.ascontiguousarray(scales, dtype=np.float32)
     began = time.perf_counter()
     ssqueezepy.cwt(audio, wavelet, scales=scales, fs=SR)
     return dict(seconds=time.perf_counter() - began, rss=peak_rss_mb())
@@ -141,7 +147,11 @@ def run_pywt() -> dict:
 
 def child(name: str) -> None:
     runner = {"fcwt": run_fcwt, "ssqueezepy": run_ssqueezepy, "pywt": run_pywt}.get(name)
-    result = runner() if runner else run_soma(name)
+    if runner is None:
+        result = run_soma(name)
+    else:
+        result = runner()
+        result["version"] = importlib.metadata.version("PyWavelets" if name == "pywt" else name)
     print(json.dumps(result))
 
 
@@ -179,7 +189,9 @@ def main() -> None:
         child(args.child)
         return
 
-    print(f"# Spectrum engine benchmark, {time.strftime('%Y-%m-%d')}, {machine()}\n")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"# Spectrum engine benchmark, {time.strftime('%Y-%m-%d')}, {machine()}, "
+          f"load average at start {load}\n")
     print("| case | time (s) | cached (s) | peak RSS (MB) | allocated (MB) | target | ratio |")
     print("|---|---|---|---|---|---|---|")
     results = {}
@@ -200,7 +212,7 @@ def main() -> None:
         if "error" in r:
             print(f"| {what} | not run: {r['error']} | | | | | |")
             continue
-        print(f"| {what} | {r['seconds']:.2f} | | {r['rss']:.0f} | | | "
+        print(f"| {what} ({name} {r['version']}) | {r['seconds']:.2f} | | {r['rss']:.0f} | | | "
               f"{r['seconds'] / base:.0f}x Soma CWT 1200x256 |")
 
 

@@ -103,8 +103,8 @@ def xdotool(*args: object) -> str:
     return result.stdout
 
 
-def element_centre(window: GuiSession, element_id: str) -> tuple[int, int]:
-    """Screen coordinates of the centre of a page element, for xdotool.
+def window_origin() -> tuple[int, int]:
+    """Screen position of the top-left of Soma's page, for xdotool.
 
     The page's client area starts at the top-left of the X window (no window manager runs
     under Xvfb, so there are no decorations); xdotool gives the window's position.
@@ -113,7 +113,13 @@ def element_centre(window: GuiSession, element_id: str) -> tuple[int, int]:
     geometry = dict(line.strip().split(": ", 1) for line in xdotool(
         "getwindowgeometry", window_id).splitlines()[1:])
     left, top = (int(v) for v in geometry["Position"].split()[0].split(","))
-    rect = window.eval(f"(() => {{ const r = document.getElementById('{element_id}')"
+    return left, top
+
+
+def element_centre(window: GuiSession, selector: str) -> tuple[int, int]:
+    """Screen coordinates of the centre of the page element matching a CSS selector."""
+    left, top = window_origin()
+    rect = window.eval(f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
                        ".getBoundingClientRect(); return [r.left + r.width / 2, "
-                       "r.top + r.height / 2, r.width, r.height]; })()")
+                       "r.top + r.height / 2]; })()")
     return left + round(rect[0]), top + round(rect[1])

@@ -10,20 +10,29 @@ import soundfile as sf
 
 from app.bridge import SomaDocument
 from app.server import DataStore
+from app.shared_audio import AudioShare
+from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
 
 
 def _document(choose_file=None):
-    store, data = DocumentStore(), DataStore()
-    return SomaDocument(store, data, ViewportService(store, data), choose_file)
+    store, data, share = DocumentStore(), DataStore(), AudioShare()
+    return SomaDocument(store, data, share, ViewportService(store, data, share),
+                        SnapService(store, share), choose_file)
+
+
+def _close(document):
+    document._viewport.close()
+    document._snapping.close()
+    document._share.close()
 
 
 @pytest.fixture
 def document():
     document = _document()
     yield document
-    document._viewport.close()
+    _close(document)
 
 
 def _strict_json(reply):
@@ -39,8 +48,9 @@ def _wav(path, seconds=1.0, sr=8000):
 
 def test_public_attributes_are_only_the_user_actions(document):
     public = sorted(name for name in dir(document) if not name.startswith("_"))
-    assert public == ["dismiss_error", "get_state", "open_demo", "open_dialog", "open_path",
-                      "set_view"]
+    assert public == ["delete_partials", "dismiss_error", "erase", "get_state", "open_demo",
+                      "open_dialog", "open_path", "recolor_partial", "redo", "rename_partial",
+                      "resnap", "select", "set_view", "snap", "undo"]
 
 
 def test_open_path_opens_and_serves_the_overview(document, tmp_path):
@@ -93,7 +103,7 @@ def test_dialog_cancel_and_choice(tmp_path):
         chosen.append(_wav(tmp_path / "picked.wav"))
         assert document.open_dialog()["state"]["file"]["name"] == "picked.wav"
     finally:
-        document._viewport.close()
+        _close(document)
 
 
 def test_concurrent_opens_end_on_a_consistent_document(document, tmp_path):

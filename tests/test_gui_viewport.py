@@ -37,7 +37,7 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
     assert first["method"] == "cwt"  # 12 s is within the CWT's 30 s
     assert first["view"]["start"] == 0 and abs(first["view"]["end"] - 12) < 1e-9
 
-    x, y = element_centre(window, "viewport-canvas")
+    x, y = element_centre(window, "#viewport-canvas")
     xdotool("mousemove", x, y)
     for _ in range(4):
         xdotool("click", "4")  # wheel up: zoom in around the cursor

@@ -132,3 +132,49 @@ def test_failure_keeps_the_open_file():
     failed = state.failed("Cannot open other.wav")
     assert failed.audio is audio and failed.view == state.view and failed.busy == ""
     assert failed.to_json()["error"] == "Cannot open other.wav"
+
+
+def _partial(partial_id, f=440.0):
+    from app.partials import Partial, default_color, frozen_points
+    return Partial(partial_id, f"Partial {partial_id}", default_color(partial_id),
+                   frozen_points([[0.0, f, -6.0], [0.1, f, -6.0]]))
+
+
+def test_undo_and_redo_walk_the_edits_and_ids_are_never_reused():
+    state = DocumentState()
+    a, b = _partial(1), _partial(2, 880.0)
+    state = state.edited((a,), "Snap", next_partial_id=2)
+    state = state.selecting((1,))
+    state = state.edited((a, b), "Snap", next_partial_id=3)
+    state = state.edited((b,), "Delete")
+    assert state.to_json()["undo"] == "Delete" and state.modified
+
+    state = state.undone()
+    assert state.partials == (a, b) and state.to_json()["redo"] == "Delete"
+    state = state.undone().undone()
+    assert state.partials == () and state.selection == () and state.undone() is state
+    assert state.next_partial_id == 3  # undoing a creation does not free its id
+    state = state.redone().redone()
+    assert state.partials == (a, b)
+    # A new edit after undo forgets the redo branch.
+    state = state.edited((a,), "Erase")
+    assert state.redo_stack == () and state.redone() is state
+    assert state.undone().partials == (a, b)
+
+
+def test_selection_keeps_only_existing_partials_and_a_new_file_forgets_them():
+    state = DocumentState().edited((_partial(1), _partial(2)), "Import", next_partial_id=3)
+    assert state.selecting((2, 7, 2, 1)).selection == (2, 1)
+    state = state.selecting((1, 2)).edited((_partial(2),), "Delete")
+    assert state.selection == (2,)
+    reopened = _opened(state, _audio("other", 1.0), 1)
+    assert reopened.partials == () and reopened.undo_stack == () and not reopened.modified
+    assert reopened.next_partial_id == 1
+
+
+def test_undo_depth_is_bounded():
+    from app.state import UNDO_DEPTH
+    state = DocumentState()
+    for i in range(UNDO_DEPTH + 50):
+        state = state.edited((_partial(i + 1),), f"edit {i}", next_partial_id=i + 2)
+    assert len(state.undo_stack) == UNDO_DEPTH

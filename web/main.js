@@ -12,6 +12,10 @@ import { SpectrogramCanvas, levelAt, makeImage } from './spectrogram-canvas.js';
 import { viewsEqual } from './view-math.js';
 import { attachViewportGestures } from './viewport-gestures.js';
 import { attachOverviewGestures, viewRectangle } from './overview-gestures.js';
+import { TraceLayer } from './trace-layer.js';
+import { attachTraceGestures } from './trace-gestures.js';
+import { erasedRanges, nearestPoint, strokeToGuide } from './trace-geometry.js';
+import { renderPartialsPanel } from './partials-panel.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,7 +26,11 @@ const page = {
   images: { overview: null, viewport: null }, // from makeImage, by role
   overviewCanvas: null,
   viewportCanvas: null,
+  traceLayer: null,
   requestFrame: 0, // a pending requestAnimationFrame for set_view, 0 when none
+  mode: 'navigate', // 'navigate' | 'trace' | 'erase'
+  stroke: [], // the stroke being drawn, CSS px
+  hover: null, // nearestPoint() under the mouse, or null
 };
 
 /** What the file allows a view to be: exactly what SomaDocument.set_view checks. */
@@ -59,10 +67,28 @@ function renderChrome(state) {
   $('error').hidden = !state.error;
   $('error-text').textContent = state.error;
   $('computing').hidden = !state.computing;
+  $('undo').disabled = !state.undo;
+  $('undo').title = state.undo ? `Undo ${state.undo} (Ctrl+Z)` : 'Nothing to undo';
+  $('redo').disabled = !state.redo;
+  $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
+  renderPartialsPanel($('partials'), { partials: state.partials || [], selection: state.selection || [] }, {
+    onSelect: (id, additive) => select(id, additive),
+    onRename: (id, name) => act('rename_partial', id, name),
+    onRecolor: (id, color) => act('recolor_partial', id, color),
+    onDelete: (ids) => act('delete_partials', ids),
+  });
   document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
   const shown = state.viewport || state.overview;
   $('image-info').textContent = shown
     ? `${state.viewport ? 'View' : 'Overview'}: ${describeImage(shown)}` : '';
+}
+
+function drawTraces() {
+  const state = page.state;
+  page.traceLayer.draw({
+    partials: (state && state.partials) || [], selection: (state && state.selection) || [],
+    view: page.view, stroke: page.stroke, strokeKind: page.mode, hover: page.hover,
+  });
 }
 
 /** Redraw everything that depends on the view: both canvases, the axes, the outline. */
@@ -71,6 +97,7 @@ function drawView() {
   const { overview, viewport } = page.images;
   page.overviewCanvas.show([overview], overview && overview.meta.view);
   page.viewportCanvas.show([overview, viewport], view);
+  drawTraces();
   const outline = $('overview-view');
   const box = page.overviewCanvas.canvas;
   const rect = view && limits() && viewRectangle(view, limits(), box.clientWidth, box.clientHeight);
@@ -155,12 +182,31 @@ async function act(method, ...args) {
   return reply;
 }
 
+function plotSize() {
+  const rect = document.querySelector('.plot').getBoundingClientRect();
+  return { width: rect.width, height: rect.height };
+}
+
 function showReadout(event) {
   const view = page.view;
   if (!view) return;
   const rect = event.currentTarget.getBoundingClientRect();
-  const t = xToTime(event.clientX - rect.left, view.start, view.end, rect.width);
-  const f = yToFreq(event.clientY - rect.top, view.fmin, view.fmax, rect.height);
+  const x = event.clientX - rect.left, y = event.clientY - rect.top;
+  const hover = page.state && page.state.partials
+    ? nearestPoint(page.state.partials, view, rect.width, rect.height, x, y) : null;
+  if (hover || page.hover) {
+    page.hover = hover;
+    drawTraces();
+  }
+  if (hover) { // the partial's own values, where the mouse is on one
+    const [t, f, a] = hover.point;
+    const name = page.state.partials.find((p) => p.id === hover.partialId).name;
+    $('readout').textContent = [name, formatTime(t), formatHz(f), formatNote(f) || '',
+      `${a.toFixed(1)} dB`].join('   ');
+    return;
+  }
+  const t = xToTime(x, view.start, view.end, rect.width);
+  const f = yToFreq(y, view.fmin, view.fmax, rect.height);
   const { overview, viewport } = page.images;
   let level = viewport ? levelAt(viewport, t, f) : null;
   if (level === null && overview) level = levelAt(overview, t, f);
@@ -168,22 +214,91 @@ function showReadout(event) {
     level === null ? '' : `${level.toFixed(1)} dB`].filter(Boolean).join('   ');
 }
 
+function select(id, additive) {
+  const current = (page.state && page.state.selection) || [];
+  if (id === null) return act('select', additive ? current : []);
+  const next = !additive ? [id]
+    : current.includes(id) ? current.filter((i) => i !== id) : [...current, id];
+  return act('select', next);
+}
+
+function setMode(mode) {
+  page.mode = mode;
+  document.body.dataset.mode = mode;
+  for (const button of document.querySelectorAll('.modes button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.mode === mode));
+  }
+}
+
+function tolerance() {
+  const value = Number($('tolerance').value);
+  return Number.isFinite(value) && value >= 5 && value <= 1200 ? value : 100;
+}
+
+function wireTracing() {
+  const trace = $('trace-canvas');
+  attachTraceGestures(trace, {
+    getMode: () => page.mode,
+    getView: () => page.view,
+    onStrokeChange: (points) => { page.stroke = points; drawTraces(); },
+    onStroke: (points) => {
+      const { width, height } = plotSize();
+      const guide = page.view && strokeToGuide(points, page.view, width, height);
+      if (guide) act('snap', guide, tolerance());
+    },
+    onErase: (points) => {
+      const { width, height } = plotSize();
+      const ranges = erasedRanges(page.state.partials || [], page.view, width, height, points);
+      if (ranges.length) act('erase', ranges);
+    },
+    onClickAt: (x, y, additive) => {
+      const { width, height } = plotSize();
+      const hit = nearestPoint(page.state.partials || [], page.view, width, height, x, y);
+      select(hit ? hit.partialId : null, additive);
+    },
+    onHover: () => {},
+  });
+  for (const button of document.querySelectorAll('.modes button')) {
+    button.addEventListener('click', () => setMode(button.dataset.mode));
+  }
+  $('undo').addEventListener('click', () => act('undo'));
+  $('redo').addEventListener('click', () => act('redo'));
+}
+
+/** Keys that act on the whole document; typing in a field is left alone. */
+function onKey(event) {
+  if (event.target instanceof HTMLInputElement) return;
+  const key = event.key.toLowerCase();
+  const command = event.ctrlKey || event.metaKey;
+  if (command && key === 'o') act('open_dialog');
+  else if (command && (key === 'y' || (key === 'z' && event.shiftKey))) act('redo');
+  else if (command && key === 'z') act('undo');
+  else if (!command && !event.altKey && key === 't') setMode('trace');
+  else if (!command && !event.altKey && key === 'e') setMode('erase');
+  else if (!command && !event.altKey && key === 'n') setMode('navigate');
+  else if ((key === 'delete' || key === 'backspace') && page.state && page.state.selection.length) {
+    act('delete_partials', page.state.selection);
+  } else return;
+  event.preventDefault();
+}
+
 function wireGestures() {
   $('open').addEventListener('click', () => act('open_dialog'));
   $('demo').addEventListener('click', () => act('open_demo'));
   $('error-dismiss').addEventListener('click', () => act('dismiss_error'));
-  const viewport = $('viewport-canvas');
-  viewport.addEventListener('mousemove', showReadout);
-  viewport.addEventListener('mouseleave', () => { $('readout').textContent = ''; });
-  const navigation = { getView: () => page.view, getLimits: limits, onView };
-  attachViewportGestures(viewport, navigation);
-  attachOverviewGestures($('overview-canvas'), navigation);
-  window.addEventListener('keydown', (event) => {
-    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'o') {
-      event.preventDefault();
-      act('open_dialog');
-    }
+  // The plot, not a canvas, takes navigation and the readout: the trace overlay sits over
+  // the spectrogram canvas, and wheel events from it must still zoom.
+  const plot = document.querySelector('.plot');
+  plot.addEventListener('mousemove', showReadout);
+  plot.addEventListener('mouseleave', () => {
+    $('readout').textContent = '';
+    if (page.hover) { page.hover = null; drawTraces(); }
   });
+  const navigation = { getView: () => page.view, getLimits: limits, onView };
+  attachViewportGestures(plot, navigation);
+  attachOverviewGestures($('overview-canvas'), navigation);
+  wireTracing();
+  window.addEventListener('keydown', onKey);
   // Axis labels and the outline depend on the pixel size of their boxes.
   new ResizeObserver(drawView).observe(document.querySelector('.panes'));
   // A resized viewport deserves an image at its new resolution.
@@ -193,6 +308,8 @@ function wireGestures() {
 async function start() {
   page.overviewCanvas = new SpectrogramCanvas($('overview-canvas'));
   page.viewportCanvas = new SpectrogramCanvas($('viewport-canvas'));
+  page.traceLayer = new TraceLayer($('trace-canvas'));
+  setMode('navigate');
   const colormap = await (await fetch('colormap.json')).json();
   page.lut = lutFromColors(colormap.colors);
   // Python pushes events through window.soma.receive once it exists.

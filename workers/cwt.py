@@ -1,18 +1,21 @@
 """Analytic Morlet CWT at display resolution: views of 30 s or less.
 
-One real FFT of the view plus a margin; then, per row, only the bins where that row's wavelet
-is above -60 dB are multiplied by it and inverse-transformed into a short array (about twice
-the band, at least two points per column), whose power is max-pooled into the output columns.
-That is the nonstationary-Gabor cost, O(N log N + sum over rows of M log M), instead of one
-full-length inverse FFT per row. Rows whose short arrays have the same length go through one
-batched 2-D ``scipy.fft.ifft`` call. Everything is float32/complex64.
+One real FFT of the view plus a margin (cached across requests for the same region). Then,
+per row, only the bins where that row's wavelet is above -60 dB are multiplied by it and
+inverse-transformed into a short array (about twice the band's bins, and at least two points
+per column), whose power is max-pooled into the output columns (``_Pooling``). That is the
+nonstationary-Gabor cost, O(N log N + sum over rows of M log M), instead of one full-length
+inverse FFT per row; rows whose short arrays have the same length share one batched 2-D
+``scipy.fft.ifft`` call. Everything is float32/complex64.
 
 The wavelet, defined by its frequency response (``morlet_response``), is a Gaussian in linear
 frequency centred on the row's frequency f, with standard deviation f / (HPBW_PER_SIGMA * q) so
 that q is the centre frequency over the half-power bandwidth. It is cut where it falls to
 -60 dB, and bent down by a parabola of that size so that it meets 0 there with zero slope
-(its time-domain ringing stays far below the Gaussian). It is analytic (no negative frequencies) and peaks at 2: L1
-normalisation, under which a sine of amplitude A reads A on its ridge at every frequency.
+(its time-domain ringing stays far below the Gaussian). It is analytic (no negative
+frequencies) and peaks at 2: L1 normalisation, under which a sine of amplitude A reads A on its
+ridge at every frequency. A row whose band would reach past Nyquist loses that part: it still
+reads sines below it at their level, but it is no longer a Gaussian and rings for longer.
 """
 from __future__ import annotations
 
@@ -27,15 +30,17 @@ import scipy.fft as sfft
 
 GAUSS_CUT = math.sqrt(2.0 * math.log(1000.0))  # Gaussians are cut where they fall to -60 dB
 HPBW_PER_SIGMA = 2.0 * math.sqrt(math.log(2.0))  # a Gaussian's half-power bandwidth / sigma
-# Whole tones stay apart (7 dB dip in mean power between two equal sines), and an 8th
-# harmonic is still resolved from its neighbours; q=34 separates semitones.
+# Two equal sines a whole tone apart (so the 8th and 9th harmonics of a tone) show a 7 dB
+# dip in mean power between them; q=34 separates semitones as well.
 DEFAULT_Q = 16.0
 Q_MIN = 3.0  # below ~2.3 the band would reach 0 Hz and the wavelet would stop being analytic
 Q_MAX = 100.0
 SUBROW_SPACING = 0.4  # analysed rows at most this many half-power bandwidths apart
 MARGIN_SIGMAS = 5.0  # view margin, in time sigmas of the lowest row (-108 dB of its envelope)
-OVERSAMPLE = 2.5  # short-array points per band bin: envelope peaks are sampled <= 0.09 dB low
-MIN_POINTS_PER_COLUMN = 2  # so every column holds a point, and the one nearest its centre
+# Short-array points per band bin: points are then at most 0.42 time sigmas apart, so a peak
+# between two reads at most 0.1 dB low.
+OVERSAMPLE = 2.0
+MIN_POINTS_PER_COLUMN = 2  # so that every column a sample wide or more holds a point
 MAX_SEGMENT = 2 ** 25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
 BATCH_POINTS = 2 ** 21  # complex points per batched inverse FFT: 16 MB
 FFT_CACHE_BYTES = 2 ** 26  # forward spectra kept across requests
@@ -119,7 +124,8 @@ def _bands(n: int, sr: int, freqs_key: bytes, q: float, column: float) -> tuple[
     samples (cached: the expensive part is the exp over every band bin)."""
     freqs = np.frombuffer(freqs_key, dtype=np.float64)
     nyquist_bin = n // 2
-    min_points = MIN_POINTS_PER_COLUMN * n / column
+    # Columns narrower than a sample need no more than a few points per sample.
+    min_points = MIN_POINTS_PER_COLUMN * n / max(column, 1.0)
     bands = []
     for fc in freqs:
         half = GAUSS_CUT * fc / (HPBW_PER_SIGMA * q) * n / sr
@@ -192,14 +198,22 @@ class _Pooling:
 
     def __init__(self, edges: np.ndarray, rate: float):
         # edges: column edges in samples from the segment start; rate: points per sample.
-        points = np.ceil(edges * rate).astype(np.intp)
-        self.lo, self.hi = int(points[0]) - 2, int(points[-1]) + 3  # the margin keeps these
-        self.starts = points[:-1] - self.lo  # in range of the short array
         first = np.ceil(edges[:-1])
         last = np.maximum(first, np.ceil(edges[1:]) - 1)
-        ends = np.concatenate((first, last)) * rate - self.lo
+        # Points from a column's first sample to its last: the ones between its last sample
+        # and the next column's first belong to neither (a click there would otherwise read
+        # in both, a sample nearer than any sample of the column is).
+        inner = np.stack((np.ceil(first * rate), np.floor(last * rate) + 1), axis=1).ravel()
+        ends = np.concatenate((first, last)) * rate
         left = np.floor(ends).astype(np.intp)
-        self.taps = left[:, None] + np.arange(-1, 3)
+        # The view's margin keeps all of these inside the short array.
+        self.lo = int(min(inner[0], left.min())) - 1
+        self.hi = int(max(inner[-1] + 1, left.max() + 3))
+        self.stop = int(inner[-1]) + 1 - self.lo  # one past the last bound, which is dropped
+        # Every column holds a point unless it is narrower than a sample; such a column reads
+        # the nearest point after it (or, at the very end, before it).
+        self.bounds = np.minimum(inner.astype(np.intp) - self.lo, self.stop - 1)
+        self.taps = (left - self.lo)[:, None] + np.arange(-1, 3)
         f = (ends - left)[:, None]
         self.weights = np.hstack((-f * (f - 1) * (f - 2) / 6, (f + 1) * (f - 1) * (f - 2) / 2,
                                   -(f + 1) * f * (f - 2) / 2, (f + 1) * f * (f - 1) / 6)
@@ -210,7 +224,7 @@ class _Pooling:
         view = z[:, self.lo:self.hi]
         power = np.square(view.real)
         power += np.square(view.imag)
-        pooled = np.maximum.reduceat(power, self.starts, axis=1)
+        pooled = np.maximum.reduceat(power[:, :self.stop], self.bounds, axis=1)[:, ::2]
         ends = np.einsum("rjk,jk->rj", view[:, self.taps], self.weights)
         ends = (np.square(ends.real) + np.square(ends.imag)).reshape(z.shape[0], 2, -1)
         return np.maximum(pooled, ends.max(axis=1), out=pooled)

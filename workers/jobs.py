@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from workers.imaging import quantise
 from workers.shared import AudioRef, attach
+from workers.snap import snap_trace
 from workers.spectrum import render, resolve_method, stft_window_size
 
 
@@ -46,6 +47,25 @@ class ViewportJob:
                             if method == "stft" else 0),
             "seconds": time.perf_counter() - began,
         }
+
+
+@dataclass(frozen=True)
+class SnapJob:
+    """Snap a drawn guide onto the ridge: (n, 3) points [time s, frequency Hz, dBFS]."""
+
+    request_id: int
+    audio: AudioRef
+    guide: tuple[tuple[float, float], ...]
+    hop: float
+    tolerance_cents: float
+    q: float | None = None
+
+    def run(self, report) -> dict:
+        report(0, 1)
+        samples = attach(self.audio)
+        points = snap_trace(samples, self.audio.sample_rate, self.guide, hop=self.hop,
+                            tolerance_cents=self.tolerance_cents, q=self.q, report=report)
+        return {"points": points}
 
 
 def serve(requests, results) -> None:

@@ -50,13 +50,8 @@ def frequencies(fmin: float, fmax: float, height: int) -> np.ndarray:
         Geometrically spaced: row 0 is ``fmin``, row ``height - 1`` is ``fmax`` (a single row
         is ``fmin``).
     """
-    fmin, fmax = _finite("fmin", fmin), _finite("fmax", fmax)
-    height = _pixels("height", height)
-    if fmin <= 0:
-        raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
-    if fmin >= fmax:
-        raise SpectrumError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
-    return np.geomspace(fmin, fmax, height)
+    fmin, fmax = _frequency_range(fmin, fmax)
+    return np.geomspace(fmin, fmax, _pixels("height", height))
 
 
 def resolve_method(method: str, start: float, end: float) -> str:
@@ -85,10 +80,7 @@ def stft_window_size(sr: int, start: float, end: float, width: int, fmin: float)
     sr = _sample_rate(sr)
     start, end = _span(start, end)
     width = _pixels("width", width)
-    fmin = _finite("fmin", fmin)
-    if fmin <= 0:
-        raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
-    return stft.window_size(sr, (end - start) / width, fmin)
+    return stft.window_size(sr, (end - start) / width, _fmin(fmin))
 
 
 def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float, fmax: float,
@@ -123,15 +115,11 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     SpectrumError
         For any invalid argument, before any work is done.
     """
-    samples = _audio(audio)
+    _check_audio(audio)
     sr = _sample_rate(sr)
     start, end = _span(start, end)
-    fmin, fmax = _finite("fmin", fmin), _finite("fmax", fmax)
+    fmin, fmax = _frequency_range(fmin, fmax)
     width, height = _pixels("width", width), _pixels("height", height)
-    if fmin <= 0:
-        raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
-    if fmin >= fmax:
-        raise SpectrumError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
     if fmax > sr / 2:
         raise SpectrumError(f"fmax ({fmax:g} Hz) is above the Nyquist frequency ({sr / 2:g} Hz)")
     q = DEFAULT_Q if q is None else _finite("q", q)
@@ -139,10 +127,11 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
         raise SpectrumError(f"q must be between {Q_MIN:g} and {Q_MAX:g}, got {q:g}")
     chosen = resolve_method(method, start, end)
     freqs = np.geomspace(fmin, fmax, height)
+    if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, q) > cwt.MAX_SEGMENT:
+        raise SpectrumError(f"a CWT of {end - start:g} s down to {fmin:g} Hz at q={q:g} "
+                            f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'")
+    samples = np.ascontiguousarray(audio, dtype=np.float32)
     if chosen == "cwt":
-        if cwt.segment_length(sr, start, end, freqs, q) > cwt.MAX_SEGMENT:
-            raise SpectrumError(f"a CWT of {end - start:g} s down to {fmin:g} Hz at q={q:g} "
-                                f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'")
         power = cwt.cwt_power(samples, sr, start, end, freqs, width, q)
     else:
         power = stft.stft_power(samples, sr, start, end, freqs, width)
@@ -160,7 +149,7 @@ def clear_caches() -> None:
     stft.clear_caches()
 
 
-def _audio(audio) -> np.ndarray:
+def _check_audio(audio) -> None:
     if not isinstance(audio, np.ndarray):
         raise SpectrumError(f"audio must be a numpy array, got {type(audio).__name__}")
     if audio.ndim != 1:
@@ -169,7 +158,6 @@ def _audio(audio) -> np.ndarray:
         raise SpectrumError("audio is empty")
     if audio.dtype.kind != "f":
         raise SpectrumError(f"audio must be float32 or float64 samples, got {audio.dtype}")
-    return np.ascontiguousarray(audio, dtype=np.float32)
 
 
 def _sample_rate(sr) -> int:
@@ -193,6 +181,20 @@ def _finite(name: str, value) -> float:
     if not math.isfinite(value):
         raise SpectrumError(f"{name} must be finite, got {value}")
     return value
+
+
+def _fmin(fmin) -> float:
+    fmin = _finite("fmin", fmin)
+    if fmin <= 0:
+        raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
+    return fmin
+
+
+def _frequency_range(fmin, fmax) -> tuple[float, float]:
+    fmin, fmax = _fmin(fmin), _finite("fmax", fmax)
+    if fmin >= fmax:
+        raise SpectrumError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+    return fmin, fmax
 
 
 def _span(start, end) -> tuple[float, float]:

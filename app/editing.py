@@ -1,0 +1,112 @@
+"""Edits of the partials: pure functions from one DocumentState to the next.
+
+Each is one undoable step (DocumentState.edited); the bridge validates the arguments, the
+store applies the function under its write lock.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import numpy as np
+
+from app.partials import Partial, default_color, frozen_points
+from app.state import DocumentState
+
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class EditError(ValueError):
+    """An edit that cannot apply to the document as it is; str() is one line for the user."""
+
+
+def _get(state: DocumentState, partial_id: int) -> Partial:
+    partial = state.partial(partial_id)
+    if partial is None:
+        raise EditError(f"there is no partial {partial_id}")
+    return partial
+
+
+def _replaced(state: DocumentState, old: Partial, new: Partial) -> tuple[Partial, ...]:
+    """The partials with `old` replaced by `new` in its place."""
+    return tuple(new if partial.id == old.id else partial for partial in state.partials)
+
+
+def added(state: DocumentState, points: np.ndarray, source: dict) -> DocumentState:
+    """A new partial made of `points`, named and coloured by its id, selected alone."""
+    partial_id = state.next_partial_id
+    partial = Partial(partial_id, f"Partial {partial_id}", default_color(partial_id),
+                      frozen_points(points), source)
+    return state.edited(state.partials + (partial,), "Snap",
+                        next_partial_id=partial_id + 1).selecting((partial_id,))
+
+
+def resnapped(state: DocumentState, partial_id: int, points: np.ndarray,
+              source: dict) -> DocumentState:
+    old = _get(state, partial_id)
+    return state.edited(_replaced(state, old, replace(old, points=frozen_points(points),
+                                                      source=source)), "Re-snap")
+
+
+def deleted(state: DocumentState, ids: tuple[int, ...]) -> DocumentState:
+    for partial_id in ids:
+        _get(state, partial_id)
+    doomed = set(ids)
+    return state.edited(tuple(p for p in state.partials if p.id not in doomed), "Delete")
+
+
+def erased(state: DocumentState, ranges) -> DocumentState:
+    """Remove the points of partials within time ranges: one undoable step for one stroke.
+
+    `ranges` is a sequence of (partial id, start s, end s), all measured on the partials as
+    they are now. A partial is one continuous track, so what is left of it falls apart into
+    runs: the first keeps the partial's id, the others get new ids; a run of fewer than two
+    points is dropped.
+    """
+    by_id: dict[int, list[tuple[float, float]]] = {}
+    for partial_id, start, end in ranges:
+        _get(state, partial_id)
+        by_id.setdefault(partial_id, []).append((start, end))
+    partials: list[Partial] = []
+    next_id = state.next_partial_id
+    changed = False
+    for old in state.partials:
+        if old.id not in by_id:
+            partials.append(old)
+            continue
+        times = old.points[:, 0]
+        kept = np.ones(len(times), dtype=bool)
+        for start, end in by_id[old.id]:
+            kept &= ~((times >= start) & (times <= end))
+        if kept.all():
+            partials.append(old)
+            continue
+        changed = True
+        # Runs of kept points: boundaries where `kept` switches on and off.
+        edges = np.flatnonzero(np.diff(np.concatenate([[False], kept, [False]]).astype(int)))
+        runs = [old.points[a:b] for a, b in zip(edges[::2], edges[1::2]) if b - a >= 2]
+        for number, run in enumerate(runs):
+            if number == 0:
+                partials.append(old.with_points(run))
+            else:
+                partials.append(Partial(next_id, f"{old.name} ({number + 1})",
+                                        default_color(next_id), frozen_points(run), old.source))
+                next_id += 1
+    if not changed:
+        return state
+    return state.edited(tuple(partials), "Erase", next_partial_id=next_id)
+
+
+def renamed(state: DocumentState, partial_id: int, name: str) -> DocumentState:
+    name = name.strip()
+    if not name:
+        raise EditError("a partial's name cannot be empty")
+    old = _get(state, partial_id)
+    return state.edited(_replaced(state, old, replace(old, name=name)), "Rename")
+
+
+def recolored(state: DocumentState, partial_id: int, color: str) -> DocumentState:
+    if not COLOR.match(color):
+        raise EditError(f"a colour is written #rrggbb, not {color!r}")
+    old = _get(state, partial_id)
+    return state.edited(_replaced(state, old, replace(old, color=color.lower())), "Colour")

@@ -1,0 +1,74 @@
+"""Edits of the partials as pure state transitions."""
+import numpy as np
+import pytest
+
+from app import editing
+from app.state import DocumentState
+
+
+def _points(t0, t1, f=440.0, hop=0.01):
+    t = np.arange(t0, t1 + hop / 2, hop)
+    return np.stack([t, np.full_like(t, f), np.full_like(t, -6.0)], axis=1)
+
+
+@pytest.fixture
+def state():
+    state = editing.added(DocumentState(), _points(0.0, 1.0), {"guide": [[0, 440], [1, 440]]})
+    return editing.added(state, _points(0.5, 1.5, 880.0), {})
+
+
+def test_added_partials_get_fresh_ids_names_colours_and_the_selection(state):
+    assert [p.id for p in state.partials] == [1, 2]
+    assert [p.name for p in state.partials] == ["Partial 1", "Partial 2"]
+    assert state.partials[0].color != state.partials[1].color
+    assert state.selection == (2,) and state.next_partial_id == 3
+    assert not state.partials[0].points.flags.writeable
+
+
+def test_erasing_the_middle_splits_a_partial_in_two(state):
+    after = editing.erased(state, [(1, 0.295, 0.605)])
+    first, second = after.partials[0], after.partials[1]  # in place of the original
+    assert [p.id for p in after.partials] == [1, 3, 2]
+    assert first.id == 1 and second.id == 3 and second.name == "Partial 1 (2)"
+    assert first.points[:, 0].max() < 0.295 and second.points[:, 0].min() > 0.605
+    assert len(first.points) + len(second.points) == len(state.partials[0].points) - 31
+    assert after.undone().partials == state.partials
+
+
+def test_erasing_an_end_trims_and_erasing_everything_deletes(state):
+    trimmed = editing.erased(state, [(1, 0.9, 5.0)])
+    assert [p.id for p in trimmed.partials] == [1, 2]
+    assert trimmed.partials[0].points[:, 0].max() < 0.9
+    gone = editing.erased(state, [(1, -1.0, 5.0)])
+    assert [p.id for p in gone.partials] == [2]
+    assert editing.erased(state, [(1, 3.0, 4.0)]) is state  # nothing under the eraser
+
+
+def test_delete_rename_recolor_and_their_errors(state):
+    assert [p.id for p in editing.deleted(state, (1, 2)).partials] == []
+    assert editing.renamed(state, 2, "  fifth harmonic ").partial(2).name == "fifth harmonic"
+    assert editing.recolored(state, 2, "#A0B1C2").partial(2).color == "#a0b1c2"
+    with pytest.raises(editing.EditError, match="no partial 9"):
+        editing.deleted(state, (1, 9))
+    with pytest.raises(editing.EditError, match="empty"):
+        editing.renamed(state, 1, "   ")
+    with pytest.raises(editing.EditError, match="#rrggbb"):
+        editing.recolored(state, 1, "red")
+
+
+def test_resnap_replaces_points_in_place_and_is_undoable(state):
+    new = _points(0.0, 1.0, 445.0)
+    after = editing.resnapped(state, 1, new, {"guide": [], "tolerance_cents": 50})
+    assert after.partials[0].id == 1 and after.partials[0].points[0, 1] == 445.0
+    assert after.partials[0].source["tolerance_cents"] == 50
+    assert after.undone().partials[0].points[0, 1] == 440.0
+
+
+def test_one_eraser_stroke_over_several_partials_is_one_undo_step(state):
+    after = editing.erased(state, [(1, 0.2, 0.3), (1, 0.6, 0.7), (2, 1.0, 1.1)])
+    assert [p.id for p in after.partials] == [1, 3, 4, 2, 5]
+    assert [p.name for p in after.partials][:3] == ["Partial 1", "Partial 1 (2)", "Partial 1 (3)"]
+    assert after.undo_stack[-1].label == "Erase" and len(after.undo_stack) == 3
+    assert after.undone().partials == state.partials
+    with pytest.raises(editing.EditError, match="no partial 8"):
+        editing.erased(state, [(8, 0.0, 1.0)])

@@ -1,0 +1,159 @@
+// Pointer gestures of the tracing tools on the overlay over the spectrogram: drawing a
+// freehand stroke over a partial ('trace'), wiping partials away ('erase'), clicking to
+// select, hovering. It turns events into pixel strokes and clicks and hands them to the
+// caller; it knows nothing of partials or views (the caller converts with trace-geometry.js).
+//
+// In 'navigate' mode the overlay is meant to have pointer-events: none, so navigation on an
+// ancestor gets every press; this module then ignores whatever reaches it. In 'trace' and
+// 'erase' modes a primary-button press starts a stroke and is kept from the ancestor
+// (stopPropagation), so it does not also pan. Wheel events are left alone: they bubble to the
+// ancestor that zooms, so zooming works while tracing. A double-click is kept from the
+// ancestor too in these modes, or two quick selecting clicks would jump to the full view.
+
+/** A press and release closer than this, CSS px, is a click rather than a stroke. */
+export const CLICK_SLOP = 3;
+
+/**
+ * Attach the tracing gestures to `element`.
+ * @param {HTMLElement} element the overlay canvas; positions are CSS px from its top-left
+ *   corner (getBoundingClientRect() at every event).
+ * @param {object} options
+ * @param {() => ('navigate'|'trace'|'erase')} options.getMode asked at every press and move.
+ * @param {(points: {x:number, y:number}[]) => void} options.onStroke a trace stroke ended
+ *   (a fresh array the caller may keep).
+ * @param {(points: {x:number, y:number}[]) => void} options.onErase an eraser stroke ended.
+ * @param {(x: number, y: number, additive: boolean) => void} options.onClickAt a press and
+ *   release without a stroke; additive when Shift (or Ctrl, or Cmd) was held.
+ * @param {(x: number|null, y: number|null) => void} [options.onHover] the pointer moved with
+ *   no button pressed; (null, null) when it left the element.
+ * @param {(points: {x:number, y:number}[], kind: ('trace'|'erase')) => void}
+ *   [options.onStrokeChange] the stroke in progress changed: called on every point (with the
+ *   live array: read it, do not keep or change it) and with [] when the stroke ends or is
+ *   cancelled, so a layer can draw it.
+ * @param {() => object|null} [options.getView] unused here; accepted so the caller can pass
+ *   one options object to several modules.
+ * @param {EventTarget} [options.win=globalThis.window] where Escape is listened for.
+ * @returns {() => void} dispose: removes every listener (the window's too) and releases a
+ *   pointer capture held by a stroke in progress; afterwards no callback is ever called.
+ */
+export function attachTraceGestures(element, {
+  getMode, onStroke, onErase, onClickAt, onHover, onStrokeChange, win = globalThis.window,
+} = {}) {
+  let disposed = false;
+  /** The stroke in progress: pointer id, kind, points (px), the press and its modifiers. */
+  let stroke = null;
+
+  const drawing = () => {
+    const mode = getMode();
+    return mode === 'trace' || mode === 'erase' ? mode : null;
+  };
+
+  function position(event) {
+    const rect = element.getBoundingClientRect();
+    return { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  }
+
+  /** End the stroke in progress without reporting it; tells the layer to clear it. */
+  function stop(notify) {
+    if (!stroke) return null;
+    const ended = stroke;
+    stroke = null;
+    if (element.dataset) delete element.dataset.stroking;
+    // Throws if the capture is already gone (e.g. on lostpointercapture); nothing to undo then.
+    try { element.releasePointerCapture(ended.pointerId); } catch { /* already released */ }
+    if (notify && onStrokeChange) onStrokeChange([], ended.kind);
+    return ended;
+  }
+
+  function onPointerDown(event) {
+    const kind = drawing();
+    if (!kind || event.button !== 0 || event.isPrimary === false || stroke) return;
+    event.stopPropagation(); // the navigation on an ancestor must not pan as well
+    const point = position(event);
+    if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) return;
+    stroke = {
+      pointerId: event.pointerId, kind, points: [point], press: point,
+      additive: Boolean(event.shiftKey || event.ctrlKey || event.metaKey), moved: false,
+    };
+    element.setPointerCapture(event.pointerId); // the stroke goes on outside the element
+    if (element.dataset) element.dataset.stroking = kind; // for the cursor in CSS
+    if (onStrokeChange) onStrokeChange(stroke.points, kind);
+  }
+
+  function onPointerMove(event) {
+    if (!stroke) {
+      if (onHover && drawing() && !event.buttons) {
+        const { x, y } = position(event);
+        onHover(x, y);
+      }
+      return;
+    }
+    if (event.pointerId !== stroke.pointerId) return;
+    // Chromium delivers one pointermove per frame; the coalesced ones between keep a fast
+    // stroke from turning into a few straight segments.
+    const events = event.getCoalescedEvents?.() || [];
+    for (const e of events.length ? events : [event]) {
+      const point = position(e);
+      if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) continue;
+      if (Math.hypot(point.x - stroke.press.x, point.y - stroke.press.y) >= CLICK_SLOP) {
+        stroke.moved = true;
+      }
+      stroke.points.push(point);
+    }
+    if (onStrokeChange) onStrokeChange(stroke.points, stroke.kind);
+  }
+
+  function onPointerUp(event) {
+    if (!stroke || event.pointerId !== stroke.pointerId) return;
+    event.stopPropagation();
+    const { x, y } = position(event);
+    if (Number.isFinite(x) && Number.isFinite(y) && (x !== stroke.points.at(-1).x ||
+      y !== stroke.points.at(-1).y)) {
+      if (Math.hypot(x - stroke.press.x, y - stroke.press.y) >= CLICK_SLOP) stroke.moved = true;
+      stroke.points.push({ x, y });
+    }
+    const ended = stop(true);
+    if (!ended.moved) onClickAt?.(ended.press.x, ended.press.y, ended.additive);
+    else if (ended.kind === 'trace') onStroke?.(ended.points);
+    else onErase?.(ended.points);
+  }
+
+  /** The browser took the pointer away (a touch turned into a scroll, a dialog): no stroke. */
+  function onCancel(event) {
+    if (stroke && event.pointerId === stroke.pointerId) stop(true);
+  }
+
+  function onPointerLeave() {
+    if (!stroke && onHover && drawing()) onHover(null, null);
+  }
+
+  function onDoubleClick(event) {
+    if (drawing()) event.stopPropagation();
+  }
+
+  function onKeyDown(event) {
+    if (!stroke || event.key !== 'Escape') return;
+    event.preventDefault();
+    stop(true);
+  }
+
+  const listeners = [
+    ['pointerdown', onPointerDown],
+    ['pointermove', onPointerMove],
+    ['pointerup', onPointerUp],
+    ['pointercancel', onCancel],
+    ['lostpointercapture', onCancel],
+    ['pointerleave', onPointerLeave],
+    ['dblclick', onDoubleClick],
+  ];
+  for (const [type, listener] of listeners) element.addEventListener(type, listener);
+  win?.addEventListener('keydown', onKeyDown);
+
+  return function dispose() {
+    if (disposed) return;
+    disposed = true;
+    stop(false);
+    for (const [type, listener] of listeners) element.removeEventListener(type, listener);
+    win?.removeEventListener('keydown', onKeyDown);
+  };
+}

@@ -1,0 +1,160 @@
+// The overlay canvas that draws traced partials over the spectrogram, the stroke in progress
+// and the hover marker. It draws only what it is given: the page calls draw() with the
+// partials of the newest state and the view shown (which may run ahead of the state while a
+// gesture moves), so partials stay glued to the spectrogram under them.
+
+import { freqToY, timeToX } from './axes.js';
+import { partialPolylines } from './trace-geometry.js';
+
+/** Line widths, CSS px. */
+const LINE = 1.5;
+const SELECTED_LINE = 3;
+const HALO = 3; // extra width on each side of a selected partial's dark halo
+const ERASER = 12; // twice the default eraser radius of erasedRanges, so what you see is what it hits
+
+const FALLBACK_COLOR = '#e0a458';
+
+export class TraceLayer {
+  /** @param {HTMLCanvasElement} canvas an overlay the same size as the spectrogram canvas. */
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.context = canvas.getContext('2d');
+    this.scene = null; // the arguments of the last draw(), redrawn after a resize
+    // Backing store in device pixels, as SpectrogramCanvas does, so lines stay sharp.
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(canvas);
+    this.resize();
+  }
+
+  resize() {
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(this.canvas.clientWidth * ratio));
+    const height = Math.max(1, Math.round(this.canvas.clientHeight * ratio));
+    if (width !== this.canvas.width || height !== this.canvas.height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+      this.redraw();
+    }
+  }
+
+  /**
+   * Draw a scene; everything is optional.
+   * @param {object} scene
+   * @param {Array} [scene.partials] [{id, color '#rrggbb', points [[t, f|null, a|null]]}].
+   * @param {Array} [scene.selection] ids of the selected partials.
+   * @param {object|null} [scene.view] {start, end, fmin, fmax} (s, Hz); nothing but the
+   *   stroke is drawn without one.
+   * @param {{x:number, y:number}[]} [scene.stroke] the stroke in progress, CSS px.
+   * @param {'trace'|'erase'} [scene.strokeKind='trace']
+   * @param {{partialId: *, point: Array}|null} [scene.hover] from nearestPoint.
+   */
+  draw(scene) {
+    this.scene = scene || {};
+    this.redraw();
+  }
+
+  redraw() {
+    const { canvas, context } = this;
+    const scene = this.scene || {};
+    // Drawing happens in CSS px; the transform maps them onto device pixels.
+    const width = canvas.clientWidth, height = canvas.clientHeight;
+    const scale = width > 0 ? canvas.width / width : 1;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    if (!(width > 0 && height > 0)) return;
+    context.setTransform(scale, 0, 0, height > 0 ? canvas.height / height : 1, 0, 0);
+    context.lineJoin = 'round';
+    context.lineCap = 'round';
+    const { partials = [], selection = [], view = null, stroke = [], strokeKind = 'trace',
+      hover = null } = scene;
+    if (view) {
+      const selected = new Set(selection);
+      // Selected partials last, so they lie on top of the ones they cross.
+      const ordered = [...partials.filter((p) => !selected.has(p.id)),
+        ...partials.filter((p) => selected.has(p.id))];
+      for (const partial of ordered) {
+        const runs = partialPolylines(partial, view, width, height);
+        if (!runs.length) continue;
+        const color = /^#[0-9a-f]{6}$/i.test(partial.color) ? partial.color : FALLBACK_COLOR;
+        if (selected.has(partial.id)) {
+          this.strokeRuns(runs, 'rgb(0 0 0 / 0.75)', SELECTED_LINE + 2 * HALO);
+          this.strokeRuns(runs, color, SELECTED_LINE);
+        } else {
+          this.strokeRuns(runs, color, LINE);
+        }
+      }
+      if (hover && Array.isArray(hover.point)) this.drawHover(hover, partials, view, width, height);
+    }
+    if (stroke && stroke.length) this.drawStroke(stroke, strokeKind);
+  }
+
+  /** Stroke polylines; a run of a single point becomes a dot of the line's width. */
+  strokeRuns(runs, color, lineWidth) {
+    const { context } = this;
+    context.strokeStyle = color;
+    context.fillStyle = color;
+    context.lineWidth = lineWidth;
+    context.beginPath();
+    for (const run of runs) {
+      if (run.length === 1) continue;
+      context.moveTo(run[0][0], run[0][1]);
+      for (let i = 1; i < run.length; i++) context.lineTo(run[i][0], run[i][1]);
+    }
+    context.stroke();
+    context.beginPath();
+    for (const run of runs) {
+      if (run.length !== 1) continue;
+      context.moveTo(run[0][0] + lineWidth / 2, run[0][1]);
+      context.arc(run[0][0], run[0][1], lineWidth / 2, 0, 2 * Math.PI);
+    }
+    context.fill();
+  }
+
+  drawHover(hover, partials, view, width, height) {
+    const { context } = this;
+    const x = timeToX(hover.point[0], view.start, view.end, width);
+    const y = freqToY(hover.point[1], view.fmin, view.fmax, height);
+    if (x === null || y === null) return;
+    const partial = partials.find((p) => p.id === hover.partialId);
+    context.beginPath();
+    context.arc(x, y, 4.5, 0, 2 * Math.PI);
+    context.lineWidth = 3.5;
+    context.strokeStyle = 'rgb(0 0 0 / 0.8)';
+    context.stroke();
+    context.lineWidth = 1.5;
+    context.strokeStyle = partial && /^#[0-9a-f]{6}$/i.test(partial.color) ? partial.color : '#fff';
+    context.stroke();
+  }
+
+  drawStroke(points, kind) {
+    const { context } = this;
+    context.beginPath();
+    context.moveTo(points[0].x, points[0].y);
+    for (const p of points) context.lineTo(p.x, p.y);
+    if (kind === 'erase') {
+      context.setLineDash([]);
+      context.strokeStyle = 'rgb(255 70 70 / 0.35)';
+      context.lineWidth = ERASER;
+      context.stroke();
+    } else {
+      // A dark underlay keeps the dashes visible over bright parts of the spectrogram.
+      context.setLineDash([]);
+      context.strokeStyle = 'rgb(0 0 0 / 0.6)';
+      context.lineWidth = 3;
+      context.stroke();
+      context.setLineDash([6, 4]);
+      context.strokeStyle = '#fff';
+      context.lineWidth = 1.5;
+      context.stroke();
+      context.setLineDash([]);
+    }
+  }
+
+  dispose() {
+    this.resizeObserver.disconnect();
+    this.scene = null;
+    const { canvas, context } = this;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    context.clearRect(0, 0, canvas.width, canvas.height);
+  }
+}
