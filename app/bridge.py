@@ -13,12 +13,17 @@ import itertools
 import logging
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
-from app import editing
+import soundfile as sf
+
+from app import editing, exchange
 from app.audio import AudioError, AudioFile, load_audio
 from app.demo import demo_audio
 from app.overview import compute_overview
+from app.persistence import discard_recovery, project_of, restored_view
+from app.project import (Project, ProjectError, audio_fingerprint, load_project,
+                         recovery_newer_than, save_project)
 from app.server import DataStore
 from app.shared_audio import AudioShare
 from app.snapping import SnapService
@@ -29,7 +34,19 @@ from app.viewport import ViewportService
 
 log = logging.getLogger(__name__)
 
-ChooseFile = Callable[[], "str | None"]
+
+
+class Dialogs(Protocol):
+    """The native dialogs the bridge asks questions through (app.window.NativeDialogs)."""
+
+    def open_file(self, kind: str) -> str | None:
+        """A path chosen to open: kind is 'audio', 'project' or 'partials'; None if cancelled."""
+
+    def save_file(self, kind: str, suggested: str) -> str | None:
+        """A path chosen to save: kind is 'project' or an exchange format; None if cancelled."""
+
+    def confirm(self, title: str, message: str) -> bool:
+        """Ask a yes/no question."""
 
 MAX_IMAGE_PIXELS = 4096   # per side of a viewport image: more than any screen
 MIN_VIEW_SECONDS = 0.001  # a narrower view has fewer samples than a screen has columns
@@ -44,7 +61,8 @@ def _action(method):
     def wrapper(self, *args):
         try:
             result = method(self, *args)
-        except (ArgumentError, AudioError, editing.EditError) as error:
+        except (ArgumentError, AudioError, editing.EditError, ProjectError,
+                exchange.ExchangeError) as error:
             return {"ok": False, "error": str(error)}
         except TypeError as error:
             # Wrong number of arguments from the page: pywebview calls method(*args).
@@ -61,13 +79,13 @@ def _action(method):
 class SomaDocument:
     def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
                  viewport: ViewportService, snapping: SnapService,
-                 choose_file: ChooseFile | None = None) -> None:
+                 dialogs: Dialogs | None = None) -> None:
         self._store = store
         self._data = data
         self._share = share
         self._viewport = viewport
         self._snapping = snapping
-        self._choose_file = choose_file
+        self._dialogs = dialogs
         # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
         self._open_counter = itertools.count(1)
         self._latest_open = 0
@@ -86,13 +104,77 @@ class SomaDocument:
 
     @_action
     def open_dialog(self) -> dict:
-        """Ask for a file with the native dialog and open it; {"cancelled": true} if none."""
-        if self._choose_file is None:
-            raise ArgumentError("no file dialog in this session")
-        chosen = self._choose_file()
+        """Ask for an audio file or a project with the native dialog and open it;
+        {"cancelled": true} if none was chosen."""
+        chosen = self._ask("open_file", "audio")
         if not chosen:
-            return {"cancelled": True, "state": self._store.state.to_json()}
+            return {"cancelled": True}
+        if chosen.endswith(".soma.json"):
+            return self._open_project_file(chosen)
         return self._open(lambda: load_audio(chosen), Path(chosen).name)
+
+    @_action
+    def open_project(self, path=None) -> dict:
+        """Open a .soma.json project: its audio, view and partials (the dialog without path)."""
+        path = text(path, "path") if path is not None else self._ask("open_file", "project")
+        if not path:
+            return {"cancelled": True}
+        return self._open_project_file(path)
+
+    def _open_project_file(self, path: str) -> dict:
+        path = str(Path(path).expanduser().resolve())
+        project = load_project(path)
+        modified = False
+        recovery = recovery_newer_than(path)
+        if recovery is not None and self._confirm(
+                "Recover unsaved work?",
+                f"{Path(path).name} has autosaved changes newer than the file. Recover them?"):
+            project, modified = load_project(recovery), True
+        return self._open_project(project, path, modified)
+
+    @_action
+    def save_project(self) -> dict:
+        """Save to the project's file, asking where the first time."""
+        state = self._open_document()
+        return self._save(state.project_path or self._ask_project_path(state))
+
+    @_action
+    def save_project_as(self) -> dict:
+        return self._save(self._ask_project_path(self._open_document()))
+
+    @_action
+    def import_partials(self) -> dict:
+        """Add partials from a CSV, JSON or SPEAR file, as one undoable step."""
+        self._open_document()
+        chosen = self._ask("open_file", "partials")
+        if not chosen:
+            return {"cancelled": True}
+        first_id = self._store.state.next_partial_id
+        imported = tuple(exchange.import_partials(chosen, first_id=first_id))
+        if not imported:
+            raise ArgumentError(f"{Path(chosen).name} holds no partial with two points or more")
+        state = self._store.update(lambda s: s.edited(
+            s.partials + imported, "Import", next_partial_id=imported[-1].id + 1)
+            if s.next_partial_id == first_id else s)
+        if state.next_partial_id == first_id:  # a partial was added meanwhile: ids clash
+            raise ArgumentError("the partials changed while importing; import again")
+        return {"state": state.to_json()}
+
+    @_action
+    def export_partials(self, fmt) -> dict:
+        """Write the partials as csv, json, spear-partials or spear-frames."""
+        fmt = text(fmt, "format")
+        if fmt not in exchange.FORMATS:
+            raise ArgumentError(f"format must be one of {', '.join(exchange.FORMATS)}")
+        state = self._open_document()
+        if not state.partials:
+            raise ArgumentError("there are no partials to export")
+        suffix = {"csv": ".csv", "json": ".json"}.get(fmt, ".txt")
+        chosen = self._ask("save_file", fmt, Path(state.audio.name).stem + suffix)
+        if not chosen:
+            return {"cancelled": True}
+        exchange.export_partials(state.partials, chosen, fmt)
+        return {"path": chosen}
 
     @_action
     def open_demo(self) -> dict:
@@ -200,6 +282,82 @@ class SomaDocument:
         """Hide the error banner."""
         return {"state": self._store.update(lambda s: s.dismissed() if s.error else s).to_json()}
 
+    def _ask(self, method: str, *args):
+        if self._dialogs is None:
+            raise ArgumentError("there are no dialogs in this session")
+        return getattr(self._dialogs, method)(*args)
+
+    def _confirm(self, title: str, message: str) -> bool:
+        return self._dialogs is not None and self._dialogs.confirm(title, message)
+
+    def _ask_project_path(self, state) -> str:
+        suggested = (Path(state.project_path).name if state.project_path
+                     else Path(state.audio.name).stem + ".soma.json")
+        chosen = self._ask("save_file", "project", suggested)
+        if not chosen:
+            raise ArgumentError("not saved")
+        return chosen if chosen.endswith(".soma.json") else chosen + ".soma.json"
+
+    def _save(self, path: str) -> dict:
+        state = self._store.state
+        path = str(Path(path).expanduser().resolve())
+        audio_path = state.audio.path
+        if audio_path is None:
+            # Generated audio (the demo) has no file: it is written beside the project, so the
+            # project can be opened again anywhere.
+            audio_path = path[:-len(".soma.json")] + ".wav"
+            try:
+                sf.write(audio_path, state.audio.samples, state.audio.sample_rate,
+                         subtype="FLOAT")
+            except (OSError, RuntimeError) as error:
+                raise ArgumentError(f"cannot write {Path(audio_path).name}: {error}") from None
+        save_project(project_of(state, audio_path), path)
+        discard_recovery(path, state.audio.path)
+        if not state.project_path:
+            discard_recovery(None, state.audio.path)
+        # Edits made while writing stay unsaved: only the state that was written is clean.
+        saved = self._store.update(
+            lambda s: s.saved(path, clean=s.partials is state.partials))
+        return {"path": path, "state": saved.to_json()}
+
+    def _open_project(self, project: Project, path: str, modified: bool) -> dict:
+        if project.audio_path is None:
+            raise ArgumentError(f"{Path(path).name} names no audio file")
+
+        def restore(state):
+            note = ""
+            if project.audio_size is not None and state.audio.frames:
+                try:
+                    if audio_fingerprint(project.audio_path) != (project.audio_size,
+                                                                 project.audio_sha256):
+                        note = (f"{state.audio.name} has changed since {Path(path).name} "
+                                "was saved: the partials may not match it")
+                except (OSError, ProjectError):
+                    pass
+            restored = state.restored(project.partials, project.next_partial_id,
+                                      restored_view(project, state.overview.view), path,
+                                      modified)
+            return restored.failed(note) if note else restored
+
+        return self._open(lambda: load_audio(project.audio_path), Path(path).name, restore)
+
+    def _recovered_work(self, audio: AudioFile):
+        """A restore step with the autosaved, never-saved work on `audio`, if the user wants it."""
+        if audio.path is None:
+            return None
+        recovery = recovery_newer_than(None, audio.path)
+        if recovery is None or not self._confirm(
+                "Recover unsaved work?",
+                f"There is autosaved, unsaved work on {audio.name}. Recover it?"):
+            return None
+        try:
+            project = load_project(recovery)
+        except ProjectError as error:
+            log.warning("%s", error)
+            return None
+        return lambda s: s.restored(project.partials, project.next_partial_id,
+                                    restored_view(project, s.overview.view), "", True)
+
     def _open_document(self):
         state = self._store.state
         if state.audio is None:
@@ -237,7 +395,8 @@ class SomaDocument:
         """Open audio the caller has already decoded (the command line checks its file first)."""
         return self._open(lambda: audio, audio.name)
 
-    def _open(self, load: Callable[[], AudioFile], label: str) -> dict:
+    def _open(self, load: Callable[[], AudioFile], label: str,
+              restore: Callable | None = None) -> dict:
         with self._open_lock:
             ticket = next(self._open_counter)
             self._latest_open = ticket
@@ -259,8 +418,16 @@ class SomaDocument:
         self._share.share(audio)
         self._viewport.file_changed()
         self._snapping.file_changed()
-        state = self._store.update(
-            lambda s: s.opened(audio, overview) if ticket == self._latest_open else s)
+        if restore is None:
+            restore = self._recovered_work(audio)
+
+        def opened(s):
+            if ticket != self._latest_open:
+                return s
+            s = s.opened(audio, overview)
+            return restore(s) if restore is not None else s
+
+        state = self._store.update(opened)
         log.info("opened %s: %.1f s, %d Hz, %d ch; overview in %.0f ms", audio.name,
                  audio.duration, audio.sample_rate, audio.channels, overview.seconds * 1000)
         return {"state": state.to_json()}

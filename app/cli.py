@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from app.audio import AudioError, load_audio
+from app.project import ProjectError, load_project
 from workers.snap import SnapError, snap_trace
 from workers.spectrum import SpectrumError, render
 
@@ -33,7 +34,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _open_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="soma", description="Look closely at sound and trace its partials.")
-    parser.add_argument("file", nargs="?", help="audio file to open (default: the demo)")
+    parser.add_argument("file", nargs="?",
+                        help="audio file or .soma.json project to open (default: the demo)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return parser
 
@@ -161,13 +163,18 @@ def main(argv: list[str] | None = None) -> int:
         args = _open_parser().parse_args(argv)
         logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        audio = load_audio(args.file) if args.file else None
-    except (UsageError, AudioError, SpectrumError, SnapError) as error:
+        project_path = audio = None
+        if args.file and args.file.endswith(".soma.json"):
+            project_path = str(Path(args.file).resolve())
+            load_project(project_path)  # a bad project is reported here, before any window
+        elif args.file:
+            audio = load_audio(args.file)
+    except (UsageError, AudioError, SpectrumError, SnapError, ProjectError) as error:
         print(f"soma: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 
     from app.window import run_window  # Qt loads only when a window is wanted
-    run_window(audio)
+    run_window(audio, project_path)
     return 0
 
 

@@ -88,6 +88,7 @@ class DocumentState:
     undo_stack: tuple[Edit, ...] = ()
     redo_stack: tuple[Edit, ...] = ()
     modified: bool = False          # edits since the project was last saved or opened
+    project_path: str = ""          # the .soma.json this document was opened from or saved to
     busy: str = ""   # what is being done right now ("Opening song.flac"), "" when idle
     error: str = ""  # the last failure, shown until dismissed or replaced
 
@@ -98,7 +99,18 @@ class DocumentState:
         """A new file: its own view and images, and no partials (they belong to a file)."""
         return replace(self, audio=audio, view=overview.view, overview=overview, viewport=None,
                        computing=0, busy="", error="", partials=(), next_partial_id=1,
-                       selection=(), undo_stack=(), redo_stack=(), modified=False)
+                       selection=(), undo_stack=(), redo_stack=(), modified=False,
+                       project_path="")
+
+    def restored(self, partials: tuple[Partial, ...], next_partial_id: int,
+                 view: View | None, project_path: str, modified: bool) -> DocumentState:
+        """A project's (or a recovery file's) partials and view over the file just opened."""
+        return replace(self, partials=tuple(partials), next_partial_id=next_partial_id,
+                       view=view or self.view, project_path=project_path, modified=modified)
+
+    def saved(self, project_path: str, clean: bool = True) -> DocumentState:
+        """Saved to `project_path`; `clean` unless edits came in while it was written."""
+        return replace(self, project_path=project_path, modified=self.modified and not clean)
 
     def edited(self, partials: tuple[Partial, ...], label: str,
                next_partial_id: int | None = None) -> DocumentState:
@@ -175,6 +187,7 @@ class DocumentState:
             "undo": self.undo_stack[-1].label if self.undo_stack else "",
             "redo": self.redo_stack[-1].label if self.redo_stack else "",
             "modified": self.modified,
+            "projectPath": self.project_path,
             "busy": self.busy,
             "error": self.error,
         }

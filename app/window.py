@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from typing import Callable
 
 from app.audio import AudioFile
 from app.bridge import SomaDocument
+from app.persistence import Autosaver
 from app.push import PushChannel
 from app.server import DataStore, make_app
 from app.shared_audio import AudioShare, remove_stale_segments
@@ -16,10 +18,41 @@ from app.viewport import ViewportService
 
 log = logging.getLogger(__name__)
 
-AUDIO_FILE_TYPES = (
-    "Audio files (*.wav;*.flac;*.ogg;*.oga;*.aif;*.aiff;*.mp3;*.w64;*.caf;*.au;*.snd)",
-    "All files (*.*)",
-)
+FILE_TYPES = {
+    "audio": ("Audio files and Soma projects (*.wav;*.flac;*.ogg;*.oga;*.aif;*.aiff;*.mp3;"
+              "*.w64;*.caf;*.au;*.snd;*.soma.json)", "All files (*.*)"),
+    "project": ("Soma projects (*.soma.json)", "All files (*.*)"),
+    "partials": ("Partials (*.csv;*.json;*.txt)", "All files (*.*)"),
+    "csv": ("CSV (*.csv)",),
+    "json": ("JSON (*.json)",),
+    "spear-partials": ("SPEAR partials (*.txt)",),
+    "spear-frames": ("SPEAR frames (*.txt)",),
+}
+
+
+class NativeDialogs:
+    """The bridge's Dialogs, as pywebview's native dialogs of `window`."""
+
+    def __init__(self, window) -> None:
+        self._window = window
+
+    def open_file(self, kind: str) -> str | None:
+        import webview
+        chosen = self._window.create_file_dialog(webview.FileDialog.OPEN,
+                                                 file_types=FILE_TYPES[kind])
+        return chosen[0] if chosen else None
+
+    def save_file(self, kind: str, suggested: str) -> str | None:
+        import webview
+        chosen = self._window.create_file_dialog(webview.FileDialog.SAVE,
+                                                 save_filename=suggested,
+                                                 file_types=FILE_TYPES[kind])
+        if isinstance(chosen, (list, tuple)):
+            chosen = chosen[0] if chosen else None
+        return chosen or None
+
+    def confirm(self, title: str, message: str) -> bool:
+        return bool(self._window.create_confirmation_dialog(title, message))
 
 
 def configure_qt_environment() -> None:
@@ -31,9 +64,10 @@ def configure_qt_environment() -> None:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
-def run_window(audio: AudioFile | None = None,
+def run_window(audio: AudioFile | None = None, project_path: str | None = None,
                on_ready: Callable[[object], None] | None = None) -> None:
-    """Open the window on `audio` (the demo when None) and return when it is closed.
+    """Open the window on `audio` or the project at `project_path` (the demo when neither)
+    and return when it is closed.
 
     `on_ready(window)`, if given, runs on a thread of its own once the first file is open:
     the hook through which the GUI tests drive a real window.
@@ -47,22 +81,25 @@ def run_window(audio: AudioFile | None = None,
     share = AudioShare()
     viewport = ViewportService(store, data, share)
     snapping = SnapService(store, share)
-    window = None
-
-    def choose_file() -> str | None:
-        chosen = window.create_file_dialog(webview.FileDialog.OPEN, file_types=AUDIO_FILE_TYPES)
-        return chosen[0] if chosen else None
-
-    document = SomaDocument(store, data, share, viewport, snapping, choose_file)
+    autosaver = Autosaver(store)
+    dialogs = NativeDialogs(None)
+    document = SomaDocument(store, data, share, viewport, snapping, dialogs)
     window = webview.create_window(
         "Soma", make_app(data, webview.token), js_api=document, width=1280, height=820,
         min_size=(720, 480), background_color="#0f1115")
+    dialogs._window = window
+    window.events.closing += _ask_before_losing_work(window, store)
     push = PushChannel(window.evaluate_js)
     store.subscribe(lambda state: push.send({"type": "state", "state": state.to_json()},
                                             coalesce="state"))
 
     def open_first() -> None:
-        reply = document._open_audio(audio) if audio is not None else document.open_demo()
+        if project_path is not None:
+            reply = document.open_project(project_path)
+        elif audio is not None:
+            reply = document._open_audio(audio)
+        else:
+            reply = document.open_demo()
         if not reply["ok"]:
             log.error("%s", reply["error"])
         if on_ready is not None:
@@ -72,6 +109,31 @@ def run_window(audio: AudioFile | None = None,
         webview.start(open_first, gui="qt", debug=bool(os.environ.get("SOMA_DEVTOOLS")))
     finally:
         push.close()
+        autosaver.close()
         viewport.close()
         snapping.close()
         share.close()
+
+
+def _ask_before_losing_work(window, store: DocumentStore):
+    """A closing handler: with unsaved edits, cancel the close and ask on another thread.
+
+    The handler runs on the GUI thread, where a pywebview dialog would deadlock; the answer
+    'discard' closes the window again, and the second close goes through.
+    """
+    confirmed = threading.Event()
+
+    def ask() -> None:
+        if window.create_confirmation_dialog(
+                "Unsaved changes", "The partials have unsaved changes (they are kept in the "
+                "recovery file). Close Soma anyway?"):
+            confirmed.set()
+            window.destroy()
+
+    def closing():
+        if confirmed.is_set() or not store.state.modified:
+            return True
+        threading.Thread(target=ask, name="soma-ask-close", daemon=True).start()
+        return False
+
+    return closing

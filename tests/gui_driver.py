@@ -1,6 +1,6 @@
 """Runs Soma's real window for a GUI test and lets the test talk to its page.
 
-    python tests/gui_driver.py [AUDIO]
+    python tests/gui_driver.py [AUDIO | PROJECT.soma.json]
 
 Reads one JSON request per line on stdin: {"eval": "<js expression>"} or {"quit": true}.
 Answers each with one line on stdout, `@@ {"result": ...}` or `@@ {"error": "..."}`; the
@@ -35,8 +35,10 @@ def serve(window) -> None:
 
 
 def main() -> None:
-    audio = load_audio(sys.argv[1]) if len(sys.argv) > 1 else None
-    run_window(audio, on_ready=lambda window: threading.Thread(
+    path = sys.argv[1] if len(sys.argv) > 1 else None
+    project = path if path and path.endswith(".soma.json") else None
+    audio = load_audio(path) if path and not project else None
+    run_window(audio, project, on_ready=lambda window: threading.Thread(
         target=serve, args=(window,), daemon=True).start())
 
 

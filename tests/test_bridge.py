@@ -16,10 +16,31 @@ from app.store import DocumentStore
 from app.viewport import ViewportService
 
 
-def _document(choose_file=None):
+class ScriptedDialogs:
+    """Answers the bridge's dialogs from a script, as a user at the native dialogs would."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.asked = []
+
+    def _next(self, question):
+        self.asked.append(question)
+        return self.answers.pop(0)
+
+    def open_file(self, kind):
+        return self._next(("open", kind))
+
+    def save_file(self, kind, suggested):
+        return self._next(("save", kind, suggested))
+
+    def confirm(self, title, message):
+        return self._next(("confirm", title))
+
+
+def _document(dialogs=None):
     store, data, share = DocumentStore(), DataStore(), AudioShare()
     return SomaDocument(store, data, share, ViewportService(store, data, share),
-                        SnapService(store, share), choose_file)
+                        SnapService(store, share), dialogs)
 
 
 def _close(document):
@@ -48,9 +69,10 @@ def _wav(path, seconds=1.0, sr=8000):
 
 def test_public_attributes_are_only_the_user_actions(document):
     public = sorted(name for name in dir(document) if not name.startswith("_"))
-    assert public == ["delete_partials", "dismiss_error", "erase", "get_state", "open_demo",
-                      "open_dialog", "open_path", "recolor_partial", "redo", "rename_partial",
-                      "resnap", "select", "set_view", "snap", "undo"]
+    assert public == ["delete_partials", "dismiss_error", "erase", "export_partials",
+                      "get_state", "import_partials", "open_demo", "open_dialog", "open_path",
+                      "open_project", "recolor_partial", "redo", "rename_partial", "resnap",
+                      "save_project", "save_project_as", "select", "set_view", "snap", "undo"]
 
 
 def test_open_path_opens_and_serves_the_overview(document, tmp_path):
@@ -95,13 +117,12 @@ def test_open_demo(document):
 
 
 def test_dialog_cancel_and_choice(tmp_path):
-    chosen = []
-    document = _document(choose_file=lambda: chosen.pop())
+    dialogs = ScriptedDialogs(None, _wav(tmp_path / "picked.wav"))
+    document = _document(dialogs)
     try:
-        chosen.append(None)
         assert document.open_dialog()["cancelled"] is True
-        chosen.append(_wav(tmp_path / "picked.wav"))
         assert document.open_dialog()["state"]["file"]["name"] == "picked.wav"
+        assert dialogs.asked == [("open", "audio"), ("open", "audio")]
     finally:
         _close(document)
 
@@ -172,3 +193,147 @@ def test_set_view_refuses_bad_values_and_changes_nothing(document, tmp_path, arg
 def test_set_view_without_a_file(document):
     reply = document.set_view(0, 1, 100, 2000, 100, 100)
     assert reply == {"ok": False, "error": "no file is open"}
+
+
+def _demo_like(path, seconds=3.0, sr=22050):
+    """Two steady partials, 440 and 660 Hz, for snapping."""
+    t = np.arange(int(seconds * sr)) / sr
+    sf.write(path, 0.4 * np.sin(2 * np.pi * 440 * t) + 0.3 * np.sin(2 * np.pi * 660 * t), sr)
+    return str(path)
+
+
+def _snap_and_wait(document, guide, tolerance=100):
+    before = len(document._store.state.partials)
+    reply = document.snap(guide, tolerance)
+    assert reply["ok"], reply
+    _wait(lambda: len(document._store.state.partials) > before or document._store.state.error)
+    assert document._store.state.error == ""
+    return document._store.state.partials[-1]
+
+
+def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
+    project_file = tmp_path / "take.soma.json"
+    dialogs = ScriptedDialogs(str(project_file))
+    document = _document(dialogs)
+    try:
+        document.open_path(_demo_like(tmp_path / "take.wav"))
+        partial = _snap_and_wait(document, [[0.5, 450.0], [2.5, 430.0]])
+        freqs = partial.points[:, 1]
+        assert np.nanmedian(np.abs(1200 * np.log2(freqs / 440))) < 5
+        assert partial.source["guide"] == [[0.5, 450.0], [2.5, 430.0]]
+        assert document._store.state.modified
+
+        assert document.undo()["state"]["partials"] == []
+        assert len(document.redo()["state"]["partials"]) == 1
+        assert document.rename_partial(partial.id, "A4")["ok"]
+
+        saved = document.save_project()
+        assert saved["ok"], saved
+        assert saved["path"] == str(project_file) and not saved["state"]["modified"]
+        assert dialogs.asked == [("save", "project", "take.soma.json")]
+        assert document.save_project()["ok"]  # the second save asks nothing
+        assert len(dialogs.asked) == 1
+    finally:
+        _close(document)
+
+    reopened = _document()
+    try:
+        state = _strict_json(reopened.open_project(str(project_file)))["state"]
+        assert [p["name"] for p in state["partials"]] == ["A4"]
+        assert state["file"]["name"] == "take.wav" and state["projectPath"] == str(project_file)
+        assert not state["modified"]
+        np.testing.assert_allclose(reopened._store.state.partials[0].points, partial.points)
+    finally:
+        _close(reopened)
+
+
+def test_resnap_erase_delete_and_their_validation(document, tmp_path):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    partial = _snap_and_wait(document, [[0.5, 660.0], [2.5, 660.0]], tolerance=50)
+    reply = document.resnap(partial.id, 20)
+    assert reply["ok"]
+    _wait(lambda: document._store.state.partials[0].source["tolerance_cents"] == 20)
+    assert [p.id for p in document._store.state.partials] == [partial.id]
+
+    state = document.erase([{"partialId": partial.id, "start": 1.0, "end": 1.5}])["state"]
+    assert len(state["partials"]) == 2
+    assert document.delete_partials([p["id"] for p in state["partials"]])["state"]["partials"] == []
+    for bad in ([{"partialId": 99, "start": 0, "end": 1}], [{"partialId": 1, "start": 2, "end": 1}],
+                [{"partialId": 1, "start": math.nan, "end": 1}], "x", [3]):
+        assert document.erase(bad)["ok"] is False
+    assert document.resnap(99, 20)["ok"] is False
+    assert document.resnap(partial.id, 0)["ok"] is False
+    assert document.rename_partial(partial.id, "x")["ok"] is False  # deleted
+
+
+@pytest.mark.parametrize("guide, message", [
+    ([[1.0, 440.0]], "at least two"),
+    ([], "at least two"),
+    ([[1.0, 440.0], [1.0, 450.0]], "two different times"),
+    ([[1.0, math.nan], [2.0, 440.0]], "frequency"),
+    ([[1.0, 440.0], [2.0, 99999.0]], "frequency"),
+    ([[-1.0, 440.0], [2.0, 440.0]], "time"),
+    ([[1.0, 440.0], [2.0]], "[time, frequency]"),
+    ("440", "at least two"),
+])
+def test_a_bad_stroke_gets_a_clear_message(document, tmp_path, guide, message):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    reply = _strict_json(document.snap(guide, 100))
+    assert reply["ok"] is False and message in reply["error"], reply
+    assert document._snapping.pending == 0
+
+
+def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
+    sf.write(tmp_path / "quiet.wav", np.zeros(22050 * 2), 22050)
+    document.open_path(str(tmp_path / "quiet.wav"))
+    document.snap([[0.2, 440.0], [1.5, 440.0]], 100)
+    _wait(lambda: document._store.state.error)
+    assert "noise" in document._store.state.error and document._store.state.partials == ()
+
+
+def test_export_and_import_partials_through_the_dialogs(tmp_path):
+    out = tmp_path / "partials.txt"
+    dialogs = ScriptedDialogs(str(out), str(out))
+    document = _document(dialogs)
+    try:
+        document.open_path(_demo_like(tmp_path / "a.wav"))
+        _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
+        assert document.export_partials("spear-partials")["ok"]
+        assert out.read_text().startswith("par-text-partials-format")
+        state = document.import_partials()["state"]
+        assert [p["id"] for p in state["partials"]] == [1, 2]
+        assert state["undo"] == "Import"
+        assert document.export_partials("mp4")["ok"] is False
+    finally:
+        _close(document)
+
+
+def test_a_malformed_project_is_reported_and_left_untouched(document, tmp_path):
+    broken = tmp_path / "broken.soma.json"
+    broken.write_bytes(b'{"format": "soma-project", "version": 1, "partials": [')
+    reply = document.open_project(str(broken))
+    assert reply["ok"] is False and "broken.soma.json" in reply["error"]
+    assert broken.read_bytes() == b'{"format": "soma-project", "version": 1, "partials": ['
+
+
+def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
+    from app.persistence import Autosaver
+    audio = _demo_like(tmp_path / "a.wav")
+    document = _document()
+    saver = Autosaver(document._store, delay=0.05)
+    try:
+        document.open_path(audio)
+        _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
+        from app.project import recovery_path
+        _wait(lambda: recovery_path(None, str(tmp_path / "a.wav")).exists())
+    finally:
+        saver.close()
+        _close(document)
+    dialogs = ScriptedDialogs(True)
+    again = _document(dialogs)
+    try:
+        state = again.open_path(audio)["state"]
+        assert dialogs.asked == [("confirm", "Recover unsaved work?")]
+        assert len(state["partials"]) == 1 and state["modified"]
+    finally:
+        _close(again)

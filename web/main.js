@@ -69,6 +69,11 @@ function renderChrome(state) {
   $('computing').hidden = !state.computing;
   $('undo').disabled = !state.undo;
   $('undo').title = state.undo ? `Undo ${state.undo} (Ctrl+Z)` : 'Nothing to undo';
+  $('resnap').disabled = !(state.selection && state.selection.length === 1);
+  $('save').textContent = state.modified ? 'Save •' : 'Save';
+  document.title = state.file
+    ? `${state.modified ? '• ' : ''}${state.projectPath ? state.projectPath.split('/').pop() : state.file.name} — Soma`
+    : 'Soma';
   $('redo').disabled = !state.redo;
   $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
   renderPartialsPanel($('partials'), { partials: state.partials || [], selection: state.selection || [] }, {
@@ -262,6 +267,17 @@ function wireTracing() {
     button.addEventListener('click', () => setMode(button.dataset.mode));
   }
   $('undo').addEventListener('click', () => act('undo'));
+  $('resnap').addEventListener('click', () => {
+    const [id] = page.state.selection;
+    act('resnap', id, tolerance());
+  });
+  $('save').addEventListener('click', () => act('save_project'));
+  $('import').addEventListener('click', () => act('import_partials'));
+  $('export').addEventListener('change', (event) => {
+    const format = event.target.value;
+    event.target.value = '';
+    if (format) act('export_partials', format);
+  });
   $('redo').addEventListener('click', () => act('redo'));
 }
 
@@ -271,6 +287,7 @@ function onKey(event) {
   const key = event.key.toLowerCase();
   const command = event.ctrlKey || event.metaKey;
   if (command && key === 'o') act('open_dialog');
+  else if (command && key === 's') act(event.shiftKey ? 'save_project_as' : 'save_project');
   else if (command && (key === 'y' || (key === 'z' && event.shiftKey))) act('redo');
   else if (command && key === 'z') act('undo');
   else if (!command && !event.altKey && key === 't') setMode('trace');

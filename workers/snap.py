@@ -23,10 +23,10 @@ points on the real spectral ridge:
    peak amplitude A reads 20*log10(A) dBFS.
 5. Flags, "flagged, not invented": a point gets NaN frequency and amplitude when its ridge power
    is less than ``NOISE_MARGIN_DB`` above the noise floor, or its level is below
-   ``ABSOLUTE_FLOOR_DB``, or its instantaneous frequency strays more than
-   ``IF_STRAY_HPBW`` half-power bandwidths from the power peak across rows (a lone partial's
-   two agree; two partials unresolved inside one wavelet, as at a crossing, or noise make
-   them disagree). The noise floor at a step is the ``NOISE_PERCENTILE``-th percentile,
+   ``ABSOLUTE_FLOOR_DB``, or the ridge across rows does not have the wavelet's shape: the
+   curvature of log power there, over a lone partial's (corrected for its sweep rate), is
+   outside [``SHAPE_MIN``, ``SHAPE_MAX``] (two partials unresolved inside one wavelet, as at
+   a crossing, and noise do that; see ``_ridge_shape``). The noise floor at a step is the ``NOISE_PERCENTILE``-th percentile,
    over the context rows, of the power averaged over about ``NOISE_WINDOW_SIGMAS`` time sigmas
    of the wavelet: a lone partial covers well under half the context, so this percentile is the
    noise (or the skirts of neighbouring partials, when they crowd the context).
@@ -54,10 +54,10 @@ from workers.cwt import GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, _segment, margi
 __all__ = ["SnapError", "snap_trace", "auto_q", "row_cents"]
 
 MAX_TOLERANCE = 1200.0  # cents
-MAX_STEPS = 1_000_000  # output points of one trace (about 83 min at the default hop)
+MAX_STEPS = 200_000  # output points of one trace (16 min at the default hop; ~250 MB)
 REF_HOP = 0.005  # s, the hop LAMBDA is stated for
-LAMBDA = 1e-3  # nats per cent**2 of jump away from the guide's slope, per REF_HOP step
-MU = 1e-4  # nats per cent**2 of distance from the guide: 100 cents cost as much as 4.3 dB
+LAMBDA = 1e-2  # nats per cent**2 of jump away from the guide's slope, per REF_HOP step
+MU = 2e-5  # nats per cent**2 of distance from the guide: 100 cents cost 0.2 nats
 GUIDE_SMOOTHING = 0.02  # s, Gaussian sigma applied to the resampled stroke (hand jitter)
 ROWS_PER_HPBW = 16.0
 MAX_ROW_CENTS = 10.0
@@ -67,7 +67,8 @@ NOISE_PERCENTILE = 20.0
 NOISE_WINDOW_SIGMAS = 16.0  # about 6 independent noise samples in the floor's average
 NOISE_MARGIN_DB = 12.0
 ABSOLUTE_FLOOR_DB = -120.0
-IF_STRAY_HPBW = 0.25
+SHAPE_MIN, SHAPE_MAX = 0.7, 1.4  # a partial's ridge across rows has the wavelet's shape
+LEAD_SIGMAS = 4.0  # steps computed beyond each end, in time sigmas of the lowest row
 FM_FULL = 1.0  # 2 pi r s up to which frequency modulation is restored in full (gain 1.65)
 FM_NONE = 1.4  # and from which it is left alone
 CHUNK_SECONDS = 0.5  # steps per forward FFT: bounds memory and keeps the row union narrow
@@ -153,91 +154,102 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     if n > MAX_STEPS:
         raise SnapError(f"hop {hop:g} s gives {n} points over {times[-1] - times[0]:g} s; "
                         f"at most {MAX_STEPS} are allowed")
-    steps = times[0] + hop * np.arange(n)
+    # Lead-in and lead-out steps, where there is audio, so that the frequency-modulation
+    # correction and the noise floor's average have real data around the first and last
+    # points; they are dropped at the end.
+    reach = LEAD_SIGMAS * HPBW_PER_SIGMA * q / (2.0 * np.pi * float(freqs.min()))
+    lead = min(math.ceil(reach / hop), math.floor(times[0] / hop))
+    tail = min(math.ceil(reach / hop), math.floor((samples.size / sr - times[-1]) / hop))
+    steps = times[0] + hop * np.arange(-lead, n + tail)
+    total = steps.size
     per_chunk = max(1, math.floor(CHUNK_SECONDS / hop))
-    progress = _Progress(report, -(-n // per_chunk) + 1)
+    progress = _Progress(report, -(-total // per_chunk) + 1)
 
-    # The guide in cents from its own geometric mean, resampled and smoothed.
+    # The guide in cents from its own geometric mean, resampled and smoothed (flat beyond its
+    # ends).
     ref = float(np.exp(np.mean(np.log(freqs))))
-    raw = np.interp(steps, times, 1200.0 * np.log2(freqs / ref))
-    centre = _smooth(raw, GUIDE_SMOOTHING / hop)
+    centre = _smooth(np.interp(steps, times, 1200.0 * np.log2(freqs / ref)), GUIDE_SMOOTHING / hop)
 
     step_c = row_cents(q)
     half_band = math.ceil(tolerance / step_c)
     extra = math.ceil(CONTEXT_HPBW * hpbw_cents(q) / step_c)
     width = 2 * (half_band + extra) + 1  # context rows per step
-    base = np.rint(centre / step_c).astype(np.int64) - half_band - extra  # first context row
-    power, z, dz = _coefficients(samples, sr, steps, base, width, step_c, ref, q, per_chunk,
-                                 progress)
-    row_freq = ref * 2.0 ** ((base[:, None] + np.arange(width)) * step_c / 1200.0)
-
     band = slice(extra, extra + 2 * half_band + 1)
-    dist = (base[:, None] + np.arange(width)[band]) * step_c - centre[:, None]
-    node = -np.log(power[:, band] + _TINY) + MU * dist ** 2
+    base = np.rint(centre / step_c).astype(np.int64) - half_band - extra  # first context row
+    power, z, dz = _coefficients(samples, sr, steps, base, width, band, step_c, ref, q,
+                                 per_chunk, progress)
+
+    rows = base[:, None] + np.arange(width)[band]
+    node = -np.log(power[:, band] + _TINY) + MU * (rows * step_c - centre[:, None]) ** 2
     lam = LAMBDA * (REF_HOP / hop) ** 2
-    path = _viterbi(node, np.diff(base), np.diff(centre) / step_c, lam * step_c ** 2) + extra
-    path = _climb(power, path, max(1, round(CLIMB_HPBW * hpbw_cents(q) / step_c)))
+    path = _viterbi(node, np.diff(base), np.diff(centre) / step_c, lam * step_c ** 2)
+    path = _climb(power[:, band], path, max(1, round(CLIMB_HPBW * hpbw_cents(q) / step_c)))
     progress.step()
 
-    k = np.arange(n)
-    zk, dzk, fr = z[k, path], dz[k, path], row_freq[k, path]
+    k = np.arange(total)
+    zk, dzk = z[k, path].astype(np.complex128), dz[k, path].astype(np.complex128)
+    fr = ref * 2.0 ** (rows[k, path] * step_c / 1200.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         seen = fr + np.imag(dzk / zk) / (2.0 * np.pi)  # what the wavelet sees
         level = 20.0 * np.log10(np.abs(zk) / (morlet_response(seen, fr, q) / 2.0))
-    inst = _fm_correction(seen, fr, q, hop)
-
+    context_path = path + extra
     floor = _noise_floor(power, fr, q, hop)
-    ridge = power[k, path]
-    # A lone partial's phase derivative agrees with its power peak across rows; two unresolved
-    # partials (a crossing) or noise make them disagree.
-    stray = np.abs(seen - _peak_frequency(power, path, fr, step_c))
-    keep = ((ridge >= floor * 10.0 ** (NOISE_MARGIN_DB / 10.0))
+    shape = _ridge_shape(power, context_path, seen, fr, q, step_c, hop)
+    keep = ((power[k, context_path] >= floor * 10.0 ** (NOISE_MARGIN_DB / 10.0))
             & (level >= ABSOLUTE_FLOOR_DB)
-            & (stray <= IF_STRAY_HPBW * fr / q)
-            & np.isfinite(inst) & np.isfinite(level))
+            & (shape >= SHAPE_MIN) & (shape <= SHAPE_MAX)
+            & np.isfinite(seen) & np.isfinite(level))
+    inst = _fm_correction(seen, keep, fr, q, hop)
+
+    mine = slice(lead, lead + n)
     out = np.empty((n, 3))
-    out[:, 0] = steps
-    out[:, 1] = np.where(keep, inst, np.nan)
-    out[:, 2] = np.where(keep, level, np.nan)
+    out[:, 0] = steps[mine]
+    out[:, 1] = np.where(keep, inst, np.nan)[mine]
+    out[:, 2] = np.where(keep, level, np.nan)[mine]
     progress.done()
     return out
 
 
 # --- computation -----------------------------------------------------------------------------
 
-def _coefficients(samples, sr, steps, base, width, step_c, ref, q, per_chunk, progress):
-    """Power, coefficient and its time derivative on each step's context rows.
+def _coefficients(samples, sr, steps, base, width, band, step_c, ref, q, per_chunk, progress):
+    """Power on each step's context rows; coefficient and its time derivative on its band rows.
 
-    Row r (absolute, on the grid) is ref * 2**(r * step_c / 1200) Hz; step k uses rows
-    base[k] .. base[k] + width - 1. Returns three (n, width) arrays: power float64 |W|**2,
-    W complex128 and dW/dt complex128 (per second), with W at baseband of its row (its phase
-    turns at the coefficient's frequency minus a fixed per-row shift, which |W| and
-    Im(dW/dt / W) + shift ignore). Rows at or above Nyquist read 0. Steps are done
-    ``per_chunk`` at a time, each chunk with its own forward FFT.
+    Row r (absolute, on the grid) is ref * 2**(r * step_c / 1200) Hz; step k's context is rows
+    base[k] .. base[k] + width - 1, its band the slice ``band`` of them. Returns power
+    float32 (n, width), |W|**2 in full-scale-sine units, and W and dW/dt (per second),
+    complex64 (n, band rows), with W at baseband of its row (it turns at the coefficient's
+    frequency minus the row's, which |W| and Im(dW/dt / W) + row frequency ignore). Rows at or
+    above Nyquist read 0. Steps are done ``per_chunk`` at a time, each chunk with its own
+    forward FFT.
     """
     n = steps.size
-    nyquist = sr / 2.0
-    power = np.zeros((n, width))
-    z = np.zeros((n, width), dtype=np.complex128)
-    dz = np.zeros((n, width), dtype=np.complex128)
+    columns = band.stop - band.start
+    power = np.zeros((n, width), dtype=np.float32)
+    z = np.zeros((n, columns), dtype=np.complex64)
+    dz = np.zeros((n, columns), dtype=np.complex64)
     for k0 in range(0, n, per_chunk):
         k1 = min(n, k0 + per_chunk)
         lo = int(base[k0:k1].min())
         rows = np.arange(lo, int(base[k0:k1].max()) + width)
         freqs = ref * 2.0 ** (rows * step_c / 1200.0)
-        ok = freqs < nyquist
+        ok = freqs < sr / 2.0
         zc, dzc = _chunk(samples, sr, steps[k0:k1], freqs[ok], q)
-        # Gather each step's context out of the chunk's row union.
-        idx = base[k0:k1, None] - lo + np.arange(width)
+        # Gather each step's rows out of the chunk's row union.
         full_z = np.zeros((rows.size, k1 - k0), dtype=np.complex128)
         full_dz = np.zeros_like(full_z)
+        # Non-finite samples (a damaged file) make the whole chunk unreadable: it reads as
+        # silence, so its points are flagged and the path is not poisoned by NaN costs.
+        if not (np.isfinite(zc).all() and np.isfinite(dzc).all()):
+            zc, dzc = np.zeros_like(zc), np.zeros_like(dzc)
         full_z[ok], full_dz[ok] = zc, dzc
+        idx = base[k0:k1, None] - lo + np.arange(width)
         cols = np.arange(k1 - k0)[:, None]
-        z[k0:k1] = full_z[idx, cols]
-        dz[k0:k1] = full_dz[idx, cols]
+        context = full_z[idx, cols]
+        power[k0:k1] = np.square(context.real) + np.square(context.imag)
+        z[k0:k1] = context[:, band]
+        dz[k0:k1] = full_dz[idx[:, band], cols]
         progress.step()
-    np.square(z.real, out=power)
-    power += np.square(z.imag)
     return power, z, dz
 
 
@@ -324,22 +336,31 @@ def _climb(power: np.ndarray, path: np.ndarray, reach: int) -> np.ndarray:
     return window[np.arange(n), best]
 
 
-def _peak_frequency(power: np.ndarray, path: np.ndarray, fr: np.ndarray,
-                    step_c: float) -> np.ndarray:
-    """Frequency of the power peak around each path row: a parabola through the log power of
-    the row and its two neighbours (the ridge is a Gaussian in frequency, so nearly exact)."""
+def _ridge_shape(power: np.ndarray, path: np.ndarray, inst: np.ndarray, fr: np.ndarray,
+                 q: float, step_c: float, hop: float) -> np.ndarray:
+    """Curvature of log power across rows at each path row, over that of a lone partial.
+
+    A lone partial's power across rows is the wavelet's Gaussian, whose log has a known
+    curvature, -2 (HPBW_PER_SIGMA q ln2 step/1200)**2 per row**2, reduced by its sweep rate c
+    (Hz/s) by 1 + (2 pi c s**2)**2 (s the time sigma: a chirp smears across rows). About 1 on a
+    partial (0.85..1.02 measured with vibrato and noise at 20 dB); two partials beating inside
+    one wavelet, or noise, scatter it far from 1.
+    """
     n, width = power.shape
     k = np.arange(n)
     inner = np.clip(path, 1, width - 2)
     lo, mid, hi = (np.log(power[k, inner + d] + _TINY) for d in (-1, 0, 1))
-    curve = lo - 2.0 * mid + hi
-    with np.errstate(divide="ignore", invalid="ignore"):
-        offset = np.where(curve < 0, 0.5 * (lo - hi) / curve, 0.0)
-    offset = np.clip(offset + (inner - path), -1.0, 1.0)
-    return fr * 2.0 ** (offset * step_c / 1200.0)
+    expected = -2.0 * (HPBW_PER_SIGMA * q * math.log(2.0) * step_c / 1200.0) ** 2
+    sigma_t = HPBW_PER_SIGMA * q / (2.0 * np.pi * fr)
+    good = np.isfinite(inst)
+    rate = np.zeros(n)
+    if n > 1 and good.sum() >= 2:
+        rate = np.gradient(np.interp(k, np.flatnonzero(good), inst[good]), hop)
+    return (lo - 2.0 * mid + hi) / expected * (1.0 + (2.0 * np.pi * rate * sigma_t ** 2) ** 2)
 
 
-def _fm_correction(inst: np.ndarray, fr: np.ndarray, q: float, hop: float) -> np.ndarray:
+def _fm_correction(inst: np.ndarray, keep: np.ndarray, fr: np.ndarray, q: float,
+                   hop: float) -> np.ndarray:
     """Undo the wavelet's smoothing of frequency modulation.
 
     The phase derivative of W is about the instantaneous frequency averaged under the
@@ -348,23 +369,24 @@ def _fm_correction(inst: np.ndarray, fr: np.ndarray, q: float, hop: float) -> np
     So the track is divided by A(r) in the rate domain, up to x = 2 pi r s = FM_FULL; the
     gain then tapers back to 1 at FM_NONE. Faster wobble is not modulation a wavelet can
     resolve: it is two partials beating inside one wavelet (a crossing) or noise, and
-    boosting it would only make it worse. s is taken at the track's median frequency.
+    boosting it would only make it worse. s is taken at the track's median frequency; points
+    not kept are bridged linearly (held beyond the ends) so they do not spread into the rest.
     """
-    good = np.isfinite(inst)
-    if good.sum() < 3:
+    if keep.sum() < 3:
         return inst
-    s = HPBW_PER_SIGMA * q / (2.0 * np.pi * float(np.median(fr[good])))
-    filled = np.interp(np.arange(inst.size), np.flatnonzero(good), inst[good])
-    # Odd reflection keeps the ends' slope, so the circular transform sees no jump there.
+    s = HPBW_PER_SIGMA * q / (2.0 * np.pi * float(np.median(fr[keep])))
+    filled = np.interp(np.arange(inst.size), np.flatnonzero(keep), inst[keep])
+    # Less the straight line through its ends, the track is a periodic signal without a jump
+    # at the wrap; the line itself has no curvature, so no correction.
     pad = min(inst.size - 1, math.ceil(4.0 * s / hop) + 1)
     padded = np.pad(filled, pad, mode="reflect", reflect_type="odd")
+    padded -= np.linspace(padded[0], padded[-1], padded.size)
     size = sfft.next_fast_len(padded.size, real=True)
     x = 2.0 * np.pi * s * np.fft.rfftfreq(size, hop)
     full = np.exp(0.5 * np.minimum(x, FM_FULL) ** 2)
     taper = np.clip((FM_NONE - x) / (FM_NONE - FM_FULL), 0.0, 1.0)
     gain = 1.0 + (full - 1.0) * taper
-    spectrum = sfft.rfft(padded - padded.mean(), size)
-    boost = sfft.irfft(spectrum * (gain - 1.0), size)[pad:pad + inst.size]
+    boost = sfft.irfft(sfft.rfft(padded, size) * (gain - 1.0), size)[pad:pad + inst.size]
     return inst + boost
 
 

@@ -1,0 +1,102 @@
+"""The document as a project file: what Save writes, what Open restores, and autosave.
+
+Autosave writes the recovery file (app.project.recovery_path) a moment after each edit, on a
+thread of its own, so a crash loses at most that moment; the recovery file is removed when
+the project is saved.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from app.project import (Project, ProjectError, audio_fingerprint, recovery_path,
+                         write_recovery)
+from app.state import DocumentState, View
+from app.store import DocumentStore
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_DELAY = 2.0  # seconds after the last edit: a burst of edits is written once
+
+
+def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
+    """The project to save for `state` (which must have a file open), its audio at
+    `audio_path` (default: where the open file came from)."""
+    audio_path = audio_path or state.audio.path
+    size = sha = None
+    if audio_path is not None:
+        try:
+            size, sha = audio_fingerprint(audio_path)
+        except (OSError, ProjectError) as error:  # moved or deleted since it was opened
+            log.warning("cannot fingerprint %s: %s", audio_path, error)
+    return Project(audio_path=audio_path, audio_size=size, audio_sha256=sha,
+                   view=state.view.to_json() if state.view else None,
+                   partials=state.partials, next_partial_id=state.next_partial_id)
+
+
+def restored_view(project: Project, limits: View) -> View | None:
+    """The project's view if it still fits the file (which may have changed), else None."""
+    view = project.view
+    if not view:
+        return None
+    restored = View(float(view["start"]), float(view["end"]), float(view["fmin"]),
+                    float(view["fmax"]))
+    fits = (limits.start <= restored.start < restored.end <= limits.end
+            and limits.fmin <= restored.fmin < restored.fmax <= limits.fmax)
+    return restored if fits else None
+
+
+def discard_recovery(project_path: str | None, audio_path: str | None) -> None:
+    try:
+        recovery_path(project_path, audio_path).unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("cannot remove the recovery file: %s", error)
+
+
+class Autosaver:
+    """Writes the recovery file AUTOSAVE_DELAY s after the newest unsaved edit."""
+
+    def __init__(self, store: DocumentStore, delay: float = AUTOSAVE_DELAY) -> None:
+        self._store = store
+        self._delay = delay
+        self._wake = threading.Condition()
+        self._due: float | None = None
+        self._seen_edit = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="soma-autosave", daemon=True)
+        self._thread.start()
+        self._unsubscribe = store.subscribe(self._changed)
+
+    def _changed(self, state: DocumentState) -> None:
+        edit = (state.partials, state.audio)
+        if not state.modified or state.audio is None or edit == self._seen_edit:
+            return
+        self._seen_edit = edit
+        with self._wake:
+            self._due = time.monotonic() + self._delay
+            self._wake.notify()
+
+    def close(self) -> None:
+        self._unsubscribe()
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._closed and (self._due is None or time.monotonic() < self._due):
+                    self._wake.wait(None if self._due is None else self._due - time.monotonic())
+                if self._closed:
+                    return
+                self._due = None
+            state = self._store.state
+            if not state.modified or state.audio is None:
+                continue
+            try:
+                target = write_recovery(project_of(state), state.project_path or None)
+                log.debug("autosaved to %s", target)
+            except ProjectError as error:
+                log.warning("autosave failed: %s", error)

@@ -1,0 +1,79 @@
+"""End to end: trace a partial of the demo with the mouse, undo, redo, save, reopen."""
+import time
+
+from gui_session import element_centre, window_origin, xdotool
+
+# The demo's vibrato tone: 220 Hz fundamental from 0.5 to 4.5 s (app/demo.py); its second
+# partial sits near 440 Hz. The stroke is drawn 30 cents sharp, as a hand would.
+STROKE = """(() => {
+  const v = JSON.parse(document.body.dataset.view);
+  const r = document.querySelector('.plot').getBoundingClientRect();
+  const points = [];
+  for (let t = 1.0; t <= 3.5; t += 0.125) {
+    const f = 440 * Math.pow(2, 30 / 1200);
+    points.push([r.left + (t - v.start) / (v.end - v.start) * r.width,
+                 r.top + (1 - Math.log(f / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height]);
+  }
+  return points;
+})()"""
+
+PARTIALS = "window.soma.state().partials.map(p => [p.name, p.points.length])"
+
+
+def _click(window, selector):
+    x, y = element_centre(window, selector)
+    xdotool("mousemove", x, y)
+    xdotool("click", "1")
+
+
+def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
+    window = gui()  # the demo recording
+    window.wait_for("document.body.dataset.viewportKey", timeout=60)
+    _click(window, "[data-mode=trace]")
+    assert window.eval("document.body.dataset.mode") == "trace"
+
+    left, top = window_origin()
+    points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
+    xdotool("mousemove", *points[0])
+    xdotool("mousedown", "1")
+    for x, y in points[1:]:
+        xdotool("mousemove", x, y)
+    xdotool("mouseup", "1")
+    window.wait_for("window.soma.state().partials.length === 1", timeout=30)
+    name, count = window.eval(PARTIALS)[0]
+    assert name == "Partial 1" and count > 400  # 2.5 s at a 5 ms hop
+    median_cents = window.eval("""(() => {
+      const c = window.soma.state().partials[0].points.filter(p => p[1] !== null)
+        .map(p => Math.abs(1200 * Math.log2(p[1] / 440))).sort((a, b) => a - b);
+      return c[Math.floor(c.length / 2)]; })()""")
+    assert median_cents < 45  # on the vibrato partial (±40 cents), not the 30-cent-sharp stroke
+    assert "Partial 1" in window.eval("document.getElementById('partials').textContent")
+    window.screenshot("trace-snapped.png")
+
+    # Undo and redo from the keyboard (the plot takes focus when clicked).
+    _click(window, "[data-mode=navigate]")
+    _click(window, ".plot")
+    xdotool("key", "ctrl+z")
+    window.wait_for("window.soma.state().partials.length === 0")
+    xdotool("key", "ctrl+shift+z")
+    window.wait_for("window.soma.state().partials.length === 1")
+
+    # Save through the real (Qt) file dialog: type the path, press Return.
+    project = tmp_path / "traced.soma.json"
+    _click(window, "#save")
+    time.sleep(1.5)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "--delay", "5", str(project))
+    xdotool("key", "Return")
+    window.wait_for("!window.soma.state().modified", timeout=20)
+    assert project.exists() and (tmp_path / "traced.wav").exists()
+    assert window.eval("window.soma.state().projectPath") == str(project)
+    window.close()
+
+    reopened = gui(str(project))
+    reopened.wait_for("window.soma.state() && window.soma.state().partials.length === 1",
+                      timeout=60)
+    assert reopened.eval(PARTIALS) == [["Partial 1", count]]
+    assert reopened.eval("window.soma.state().file.name") == "traced.wav"
+    reopened.wait_for("document.body.dataset.viewportKey", timeout=60)
+    reopened.screenshot("trace-reopened.png")
