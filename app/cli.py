@@ -3,6 +3,7 @@
     soma [FILE]                  open the window (on the demo recording without FILE)
     soma render AUDIO -o OUT     render what the viewport would show, without a window
     soma snap AUDIO --trace GUIDE -o OUT   snap a drawn guide onto the spectral ridge
+    soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON or SPEAR
 
 Errors a user can act on (a bad file, a bad argument) are one line on stderr and exit code 2.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from app.audio import AudioError, load_audio
+from app.exchange import FORMATS, ExchangeError, export_partials
 from app.project import ProjectError, load_project
 from workers.snap import SnapError, snap_trace
 from workers.spectrum import SpectrumError, render
@@ -128,6 +130,22 @@ def _snap(args: argparse.Namespace) -> None:
     print(output)
 
 
+def _export_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="soma export", description="Write a project's partials.")
+    parser.add_argument("project", help="a .soma.json project")
+    parser.add_argument("-f", "--format", required=True, choices=FORMATS)
+    parser.add_argument("-o", "--output", required=True, help="the file to write")
+    return parser
+
+
+def _export(args: argparse.Namespace) -> None:
+    project = load_project(args.project)
+    if not project.partials:
+        raise UsageError(f"'{Path(args.project).name}' has no partials to export")
+    export_partials(project.partials, args.output, args.format)
+    print(args.output)
+
+
 def _render(args: argparse.Namespace) -> None:
     from app.png import spectrogram_rgb, write_png
     from workers.imaging import display_range, quantise
@@ -150,7 +168,8 @@ def _render(args: argparse.Namespace) -> None:
     print(output)
 
 
-COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap)}
+COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap),
+            "export": (_export_parser, _export)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
             audio = load_audio(args.file)
-    except (UsageError, AudioError, SpectrumError, SnapError, ProjectError) as error:
+    except (UsageError, AudioError, SpectrumError, SnapError, ProjectError,
+            ExchangeError) as error:
         print(f"soma: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -91,3 +91,60 @@ def test_errors_are_one_line_and_exit_code_2(tone, tmp_path, args, message):
     assert len(lines) == 1 and lines[0].startswith("soma: error: "), result.stderr
     assert message.lower() in lines[0].lower()
     assert "Traceback" not in result.stderr
+
+
+def test_snap_writes_json_and_csv_points_on_the_ridge(tone, tmp_path):
+    import json
+    guide = tmp_path / "guide.json"
+    guide.write_text(json.dumps({"points": [[0.5, 1030.0], [3.0, 980.0]]}))
+    out = tmp_path / "out.json"
+    result = soma("snap", tone, "--trace", guide, "-o", out, "--hop", 0.01)
+    assert result.returncode == 0, result.stderr
+    points = np.array(json.loads(out.read_text())["points"], dtype=float)
+    assert points.shape[1] == 3 and abs(points[1, 0] - points[0, 0] - 0.01) < 1e-9
+    cents = 1200 * np.log2(points[:, 1] / 1000)
+    assert np.median(np.abs(cents)) < 3 and abs(np.median(points[:, 2]) + 6.02) < 0.5
+
+    guide_csv = tmp_path / "guide.csv"
+    guide_csv.write_text("time,frequency\n0.5,1030\n3.0,980\n")
+    out_csv = tmp_path / "out.csv"
+    assert soma("snap", tone, "--trace", guide_csv, "-o", out_csv).returncode == 0
+    lines = out_csv.read_text().splitlines()
+    assert lines[0] == "time,frequency,amplitude_db" and len(lines) > 400
+
+
+def test_export_a_project_in_every_format(tmp_path):
+    from app.partials import Partial, frozen_points
+    from app.project import Project, save_project
+    points = frozen_points([[0.0, 440.0, -6.0], [0.01, 441.0, -6.5], [0.02, 442.0, -7.0]])
+    project = tmp_path / "p.soma.json"
+    save_project(Project(partials=(Partial(1, "A4", "#ff0000", points),), next_partial_id=2),
+                 project)
+    first_lines = {"csv": "partial,name,time,frequency,amplitude_db",
+                   "json": '{"partials"', "spear-partials": "par-text-partials-format",
+                   "spear-frames": "par-text-frame-format"}
+    for fmt, first in first_lines.items():
+        out = tmp_path / f"out-{fmt}.txt"
+        result = soma("export", project, "-f", fmt, "-o", out)
+        assert result.returncode == 0, result.stderr
+        assert out.read_text().startswith(first)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["snap", "{tone}", "--trace", "{one_point}", "-o", "x.json"], "two points"),
+    (["snap", "{tone}", "--trace", "{bad_json}", "-o", "x.json"], "not a guide"),
+    (["snap", "{tone}", "--trace", "/no/guide.json", "-o", "x.json"], "cannot read"),
+    (["snap", "{tone}", "--trace", "{one_point}", "-o", "x.png"], ".json or .csv"),
+    (["export", "{bad_json}", "-f", "csv", "-o", "x.csv"], "guide.json"),
+    (["export", "/no/project.soma.json", "-f", "csv", "-o", "x.csv"], "project.soma.json"),
+    (["export", "{bad_json}", "-f", "mp3", "-o", "x"], "format"),
+])
+def test_snap_and_export_errors_are_one_line(tone, tmp_path, args, message):
+    (tmp_path / "one.json").write_text('{"points": [[1.0, 1000.0]]}')
+    (tmp_path / "guide.json").write_text('{"points": [[1.0, "x"]')
+    args = [a.format(tone=tone, one_point=tmp_path / "one.json",
+                     bad_json=tmp_path / "guide.json") for a in args]
+    result = soma(*args, cwd=tmp_path)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr

@@ -191,10 +191,12 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     fr = ref * 2.0 ** (rows[k, path] * step_c / 1200.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         seen = fr + np.imag(dzk / zk) / (2.0 * np.pi)  # what the wavelet sees
-        level = 20.0 * np.log10(np.abs(zk) / (morlet_response(seen, fr, q) / 2.0))
+        smear = _chirp_smear(seen, fr, q, hop)
+        level = 20.0 * np.log10(np.abs(zk) / (morlet_response(seen, fr, q) / 2.0)
+                                * smear ** 0.25)
     context_path = path + extra
     floor = _noise_floor(power, fr, q, hop)
-    shape = _ridge_shape(power, context_path, seen, fr, q, step_c, hop)
+    shape = _ridge_shape(power, context_path, smear, q, step_c)
     keep = ((power[k, context_path] >= floor * 10.0 ** (NOISE_MARGIN_DB / 10.0))
             & (level >= ABSOLUTE_FLOOR_DB)
             & (shape >= SHAPE_MIN) & (shape <= SHAPE_MAX)
@@ -336,27 +338,34 @@ def _climb(power: np.ndarray, path: np.ndarray, reach: int) -> np.ndarray:
     return window[np.arange(n), best]
 
 
-def _ridge_shape(power: np.ndarray, path: np.ndarray, inst: np.ndarray, fr: np.ndarray,
-                 q: float, step_c: float, hop: float) -> np.ndarray:
+def _chirp_smear(inst: np.ndarray, fr: np.ndarray, q: float, hop: float) -> np.ndarray:
+    """1 + (2 pi c s**2)**2 per point: how much a sweep at c Hz/s (measured on the track)
+    widens a partial's ridge across frequency, in variance, for a wavelet of time sigma s.
+    The ridge's peak |W| is lower by its 4th root (a Gaussian window over a linear chirp)."""
+    good = np.isfinite(inst)
+    if inst.size < 2 or good.sum() < 2:
+        return np.ones(inst.size)
+    k = np.arange(inst.size)
+    rate = np.gradient(np.interp(k, np.flatnonzero(good), inst[good]), hop)
+    sigma_t = HPBW_PER_SIGMA * q / (2.0 * np.pi * fr)
+    return 1.0 + (2.0 * np.pi * rate * sigma_t ** 2) ** 2
+
+
+def _ridge_shape(power: np.ndarray, path: np.ndarray, smear: np.ndarray, q: float,
+                 step_c: float) -> np.ndarray:
     """Curvature of log power across rows at each path row, over that of a lone partial.
 
     A lone partial's power across rows is the wavelet's Gaussian, whose log has a known
-    curvature, -2 (HPBW_PER_SIGMA q ln2 step/1200)**2 per row**2, reduced by its sweep rate c
-    (Hz/s) by 1 + (2 pi c s**2)**2 (s the time sigma: a chirp smears across rows). About 1 on a
-    partial (0.85..1.02 measured with vibrato and noise at 20 dB); two partials beating inside
-    one wavelet, or noise, scatter it far from 1.
+    curvature, -2 (HPBW_PER_SIGMA q ln2 step/1200)**2 per row**2, divided by ``smear`` when it
+    sweeps. About 1 on a partial (0.85..1.02 measured with vibrato and noise at 20 dB); two
+    partials beating inside one wavelet, or noise, scatter it far from 1.
     """
     n, width = power.shape
     k = np.arange(n)
     inner = np.clip(path, 1, width - 2)
     lo, mid, hi = (np.log(power[k, inner + d] + _TINY) for d in (-1, 0, 1))
     expected = -2.0 * (HPBW_PER_SIGMA * q * math.log(2.0) * step_c / 1200.0) ** 2
-    sigma_t = HPBW_PER_SIGMA * q / (2.0 * np.pi * fr)
-    good = np.isfinite(inst)
-    rate = np.zeros(n)
-    if n > 1 and good.sum() >= 2:
-        rate = np.gradient(np.interp(k, np.flatnonzero(good), inst[good]), hop)
-    return (lo - 2.0 * mid + hi) / expected * (1.0 + (2.0 * np.pi * rate * sigma_t ** 2) ** 2)
+    return (lo - 2.0 * mid + hi) / expected * smear
 
 
 def _fm_correction(inst: np.ndarray, keep: np.ndarray, fr: np.ndarray, q: float,
