@@ -15,10 +15,12 @@ amplitude in dB against the true level. Points Soma flags as noise (NaN) are cou
 Peers: librosa.pyin (monophonic cases only; pip install librosa, part of the bench extra),
 frame length 2048, 5 ms hop, fmin/fmax an octave around the truth; and a naive baseline, the
 whole-row argmax of a Hann STFT (4096 points, 5 ms hop) within +-100 cents of the guide, read
-at the bin centre, amplitude from the peak bin.
+at the bin centre, amplitude from the peak bin. Case (6) is Soma alone on white noise: the
+share of points it flags (all of them should be).
 """
 from __future__ import annotations
 
+import os
 import platform
 import statistics
 import subprocess
@@ -202,6 +204,16 @@ def timing() -> tuple[float, float]:
     return statistics.median(runs), max(runs)
 
 
+def noise_only() -> float:
+    """Share of points kept (not flagged) on 10 s of white noise, guides at 4 frequencies."""
+    rng = np.random.default_rng(99)
+    x = noisy(np.zeros(10 * SR), 20, rng)
+    kept = [~np.isnan(snap_trace(x, SR, hand_guide(lambda s, f=f: np.full_like(s, f), 0.05,
+                                                     9.95, rng))[:, 1])
+            for f in (200.0, 800.0, 3000.0, 10000.0)]
+    return float(np.concatenate(kept).mean())
+
+
 def machine() -> str:
     try:
         model = next(line.split(":", 1)[1].strip() for line in
@@ -209,7 +221,6 @@ def machine() -> str:
                      if line.startswith("Model name"))
     except (OSError, StopIteration):
         model = platform.processor() or "unknown CPU"
-    import os
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
@@ -236,6 +247,7 @@ def main() -> None:
                 results["pyin-warm"] = True
             results[case, name] = evaluate(case, method)
     median_s, max_s = timing()
+    kept_noise = noise_only()
 
     print(f"Snapping benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")
     print(f"{TRIALS} trials per case, hop {HOP * 1000:g} ms, tolerance {TOLERANCE:g} cents; "
@@ -255,6 +267,8 @@ def main() -> None:
                   f"{fmt(r.get('db_p95'))} | {100 * r['flagged']:.1f} % | {r['ms']:.1f} |")
     print(f"| (5) 3 s guide, warm | Soma snap_trace | | | | | | | "
           f"{1000 * median_s:.1f} (max {1000 * max_s:.1f}) |")
+    print(f"| (6) white noise only, 4 x 10 s | Soma snap_trace | | | | | | "
+          f"{100 * (1 - kept_noise):.2f} % | |")
     print()
 
     s = "Soma snap_trace"
@@ -271,6 +285,7 @@ def main() -> None:
          f"{results['crossing', s]['max']:.1f})",
          results["crossing", s]["far"] <= 50),
         ("(5) 3 s guide in <= 100 ms (median of warm calls)", median_s <= 0.1),
+        ("(6) noise only: at least 99 % of points flagged", kept_noise <= 0.01),
     ]
     for text, ok in checks:
         print(f"{'MET    ' if ok else 'NOT MET'} {text}")

@@ -94,6 +94,40 @@ def test_a_tone_that_stops_is_flagged_where_only_noise_is_left():
     assert np.abs(cents(out[sounding, 1], 660.0)).max() < 5
 
 
+def test_noise_alone_is_almost_all_flagged():
+    x = with_noise(np.zeros(4 * SR), 20, seed=10)
+    for freq in (300.0, 1000.0, 6000.0):
+        out = snap_trace(x, SR, [[0.1, freq], [3.9, freq * 1.01]])
+        assert np.isnan(out[:, 1]).mean() > 0.98
+
+
+def test_crowded_harmonics_are_kept_when_the_ridge_is_steady():
+    # The 8th harmonic's neighbours (+204, -231 cents) fill the context, so the floor there is
+    # the dip between partials, not noise; the ridge's steadiness still marks it a partial.
+    t = seconds(1.5)
+    x = with_noise(sum(0.1 * np.sin(2 * np.pi * h * 196 * t + h) for h in range(1, 11)), 40, 11)
+    out = snap_trace(x, SR, [[0.1, 8 * 196.0], [1.4, 8 * 196.0]])
+    assert np.isnan(out[:, 1]).mean() < 0.05
+    assert np.nanmax(np.abs(cents(out[:, 1], 8 * 196.0))) < 50
+
+
+def test_a_partial_near_nyquist_is_tracked():
+    x = with_noise(0.5 * np.sin(2 * np.pi * 21500.0 * seconds(1.0)), 26, seed=12)
+    out = snap_trace(x, SR, [[0.1, 21600.0], [0.9, 21600.0]])
+    assert not np.isnan(out[:, 1]).any()
+    assert np.median(np.abs(cents(out[:, 1], 21500.0))) < 3
+
+
+def test_non_finite_samples_are_flagged_around_them_only():
+    t = seconds(3.0)
+    x = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    x[SR:SR + 10] = np.nan
+    out = snap_trace(x, SR, [[0.1, 440.0], [2.9, 440.0]])
+    far = np.abs(out[:, 0] - 1.0) > 0.7  # the damaged 0.5 s chunk and its neighbours' margins
+    assert not np.isnan(out[far, 1]).any()
+    assert np.abs(cents(out[far, 1], 440.0)).max() < 1
+
+
 def test_digital_silence_is_flagged():
     out = snap_trace(np.zeros(SR, dtype=np.float32), SR, [[0.1, 440.0], [0.9, 440.0]])
     assert np.isnan(out[:, 1:]).all()
