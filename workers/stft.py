@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.fft as sfft
-from numpy.lib.stride_tricks import sliding_window_view
 
 from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA
 
@@ -181,32 +180,33 @@ def _rows(power: np.ndarray, m: _RowMap) -> np.ndarray:
     return out
 
 
-def _frames(audio: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
-    """(len(starts), n) float32 frames of audio beginning at `starts`, zero outside it."""
-    size = audio.size
-    inner = (starts >= 0) & (starts + n <= size)
-    if inner.all():
-        return sliding_window_view(audio, n)[starts]
-    frames = np.zeros((starts.size, n), dtype=np.float32)
-    if inner.any():
-        frames[inner] = sliding_window_view(audio, n)[starts[inner]]
-    for i in np.flatnonzero(~inner):
-        s = int(starts[i])
-        a, b = max(0, -s), min(n, size - s)
-        frames[i, a:b] = audio[s + a:s + b]
+def _windowed_frames(audio: np.ndarray, starts: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """(len(starts), n) float32: audio[s:s + n] * window for each s, zero outside the audio.
+
+    One multiply per frame straight from the audio: a gather and then a multiply would make
+    two more passes over the largest array of the whole computation.
+    """
+    n = window.size
+    frames = np.empty((starts.size, n), dtype=np.float32)
+    for i, s in enumerate(starts.tolist()):
+        if 0 <= s and s + n <= audio.size:
+            np.multiply(audio[s:s + n], window, out=frames[i])
+        else:
+            a, b = max(0, -s), max(0, min(n, audio.size - s))
+            frames[i] = 0.0
+            np.multiply(audio[s + a:s + b], window[a:b], out=frames[i, a:b])
     return frames
 
 
 def _power(audio: np.ndarray, starts: np.ndarray, window: np.ndarray, rows: _RowMap
            ) -> np.ndarray:
     """(len(starts), rows.count) float32 power of the windowed frames at `starts`."""
-    frames = _frames(audio, starts, window.size)
-    frames *= window
-    spec = sfft.rfft(frames, axis=1, workers=WORKERS, overwrite_x=True)
-    spec = spec[:, rows.lo:rows.lo + rows.count]
-    power = np.square(spec.real)
-    power += np.square(spec.imag)
-    return power
+    spec = sfft.rfft(_windowed_frames(audio, starts, window), axis=1, workers=WORKERS,
+                     overwrite_x=True)
+    # Squared in place as interleaved floats, then real and imaginary parts summed.
+    parts = spec[:, rows.lo:rows.lo + rows.count].view(np.float32)
+    np.square(parts, out=parts)
+    return np.add(parts[:, 0::2], parts[:, 1::2])
 
 
 def stft_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
@@ -218,7 +218,7 @@ def stft_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.n
     audio : np.ndarray, float32, (samples,)
     sr : int, Hz
     start, end : float, seconds, the view (may extend beyond the audio)
-    freqs : np.ndarray, float64, (height,), Hz, increasing row centres below sr / 2
+    freqs : np.ndarray, float64, (height,), Hz, increasing row centres up to sr / 2
     width : int, columns
 
     Returns
