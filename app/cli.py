@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
+import scipy.fft
 
 from app.audio import AudioError, load_audio
 from app.exchange import FORMATS, ExchangeError, export_partials
@@ -154,10 +156,11 @@ def _render(args: argparse.Namespace) -> None:
     if output.suffix.lower() not in (".png", ".npy"):
         raise UsageError(f"output must end in .png or .npy, not '{output.name}'")
     audio = load_audio(args.audio)
-    db = render(audio.samples, audio.sample_rate, start=args.start,
-                end=audio.duration if args.end is None else args.end,
-                fmin=args.fmin, fmax=audio.sample_rate / 2 if args.fmax is None else args.fmax,
-                width=args.width, height=args.height, method=args.method)
+    with scipy.fft.set_workers(os.cpu_count() or 1):
+        db = render(audio.samples, audio.sample_rate, start=args.start,
+                    end=audio.duration if args.end is None else args.end, fmin=args.fmin,
+                    fmax=audio.sample_rate / 2 if args.fmax is None else args.fmax,
+                    width=args.width, height=args.height, method=args.method)
     try:
         if output.suffix.lower() == ".npy":
             np.save(output, db.astype(np.float32, copy=False))

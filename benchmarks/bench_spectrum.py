@@ -80,6 +80,15 @@ def peak_rss_mb() -> float:
 
 
 def run_soma(name: str) -> dict:
+    import scipy.fft
+
+    # All cores, as `soma render` and the overview use them; the viewport worker leaves one
+    # core to the window (workers.jobs.serve): bench_latency.py measures that path.
+    with scipy.fft.set_workers(os.cpu_count() or 1):
+        return _run_soma(name)
+
+
+def _run_soma(name: str) -> dict:
     from workers.spectrum import clear_caches, render
 
     _, seconds, width, height, method, _, _ = SOMA_CASES[name]

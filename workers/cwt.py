@@ -44,7 +44,6 @@ MIN_POINTS_PER_COLUMN = 2  # so that every column a sample wide or more holds a 
 MAX_SEGMENT = 2 ** 25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
 BATCH_POINTS = 2 ** 21  # complex points per batched inverse FFT: 16 MB
 FFT_CACHE_BYTES = 2 ** 26  # forward spectra kept across requests
-WORKERS = 2
 
 _CUT_GAIN = 1e-3  # -60 dB
 _CENTRE_GAIN = 1.0 - _CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2)
@@ -161,7 +160,7 @@ class _SpectrumCache:
         if spectrum is not None:
             self._items.move_to_end(key)
             return spectrum
-        spectrum = sfft.rfft(segment, workers=WORKERS)
+        spectrum = sfft.rfft(segment)
         spectrum.flags.writeable = False
         self._items[key] = spectrum
         while sum(s.nbytes for s in self._items.values()) > self._budget and len(self._items) > 1:
@@ -285,7 +284,7 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
                 head = spectrum[band.first:band.first + band.weights.size]
                 np.multiply(head[:half], band.weights[:half], out=z[i, length - half:])
                 np.multiply(head[half:], band.weights[half:], out=z[i, :head.size - half])
-            z = sfft.ifft(z, axis=1, workers=WORKERS, overwrite_x=True, norm="forward")
+            z = sfft.ifft(z, axis=1, overwrite_x=True, norm="forward")
             out[batch] = pooling(z)
     if per_row > 1:
         out = out.reshape(freqs.size, per_row, width).max(axis=1)

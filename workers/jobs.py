@@ -6,8 +6,11 @@ A job is a pickle-safe frozen dataclass with a `run(report)` method; the loop se
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
+
+import scipy.fft
 
 from workers.imaging import quantise
 from workers.shared import AudioRef, attach
@@ -72,8 +75,14 @@ def serve(requests, results) -> None:
     """Run jobs received on `requests` (a Connection) and send every outcome on `results`.
 
     Returns when the main process closes its end. An exception in a job is an outcome, not
-    the end of the worker: the next job may be fine.
+    the end of the worker: the next job may be fine. FFTs use every core but one: the one
+    left is the window's, which must keep answering while a worker computes.
     """
+    with scipy.fft.set_workers(max(1, (os.cpu_count() or 1) - 1)):
+        _serve(requests, results)
+
+
+def _serve(requests, results) -> None:
     while True:
         try:
             job = requests.recv()

@@ -6,6 +6,9 @@ shows: ``height`` log-spaced frequency rows by ``width`` time columns. Views wid
 (``workers.cwt``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS on its
 ridge, and both max-pool into columns so that no transient vanishes between two pixels.
 
+FFTs run on as many threads as ``scipy.fft.set_workers`` allows around the call (scipy's
+default is one): the caller decides, because only it knows what else needs the cores.
+
 Pure numpy/scipy: no GUI code, nothing from ``app``.
 """
 from __future__ import annotations

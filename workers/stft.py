@@ -27,7 +27,6 @@ COVER_SIGMAS = 2.5
 # it, frames per column are thinned and short transients between frames may be missed.
 MAX_FFT_POINTS = 2 ** 29
 CHUNK_POINTS = 2 ** 22  # framed samples per batch: bounds memory to tens of MB
-WORKERS = 2
 
 VERTEX_ROW_BINS = 4  # rows narrower than this many bins also read the peaks inside them
 # A Gaussian window of sigma = n / (2 GAUSS_CUT) samples makes a sine's ln power fall as
@@ -201,7 +200,7 @@ def _windowed_frames(audio: np.ndarray, starts: np.ndarray, window: np.ndarray) 
 def _power(audio: np.ndarray, starts: np.ndarray, window: np.ndarray, rows: _RowMap
            ) -> np.ndarray:
     """(len(starts), rows.count) float32 power of the windowed frames at `starts`."""
-    spec = sfft.rfft(_windowed_frames(audio, starts, window), axis=1, workers=WORKERS,
+    spec = sfft.rfft(_windowed_frames(audio, starts, window), axis=1,
                      overwrite_x=True)
     # Squared in place as interleaved floats, then real and imaginary parts summed.
     parts = spec[:, rows.lo:rows.lo + rows.count].view(np.float32)
