@@ -38,6 +38,7 @@ def test_window_opens_a_file_and_draws_its_overview(gui, tmp_path):
     assert "0:03.000" in time_axis  # the end of the view: the file's duration
     assert window.eval("document.getElementById('freq-axis').textContent").count("Hz") >= 3
     assert window.eval("document.body.dataset.status") == "ready"
+    window.wait_for("document.body.dataset.viewportKey", timeout=60)
     window.screenshot("open-tone.png")
 
     # A file that cannot be opened: one clear message, and the open file stays.

@@ -23,6 +23,7 @@ WINDOW_COLUMNS = 4.0  # the window never spans more than this many columns
 # Frames at most this many window sigmas apart: a click halfway between two frames reads at
 # most 6.8 dB below a click at a frame's centre (Hann frames at 50 % overlap lose 6 dB there).
 COVER_SIGMAS = 2.5
+MIN_WINDOW_SECONDS = 0.04
 # Transform at most this many samples per image (a 1-hour file at 44.1 kHz just fits). Beyond
 # it, frames per column are thinned and short transients between frames may be missed.
 MAX_FFT_POINTS = 2 ** 29
@@ -46,7 +47,10 @@ def window_size(sr: int, dt: float, fmin: float) -> int:
     2. sigma is at least dt / COVER_SIGMAS, so one frame per column covers every sample; for
        wide columns this buys frequency resolution at no extra cost.
     3. the window spans at most WINDOW_COLUMNS columns (time resolution wins over 1. when
-       zoomed in), and lies in [MIN_WINDOW, MAX_WINDOW]; it is rounded up to a fast FFT size.
+       zoomed in), but never less than MIN_WINDOW_SECONDS: below about 40 ms an STFT smears
+       every partial of a voice or an instrument across hundreds of Hz (the overview of a
+       short file has columns of a millisecond or two). It lies in [MIN_WINDOW, MAX_WINDOW]
+       and is rounded up to a fast FFT size.
 
     Parameters
     ----------
@@ -60,7 +64,7 @@ def window_size(sr: int, dt: float, fmin: float) -> int:
     """
     column = dt * sr
     sigma = max(HPBW_PER_SIGMA * DEFAULT_Q * sr / (2.0 * math.pi * fmin), column / COVER_SIGMAS)
-    n = min(2.0 * GAUSS_CUT * sigma, WINDOW_COLUMNS * column)
+    n = max(min(2.0 * GAUSS_CUT * sigma, WINDOW_COLUMNS * column), MIN_WINDOW_SECONDS * sr)
     n = min(max(math.ceil(n), MIN_WINDOW), MAX_WINDOW)
     return sfft.next_fast_len(n, real=True)
 
