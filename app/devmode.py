@@ -120,7 +120,7 @@ def display_path(path: Path | str) -> str:
     path = Path(path)
     try:
         return str(path.relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError):
         return str(path)
 
 
@@ -225,9 +225,10 @@ class Supervisor:
     Without a subclass the child is only restarted when it exits with RESTART_EXIT_CODE.
     """
 
-    def __init__(self, command: list[str], *, state_file: Path, env: Mapping[str, str] | None = None,
-                 cwd: Path | None = None, grace: float = 5.0, kill_grace: float = 2.0,
-                 startup_window: float = 3.0, poll: float = 0.05):
+    def __init__(self, command: list[str], *, state_file: Path,
+                 env: Mapping[str, str] | None = None, cwd: Path | None = None,
+                 grace: float = 5.0, kill_grace: float = 2.0, startup_window: float = 3.0,
+                 poll: float = 0.05):
         self.command = list(command)
         self.state_file = Path(state_file)
         self.env = dict(os.environ if env is None else env)
@@ -273,7 +274,8 @@ class Supervisor:
     def on_changes(self, changes: Changes) -> None:
         if self.should_restart(changes):
             if self.process is None:
-                log(f"starting after change to {changes.first('python') if changes['python'] else changes.first()}")
+                what = changes.first("python") if changes["python"] else changes.first()
+                log(f"starting after change to {what}")
                 self.start_child()
             else:
                 self.restart(f"change to {changes.first('python')}")
@@ -348,7 +350,8 @@ class Supervisor:
         log(f"restarting after {reason}")
         if self.process is not None:
             if catches_signal(self.process.pid, RESTART_SIGNAL) is False:
-                log("the app is still starting (no SIGUSR2 handler yet): stopping it without a save")
+                log("the app is still starting (no SIGUSR2 handler yet): "
+                    "stopping it without a save")
                 code = self.stop_child(signal.SIGTERM)
             else:
                 code = self.stop_child(RESTART_SIGNAL)

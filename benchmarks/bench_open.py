@@ -3,25 +3,64 @@
     .venv/bin/python benchmarks/bench_open.py
 
 Target (issue 2): a 10-minute 44.1 kHz stereo WAV shows its overview in under 1 s on a
-2-core machine. "Shows" is decode + overview STFT + quantisation; the page's fetch and draw
-of the 768 kB image add a few ms (measured in the window, see docs/benchmarks.md).
+2-core machine. Measured twice: in Python (decode + overview STFT + quantisation), and in the
+real window, from the page's open_path call to the overview drawn on its canvas.
 """
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import os
+
 import numpy as np
 import soundfile as sf
 from scipy import signal
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from app.audio import load_audio  # noqa: E402
 from app.overview import compute_overview  # noqa: E402
+from gui_session import GuiSession, start_xvfb  # noqa: E402
+
+OPEN_IN_PAGE = """(() => {
+  window.__bench = null;
+  const before = document.body.dataset.overviewKey;
+  const began = performance.now();
+  window.pywebview.api.open_path(%s);
+  const poll = () => {
+    const key = document.body.dataset.overviewKey;
+    if (key && key !== before) requestAnimationFrame(() => { window.__bench = performance.now() - began; });
+    else setTimeout(poll, 2);
+  };
+  poll();
+  return true;
+})()"""
+
+
+def in_window(path: Path) -> list[float]:
+    """Seconds from the page's open_path call to the overview drawn, in the real window."""
+    xvfb = start_xvfb() if not os.environ.get("DISPLAY") else None
+    window = GuiSession(None)
+    times = []
+    try:
+        window.wait_for("document.body.dataset.overviewKey", timeout=60)
+        for _ in range(RUNS):
+            window.eval(OPEN_IN_PAGE % json.dumps(str(path)))
+            times.append(window.wait_for("window.__bench", timeout=60) / 1000)
+            window.eval("window.pywebview.api.open_demo(), true")
+            window.wait_for("window.soma.state().file.name === 'Demo recording' && "
+                            "!window.soma.state().busy", timeout=60)
+    finally:
+        window.close()
+        if xvfb:
+            xvfb.terminate()
+    return times
 
 SR = 44_100
 MINUTES = 10
@@ -56,10 +95,12 @@ def main() -> None:
         open_s, _ = timed(lambda: compute_overview(load_audio(path), "bench"))
         naive_s, _ = timed(lambda: signal.spectrogram(audio.samples, SR, nperseg=2048,
                                                       noverlap=1024), runs=1)
+        window_s = statistics.median(in_window(path))
     rows = [
         ("Soma: decode + mixdown", load_s),
         ("Soma: overview STFT 2000x384 + uint8", overview_s),
         ("Soma: open to overview (both)", open_s),
+        ("Soma: open_path in the window to the overview drawn", window_s),
         ("scipy.signal.spectrogram, full resolution (nperseg 2048, 50 %)", naive_s),
     ]
     print(f"{MINUTES} min, {SR} Hz stereo 16-bit WAV, median of {RUNS} runs\n")
@@ -67,8 +108,8 @@ def main() -> None:
     print(f"|{'-' * 68}|{'-' * 10}|")
     for name, seconds in rows:
         print(f"| {name:<66} | {seconds:8.3f} |")
-    print(f"\nopen to overview: {open_s:.3f} s (target < 1 s): "
-          f"{'met' if open_s < 1.0 else 'NOT MET'}; "
+    print(f"\nopen to overview drawn in the window: {window_s:.3f} s (target < 1 s): "
+          f"{'met' if window_s < 1.0 else 'NOT MET'}; "
           f"naive full-resolution STFT alone is {naive_s / open_s:.1f}x slower")
 
 

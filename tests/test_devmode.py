@@ -256,6 +256,17 @@ def test_burst_of_saves_is_one_restart(session):
     assert session.errors().count("restarting after") == 1
 
 
+def test_signals_before_the_app_handles_them_do_not_kill_it(session):
+    session.wait_lines("start", 1)
+    session.write("fakeapp/mod.py", "import time\ntime.sleep(2)\nVALUE = 2\n")  # slow import
+    session.wait_stderr("restarting after change to fakeapp/mod.py")
+    session.wait_stderr("(restoring state)")
+    session.write("web/main.js", "// 3\n")  # arrives while the new child is still importing
+    session.wait_stderr("skipped: the app is still starting")
+    second = session.wait_lines("start", 2)[1]  # SIGUSR1 did not kill it
+    assert second[2:4] == ["1", "2"] and not session.lines("reload")
+
+
 def test_child_closing_with_0_ends_supervisor(session):
     row = session.wait_lines("start", 1)[0]
     (session.out / "quit").write_text("")
@@ -265,7 +276,8 @@ def test_child_closing_with_0_ends_supervisor(session):
 
 
 def test_classify_and_child_helpers(tmp_path, monkeypatch):
-    from app.devmode import STATE_ENV, ReloadSupervisor, read_dev_state, write_dev_state
+    from app.devmode import (STATE_ENV, ReloadSupervisor, read_dev_state, run_dev,
+                             write_dev_state)
 
     (tmp_path / "app").mkdir()
     (tmp_path / "web").mkdir()
@@ -280,6 +292,8 @@ def test_classify_and_child_helpers(tmp_path, monkeypatch):
                     "app/.git/x.py"]:
         assert sup.classify(root / ignored) is None, ignored
 
+    monkeypatch.setenv("SOMA_DEV", "1")
+    assert run_dev([], tmp_path) == 2  # never a supervisor under a supervisor
     monkeypatch.delenv(STATE_ENV, raising=False)
     assert read_dev_state() is None
     monkeypatch.setenv(STATE_ENV, str(tmp_path / "state.json"))
