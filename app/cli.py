@@ -41,6 +41,9 @@ def _open_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", nargs="?",
                         help="audio file or .soma.json project to open (default: the demo)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument("--dev", action="store_true",
+                        help="restart when Soma's own source changes, keeping the state "
+                             "(docs/dev-mode.md)")
     return parser
 
 
@@ -196,9 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"soma: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 
+    if args.dev:
+        from app.devmode import run_dev
+        return run_dev(argv)
     from app.window import run_window  # Qt loads only when a window is wanted
-    run_window(audio, project_path)
-    return 0
+    return run_window(audio, project_path)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Iterable
+from urllib.parse import parse_qs
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 TOKEN_HEADER = "HTTP_X_SOMA_TOKEN"  # the page sends it as the X-Soma-Token request header
@@ -58,10 +59,14 @@ class DataStore:
 
 
 StartResponse = Callable[[str, list], object]
+AudioSource = Callable[[dict], bytes]
 
 
-def make_app(data: DataStore, token: str, web_root: Path = WEB_ROOT):
-    """A WSGI application serving `web_root` at / and `data` at /data/<key>."""
+def make_app(data: DataStore, token: str, audio: AudioSource | None = None,
+             web_root: Path = WEB_ROOT):
+    """A WSGI application serving `web_root` at /, `data` at /data/<key> and, with `audio`,
+    chunks of sound at /audio?start=...: `audio(query)` returns the bytes, and raises
+    ValueError for a bad query (400) or LookupError when there is nothing to play (404)."""
     root = web_root.resolve()
 
     def respond(start_response: StartResponse, status: str, body: bytes,
@@ -76,10 +81,20 @@ def make_app(data: DataStore, token: str, web_root: Path = WEB_ROOT):
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
             return respond(start_response, "405 Method Not Allowed", b"method not allowed")
         path = environ.get("PATH_INFO", "/")
-        if path.startswith("/data/"):
+        if path.startswith("/data/") or path == "/audio":
             sent = environ.get(TOKEN_HEADER, "")
             if not hmac.compare_digest(sent.encode(), token.encode()):
                 return respond(start_response, "403 Forbidden", b"missing or wrong token")
+        if path == "/audio" and audio is not None:
+            query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            try:
+                body = audio(query)
+            except ValueError as error:
+                return respond(start_response, "400 Bad Request", str(error).encode())
+            except LookupError as error:
+                return respond(start_response, "404 Not Found", str(error).encode())
+            return respond(start_response, "200 OK", body, "application/octet-stream")
+        if path.startswith("/data/"):
             item = data.get(path[len("/data/"):])
             if item is None:
                 return respond(start_response, "404 Not Found", b"no such result")

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from typing import Callable
 
 from app.audio import AudioFile
+from app import devmode, devstate
 from app.bridge import SomaDocument
 from app.persistence import Autosaver
+from app.playback import AudioChunks
 from app.push import PushChannel
 from app.server import DataStore, make_app
 from app.shared_audio import AudioShare, remove_stale_segments
@@ -65,9 +68,10 @@ def configure_qt_environment() -> None:
 
 
 def run_window(audio: AudioFile | None = None, project_path: str | None = None,
-               on_ready: Callable[[object], None] | None = None) -> None:
+               on_ready: Callable[[object], None] | None = None) -> int:
     """Open the window on `audio` or the project at `project_path` (the demo when neither)
-    and return when it is closed.
+    and return when it is closed: 0, or devmode.RESTART_EXIT_CODE when dev mode asked for a
+    restart (the state is saved then).
 
     `on_ready(window)`, if given, runs on a thread of its own once the first file is open:
     the hook through which the GUI tests drive a real window.
@@ -84,17 +88,25 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     autosaver = Autosaver(store)
     dialogs = NativeDialogs(None)
     document = SomaDocument(store, data, share, viewport, snapping, dialogs)
+    saved = devmode.read_dev_state()  # after a dev-mode restart: what to come back to
+    geometry = (saved or {}).get("window") or {"width": 1280, "height": 820}
     window = webview.create_window(
-        "Soma", make_app(data, webview.token), js_api=document, width=1280, height=820,
-        min_size=(720, 480), background_color="#0f1115")
+        "Soma", make_app(data, webview.token, AudioChunks(store)), js_api=document,
+        min_size=(720, 480), background_color="#0f1115", **geometry)
     dialogs._window = window
     window.events.closing += _ask_before_losing_work(window, store)
     push = PushChannel(window.evaluate_js)
     store.subscribe(lambda state: push.send({"type": "state", "state": state.to_json()},
                                             coalesce="state"))
 
+    restart = threading.Event()
+    if devmode.dev_state_path() is not None:
+        _handle_dev_signals(window, store, restart)
+
     def open_first() -> None:
-        if project_path is not None:
+        if saved is not None:
+            reply = _restore(document, store, saved)
+        elif project_path is not None:
             reply = document.open_project(project_path)
         elif audio is not None:
             reply = document._open_audio(audio)
@@ -113,6 +125,41 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
         viewport.close()
         snapping.close()
         share.close()
+    return devmode.RESTART_EXIT_CODE if restart.is_set() else 0
+
+
+def _restore(document: SomaDocument, store: DocumentStore, saved: dict) -> dict:
+    """Reopen what was open before a dev-mode restart, with its partials, history and view."""
+    if not saved.get("hasAudio"):
+        return {"ok": True}
+    reply = (document.open_path(saved["audio"]) if saved.get("audio")
+             else document.open_demo())
+    if reply["ok"]:
+        store.update(lambda state: devstate.restore_document(state, saved))
+    return reply
+
+
+def _handle_dev_signals(window, store: DocumentStore, restart: threading.Event) -> None:
+    """Dev mode's two signals (app.devmode): reload the page; save the state and restart.
+
+    Handlers run on the main thread, where evaluate_js and destroy would wait on the GUI
+    loop they are interrupting: each starts a thread that does the work.
+    """
+    def reload(*_) -> None:
+        threading.Thread(target=window.evaluate_js, args=("location.reload()",),
+                         daemon=True).start()
+
+    def save_and_restart(*_) -> None:
+        def work() -> None:
+            geometry = {"x": window.x, "y": window.y, "width": window.width,
+                        "height": window.height}
+            devmode.write_dev_state(devstate.capture(store.state, geometry))
+            restart.set()
+            window.destroy()
+        threading.Thread(target=work, daemon=True).start()
+
+    signal.signal(devmode.RELOAD_SIGNAL, reload)
+    signal.signal(devmode.RESTART_SIGNAL, save_and_restart)
 
 
 def _ask_before_losing_work(window, store: DocumentStore):

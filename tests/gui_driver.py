@@ -7,6 +7,7 @@ Answers each with one line on stdout, `@@ {"result": ...}` or `@@ {"error": "...
 prefix tells the answers apart from whatever Qt and Chromium print.
 """
 import json
+import os
 import sys
 import threading
 
@@ -22,7 +23,7 @@ def answer(message: dict) -> None:
 
 
 def serve(window) -> None:
-    answer({"ready": True})
+    answer({"ready": True, "pid": os.getpid()})
     for line in sys.stdin:
         request = json.loads(line)
         if request.get("quit"):
@@ -38,9 +39,9 @@ def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else None
     project = path if path and path.endswith(".soma.json") else None
     audio = load_audio(path) if path and not project else None
-    run_window(audio, project, on_ready=lambda window: threading.Thread(
+    return run_window(audio, project, on_ready=lambda window: threading.Thread(
         target=serve, args=(window,), daemon=True).start())
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -32,17 +32,26 @@ def start_xvfb() -> subprocess.Popen:
 class GuiSession:
     """The real window, started by tests/gui_driver.py, and the means to drive it."""
 
-    def __init__(self, audio_path: str | None = None, timeout: float = 60.0) -> None:
-        command = [sys.executable, str(ROOT / "tests" / "gui_driver.py")]
-        if audio_path:
-            command.append(str(audio_path))
+    def __init__(self, audio_path: str | None = None, timeout: float = 60.0,
+                 command: list[str] | None = None, cwd: Path = ROOT) -> None:
+        """The driver on `audio_path`; or `command`, a program that runs the driver (a dev-mode
+        supervisor) and passes its stdin and stdout through."""
+        if command is None:
+            command = [sys.executable, str(ROOT / "tests" / "gui_driver.py")]
+            if audio_path:
+                command.append(str(audio_path))
         self.log = ARTIFACTS / "gui-driver.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._stderr = open(self.log, "w")
-        self.process = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE,
+        self.process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        self.pid = self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float = 60.0) -> int:
+        """Wait for a window to say it is ready (again, after a dev-mode restart); its pid."""
         ready = self._read(timeout)
-        assert ready == {"ready": True}, ready
+        assert ready.get("ready") is True, ready
+        return ready["pid"]
 
     def _read(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout

@@ -92,13 +92,20 @@ def test_eight_threads_updating_one_tree_add_up_exactly():
             task.update(advance=1)
             shared.update(advance=1)
 
+    snapshots = []
+
     def watch():
         start.wait()
         while not stop.is_set():
+            tasks = manager.snapshot()
+            snapshots.append(1)
             try:
-                _check_consistent(manager.snapshot())
+                _check_consistent(tasks)
             except AssertionError as error:
                 problems.append(error)
+            # A renderer looks 10 times a second; one that never lets go of the lock would
+            # only measure how unfair the lock is.
+            time.sleep(0.0005)
 
     threads = [threading.Thread(target=work, args=(c,)) for c in children]
     threads.append(threading.Thread(target=watch))
@@ -108,7 +115,7 @@ def test_eight_threads_updating_one_tree_add_up_exactly():
         thread.join()
     stop.set()
     threads[-1].join()
-    assert not problems
+    assert not problems and len(snapshots) > 10
     shown = _by_label(manager)
     assert shown["shared"].done == threads_n * steps
     for i in range(threads_n):
@@ -280,13 +287,14 @@ def test_throttle_delivers_at_most_ten_a_second_and_the_final_state():
     threads_n, steps = 4, 2500
     tasks = [manager.task(f"t{i}", steps) for i in range(threads_n)]
 
+    began = time.monotonic()
+
     def work(task):
         for step in range(steps):
             task.update(advance=1)
-            if step % 50 == 0:
-                time.sleep(0.001)  # spread the 10,000 updates over a few tenths of a second
+            if step % 25 == 0:  # spread the 10,000 updates evenly over about a second
+                time.sleep(max(0.0, began + step / steps - time.monotonic()))
 
-    began = time.monotonic()
     threads = [threading.Thread(target=work, args=(t,)) for t in tasks]
     for thread in threads:
         thread.start()
@@ -298,11 +306,10 @@ def test_throttle_delivers_at_most_ten_a_second_and_the_final_state():
         return deliveries and all(t["done"] == steps for t in deliveries[-1][1])
 
     _wait_for(final_seen, timeout=2.0)
-    print(len(deliveries), finished - began)
-    assert finished - began > 0.3, "the updates came too fast to test the rate"
+    assert finished - began > 0.9
     # n deliveries at least 0.1 s apart span at least (n - 1) / 10 s.
     assert len(deliveries) <= (deliveries[-1][0] - began) * 10 + 1
-    assert len(deliveries) >= 3  # and it did deliver during the burst, not just at the end
+    assert len(deliveries) >= 8  # and it delivered during the burst, not only at its end
     gaps = [b - a for (a, _), (b, _) in zip(deliveries, deliveries[1:])]
     assert min(gaps, default=1.0) >= 0.095
     assert json.dumps(deliveries[-1][1], allow_nan=False)

@@ -1,4 +1,5 @@
-// The list of traced partials beside the spectrogram: select, rename, recolour, delete.
+// The list of traced partials beside the spectrogram: select, rename, recolour, delete,
+// and solo or mute each one for playback.
 // The page re-renders it from every state; rows are kept per partial id and updated in
 // place (not rebuilt), so a rename being typed, its caret and focus, and an open colour
 // picker survive a state that arrives meanwhile. All it does is call back: Python changes
@@ -19,16 +20,19 @@ function make(tag, className, props = {}) {
 /**
  * Show `partials` in `container` (replacing whatever else it holds on first use).
  * @param {HTMLElement} container e.g. <aside id="partials">.
- * @param {{partials: Array, selection: Array}} data from the state: partials
- *   [{id, name, color '#rrggbb', points}], selection [ids].
+ * @param {{partials: Array, selection: Array, solo: Array, mute: Array}} data: partials
+ *   [{id, name, color '#rrggbb', points}] and selection [ids] from the state; solo and mute
+ *   [ids] from the page's player.
  * @param {object} callbacks
  * @param {(id: *, additive: boolean) => void} callbacks.onSelect a row was clicked; additive
  *   with Shift, Ctrl or Cmd.
  * @param {(id: *, name: string) => void} callbacks.onRename a new, non-empty, trimmed name.
  * @param {(id: *, color: string) => void} callbacks.onRecolor '#rrggbb', when the picker closes.
  * @param {(ids: Array) => void} callbacks.onDelete
+ * @param {(id: *) => void} callbacks.onSolo toggles the partial's solo.
+ * @param {(id: *) => void} callbacks.onMute toggles the partial's mute.
  */
-export function renderPartialsPanel(container, { partials = [], selection = [] } = {}, callbacks = {}) {
+export function renderPartialsPanel(container, { partials = [], selection = [], solo = [], mute = [] } = {}, callbacks = {}) {
   let panel = panels.get(container);
   if (!panel) {
     const list = make('ul', 'partial-list');
@@ -52,6 +56,7 @@ export function renderPartialsPanel(container, { partials = [], selection = [] }
     }
   }
   const selected = new Set(selection);
+  const soloed = new Set(solo), muted = new Set(mute);
   // Each row goes right after the one before it. The row being renamed never moves (moving
   // it would blur its input and end the rename): the others are placed around it.
   let previous = null;
@@ -62,6 +67,8 @@ export function renderPartialsPanel(container, { partials = [], selection = [] }
       panel.rows.set(partial.id, row);
     }
     updateRow(panel, row, partial, selected.has(partial.id));
+    row.solo.setAttribute('aria-pressed', String(soloed.has(partial.id)));
+    row.mute.setAttribute('aria-pressed', String(muted.has(partial.id)));
     const renaming = panel.editing && panel.editing.id === partial.id && row.element.isConnected;
     const here = previous ? previous.nextSibling : panel.list.firstChild;
     if (!renaming && here !== row.element) panel.list.insertBefore(row.element, here);
@@ -78,11 +85,13 @@ function makeRow(panel, id) {
   const name = make('span', 'name', { title: 'Double-click to rename' });
   const rename = make('button', 'rename', { type: 'button', textContent: '\u270e', title: 'Rename' });
   const remove = make('button', 'delete', { type: 'button', textContent: '\u00d7', title: 'Delete' });
+  const solo = make('button', 'solo', { type: 'button', textContent: 'S', title: 'Solo in playback' });
+  const mute = make('button', 'mute', { type: 'button', textContent: 'M', title: 'Mute in playback' });
   const times = make('span', 'times');
   const freq = make('span', 'freq');
   const count = make('span', 'count');
-  element.append(swatch, name, rename, remove, times, freq, count);
-  const row = { id, element, swatch, name, rename, remove, times, freq, count, partial: null };
+  element.append(swatch, name, solo, mute, rename, remove, times, freq, count);
+  const row = { id, element, swatch, name, solo, mute, rename, remove, times, freq, count, partial: null };
 
   element.addEventListener('click', (event) => {
     if (event.target !== element && event.target.closest('input, button')) return;
@@ -96,6 +105,8 @@ function makeRow(panel, id) {
   name.addEventListener('dblclick', () => startRename(panel, row));
   rename.addEventListener('click', () => startRename(panel, row));
   remove.addEventListener('click', () => panel.callbacks.onDelete?.([id]));
+  solo.addEventListener('click', () => panel.callbacks.onSolo?.(id));
+  mute.addEventListener('click', () => panel.callbacks.onMute?.(id));
   return row;
 }
 

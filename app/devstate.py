@@ -1,0 +1,73 @@
+"""The app's side of dev mode: its state as JSON, saved before a restart, restored after.
+
+Everything a person would lose to a restart is kept: the open file (or the demo), the project
+it belongs to, the view, the partials with the whole undo and redo history, the selection,
+whether there are unsaved edits, and the window's size and position (app.devmode describes
+the protocol with the supervisor).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from app.partials import Partial, frozen_points
+from app.state import DocumentState, Edit, View
+from app.validate import json_safe
+
+
+def _partial_json(partial: Partial) -> dict:
+    return json_safe(partial.to_json())
+
+
+def _partial(data: dict) -> Partial:
+    points = [[t, math.nan if f is None else f, math.nan if a is None else a]
+              for t, f, a in data["points"]]
+    return Partial(int(data["id"]), str(data["name"]), str(data["color"]),
+                   frozen_points(points), dict(data.get("source") or {}))
+
+
+def _edit_json(edit: Edit) -> dict:
+    return {"label": edit.label, "next": edit.next_partial_id,
+            "partials": [_partial_json(p) for p in edit.partials]}
+
+
+def _edit(data: dict) -> Edit:
+    return Edit(tuple(_partial(p) for p in data["partials"]), int(data["next"]),
+                str(data["label"]))
+
+
+def capture(state: DocumentState, window: dict | None) -> dict:
+    """A JSON-able record of `state` and the window geometry {x, y, width, height}."""
+    audio = state.audio
+    return {
+        "audio": None if audio is None else audio.path,  # None: the demo (or nothing)
+        "hasAudio": audio is not None,
+        "projectPath": state.project_path,
+        "view": state.view.to_json() if state.view else None,
+        "partials": [_partial_json(p) for p in state.partials],
+        "nextPartialId": state.next_partial_id,
+        "selection": list(state.selection),
+        "undo": [_edit_json(e) for e in state.undo_stack],
+        "redo": [_edit_json(e) for e in state.redo_stack],
+        "modified": state.modified,
+        "window": window,
+    }
+
+
+def restore_document(state: DocumentState, saved: dict) -> DocumentState:
+    """`state` (with the saved file just opened) given back its partials, history and view."""
+    view = saved.get("view")
+    limits = state.overview.view
+    restored_view = None
+    if view:
+        candidate = View(view["start"], view["end"], view["fmin"], view["fmax"])
+        if (limits.start <= candidate.start < candidate.end <= limits.end
+                and limits.fmin <= candidate.fmin < candidate.fmax <= limits.fmax):
+            restored_view = candidate
+    partials = tuple(_partial(p) for p in saved.get("partials", []))
+    restored = state.restored(partials, int(saved.get("nextPartialId", 1)), restored_view,
+                              saved.get("projectPath") or "", bool(saved.get("modified")))
+    return replace(restored,
+                   undo_stack=tuple(_edit(e) for e in saved.get("undo", [])),
+                   redo_stack=tuple(_edit(e) for e in saved.get("redo", []))
+                   ).selecting(tuple(saved.get("selection", [])))
