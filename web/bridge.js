@@ -1,10 +1,25 @@
 // The page's side of SomaDocument: calls into Python and fetches binary results.
 
-/** Resolves once pywebview has injected window.pywebview.api (it does so after load). */
+const apiReady = () => Boolean(window.pywebview && window.pywebview.api &&
+  typeof window.pywebview.api.get_state === 'function');
+
+/**
+ * Resolves once pywebview has injected window.pywebview.api with its methods. It injects
+ * after every load, and on a reload the object can exist before its methods do, or be
+ * complete before this module runs (its 'pywebviewready' already fired): so poll as well.
+ */
 export function bridgeReady() {
-  if (window.pywebview && window.pywebview.api) return Promise.resolve();
-  return new Promise((resolve) =>
-    window.addEventListener('pywebviewready', () => resolve(), { once: true }));
+  if (apiReady()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setInterval(check, 20);
+    window.addEventListener('pywebviewready', check);
+    function check() {
+      if (!apiReady()) return;
+      clearInterval(timer);
+      window.removeEventListener('pywebviewready', check);
+      resolve();
+    }
+  });
 }
 
 /**

@@ -12,15 +12,18 @@ to (t_k+1, f_k+1), with b = ln(f_k+1 / f_k) / (t_k+1 - t_k),
 which is what ``2*pi*cumsum(f)/sr`` approximates, without its drift over long files. Every
 sample is a function of its own time only (sample n is at n / sr s), so rendering any window
 gives exactly the samples of the same range of the full rendering: the page can play audio in
-chunks. Phases at the segment starts are kept modulo one cycle.
+chunks. Phases at the segment starts are kept modulo one cycle; a partial's phase is 0 where
+its first fade-in starts. Samples are computed ``CHUNK`` at a time (a few MB of temporaries
+whatever the length), the sine in float32 on the fraction of a cycle (error ~2e-7).
 
 Each run of valid points (a partial's start to its end, or between two gaps) is faded in and
 out with a raised cosine over ``FADE_SECONDS`` *outside* the run: it rises before its first
-point and decays after its last, holding that point's frequency and amplitude, so the points
-themselves sound at their measured level. Between two runs the fades are shortened to half the
-gap if it is shorter than two fades; the oscillator is silent in between, and its phase keeps
-going (gliding from the frequency before the gap to the one after), so a partial that resumes
-after a gap is in phase with the one that would have sounded through it.
+point and decays after its last at that point's amplitude, so the points themselves sound at
+their measured level. At a partial's start and end the fade holds the end point's frequency.
+Between two runs the fades are shortened to half the gap if it is shorter than two fades; the
+oscillator is silent in between, and its phase keeps going: across the gap, fades included,
+the frequency glides in log-frequency from the last point before it to the first after it, so
+after the gap the partial is in phase with one that glided through it.
 
 A point is a gap (silent) if its frequency or amplitude is NaN, or if its frequency is at or
 above the Nyquist frequency ``sr / 2``: that part of the partial is silent rather than aliased
@@ -138,10 +141,11 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
 def _table(points: np.ndarray, sr: int):
     """A partial as segments between knots, or None if it never sounds.
 
-    Knots are: per run of valid points, a fade-in start, the run's points, and a fade-out end.
-    Returns (knot times (K,), and per segment k = knot k to k+1, shape (K-1,): phase at its
-    start in cycles modulo 1, f_k / b_k, b_k (1/s), amplitude at its start, amplitude slope
-    (1/s), kind).
+    Knots are: per run of valid points, a fade-in start, the run's points, and a fade-out end;
+    segment k runs from knot k to knot k+1, its frequency log-linear between theirs. Returns
+    knot times (K,) s, and per segment, shape (K-1,): phase at its start in cycles modulo 1,
+    f_k / b_k (cycles), b_k (1/s), amplitude at its start (linear), amplitude slope (1/s), kind.
+    All float64 but kind (int8).
     """
     if points.shape[0] < 2:
         return None
@@ -181,6 +185,12 @@ def _table(points: np.ndarray, sr: int):
     kt[point_pos], kf[point_pos], ka[point_pos] = t[idx], f[idx], amp[idx]
     kt[in_pos], kf[in_pos], ka[in_pos] = a - fade_in, f[firsts], amp[firsts]
     kt[out_pos], kf[out_pos], ka[out_pos] = b + fade_out, f[lasts], amp[lasts]
+    # Across a gap the frequency glides in log-frequency from the last point before it to the
+    # first after it, fades included, so the phase after the gap is what it would have been
+    # had the partial sounded through a glide between them.
+    ratio = np.log(f[firsts[1:]] / f[lasts[:-1]]) / (a[1:] - b[:-1])
+    kf[out_pos[:-1]] = f[lasts[:-1]] * np.exp(ratio * fade_out[:-1])
+    kf[in_pos[1:]] = f[firsts[1:]] * np.exp(-ratio * fade_in[1:])
     kind[in_pos] = _FADE_IN
     kind[out_pos - 1] = _FADE_OUT  # the segment from a run's last point
     kind[out_pos] = _SILENT  # the gap to the next run's fade-in (none after the last)
