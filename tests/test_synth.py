@@ -214,6 +214,40 @@ def test_two_partials_add_and_gains_mute_and_scale():
     assert synthesize([a, b], SR, gains=[1, 0]).size == both.size
 
 
+GOOD = [[0.1, 440.0, -6.0], [0.2, 440.0, -6.0]]
+
+
+@pytest.mark.parametrize("partials, sr, kwargs, words", [
+    ([GOOD], 0, {}, "sr must be between"),
+    ([GOOD], 500, {}, "sr must be between"),
+    ([GOOD], 1_000_000, {}, "sr must be between"),
+    ([GOOD], 44100.0, {}, "sr must be an integer"),
+    ([GOOD], True, {}, "sr must be an integer"),
+    ([[[0.1, 440.0], [0.2, 440.0]]], SR, {}, "shape (n, 3)"),
+    ([np.zeros((2, 3, 1))], SR, {}, "shape (n, 3)"),
+    ([[["a", 440, 0], [0.2, 440, 0]]], SR, {}, "must be an array"),
+    (np.array(GOOD), SR, {}, "not one array"),
+    (5, SR, {}, "sequence of (n, 3) arrays"),
+    ([[[0.2, 440.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "times must be sorted"),
+    ([[[np.nan, 440.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "times must be finite"),
+    ([[[0.0, 440.0, 0.0], [np.inf, 440.0, 0.0]]], SR, {}, "times must be finite"),
+    ([[[0.0, 440.0, 0.0], [2e7, 440.0, 0.0]]], SR, {}, "within"),
+    ([[[0.0, 0.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
+    ([[[0.0, -5.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
+    ([[[0.0, np.inf, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
+    ([[[0.0, 440.0, np.inf], [0.1, 440.0, 0.0]]], SR, {}, "at most"),
+    ([GOOD], SR, {"start": np.nan}, "start must be finite"),
+    ([GOOD], SR, {"start": "0"}, "start must be a number"),
+    ([GOOD], SR, {"end": np.inf}, "end must be finite"),
+    ([GOOD], SR, {"start": 1.0, "end": 1.0}, "must be after start"),
+    ([GOOD], SR, {"start": 1.0, "end": 0.5}, "must be after start"),
+    ([GOOD], SR, {"end": 3 * 3600.0}, "at most"),
+    ([[[0.0, 440.0, 0.0], [4 * 3600.0, 440.0, 0.0]]], SR, {}, "render it in windows"),
+    ([GOOD], SR, {"gains": [1, 1]}, "one number per partial"),
+    ([GOOD], SR, {"gains": [-1]}, "at least 0"),
+    ([GOOD], SR, {"gains": [np.nan]}, "finite"),
+    ([GOOD], SR, {"gains": ["x"]}, "sequence of numbers"),
+])
 def test_bad_arguments_raise_synth_error_with_a_one_line_message(partials, sr, kwargs, words):
     with pytest.raises(SynthError) as caught:
         synthesize(partials, sr, **kwargs)
