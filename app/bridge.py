@@ -22,6 +22,7 @@ from app.audio import AudioError, AudioFile, load_audio
 from app.demo import demo_audio
 from app.overview import compute_overview
 from app.persistence import discard_recovery, project_of, restored_view
+from app.progress import ProgressManager
 from app.project import (Project, ProjectError, audio_fingerprint, load_project,
                          recovery_newer_than, save_project)
 from app.server import DataStore
@@ -78,8 +79,9 @@ def _action(method):
 
 class SomaDocument:
     def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
-                 viewport: ViewportService, snapping: SnapService,
+                 viewport: ViewportService, snapping: SnapService, progress: ProgressManager,
                  dialogs: Dialogs | None = None) -> None:
+        self._progress = progress
         self._store = store
         self._data = data
         self._share = share
@@ -173,7 +175,9 @@ class SomaDocument:
         chosen = self._ask("save_file", fmt, Path(state.audio.name).stem + suffix)
         if not chosen:
             return {"cancelled": True}
-        exchange.export_partials(state.partials, chosen, fmt)
+        with self._progress.task(f"Exporting {len(state.partials)} partials to "
+                                 f"{Path(chosen).name}"):
+            exchange.export_partials(state.partials, chosen, fmt)
         return {"path": chosen}
 
     @_action
@@ -276,6 +280,14 @@ class SomaDocument:
     @_action
     def redo(self) -> dict:
         return {"state": self._store.update(lambda s: s.redone()).to_json()}
+
+    @_action
+    def cancel_task(self, task_id) -> dict:
+        """The progress panel's cancel button."""
+        task_id = integer(task_id, "task id", minimum=1, maximum=2**53)
+        if not self._progress.cancel(task_id):
+            raise ArgumentError("that task has ended or cannot be cancelled")
+        return {}
 
     @_action
     def dismiss_error(self) -> dict:
@@ -405,12 +417,16 @@ class SomaDocument:
         self._store.update(
             lambda s: s.opening(f"Opening {label}") if ticket == self._latest_open else s)
         try:
-            audio = load()
-            overview, payload = compute_overview(audio, key=f"overview-{ticket}")
+            with self._progress.task(f"Opening {label}") as task:
+                with task.child("Decoding"):
+                    audio = load()
+                with task.child(f"Overview of {audio.duration:.1f} s"):
+                    overview, payload = compute_overview(audio, key=f"overview-{ticket}")
         except AudioError as error:
-            log.warning("%s", error)
+            message = str(error)
+            log.warning("%s", message)
             self._store.update(
-                lambda s: s.failed(str(error)) if ticket == self._latest_open else s)
+                lambda s: s.failed(message) if ticket == self._latest_open else s)
             raise
         self._data.put(overview.key, payload)
         if ticket != self._latest_open:  # a newer open started meanwhile: it wins

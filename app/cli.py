@@ -10,7 +10,6 @@ Errors a user can act on (a bad file, a bad argument) are one line on stderr and
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ import scipy.fft
 
 from app.audio import AudioError, load_audio
 from app.exchange import FORMATS, ExchangeError, export_partials
+from app.logs import configure as configure_logging
 from app.project import ProjectError, load_project
 from workers.snap import SnapError, snap_trace
 from workers.spectrum import SpectrumError, render
@@ -186,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             run(make_parser().parse_args(argv[1:]))
             return 0
         args = _open_parser().parse_args(argv)
-        logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(args.verbose)
         project_path = audio = None
         if args.file and args.file.endswith(".soma.json"):
             project_path = str(Path(args.file).resolve())

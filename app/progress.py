@@ -192,6 +192,12 @@ class Task:
         work); False when it had already ended."""
         return self._manager._end(self._entry, "cancelled", "")
 
+    def discard(self) -> None:
+        """End a task whose work was superseded (a zoom replaced by the next one) and remove
+        it at once, without calling on_cancel: it is no news to anyone, and showing each one
+        as 'cancelled' would fill the panel while the user zooms."""
+        self._manager._discard(self._entry)
+
     def child(self, label: str, total: float | None = None, **options) -> Task:
         """A subtask; `options` as for ProgressManager.task."""
         return self._manager.task(label, total, parent=self, **options)
@@ -368,6 +374,15 @@ class ProgressManager:
             self._call(callback)
         self._notify()
         return True
+
+    def _discard(self, entry: _Entry) -> None:
+        with self._lock:
+            if entry.state == "running":
+                self._close(entry, "cancelled", "", time.monotonic())
+            if entry in self._ended:
+                self._ended.remove(entry)
+            self._drop(entry)
+        self._notify()
 
     def _close(self, entry: _Entry, state: str, message: str, now: float) -> None:
         if state == "done" and entry.total is not None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import collections
 import logging
 import os
-import queue
 import signal
 import threading
 import time

@@ -164,7 +164,8 @@ class DocumentState:
                        computing=0 if self.computing == request_id else self.computing)
 
     def compute_failed(self, message: str, request_id: int) -> DocumentState:
-        return replace(self, error=message,
+        """The viewport request failed (`message`) or was cancelled (message '')."""
+        return replace(self, error=message or self.error,
                        computing=0 if self.computing == request_id else self.computing)
 
     def failed(self, message: str) -> DocumentState:

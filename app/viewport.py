@@ -12,32 +12,49 @@ import logging
 import threading
 
 from app.audio import AudioFile
+from app.progress import ProgressManager, Task
 from app.server import DataStore
 from app.shared_audio import AudioShare
 from app.slots import DEFAULT_TIMEOUT, ViewportSlot
 from app.state import Image, View
 from app.store import DocumentStore
 from workers.jobs import ViewportJob
+from workers.spectrum import resolve_method
 
 log = logging.getLogger(__name__)
 
 
 class ViewportService:
     def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+                 progress: ProgressManager, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._store = store
         self._data = data
         self._share = share
+        self._progress = progress
         self._slot = ViewportSlot(self._on_event, timeout)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._requests: dict[int, tuple[AudioFile, View, ViewportJob]] = {}
+        self._requests: dict[int, tuple[AudioFile, View, ViewportJob, Task]] = {}
 
     def file_changed(self) -> None:
         """Abandon every request: they were for the previous file."""
-        with self._lock:
-            self._requests.clear()
+        self._abandon()
         self._slot.cancel()
+
+    def _abandon(self) -> None:
+        with self._lock:
+            tasks = [request[3] for request in self._requests.values()]
+            self._requests.clear()
+        for task in tasks:
+            task.discard()
+
+    def _cancel(self, request_id: int) -> None:
+        """The user cancelled the computation from the progress panel."""
+        with self._lock:
+            request = self._requests.pop(request_id, None)
+        if request is not None:
+            self._slot.cancel()
+            self._store.update(lambda s: s.compute_failed("", request_id))
 
     def request(self, view: View, width: int, height: int) -> int:
         """Ask for the image of `view` at width x height pixels; returns the request id."""
@@ -50,8 +67,14 @@ class ViewportService:
                               end=view.end, fmin=view.fmin, fmax=view.fmax, width=width,
                               height=height, db_min=state.overview.db_min,
                               db_max=state.overview.db_max)
-            # Only the newest request can still be delivered: the slot drops the rest.
-            self._requests = {request_id: (audio, view, job)}
+        method = resolve_method("auto", view.start, view.end).upper()
+        task = self._progress.task(
+            f"{method} of {view.end - view.start:.3g} s at {width}\u00d7{height}",
+            on_cancel=lambda: self._cancel(request_id))
+        # Only the newest request can still be delivered: the slot drops the rest.
+        self._abandon()
+        with self._lock:
+            self._requests = {request_id: (audio, view, job, task)}
         self._store.update(lambda s: s.viewing(view, request_id) if s.audio is audio else s)
         self._slot.submit(job)
         return request_id
@@ -62,12 +85,17 @@ class ViewportService:
     def _on_event(self, event: dict) -> None:
         with self._lock:
             request = self._requests.get(event["id"])
-        if request is None or event["type"] == "progress":
+            if request is not None and event["type"] != "progress":
+                del self._requests[event["id"]]
+        if request is None:
             return
-        audio, view, job = request
+        audio, view, job, task = request
+        if event["type"] == "progress":  # only "started": the task stays indeterminate
+            return
         request_id = event["id"]
         if event["type"] == "error":
             message = f"The viewport could not be computed: {event['reason']}"
+            task.fail(event["reason"])
             log.warning("%s", message)
             self._store.update(
                 lambda s: s.compute_failed(message, request_id) if s.audio is audio else s)
@@ -78,4 +106,5 @@ class ViewportService:
         image = Image(key=key, width=job.width, height=job.height, db_min=job.db_min,
                       db_max=job.db_max, view=view, method=value["method"],
                       window_size=value["window_size"], seconds=value["seconds"])
+        task.finish()
         self._store.update(lambda s: s.computed(image, request_id) if s.audio is audio else s)

@@ -11,7 +11,9 @@ from app.audio import AudioFile
 from app import devmode, devstate
 from app.bridge import SomaDocument
 from app.persistence import Autosaver
+from app.logs import PageLogHandler
 from app.playback import AudioChunks
+from app.progress import ProgressManager, Throttle
 from app.push import PushChannel
 from app.server import DataStore, make_app
 from app.shared_audio import AudioShare, remove_stale_segments
@@ -83,11 +85,12 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     store = DocumentStore()
     data = DataStore()
     share = AudioShare()
-    viewport = ViewportService(store, data, share)
-    snapping = SnapService(store, share)
+    progress = ProgressManager()
+    viewport = ViewportService(store, data, share, progress)
+    snapping = SnapService(store, share, progress)
     autosaver = Autosaver(store)
     dialogs = NativeDialogs(None)
-    document = SomaDocument(store, data, share, viewport, snapping, dialogs)
+    document = SomaDocument(store, data, share, viewport, snapping, progress, dialogs)
     saved = devmode.read_dev_state()  # after a dev-mode restart: what to come back to
     geometry = (saved or {}).get("window") or {"width": 1280, "height": 820}
     window = webview.create_window(
@@ -98,6 +101,11 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     push = PushChannel(window.evaluate_js)
     store.subscribe(lambda state: push.send({"type": "state", "state": state.to_json()},
                                             coalesce="state"))
+    # At most 10 progress updates a second reach the page, whatever the workers report.
+    throttle = Throttle(progress, lambda tasks: push.send({"type": "progress", "tasks": tasks},
+                                                          coalesce="progress"))
+    page_log = PageLogHandler(lambda event: push.send(event, coalesce="logs"))
+    logging.getLogger().addHandler(page_log)
 
     restart = threading.Event()
     if devmode.dev_state_path() is not None:
@@ -120,6 +128,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     try:
         webview.start(open_first, gui="qt", debug=bool(os.environ.get("SOMA_DEVTOOLS")))
     finally:
+        logging.getLogger().removeHandler(page_log)
+        throttle.close()
         push.close()
         autosaver.close()
         viewport.close()

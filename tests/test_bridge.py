@@ -10,6 +10,7 @@ import soundfile as sf
 
 from app.bridge import SomaDocument
 from app.server import DataStore
+from app.progress import ProgressManager
 from app.shared_audio import AudioShare
 from app.snapping import SnapService
 from app.store import DocumentStore
@@ -38,9 +39,9 @@ class ScriptedDialogs:
 
 
 def _document(dialogs=None):
-    store, data, share = DocumentStore(), DataStore(), AudioShare()
-    return SomaDocument(store, data, share, ViewportService(store, data, share),
-                        SnapService(store, share), dialogs)
+    store, data, share, progress = DocumentStore(), DataStore(), AudioShare(), ProgressManager()
+    return SomaDocument(store, data, share, ViewportService(store, data, share, progress),
+                        SnapService(store, share, progress), progress, dialogs)
 
 
 def _close(document):
@@ -69,7 +70,8 @@ def _wav(path, seconds=1.0, sr=8000):
 
 def test_public_attributes_are_only_the_user_actions(document):
     public = sorted(name for name in dir(document) if not name.startswith("_"))
-    assert public == ["delete_partials", "dismiss_error", "erase", "export_partials",
+    assert public == ["cancel_task", "delete_partials", "dismiss_error", "erase",
+                      "export_partials",
                       "get_state", "import_partials", "open_demo", "open_dialog", "open_path",
                       "open_project", "recolor_partial", "redo", "rename_partial", "resnap",
                       "save_project", "save_project_as", "select", "set_view", "snap", "undo"]

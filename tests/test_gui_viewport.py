@@ -41,8 +41,8 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
     xdotool("mousemove", x, y)
     for _ in range(4):
         xdotool("click", "4")  # wheel up: zoom in around the cursor
-    window.wait_for(f"JSON.parse(document.body.dataset.view).end - "
-                    f"JSON.parse(document.body.dataset.view).start < 8")
+    window.wait_for("JSON.parse(document.body.dataset.view).end - "
+                    "JSON.parse(document.body.dataset.view).start < 8")
     zoomed = window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     span = zoomed["view"]["end"] - zoomed["view"]["start"]
     assert span < 8

@@ -4,7 +4,7 @@ import pytest
 
 from app.partials import Partial, frozen_points
 from app.playback import AudioChunks
-from app.state import DocumentState, Image, View
+from app.state import Image, View
 from app.store import DocumentStore
 from test_store import _audio
 

@@ -332,3 +332,16 @@ def test_throttle_sends_when_an_ended_task_expires_and_flushes_on_close():
     assert [t["label"] for t in deliveries[-1]] == ["last", "last 2"]
     assert len(deliveries) <= count + 2
     assert threading.active_count() == baseline
+
+
+def test_discard_removes_a_superseded_task_at_once_without_on_cancel():
+    cancelled = []
+    manager = ProgressManager(keep_finished=10.0)
+    parent = manager.task("Viewport")
+    replaced = manager.task("CWT 1", parent=parent, on_cancel=lambda: cancelled.append(1))
+    kept = manager.task("CWT 2", parent=parent)
+    replaced.discard()
+    assert [t.label for t in manager.snapshot()] == ["Viewport", "CWT 2"]
+    assert cancelled == [] and kept.state == "running"
+    replaced.discard()  # twice: nothing more happens
+    assert len(manager.snapshot()) == 2
