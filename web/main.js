@@ -17,6 +17,8 @@ import { attachTraceGestures } from './trace-gestures.js';
 import { erasedRanges, nearestPoint, strokeToGuide } from './trace-geometry.js';
 import { renderPartialsPanel } from './partials-panel.js';
 import { Player } from './player.js';
+import { renderProgressPanel } from './progress-panel.js';
+import { LogPanel } from './log-panel.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -431,9 +433,14 @@ async function start() {
   const colormap = await (await fetch('colormap.json')).json();
   page.lut = lutFromColors(colormap.colors);
   // Python pushes events through window.soma.receive once it exists.
+  const logPanel = new LogPanel($('log-lines'), $('log-level'), $('toasts'));
+  $('log-toggle').addEventListener('click', () => { $('log').hidden = !$('log').hidden; });
   window.soma = {
     receive(event) {
       if (event.type === 'state') applyState(event.state);
+      else if (event.type === 'progress') {
+        renderProgressPanel($('progress'), event.tasks, { onCancel: (id) => act('cancel_task', id) });
+      } else if (event.type === 'logs') logPanel.add(event.records);
     },
     /** The document as this page last saw it (for the console and the GUI tests). */
     state: () => page.state,

@@ -1,0 +1,39 @@
+"""End to end: opening a long file shows its work in the progress panel, which then clears."""
+import numpy as np
+import soundfile as sf
+
+WATCH = """(() => {
+  window.__seenTasks = new Set();
+  const panel = document.getElementById('progress');
+  new MutationObserver(() => {
+    for (const row of panel.querySelectorAll('.task-label')) window.__seenTasks.add(row.textContent);
+  }).observe(panel, { childList: true, subtree: true });
+  return true;
+})()"""
+
+
+def test_a_thirty_minute_file_shows_its_progress_then_clears(gui, tmp_path):
+    sr = 44100
+    path = tmp_path / "thirty-minutes.wav"
+    rng = np.random.default_rng(0)
+    with sf.SoundFile(path, "w", sr, 1, subtype="PCM_16") as out:
+        for minute in range(30):
+            t = np.arange(60 * sr) / sr + 60 * minute
+            out.write(0.3 * np.sin(2 * np.pi * 220 * t) + 0.01 * rng.standard_normal(t.size))
+    window = gui()  # the demo first; then the long file, opened from the page
+    window.wait_for("document.body.dataset.viewportKey", timeout=60)
+    window.eval(WATCH)
+    window.eval(f"window.pywebview.api.open_path({str(path)!r}), true")
+    window.wait_for("!document.getElementById('progress').hidden", timeout=30)
+    window.screenshot("progress-open.png")
+    window.wait_for("window.soma.state().file && "
+                    "window.soma.state().file.name === 'thirty-minutes.wav' && "
+                    "document.body.dataset.overviewKey === window.soma.state().overview.key",
+                    timeout=60)
+    seen = window.eval("[...window.__seenTasks]")
+    assert any(label.startswith("Opening thirty-minutes.wav") for label in seen), seen
+    assert any(label.startswith("Decoding") for label in seen), seen
+    assert any(label.startswith("Overview of 1800.0 s") for label in seen), seen
+    # Finished tasks stay a moment ("done"), then the panel clears.
+    window.wait_for("document.getElementById('progress').hidden", timeout=60)
+    assert window.eval("window.soma.state().error") == ""

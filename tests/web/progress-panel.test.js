@@ -1,0 +1,15 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { describeTask } from '../../web/progress-panel.js';
+
+const base = { id: 1, parent: null, label: 'Opening a.wav', total: null, done: 0, state: 'running',
+  elapsed: 3.5, rate: null, eta: null, cancellable: false, message: '' };
+
+test('a task reads as what it is and how far along', () => {
+  assert.equal(describeTask({ ...base, total: 200, done: 50, eta: 12 }), 'Opening a.wav  25%  ETA 0:12');
+  assert.equal(describeTask({ ...base, total: 200, done: 50, eta: 0.2 }), 'Opening a.wav  25%');
+  assert.equal(describeTask(base), 'Opening a.wav  0:04');
+  assert.equal(describeTask({ ...base, state: 'done' }), 'Opening a.wav  done');
+  assert.equal(describeTask({ ...base, state: 'cancelled' }), 'Opening a.wav  cancelled');
+  assert.equal(describeTask({ ...base, state: 'failed', message: 'disk full' }), 'Opening a.wav  failed: disk full');
+});

@@ -1,0 +1,70 @@
+// The progress panel: one bar per task the Python side is working on, with cancel buttons.
+// Tasks arrive as snapshots (app/progress.py, TaskSnapshot.to_json), at most 10 times a
+// second; the panel is rebuilt from each, so it holds no state of its own.
+
+import { formatTime } from './axes.js';
+
+function percent(task) {
+  return task.total ? Math.round((100 * task.done) / task.total) : null;
+}
+
+/** A line of text about a task: what it is and how far along, for a bar's label. */
+export function describeTask(task) {
+  const parts = [task.label];
+  const done = percent(task);
+  if (task.state === 'running') {
+    if (done !== null) parts.push(`${done}%`);
+    if (task.eta !== null && task.eta !== undefined && task.eta >= 1) {
+      parts.push(`ETA ${formatTime(task.eta, 1)}`);
+    } else if (done === null) parts.push(formatTime(task.elapsed, 1));
+  } else if (task.state === 'failed') {
+    parts.push(`failed${task.message ? `: ${task.message}` : ''}`);
+  } else {
+    parts.push(task.state); // done, cancelled
+  }
+  return parts.join('  ');
+}
+
+/** Depth of each task in the tree (tasks come parents first). */
+function depths(tasks) {
+  const depth = new Map();
+  for (const task of tasks) depth.set(task.id, task.parent === null ? 0 : (depth.get(task.parent) ?? 0) + 1);
+  return depth;
+}
+
+/**
+ * Show `tasks` in `container`; hidden when there are none.
+ * @param {HTMLElement} container
+ * @param {Array} tasks snapshots, parents before children
+ * @param {{onCancel: (id: number) => void}} callbacks
+ */
+export function renderProgressPanel(container, tasks, { onCancel }) {
+  container.hidden = tasks.length === 0;
+  const depth = depths(tasks);
+  container.replaceChildren(...tasks.map((task) => {
+    const row = document.createElement('div');
+    row.className = `task ${task.state}`;
+    row.dataset.taskId = String(task.id);
+    row.style.paddingLeft = `${depth.get(task.id) * 14}px`;
+    const label = document.createElement('div');
+    label.className = 'task-label';
+    label.textContent = describeTask(task);
+    const bar = document.createElement('div');
+    bar.className = 'task-bar';
+    const fill = document.createElement('div');
+    const done = percent(task);
+    fill.className = done === null && task.state === 'running' ? 'fill indeterminate' : 'fill';
+    fill.style.width = `${task.state === 'running' ? (done ?? 30) : 100}%`;
+    bar.append(fill);
+    row.append(label, bar);
+    if (task.cancellable && task.state === 'running') {
+      const cancel = document.createElement('button');
+      cancel.className = 'task-cancel';
+      cancel.textContent = '×';
+      cancel.title = 'Cancel';
+      cancel.addEventListener('click', () => onCancel(task.id));
+      row.append(cancel);
+    }
+    return row;
+  }));
+}
