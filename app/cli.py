@@ -4,24 +4,34 @@
     soma render AUDIO -o OUT     render what the viewport would show, without a window
     soma snap AUDIO --trace GUIDE -o OUT   snap a drawn guide onto the spectral ridge
     soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON or SPEAR
+    soma synth INPUT -o OUT.wav|OUT.flac   additive resynthesis of a project's partials
+
+On a terminal the work shows as progress bars on stderr; through a pipe, or with --quiet,
+only results (stdout) and errors (stderr) are printed.
 
 Errors a user can act on (a bad file, a bad argument) are one line on stderr and exit code 2.
 """
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import scipy.fft
+import soundfile as sf
 
 from app.audio import AudioError, load_audio
-from app.exchange import FORMATS, ExchangeError, export_partials
+from app.exchange import FORMATS, ExchangeError, export_partials, import_partials
 from app.logs import configure as configure_logging
+from app.progress import ProgressManager
+from app.progress_text import TextRenderer
 from app.project import ProjectError, load_project
 from workers.snap import SnapError, snap_trace
+from workers.synth import SynthError, synthesize
 from workers.spectrum import SpectrumError, render
 
 EXIT_USAGE = 2
@@ -36,6 +46,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _command_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog, description=description)
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="no progress bars, only results and errors")
+    return parser
+
+
 def _open_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="soma", description="Look closely at sound and trace its partials.")
     parser.add_argument("file", nargs="?",
@@ -48,8 +65,7 @@ def _open_parser() -> argparse.ArgumentParser:
 
 
 def _render_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="soma render",
-                     description="Render a spectrogram as the viewport would show it.")
+    parser = _command_parser("soma render", "Render a spectrogram as the viewport would show it.")
     parser.add_argument("audio", help="audio file")
     parser.add_argument("-o", "--output", required=True,
                         help="OUT.png (coloured picture) or OUT.npy (float32 dBFS, "
@@ -66,8 +82,7 @@ def _render_parser() -> argparse.ArgumentParser:
 
 
 def _snap_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="soma snap",
-                     description="Snap a guide (a rough trace) onto the spectral ridge.")
+    parser = _command_parser("soma snap", "Snap a guide (a rough trace) onto the spectral ridge.")
     parser.add_argument("audio", help="audio file")
     parser.add_argument("--trace", required=True,
                         help='GUIDE.json ({"points": [[t, f], ...]}) or GUIDE.csv '
@@ -83,9 +98,6 @@ def _snap_parser() -> argparse.ArgumentParser:
 
 
 def _read_guide(path: Path) -> list[list[float]]:
-    import csv
-    import json
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
@@ -108,8 +120,6 @@ def _read_guide(path: Path) -> list[list[float]]:
 
 
 def _write_points(path: Path, points: np.ndarray) -> None:
-    import json
-
     rows = [[t, None if np.isnan(f) else f, None if np.isnan(a) else a]
             for t, f, a in points.tolist()]
     if path.suffix.lower() == ".json":
@@ -123,43 +133,106 @@ def _write_points(path: Path, points: np.ndarray) -> None:
         raise UsageError(f"cannot write '{path}': {error.strerror or error}") from None
 
 
-def _snap(args: argparse.Namespace) -> None:
+def _snap(args: argparse.Namespace, progress: ProgressManager) -> None:
     output = Path(args.output)
     if output.suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"output must end in .json or .csv, not '{output.name}'")
     guide = _read_guide(Path(args.trace))
-    audio = load_audio(args.audio)
-    points = snap_trace(audio.samples, audio.sample_rate, guide, hop=args.hop,
-                        tolerance_cents=args.tolerance)
+    with progress.task(f"Decoding {Path(args.audio).name}"):
+        audio = load_audio(args.audio)
+    with progress.task("Snapping", unit="steps") as task:
+        points = snap_trace(audio.samples, audio.sample_rate, guide, hop=args.hop,
+                            tolerance_cents=args.tolerance,
+                            report=lambda done, total: task.update(done, total=total))
     _write_points(output, points)
     print(output)
 
 
 def _export_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="soma export", description="Write a project's partials.")
+    parser = _command_parser("soma export", "Write a project's partials.")
     parser.add_argument("project", help="a .soma.json project")
     parser.add_argument("-f", "--format", required=True, choices=FORMATS)
     parser.add_argument("-o", "--output", required=True, help="the file to write")
     return parser
 
 
-def _export(args: argparse.Namespace) -> None:
+def _export(args: argparse.Namespace, progress: ProgressManager) -> None:
     project = load_project(args.project)
     if not project.partials:
         raise UsageError(f"'{Path(args.project).name}' has no partials to export")
-    export_partials(project.partials, args.output, args.format)
+    with progress.task(f"Exporting {len(project.partials)} partials"):
+        export_partials(project.partials, args.output, args.format)
     print(args.output)
 
 
-def _render(args: argparse.Namespace) -> None:
+def _synth_parser() -> argparse.ArgumentParser:
+    parser = _command_parser("soma synth", "Additive resynthesis of traced partials.")
+    parser.add_argument("input", help="a .soma.json project, or a `soma snap` output "
+                                      "(.json or .csv)")
+    parser.add_argument("-o", "--output", required=True, help="OUT.wav or OUT.flac")
+    parser.add_argument("--rate", type=int,
+                        help="sample rate in Hz (default: the project's audio file's, "
+                             "else 44100)")
+    return parser
+
+
+def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
+    """The partials' points in a project or a snap output, and the audio's rate if known."""
+    if path.name.endswith(".soma.json"):
+        project = load_project(path)
+        rate = None
+        if project.audio_path and Path(project.audio_path).exists():
+            rate = sf.info(project.audio_path).samplerate
+        return [p.points for p in project.partials], rate
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise UsageError(f"cannot read '{path.name}': {error}") from None
+        if isinstance(data, dict) and "points" in data:  # a `soma snap` output
+            try:
+                points = np.array([[t, np.nan if f is None else f, np.nan if a is None else a]
+                                   for t, f, a in data["points"]], dtype=float)
+            except (TypeError, ValueError) as error:
+                raise UsageError(f"'{path.name}' has malformed points: {error}") from None
+            return [points], None
+    # CSV (the snap output's columns are a subset of the exchange format's), JSON, SPEAR.
+    return [p.points for p in import_partials(path)], None
+
+
+def _synth(args: argparse.Namespace, progress: ProgressManager) -> None:
+    output = Path(args.output)
+    formats = {".wav": ("WAV", "FLOAT"), ".flac": ("FLAC", "PCM_24")}
+    if output.suffix.lower() not in formats:
+        raise UsageError(f"output must end in .wav or .flac, not '{output.name}'")
+    partials, rate = _synth_input(Path(args.input))
+    if not partials:
+        raise UsageError(f"'{Path(args.input).name}' has no partials to synthesise")
+    rate = args.rate or rate or 44_100
+    with progress.task(f"Synthesising {len(partials)} partials at {rate} Hz"):
+        samples = synthesize(partials, rate)
+    peak = float(np.abs(samples).max()) if samples.size else 0.0
+    if peak > 1.0:  # many loud partials add up: scale rather than clip
+        samples = samples / np.float32(peak)
+    file_format, subtype = formats[output.suffix.lower()]
+    try:
+        sf.write(output, samples, rate, format=file_format, subtype=subtype)
+    except (OSError, RuntimeError) as error:
+        raise UsageError(f"cannot write '{output}': {error}") from None
+    print(output)
+
+
+def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
     from app.png import spectrogram_rgb, write_png
     from workers.imaging import display_range, quantise
 
     output = Path(args.output)
     if output.suffix.lower() not in (".png", ".npy"):
         raise UsageError(f"output must end in .png or .npy, not '{output.name}'")
-    audio = load_audio(args.audio)
-    with scipy.fft.set_workers(os.cpu_count() or 1):
+    with progress.task(f"Decoding {Path(args.audio).name}"):
+        audio = load_audio(args.audio)
+    with progress.task(f"Rendering {args.width}\u00d7{args.height}"), \
+            scipy.fft.set_workers(os.cpu_count() or 1):
         db = render(audio.samples, audio.sample_rate, start=args.start,
                     end=audio.duration if args.end is None else args.end, fmin=args.fmin,
                     fmax=audio.sample_rate / 2 if args.fmax is None else args.fmax,
@@ -175,7 +248,7 @@ def _render(args: argparse.Namespace) -> None:
 
 
 COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap),
-            "export": (_export_parser, _export)}
+            "export": (_export_parser, _export), "synth": (_synth_parser, _synth)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,7 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             make_parser, run = COMMANDS[argv[0]]
-            run(make_parser().parse_args(argv[1:]))
+            args = make_parser().parse_args(argv[1:])
+            progress = ProgressManager()
+            with TextRenderer(progress, quiet=args.quiet):
+                run(args, progress)
             return 0
         args = _open_parser().parse_args(argv)
         configure_logging(args.verbose)
@@ -193,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
             audio = load_audio(args.file)
-    except (UsageError, AudioError, SpectrumError, SnapError, ProjectError,
+    except (UsageError, AudioError, SpectrumError, SnapError, SynthError, ProjectError,
             ExchangeError) as error:
         print(f"soma: error: {error}", file=sys.stderr)
         return EXIT_USAGE

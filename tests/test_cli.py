@@ -148,3 +148,71 @@ def test_snap_and_export_errors_are_one_line(tone, tmp_path, args, message):
     assert result.returncode == 2, result
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_synth_of_a_snap_output_and_of_a_project(tone, tmp_path):
+    import json
+
+    import soundfile as sf
+    guide = tmp_path / "guide.json"
+    guide.write_text(json.dumps({"points": [[0.5, 1020.0], [3.0, 990.0]]}))
+    snapped = tmp_path / "snapped.json"
+    assert soma("snap", tone, "--trace", guide, "-o", snapped, "-q").returncode == 0
+    out = tmp_path / "resynth.wav"
+    result = soma("synth", snapped, "-o", out, "--rate", 16000)
+    assert result.returncode == 0, result.stderr
+    samples, sr = sf.read(out)
+    assert sr == 16000
+    middle = samples[int(1.0 * sr):int(2.5 * sr)]
+    spectrum = np.abs(np.fft.rfft(middle * np.hanning(middle.size)))
+    peak = np.argmax(spectrum) * sr / middle.size
+    assert abs(1200 * np.log2(peak / 1000)) < 10
+    assert abs(20 * np.log10(np.abs(middle).max()) + 6.02) < 0.5
+
+    from app.partials import Partial, frozen_points
+    from app.project import Project, save_project
+    project = tmp_path / "p.soma.json"
+    points = json.loads(snapped.read_text())["points"]
+    save_project(Project(audio_path=str(tone), partials=(
+        Partial(1, "A", "#ff0000", frozen_points(
+            [[t, np.nan if f is None else f, np.nan if a is None else a] for t, f, a in points])),),
+        next_partial_id=2), project)
+    flac = tmp_path / "resynth.flac"
+    assert soma("synth", project, "-o", flac).returncode == 0
+    assert sf.info(flac).samplerate == 16000  # the project's audio file's rate
+
+
+def _on_terminal(*args):
+    """Run `soma ARGS` on a pseudo-terminal, as from a shell; (exit code, what it showed)."""
+    import os
+    import pty
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real command
+        os.chdir(ROOT)
+        os.execv(sys.executable, [sys.executable, "-m", "app", *map(str, args)])
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child has gone and the terminal closed
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+
+
+def test_commands_are_silent_through_a_pipe_and_draw_bars_on_a_terminal(tone, tmp_path):
+    out = tmp_path / "out.npy"
+    piped = soma("render", tone, "-o", out, "--method", "stft")
+    assert piped.returncode == 0 and piped.stderr == "" and piped.stdout == f"{out}\n"
+
+    code, text = _on_terminal("render", tone, "-o", out, "--method", "cwt")
+    assert code == 0, text
+    assert "Decoding tone.wav" in text and "Rendering 1200" in text and "done" in text
+    assert str(out) in text
+
+    code, quiet = _on_terminal("render", tone, "-o", out, "-q")
+    assert code == 0 and quiet.strip() == str(out)
