@@ -32,6 +32,7 @@ from app.state import View
 from app.store import DocumentStore
 from app.validate import ArgumentError, integer, json_safe, number, text
 from app.viewport import ViewportService
+from workers.synth import synthesize
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +281,31 @@ class SomaDocument:
     @_action
     def redo(self) -> dict:
         return {"state": self._store.update(lambda s: s.redone()).to_json()}
+
+    @_action
+    def export_resynthesis(self, fmt, solo, mute) -> dict:
+        """Write the partials' additive resynthesis (wav or flac), with the page's solo and
+        mute lists of partial ids applied, over the whole file's duration."""
+        fmt = text(fmt, "format")
+        if fmt not in ("wav", "flac"):
+            raise ArgumentError("format must be wav or flac")
+        solo, mute = set(self._ids(solo)), set(self._ids(mute))
+        state = self._open_document()
+        chosen = [p.points for p in state.partials
+                  if p.id not in mute and (not solo or p.id in solo)]
+        if not chosen:
+            raise ArgumentError("there are no partials to hear")
+        path = self._ask("save_file", fmt, f"{Path(state.audio.name).stem}-partials.{fmt}")
+        if not path:
+            return {"cancelled": True}
+        sr = state.audio.sample_rate
+        with self._progress.task(f"Resynthesising {len(chosen)} partials"):
+            samples = synthesize(chosen, sr, end=state.audio.duration)
+            try:
+                sf.write(path, samples, sr, subtype="FLOAT" if fmt == "wav" else "PCM_24")
+            except (OSError, RuntimeError) as error:
+                raise ArgumentError(f"cannot write {Path(path).name}: {error}") from None
+        return {"path": path}
 
     @_action
     def cancel_task(self, task_id) -> dict:

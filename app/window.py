@@ -32,6 +32,8 @@ FILE_TYPES = {
     "json": ("JSON (*.json)",),
     "spear-partials": ("SPEAR partials (*.txt)",),
     "spear-frames": ("SPEAR frames (*.txt)",),
+    "wav": ("WAV (*.wav)",),
+    "flac": ("FLAC (*.flac)",),
 }
 
 

@@ -1,6 +1,7 @@
 """SomaDocument, the js_api object, called as pywebview calls it: method(*args) on any thread."""
 import json
 import math
+import os
 import threading
 import time
 
@@ -71,7 +72,7 @@ def _wav(path, seconds=1.0, sr=8000):
 def test_public_attributes_are_only_the_user_actions(document):
     public = sorted(name for name in dir(document) if not name.startswith("_"))
     assert public == ["cancel_task", "delete_partials", "dismiss_error", "erase",
-                      "export_partials",
+                      "export_partials", "export_resynthesis",
                       "get_state", "import_partials", "open_demo", "open_dialog", "open_path",
                       "open_project", "recolor_partial", "redo", "rename_partial", "resnap",
                       "save_project", "save_project_as", "select", "set_view", "snap", "undo"]
@@ -339,3 +340,37 @@ def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
         assert len(state["partials"]) == 1 and state["modified"]
     finally:
         _close(again)
+
+
+def test_export_resynthesis_matches_the_original_partial(tmp_path):
+    out = tmp_path / "partials.flac"
+    document = _document(ScriptedDialogs(str(out)))
+    try:
+        document.open_path(_demo_like(tmp_path / "a.wav"))
+        partial = _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
+        assert document.export_resynthesis("wav", [], [partial.id])["ok"] is False  # all muted
+        assert document.export_resynthesis("mp3", [], [])["ok"] is False
+        assert document.export_resynthesis("flac", [partial.id], [])["ok"]
+        samples, sr = sf.read(out)
+        assert sr == 22050 and abs(samples.size - 3 * sr) <= 1
+        middle = samples[sr:2 * sr]
+        spectrum = np.abs(np.fft.rfft(middle * np.hanning(middle.size)))
+        assert abs(np.argmax(spectrum) * sr / middle.size - 440) < 2
+        assert abs(np.abs(middle).max() - 0.4) < 0.02  # the original's 440 Hz at peak 0.4
+    finally:
+        _close(document)
+
+
+def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):
+    sr = 22050
+    sf.write(tmp_path / "long.wav", np.random.default_rng(0).standard_normal(30 * sr) * 0.1, sr)
+    document.open_path(str(tmp_path / "long.wav"))
+    document.set_view(0.0, 30.0, 20.0, 11025.0, 4000, 4000)  # a CWT that takes a while
+    _wait(lambda: document._viewport._slot.pid is not None)
+    worker = document._viewport._slot.pid
+    task = next(t for t in document._progress.snapshot() if t.cancellable and t.state == "running")
+    assert document.cancel_task(task.id)["ok"]
+    _wait(lambda: not os.path.exists(f"/proc/{worker}") or open(
+        f"/proc/{worker}/stat").read().rsplit(")", 1)[1].split()[0] == "Z")
+    assert document._store.state.computing == 0
+    assert document.cancel_task(task.id)["ok"] is False  # already ended

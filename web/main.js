@@ -289,7 +289,9 @@ function wireTracing() {
   $('export').addEventListener('change', (event) => {
     const format = event.target.value;
     event.target.value = '';
-    if (format) act('export_partials', format);
+    if (format === 'wav' || format === 'flac') {
+      act('export_resynthesis', format, [...page.solo], [...page.mute]);
+    } else if (format) act('export_partials', format);
   });
   $('redo').addEventListener('click', () => act('redo'));
 }
