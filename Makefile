@@ -16,9 +16,13 @@ test: system $(INSTALLED)
 	node --test tests/web/
 
 bench: system $(INSTALLED)
+	@bash scripts/install-system.sh bench
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) benchmarks/bench_open.py
 	$(PY) benchmarks/bench_spectrum.py
+	$(PY) benchmarks/bench_latency.py
+	$(PY) benchmarks/bench_snap.py
+	$(PY) benchmarks/bench_synth.py
 
 system:
 	@bash scripts/install-system.sh

@@ -116,7 +116,7 @@ WHEEL_TRIAL = """(() => {
     const v = s.viewport && s.viewport.view;
     if (v && Math.abs(v.end - v.start - (target.end - target.start)) < 1e-6 &&
         Math.abs(v.start - target.start) < 1e-6 && document.body.dataset.viewportKey === s.viewport.key) {
-      requestAnimationFrame(() => { window.__bench = {ms: performance.now() - began, method: s.viewport.method}; });
+      requestAnimationFrame(() => { window.__bench = {ms: performance.now() - began, method: s.viewport.method, compute: s.viewport.seconds * 1000}; });
     } else setTimeout(poll, 1);
   };
   poll();
@@ -126,8 +126,9 @@ WHEEL_TRIAL = """(() => {
 RESET = """(() => { const c = document.getElementById('viewport-canvas');
   c.dispatchEvent(new MouseEvent('dblclick', {bubbles: true})); return true; })()"""
 
-IMAGE_IS_CURRENT = """(() => { const s = window.soma.state(); const v = JSON.parse(document.body.dataset.view);
-  return !!(s.viewport && !s.computing && Math.abs(s.viewport.view.end - v.end) < 1e-6
+IMAGE_IS_CURRENT = """(() => { const s = window.soma && window.soma.state();
+  const v = JSON.parse(document.body.dataset.view || 'null');
+  return !!(s && v && s.viewport && !s.computing && Math.abs(s.viewport.view.end - v.end) < 1e-6
     && Math.abs(s.viewport.view.start - v.start) < 1e-6 && document.body.dataset.viewportKey === s.viewport.key); })()"""
 
 ROUND_TRIPS = """(() => {
@@ -153,7 +154,7 @@ ROUND_TRIPS = """(() => {
 })()"""
 
 
-def window_measurements(folder: Path) -> tuple[list[float], list[float]]:
+def window_measurements(folder: Path) -> tuple[list[float], list[float], list[float]]:
     path = folder / "thirty-six-seconds.wav"
     t = np.arange(36 * SR) / SR
     sf.write(path, 0.3 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0)
@@ -161,7 +162,7 @@ def window_measurements(folder: Path) -> tuple[list[float], list[float]]:
     xvfb = start_xvfb() if not os.environ.get("DISPLAY") else None
     window = GuiSession(str(path))
     try:
-        wheel = []
+        wheel, compute = [], []
         for _ in range(12):
             window.eval(RESET)
             window.wait_for(IMAGE_IS_CURRENT, timeout=60)
@@ -169,13 +170,15 @@ def window_measurements(folder: Path) -> tuple[list[float], list[float]]:
             result = window.wait_for("window.__bench", timeout=60)
             assert result["method"] == "cwt", result
             wheel.append(result["ms"])
+            compute.append(result["compute"])
         window.eval(ROUND_TRIPS)
         round_trips = window.wait_for("window.__bench", timeout=120)
     finally:
         window.close()
         if xvfb:
             xvfb.terminate()
-    return wheel[2:], round_trips  # the first two warm caches and the forkserver
+    # The first two warm caches and the forkserver.
+    return wheel[2:], compute[2:], round_trips
 
 
 def main() -> None:
@@ -216,12 +219,13 @@ def main() -> None:
         shared.close()
 
     with tempfile.TemporaryDirectory() as folder:
-        wheel_ms, round_trip_ms = window_measurements(Path(folder))
+        wheel_ms, compute_ms, round_trip_ms = window_measurements(Path(folder))
 
     rows = [
         ("replacement, forkserver + preload (Soma)", forkserver_ms, 30),
         ("replacement, spawn (peer: the seed's start method)", spawn_ms, None),
         ("wheel to CWT image drawn, 30 s view, real window (Soma)", wheel_ms, 400),
+        ("  of which the CWT in the worker (1 FFT thread)", compute_ms, None),
         ("js_api get_state round trip while recomputing (Soma, window)", round_trip_ms, None),
         ("thread-to-thread call, main process idle", ping_idle, None),
         ("thread-to-thread call, CWT in worker processes (Soma)", ping_worker, None),

@@ -2,6 +2,7 @@
 # Installs the Debian packages Soma needs to open a Qt WebEngine window under X
 # (and Xvfb + xdotool, which the GUI tests drive). Run by `make`; safe to re-run.
 # As root on Debian it apt-gets what is missing; elsewhere it prints the command.
+# With the argument `bench`, also the libraries the benchmarks' peers link.
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,8 @@ packages=(
 )
 # The web modules' tests run on Node; a machine that already has a node keeps it.
 command -v node >/dev/null || packages+=(nodejs)
+# `install-system.sh bench`: also what the benchmarks' peers need (fcwt links FFTW).
+[ "${1:-}" = "bench" ] && packages+=(libfftw3-single3)
 
 command -v dpkg-query >/dev/null || exit 0  # not Debian: nothing we know how to check
 missing=()
