@@ -1,7 +1,6 @@
 """SomaDocument, the js_api object, called as pywebview calls it: method(*args) on any thread."""
 import json
 import math
-import os
 import threading
 import time
 
@@ -10,6 +9,7 @@ import pytest
 import soundfile as sf
 
 from app.bridge import SomaDocument
+from live_processes import alive
 from app.server import DataStore
 from app.progress import ProgressManager
 from app.shared_audio import AudioShare
@@ -370,7 +370,6 @@ def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):
     worker = document._viewport._slot.pid
     task = next(t for t in document._progress.snapshot() if t.cancellable and t.state == "running")
     assert document.cancel_task(task.id)["ok"]
-    _wait(lambda: not os.path.exists(f"/proc/{worker}") or open(
-        f"/proc/{worker}/stat").read().rsplit(")", 1)[1].split()[0] == "Z")
+    _wait(lambda: not alive(worker))
     assert document._store.state.computing == 0
     assert document.cancel_task(task.id)["ok"] is False  # already ended

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from gui_session import ROOT, GuiSession
+from live_processes import alive, descendants
 
 SUPERVISE = """
 import sys
@@ -45,24 +46,6 @@ def _edit(path: Path, text: str) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text)
     os.replace(temporary, path)
-
-
-def _pids_below(pid):
-    found, todo = [], [pid]
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents.setdefault(int(fields[1]), []).append(int(entry))
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
 
 
 def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_path):
@@ -118,12 +101,12 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         window.screenshot("devmode-restored.png")
 
         # Ctrl+C ends the supervisor, the app and its workers.
-        everything = _pids_below(window.process.pid)
+        everything = descendants(window.process.pid)
         assert len(everything) >= 2  # the app, its forkserver and workers
         window.process.send_signal(signal.SIGINT)
         assert window.process.wait(20) == 0
         deadline = time.monotonic() + 10
-        while any(os.path.exists(f"/proc/{p}") for p in everything):
+        while any(alive(p) for p in everything):
             assert time.monotonic() < deadline, "processes were left behind"
             time.sleep(0.1)
     finally:

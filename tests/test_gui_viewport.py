@@ -1,6 +1,5 @@
 """End to end: wheel and drag over the real window move the view, and a CWT image follows."""
 import json
-import os
 import signal
 import time
 
@@ -9,6 +8,7 @@ import pytest
 import soundfile as sf
 
 from gui_session import element_centre, xdotool
+from live_processes import alive, descendants
 
 IMAGE_FOR_VIEW = """(() => {
   const s = window.soma.state();
@@ -67,30 +67,10 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
     assert whole["view"]["start"] == 0
 
 
-def _descendants(pid):
-    """Pids of every live process below `pid`."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[0] != "Z":
-                children.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def _wait_gone(pids, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        left = [p for p in pids if os.path.exists(f"/proc/{p}")]
+        left = [p for p in pids if alive(p)]
         if not left:
             return []
         time.sleep(0.05)
@@ -101,7 +81,7 @@ def _wait_gone(pids, timeout=10.0):
 def test_closing_the_window_or_ctrl_c_ends_every_worker(gui, how):
     window = gui()  # the demo
     window.wait_for(IMAGE_FOR_VIEW, timeout=60)
-    processes = _descendants(window.process.pid)
+    processes = descendants(window.process.pid)
     assert processes, "a viewport worker (and the forkserver) should be running"
     if how == "close":
         assert window.close() == 0

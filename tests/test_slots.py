@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from app import processes
+from live_processes import children_of
 from app.shared_audio import SharedAudio, remove_stale_segments, segment_names
 from app.slots import SnapSlot, ViewportSlot
 from slot_jobs import FailJob, SleepJob
@@ -39,28 +40,12 @@ class Events:
             assert event["type"] == "progress" or event["id"] != request_id, event
 
 
-def _children_of(pid):
-    """(pid, state) of the live processes whose parent is `pid`."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append((int(entry), fields[0]))
-    return found
-
-
 def _workers():
     """Worker processes: the forkserver's children (Linux has a forkserver, so Soma uses it;
     other children of the test process, such as Xvfb, are not workers)."""
     assert processes.context().get_start_method() == "forkserver"
     server = forkserver._forkserver._forkserver_pid
-    return _children_of(server) if server else []
+    return children_of(server) if server else []
 
 
 def _open_fds():
@@ -178,7 +163,7 @@ def test_a_hanging_worker_takes_the_timeout_path(audio):
         error = events.wait_for("error", 1, timeout=10)
         assert "timed out after 0.5 s" in error["reason"]
         assert time.monotonic() - began < 5
-        assert not os.path.exists(f"/proc/{hung}") or _children_of(hung) == []
+        assert not os.path.exists(f"/proc/{hung}") or children_of(hung) == []
         slot.submit(SleepJob(2, 0.0))
         assert events.wait_for("result", 2)["value"] == {"slept": 0.0}
     finally:

@@ -3,6 +3,7 @@
 // overview of the whole file first, then the newest viewport image over the part it covers.
 
 import { paintSpectrogram } from './colormap.js';
+import { fitToDevicePixels } from './device-pixels.js';
 import { sourceRect } from './stretch.js';
 
 /**
@@ -45,14 +46,9 @@ export class SpectrogramCanvas {
   }
 
   resize() {
-    const ratio = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(this.canvas.clientWidth * ratio));
-    const height = Math.max(1, Math.round(this.canvas.clientHeight * ratio));
-    if (width !== this.canvas.width || height !== this.canvas.height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
+    if (fitToDevicePixels(this.canvas)) {
       this.draw();
-      if (this.onResize) this.onResize(width, height);
+      if (this.onResize) this.onResize(this.canvas.width, this.canvas.height);
     }
   }
 

@@ -4,6 +4,7 @@
 // gesture moves), so partials stay glued to the spectrogram under them.
 
 import { freqToY, timeToX } from './axes.js';
+import { fitToDevicePixels } from './device-pixels.js';
 import { partialPolylines } from './trace-geometry.js';
 
 /** Line widths, CSS px. */
@@ -27,14 +28,7 @@ export class TraceLayer {
   }
 
   resize() {
-    const ratio = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(this.canvas.clientWidth * ratio));
-    const height = Math.max(1, Math.round(this.canvas.clientHeight * ratio));
-    if (width !== this.canvas.width || height !== this.canvas.height) {
-      this.canvas.width = width;
-      this.canvas.height = height;
-      this.redraw();
-    }
+    if (fitToDevicePixels(this.canvas)) this.redraw();
   }
 
   /**
