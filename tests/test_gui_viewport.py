@@ -11,7 +11,7 @@ from gui_session import element_centre, xdotool
 from live_processes import alive, descendants
 
 IMAGE_FOR_VIEW = """(() => {
-  const s = window.soma.state();
+  const s = window.soma && window.soma.state();
   if (!s || !s.viewport || s.computing) return null;
   const shown = JSON.parse(document.body.dataset.view || 'null');
   const v = s.viewport.view;
