@@ -23,6 +23,7 @@ bench: system $(INSTALLED)
 	$(PY) benchmarks/bench_latency.py
 	$(PY) benchmarks/bench_snap.py
 	$(PY) benchmarks/bench_synth.py
+	$(PY) benchmarks/bench_devmode.py
 
 system:
 	@bash scripts/install-system.sh

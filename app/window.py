@@ -99,7 +99,9 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
         "Soma", make_app(data, webview.token, AudioChunks(store)), js_api=document,
         min_size=(720, 480), background_color="#0f1115", **geometry)
     dialogs._window = window
-    window.events.closing += _ask_before_losing_work(window, store)
+    leave = threading.Event()    # closing may go ahead without asking (again)
+    restart = threading.Event()  # dev mode asked for a restart: exit with its code
+    window.events.closing += _ask_before_losing_work(window, store, leave)
     push = PushChannel(window.evaluate_js)
     store.subscribe(lambda state: push.send({"type": "state", "state": state.to_json()},
                                             coalesce="state"))
@@ -109,9 +111,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     page_log = PageLogHandler(lambda event: push.send(event, coalesce="logs"))
     logging.getLogger().addHandler(page_log)
 
-    restart = threading.Event()
     if devmode.dev_state_path() is not None:
-        _handle_dev_signals(window, store, restart)
+        _handle_dev_signals(window, store, leave, restart)
 
     def open_first() -> None:
         if saved is not None:
@@ -151,7 +152,8 @@ def _restore(document: SomaDocument, store: DocumentStore, saved: dict) -> dict:
     return reply
 
 
-def _handle_dev_signals(window, store: DocumentStore, restart: threading.Event) -> None:
+def _handle_dev_signals(window, store: DocumentStore, leave: threading.Event,
+                        restart: threading.Event) -> None:
     """Dev mode's two signals (app.devmode): reload the page; save the state and restart.
 
     Handlers run on the main thread, where evaluate_js and destroy would wait on the GUI
@@ -167,6 +169,7 @@ def _handle_dev_signals(window, store: DocumentStore, restart: threading.Event) 
                         "height": window.height}
             devmode.write_dev_state(devstate.capture(store.state, geometry))
             restart.set()
+            leave.set()  # the state is saved: closing loses nothing, so nobody is asked
             window.destroy()
         threading.Thread(target=work, daemon=True).start()
 
@@ -174,14 +177,13 @@ def _handle_dev_signals(window, store: DocumentStore, restart: threading.Event) 
     signal.signal(devmode.RESTART_SIGNAL, save_and_restart)
 
 
-def _ask_before_losing_work(window, store: DocumentStore):
+def _ask_before_losing_work(window, store: DocumentStore, confirmed: threading.Event):
     """A closing handler: with unsaved edits, cancel the close and ask on another thread.
 
     The handler runs on the GUI thread, where a pywebview dialog would deadlock; the answer
-    'discard' closes the window again, and the second close goes through.
+    'discard' sets `confirmed` and closes the window again, and the second close goes
+    through. A dev-mode restart sets it first: its state is saved, nothing is lost.
     """
-    confirmed = threading.Event()
-
     def ask() -> None:
         if window.create_confirmation_dialog(
                 "Unsaved changes", "The partials have unsaved changes (they are kept in the "

@@ -76,14 +76,16 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         assert window.process.poll() is None
 
         # A Python edit restarts the app with its state.
-        began = time.monotonic()
         cli = source / "app" / "cli.py"
         _edit(cli, cli.read_text() + "\n# edited\n")
         second_pid = window.wait_ready(timeout=60)
         assert second_pid != first_pid and not os.path.exists(f"/proc/{first_pid}")
         assert window.wait_for(STATE, timeout=30) == before
-        restored_seconds = time.monotonic() - began
-        assert restored_seconds < 15  # the 3 s target is measured in benchmarks, not here
+        # It saved, closed and exited by itself (an unsaved-changes question must not hold it
+        # up until the supervisor's grace period runs out); the 3 s target is measured in
+        # benchmarks/bench_devmode.py, not here.
+        log = window.log.read_text()
+        assert "did not exit" not in log, log
 
         # A syntax error: the supervisor reports it and the running app stays.
         good = cli.read_text()
