@@ -156,25 +156,34 @@ def _handle_dev_signals(window, store: DocumentStore, leave: threading.Event,
                         restart: threading.Event) -> None:
     """Dev mode's two signals (app.devmode): reload the page; save the state and restart.
 
-    Handlers run on the main thread, where evaluate_js and destroy would wait on the GUI
-    loop they are interrupting: each starts a thread that does the work.
+    Python runs signal handlers on the main thread only when the interpreter gets control,
+    and Qt's loop lets it in every 500 ms; the wakeup fd is written by the C-level handler
+    at once, so a thread reading it acts within a millisecond (and evaluate_js and destroy,
+    which wait on the GUI loop, must not run on the main thread anyway).
     """
-    def reload(*_) -> None:
-        threading.Thread(target=window.evaluate_js, args=("location.reload()",),
-                         daemon=True).start()
+    def save_and_restart() -> None:
+        geometry = {"x": window.x, "y": window.y, "width": window.width,
+                    "height": window.height}
+        devmode.write_dev_state(devstate.capture(store.state, geometry))
+        restart.set()
+        leave.set()  # the state is saved: closing loses nothing, so nobody is asked
+        window.destroy()
 
-    def save_and_restart(*_) -> None:
-        def work() -> None:
-            geometry = {"x": window.x, "y": window.y, "width": window.width,
-                        "height": window.height}
-            devmode.write_dev_state(devstate.capture(store.state, geometry))
-            restart.set()
-            leave.set()  # the state is saved: closing loses nothing, so nobody is asked
-            window.destroy()
-        threading.Thread(target=work, daemon=True).start()
+    actions = {devmode.RELOAD_SIGNAL: lambda: window.evaluate_js("location.reload()"),
+               devmode.RESTART_SIGNAL: save_and_restart}
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    for signum in actions:
+        signal.signal(signum, lambda *_: None)  # handled below; the default would kill us
+    signal.set_wakeup_fd(write_end)
 
-    signal.signal(devmode.RELOAD_SIGNAL, reload)
-    signal.signal(devmode.RESTART_SIGNAL, save_and_restart)
+    def listen() -> None:
+        while True:
+            for signum in os.read(read_end, 64):  # one byte per signal: its number
+                if signum in actions:
+                    threading.Thread(target=actions[signum], daemon=True).start()
+
+    threading.Thread(target=listen, name="soma-dev-signals", daemon=True).start()
 
 
 def _ask_before_losing_work(window, store: DocumentStore, confirmed: threading.Event):
