@@ -8,7 +8,7 @@
 //   wheel                       zoom the view's time span around its centre (up = in)
 // Only time changes here: the frequency range is left as it is.
 
-import { centredOn, clampView, viewsEqual, wheelFactor, zoomTime } from './view-math.js';
+import { centredOn, clampView, viewEmitter, wheelFactor, zoomTime } from './view-math.js';
 
 /**
  * How far outside a thin rectangle a press still grabs it, CSS px: a 10 ms view of an hour
@@ -55,20 +55,10 @@ export function viewRectangle(view, limits, widthPx, heightPx) {
  *   by a drag in progress; afterwards onView is never called again.
  */
 export function attachOverviewGestures(element, { getView, getLimits, onView }) {
-  let disposed = false;
+  const { current, emit, dispose: stopEmitting, disposed } =
+    viewEmitter({ getView, getLimits, onView });
   /** The drag in progress: pointer id and the grabbed time's offset from view.start, s. */
   let drag = null;
-
-  function current() {
-    const limits = getLimits();
-    const view = clampView(getView(), limits);
-    return view && { view, limits };
-  }
-
-  function emit(view, from) {
-    if (disposed || !view || viewsEqual(view, from)) return;
-    onView(view);
-  }
 
   /** The file time (s) under a client x, and the strip width it was measured on (px). */
   function timeAt(clientX, duration) {
@@ -138,9 +128,9 @@ export function attachOverviewGestures(element, { getView, getLimits, onView }) 
   for (const [type, listener, options] of listeners) element.addEventListener(type, listener, options);
 
   return function dispose() {
-    if (disposed) return;
+    if (disposed()) return;
     endDrag();
-    disposed = true;
+    stopEmitting();
     for (const [type, listener, options] of listeners) {
       element.removeEventListener(type, listener, options);
     }

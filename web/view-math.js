@@ -222,3 +222,28 @@ export function wheelPixels(delta, deltaMode = 0) {
   const px = delta * (deltaMode === 1 ? LINE_PX : deltaMode === 2 ? PAGE_PX : 1);
   return isNum(px) ? px : 0;
 }
+
+/**
+ * What every gesture module needs: the view and limits now, and a guarded onView.
+ * @param {{getView: () => object|null, getLimits: () => object|null,
+ *          onView: (view: object) => void}} options
+ * @returns {{current: () => ({view, limits}|null), emit: (view, from) => void,
+ *            dispose: () => void, disposed: () => boolean}} `current()` is null while there
+ *   is nothing to navigate; `emit` calls onView only with a new view and never after dispose.
+ */
+export function viewEmitter({ getView, getLimits, onView }) {
+  let disposed = false;
+  return {
+    current() {
+      const limits = getLimits();
+      const view = clampView(getView(), limits);
+      return view && { view, limits };
+    },
+    emit(view, from) {
+      if (disposed || !view || viewsEqual(view, from)) return;
+      onView(view);
+    },
+    dispose() { disposed = true; },
+    disposed: () => disposed,
+  };
+}

@@ -18,8 +18,8 @@
 // tabindex="0"); pressing on the element focuses it. Keys with Ctrl, Alt or Meta are left
 // alone so application shortcuts (Ctrl+O) pass through.
 
-import { clampView, fullView, panFreq, panTime, viewsEqual, wheelFactor, wheelPixels,
-  zoomFreq, zoomTime } from './view-math.js';
+import { fullView, panFreq, panTime, viewEmitter, wheelFactor, wheelPixels, zoomFreq,
+  zoomTime } from './view-math.js';
 
 /** Zoom factor of one key press (the same as one wheel notch). */
 const KEY_ZOOM = 0.8;
@@ -41,21 +41,10 @@ const KEY_PAN = 0.1;
  *   by a drag in progress; afterwards onView is never called again.
  */
 export function attachViewportGestures(element, { getView, getLimits, onView }) {
-  let disposed = false;
+  const { current, emit, dispose: stopEmitting, disposed } =
+    viewEmitter({ getView, getLimits, onView });
   /** The drag in progress: pointer id, where it started (client px) and the view then. */
   let drag = null;
-
-  /** The current view and limits, or null when there is nothing to navigate. */
-  function current() {
-    const limits = getLimits();
-    const view = clampView(getView(), limits);
-    return view && { view, limits };
-  }
-
-  function emit(view, from) {
-    if (disposed || !view || viewsEqual(view, from)) return;
-    onView(view);
-  }
 
   /** Where a client point lies in the view: time (s), frequency (Hz), and the rect used. */
   function pointAt(clientX, clientY, view) {
@@ -178,9 +167,9 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
   for (const [type, listener, options] of listeners) element.addEventListener(type, listener, options);
 
   return function dispose() {
-    if (disposed) return;
+    if (disposed()) return;
     endDrag();
-    disposed = true;
+    stopEmitting();
     for (const [type, listener, options] of listeners) {
       element.removeEventListener(type, listener, options);
     }
