@@ -82,6 +82,7 @@ class DocumentState:
     viewport: Image | None = None
     computing: int = 0  # id of the viewport request being computed, 0 when none
     partials: tuple[Partial, ...] = ()
+    partials_version: int = 0      # changes with the partials: pushes leave them out otherwise
     next_partial_id: int = 1       # ids are never reused, so undo cannot confuse two partials
     selection: tuple[int, ...] = ()
     # Undo and redo are earlier and later values of the partials: nothing is recomputed.
@@ -98,14 +99,17 @@ class DocumentState:
     def opened(self, audio: AudioFile, overview: Image) -> DocumentState:
         """A new file: its own view and images, and no partials (they belong to a file)."""
         return replace(self, audio=audio, view=overview.view, overview=overview, viewport=None,
-                       computing=0, busy="", error="", partials=(), next_partial_id=1,
+                       computing=0, busy="", error="", partials=(),
+                       partials_version=self.partials_version + 1, next_partial_id=1,
                        selection=(), undo_stack=(), redo_stack=(), modified=False,
                        project_path="")
 
     def restored(self, partials: tuple[Partial, ...], next_partial_id: int,
                  view: View | None, project_path: str, modified: bool) -> DocumentState:
         """A project's (or a recovery file's) partials and view over the file just opened."""
-        return replace(self, partials=tuple(partials), next_partial_id=next_partial_id,
+        return replace(self, partials=tuple(partials),
+                       partials_version=self.partials_version + 1,
+                       next_partial_id=next_partial_id,
                        view=view or self.view, project_path=project_path, modified=modified)
 
     def saved(self, project_path: str, clean: bool = True) -> DocumentState:
@@ -118,7 +122,7 @@ class DocumentState:
         before = Edit(self.partials, self.next_partial_id, label)
         ids = {p.id for p in partials}
         return replace(
-            self, partials=tuple(partials),
+            self, partials=tuple(partials), partials_version=self.partials_version + 1,
             next_partial_id=self.next_partial_id if next_partial_id is None else next_partial_id,
             selection=tuple(i for i in self.selection if i in ids),
             undo_stack=(self.undo_stack + (before,))[-UNDO_DEPTH:], redo_stack=(),
@@ -144,6 +148,7 @@ class DocumentState:
         ids = {p.id for p in edit.partials}
         # next_partial_id only grows: an id given out once is never given out again.
         return replace(self, partials=edit.partials,
+                       partials_version=self.partials_version + 1,
                        next_partial_id=max(self.next_partial_id, edit.next_partial_id),
                        selection=tuple(i for i in self.selection if i in ids), modified=True,
                        **stacks)
@@ -175,15 +180,18 @@ class DocumentState:
     def dismissed(self) -> DocumentState:
         return replace(self, error="")
 
-    def to_json(self) -> dict:
-        return {
+    def to_json(self, with_partials: bool = True) -> dict:
+        """What the page sees. Without `with_partials` the partials are left out (the page
+        keeps its copy while partialsVersion is unchanged): the state is pushed on every
+        zoom, and the partials can be megabytes."""
+        data = {
             "revision": self.revision,
             "file": self.audio.info() if self.audio is not None else None,
             "view": self.view.to_json() if self.view is not None else None,
             "overview": self.overview.to_json() if self.overview is not None else None,
             "viewport": self.viewport.to_json() if self.viewport is not None else None,
             "computing": self.computing,
-            "partials": [p.to_json() for p in self.partials],
+            "partialsVersion": self.partials_version,
             "selection": list(self.selection),
             "undo": self.undo_stack[-1].label if self.undo_stack else "",
             "redo": self.redo_stack[-1].label if self.redo_stack else "",
@@ -192,3 +200,6 @@ class DocumentState:
             "busy": self.busy,
             "error": self.error,
         }
+        if with_partials:
+            data["partials"] = [p.to_json() for p in self.partials]
+        return data

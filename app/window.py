@@ -103,8 +103,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     restart = threading.Event()  # dev mode asked for a restart: exit with its code
     window.events.closing += _ask_before_losing_work(window, store, leave)
     push = PushChannel(window.evaluate_js)
-    store.subscribe(lambda state: push.send({"type": "state", "state": state.to_json()},
-                                            coalesce="state"))
+    store.subscribe(lambda state: push.send(
+        {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state"))
     # At most 10 progress updates a second reach the page, whatever the workers report.
     throttle = Throttle(progress, lambda tasks: push.send({"type": "progress", "tasks": tasks},
                                                           coalesce="progress"))

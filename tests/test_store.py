@@ -178,3 +178,19 @@ def test_undo_depth_is_bounded():
     for i in range(UNDO_DEPTH + 50):
         state = state.edited((_partial(i + 1),), f"edit {i}", next_partial_id=i + 2)
     assert len(state.undo_stack) == UNDO_DEPTH
+
+
+def test_pushed_states_leave_the_partials_out_and_say_when_they_changed():
+    state = DocumentState().edited((_partial(1),), "Snap", next_partial_id=2)
+    light = state.to_json(with_partials=False)
+    assert "partials" not in light and light["partialsVersion"] == state.partials_version
+    assert state.to_json()["partials"][0]["id"] == 1
+    # Along one history (what the page sees) every change of the partials is a new version.
+    versions = [state.partials_version]
+    for step in (lambda s: s.undone(), lambda s: s.redone(), lambda s: s.edited((), "Delete"),
+                 lambda s: _opened(s, _audio("x", 1.0), 1)):
+        state = step(state)
+        assert state.partials_version not in versions
+        versions.append(state.partials_version)
+    assert state.selecting((1,)).partials_version == state.partials_version
+    assert state.failed("x").partials_version == state.partials_version

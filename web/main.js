@@ -168,6 +168,13 @@ async function loadImage(role, meta) {
 function applyState(state) {
   if (page.state && state.revision < page.state.revision) return; // a late, older push
   const previous = page.state;
+  if (!('partials' in state)) { // pushes leave the partials out unless the page needs them
+    const current = previous && previous.partialsVersion === state.partialsVersion;
+    state.partials = previous ? previous.partials : [];
+    if (!current) {
+      call('get_state').then((reply) => { if (reply.ok) applyState(reply.state); });
+    }
+  }
   page.state = state;
   const newFile = !previous || !previous.overview || !state.overview ||
     previous.overview.key !== state.overview.key;
