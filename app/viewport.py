@@ -70,6 +70,7 @@ class ViewportService:
         method = resolve_method("auto", view.start, view.end).upper()
         task = self._progress.task(
             f"{method} of {view.end - view.start:.3g} s at {width}\u00d7{height}",
+            unit="rows" if method == "CWT" else "columns",
             on_cancel=lambda: self._cancel(request_id))
         # Only the newest request can still be delivered: the slot drops the rest.
         self._abandon()
@@ -90,7 +91,8 @@ class ViewportService:
         if request is None:
             return
         audio, view, job, task = request
-        if event["type"] == "progress":  # only "started": the task stays indeterminate
+        if event["type"] == "progress":  # rows of a CWT, columns of an STFT
+            task.update(event["done"], total=event["total"])
             return
         request_id = event["id"]
         if event["type"] == "error":

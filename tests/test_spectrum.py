@@ -321,3 +321,15 @@ def test_cwt_clicks_on_silence_match_the_reference():
     # Each click's peak in every row.
     for cols in (slice(0, 40), slice(40, 80)):
         assert np.abs(ours[:, cols].max(axis=1) - ref[:, cols].max(axis=1)).max() < 0.25
+
+
+@pytest.mark.parametrize("method, end", [("cwt", 2.0), ("stft", 2.0)])
+def test_render_reports_its_progress_to_the_end(method, end):
+    calls = []
+    audio = tone(440.0, 0.5, 2.0)
+    render(audio, SR, start=0.0, end=end, fmin=50.0, fmax=8000.0, width=300, height=64,
+           method=method, report=lambda done, total: calls.append((done, total)))
+    assert calls, "no progress was reported"
+    dones = [done for done, _ in calls]
+    assert dones == sorted(dones) and len({total for _, total in calls}) == 1
+    assert calls[-1][0] == calls[-1][1] > 0

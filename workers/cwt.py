@@ -238,7 +238,7 @@ class _Pooling:
 
 
 def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
-              width: int, q: float) -> np.ndarray:
+              width: int, q: float, report=None) -> np.ndarray:
     """Max-pooled CWT power on the given rows.
 
     Parameters
@@ -249,6 +249,7 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
     freqs : np.ndarray, float64, (height,), Hz, geometric row centres up to sr / 2
     width : int, columns
     q : float, the wavelet's quality factor
+    report : callable(done, total) or None, told the analysis rows done after each batch
 
     Returns
     -------
@@ -268,6 +269,7 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
     edges = (start * sr - s0) + np.arange(width + 1) * column
     out = np.empty((rows.size, width), dtype=np.float32)
     by_length: dict[int, list[int]] = {}
+    done = 0
     for row, band in enumerate(bands):
         by_length.setdefault(band.length, []).append(row)
     for length, members in by_length.items():
@@ -286,6 +288,9 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
                 np.multiply(head[half:], band.weights[half:], out=z[i, :head.size - half])
             z = sfft.ifft(z, axis=1, overwrite_x=True, norm="forward")
             out[batch] = pooling(z)
+            if report is not None:
+                done += len(batch)
+                report(done, rows.size)
     if per_row > 1:
         out = out.reshape(freqs.size, per_row, width).max(axis=1)
     return out

@@ -42,7 +42,7 @@ class ViewportJob:
         sr = self.audio.sample_rate
         db = render(samples, sr, start=self.start, end=self.end, fmin=self.fmin,
                     fmax=self.fmax, width=self.width, height=self.height, method=self.method,
-                    q=self.q)
+                    q=self.q, report=report)
         method = resolve_method(self.method, self.start, self.end)
         return {
             "payload": quantise(db, self.db_min, self.db_max).tobytes(), "method": method,

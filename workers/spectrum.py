@@ -87,7 +87,8 @@ def stft_window_size(sr: int, start: float, end: float, width: int, fmin: float)
 
 
 def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float, fmax: float,
-           width: int, height: int, method: str = "auto", q: float | None = None) -> np.ndarray:
+           width: int, height: int, method: str = "auto", q: float | None = None,
+           report=None) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 
     Parameters
@@ -105,6 +106,9 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     q : float in [Q_MIN, Q_MAX] or None
         Quality factor of the CWT's Morlet (centre frequency over half-power bandwidth); None
         is ``DEFAULT_Q``. The STFT validates but ignores it (its window follows the zoom).
+    report : callable(done, total) or None
+        Told the progress now and then (CWT: analysis rows done; STFT: columns done), so a
+        worker can show it; never more often than once per batch of work.
 
     Returns
     -------
@@ -135,9 +139,9 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
                             f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'")
     samples = np.ascontiguousarray(audio, dtype=np.float32)
     if chosen == "cwt":
-        power = cwt.cwt_power(samples, sr, start, end, freqs, width, q)
+        power = cwt.cwt_power(samples, sr, start, end, freqs, width, q, report)
     else:
-        power = stft.stft_power(samples, sr, start, end, freqs, width)
+        power = stft.stft_power(samples, sr, start, end, freqs, width, report)
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
     db = np.log10(power, out=power)
     db *= np.float32(10.0)

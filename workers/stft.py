@@ -213,7 +213,7 @@ def _power(audio: np.ndarray, starts: np.ndarray, window: np.ndarray, rows: _Row
 
 
 def stft_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
-               width: int) -> np.ndarray:
+               width: int, report=None) -> np.ndarray:
     """Max-pooled STFT power on log-spaced rows.
 
     Parameters
@@ -223,6 +223,7 @@ def stft_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.n
     start, end : float, seconds, the view (may extend beyond the audio)
     freqs : np.ndarray, float64, (height,), Hz, increasing row centres up to sr / 2
     width : int, columns
+    report : callable(done, total) or None, told the columns done after each chunk
 
     Returns
     -------
@@ -253,4 +254,6 @@ def stft_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.n
         if k > 1:
             power = power.reshape(c1 - c0, k, rows.count).max(axis=1)
         out[:, c0:c1] = _rows(power, rows).T
+        if report is not None:
+            report(c1, width)
     return out
