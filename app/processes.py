@@ -1,8 +1,9 @@
 """Starting and ending worker processes.
 
-Start method: a forkserver whose server process has already imported numpy, scipy.fft, pywt
-and the workers modules, so a new worker is a fork of a warm, GUI-free process: measured
-about 10 ms to a ready child, against about 450 ms for spawn, which re-imports everything.
+Start method: a forkserver whose server process has already imported numpy, scipy.fft and
+the workers modules (not pywt: Soma's CWT is its own, so no worker imports it), so a new
+worker is a fork of a warm, GUI-free process: measured about 24 ms to a worker computing its
+job, against about 260 ms for spawn, which re-imports everything (docs/benchmarks.md).
 Terminate-on-replace is only interactive when a replacement is that cheap. Plain fork from
 the main process is never used: it would copy a process that runs Qt's threads.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["numpy", "scipy.fft", "pywt", "workers.spectrum", "workers.snap", "workers.jobs"]
+PRELOAD = ["numpy", "scipy.fft", "workers.spectrum", "workers.snap", "workers.jobs"]
 JOIN_SECONDS = 0.2  # how long a terminated worker gets to exit before it is killed
 
 _context: BaseContext | None = None
