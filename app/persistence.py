@@ -62,17 +62,17 @@ class Autosaver:
         self._delay = delay
         self._wake = threading.Condition()
         self._due: float | None = None
-        self._seen_edit = None
+        self._seen_version = None  # partials_version of the last edit scheduled
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="soma-autosave", daemon=True)
         self._thread.start()
         self._unsubscribe = store.subscribe(self._changed)
 
     def _changed(self, state: DocumentState) -> None:
-        edit = (state.partials, state.audio)
-        if not state.modified or state.audio is None or edit == self._seen_edit:
+        if (not state.modified or state.audio is None
+                or state.partials_version == self._seen_version):
             return
-        self._seen_edit = edit
+        self._seen_version = state.partials_version
         with self._wake:
             self._due = time.monotonic() + self._delay
             self._wake.notify()

@@ -373,3 +373,23 @@ def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):
     _wait(lambda: not alive(worker))
     assert document._store.state.computing == 0
     assert document.cancel_task(task.id)["ok"] is False  # already ended
+
+
+def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog):
+    from app.persistence import Autosaver
+    from app.project import load_project, recovery_path
+    audio = _demo_like(tmp_path / "b.wav")
+    document = _document()
+    saver = Autosaver(document._store, delay=0.05)
+    try:
+        document.open_path(audio)
+        first = _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
+        second = _snap_and_wait(document, [[0.5, 660.0], [2.5, 660.0]])
+        document.rename_partial(first.id, "low")
+        recovery = recovery_path(None, audio)
+        _wait(lambda: recovery.exists() and [p.name for p in load_project(recovery).partials]
+              == ["low", second.name])
+        assert "listener failed" not in caplog.text
+    finally:
+        saver.close()
+        _close(document)
