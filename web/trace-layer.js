@@ -8,9 +8,12 @@ import { fitToDevicePixels } from './device-pixels.js';
 import { partialPolylines } from './trace-geometry.js';
 
 /** Line widths, CSS px. */
-const LINE = 1.5;
+const LINE = 2;
 const SELECTED_LINE = 3;
-const HALO = 3; // extra width on each side of a selected partial's dark halo
+// Extra width on each side of the dark outline under a line: without it a partial vanishes
+// into the bright ridge it was snapped onto.
+const HALO = 1.5;
+const SELECTED_HALO = 3;
 const ERASER = 12; // twice the default eraser radius of erasedRanges, so what you see is what it hits
 
 const FALLBACK_COLOR = '#e0a458';
@@ -70,12 +73,9 @@ export class TraceLayer {
         const runs = partialPolylines(partial, view, width, height);
         if (!runs.length) continue;
         const color = /^#[0-9a-f]{6}$/i.test(partial.color) ? partial.color : FALLBACK_COLOR;
-        if (selected.has(partial.id)) {
-          this.strokeRuns(runs, 'rgb(0 0 0 / 0.75)', SELECTED_LINE + 2 * HALO);
-          this.strokeRuns(runs, color, SELECTED_LINE);
-        } else {
-          this.strokeRuns(runs, color, LINE);
-        }
+        const [line, halo] = selected.has(partial.id) ? [SELECTED_LINE, SELECTED_HALO] : [LINE, HALO];
+        this.strokeRuns(runs, 'rgb(0 0 0 / 0.75)', line + 2 * halo);
+        this.strokeRuns(runs, color, line);
       }
       if (hover && Array.isArray(hover.point)) this.drawHover(hover, partials, view, width, height);
     }
