@@ -361,23 +361,27 @@ class SomaDocument:
     def _open_project(self, project: Project, path: str, modified: bool) -> dict:
         if project.audio_path is None:
             raise ArgumentError(f"{Path(path).name} names no audio file")
+        changed = []  # set while loading: the store's update below must stay quick
+
+        def load() -> AudioFile:
+            audio = load_audio(project.audio_path)
+            if project.audio_size is not None:
+                try:
+                    fingerprint = audio_fingerprint(project.audio_path)
+                except (OSError, ProjectError):
+                    fingerprint = None
+                if fingerprint not in (None, (project.audio_size, project.audio_sha256)):
+                    changed.append(f"{audio.name} has changed since {Path(path).name} was "
+                                   "saved: the partials may not match it")
+            return audio
 
         def restore(state):
-            note = ""
-            if project.audio_size is not None and state.audio.frames:
-                try:
-                    if audio_fingerprint(project.audio_path) != (project.audio_size,
-                                                                 project.audio_sha256):
-                        note = (f"{state.audio.name} has changed since {Path(path).name} "
-                                "was saved: the partials may not match it")
-                except (OSError, ProjectError):
-                    pass
             restored = state.restored(project.partials, project.next_partial_id,
                                       restored_view(project, state.overview.view), path,
                                       modified)
-            return restored.failed(note) if note else restored
+            return restored.failed(changed[0]) if changed else restored
 
-        return self._open(lambda: load_audio(project.audio_path), Path(path).name, restore)
+        return self._open(load, Path(path).name, restore)
 
     def _recovered_work(self, audio: AudioFile):
         """A restore step with the autosaved, never-saved work on `audio`, if the user wants it."""

@@ -393,3 +393,25 @@ def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog
     finally:
         saver.close()
         _close(document)
+
+
+def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
+    from app.partials import Partial, frozen_points
+    from app.project import Project, audio_fingerprint, save_project
+    audio = _demo_like(tmp_path / "c.wav")
+    size, sha = audio_fingerprint(audio)
+    project_file = tmp_path / "c.soma.json"
+    points = frozen_points([[0.5, 440.0, -8.0], [0.6, 440.0, -8.0]])
+    save_project(Project(audio_path=audio, audio_size=size, audio_sha256=sha,
+                         partials=(Partial(1, "A", "#ff0000", points),), next_partial_id=2),
+                 project_file)
+    document = _document()
+    try:
+        state = document.open_project(str(project_file))["state"]
+        assert state["error"] == "" and len(state["partials"]) == 1
+        _demo_like(tmp_path / "c.wav", seconds=2.0)  # the recording is replaced
+        state = document.open_project(str(project_file))["state"]
+        assert "c.wav has changed since c.soma.json was saved" in state["error"]
+        assert len(state["partials"]) == 1  # loses nothing: the partials are still there
+    finally:
+        _close(document)
