@@ -370,7 +370,8 @@ function placeLine(line, t, start, end) {
 
 function wirePlayback() {
   page.player = new Player({ fetchChunk, sampleRate: () => page.state.file.sampleRate,
-    onEnd: () => showPlaying(false) });
+    onEnd: () => showPlaying(false),
+    onError: (error) => { showPlaying(false); showPageError(`Playback stopped: ${error.message}`); } });
   $('play').addEventListener('click', togglePlay);
   // A click on the plot (a press and release without a drag) puts the playback cursor there.
   const plot = document.querySelector('.plot');

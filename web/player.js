@@ -15,11 +15,14 @@ export class Player {
    *   mono samples at `sampleRate()` for [start, start + seconds) of the file.
    * @param {() => number} options.sampleRate the file's, Hz.
    * @param {() => void} options.onEnd called when playback stops by itself.
+   * @param {(error: Error) => void} options.onError called when a chunk cannot be had;
+   *   playback stops then (a gap would be worse than silence with a reason).
    */
-  constructor({ fetchChunk, sampleRate, onEnd }) {
+  constructor({ fetchChunk, sampleRate, onEnd, onError }) {
     this.fetchChunk = fetchChunk;
     this.sampleRate = sampleRate;
     this.onEnd = onEnd;
+    this.onError = onError;
     this.context = null; // created on the first play: browsers allow audio after a gesture only
     this.schedule = null;
     this.sources = new Set();
@@ -75,7 +78,15 @@ export class Player {
     while (schedule.ahead(now) < LOOKAHEAD_SECONDS) {
       const segment = schedule.next();
       if (!segment) return;
-      const samples = await this.fetchChunk(segment.file, segment.seconds);
+      let samples;
+      try {
+        samples = await this.fetchChunk(segment.file, segment.seconds);
+      } catch (error) {
+        if (generation !== this.generation) return;
+        this.stop();
+        this.onError?.(error);
+        return;
+      }
       if (generation !== this.generation) return;
       if (!samples.length) continue;
       const buffer = this.context.createBuffer(1, samples.length, this.sampleRate());
