@@ -6,10 +6,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test system bench clean
+.PHONY: run dev test system bench clean
 
 run: system $(INSTALLED)
 	@bash scripts/run.sh $(FILE)
+
+# `make run`, restarting on source changes with the state kept (docs/dev-mode.md).
+dev: system $(INSTALLED)
+	@bash scripts/run.sh --dev $(FILE)
 
 test: system $(INSTALLED)
 	$(PY) -m pytest
