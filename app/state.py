@@ -154,8 +154,11 @@ class DocumentState:
                        **stacks)
 
     def selecting(self, ids: tuple[int, ...]) -> DocumentState:
+        """The selection `ids` (those that exist); the same state when nothing changes, so
+        that the store publishes nothing."""
         known = {p.id for p in self.partials}
-        return replace(self, selection=tuple(i for i in dict.fromkeys(ids) if i in known))
+        selection = tuple(i for i in dict.fromkeys(ids) if i in known)
+        return self if selection == self.selection else replace(self, selection=selection)
 
     def partial(self, partial_id: int) -> Partial | None:
         return next((p for p in self.partials if p.id == partial_id), None)

@@ -38,6 +38,7 @@ const page = {
   cursor: null, // the time (s) playback starts from, set by a click on the plot
   solo: new Set(), // partial ids soloed / muted for playback (the page's, not the document's)
   mute: new Set(),
+  panelKey: '', // what the partials list shows now (see renderChrome)
 };
 
 /** What the file allows a view to be: exactly what SomaDocument.set_view checks. */
@@ -83,6 +84,19 @@ function renderChrome(state) {
     : 'Soma';
   $('redo').disabled = !state.redo;
   $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
+  document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
+  const shown = state.viewport || state.overview;
+  $('image-info').textContent = shown
+    ? `${state.viewport ? 'View' : 'Overview'}: ${describeImage(shown)}` : '';
+  renderPartialsList(state);
+}
+
+function renderPartialsList(state) {
+  // Rebuilding the list on every push (several a second while zooming) would cost the page
+  // more than anything else it does then: only when what it shows has changed.
+  const panelKey = [state.partialsVersion, state.selection, [...page.solo], [...page.mute]].join('|');
+  if (panelKey === page.panelKey) return;
+  page.panelKey = panelKey;
   renderPartialsPanel($('partials'), { partials: state.partials || [], selection: state.selection || [],
     solo: [...page.solo], mute: [...page.mute] }, {
     onSolo: (id) => toggle(page.solo, id),
@@ -92,10 +106,6 @@ function renderChrome(state) {
     onRecolor: (id, color) => act('recolor_partial', id, color),
     onDelete: (ids) => act('delete_partials', ids),
   });
-  document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
-  const shown = state.viewport || state.overview;
-  $('image-info').textContent = shown
-    ? `${state.viewport ? 'View' : 'Overview'}: ${describeImage(shown)}` : '';
 }
 
 function drawTraces() {
@@ -169,11 +179,12 @@ function applyState(state) {
   if (page.state && state.revision < page.state.revision) return; // a late, older push
   const previous = page.state;
   if (!('partials' in state)) { // pushes leave the partials out unless the page needs them
-    const current = previous && previous.partialsVersion === state.partialsVersion;
-    state.partials = previous ? previous.partials : [];
-    if (!current) {
+    if (!previous || previous.partialsVersion !== state.partialsVersion) {
       call('get_state').then((reply) => { if (reply.ok) applyState(reply.state); });
     }
+    // Until they arrive, the page shows the partials it has, under their own version.
+    state.partials = previous ? previous.partials : [];
+    state.partialsVersion = previous ? previous.partialsVersion : -1;
   }
   page.state = state;
   const newFile = !previous || !previous.overview || !state.overview ||
@@ -188,7 +199,11 @@ function applyState(state) {
     }
   }
   renderChrome(state);
-  drawView();
+  // The view is the page's own while it has a file (gestures run ahead of Python): a new
+  // state redraws the pictures only for a new file, the traces only when they changed.
+  if (newFile) drawView();
+  else if (previous.partialsVersion !== state.partialsVersion ||
+           String(previous.selection) !== String(state.selection)) drawTraces();
   for (const role of ['overview', 'viewport']) {
     loadImage(role, state[role]).catch((error) => showPageError(`Could not load an image: ${error.message}`));
   }
