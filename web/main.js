@@ -16,7 +16,7 @@ import { TraceLayer } from './trace-layer.js';
 import { attachTraceGestures } from './trace-gestures.js';
 import { erasedRanges, nearestPoint, strokeToGuide } from './trace-geometry.js';
 import { renderPartialsPanel } from './partials-panel.js';
-import { Player } from './player.js';
+import { Transport } from './transport.js';
 import { renderProgressPanel } from './progress-panel.js';
 import { LogPanel } from './log-panel.js';
 
@@ -34,8 +34,7 @@ const page = {
   mode: 'navigate', // 'navigate' | 'trace' | 'erase'
   stroke: [], // the stroke being drawn, CSS px
   hover: null, // nearestPoint() under the mouse, or null
-  player: null,
-  cursor: null, // the time (s) playback starts from, set by a click on the plot
+  transport: null,
   solo: new Set(), // partial ids soloed / muted for playback (the page's, not the document's)
   mute: new Set(),
   panelKey: '', // what the partials list shows now (see renderChrome)
@@ -123,7 +122,7 @@ function drawView() {
   page.overviewCanvas.show([overview], overview && overview.meta.view);
   page.viewportCanvas.show([overview, viewport], view);
   drawTraces();
-  drawCursor();
+  page.transport.drawCursor();
   const outline = $('overview-view');
   const box = page.overviewCanvas.canvas;
   const rect = view && limits() && viewRectangle(view, limits(), box.clientWidth, box.clientHeight);
@@ -191,8 +190,7 @@ function applyState(state) {
     previous.overview.key !== state.overview.key;
   if (newFile) {
     page.images = { overview: null, viewport: null };
-    page.cursor = null;
-    if (page.player && page.player.playing) { page.player.stop(); showPlaying(false); }
+    page.transport.reset();
     page.view = state.view;
     if (state.view && !(state.viewport && viewsEqual(state.viewport.view, state.view))) {
       requestImage();
@@ -323,90 +321,6 @@ function toggle(set, id) {
   renderChrome(page.state);
 }
 
-async function fetchChunk(start, seconds) {
-  const query = new URLSearchParams({ start, seconds, mode: $('play-mode').value,
-    solo: [...page.solo].join(','), mute: [...page.mute].join(',') });
-  const bytes = await fetchBytes(`/audio?${query}`);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-}
-
-function togglePlay() {
-  if (page.player.playing) {
-    page.player.stop();
-    showPlaying(false);
-    return;
-  }
-  const view = page.view;
-  if (!view || !page.state.file) return;
-  const loop = $('loop').checked;
-  const cursorInView = page.cursor !== null && page.cursor >= view.start && page.cursor < view.end;
-  const startAt = cursorInView ? page.cursor : view.start;
-  // Looping repeats the view; otherwise play on to the end of the file.
-  const [from, to] = loop ? [view.start, view.end] : [startAt, page.state.file.duration];
-  if (!(to > startAt)) return;
-  page.player.play({ from, to, loop, startAt })
-    .catch((error) => showPageError(`Cannot play: ${error.message}`));
-  showPlaying(true);
-  requestAnimationFrame(followPlayhead);
-}
-
-function showPlaying(playing) {
-  $('play').setAttribute('aria-pressed', String(playing));
-  $('play').textContent = playing ? '■ Stop' : '▶ Play';
-  if (!playing) {
-    $('playhead').hidden = $('overview-playhead').hidden = true;
-    delete document.body.dataset.playhead;
-  }
-}
-
-/** Each frame while playing: draw the playhead where the audio clock is, and keep it in view. */
-function followPlayhead() {
-  if (!page.player.playing) return;
-  const t = page.player.position();
-  const view = page.view;
-  if (t !== null && view) {
-    if (!$('loop').checked && (t > view.end || t < view.start)) {
-      const span = view.end - view.start;
-      const start = Math.min(Math.max(0, t), page.state.file.duration - span);
-      onView({ ...view, start, end: start + span }); // turn the page, as a score follower does
-    }
-    placeLine($('playhead'), t, page.view.start, page.view.end);
-    placeLine($('overview-playhead'), t, 0, page.state.file.duration);
-    document.body.dataset.playhead = t.toFixed(3);
-  }
-  requestAnimationFrame(followPlayhead);
-}
-
-function placeLine(line, t, start, end) {
-  const fraction = (t - start) / (end - start);
-  line.hidden = !(fraction >= 0 && fraction <= 1);
-  line.style.left = `${fraction * 100}%`;
-}
-
-function wirePlayback() {
-  page.player = new Player({ fetchChunk, sampleRate: () => page.state.file.sampleRate,
-    onEnd: () => showPlaying(false),
-    onError: (error) => { showPlaying(false); showPageError(`Playback stopped: ${error.message}`); } });
-  $('play').addEventListener('click', togglePlay);
-  // A click on the plot (a press and release without a drag) puts the playback cursor there.
-  const plot = document.querySelector('.plot');
-  let pressed = null;
-  plot.addEventListener('pointerdown', (event) => { pressed = [event.clientX, event.clientY]; });
-  plot.addEventListener('click', (event) => {
-    if (!pressed || Math.hypot(event.clientX - pressed[0], event.clientY - pressed[1]) > 3) return;
-    if (!page.view || page.mode !== 'navigate') return;
-    const rect = plot.getBoundingClientRect();
-    page.cursor = xToTime(event.clientX - rect.left, page.view.start, page.view.end, rect.width);
-    drawCursor();
-  });
-}
-
-function drawCursor() {
-  const view = page.view;
-  if (page.cursor === null || !view) { $('cursor').hidden = true; return; }
-  placeLine($('cursor'), page.cursor, view.start, view.end);
-}
-
 /** Keys that act on the whole document; typing in a field is left alone. */
 function onKey(event) {
   if (event.target instanceof HTMLInputElement) return;
@@ -419,7 +333,7 @@ function onKey(event) {
   else if (!command && !event.altKey && key === 't') setMode('trace');
   else if (!command && !event.altKey && key === 'e') setMode('erase');
   else if (!command && !event.altKey && key === 'n') setMode('navigate');
-  else if (!command && key === ' ') togglePlay();
+  else if (!command && key === ' ') page.transport.toggle();
   else if ((key === 'delete' || key === 'backspace') && page.state && page.state.selection.length) {
     act('delete_partials', page.state.selection);
   } else return;
@@ -442,7 +356,15 @@ function wireGestures() {
   attachViewportGestures(plot, navigation);
   attachOverviewGestures($('overview-canvas'), navigation);
   wireTracing();
-  wirePlayback();
+  page.transport = new Transport({
+    elements: { play: $('play'), mode: $('play-mode'), loop: $('loop'), playhead: $('playhead'),
+      overviewPlayhead: $('overview-playhead'), cursor: $('cursor'), plot },
+    getView: () => page.view,
+    getFile: () => page.state && page.state.file,
+    clicksSetCursor: () => page.mode === 'navigate',
+    getMix: () => ({ solo: [...page.solo], mute: [...page.mute] }),
+    fetchBytes, onView, onError: showPageError,
+  });
   window.addEventListener('keydown', onKey);
   // Axis labels and the outline depend on the pixel size of their boxes.
   new ResizeObserver(drawView).observe(document.querySelector('.panes'));
