@@ -38,20 +38,22 @@ FILE_TYPES = {
 
 
 class NativeDialogs:
-    """The bridge's Dialogs, as pywebview's native dialogs of `window`."""
+    """The bridge's Dialogs, as pywebview's native dialogs of `window`.
 
-    def __init__(self, window) -> None:
-        self._window = window
+    `window` is set once the window exists: the window needs the bridge, which needs these.
+    """
+
+    window = None
 
     def open_file(self, kind: str) -> str | None:
         import webview
-        chosen = self._window.create_file_dialog(webview.FileDialog.OPEN,
+        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN,
                                                  file_types=FILE_TYPES[kind])
         return chosen[0] if chosen else None
 
     def save_file(self, kind: str, suggested: str) -> str | None:
         import webview
-        chosen = self._window.create_file_dialog(webview.FileDialog.SAVE,
+        chosen = self.window.create_file_dialog(webview.FileDialog.SAVE,
                                                  save_filename=suggested,
                                                  file_types=FILE_TYPES[kind])
         if isinstance(chosen, (list, tuple)):
@@ -59,7 +61,7 @@ class NativeDialogs:
         return chosen or None
 
     def confirm(self, title: str, message: str) -> bool:
-        return bool(self._window.create_confirmation_dialog(title, message))
+        return bool(self.window.create_confirmation_dialog(title, message))
 
 
 def configure_qt_environment() -> None:
@@ -91,14 +93,14 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     viewport = ViewportService(store, data, share, progress)
     snapping = SnapService(store, share, progress)
     autosaver = Autosaver(store)
-    dialogs = NativeDialogs(None)
+    dialogs = NativeDialogs()
     document = SomaDocument(store, data, share, viewport, snapping, progress, dialogs)
     saved = devmode.read_dev_state()  # after a dev-mode restart: what to come back to
     geometry = (saved or {}).get("window") or {"width": 1280, "height": 820}
     window = webview.create_window(
         "Soma", make_app(data, webview.token, AudioChunks(store)), js_api=document,
         min_size=(720, 480), background_color="#0f1115", **geometry)
-    dialogs._window = window
+    dialogs.window = window
     leave = threading.Event()    # closing may go ahead without asking (again)
     restart = threading.Event()  # dev mode asked for a restart: exit with its code
     window.events.closing += _ask_before_losing_work(window, store, leave)
