@@ -56,12 +56,12 @@ Pure numpy/scipy: no GUI code, nothing from ``app``.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 import scipy.fft as sfft
 from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
 
+from workers.checks import finite, whole
 from workers.cwt import GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, _segment, margin_samples, \
     morlet_response
 
@@ -508,18 +508,11 @@ def _audio(audio) -> np.ndarray:
 
 
 def _sample_rate(sr) -> int:
-    if isinstance(sr, bool) or not isinstance(sr, numbers.Integral) or sr <= 0:
-        raise SnapError(f"sr must be a positive integer (Hz), got {sr!r}")
-    return int(sr)
+    return whole("sr", sr, SnapError, 1, 768_000)
 
 
 def _finite(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise SnapError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise SnapError(f"{name} must be finite, got {value}")
-    return value
+    return finite(name, value, SnapError)
 
 
 def _positive(name: str, value) -> float:

@@ -13,12 +13,10 @@ Pure numpy/scipy: no GUI code, nothing from ``app``.
 """
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
 from workers import cwt, stft
+from workers.checks import finite, whole
 from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
 
 __all__ = [
@@ -28,6 +26,7 @@ __all__ = [
 
 DB_FLOOR = -160.0  # dBFS of silence and padding; every output pixel is >= this
 CWT_MAX_SECONDS = 30.0  # method='auto' picks the CWT at or below this view length, STFT above
+MAX_SAMPLE_RATE = 768_000  # Hz: the highest rate any file Soma opens can have
 MAX_PIXELS = 16384  # largest width or height: more than any screen, small enough to stay sane
 MAX_SECONDS = 1e7  # |start| and |end| bound (115 days): keeps sample positions exact in float64
 METHODS = ("auto", "stft", "cwt")
@@ -168,26 +167,15 @@ def _check_audio(audio) -> None:
 
 
 def _sample_rate(sr) -> int:
-    if isinstance(sr, bool) or not isinstance(sr, numbers.Integral) or sr <= 0:
-        raise SpectrumError(f"sr must be a positive integer (Hz), got {sr!r}")
-    return int(sr)
+    return whole("sr", sr, SpectrumError, 1, MAX_SAMPLE_RATE)
 
 
 def _pixels(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise SpectrumError(f"{name} must be an integer, got {value!r}")
-    if not 1 <= value <= MAX_PIXELS:
-        raise SpectrumError(f"{name} must be between 1 and {MAX_PIXELS}, got {value}")
-    return int(value)
+    return whole(name, value, SpectrumError, 1, MAX_PIXELS)
 
 
 def _finite(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise SpectrumError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise SpectrumError(f"{name} must be finite, got {value}")
-    return value
+    return finite(name, value, SpectrumError)
 
 
 def _fmin(fmin) -> float:

@@ -36,10 +36,11 @@ Pure numpy: no GUI code, nothing from ``app``.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
+
+from workers.checks import finite, whole
 
 __all__ = ["FADE_SECONDS", "MAX_SAMPLES", "SR_MAX", "SR_MIN", "SynthError", "synthesize"]
 
@@ -257,19 +258,11 @@ def _render(table, gain: float, t: np.ndarray, acc: np.ndarray) -> None:
 # --- validation ------------------------------------------------------------------------------
 
 def _sample_rate(sr) -> int:
-    if isinstance(sr, bool) or not isinstance(sr, numbers.Integral):
-        raise SynthError(f"sr must be an integer (Hz), got {sr!r}")
-    if not SR_MIN <= sr <= SR_MAX:
-        raise SynthError(f"sr must be between {SR_MIN} and {SR_MAX} Hz, got {sr}")
-    return int(sr)
+    return whole("sr", sr, SynthError, SR_MIN, SR_MAX)
 
 
 def _time(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise SynthError(f"{name} must be a number of seconds, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value):
-        raise SynthError(f"{name} must be finite, got {value}")
+    value = finite(name, value, SynthError)
     if abs(value) > MAX_SECONDS:
         raise SynthError(f"{name} must lie within +-{MAX_SECONDS:g} s, got {value:g}")
     return value
