@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def finite(name: str, value, error: type[Exception]) -> float:
     """`value` as a finite float; `error` with a one-line message otherwise (bool refused)."""
@@ -26,3 +28,16 @@ def whole(name: str, value, error: type[Exception], minimum: int, maximum: int) 
     if not minimum <= value <= maximum:
         raise error(f"{name} must be between {minimum} and {maximum}, got {value}")
     return int(value)
+
+
+def mono_samples(audio, error: type[Exception]) -> np.ndarray:
+    """`audio` (a non-empty 1-D float32 or float64 array) as C-contiguous float32."""
+    if not isinstance(audio, np.ndarray):
+        raise error(f"audio must be a numpy array, got {type(audio).__name__}")
+    if audio.ndim != 1:
+        raise error(f"audio must be 1-D mono samples, got shape {audio.shape}")
+    if audio.size == 0:
+        raise error("audio is empty")
+    if audio.dtype.kind != "f":
+        raise error(f"audio must be float32 or float64 samples, got {audio.dtype}")
+    return np.ascontiguousarray(audio, dtype=np.float32)

@@ -61,7 +61,7 @@ import numpy as np
 import scipy.fft as sfft
 from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
 
-from workers.checks import finite, whole
+from workers.checks import finite, mono_samples, whole
 from workers.cwt import GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, _segment, margin_samples, \
     morlet_response
 
@@ -154,7 +154,7 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     SnapError
         For any invalid argument, before any work is done.
     """
-    samples = _audio(audio)
+    samples = mono_samples(audio, SnapError)
     sr = _sample_rate(sr)
     hop = _positive("hop", hop)
     tolerance = _positive("tolerance_cents", tolerance_cents)
@@ -494,18 +494,6 @@ class _Progress:
 
 
 # --- validation ------------------------------------------------------------------------------
-
-def _audio(audio) -> np.ndarray:
-    if not isinstance(audio, np.ndarray):
-        raise SnapError(f"audio must be a numpy array, got {type(audio).__name__}")
-    if audio.ndim != 1:
-        raise SnapError(f"audio must be 1-D mono samples, got shape {audio.shape}")
-    if audio.size == 0:
-        raise SnapError("audio is empty")
-    if audio.dtype.kind != "f":
-        raise SnapError(f"audio must be float32 or float64 samples, got {audio.dtype}")
-    return np.ascontiguousarray(audio, dtype=np.float32)
-
 
 def _sample_rate(sr) -> int:
     return whole("sr", sr, SnapError, 1, 768_000)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from workers import cwt, stft
-from workers.checks import finite, whole
+from workers.checks import finite, mono_samples, whole
 from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
 
 __all__ = [
@@ -121,7 +121,7 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     SpectrumError
         For any invalid argument, before any work is done.
     """
-    _check_audio(audio)
+    samples = mono_samples(audio, SpectrumError)
     sr = _sample_rate(sr)
     start, end = _span(start, end)
     fmin, fmax = _frequency_range(fmin, fmax)
@@ -136,7 +136,6 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, q) > cwt.MAX_SEGMENT:
         raise SpectrumError(f"a CWT of {end - start:g} s down to {fmin:g} Hz at q={q:g} "
                             f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'")
-    samples = np.ascontiguousarray(audio, dtype=np.float32)
     if chosen == "cwt":
         power = cwt.cwt_power(samples, sr, start, end, freqs, width, q, report)
     else:
@@ -153,17 +152,6 @@ def clear_caches() -> None:
     requests with it; a worker under memory pressure may call it too)."""
     cwt.clear_caches()
     stft.clear_caches()
-
-
-def _check_audio(audio) -> None:
-    if not isinstance(audio, np.ndarray):
-        raise SpectrumError(f"audio must be a numpy array, got {type(audio).__name__}")
-    if audio.ndim != 1:
-        raise SpectrumError(f"audio must be 1-D mono samples, got shape {audio.shape}")
-    if audio.size == 0:
-        raise SpectrumError("audio is empty")
-    if audio.dtype.kind != "f":
-        raise SpectrumError(f"audio must be float32 or float64 samples, got {audio.dtype}")
 
 
 def _sample_rate(sr) -> int:

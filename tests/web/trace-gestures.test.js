@@ -1,41 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attachTraceGestures } from '../../web/trace-gestures.js';
-
-/** An EventTarget that counts its live listeners. */
-class Counted extends EventTarget {
-  constructor() {
-    super();
-    this.listeners = 0;
-  }
-  addEventListener(type, listener, options) {
-    this.listeners += 1;
-    super.addEventListener(type, listener, options);
-  }
-  removeEventListener(type, listener, options) {
-    this.listeners -= 1;
-    super.removeEventListener(type, listener, options);
-  }
-}
-
-/** Just enough of an HTMLElement for the gestures: rect, pointer capture, dataset. */
-class FakeElement extends Counted {
-  constructor(rect = { left: 100, top: 50, width: 600, height: 300 }) {
-    super();
-    this.rect = rect;
-    this.dataset = {};
-    this.captured = new Set();
-  }
-  getBoundingClientRect() {
-    const { left, top, width, height } = this.rect;
-    return { left, top, width, height, x: left, y: top, right: left + width, bottom: top + height };
-  }
-  setPointerCapture(id) { this.captured.add(id); }
-  releasePointerCapture(id) {
-    if (!this.captured.has(id)) throw new Error('NotFoundError');
-    this.captured.delete(id);
-  }
-}
+import { Counted, FakeElement } from './fake-element.js';
 
 /** Dispatch a bubbling, cancelable event of `type` carrying `props` on `target`. */
 function fire(target, type, props = {}) {

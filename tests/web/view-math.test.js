@@ -6,6 +6,7 @@ import {
 } from '../../web/view-math.js';
 import { attachViewportGestures } from '../../web/viewport-gestures.js';
 import { attachOverviewGestures, viewRectangle } from '../../web/overview-gestures.js';
+import { FakeElement } from './fake-element.js';
 
 const limits = { duration: 60, nyquist: 22050, minFreq: 20 };
 const full = { start: 0, end: 60, fmin: 20, fmax: 22050 };
@@ -226,32 +227,8 @@ test('viewRectangle', () => {
 
 // ---------------------------------------------------------------- gestures on a fake element
 
-/** Just enough of an HTMLElement for the gesture modules, counting live listeners. */
-class FakeElement extends EventTarget {
-  constructor(rect = { left: 100, top: 50, width: 600, height: 300 }) {
-    super();
-    this.rect = rect;
-    this.dataset = {};
-    this.captured = new Set();
-    this.listeners = 0;
-    this.focused = 0;
-  }
-  getBoundingClientRect() {
-    const { left, top, width, height } = this.rect;
-    return { left, top, width, height, x: left, y: top, right: left + width, bottom: top + height };
-  }
-  setPointerCapture(id) { this.captured.add(id); }
-  releasePointerCapture(id) { this.captured.delete(id); }
-  focus() { this.focused += 1; }
-  addEventListener(type, listener, options) {
-    this.listeners += 1;
-    super.addEventListener(type, listener, options);
-  }
-  removeEventListener(type, listener, options) {
-    this.listeners -= 1;
-    super.removeEventListener(type, listener, options);
-  }
-  /** Dispatch a cancelable event of `type` carrying `props`; returns the event. */
+/** The fake element, with a way to dispatch a cancelable event carrying `props`. */
+class GestureElement extends FakeElement {
   fire(type, props = {}) {
     const event = new Event(type, { cancelable: true });
     Object.assign(event, { button: 0, isPrimary: true, pointerId: 1, ...props });
@@ -262,7 +239,7 @@ class FakeElement extends EventTarget {
 
 /** Attach with a view that follows onView, as the page does; records every onView call. */
 function harness(attach, initial = mid) {
-  const element = new FakeElement();
+  const element = new GestureElement();
   const state = { view: initial, limits, calls: [] };
   const dispose = attach(element, {
     getView: () => state.view,
