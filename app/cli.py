@@ -27,6 +27,7 @@ import soundfile as sf
 from app.audio import AudioError, load_audio
 from app.exchange import FORMATS, ExchangeError, export_partials, import_partials
 from app.logs import configure as configure_logging
+from app.partials import points_from_json, points_to_json
 from app.progress import ProgressManager
 from app.progress_text import TextRenderer
 from app.project import ProjectError, load_project
@@ -120,8 +121,7 @@ def _read_guide(path: Path) -> list[list[float]]:
 
 
 def _write_points(path: Path, points: np.ndarray) -> None:
-    rows = [[t, None if np.isnan(f) else f, None if np.isnan(a) else a]
-            for t, f, a in points.tolist()]
+    rows = points_to_json(points)
     if path.suffix.lower() == ".json":
         body = json.dumps({"points": rows}, allow_nan=False) + "\n"
     else:
@@ -191,8 +191,7 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
             raise UsageError(f"cannot read '{path.name}': {error}") from None
         if isinstance(data, dict) and "points" in data:  # a `soma snap` output
             try:
-                points = np.array([[t, np.nan if f is None else f, np.nan if a is None else a]
-                                   for t, f, a in data["points"]], dtype=float)
+                points = points_from_json(data["points"])
             except (TypeError, ValueError) as error:
                 raise UsageError(f"'{path.name}' has malformed points: {error}") from None
             return [points], None

@@ -7,32 +7,19 @@ the protocol with the supervisor).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
-from app.partials import Partial, frozen_points
+from app.partials import Partial
 from app.state import DocumentState, Edit, View
-from app.validate import json_safe
-
-
-def _partial_json(partial: Partial) -> dict:
-    return json_safe(partial.to_json())
-
-
-def _partial(data: dict) -> Partial:
-    points = [[t, math.nan if f is None else f, math.nan if a is None else a]
-              for t, f, a in data["points"]]
-    return Partial(int(data["id"]), str(data["name"]), str(data["color"]),
-                   frozen_points(points), dict(data.get("source") or {}))
 
 
 def _edit_json(edit: Edit) -> dict:
     return {"label": edit.label, "next": edit.next_partial_id,
-            "partials": [_partial_json(p) for p in edit.partials]}
+            "partials": [p.to_json() for p in edit.partials]}
 
 
 def _edit(data: dict) -> Edit:
-    return Edit(tuple(_partial(p) for p in data["partials"]), int(data["next"]),
+    return Edit(tuple(Partial.from_json(p) for p in data["partials"]), int(data["next"]),
                 str(data["label"]))
 
 
@@ -44,7 +31,7 @@ def capture(state: DocumentState, window: dict | None) -> dict:
         "hasAudio": audio is not None,
         "projectPath": state.project_path,
         "view": state.view.to_json() if state.view else None,
-        "partials": [_partial_json(p) for p in state.partials],
+        "partials": [p.to_json() for p in state.partials],
         "nextPartialId": state.next_partial_id,
         "selection": list(state.selection),
         "undo": [_edit_json(e) for e in state.undo_stack],
@@ -64,7 +51,7 @@ def restore_document(state: DocumentState, saved: dict) -> DocumentState:
         if (limits.start <= candidate.start < candidate.end <= limits.end
                 and limits.fmin <= candidate.fmin < candidate.fmax <= limits.fmax):
             restored_view = candidate
-    partials = tuple(_partial(p) for p in saved.get("partials", []))
+    partials = tuple(Partial.from_json(p) for p in saved.get("partials", []))
     restored = state.restored(partials, int(saved.get("nextPartialId", 1)), restored_view,
                               saved.get("projectPath") or "", bool(saved.get("modified")))
     return replace(restored,

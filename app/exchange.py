@@ -75,7 +75,7 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from app.partials import Partial, default_color, frozen_points
+from app.partials import Partial, default_color, frozen_points, points_to_json
 from app.project import write_atomic
 
 log = logging.getLogger(__name__)
@@ -176,8 +176,7 @@ def _write_csv(partials, arrays) -> str:
 def _write_json(partials, arrays) -> str:
     document = {"partials": [
         {"name": p.name, "color": p.color,
-         "points": [[t, None if math.isnan(f) else f, None if math.isnan(a) else a]
-                    for t, f, a in points.tolist()]}
+         "points": points_to_json(points)}
         for p, points in zip(partials, arrays)]}
     return json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":")) + "\n"
 

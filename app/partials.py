@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import math
+
 import numpy as np
 
 PALETTE = ("#4cc9f0", "#f72585", "#b5e48c", "#ffd166", "#9d4edd", "#ff8c42", "#06d6a0",
@@ -18,6 +20,23 @@ def frozen_points(points) -> np.ndarray:
     array = np.array(points, dtype=np.float64, copy=True).reshape(-1, 3)
     array.flags.writeable = False
     return array
+
+
+def points_to_json(points: np.ndarray) -> list:
+    """(n, 3) points as JSON rows [t, f, a], with null for a gap's NaN frequency and amplitude
+    (JSON has no NaN; a NaN in a pywebview return would even leave the JS promise hanging)."""
+    return [[t, None if math.isnan(f) else f, None if math.isnan(a) else a]
+            for t, f, a in np.asarray(points, dtype=np.float64).tolist()]
+
+
+def points_from_json(rows) -> np.ndarray:
+    """The inverse of points_to_json: read-only float64 (n, 3), null read as NaN.
+
+    Raises TypeError or ValueError for rows that are not [t, f, a] numbers or nulls; callers
+    reading untrusted files validate first (app.project) or turn these into their own error.
+    """
+    return frozen_points([[t, math.nan if f is None else f, math.nan if a is None else a]
+                          for t, f, a in rows])
 
 
 @dataclass(frozen=True)
@@ -41,9 +60,15 @@ class Partial:
     def with_points(self, points) -> Partial:
         return replace(self, points=frozen_points(points))
 
+    @classmethod
+    def from_json(cls, data: dict) -> Partial:
+        """The inverse of to_json, for JSON Soma wrote itself (dev-mode state)."""
+        return cls(int(data["id"]), str(data["name"]), str(data["color"]),
+                   points_from_json(data["points"]), dict(data.get("source") or {}))
+
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "color": self.color,
-                "points": [[t, f, a] for t, f, a in self.points.tolist()],
+                "points": points_to_json(self.points),
                 "source": self.source}
 
 

@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.partials import Partial, frozen_points
+from app.partials import Partial, frozen_points, points_to_json
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "soma-project"
@@ -105,11 +105,6 @@ def _fail(path, problem: str) -> ProjectError:
 # ---------------------------------------------------------------- encoding
 
 
-def _encode_points(points: np.ndarray) -> list:
-    return [[t, None if math.isnan(f) else f, None if math.isnan(a) else a]
-            for t, f, a in points.tolist()]
-
-
 def _encode(project: Project, path: Path) -> dict:
     audio = None
     if project.audio_path is not None:
@@ -128,7 +123,7 @@ def _encode(project: Project, path: Path) -> dict:
         "settings": project.settings,
         "nextPartialId": project.next_partial_id,
         "partials": [{"id": p.id, "name": p.name, "color": p.color,
-                      "points": _encode_points(np.asarray(p.points, dtype=np.float64)),
+                      "points": points_to_json(p.points),
                       "source": p.source}
                      for p in project.partials],
     }
