@@ -4,6 +4,8 @@ Start method: a forkserver whose server process has already imported numpy, scip
 the workers modules (not pywt: Soma's CWT is its own, so no worker imports it), so a new
 worker is a fork of a warm, GUI-free process: measured about 24 ms to a worker computing its
 job, against about 260 ms for spawn, which re-imports everything (docs/benchmarks.md).
+workers.forkserver_setup, first in the list, stops the workers from re-running the program's
+main script, which multiprocessing would otherwise do in every child (30-50 ms each).
 Terminate-on-replace is only interactive when a replacement is that cheap. Plain fork from
 the main process is never used: it would copy a process that runs Qt's threads.
 """
@@ -12,7 +14,10 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["numpy", "scipy.fft", "workers.spectrum", "workers.snap", "workers.jobs"]
+PRELOAD = [
+    "workers.forkserver_setup", "numpy", "scipy.fft", "workers.spectrum", "workers.snap",
+    "workers.jobs",
+]
 JOIN_SECONDS = 0.2  # how long a terminated worker gets to exit before it is killed
 
 _context: BaseContext | None = None

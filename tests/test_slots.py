@@ -2,9 +2,12 @@
 import os
 import queue
 import signal
+import subprocess
+import sys
 import threading
 import time
 from multiprocessing import forkserver, resource_tracker
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -226,3 +229,43 @@ def test_stale_segments_of_a_dead_process_are_removed():
     assert f"soma-{dead_pid}-1" in segment_names()
     assert f"soma-{dead_pid}-1" in remove_stale_segments()
     assert f"soma-{dead_pid}-1" not in segment_names()
+
+
+MAIN_SCRIPT = """
+import os, queue, sys
+sys.path[:0] = [{root!r}, {tests!r}]
+with open({log!r}, "a") as log:
+    log.write(f"{{__name__}} {{os.getpid()}}\\n")
+if __name__ == "__main__":
+    from app.slots import ViewportSlot
+    from slot_jobs import SleepJob
+    events = queue.Queue()
+    slot = ViewportSlot(events.put)
+    workers = []
+    for request_id in range(3):  # each replaces a busy worker: three processes
+        slot.submit(SleepJob(request_id, 5.0))
+        while not (e := events.get(timeout=30))["type"] == "progress" or e["id"] != request_id:
+            pass
+        workers.append(slot.pid)
+    slot.close()
+    print(" ".join(map(str, workers)))
+"""
+
+
+def test_workers_do_not_rerun_the_programs_main_script(tmp_path):
+    # A worker that re-imports the main script (the `soma` launcher imports app.cli and its
+    # tree) pays tens of ms of imports at every replacement, while the user zooms.
+    root = Path(__file__).resolve().parent.parent
+    log = tmp_path / "imports.log"
+    script = tmp_path / "program.py"
+    script.write_text(MAIN_SCRIPT.format(root=str(root), tests=str(root / "tests"), log=str(log)))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    workers = {int(pid) for pid in done.stdout.split()}
+    assert len(workers) == 3
+    runs = [line.split() for line in log.read_text().splitlines()]
+    assert runs[0][0] == "__main__"
+    rerun_by = {int(pid) for name, pid in runs[1:]}
+    assert not rerun_by & workers, f"workers re-ran the main script: {runs}"
+    assert len(runs) <= 2, runs  # at most once more, in the forkserver

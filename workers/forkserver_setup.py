@@ -1,0 +1,21 @@
+"""Imported into the workers' forkserver (app.processes.PRELOAD): its children, Soma's worker
+processes, skip re-running the program's main script.
+
+multiprocessing prepares every child it starts by re-running the parent's main script as
+``__mp_main__``. For Soma that is the ``soma`` launcher (app.cli and its imports) or a test
+driver (app.window and its imports): 30-50 ms of imports in every new worker, paid again at
+every viewport replacement while the user zooms, on a core the window needs. Workers need
+none of it: their target and their jobs live in importable modules (never define a job in a
+main script). The forkserver's own remedy, preloading "__main__", does nothing before Python
+3.14 (CPython gh-98552: the main path is looked up under a key that no longer exists). So
+the forkserver, which only ever starts workers, makes that step a no-op for its children.
+"""
+from multiprocessing import spawn
+
+
+def _skip_main(_main_name_or_path: str) -> None:
+    """Stands in for multiprocessing's main-module fix-up: workers need no main module."""
+
+
+spawn._fixup_main_from_name = _skip_main
+spawn._fixup_main_from_path = _skip_main
