@@ -8,7 +8,7 @@ import threading
 from typing import Callable
 
 from app.audio import AudioFile
-from app import devmode, devstate
+from app import devmode, devstate, graphics
 from app.bridge import SomaDocument
 from app.persistence import Autosaver
 from app.logs import PageLogHandler
@@ -84,6 +84,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     """
     configure_qt_environment()
     import webview  # after the environment is set: importing it may load Qt
+
+    graphics.choose_scene_graph()
 
     remove_stale_segments()
     store = DocumentStore()

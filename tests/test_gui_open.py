@@ -1,4 +1,7 @@
 """End to end: Soma's real window under X opens a file and shows its overview."""
+import os
+import time
+
 import numpy as np
 import soundfile as sf
 
@@ -22,6 +25,16 @@ def _tone_file(path, seconds=3.0, sr=44100):
     return path
 
 
+def _llvmpipe_ticks(pid):
+    """CPU time of the process's llvmpipe threads so far, in clock ticks."""
+    ticks = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        if open(f"/proc/{pid}/task/{tid}/comm").read().startswith("llvmpipe"):
+            fields = open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
 def test_window_opens_a_file_and_draws_its_overview(gui, tmp_path):
     path = _tone_file(tmp_path / "tone.wav")
     window = gui(path)
@@ -40,6 +53,16 @@ def test_window_opens_a_file_and_draws_its_overview(gui, tmp_path):
     assert window.eval("document.body.dataset.status") == "ready"
     window.wait_for("document.body.dataset.viewportKey", timeout=60)
     window.screenshot("open-tone.png")
+
+    # Frames are not drawn twice: with no GPU under OpenGL (Xvfb's is Mesa's llvmpipe), Qt
+    # Quick draws in software, and llvmpipe's threads (Chromium starts them, idle) do not
+    # rasterise every frame of the page again. With OpenGL they took a core for this spinner.
+    before = _llvmpipe_ticks(window.pid)
+    window.eval("document.getElementById('computing').hidden = false, true")
+    time.sleep(1.0)
+    window.eval("document.getElementById('computing').hidden = true, true")
+    ticks = _llvmpipe_ticks(window.pid) - before
+    assert ticks < 0.1 * os.sysconf("SC_CLK_TCK"), f"llvmpipe drew for {ticks} ticks in 1 s"
 
     # A file that cannot be opened: one clear message, and the open file stays.
     window.eval("window.pywebview.api.open_path('/no/such/file.wav'), true")
