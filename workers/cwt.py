@@ -229,9 +229,10 @@ class _Pooling:
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """(rows, points) complex64 -> (rows, columns) float32 power."""
         view = z[:, self.lo:self.hi]
-        power = np.square(view.real)
-        power += np.square(view.imag)
-        pooled = np.maximum.reduceat(power[:, :self.stop], self.bounds, axis=1)[:, ::2]
+        # The largest magnitude, squared: np.abs is one vectorised pass over the points, about
+        # half the time of re**2 + im**2, and squaring after the max changes no result.
+        pooled = np.maximum.reduceat(np.abs(view[:, :self.stop]), self.bounds, axis=1)[:, ::2]
+        np.square(pooled, out=pooled)
         ends = np.einsum("rjk,jk->rj", view[:, self.taps], self.weights)
         ends = (np.square(ends.real) + np.square(ends.imag)).reshape(z.shape[0], 2, -1)
         return np.maximum(pooled, ends.max(axis=1), out=pooled)
