@@ -12,6 +12,7 @@ On a GPU, OpenGL stays: there it costs the CPU nothing.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import os
 import sys
@@ -66,7 +67,7 @@ def choose_scene_graph() -> str:
     if chosen:
         return chosen
     # Qt WebEngine must be loaded before the application exists (it shares OpenGL contexts).
-    import PyQt6.QtWebEngineWidgets  # noqa: F401
+    importlib.import_module("PyQt6.QtWebEngineWidgets")
     from PyQt6.QtQuick import QQuickWindow, QSGRendererInterface
     from PyQt6.QtWidgets import QApplication
 
