@@ -2,7 +2,7 @@
 // The page keeps no state that matters: after a reload it pulls the document again
 // (get_state), and every change arrives as a pushed 'state' event. The one thing it runs
 // ahead of Python is the view while the hand moves: each gesture redraws at once from the
-// images it has, and asks for the exact image at most once per animation frame.
+// images it has, and asks for the exact image at once, then at most once per animation frame.
 
 import { bridgeReady, call, fetchBytes } from './bridge.js';
 import { lutFromColors } from './colormap.js';
@@ -10,6 +10,7 @@ import { formatHz, formatNote, formatTime, xToTime, yToFreq } from './axes.js';
 import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, levelAt, makeImage } from './spectrogram-canvas.js';
 import { viewsEqual } from './view-math.js';
+import { frameThrottle } from './frame-throttle.js';
 import { attachViewportGestures } from './viewport-gestures.js';
 import { attachOverviewGestures, viewRectangle } from './overview-gestures.js';
 import { TraceLayer } from './trace-layer.js';
@@ -30,7 +31,6 @@ const page = {
   overviewCanvas: null,
   viewportCanvas: null,
   traceLayer: null,
-  requestFrame: 0, // a pending requestAnimationFrame for set_view, 0 when none
   mode: 'navigate', // 'navigate' | 'trace' | 'erase'
   stroke: [], // the stroke being drawn, CSS px
   hover: null, // nearestPoint() under the mouse, or null
@@ -139,18 +139,15 @@ function drawView() {
   document.body.dataset.view = JSON.stringify(view);
 }
 
-/** Ask Python for the image of the current view at the canvas' pixel size, once per frame. */
-function requestImage() {
-  if (page.requestFrame) return;
-  page.requestFrame = requestAnimationFrame(async () => {
-    page.requestFrame = 0;
-    const view = page.view;
-    if (!view) return;
-    const { width, height } = page.viewportCanvas.canvas;
-    const reply = await call('set_view', view.start, view.end, view.fmin, view.fmax, width, height);
-    if (!reply.ok) showPageError(reply.error);
-  });
-}
+/** Ask Python for the image of the current view at the canvas' pixel size: the first
+ * request at once, then at most one a frame, for the newest view. */
+const requestImage = frameThrottle(async () => {
+  const view = page.view;
+  if (!view) return;
+  const { width, height } = page.viewportCanvas.canvas;
+  const reply = await call('set_view', view.start, view.end, view.fmin, view.fmax, width, height);
+  if (!reply.ok) showPageError(reply.error);
+});
 
 function onView(view) {
   page.view = view;
