@@ -7,7 +7,9 @@ Targets (issue 4): a replacement (submit to old process gone and new one computi
 median; a js_api call's round trip at most 20 ms at the 99th percentile while the viewport
 slot recomputes without pause. Peers in the same run: the spawn start method instead of a
 forkserver, and computing in a thread of the main process (the original design, whose GIL
-contention made the UI stutter), measured as the round trip of a call between two threads.
+contention made the UI stutter), measured as the round trip of a call between two threads;
+and the window with Qt Quick drawing through OpenGL, Qt's default, which here is Mesa's
+llvmpipe: a software rasteriser that draws every frame a second time (app/graphics.py).
 """
 from __future__ import annotations
 
@@ -154,13 +156,16 @@ ROUND_TRIPS = """(() => {
 })()"""
 
 
-def window_measurements(folder: Path) -> tuple[list[float], list[float], list[float]]:
-    path = folder / "thirty-six-seconds.wav"
-    t = np.arange(36 * SR) / SR
-    sf.write(path, 0.3 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0)
-             .standard_normal(t.size), SR, subtype="FLOAT")
-    xvfb = start_xvfb() if not os.environ.get("DISPLAY") else None
-    window = GuiSession(str(path))
+def window_measurements(path: Path, scene_graph: str | None = None
+                        ) -> tuple[list[float], list[float], list[float]]:
+    """Wheel-to-image, its CWT, and js_api round trips in the real window; `scene_graph`
+    forces Qt Quick's renderer (QT_QUICK_BACKEND), None lets Soma choose."""
+    if scene_graph is not None:
+        os.environ["QT_QUICK_BACKEND"] = scene_graph
+    try:
+        window = GuiSession(str(path))
+    finally:
+        os.environ.pop("QT_QUICK_BACKEND", None)
     try:
         wheel, compute = [], []
         for _ in range(12):
@@ -175,8 +180,6 @@ def window_measurements(folder: Path) -> tuple[list[float], list[float], list[fl
         round_trips = window.wait_for("window.__bench", timeout=120)
     finally:
         window.close()
-        if xvfb:
-            xvfb.terminate()
     # The first two warm caches and the forkserver.
     return wheel[2:], compute[2:], round_trips
 
@@ -218,8 +221,18 @@ def main() -> None:
         slot.close()
         shared.close()
 
-    with tempfile.TemporaryDirectory() as folder:
-        wheel_ms, compute_ms, round_trip_ms = window_measurements(Path(folder))
+    xvfb = start_xvfb() if not os.environ.get("DISPLAY") else None
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "thirty-six-seconds.wav"
+            t = np.arange(36 * SR) / SR
+            sf.write(path, 0.3 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0)
+                     .standard_normal(t.size), SR, subtype="FLOAT")
+            wheel_ms, compute_ms, round_trip_ms = window_measurements(path)
+            gl_wheel_ms, gl_compute_ms, gl_round_trip_ms = window_measurements(path, "opengl")
+    finally:
+        if xvfb:
+            xvfb.terminate()
 
     rows = [
         ("replacement, forkserver + preload (Soma)", forkserver_ms, 30),
@@ -227,6 +240,10 @@ def main() -> None:
         ("wheel to CWT image drawn, 30 s view, real window (Soma)", wheel_ms, 400),
         ("  of which the CWT in the worker (1 FFT thread)", compute_ms, None),
         ("js_api get_state round trip while recomputing (Soma, window)", round_trip_ms, None),
+        ("wheel to CWT image drawn, Qt Quick on OpenGL (peer: Qt's default)", gl_wheel_ms, None),
+        ("  of which the CWT in the worker", gl_compute_ms, None),
+        ("js_api round trip while recomputing, Qt Quick on OpenGL (peer)", gl_round_trip_ms,
+         None),
         ("thread-to-thread call, main process idle", ping_idle, None),
         ("thread-to-thread call, CWT in worker processes (Soma)", ping_worker, None),
         ("thread-to-thread call, CWT in a main-process thread (peer)", ping_thread, None),
