@@ -33,10 +33,12 @@ OPEN_IN_PAGE = """(() => {
   const before = document.body.dataset.overviewKey;
   const began = performance.now();
   window.pywebview.api.open_path(%s);
-  const poll = () => {
-    const key = document.body.dataset.overviewKey;
-    if (key && key !== before) requestAnimationFrame(() => { window.__bench = performance.now() - began; });
-    else setTimeout(poll, 2);
+  const poll = () => {  // the new file's overview, drawn (not a late one of the file before)
+    const key = document.body.dataset.overviewKey, s = window.soma.state();
+    if (key && key !== before && s.file && s.file.name === %s && s.overview &&
+        key === s.overview.key) {
+      requestAnimationFrame(() => { window.__bench = performance.now() - began; });
+    } else setTimeout(poll, 2);
   };
   poll();
   return true;
@@ -51,11 +53,12 @@ def in_window(path: Path) -> list[float]:
     try:
         window.wait_for("document.body.dataset.overviewKey", timeout=60)
         for _ in range(RUNS):
-            window.eval(OPEN_IN_PAGE % json.dumps(str(path)))
+            window.eval(OPEN_IN_PAGE % (json.dumps(str(path)), json.dumps(path.name)))
             times.append(window.wait_for("window.__bench", timeout=60) / 1000)
             window.eval("window.pywebview.api.open_demo(), true")
             window.wait_for("window.soma.state().file.name === 'Demo recording' && "
-                            "!window.soma.state().busy", timeout=60)
+                            "!window.soma.state().busy && document.body.dataset.overviewKey "
+                            "=== window.soma.state().overview.key", timeout=60)
     finally:
         window.close()
         if xvfb:
