@@ -32,7 +32,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from app import processes  # noqa: E402
 from app.shared_audio import SharedAudio  # noqa: E402
 from app.slots import ViewportSlot  # noqa: E402
-from gui_session import GuiSession, start_xvfb  # noqa: E402
+from gui_session import IMAGE_FOR_VIEW, GuiSession, start_xvfb  # noqa: E402
 from workers.jobs import ViewportJob  # noqa: E402
 from workers.spectrum import render  # noqa: E402
 
@@ -128,11 +128,6 @@ WHEEL_TRIAL = """(() => {
 RESET = """(() => { const c = document.getElementById('viewport-canvas');
   c.dispatchEvent(new MouseEvent('dblclick', {bubbles: true})); return true; })()"""
 
-IMAGE_IS_CURRENT = """(() => { const s = window.soma && window.soma.state();
-  const v = JSON.parse(document.body.dataset.view || 'null');
-  return !!(s && v && s.viewport && !s.computing && Math.abs(s.viewport.view.end - v.end) < 1e-6
-    && Math.abs(s.viewport.view.start - v.start) < 1e-6 && document.body.dataset.viewportKey === s.viewport.key); })()"""
-
 ROUND_TRIPS = """(() => {
   window.__bench = null;
   const views = [[0, 30], [1, 29], [2, 28]];
@@ -170,7 +165,7 @@ def window_measurements(path: Path, scene_graph: str | None = None
         wheel, compute = [], []
         for _ in range(12):
             window.eval(RESET)
-            window.wait_for(IMAGE_IS_CURRENT, timeout=60)
+            window.wait_for(IMAGE_FOR_VIEW, timeout=60)
             window.eval(WHEEL_TRIAL)
             result = window.wait_for("window.__bench", timeout=60)
             assert result["method"] == "cwt", result

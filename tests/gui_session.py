@@ -12,6 +12,19 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PREFIX = "@@ "
 
+# The image of the view the page shows has arrived and is drawn: what it is, else null.
+IMAGE_FOR_VIEW = """(() => {
+  const s = window.soma && window.soma.state();
+  if (!s || !s.viewport || s.computing) return null;
+  const shown = JSON.parse(document.body.dataset.view || 'null');
+  const v = s.viewport.view;
+  const same = shown && Math.abs(v.start - shown.start) < 1e-6 && Math.abs(v.end - shown.end) < 1e-6
+    && Math.abs(v.fmin - shown.fmin) < 1e-3 && Math.abs(v.fmax - shown.fmax) < 1e-3;
+  return same && document.body.dataset.viewportKey === s.viewport.key
+    ? {view: v, method: s.viewport.method, key: s.viewport.key,
+       info: document.getElementById('image-info').textContent} : null;
+})()"""
+
 
 def start_xvfb() -> subprocess.Popen:
     """An Xvfb on a display number of its own choosing (-displayfd), DISPLAY set for children."""

@@ -7,20 +7,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from gui_session import element_centre, xdotool
+from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
 from live_processes import alive, descendants
-
-IMAGE_FOR_VIEW = """(() => {
-  const s = window.soma && window.soma.state();
-  if (!s || !s.viewport || s.computing) return null;
-  const shown = JSON.parse(document.body.dataset.view || 'null');
-  const v = s.viewport.view;
-  const same = shown && Math.abs(v.start - shown.start) < 1e-6 && Math.abs(v.end - shown.end) < 1e-6
-    && Math.abs(v.fmin - shown.fmin) < 1e-3 && Math.abs(v.fmax - shown.fmax) < 1e-3;
-  return same && document.body.dataset.viewportKey === s.viewport.key
-    ? {view: v, method: s.viewport.method, key: s.viewport.key,
-       info: document.getElementById('image-info').textContent} : null;
-})()"""
 
 
 def _view(window):

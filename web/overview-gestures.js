@@ -8,6 +8,7 @@
 //   wheel                       zoom the view's time span around its centre (up = in)
 // Only time changes here: the frequency range is left as it is.
 
+import { PointerDrag } from './pointer-drag.js';
 import { centredOn, clampView, viewEmitter, wheelFactor, zoomTime } from './view-math.js';
 
 /**
@@ -57,8 +58,8 @@ export function viewRectangle(view, limits, widthPx, heightPx) {
 export function attachOverviewGestures(element, { getView, getLimits, onView }) {
   const { current, emit, dispose: stopEmitting, disposed } =
     viewEmitter({ getView, getLimits, onView });
-  /** The drag in progress: pointer id and the grabbed time's offset from view.start, s. */
-  let drag = null;
+  /** A drag holds the grabbed time's offset from view.start, s. */
+  const drags = new PointerDrag(element);
 
   /** The file time (s) under a client x, and the strip width it was measured on (px). */
   function timeAt(clientX, duration) {
@@ -69,7 +70,7 @@ export function attachOverviewGestures(element, { getView, getLimits, onView }) 
   }
 
   function onPointerDown(event) {
-    if (event.button !== 0 || event.isPrimary === false || drag) return;
+    if (!drags.canStart(event)) return;
     const now = current();
     if (!now) return;
     const at = timeAt(event.clientX, now.limits.duration);
@@ -83,13 +84,12 @@ export function attachOverviewGestures(element, { getView, getLimits, onView }) 
     }
     // Keep the pressed time where it is on the rectangle (near a file edge the centred
     // view may not be centred on it), so the first move does not jump.
-    drag = { pointerId: event.pointerId, offset: at.t - moved.start };
-    element.setPointerCapture(event.pointerId); // keeps the drag alive outside the strip
-    if (element.dataset) element.dataset.dragging = ''; // for a grabbing cursor in CSS
+    drags.start(event, { offset: at.t - moved.start });
   }
 
   function onPointerMove(event) {
-    if (!drag || event.pointerId !== drag.pointerId) return;
+    const drag = drags.of(event);
+    if (!drag) return;
     const now = current();
     if (!now) return;
     const at = timeAt(event.clientX, now.limits.duration);
@@ -97,14 +97,6 @@ export function attachOverviewGestures(element, { getView, getLimits, onView }) 
     const { view, limits } = now;
     const start = at.t - drag.offset;
     emit(clampView({ ...view, start, end: start + (view.end - view.start) }, limits), view);
-  }
-
-  function endDrag(event) {
-    if (!drag || (event && event.pointerId !== drag.pointerId)) return;
-    const { pointerId } = drag;
-    drag = null;
-    if (element.dataset) delete element.dataset.dragging;
-    try { element.releasePointerCapture(pointerId); } catch { /* already released */ }
   }
 
   function onWheel(event) {
@@ -117,6 +109,7 @@ export function attachOverviewGestures(element, { getView, getLimits, onView }) 
     emit(next, view);
   }
 
+  const endDrag = (event) => drags.end(event);
   const listeners = [
     ['pointerdown', onPointerDown],
     ['pointermove', onPointerMove],
@@ -129,7 +122,7 @@ export function attachOverviewGestures(element, { getView, getLimits, onView }) 
 
   return function dispose() {
     if (disposed()) return;
-    endDrag();
+    drags.end();
     stopEmitting();
     for (const [type, listener, options] of listeners) {
       element.removeEventListener(type, listener, options);

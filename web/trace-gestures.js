@@ -10,6 +10,8 @@
 // ancestor that zooms, so zooming works while tracing. A double-click is kept from the
 // ancestor too in these modes, or two quick selecting clicks would jump to the full view.
 
+import { PointerDrag } from './pointer-drag.js';
+
 /** A press and release closer than this, CSS px, is a click rather than a stroke. */
 export const CLICK_SLOP = 3;
 
@@ -40,8 +42,8 @@ export function attachTraceGestures(element, {
   getMode, onStroke, onErase, onClickAt, onHover, onStrokeChange, win = globalThis.window,
 } = {}) {
   let disposed = false;
-  /** The stroke in progress: pointer id, kind, points (px), the press and its modifiers. */
-  let stroke = null;
+  /** A stroke holds its kind, points (px), the press and its modifiers. */
+  const strokes = new PointerDrag(element, 'stroking');
 
   const drawing = () => {
     const mode = getMode();
@@ -54,41 +56,35 @@ export function attachTraceGestures(element, {
   }
 
   /** End the stroke in progress without reporting it; tells the layer to clear it. */
-  function stop(notify) {
-    if (!stroke) return null;
-    const ended = stroke;
-    stroke = null;
-    if (element.dataset) delete element.dataset.stroking;
-    // Throws if the capture is already gone (e.g. on lostpointercapture); nothing to undo then.
-    try { element.releasePointerCapture(ended.pointerId); } catch { /* already released */ }
-    if (notify && onStrokeChange) onStrokeChange([], ended.kind);
+  function stop(notify, event) {
+    const ended = strokes.end(event);
+    if (ended && notify && onStrokeChange) onStrokeChange([], ended.kind);
     return ended;
   }
 
   function onPointerDown(event) {
     const kind = drawing();
-    if (!kind || event.button !== 0 || event.isPrimary === false || stroke) return;
+    if (!kind || !strokes.canStart(event)) return;
     event.stopPropagation(); // the navigation on an ancestor must not pan as well
     const point = position(event);
     if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) return;
-    stroke = {
-      pointerId: event.pointerId, kind, points: [point], press: point,
+    const stroke = strokes.start(event, {
+      kind, points: [point], press: point,
       additive: Boolean(event.shiftKey || event.ctrlKey || event.metaKey), moved: false,
-    };
-    element.setPointerCapture(event.pointerId); // the stroke goes on outside the element
-    if (element.dataset) element.dataset.stroking = kind; // for the cursor in CSS
+    }, kind);
     if (onStrokeChange) onStrokeChange(stroke.points, kind);
   }
 
   function onPointerMove(event) {
-    if (!stroke) {
+    if (!strokes.current) {
       if (onHover && drawing() && !event.buttons) {
         const { x, y } = position(event);
         onHover(x, y);
       }
       return;
     }
-    if (event.pointerId !== stroke.pointerId) return;
+    const stroke = strokes.of(event);
+    if (!stroke) return;
     // Chromium delivers one pointermove per frame; the coalesced ones between keep a fast
     // stroke from turning into a few straight segments.
     const events = event.getCoalescedEvents?.() || [];
@@ -104,7 +100,8 @@ export function attachTraceGestures(element, {
   }
 
   function onPointerUp(event) {
-    if (!stroke || event.pointerId !== stroke.pointerId) return;
+    const stroke = strokes.of(event);
+    if (!stroke) return;
     event.stopPropagation();
     const { x, y } = position(event);
     if (Number.isFinite(x) && Number.isFinite(y) && (x !== stroke.points.at(-1).x ||
@@ -112,7 +109,7 @@ export function attachTraceGestures(element, {
       if (Math.hypot(x - stroke.press.x, y - stroke.press.y) >= CLICK_SLOP) stroke.moved = true;
       stroke.points.push({ x, y });
     }
-    const ended = stop(true);
+    const ended = stop(true, event);
     if (!ended.moved) onClickAt?.(ended.press.x, ended.press.y, ended.additive);
     else if (ended.kind === 'trace') onStroke?.(ended.points);
     else onErase?.(ended.points);
@@ -120,11 +117,11 @@ export function attachTraceGestures(element, {
 
   /** The browser took the pointer away (a touch turned into a scroll, a dialog): no stroke. */
   function onCancel(event) {
-    if (stroke && event.pointerId === stroke.pointerId) stop(true);
+    stop(true, event);
   }
 
   function onPointerLeave() {
-    if (!stroke && onHover && drawing()) onHover(null, null);
+    if (!strokes.current && onHover && drawing()) onHover(null, null);
   }
 
   function onDoubleClick(event) {
@@ -132,7 +129,7 @@ export function attachTraceGestures(element, {
   }
 
   function onKeyDown(event) {
-    if (!stroke || event.key !== 'Escape') return;
+    if (!strokes.current || event.key !== 'Escape') return;
     event.preventDefault();
     stop(true);
   }

@@ -18,6 +18,7 @@
 // tabindex="0"); pressing on the element focuses it. Keys with Ctrl, Alt or Meta are left
 // alone so application shortcuts (Ctrl+O) pass through.
 
+import { PointerDrag } from './pointer-drag.js';
 import { fullView, panFreq, panTime, viewEmitter, wheelFactor, wheelPixels, zoomFreq,
   zoomTime } from './view-math.js';
 
@@ -43,8 +44,8 @@ const KEY_PAN = 0.1;
 export function attachViewportGestures(element, { getView, getLimits, onView }) {
   const { current, emit, dispose: stopEmitting, disposed } =
     viewEmitter({ getView, getLimits, onView });
-  /** The drag in progress: pointer id, where it started (client px) and the view then. */
-  let drag = null;
+  /** A drag holds where it started (client px), the view then, and where the pointer is. */
+  const drags = new PointerDrag(element);
 
   /** Where a client point lies in the view: time (s), frequency (Hz), and the rect used. */
   function pointAt(clientX, clientY, view) {
@@ -84,24 +85,24 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
       }
     }
     // A drag in progress continues from the new view, or it would undo the zoom.
-    if (drag) drag = { ...drag, x: drag.lastX, y: drag.lastY, view: next };
+    const drag = drags.current;
+    if (drag) Object.assign(drag, { x: drag.lastX, y: drag.lastY, view: next });
     emit(next, view);
   }
 
   function onPointerDown(event) {
-    if (event.button !== 0 || event.isPrimary === false || drag) return;
+    if (!drags.canStart(event)) return;
     const now = current();
     if (!now) return;
     element.focus?.({ preventScroll: true });
-    const { pointerId, clientX: x, clientY: y } = event;
+    const { clientX: x, clientY: y } = event;
     // lastX/lastY: where the pointer is now, for a wheel zoom during the drag.
-    drag = { pointerId, x, y, lastX: x, lastY: y, view: now.view };
-    element.setPointerCapture(pointerId); // keeps the drag alive outside the element
-    if (element.dataset) element.dataset.dragging = ''; // for a grabbing cursor in CSS
+    drags.start(event, { x, y, lastX: x, lastY: y, view: now.view });
   }
 
   function onPointerMove(event) {
-    if (!drag || event.pointerId !== drag.pointerId) return;
+    const drag = drags.of(event);
+    if (!drag) return;
     drag.lastX = event.clientX;
     drag.lastY = event.clientY;
     const now = current();
@@ -114,15 +115,6 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
     const dt = (-(event.clientX - drag.x) / rect.width) * (from.end - from.start);
     const ratio = (from.fmax / from.fmin) ** ((event.clientY - drag.y) / rect.height);
     emit(panFreq(panTime(from, dt, now.limits), ratio, now.limits), now.view);
-  }
-
-  function endDrag(event) {
-    if (!drag || (event && event.pointerId !== drag.pointerId)) return;
-    const { pointerId } = drag;
-    drag = null;
-    if (element.dataset) delete element.dataset.dragging;
-    // Throws if the capture is already gone (e.g. on lostpointercapture); nothing to undo then.
-    try { element.releasePointerCapture(pointerId); } catch { /* already released */ }
   }
 
   function onDoubleClick(event) {
@@ -154,6 +146,7 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
     emit(next, view);
   }
 
+  const endDrag = (event) => drags.end(event);
   const listeners = [
     ['wheel', onWheel, { passive: false }],
     ['pointerdown', onPointerDown],
@@ -168,7 +161,7 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
 
   return function dispose() {
     if (disposed()) return;
-    endDrag();
+    drags.end();
     stopEmitting();
     for (const [type, listener, options] of listeners) {
       element.removeEventListener(type, listener, options);
