@@ -21,14 +21,15 @@ from app import editing, exchange
 from app.audio import AudioError, AudioFile, load_audio
 from app.demo import demo_audio
 from app.overview import compute_overview
-from app.persistence import discard_recovery, project_of, restored_view
+from app.persistence import (discard_recovery, levels_problem, project_of, restored_levels,
+                             restored_view)
 from app.progress import ProgressManager
 from app.project import (Project, ProjectError, audio_fingerprint, load_project,
                          recovery_newer_than, save_project)
 from app.server import DataStore
 from app.shared_audio import AudioShare
 from app.snapping import SnapService
-from app.state import View
+from app.state import Levels, View
 from app.store import DocumentStore
 from app.validate import ArgumentError, integer, json_safe, number, text
 from app.viewport import ViewportService
@@ -211,6 +212,21 @@ class SomaDocument:
         return {"requestId": request_id}
 
     @_action
+    def set_levels(self, floor, ceiling) -> dict:
+        """Colour the spectrogram from `floor` dBFS (the colormap's first colour) to `ceiling`
+        (its last), within the dB range the file's images hold."""
+        state = self._open_document()
+        image = state.overview
+        floor, ceiling = number(floor, "floor"), number(ceiling, "ceiling")
+        problem = levels_problem(floor, ceiling, image)
+        if problem:
+            raise ArgumentError(problem)
+        # Unless another file opened meanwhile: these levels were checked against this one's.
+        state = self._store.update(
+            lambda s: s.leveled(Levels(floor, ceiling)) if s.overview is image else s)
+        return {"state": state.to_json(with_partials=False)}
+
+    @_action
     def snap(self, guide, tolerance_cents) -> dict:
         """Snap a drawn stroke, [[t s, f Hz], ...], onto the ridge within ±tolerance cents.
 
@@ -378,7 +394,7 @@ class SomaDocument:
         def restore(state):
             restored = state.restored(project.partials, project.next_partial_id,
                                       restored_view(project, state.overview.view), path,
-                                      modified)
+                                      modified, restored_levels(project, state.overview))
             return restored.failed(changed[0]) if changed else restored
 
         return self._open(load, Path(path).name, restore)
@@ -398,7 +414,8 @@ class SomaDocument:
             log.warning("%s", error)
             return None
         return lambda s: s.restored(project.partials, project.next_partial_id,
-                                    restored_view(project, s.overview.view), "", True)
+                                    restored_view(project, s.overview.view), "", True,
+                                    restored_levels(project, s.overview))
 
     def _open_document(self):
         state = self._store.state

@@ -1,16 +1,17 @@
 """The app's side of dev mode: its state as JSON, saved before a restart, restored after.
 
 Everything a person would lose to a restart is kept: the open file (or the demo), the project
-it belongs to, the view, the partials with the whole undo and redo history, the selection,
-whether there are unsaved edits, and the window's size and position (app.devmode describes
-the protocol with the supervisor).
+it belongs to, the view, the colour levels, the partials with the whole undo and redo
+history, the selection, whether there are unsaved edits, and the window's size and position
+(app.devmode describes the protocol with the supervisor).
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
 from app.partials import Partial
-from app.state import DocumentState, Edit, View
+from app.persistence import levels_problem
+from app.state import DocumentState, Edit, Levels, View
 
 
 def _edit_json(edit: Edit) -> dict:
@@ -31,6 +32,7 @@ def capture(state: DocumentState, window: dict | None) -> dict:
         "hasAudio": audio is not None,
         "projectPath": state.project_path,
         "view": state.view.to_json() if state.view else None,
+        "levels": state.levels.to_json() if state.levels else None,
         "partials": [p.to_json() for p in state.partials],
         "nextPartialId": state.next_partial_id,
         "selection": list(state.selection),
@@ -51,9 +53,14 @@ def restore_document(state: DocumentState, saved: dict) -> DocumentState:
         if (limits.start <= candidate.start < candidate.end <= limits.end
                 and limits.fmin <= candidate.fmin < candidate.fmax <= limits.fmax):
             restored_view = candidate
+    levels = saved.get("levels")
+    restored_levels = None
+    if levels and not levels_problem(levels["floor"], levels["ceiling"], state.overview):
+        restored_levels = Levels(levels["floor"], levels["ceiling"])
     partials = tuple(Partial.from_json(p) for p in saved.get("partials", []))
     restored = state.restored(partials, int(saved.get("nextPartialId", 1)), restored_view,
-                              saved.get("projectPath") or "", bool(saved.get("modified")))
+                              saved.get("projectPath") or "", bool(saved.get("modified")),
+                              restored_levels)
     return replace(restored,
                    undo_stack=tuple(_edit(e) for e in saved.get("undo", [])),
                    redo_stack=tuple(_edit(e) for e in saved.get("redo", []))

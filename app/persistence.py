@@ -12,12 +12,13 @@ import time
 
 from app.project import (Project, ProjectError, audio_fingerprint, recovery_path,
                          write_recovery)
-from app.state import DocumentState, View
+from app.state import DocumentState, Image, Levels, View
 from app.store import DocumentStore
 
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY = 2.0  # seconds after the last edit: a burst of edits is written once
+MIN_LEVELS_DB = 6.0   # the narrowest span of levels: below it the picture is nearly two-tone
 
 
 def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
@@ -32,6 +33,7 @@ def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
             log.warning("cannot fingerprint %s: %s", audio_path, error)
     return Project(audio_path=audio_path, audio_size=size, audio_sha256=sha,
                    view=state.view.to_json() if state.view else None,
+                   settings={"levels": state.levels.to_json()} if state.levels else {},
                    partials=state.partials, next_partial_id=state.next_partial_id)
 
 
@@ -45,6 +47,32 @@ def restored_view(project: Project, limits: View) -> View | None:
     fits = (limits.start <= restored.start < restored.end <= limits.end
             and limits.fmin <= restored.fmin < restored.fmax <= limits.fmax)
     return restored if fits else None
+
+
+def levels_problem(floor: float, ceiling: float, image: Image) -> str:
+    """Why `floor` to `ceiling` (dBFS) cannot colour `image`'s bytes, or "" when they can."""
+    if not (image.db_min <= floor and ceiling <= image.db_max):
+        return (f"the levels must lie within {image.db_min:g} to {image.db_max:g} dB, the "
+                f"range the images hold, not {floor:g} to {ceiling:g} dB")
+    if ceiling - floor < MIN_LEVELS_DB:
+        return (f"the ceiling ({ceiling:g} dB) must be at least {MIN_LEVELS_DB:g} dB above "
+                f"the floor ({floor:g} dB)")
+    return ""
+
+
+def restored_levels(project: Project, image: Image) -> Levels | None:
+    """The project's levels (settings["levels"]) if they still fit the file's images, else
+    None (the file may have changed; old projects have none)."""
+    levels = project.settings.get("levels")
+    if not isinstance(levels, dict):
+        return None
+    floor, ceiling = levels.get("floor"), levels.get("ceiling")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for v in (floor, ceiling)):
+        return None
+    if levels_problem(float(floor), float(ceiling), image):
+        return None
+    return Levels(float(floor), float(ceiling))
 
 
 def discard_recovery(project_path: str | None, audio_path: str | None) -> None:

@@ -40,6 +40,18 @@ class View:
 
 
 @dataclass(frozen=True)
+class Levels:
+    """The dBFS levels the colours span: `floor` and below are the colormap's first colour,
+    `ceiling` and above its last (Sonic Visualiser's threshold and gain, in one pair)."""
+
+    floor: float
+    ceiling: float
+
+    def to_json(self) -> dict:
+        return {"floor": self.floor, "ceiling": self.ceiling}
+
+
+@dataclass(frozen=True)
 class Image:
     """A spectrogram image held in the data store, for the page to fetch.
 
@@ -70,14 +82,16 @@ class Image:
 class DocumentState:
     """Everything the window shows, at one revision.
 
-    Invariant: `view` and `overview` are None exactly when `audio` is None, and the view
-    lies within the audio's duration. `viewport` is the newest image computed for a view of
+    Invariant: `view`, `overview` and `levels` are None exactly when `audio` is None, the view
+    lies within the audio's duration, and the levels within the overview's dB range (what the
+    image bytes can tell apart). `viewport` is the newest image computed for a view of
     this audio (maybe not the current view: the page stretches it until the next arrives).
     """
 
     revision: int = 0
     audio: AudioFile | None = None
     view: View | None = None
+    levels: Levels | None = None
     overview: Image | None = None
     viewport: Image | None = None
     computing: int = 0  # id of the viewport request being computed, 0 when none
@@ -98,19 +112,24 @@ class DocumentState:
 
     def opened(self, audio: AudioFile, overview: Image) -> DocumentState:
         """A new file: its own view and images, and no partials (they belong to a file)."""
-        return replace(self, audio=audio, view=overview.view, overview=overview, viewport=None,
+        return replace(self, audio=audio, view=overview.view,
+                       levels=Levels(overview.db_min, overview.db_max), overview=overview,
+                       viewport=None,
                        computing=0, busy="", error="", partials=(),
                        partials_version=self.partials_version + 1, next_partial_id=1,
                        selection=(), undo_stack=(), redo_stack=(), modified=False,
                        project_path="")
 
     def restored(self, partials: tuple[Partial, ...], next_partial_id: int,
-                 view: View | None, project_path: str, modified: bool) -> DocumentState:
-        """A project's (or a recovery file's) partials and view over the file just opened."""
+                 view: View | None, project_path: str, modified: bool,
+                 levels: Levels | None = None) -> DocumentState:
+        """A project's (or a recovery file's) partials, view and levels over the file just
+        opened (a view or levels of None keep the file's own)."""
         return replace(self, partials=tuple(partials),
                        partials_version=self.partials_version + 1,
-                       next_partial_id=next_partial_id,
-                       view=view or self.view, project_path=project_path, modified=modified)
+                       next_partial_id=next_partial_id, view=view or self.view,
+                       levels=levels or self.levels, project_path=project_path,
+                       modified=modified)
 
     def saved(self, project_path: str, clean: bool = True) -> DocumentState:
         """Saved to `project_path`; `clean` unless edits came in while it was written."""
@@ -163,6 +182,11 @@ class DocumentState:
     def partial(self, partial_id: int) -> Partial | None:
         return next((p for p in self.partials if p.id == partial_id), None)
 
+    def leveled(self, levels: Levels) -> DocumentState:
+        """Colours spanning `levels`: a view setting, saved with the project but not an edit
+        (like the view, it neither dirties the document nor goes into the undo history)."""
+        return replace(self, levels=levels)
+
     def viewing(self, view: View, request_id: int) -> DocumentState:
         return replace(self, view=view, computing=request_id)
 
@@ -191,6 +215,7 @@ class DocumentState:
             "revision": self.revision,
             "file": self.audio.info() if self.audio is not None else None,
             "view": self.view.to_json() if self.view is not None else None,
+            "levels": self.levels.to_json() if self.levels is not None else None,
             "overview": self.overview.to_json() if self.overview is not None else None,
             "viewport": self.viewport.to_json() if self.viewport is not None else None,
             "computing": self.computing,

@@ -75,7 +75,8 @@ def test_public_attributes_are_only_the_user_actions(document):
                       "export_partials", "export_resynthesis",
                       "get_state", "import_partials", "open_demo", "open_dialog", "open_path",
                       "open_project", "recolor_partial", "redo", "rename_partial", "resnap",
-                      "save_project", "save_project_as", "select", "set_view", "snap", "undo"]
+                      "save_project", "save_project_as", "select", "set_levels", "set_view",
+                      "snap", "undo"]
 
 
 def test_open_path_opens_and_serves_the_overview(document, tmp_path):
@@ -214,6 +215,39 @@ def _snap_and_wait(document, guide, tolerance=100):
     return document._store.state.partials[-1]
 
 
+def test_levels_start_at_the_images_range_and_follow_set_levels(document, tmp_path):
+    state = document.open_path(_wav(tmp_path / "a.wav"))["state"]
+    overview = state["overview"]
+    assert state["levels"] == {"floor": overview["dbMin"], "ceiling": overview["dbMax"]}
+    reply = _strict_json(document.set_levels(overview["dbMin"] + 30, overview["dbMax"] - 10))
+    assert reply["ok"] is True
+    assert reply["state"]["levels"] == {"floor": overview["dbMin"] + 30,
+                                        "ceiling": overview["dbMax"] - 10}
+    assert not document._store.state.modified  # a view setting, not an edit
+    assert document._store.state.undo_stack == ()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda lo, hi: (math.nan, hi), "floor must be a finite number"),
+    (lambda lo, hi: (lo, "0"), "ceiling must be a number"),
+    (lambda lo, hi: (lo - 10, hi), "within"),
+    (lambda lo, hi: (lo, hi + 1), "within"),
+    (lambda lo, hi: (hi - 20, lo + 20), "at least 6 dB above"),
+    (lambda lo, hi: (lo + 50, lo + 53), "at least 6 dB above"),
+])
+def test_set_levels_refuses_bad_values_and_changes_nothing(document, tmp_path, change, message):
+    overview = document.open_path(_wav(tmp_path / "a.wav"))["state"]["overview"]
+    before = document._store.state
+    reply = _strict_json(document.set_levels(*change(overview["dbMin"], overview["dbMax"])))
+    assert reply["ok"] is False and message in reply["error"], reply
+    assert document._store.state is before
+
+
+def test_set_levels_without_a_file(document):
+    reply = document.set_levels(-80, 0)
+    assert reply["ok"] is False and "no file" in reply["error"]
+
+
 def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
     project_file = tmp_path / "take.soma.json"
     dialogs = ScriptedDialogs(str(project_file))
@@ -229,6 +263,8 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert document.undo()["state"]["partials"] == []
         assert len(document.redo()["state"]["partials"]) == 1
         assert document.rename_partial(partial.id, "A4")["ok"]
+        ceiling = document._store.state.levels.ceiling
+        assert document.set_levels(ceiling - 60, ceiling - 5)["ok"]
 
         saved = document.save_project()
         assert saved["ok"], saved
@@ -245,6 +281,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert [p["name"] for p in state["partials"]] == ["A4"]
         assert state["file"]["name"] == "take.wav" and state["projectPath"] == str(project_file)
         assert not state["modified"]
+        assert state["levels"] == {"floor": ceiling - 60, "ceiling": ceiling - 5}
         np.testing.assert_allclose(reopened._store.state.partials[0].points, partial.points)
     finally:
         _close(reopened)

@@ -28,7 +28,7 @@ sys.exit(supervisor.run())
 """
 
 STATE = """(() => { const s = window.soma && window.soma.state();
-  return s && s.file ? {partials: s.partials.map(p => p.name), view: s.view,
+  return s && s.file ? {partials: s.partials.map(p => p.name), view: s.view, levels: s.levels,
                         selection: s.selection, undo: s.undo} : null; })()"""
 
 
@@ -69,11 +69,16 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
     try:
         first_pid = window.pid
         window.wait_for("document.body.dataset.viewportKey", timeout=60)
-        # Some state worth keeping: a partial (snapped by the worker), a zoomed view, a selection.
+        # Some state worth keeping: a partial (snapped by the worker), a zoomed view, a selection,
+        # colour levels.
         window.eval("window.pywebview.api.snap([[1.0, 445.0], [3.0, 435.0]], 100), true")
         window.wait_for("window.soma.state().partials.length === 1", timeout=30)
         window.eval("window.pywebview.api.set_view(0.5, 4.5, 100, 5000, 800, 400), true")
         window.wait_for("window.soma.state().view.start === 0.5")
+        window.eval("(() => { const o = window.soma.state().overview; "
+                    "window.pywebview.api.set_levels(o.dbMin + 20, o.dbMax - 10); "
+                    "return true; })()")
+        window.wait_for("(s => s.levels.floor === s.overview.dbMin + 20)(window.soma.state())")
         before = window.eval(STATE)
         assert before["partials"] == ["Partial 1"] and before["selection"] == [1]
 

@@ -104,3 +104,23 @@ export function levelToByte(db, dbMin, dbMax) {
 export function byteToLevel(byte, dbMin, dbMax) {
   return dbMin + (byte / 255) * (dbMax - dbMin);
 }
+
+/**
+ * The colour table for bytes quantised over [dbMin, dbMax] and shown with the colours spanning
+ * [floor, ceiling]: byte b takes the colour of levelToByte(byteToLevel(b, dbMin, dbMax), floor,
+ * ceiling). Levels at or below the floor get the first colour, at or above the ceiling the last.
+ * @param {Uint8ClampedArray} lut 256*4 RGBA, from lutFromColors.
+ * @param {number} dbMin level of byte 0, dB.
+ * @param {number} dbMax level of byte 255, dB.
+ * @param {number} floor level of the first colour, dB.
+ * @param {number} ceiling level of the last colour, dB; above the floor.
+ * @returns {Uint8ClampedArray} a new 256*4 RGBA table.
+ */
+export function levelsLut(lut, dbMin, dbMax, floor, ceiling) {
+  const out = new Uint8ClampedArray(256 * 4);
+  for (let b = 0; b < 256; b++) {
+    const colour = levelToByte(byteToLevel(b, dbMin, dbMax), floor, ceiling);
+    out.set(lut.subarray(colour * 4, colour * 4 + 4), b * 4);
+  }
+  return out;
+}

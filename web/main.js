@@ -5,7 +5,7 @@
 // images it has, and asks for the exact image at once, then at most once per animation frame.
 
 import { bridgeReady, call, fetchBytes } from './bridge.js';
-import { lutFromColors } from './colormap.js';
+import { levelsLut, lutFromColors } from './colormap.js';
 import { formatHz, formatNote, formatTime, xToTime, yToFreq } from './axes.js';
 import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, levelAt, makeImage } from './spectrogram-canvas.js';
@@ -26,7 +26,7 @@ const $ = (id) => document.getElementById(id);
 const page = {
   state: null, // the newest DocumentState seen (JSON), by revision
   view: null, // the view shown: the state's, or newer while a gesture runs ahead of it
-  lut: null,
+  colormap: null, // the 256-entry RGBA table, before the document's levels apply
   images: { overview: null, viewport: null }, // from makeImage, by role
   overviewCanvas: null,
   viewportCanvas: null,
@@ -38,6 +38,7 @@ const page = {
   solo: new Set(), // partial ids soloed / muted for playback (the page's, not the document's)
   mute: new Set(),
   panelKey: '', // what the partials list shows now (see renderChrome)
+  error: '', // the newest failure the page saw itself (showPageError), '' when none
 };
 
 /** What the file allows a view to be: exactly what SomaDocument.set_view checks. */
@@ -71,8 +72,7 @@ function renderChrome(state) {
   }
   $('busy').hidden = !state.busy;
   $('busy-label').textContent = state.busy ? `${state.busy}…` : '';
-  $('error').hidden = !state.error;
-  $('error-text').textContent = state.error;
+  renderError();
   $('computing').hidden = !state.computing;
   $('undo').disabled = !state.undo;
   $('undo').title = state.undo ? `Undo ${state.undo} (Ctrl+Z)` : 'Nothing to undo';
@@ -84,10 +84,35 @@ function renderChrome(state) {
   $('redo').disabled = !state.redo;
   $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
   document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
+  renderLevels(state);
   const shown = state.viewport || state.overview;
   $('image-info').textContent = shown
     ? `${state.viewport ? 'View' : 'Overview'}: ${describeImage(shown)}` : '';
   renderPartialsList(state);
+}
+
+/** The level fields show the document's levels, within what the images hold; a field being
+ * typed in is left alone unless `force`. */
+function renderLevels(state, force = false) {
+  const { levels, overview } = state;
+  for (const [id, key] of [['level-floor', 'floor'], ['level-ceiling', 'ceiling']]) {
+    const input = $(id);
+    input.disabled = !levels;
+    if (!levels) { input.value = ''; continue; }
+    input.min = String(overview.dbMin);
+    input.max = String(overview.dbMax);
+    if (force || document.activeElement !== input) input.value = String(Math.round(levels[key] * 10) / 10);
+  }
+  $('levels-reset').disabled = !levels ||
+    (levels.floor === overview.dbMin && levels.ceiling === overview.dbMax);
+}
+
+async function setLevels(floor, ceiling) {
+  // A field left after a refused value fires 'change' again on blur, with the levels in
+  // force: sending them again could overtake a newer request (Auto) and undo it.
+  if (page.state && sameLevels(page.state.levels, { floor, ceiling })) return;
+  const reply = await act('set_levels', floor, ceiling);
+  if (!reply.ok && page.state) renderLevels(page.state, true); // back to the levels in force
 }
 
 function renderPartialsList(state) {
@@ -155,6 +180,22 @@ function onView(view) {
   requestImage();
 }
 
+/** The colour table for an image's bytes under the document's levels. */
+function lutFor(meta) {
+  const levels = page.state && page.state.levels;
+  return levels ? levelsLut(page.colormap, meta.dbMin, meta.dbMax, levels.floor, levels.ceiling)
+    : page.colormap;
+}
+
+/** Colour the images the page has again, for new levels: from their bytes, no fetch. */
+function recolour() {
+  for (const role of ['overview', 'viewport']) {
+    const image = page.images[role];
+    if (image) page.images[role] = makeImage(image.levels, image.meta, lutFor(image.meta));
+  }
+  drawView();
+}
+
 /** Fetch the bytes of an image the state names, unless they are already here. */
 async function loadImage(role, meta) {
   const current = page.images[role];
@@ -166,7 +207,7 @@ async function loadImage(role, meta) {
   // A newer image (or file) may have arrived while these bytes were on their way.
   const newest = page.state[role];
   if (!newest || newest.key !== meta.key) return;
-  page.images[role] = makeImage(levels, meta, page.lut);
+  page.images[role] = makeImage(levels, meta, lutFor(meta));
   document.body.dataset[`${role}Key`] = meta.key;
   drawView();
 }
@@ -182,6 +223,7 @@ function applyState(state) {
     state.partials = previous ? previous.partials : [];
     state.partialsVersion = previous ? previous.partialsVersion : -1;
   }
+  if (state.error && (!previous || state.error !== previous.error)) page.error = ''; // newer
   page.state = state;
   const newFile = !previous || !previous.overview || !state.overview ||
     previous.overview.key !== state.overview.key;
@@ -197,6 +239,7 @@ function applyState(state) {
   // The view is the page's own while it has a file (gestures run ahead of Python): a new
   // state redraws the pictures only for a new file, the traces only when they changed.
   if (newFile) drawView();
+  else if (!sameLevels(previous.levels, state.levels)) recolour();
   else if (previous.partialsVersion !== state.partialsVersion ||
            String(previous.selection) !== String(state.selection)) drawTraces();
   for (const role of ['overview', 'viewport']) {
@@ -204,12 +247,25 @@ function applyState(state) {
   }
 }
 
+function sameLevels(a, b) {
+  return a === b || (!!a && !!b && a.floor === b.floor && a.ceiling === b.ceiling);
+}
+
+/** A failure the page saw (a refused call, a failed fetch): shown until dismissed or until
+ * Python reports a newer one in the state. Refused calls are not in the state, so without
+ * this the next push (several a second while zooming) would hide the message at once. */
 function showPageError(message) {
-  $('error').hidden = false;
+  page.error = message;
+  renderError();
+}
+
+function renderError() {
+  const message = page.error || (page.state && page.state.error) || '';
+  $('error').hidden = !message;
   $('error-text').textContent = message;
 }
 
-/** Run a bridge call; its error, if any, shows in the banner (Python also puts it in the state). */
+/** Run a bridge call; its error, if any, shows in the banner. */
 async function act(method, ...args) {
   const reply = await call(method, ...args);
   if (reply.state) applyState(reply.state);
@@ -340,7 +396,11 @@ function onKey(event) {
 function wireGestures() {
   $('open').addEventListener('click', () => act('open_dialog'));
   $('demo').addEventListener('click', () => act('open_demo'));
-  $('error-dismiss').addEventListener('click', () => act('dismiss_error'));
+  $('error-dismiss').addEventListener('click', () => {
+    page.error = '';
+    renderError();
+    act('dismiss_error');
+  });
   // The plot, not a canvas, takes navigation and the readout: the trace overlay sits over
   // the spectrogram canvas, and wheel events from it must still zoom.
   const plot = document.querySelector('.plot');
@@ -363,6 +423,14 @@ function wireGestures() {
     fetchBytes, onView, onError: showPageError,
   });
   window.addEventListener('keydown', onKey);
+  for (const id of ['level-floor', 'level-ceiling']) {
+    $(id).addEventListener('change', () => setLevels(Number($('level-floor').value),
+      Number($('level-ceiling').value)));
+  }
+  $('levels-reset').addEventListener('click', () => {
+    const overview = page.state && page.state.overview;
+    if (overview) setLevels(overview.dbMin, overview.dbMax);
+  });
   // Axis labels and the outline depend on the pixel size of their boxes.
   new ResizeObserver(drawView).observe(document.querySelector('.panes'));
   // A resized viewport deserves an image at its new resolution.
@@ -375,7 +443,7 @@ async function start() {
   page.traceLayer = new TraceLayer($('trace-canvas'));
   setMode('navigate');
   const colormap = await (await fetch('colormap.json')).json();
-  page.lut = lutFromColors(colormap.colors);
+  page.colormap = lutFromColors(colormap.colors);
   // Python pushes events through window.soma.receive once it exists.
   const logPanel = new LogPanel($('log-lines'), $('log-level'), $('toasts'));
   $('log-toggle').addEventListener('click', () => { $('log').hidden = !$('log').hidden; });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { lutFromColors, paintSpectrogram, levelToByte, byteToLevel } from '../../web/colormap.js';
+import { lutFromColors, paintSpectrogram, levelToByte, byteToLevel, levelsLut } from '../../web/colormap.js';
 
 const magma = JSON.parse(readFileSync(new URL('../../web/colormap.json', import.meta.url), 'utf8'));
 const lut = lutFromColors(magma.colors);
@@ -101,4 +101,24 @@ test('byteToLevel inverts levelToByte within half a step', () => {
     assert.ok(Math.abs(back - db) <= halfStep + 1e-9, `${db} -> ${back}`);
   }
   for (let b = 0; b < 256; b++) assert.equal(levelToByte(byteToLevel(b, dbMin, dbMax), dbMin, dbMax), b);
+});
+
+/** A table whose entry i is the grey i, so colours read back as their index. */
+const greys = () => lutFromColors(Array.from({ length: 256 }, (_, i) => [i, i, i]));
+const colourOf = (lut, b) => lut[b * 4];
+
+test('levelsLut over the bytes\' own range changes no colour', () => {
+  const lut = greys();
+  assert.deepEqual(levelsLut(lut, -100, 0, -100, 0), lut);
+});
+
+test('levelsLut maps the floor and below to the first colour, the ceiling and above to the last', () => {
+  const lut = levelsLut(greys(), -100, 0, -60, -20);
+  assert.equal(colourOf(lut, levelToByte(-100, -100, 0)), 0);
+  assert.equal(colourOf(lut, levelToByte(-60, -100, 0)), 0);
+  assert.equal(colourOf(lut, levelToByte(-40, -100, 0)), 128); // halfway up the new span
+  assert.equal(colourOf(lut, levelToByte(-20, -100, 0)), 255);
+  assert.equal(colourOf(lut, levelToByte(0, -100, 0)), 255);
+  for (let b = 1; b < 256; b++) assert.ok(colourOf(lut, b) >= colourOf(lut, b - 1), 'monotonic');
+  for (let b = 0; b < 256; b++) assert.equal(lut[b * 4 + 3], 255, 'opaque');
 });

@@ -1,0 +1,75 @@
+"""End to end: the colour levels, typed into the status bar of the real window, recolour the
+spectrogram at once, survive nothing wrong, and go back with Auto."""
+import numpy as np
+import soundfile as sf
+
+from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+
+# Mean brightness (0..765, r + g + b) of the viewport canvas.
+BRIGHTNESS = """(() => {
+  const c = document.getElementById('viewport-canvas');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += d[i] + d[i + 1] + d[i + 2];
+  return sum / (d.length / 4);
+})()"""
+
+LEVELS = "window.soma.state().levels"
+
+
+def _type_into(window, selector, text):
+    """Click a field, replace what it holds with `text` and press Enter, as a user would."""
+    x, y = element_centre(window, selector)
+    xdotool("mousemove", x, y, "click", 1)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "--", text)
+    xdotool("key", "Return")
+
+
+def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
+    sr = 22050
+    t = np.arange(6 * sr) / sr
+    noise = 0.003 * np.random.default_rng(5).standard_normal(t.size)
+    path = tmp_path / "tone-in-noise.wav"
+    sf.write(path, 0.3 * np.sin(2 * np.pi * 660 * t) + noise, sr)
+    window = gui(path)
+    window.wait_for(IMAGE_FOR_VIEW, timeout=60)
+    overview = window.eval("window.soma.state().overview")
+    start = window.eval(LEVELS)
+    assert start == {"floor": overview["dbMin"], "ceiling": overview["dbMax"]}
+    assert window.eval("document.getElementById('levels-reset').disabled")
+    before = window.eval(BRIGHTNESS)
+
+    # Raising the floor 50 dB blackens the noise; the tone stays.
+    floor = overview["dbMin"] + 50
+    _type_into(window, "#level-floor", f"{floor:g}")
+    window.wait_for(f"{LEVELS}.floor === {floor}", timeout=10)
+    window.wait_for(f"{BRIGHTNESS} < {before} * 0.5", timeout=10)
+    assert window.eval("document.getElementById('level-floor').value") == f"{floor:g}"
+    assert not window.eval("document.getElementById('levels-reset').disabled")
+    assert not window.eval("window.soma.state().modified")  # a view setting, not an edit
+    window.screenshot("levels-floor-raised.png")
+
+    # A ceiling under the floor is refused with a message; the levels and the field stay.
+    _type_into(window, "#level-ceiling", f"{floor - 10:g}")
+    message = window.wait_for("!document.getElementById('error').hidden && "
+                              "document.getElementById('error-text').textContent", timeout=10)
+    assert "ceiling" in message and "above" in message, message
+    assert window.eval(LEVELS) == {"floor": floor, "ceiling": overview["dbMax"]}
+    window.wait_for(f"document.getElementById('level-ceiling').value === '{overview['dbMax']:g}'",
+                    timeout=10)
+    # The message outlives the state pushes that follow (a zoom pushes several a second),
+    # until the user dismisses it.
+    revision = window.eval("window.soma.state().revision")
+    window.eval("window.pywebview.api.set_view(1, 5, 100, 5000, 400, 200), true")
+    window.wait_for(f"window.soma.state().revision > {revision}", timeout=10)
+    assert not window.eval("document.getElementById('error').hidden")
+    x, y = element_centre(window, "#error-dismiss")
+    xdotool("mousemove", x, y, "click", 1)
+    window.wait_for("document.getElementById('error').hidden", timeout=10)
+
+    # Auto gives the file's own levels back, and the picture as it was.
+    x, y = element_centre(window, "#levels-reset")
+    xdotool("mousemove", x, y, "click", 1)
+    window.wait_for(f"{LEVELS}.floor === {overview['dbMin']}", timeout=10)
+    assert abs(window.eval(BRIGHTNESS) - before) < 0.02 * before
