@@ -19,6 +19,7 @@ import soundfile as sf
 
 from app import editing, exchange
 from app.audio import AudioError, AudioFile, load_audio
+from app.background import BackgroundQueue, JobCancelled, JobFailed
 from app.demo import demo_audio
 from app.overview import compute_overview
 from app.persistence import (discard_recovery, levels_problem, project_of, restored_levels,
@@ -33,7 +34,7 @@ from app.state import Levels, View
 from app.store import DocumentStore
 from app.validate import ArgumentError, integer, json_safe, number, text
 from app.viewport import ViewportService
-from workers.synth import synthesize
+from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +82,15 @@ def _action(method):
 
 class SomaDocument:
     def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
-                 viewport: ViewportService, snapping: SnapService, progress: ProgressManager,
-                 dialogs: Dialogs | None = None) -> None:
+                 viewport: ViewportService, snapping: SnapService, queue: BackgroundQueue,
+                 progress: ProgressManager, dialogs: Dialogs | None = None) -> None:
         self._progress = progress
         self._store = store
         self._data = data
         self._share = share
         self._viewport = viewport
         self._snapping = snapping
+        self._queue = queue  # the snap slot's: snaps and exports, one after another
         self._dialogs = dialogs
         # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
         self._open_counter = itertools.count(1)
@@ -314,14 +316,18 @@ class SomaDocument:
         path = self._ask("save_file", fmt, f"{Path(state.audio.name).stem}-partials.{fmt}")
         if not path:
             return {"cancelled": True}
-        sr = state.audio.sample_rate
-        with self._progress.task(f"Resynthesising {len(chosen)} partials"):
-            samples = synthesize(chosen, sr, end=state.audio.duration)
-            try:
-                sf.write(path, samples, sr, subtype="FLOAT" if fmt == "wav" else "PCM_24")
-            except (OSError, RuntimeError) as error:
-                raise ArgumentError(f"cannot write {Path(path).name}: {error}") from None
-        return {"path": path}
+        audio = state.audio
+        try:
+            return self._queue.run(
+                lambda request_id: ResynthesisJob(
+                    request_id=request_id, partials=tuple(chosen),
+                    sample_rate=audio.sample_rate, duration=audio.duration, path=path,
+                    subtype="FLOAT" if fmt == "wav" else "PCM_24"),
+                f"Resynthesising {len(chosen)} partials to {Path(path).name}", "samples")
+        except JobFailed as error:
+            raise ArgumentError(f"the resynthesis was not written: {error}") from None
+        except JobCancelled:
+            return {"cancelled": True}
 
     @_action
     def cancel_task(self, task_id) -> dict:
@@ -480,7 +486,7 @@ class SomaDocument:
             return {"state": self._store.state.to_json()}
         self._share.share(audio)
         self._viewport.file_changed()
-        self._snapping.file_changed()
+        self._queue.cancel_all()  # snaps and exports for the file before
         if restore is None:
             restore = self._recovered_work(audio)
 

@@ -17,6 +17,7 @@ from app.progress import ProgressManager, Throttle
 from app.push import PushChannel
 from app.server import DataStore, make_app
 from app.shared_audio import AudioShare, remove_stale_segments
+from app.background import BackgroundQueue
 from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
@@ -93,10 +94,11 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     share = AudioShare()
     progress = ProgressManager()
     viewport = ViewportService(store, data, share, progress)
-    snapping = SnapService(store, share, progress)
+    queue = BackgroundQueue(progress)  # the snap slot: snaps and exports, one after another
+    snapping = SnapService(store, share, queue)
     autosaver = Autosaver(store)
     dialogs = NativeDialogs()
-    document = SomaDocument(store, data, share, viewport, snapping, progress, dialogs)
+    document = SomaDocument(store, data, share, viewport, snapping, queue, progress, dialogs)
     saved = devmode.read_dev_state()  # after a dev-mode restart: what to come back to
     geometry = (saved or {}).get("window") or {"width": 1280, "height": 820}
     window = webview.create_window(
@@ -140,7 +142,7 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
         push.close()
         autosaver.close()
         viewport.close()
-        snapping.close()
+        queue.close()
         share.close()
     return devmode.RESTART_EXIT_CODE if restart.is_set() else 0
 

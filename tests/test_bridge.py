@@ -1,6 +1,7 @@
 """SomaDocument, the js_api object, called as pywebview calls it: method(*args) on any thread."""
 import json
 import math
+import os
 import threading
 import time
 
@@ -13,6 +14,8 @@ from live_processes import alive
 from app.server import DataStore
 from app.progress import ProgressManager
 from app.shared_audio import AudioShare
+from app import editing
+from app.background import BackgroundQueue
 from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
@@ -41,13 +44,14 @@ class ScriptedDialogs:
 
 def _document(dialogs=None):
     store, data, share, progress = DocumentStore(), DataStore(), AudioShare(), ProgressManager()
+    queue = BackgroundQueue(progress)
     return SomaDocument(store, data, share, ViewportService(store, data, share, progress),
-                        SnapService(store, share, progress), progress, dialogs)
+                        SnapService(store, share, queue), queue, progress, dialogs)
 
 
 def _close(document):
     document._viewport.close()
-    document._snapping.close()
+    document._queue.close()
     document._share.close()
 
 
@@ -320,7 +324,7 @@ def test_a_bad_stroke_gets_a_clear_message(document, tmp_path, guide, message):
     document.open_path(_demo_like(tmp_path / "a.wav"))
     reply = _strict_json(document.snap(guide, 100))
     assert reply["ok"] is False and message in reply["error"], reply
-    assert document._snapping.pending == 0
+    assert document._queue.pending == 0
 
 
 def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
@@ -394,6 +398,53 @@ def test_export_resynthesis_matches_the_original_partial(tmp_path):
         spectrum = np.abs(np.fft.rfft(middle * np.hanning(middle.size)))
         assert abs(np.argmax(spectrum) * sr / middle.size - 440) < 2
         assert abs(np.abs(middle).max() - 0.4) < 0.02  # the original's 440 Hz at peak 0.4
+    finally:
+        _close(document)
+
+
+def _with_partials(document, count, seconds):
+    """`count` steady partials across `seconds`, added straight to the document."""
+    t = np.arange(0.0, seconds, 0.005)
+    for k in range(count):
+        points = np.stack([t, np.full(t.size, 100.0 * (k + 1)), np.full(t.size, -40.0)], 1)
+        document._store.update(lambda s, p=points: editing.added(s, p, {}))
+
+
+def test_export_resynthesis_that_cannot_be_written_says_so(tmp_path):
+    document = _document(ScriptedDialogs(str(tmp_path / "no" / "such" / "folder" / "x.wav")))
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        _with_partials(document, 1, 1.0)
+        reply = document.export_resynthesis("wav", [], [])
+        assert reply["ok"] is False
+        assert "the resynthesis was not written" in reply["error"], reply
+        assert "x.wav" in reply["error"], reply
+    finally:
+        _close(document)
+
+
+def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
+    document = _document(ScriptedDialogs(str(tmp_path / "long.wav")))
+    try:
+        sr = 44100
+        sf.write(tmp_path / "a.wav", np.zeros(120 * sr, np.float32), sr)
+        document.open_path(str(tmp_path / "a.wav"))
+        _with_partials(document, 100, 120.0)  # seconds of synthesis
+        replies = []
+        export = threading.Thread(
+            target=lambda: replies.append(document.export_resynthesis("wav", [], [])))
+        export.start()
+        _wait(lambda: any(t.done for t in document._progress.snapshot()
+                          if t.label.startswith("Resynthesising")))
+        worker = document._queue._slot.pid
+        assert worker is not None and worker != os.getpid()
+        task = next(t for t in document._progress.snapshot()
+                    if t.label.startswith("Resynthesising"))
+        assert document.cancel_task(task.id)["ok"]
+        export.join(10)
+        assert replies == [{"ok": True, "cancelled": True}]
+        _wait(lambda: not os.path.exists(f"/proc/{worker}") or
+              open(f"/proc/{worker}/stat").read().split()[2] == "Z")
     finally:
         _close(document)
 

@@ -10,12 +10,15 @@ import os
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import scipy.fft
+import soundfile as sf
 
 from workers.imaging import quantise
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
 from workers.spectrum import render, resolve_method, stft_window_size
+from workers.synth import synthesize
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,28 @@ class SnapJob:
         points = snap_trace(samples, self.audio.sample_rate, self.guide, hop=self.hop,
                             tolerance_cents=self.tolerance_cents, q=self.q, report=report)
         return {"points": points}
+
+
+@dataclass(frozen=True)
+class ResynthesisJob:
+    """Write the additive resynthesis of `partials` (each (n, 3): time s, Hz, dBFS) over
+    [0, duration) s to `path`, a sound file of soundfile's `subtype`."""
+
+    request_id: int
+    partials: tuple[np.ndarray, ...]
+    sample_rate: int
+    duration: float
+    path: str
+    subtype: str
+
+    def run(self, report) -> dict:
+        report(0, 1)
+        samples = synthesize(self.partials, self.sample_rate, end=self.duration, report=report)
+        try:
+            sf.write(self.path, samples, self.sample_rate, subtype=self.subtype)
+        except (OSError, RuntimeError) as error:  # soundfile reports most as RuntimeError
+            raise OSError(f"cannot write {os.path.basename(self.path)}: {error}") from None
+        return {"path": self.path}
 
 
 def serve(requests, results) -> None:

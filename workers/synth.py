@@ -62,7 +62,8 @@ class SynthError(ValueError):
 
 
 def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
-               end: float | None = None, gains: Sequence[float] | None = None) -> np.ndarray:
+               end: float | None = None, gains: Sequence[float] | None = None,
+               report=None) -> np.ndarray:
     """Sum of one sinusoidal oscillator per partial, over [start, end).
 
     Parameters
@@ -82,6 +83,7 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
         sounds after ``start``. Muted partials count, so muting does not change the length.
     gains : sequence of float >= 0, one per partial, or None (all 1)
         Linear gains: 0 mutes a partial, zeros on all but one solo it.
+    report : callable(done, total) or None, told the samples done after every ``CHUNK``
 
     Returns
     -------
@@ -134,6 +136,8 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
         for table, gain in sounding:
             _render(table, gain, t, acc)
         out[c0:c1] = acc
+        if report is not None:
+            report(c1, out.size)
     return out
 
 

@@ -1,0 +1,108 @@
+"""The snap slot's queue: jobs that run one after another in one worker process.
+
+Snaps and resynthesis exports go here (the viewport has a slot of its own): with the
+viewport's worker that makes at most two worker processes, and no numeric work in the main
+process. Each job gets a progress task whose cancel button, like a file change, drops the
+whole queue (the slot ends its worker either way). Outcomes reach the job's own callbacks,
+on the slot's thread.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Callable
+
+from app.progress import ProgressManager, Task
+from app.slots import DEFAULT_TIMEOUT, SnapSlot
+
+
+class JobFailed(Exception):
+    """A queued job failed; str() is the reason (an exception, a crash, the timeout)."""
+
+
+class JobCancelled(Exception):
+    """A queued job was cancelled: from the progress panel, a file change, or closing."""
+
+
+class BackgroundQueue:
+    def __init__(self, progress: ProgressManager, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._progress = progress
+        self._slot = SnapSlot(self._on_event, timeout)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        # request id -> (its task, on_result(value), on_error(reason), on_cancel())
+        self._requests: dict[int, tuple[Task, Callable, Callable, Callable | None]] = {}
+
+    def submit(self, make_job: Callable[[int], object], label: str, unit: str,
+               on_result: Callable[[dict], None], on_error: Callable[[str], None],
+               on_cancel: Callable[[], None] | None = None) -> int:
+        """Queue the job `make_job(request_id)`, shown as the task `label`; returns the id.
+
+        Exactly one of the callbacks runs, once: with the job's result, with the reason it
+        failed (an exception, a crash, the timeout), or, if it was cancelled, `on_cancel`.
+        """
+        with self._lock:
+            request_id = next(self._ids)
+            job = make_job(request_id)
+            task = self._progress.task(label, unit=unit, on_cancel=self.cancel_all)
+            self._requests[request_id] = (task, on_result, on_error, on_cancel)
+        self._slot.submit(job)
+        return request_id
+
+    def run(self, make_job: Callable[[int], object], label: str, unit: str) -> dict:
+        """Queue a job and wait for it on the calling thread (a js_api thread, never the GUI
+        thread); its result. Raises JobFailed or JobCancelled."""
+        done = threading.Event()
+        outcome: dict = {}
+
+        def finish(**result) -> None:
+            outcome.update(result)
+            done.set()
+
+        self.submit(make_job, label, unit, on_result=lambda value: finish(value=value),
+                    on_error=lambda reason: finish(error=reason),
+                    on_cancel=lambda: finish(cancelled=True))
+        # One callback always comes: the slot's own timeout ends a job that hangs, and
+        # close() cancels whatever is left.
+        done.wait()
+        if "error" in outcome:
+            raise JobFailed(outcome["error"])
+        if "cancelled" in outcome:
+            raise JobCancelled()
+        return outcome["value"]
+
+    def cancel_all(self) -> None:
+        """Drop every job, queued or running (the file changed, or the user said so)."""
+        with self._lock:
+            requests = list(self._requests.values())
+            self._requests.clear()
+        self._slot.cancel()
+        for task, _, _, on_cancel in requests:
+            task.cancel()
+            if on_cancel is not None:
+                on_cancel()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._requests)
+
+    def close(self) -> None:
+        self.cancel_all()
+        self._slot.close()
+
+    def _on_event(self, event: dict) -> None:
+        with self._lock:
+            request = (self._requests.get(event["id"]) if event["type"] == "progress"
+                       else self._requests.pop(event["id"], None))
+        if request is None:
+            return
+        task, on_result, on_error, _ = request
+        if event["type"] == "progress":
+            task.update(event["done"], total=event["total"])
+        elif event["type"] == "error":
+            task.fail(event["reason"])
+            on_error(event["reason"])
+        else:
+            task.finish()
+            on_result(event["value"])
