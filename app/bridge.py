@@ -43,11 +43,13 @@ log = logging.getLogger(__name__)
 class Dialogs(Protocol):
     """The native dialogs the bridge asks questions through (app.window.NativeDialogs)."""
 
-    def open_file(self, kind: str) -> str | None:
-        """A path chosen to open: kind is 'audio', 'project' or 'partials'; None if cancelled."""
+    def open_file(self, kind: str, folder: str) -> str | None:
+        """A path chosen to open, starting in `folder`: kind is 'audio', 'project' or
+        'partials'; None if cancelled."""
 
-    def save_file(self, kind: str, suggested: str) -> str | None:
-        """A path chosen to save: kind is 'project' or an exchange format; None if cancelled."""
+    def save_file(self, kind: str, suggested: str, folder: str) -> str | None:
+        """A path chosen to save, starting in `folder`: kind is 'project' or an exchange
+        format; None if cancelled."""
 
     def confirm(self, title: str, message: str) -> bool:
         """Ask a yes/no question."""
@@ -80,6 +82,11 @@ def _action(method):
     return wrapper
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 partial', '3 partials'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 class SomaDocument:
     def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
                  viewport: ViewportService, snapping: SnapService, queue: BackgroundQueue,
@@ -96,6 +103,7 @@ class SomaDocument:
         self._open_counter = itertools.count(1)
         self._latest_open = 0
         self._open_lock = threading.Lock()
+        self._last_folder = ""  # where the last file dialog ended: the next one starts there
 
     @_action
     def get_state(self) -> dict:
@@ -179,7 +187,7 @@ class SomaDocument:
         chosen = self._ask("save_file", fmt, Path(state.audio.name).stem + suffix)
         if not chosen:
             return {"cancelled": True}
-        with self._progress.task(f"Exporting {len(state.partials)} partials to "
+        with self._progress.task(f"Exporting {_count(len(state.partials), 'partial')} to "
                                  f"{Path(chosen).name}"):
             exchange.export_partials(state.partials, chosen, fmt)
         return {"path": chosen}
@@ -323,7 +331,8 @@ class SomaDocument:
                     request_id=request_id, partials=tuple(chosen),
                     sample_rate=audio.sample_rate, duration=audio.duration, path=path,
                     subtype="FLOAT" if fmt == "wav" else "PCM_24"),
-                f"Resynthesising {len(chosen)} partials to {Path(path).name}", "samples")
+                f"Resynthesising {_count(len(chosen), 'partial')} to {Path(path).name}",
+                "samples")
         except JobFailed as error:
             raise ArgumentError(f"the resynthesis was not written: {error}") from None
         except JobCancelled:
@@ -343,9 +352,17 @@ class SomaDocument:
         return {"state": self._store.update(lambda s: s.dismissed() if s.error else s).to_json()}
 
     def _ask(self, method: str, *args):
+        """A file dialog's answer; it starts where the last one ended, else beside the open
+        project or file, else in the home folder (never the folder Soma was started from)."""
         if self._dialogs is None:
             raise ArgumentError("there are no dialogs in this session")
-        return getattr(self._dialogs, method)(*args)
+        state = self._store.state
+        beside = state.project_path or (state.audio.path if state.audio else None)
+        folder = self._last_folder or (str(Path(beside).parent) if beside else str(Path.home()))
+        chosen = getattr(self._dialogs, method)(*args, folder)
+        if chosen:
+            self._last_folder = str(Path(chosen).expanduser().resolve().parent)
+        return chosen
 
     def _confirm(self, title: str, message: str) -> bool:
         return self._dialogs is not None and self._dialogs.confirm(title, message)

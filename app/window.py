@@ -46,15 +46,15 @@ class NativeDialogs:
 
     window = None
 
-    def open_file(self, kind: str) -> str | None:
+    def open_file(self, kind: str, folder: str) -> str | None:
         import webview
-        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN,
+        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN, directory=folder,
                                                  file_types=FILE_TYPES[kind])
         return chosen[0] if chosen else None
 
-    def save_file(self, kind: str, suggested: str) -> str | None:
+    def save_file(self, kind: str, suggested: str, folder: str) -> str | None:
         import webview
-        chosen = self.window.create_file_dialog(webview.FileDialog.SAVE,
+        chosen = self.window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
                                                  save_filename=suggested,
                                                  file_types=FILE_TYPES[kind])
         if isinstance(chosen, (list, tuple)):

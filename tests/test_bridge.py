@@ -4,6 +4,7 @@ import math
 import os
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,15 +28,18 @@ class ScriptedDialogs:
     def __init__(self, *answers):
         self.answers = list(answers)
         self.asked = []
+        self.folders = []  # where each file dialog started
 
     def _next(self, question):
         self.asked.append(question)
         return self.answers.pop(0)
 
-    def open_file(self, kind):
+    def open_file(self, kind, folder):
+        self.folders.append(folder)
         return self._next(("open", kind))
 
-    def save_file(self, kind, suggested):
+    def save_file(self, kind, suggested, folder):
+        self.folders.append(folder)
         return self._next(("save", kind, suggested))
 
     def confirm(self, title, message):
@@ -217,6 +221,23 @@ def _snap_and_wait(document, guide, tolerance=100):
     _wait(lambda: len(document._store.state.partials) > before or document._store.state.error)
     assert document._store.state.error == ""
     return document._store.state.partials[-1]
+
+
+def test_file_dialogs_start_beside_the_file_then_where_the_last_one_ended(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    dialogs = ScriptedDialogs(None, str(elsewhere / "take.soma.json"), None)
+    document = _document(dialogs)
+    try:
+        document.open_demo()
+        document.open_dialog()  # cancelled: the demo has no folder, so the home folder
+        assert dialogs.folders == [str(Path.home())]
+        document.open_path(_wav(tmp_path / "a.wav"))
+        assert document.save_project()["ok"]  # beside the open file
+        assert document.import_partials() == {"ok": True, "cancelled": True}
+        assert dialogs.folders[1:] == [str(tmp_path), str(elsewhere)]  # then where it saved
+    finally:
+        _close(document)
 
 
 def test_levels_start_at_the_images_range_and_follow_set_levels(document, tmp_path):
