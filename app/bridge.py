@@ -324,6 +324,8 @@ class SomaDocument:
         path = self._ask("save_file", fmt, f"{Path(state.audio.name).stem}-partials.{fmt}")
         if not path:
             return {"cancelled": True}
+        if Path(path).suffix.lower() != f".{fmt}":  # the format comes from the extension
+            path += f".{fmt}"
         audio = state.audio
         try:
             return self._queue.run(

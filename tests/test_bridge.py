@@ -431,6 +431,18 @@ def _with_partials(document, count, seconds):
         document._store.update(lambda s, p=points: editing.added(s, p, {}))
 
 
+def test_export_resynthesis_adds_the_formats_extension_when_it_is_missing(tmp_path):
+    document = _document(ScriptedDialogs(str(tmp_path / "take"), str(tmp_path / "b.FLAC")))
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        _with_partials(document, 1, 1.0)
+        assert document.export_resynthesis("wav", [], [])["path"] == str(tmp_path / "take.wav")
+        assert sf.info(tmp_path / "take.wav").format == "WAV"
+        assert document.export_resynthesis("flac", [], [])["path"] == str(tmp_path / "b.FLAC")
+    finally:
+        _close(document)
+
+
 def test_export_resynthesis_that_cannot_be_written_says_so(tmp_path):
     document = _document(ScriptedDialogs(str(tmp_path / "no" / "such" / "folder" / "x.wav")))
     try:
