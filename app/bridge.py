@@ -15,18 +15,14 @@ import threading
 from pathlib import Path
 from typing import Callable, Protocol
 
-import soundfile as sf
-
 from app import editing, exchange
 from app.audio import AudioError, AudioFile, load_audio
 from app.background import BackgroundQueue, JobCancelled, JobFailed
 from app.demo import demo_audio
 from app.overview import compute_overview
-from app.persistence import (discard_recovery, levels_problem, project_of, restored_levels,
-                             restored_view)
+from app.persistence import audio_matches, levels_problem, restored_project, save_document
 from app.progress import ProgressManager
-from app.project import (Project, ProjectError, audio_fingerprint, load_project,
-                         recovery_newer_than, save_project)
+from app.project import Project, ProjectError, load_project, recovery_newer_than
 from app.server import DataStore
 from app.shared_audio import AudioShare
 from app.snapping import SnapService
@@ -380,20 +376,7 @@ class SomaDocument:
     def _save(self, path: str) -> dict:
         state = self._store.state
         path = str(Path(path).expanduser().resolve())
-        audio_path = state.audio.path
-        if audio_path is None:
-            # Generated audio (the demo) has no file: it is written beside the project, so the
-            # project can be opened again anywhere.
-            audio_path = path[:-len(".soma.json")] + ".wav"
-            try:
-                sf.write(audio_path, state.audio.samples, state.audio.sample_rate,
-                         subtype="FLOAT")
-            except (OSError, RuntimeError) as error:
-                raise ArgumentError(f"cannot write {Path(audio_path).name}: {error}") from None
-        save_project(project_of(state, audio_path), path)
-        discard_recovery(path, state.audio.path)
-        if not state.project_path:
-            discard_recovery(None, state.audio.path)
+        save_document(state, path)
         # Edits made while writing stay unsaved: only the state that was written is clean.
         saved = self._store.update(
             lambda s: s.saved(path, clean=s.partials is state.partials))
@@ -406,20 +389,13 @@ class SomaDocument:
 
         def load() -> AudioFile:
             audio = load_audio(project.audio_path)
-            if project.audio_size is not None:
-                try:
-                    fingerprint = audio_fingerprint(project.audio_path)
-                except (OSError, ProjectError):
-                    fingerprint = None
-                if fingerprint not in (None, (project.audio_size, project.audio_sha256)):
-                    changed.append(f"{audio.name} has changed since {Path(path).name} was "
-                                   "saved: the partials may not match it")
+            if not audio_matches(project):
+                changed.append(f"{audio.name} has changed since {Path(path).name} was "
+                               "saved: the partials may not match it")
             return audio
 
         def restore(state):
-            restored = state.restored(project.partials, project.next_partial_id,
-                                      restored_view(project, state.overview.view), path,
-                                      modified, restored_levels(project, state.overview))
+            restored = restored_project(state, project, path, modified)
             return restored.failed(changed[0]) if changed else restored
 
         return self._open(load, Path(path).name, restore)
@@ -438,9 +414,7 @@ class SomaDocument:
         except ProjectError as error:
             log.warning("%s", error)
             return None
-        return lambda s: s.restored(project.partials, project.next_partial_id,
-                                    restored_view(project, s.overview.view), "", True,
-                                    restored_levels(project, s.overview))
+        return lambda s: restored_project(s, project, "", True)
 
     def _open_document(self):
         state = self._store.state

@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from pathlib import Path
+
+import soundfile as sf
 
 from app.project import (Project, ProjectError, audio_fingerprint, recovery_path,
-                         write_recovery)
+                         save_project, write_recovery)
 from app.state import DocumentState, Image, Levels, View
 from app.store import DocumentStore
 
@@ -35,6 +38,47 @@ def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
                    view=state.view.to_json() if state.view else None,
                    settings={"levels": state.levels.to_json()} if state.levels else {},
                    partials=state.partials, next_partial_id=state.next_partial_id)
+
+
+def save_document(state: DocumentState, path: str) -> None:
+    """Write `state` (a file open) as the project at `path` (absolute, *.soma.json), then
+    remove the recovery files it makes obsolete. Raises ProjectError.
+
+    Generated audio (the demo) has no file: it is written as a WAV beside the project, so the
+    project can be opened again anywhere.
+    """
+    audio_path = state.audio.path
+    if audio_path is None:
+        audio_path = path[:-len(".soma.json")] + ".wav"
+        try:
+            sf.write(audio_path, state.audio.samples, state.audio.sample_rate, subtype="FLOAT")
+        except (OSError, RuntimeError) as error:  # soundfile reports most as RuntimeError
+            raise ProjectError(f"cannot write {Path(audio_path).name}: {error}") from None
+    save_project(project_of(state, audio_path), path)
+    discard_recovery(path, state.audio.path)
+    if not state.project_path:
+        discard_recovery(None, state.audio.path)
+
+
+def audio_matches(project: Project) -> bool:
+    """Whether the audio file at the project's path is the one it was saved with (True when
+    that cannot be told: no fingerprint saved, or the file cannot be read)."""
+    if project.audio_size is None:
+        return True
+    try:
+        fingerprint = audio_fingerprint(project.audio_path)
+    except (OSError, ProjectError):
+        return True
+    return fingerprint == (project.audio_size, project.audio_sha256)
+
+
+def restored_project(state: DocumentState, project: Project, project_path: str,
+                     modified: bool) -> DocumentState:
+    """`state`, with the file the project belongs to just opened, given the project's
+    partials, and its view and levels where they still fit the file."""
+    return state.restored(project.partials, project.next_partial_id,
+                          restored_view(project, state.overview.view), project_path, modified,
+                          restored_levels(project, state.overview))
 
 
 def restored_view(project: Project, limits: View) -> View | None:
