@@ -8,6 +8,8 @@ JSON-safe (a NaN in a return would leave the JS promise unsettled forever).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import itertools
 import logging
@@ -51,6 +53,10 @@ class Dialogs(Protocol):
         """Ask a yes/no question."""
 
 MAX_IMAGE_PIXELS = 4096   # per side of a viewport image: more than any screen
+PNG_DATA_URL = "data:image/png;base64,"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# A picture of the view as base64: a 4096 x 4096 canvas of noise is about 50 MB of PNG.
+MAX_PICTURE_CHARS = len(PNG_DATA_URL) + 4 * (64 * 2 ** 20) // 3 + 4
 MIN_VIEW_SECONDS = 0.001  # a narrower view has fewer samples than a screen has columns
 MAX_GUIDE_POINTS = 100_000  # a stroke has one point per pointer event: far fewer
 MAX_IDS = 100_000
@@ -335,6 +341,32 @@ class SomaDocument:
             raise ArgumentError(f"the resynthesis was not written: {error}") from None
         except JobCancelled:
             return {"cancelled": True}
+
+    @_action
+    def export_image(self, picture) -> dict:
+        """Write the picture the page shows, the spectrogram with the partials over it (a PNG
+        data URL made by the page), to a file the user chooses."""
+        state = self._open_document()
+        picture = text(picture, "picture", max_length=MAX_PICTURE_CHARS)
+        if not picture.startswith(PNG_DATA_URL):
+            raise ArgumentError("the picture must be a PNG data URL")
+        try:
+            png = base64.b64decode(picture[len(PNG_DATA_URL):], validate=True)
+        except binascii.Error:
+            raise ArgumentError("the picture is not valid base64") from None
+        if not png.startswith(PNG_SIGNATURE):
+            raise ArgumentError("the picture is not a PNG image")
+        path = self._ask("save_file", "png", f"{Path(state.audio.name).stem}-view.png")
+        if not path:
+            return {"cancelled": True}
+        if Path(path).suffix.lower() != ".png":
+            path += ".png"
+        try:
+            Path(path).write_bytes(png)
+        except OSError as error:
+            raise ArgumentError(f"cannot write {Path(path).name}: "
+                                f"{error.strerror or error}") from None
+        return {"path": path}
 
     @_action
     def cancel_task(self, task_id) -> dict:

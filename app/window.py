@@ -35,6 +35,7 @@ FILE_TYPES = {
     "spear-frames": ("SPEAR frames (*.txt)",),
     "wav": ("WAV (*.wav)",),
     "flac": ("FLAC (*.flac)",),
+    "png": ("PNG image (*.png)",),
 }
 
 

@@ -1,4 +1,5 @@
 """SomaDocument, the js_api object, called as pywebview calls it: method(*args) on any thread."""
+import base64
 import json
 import math
 import os
@@ -17,6 +18,7 @@ from app.progress import ProgressManager
 from app.shared_audio import AudioShare
 from app import editing
 from app.background import BackgroundQueue
+from app.png import write_png
 from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
@@ -80,7 +82,7 @@ def _wav(path, seconds=1.0, sr=8000):
 def test_public_attributes_are_only_the_user_actions(document):
     public = sorted(name for name in dir(document) if not name.startswith("_"))
     assert public == ["cancel_task", "delete_partials", "dismiss_error", "erase",
-                      "export_partials", "export_resynthesis",
+                      "export_image", "export_partials", "export_resynthesis",
                       "get_state", "import_partials", "open_demo", "open_dialog", "open_path",
                       "open_project", "recolor_partial", "redo", "rename_partial", "resnap",
                       "save_project", "save_project_as", "select", "set_levels", "set_view",
@@ -480,6 +482,47 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
               open(f"/proc/{worker}/stat").read().split()[2] == "Z")
     finally:
         _close(document)
+
+
+def _png_data_url(tmp_path):
+    write_png(tmp_path / "picture.png", np.full((3, 4, 3), 200, np.uint8))
+    return "data:image/png;base64," + base64.b64encode(
+        (tmp_path / "picture.png").read_bytes()).decode()
+
+
+def test_export_image_writes_the_pages_picture(tmp_path):
+    document = _document(ScriptedDialogs(str(tmp_path / "view")))
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        picture = _png_data_url(tmp_path)
+        reply = document.export_image(picture)
+        assert reply == {"ok": True, "path": str(tmp_path / "view.png")}
+        assert (tmp_path / "view.png").read_bytes() == (tmp_path / "picture.png").read_bytes()
+    finally:
+        _close(document)
+
+
+@pytest.mark.parametrize("picture, message", [
+    (None, "picture must be a string"),
+    ("data:image/jpeg;base64,AAAA", "PNG data URL"),
+    ("data:image/png;base64,***", "not valid base64"),
+    ("data:image/png;base64," + base64.b64encode(b"GIF89a....").decode(), "not a PNG"),
+])
+def test_export_image_refuses_what_is_not_a_png_and_asks_nothing(tmp_path, picture, message):
+    dialogs = ScriptedDialogs()
+    document = _document(dialogs)
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        reply = document.export_image(picture)
+        assert reply["ok"] is False and message in reply["error"], reply
+        assert dialogs.asked == []
+    finally:
+        _close(document)
+
+
+def test_export_image_without_a_file(document, tmp_path):
+    reply = document.export_image(_png_data_url(tmp_path))
+    assert reply["ok"] is False and "no file" in reply["error"]
 
 
 def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):

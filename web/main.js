@@ -364,9 +364,23 @@ function wireTracing() {
     event.target.value = '';
     if (format === 'wav' || format === 'flac') {
       act('export_resynthesis', format, [...page.solo], [...page.mute]);
-    } else if (format) act('export_partials', format);
+    } else if (format === 'png') act('export_image', viewPicture());
+    else if (format) act('export_partials', format);
   });
   $('redo').addEventListener('click', () => act('redo'));
+}
+
+/** The view as it is shown, the spectrogram with the partials over it, as a PNG data URL at
+ * the canvas' device-pixel size. */
+function viewPicture() {
+  const spectrogram = page.viewportCanvas.canvas;
+  const picture = document.createElement('canvas');
+  picture.width = spectrogram.width;
+  picture.height = spectrogram.height;
+  const context = picture.getContext('2d');
+  context.drawImage(spectrogram, 0, 0);
+  context.drawImage(page.traceLayer.canvas, 0, 0, picture.width, picture.height);
+  return picture.toDataURL('image/png');
 }
 
 function toggle(set, id) {

@@ -1,0 +1,65 @@
+"""End to end: Export › Image writes the view as the window shows it, partials included,
+through the real export menu and the real (Qt) save dialog."""
+import math
+import time
+
+import numpy as np
+import soundfile as sf
+from PyQt6.QtGui import QImage
+
+from app.partials import Partial, frozen_points
+from app.project import Project, save_project
+from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+
+PNG_OPTION = 7  # the option's place in the Export menu, after its "Export…" title
+
+
+def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
+    sr = 22050
+    t = np.arange(4 * sr) / sr
+    sf.write(tmp_path / "tone.wav", 0.3 * np.sin(2 * np.pi * 660 * t), sr)
+    # A saved project with the partial, so that the window closes without asking about it.
+    times = np.linspace(0.5, 3.5, 300)
+    points = frozen_points(np.stack([times, np.full(300, 660.0), np.full(300, -10.5)], 1))
+    save_project(Project(audio_path=str(tmp_path / "tone.wav"), next_partial_id=2,
+                         partials=(Partial(1, "Partial 1", "#4cc9f0", points),)),
+                 tmp_path / "tone.soma.json")
+    window = gui(tmp_path / "tone.soma.json")
+    window.wait_for("window.soma.state() && window.soma.state().partials.length === 1",
+                    timeout=60)
+    window.wait_for(IMAGE_FOR_VIEW, timeout=60)
+
+    # The menu, then the save dialog: a name without .png gets it.
+    x, y = element_centre(window, "#export")
+    xdotool("mousemove", x, y, "click", 1)
+    time.sleep(0.5)
+    for _ in range(PNG_OPTION):
+        xdotool("key", "Down")
+    xdotool("key", "Return")
+    time.sleep(1.5)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "--delay", "5", str(tmp_path / "view"))
+    xdotool("key", "Return")
+    written = tmp_path / "view.png"
+    deadline = time.monotonic() + 20
+    while not written.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.3)  # written in one call; let it finish
+    window.screenshot("export-image.png")
+
+    picture = QImage(str(written))
+    assert not picture.isNull()
+    width, height = window.eval("[document.getElementById('viewport-canvas').width, "
+                                "document.getElementById('viewport-canvas').height]")
+    assert (picture.width(), picture.height()) == (width, height)
+    # The partial is drawn in its colour on its row: 660 Hz on the log-frequency axis.
+    state = window.eval("window.soma.state()")
+    view, color = state["view"], state["partials"][0]["color"]
+    row = round(height * (1 - math.log(660 / view["fmin"]) / math.log(view["fmax"] / view["fmin"])))
+    want = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
+    column = width // 2
+    nearest = min(np.abs(np.array(picture.pixelColor(column, y).getRgb()[:3]) - want).sum()
+                  for y in range(max(0, row - 4), min(height, row + 5)))
+    assert nearest < 60, f"no pixel near {color} around row {row}"
+    # And the spectrogram under it: the rest of the column is not one flat colour.
+    assert len({picture.pixelColor(column, y).name() for y in range(0, height, 7)}) > 5
