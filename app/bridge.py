@@ -114,9 +114,9 @@ class SomaDocument:
 
     @_action
     def open_path(self, path) -> dict:
-        """Open the audio file at `path` (a string from the page or the command line)."""
-        path = text(path, "path")
-        return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name)
+        """Open the audio file or the .soma.json project at `path` (from the page, the command
+        line, or a file dropped on the window)."""
+        return self._open_file(text(path, "path"))
 
     @_action
     def open_dialog(self) -> dict:
@@ -125,9 +125,12 @@ class SomaDocument:
         chosen = self._ask("open_file", "audio")
         if not chosen:
             return {"cancelled": True}
-        if chosen.endswith(".soma.json"):
-            return self._open_project_file(chosen)
-        return self._open(lambda: load_audio(chosen), Path(chosen).name)
+        return self._open_file(chosen)
+
+    def _open_file(self, path: str) -> dict:
+        if path.endswith(".soma.json"):
+            return self._open_project_file(path)
+        return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name)
 
     @_action
     def open_project(self, path=None) -> dict:

@@ -120,6 +120,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
 
     if devmode.dev_state_path() is not None:
         _handle_dev_signals(window, store, leave, restart)
+    # Every load of the page, a dev-mode reload included, gets its own DOM listeners.
+    window.events.loaded += lambda: _accept_dropped_files(window, document, store)
 
     def open_first() -> None:
         if saved is not None:
@@ -191,6 +193,33 @@ def _handle_dev_signals(window, store: DocumentStore, leave: threading.Event,
                     threading.Thread(target=actions[signum], daemon=True).start()
 
     threading.Thread(target=listen, name="soma-dev-signals", daemon=True).start()
+
+
+def _accept_dropped_files(window, document: SomaDocument, store: DocumentStore) -> None:
+    """Open an audio file or project dropped on the window, as Open… would.
+
+    pywebview gives a dropped file's full path only to Python-side DOM handlers (Qt's drop
+    event records it). The page cancels dragover itself (main.js): without that Chromium
+    fires no drop, and a handler here would be a round trip per mouse move.
+    """
+    from webview.dom import DOMEventHandler
+
+    def dropped(event) -> None:
+        files = (event.get("dataTransfer") or {}).get("files") or []
+        paths = [f["pywebviewFullPath"] for f in files if f.get("pywebviewFullPath")]
+        if not paths:
+            message = "Drop a file from the file manager: Soma needs to know where it is"
+            store.update(lambda s: s.failed(message))
+            return
+        if len(paths) > 1:
+            log.info("%d files dropped: opening the first, %s", len(paths), paths[0])
+        reply = document.open_path(paths[0])
+        if not reply["ok"]:
+            store.update(lambda s: s.failed(reply["error"]))
+
+    # Cancelled too, or Chromium would open the dropped file in place of the page.
+    window.dom.document.events.drop += DOMEventHandler(dropped, prevent_default=True,
+                                                       stop_propagation=True)
 
 
 def _ask_before_losing_work(window, store: DocumentStore, confirmed: threading.Event):

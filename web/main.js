@@ -437,6 +437,9 @@ function wireGestures() {
     fetchBytes, onView, onError: showPageError,
   });
   window.addEventListener('keydown', onKey);
+  // Files dropped on the window open (app/window.py handles the drop, which knows the path);
+  // a drop only fires where dragover was cancelled.
+  document.addEventListener('dragover', (event) => event.preventDefault());
   for (const id of ['level-floor', 'level-ceiling']) {
     $(id).addEventListener('change', () => setLevels(Number($('level-floor').value),
       Number($('level-ceiling').value)));
