@@ -22,7 +22,8 @@ from app.audio import AudioError, AudioFile, load_audio
 from app.background import BackgroundQueue, JobCancelled, JobFailed
 from app.demo import demo_audio
 from app.overview import compute_overview
-from app.persistence import audio_matches, levels_problem, restored_project, save_document
+from app.persistence import (audio_matches, levels_problem, restored_project, save_document,
+                             save_recovery)
 from app.progress import ProgressManager
 from app.project import Project, ProjectError, load_project, recovery_newer_than
 from app.server import DataStore
@@ -128,6 +129,8 @@ class SomaDocument:
         return self._open_file(chosen)
 
     def _open_file(self, path: str) -> dict:
+        if not self._may_replace(Path(path).name):
+            return {"cancelled": True}
         if path.endswith(".soma.json"):
             return self._open_project_file(path)
         return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name)
@@ -137,6 +140,8 @@ class SomaDocument:
         """Open a .soma.json project: its audio, view and partials (the dialog without path)."""
         path = text(path, "path") if path is not None else self._ask("open_file", "project")
         if not path:
+            return {"cancelled": True}
+        if not self._may_replace(Path(path).name):
             return {"cancelled": True}
         return self._open_project_file(path)
 
@@ -200,6 +205,8 @@ class SomaDocument:
     @_action
     def open_demo(self) -> dict:
         """Open the built-in demo recording."""
+        if not self._may_replace("the demo recording"):
+            return {"cancelled": True}
         return self._open(demo_audio, "Demo recording")
 
     @_action
@@ -487,6 +494,18 @@ class SomaDocument:
     def _open_audio(self, audio: AudioFile) -> dict:
         """Open audio the caller has already decoded (the command line checks its file first)."""
         return self._open(lambda: audio, audio.name)
+
+    def _may_replace(self, label: str) -> bool:
+        """Whether the open document may give way to `label`. Unsaved edits are written to the
+        recovery file first (the autosave may not have run yet), so even a yes loses nothing;
+        then the user is asked, as closing the window would."""
+        state = self._store.state
+        if not state.modified or state.audio is None:
+            return True
+        save_recovery(state)
+        return self._dialogs is None or self._dialogs.confirm(
+            "Unsaved changes", f"The partials on {state.audio.name} have unsaved changes (kept "
+            f"in the recovery file). Open {label} anyway?")
 
     def _open(self, load: Callable[[], AudioFile], label: str,
               restore: Callable | None = None) -> dict:

@@ -126,6 +126,16 @@ def discard_recovery(project_path: str | None, audio_path: str | None) -> None:
         log.warning("cannot remove the recovery file: %s", error)
 
 
+def save_recovery(state: DocumentState) -> None:
+    """Write `state`'s unsaved work to its recovery file now (a failure is logged: autosave
+    must never stop the user)."""
+    try:
+        target = write_recovery(project_of(state), state.project_path or None)
+        log.debug("autosaved to %s", target)
+    except ProjectError as error:
+        log.warning("autosave failed: %s", error)
+
+
 class Autosaver:
     """Writes the recovery file AUTOSAVE_DELAY s after the newest unsaved edit."""
 
@@ -165,10 +175,5 @@ class Autosaver:
                     return
                 self._due = None
             state = self._store.state
-            if not state.modified or state.audio is None:
-                continue
-            try:
-                target = write_recovery(project_of(state), state.project_path or None)
-                log.debug("autosaved to %s", target)
-            except ProjectError as error:
-                log.warning("autosave failed: %s", error)
+            if state.modified and state.audio is not None:
+                save_recovery(state)

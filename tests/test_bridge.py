@@ -11,17 +11,18 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from app.bridge import SomaDocument
-from live_processes import alive
-from app.server import DataStore
-from app.progress import ProgressManager
-from app.shared_audio import AudioShare
 from app import editing
 from app.background import BackgroundQueue
+from app.bridge import SomaDocument
 from app.png import write_png
+from app.progress import ProgressManager
+from app.project import load_project, recovery_path
+from app.server import DataStore
+from app.shared_audio import AudioShare
 from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
+from live_processes import alive
 
 
 class ScriptedDialogs:
@@ -391,7 +392,6 @@ def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
     try:
         document.open_path(audio)
         _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
-        from app.project import recovery_path
         _wait(lambda: recovery_path(None, str(tmp_path / "a.wav")).exists())
     finally:
         saver.close()
@@ -404,6 +404,39 @@ def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
         assert len(state["partials"]) == 1 and state["modified"]
     finally:
         _close(again)
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_opening_over_unsaved_edits_asks_and_loses_nothing(tmp_path, answer):
+    dialogs = ScriptedDialogs(answer)
+    document = _document(dialogs)
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        _with_partials(document, 1, 0.5)  # an edit; no autosave runs in this test
+        reply = document.open_path(_wav(tmp_path / "b.wav"))
+        assert dialogs.asked == [("confirm", "Unsaved changes")]
+        state = document._store.state
+        if answer:
+            assert reply["ok"] and state.audio.name == "b.wav" and not state.partials
+        else:
+            assert reply == {"ok": True, "cancelled": True}
+            assert state.audio.name == "a.wav" and len(state.partials) == 1
+        # Either way the edit is in the recovery file, offered when a.wav opens again.
+        recovered = load_project(recovery_path(None, str(tmp_path / "a.wav")))
+        assert len(recovered.partials) == 1
+    finally:
+        _close(document)
+
+
+def test_opening_over_a_saved_document_asks_nothing(tmp_path):
+    dialogs = ScriptedDialogs()
+    document = _document(dialogs)
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        assert document.open_demo()["ok"] and document.open_path(_wav(tmp_path / "b.wav"))["ok"]
+        assert dialogs.asked == []
+    finally:
+        _close(document)
 
 
 def test_export_resynthesis_matches_the_original_partial(tmp_path):
