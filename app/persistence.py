@@ -137,7 +137,8 @@ def save_recovery(state: DocumentState) -> None:
 
 
 class Autosaver:
-    """Writes the recovery file AUTOSAVE_DELAY s after the newest unsaved edit."""
+    """Writes the recovery file AUTOSAVE_DELAY s after the newest unsaved edit, and at once
+    when it is closed with a write pending."""
 
     def __init__(self, store: DocumentStore, delay: float = AUTOSAVE_DELAY) -> None:
         self._store = store
@@ -171,9 +172,12 @@ class Autosaver:
             with self._wake:
                 while not self._closed and (self._due is None or time.monotonic() < self._due):
                     self._wake.wait(None if self._due is None else self._due - time.monotonic())
-                if self._closed:
-                    return
-                self._due = None
-            state = self._store.state
-            if state.modified and state.audio is not None:
-                save_recovery(state)
+                closed, due, self._due = self._closed, self._due, None
+            # Due, or closing with a write pending: the window closed within the delay of an
+            # edit must not lose it (closing with unsaved edits says they are kept).
+            if due is not None:
+                state = self._store.state
+                if state.modified and state.audio is not None:
+                    save_recovery(state)
+            if closed:
+                return

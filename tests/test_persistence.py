@@ -1,9 +1,14 @@
-"""Levels saved in a project come back only when they still fit the file's images."""
+"""Levels saved in a project come back only when they still fit the file's images; the
+autosave writes what is pending when it is closed."""
+import numpy as np
 import pytest
 
-from app.persistence import levels_problem, restored_levels
-from app.project import Project
+from app import editing
+from app.audio import AudioFile
+from app.persistence import Autosaver, levels_problem, restored_levels
+from app.project import Project, load_project, recovery_path
 from app.state import Image, Levels, View
+from app.store import DocumentStore
 
 IMAGE = Image(key="overview-1", width=10, height=10, db_min=-100.0, db_max=0.0,
               view=View(0.0, 1.0, 20.0, 4000.0), method="stft", window_size=1024, seconds=0.1)
@@ -35,3 +40,18 @@ def test_levels_problem_names_what_is_wrong():
     assert levels_problem(-70, -10, IMAGE) == ""
     assert "within -100 to 0 dB" in levels_problem(-110, -10, IMAGE)
     assert "at least 6 dB above" in levels_problem(-10, -12, IMAGE)
+
+
+def test_closing_the_autosave_writes_an_edit_still_waiting_for_its_delay(tmp_path):
+    store = DocumentStore()
+    audio = AudioFile(samples=np.zeros(8000, np.float32), sample_rate=8000, channels=1,
+                      frames=8000, path=str(tmp_path / "a.wav"), name="a.wav",
+                      format="WAV", subtype="PCM_16")
+    store.update(lambda s: s.opened(audio, IMAGE))
+    saver = Autosaver(store, delay=60.0)
+    points = np.array([[0.1, 440.0, -20.0], [0.2, 440.0, -20.0]])
+    store.update(lambda s: editing.added(s, points, {}))
+    target = recovery_path(None, str(tmp_path / "a.wav"))
+    assert not target.exists()  # the delay has not run out
+    saver.close()
+    assert len(load_project(target).partials) == 1
