@@ -1,5 +1,5 @@
-"""End to end: the colour levels, typed into the status bar of the real window, recolour the
-spectrogram at once, survive nothing wrong, and go back with Auto."""
+"""End to end, from the status bar of the real window: the colour levels, typed in, recolour
+the spectrogram at once, refuse what is wrong, and go back with Auto; the list of keys."""
 import numpy as np
 import soundfile as sf
 
@@ -73,3 +73,24 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
     xdotool("mousemove", x, y, "click", 1)
     window.wait_for(f"{LEVELS}.floor === {overview['dbMin']}", timeout=10)
     assert abs(window.eval(BRIGHTNESS) - before) < 0.02 * before
+
+
+def test_question_mark_shows_the_keys_and_escape_hides_them(gui, tmp_path):
+    sr = 22050
+    sf.write(tmp_path / "tone.wav", 0.3 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr), sr)
+    window = gui(tmp_path / "tone.wav")
+    window.wait_for(IMAGE_FOR_VIEW, timeout=60)
+    x, y = element_centre(window, ".plot")
+    xdotool("mousemove", x, y, "click", 1)  # the window has the keyboard
+    xdotool("key", "question")
+    window.wait_for("document.getElementById('help').open", timeout=10)
+    text = window.eval("document.getElementById('help').textContent")
+    assert "Ctrl+Z" in text and "Trace" in text and "Wheel" in text
+    window.screenshot("keys.png")
+    xdotool("key", "space")  # the list is up: no playback starts under it
+    xdotool("key", "Escape")
+    window.wait_for("!document.getElementById('help').open", timeout=10)
+    assert window.eval("document.getElementById('play').textContent").strip().endswith("Play")
+    x, y = element_centre(window, "#help-toggle")
+    xdotool("mousemove", x, y, "click", 1)
+    window.wait_for("document.getElementById('help').open", timeout=10)

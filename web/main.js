@@ -391,6 +391,7 @@ function toggle(set, id) {
 /** Keys that act on the whole document; typing in a field is left alone. */
 function onKey(event) {
   if (event.target instanceof HTMLInputElement) return;
+  if ($('help').open && event.key !== '?') return; // the list is up: its own keys only (Esc)
   const key = event.key.toLowerCase();
   const command = event.ctrlKey || event.metaKey;
   if (command && key === 'o') act('open_dialog');
@@ -401,10 +402,17 @@ function onKey(event) {
   else if (!command && !event.altKey && key === 'e') setMode('erase');
   else if (!command && !event.altKey && key === 'n') setMode('navigate');
   else if (!command && key === ' ') page.transport.toggle();
+  else if (event.key === '?') toggleHelp();
   else if ((key === 'delete' || key === 'backspace') && page.state && page.state.selection.length) {
     act('delete_partials', page.state.selection);
   } else return;
   event.preventDefault();
+}
+
+function toggleHelp() {
+  const help = $('help');
+  if (help.open) help.close();
+  else help.showModal();
 }
 
 function wireGestures() {
@@ -464,6 +472,7 @@ async function start() {
   // Python pushes events through window.soma.receive once it exists.
   const logPanel = new LogPanel($('log-lines'), $('log-level'), $('toasts'));
   $('log-toggle').addEventListener('click', () => { $('log').hidden = !$('log').hidden; });
+  $('help-toggle').addEventListener('click', toggleHelp);
   window.soma = {
     receive(event) {
       if (event.type === 'state') applyState(event.state);
