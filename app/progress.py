@@ -76,6 +76,14 @@ class TaskSnapshot:
         })
 
 
+def clock(seconds: float) -> str:
+    """A duration as a clock, for people: '7:05', '1:00:00' (whole seconds)."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def to_json_list(tasks: list[TaskSnapshot]) -> list[dict]:
     return [task.to_json() for task in tasks]
 

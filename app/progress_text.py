@@ -17,7 +17,7 @@ import sys
 import threading
 from typing import TextIO
 
-from app.progress import ProgressManager, TaskSnapshot, Throttle
+from app.progress import ProgressManager, TaskSnapshot, Throttle, clock
 
 BAR = 20            # characters between the brackets
 BLOCK = 4           # the bouncing block of an indeterminate bar
@@ -132,12 +132,12 @@ def bar_line(task: TaskSnapshot) -> str:
         if task.rate is not None:
             parts.append(_rate(task.rate, task.unit))
         if task.eta is not None:
-            parts.append(f"ETA {_clock(task.eta)}")
+            parts.append(f"ETA {clock(task.eta)}")
     else:
         span = BAR - BLOCK
         step = int(task.elapsed * BOUNCE_SPEED) % (2 * span)
         at = step if step <= span else 2 * span - step
-        parts += [f"[{' ' * at}{'#' * BLOCK}{' ' * (span - at)}]", _clock(task.elapsed)]
+        parts += [f"[{' ' * at}{'#' * BLOCK}{' ' * (span - at)}]", clock(task.elapsed)]
         if task.done:
             parts.append(_amount(task.done, task.unit))
         if task.rate is not None:
@@ -175,13 +175,6 @@ def _fit(line: str, columns: int) -> str:
     # A line that wraps takes two rows and the cursor-up count would be wrong; the last
     # column is left free because some terminals wrap on writing it.
     return line if len(line) < columns else line[:max(columns - 2, 0)] + "~"
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _number(value: float) -> str:

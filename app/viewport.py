@@ -12,7 +12,7 @@ import logging
 import threading
 
 from app.audio import AudioFile
-from app.progress import ProgressManager, Task
+from app.progress import ProgressManager, Task, clock
 from app.server import DataStore
 from app.shared_audio import AudioShare
 from app.slots import DEFAULT_TIMEOUT, ViewportSlot
@@ -22,6 +22,11 @@ from workers.jobs import ViewportJob
 from workers.spectrum import resolve_method
 
 log = logging.getLogger(__name__)
+
+
+def _span(seconds: float) -> str:
+    """'13.4 s', '0.005 s'; a clock from a minute up ('3:20', '1:00:00')."""
+    return f"{seconds:.3g} s" if seconds < 60 else clock(seconds)
 
 
 class ViewportService:
@@ -69,7 +74,7 @@ class ViewportService:
                               db_max=state.overview.db_max)
         method = resolve_method("auto", view.start, view.end).upper()
         task = self._progress.task(
-            f"{method} of {view.end - view.start:.3g} s at {width}\u00d7{height}",
+            f"{method} of {_span(view.end - view.start)} at {width}\u00d7{height}",
             unit="rows" if method == "CWT" else "columns",
             on_cancel=lambda: self._cancel(request_id))
         # Only the newest request can still be delivered: the slot drops the rest.

@@ -75,6 +75,9 @@ export class SpectrogramCanvas {
       const y0 = Math.max(0, rect.sy), y1 = Math.min(meta.height, rect.sy + rect.sh);
       if (!(x1 > x0 && y1 > y0)) continue;
       const scaleX = canvas.width / rect.sw, scaleY = canvas.height / rect.sh;
+      // Shrinking with plain bilinear sampling skips source rows: a partial one row thick
+      // (the 384-row overview in a 64 px strip) comes out dashed. 'high' filters over them.
+      context.imageSmoothingQuality = scaleX < 1 || scaleY < 1 ? 'high' : 'low';
       context.drawImage(image.canvas, x0, y0, x1 - x0, y1 - y0,
         (x0 - rect.sx) * scaleX, (y0 - rect.sy) * scaleY, (x1 - x0) * scaleX, (y1 - y0) * scaleY);
     }
