@@ -6,6 +6,7 @@
 
 import { bridgeReady, call, fetchBytes } from './bridge.js';
 import { levelsLut, lutFromColors } from './colormap.js';
+import { LevelsControl, sameLevels } from './levels-control.js';
 import { formatHz, formatNote, formatTime, xToTime, yToFreq } from './axes.js';
 import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, levelAt, makeImage } from './spectrogram-canvas.js';
@@ -31,6 +32,7 @@ const page = {
   overviewCanvas: null,
   viewportCanvas: null,
   traceLayer: null,
+  levels: null, // the LevelsControl in the status bar
   mode: 'navigate', // 'navigate' | 'trace' | 'erase'
   stroke: [], // the stroke being drawn, CSS px
   hover: null, // nearestPoint() under the mouse, or null
@@ -84,35 +86,11 @@ function renderChrome(state) {
   $('redo').disabled = !state.redo;
   $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
   document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
-  renderLevels(state);
+  page.levels.render(state);
   const shown = state.viewport || state.overview;
   $('image-info').textContent = shown
     ? `${state.viewport ? 'View' : 'Overview'}: ${describeImage(shown)}` : '';
   renderPartialsList(state);
-}
-
-/** The level fields show the document's levels, within what the images hold; a field being
- * typed in is left alone unless `force`. */
-function renderLevels(state, force = false) {
-  const { levels, overview } = state;
-  for (const [id, key] of [['level-floor', 'floor'], ['level-ceiling', 'ceiling']]) {
-    const input = $(id);
-    input.disabled = !levels;
-    if (!levels) { input.value = ''; continue; }
-    input.min = String(overview.dbMin);
-    input.max = String(overview.dbMax);
-    if (force || document.activeElement !== input) input.value = String(Math.round(levels[key] * 10) / 10);
-  }
-  $('levels-reset').disabled = !levels ||
-    (levels.floor === overview.dbMin && levels.ceiling === overview.dbMax);
-}
-
-async function setLevels(floor, ceiling) {
-  // A field left after a refused value fires 'change' again on blur, with the levels in
-  // force: sending them again could overtake a newer request (Auto) and undo it.
-  if (page.state && sameLevels(page.state.levels, { floor, ceiling })) return;
-  const reply = await act('set_levels', floor, ceiling);
-  if (!reply.ok && page.state) renderLevels(page.state, true); // back to the levels in force
 }
 
 function renderPartialsList(state) {
@@ -245,10 +223,6 @@ function applyState(state) {
   for (const role of ['overview', 'viewport']) {
     loadImage(role, state[role]).catch((error) => showPageError(`Could not load an image: ${error.message}`));
   }
-}
-
-function sameLevels(a, b) {
-  return a === b || (!!a && !!b && a.floor === b.floor && a.ceiling === b.ceiling);
 }
 
 /** A failure the page saw (a refused call, a failed fetch): shown until dismissed or until
@@ -448,14 +422,6 @@ function wireGestures() {
   // Files dropped on the window open (app/window.py handles the drop, which knows the path);
   // a drop only fires where dragover was cancelled.
   document.addEventListener('dragover', (event) => event.preventDefault());
-  for (const id of ['level-floor', 'level-ceiling']) {
-    $(id).addEventListener('change', () => setLevels(Number($('level-floor').value),
-      Number($('level-ceiling').value)));
-  }
-  $('levels-reset').addEventListener('click', () => {
-    const overview = page.state && page.state.overview;
-    if (overview) setLevels(overview.dbMin, overview.dbMax);
-  });
   // Axis labels and the outline depend on the pixel size of their boxes.
   new ResizeObserver(drawView).observe(document.querySelector('.panes'));
   // A resized viewport deserves an image at its new resolution.
@@ -466,6 +432,9 @@ async function start() {
   page.overviewCanvas = new SpectrogramCanvas($('overview-canvas'));
   page.viewportCanvas = new SpectrogramCanvas($('viewport-canvas'));
   page.traceLayer = new TraceLayer($('trace-canvas'));
+  page.levels = new LevelsControl(
+    { floor: $('level-floor'), ceiling: $('level-ceiling'), reset: $('levels-reset') },
+    { onSet: (floor, ceiling) => act('set_levels', floor, ceiling) });
   setMode('navigate');
   const colormap = await (await fetch('colormap.json')).json();
   page.colormap = lutFromColors(colormap.colors);

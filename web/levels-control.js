@@ -1,0 +1,63 @@
+// The colour-levels fields in the status bar: they show the document's levels (the dBFS range
+// the colours span) and send the user's through `onSet`; Auto sends the file's own range.
+
+/** Whether two {floor, ceiling} (or null) are the same levels. */
+export function sameLevels(a, b) {
+  return a === b || (!!a && !!b && a.floor === b.floor && a.ceiling === b.ceiling);
+}
+
+export class LevelsControl {
+  /**
+   * @param {{floor: HTMLInputElement, ceiling: HTMLInputElement, reset: HTMLButtonElement}} elements
+   * @param {{onSet: (floor: number, ceiling: number) => Promise<{ok: boolean}>}} callbacks
+   */
+  constructor(elements, { onSet }) {
+    this.elements = elements;
+    this.onSet = onSet;
+    this.state = null; // the document state last rendered
+    const changed = () => this.set(Number(elements.floor.value), Number(elements.ceiling.value));
+    const reset = () => {
+      const overview = this.state && this.state.overview;
+      if (overview) this.set(overview.dbMin, overview.dbMax);
+    };
+    this.listeners = [[elements.floor, 'change', changed], [elements.ceiling, 'change', changed],
+      [elements.reset, 'click', reset]];
+    for (const [element, type, listener] of this.listeners) element.addEventListener(type, listener);
+  }
+
+  /** Show `state`'s levels, within what its images hold; a field being typed in is left
+   * alone unless `force`. */
+  render(state, force = false) {
+    this.state = state;
+    const { levels, overview } = state;
+    for (const key of ['floor', 'ceiling']) {
+      const input = this.elements[key];
+      input.disabled = !levels;
+      if (!levels) {
+        input.value = '';
+        continue;
+      }
+      input.min = String(overview.dbMin);
+      input.max = String(overview.dbMax);
+      if (force || input.ownerDocument.activeElement !== input) {
+        input.value = String(Math.round(levels[key] * 10) / 10);
+      }
+    }
+    this.elements.reset.disabled = !levels ||
+      (levels.floor === overview.dbMin && levels.ceiling === overview.dbMax);
+  }
+
+  async set(floor, ceiling) {
+    // A field left after a refused value fires 'change' again on blur, with the levels in
+    // force: sending them again could overtake a newer request (Auto) and undo it.
+    if (!this.state || sameLevels(this.state.levels, { floor, ceiling })) return;
+    const reply = await this.onSet(floor, ceiling);
+    if (!reply.ok && this.state) this.render(this.state, true); // back to the levels in force
+  }
+
+  dispose() {
+    for (const [element, type, listener] of this.listeners) {
+      element.removeEventListener(type, listener);
+    }
+  }
+}
