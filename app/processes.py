@@ -12,6 +12,7 @@ the main process is never used: it would copy a process that runs Qt's threads.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 from multiprocessing.context import BaseContext
 
 PRELOAD = [
@@ -33,6 +34,13 @@ def context() -> BaseContext:
         else:
             _context = multiprocessing.get_context("spawn")
     return _context
+
+
+def start_server() -> None:
+    """Start the forkserver now, ahead of the first worker, which would otherwise wait for it
+    to start and import the preload list (about 0.3 s). Nothing to do under spawn."""
+    if context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 def stop(process, join_seconds: float = JOIN_SECONDS) -> int | None:

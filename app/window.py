@@ -8,7 +8,7 @@ import threading
 from typing import Callable
 
 from app.audio import AudioFile
-from app import devmode, devstate, graphics
+from app import devmode, devstate, graphics, processes
 from app.bridge import SomaDocument
 from app.persistence import Autosaver
 from app.logs import PageLogHandler
@@ -90,6 +90,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     graphics.choose_scene_graph()
 
     remove_stale_segments()
+    # While Qt and the page start: the first viewport worker then forks at once.
+    threading.Thread(target=processes.start_server, name="soma-forkserver", daemon=True).start()
     store = DocumentStore()
     data = DataStore()
     share = AudioShare()
