@@ -2,8 +2,8 @@
 
 Start method: a forkserver whose server process has already imported numpy, scipy.fft and
 the workers modules (not pywt: Soma's CWT is its own, so no worker imports it), so a new
-worker is a fork of a warm, GUI-free process: measured about 24 ms to a worker computing its
-job, against about 260 ms for spawn, which re-imports everything (docs/benchmarks.md).
+worker is a fork of a warm, GUI-free process: measured about 10 ms to a worker computing its
+job, against about 280 ms for spawn, which re-imports everything (docs/benchmarks.md).
 workers.forkserver_setup, first in the list, stops the workers from re-running the program's
 main script, which multiprocessing would otherwise do in every child (30-50 ms each).
 Terminate-on-replace is only interactive when a replacement is that cheap. Plain fork from

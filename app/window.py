@@ -7,8 +7,9 @@ import signal
 import threading
 from typing import Callable
 
-from app.audio import AudioFile
 from app import devmode, devstate, graphics, processes
+from app.audio import AudioFile
+from app.background import BackgroundQueue
 from app.bridge import SomaDocument
 from app.persistence import Autosaver
 from app.logs import PageLogHandler
@@ -17,7 +18,6 @@ from app.progress import ProgressManager, Throttle
 from app.push import PushChannel
 from app.server import DataStore, make_app
 from app.shared_audio import AudioShare, remove_stale_segments
-from app.background import BackgroundQueue
 from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
