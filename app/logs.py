@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 import threading
 from collections import deque
 from pathlib import Path
 from typing import Callable
+
+from app.places import state_dir
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 KEEP_IN_PAGE = 200  # records the page can show; older ones are in the file
 
 
 def log_dir() -> Path:
-    """$XDG_STATE_HOME/soma/logs, or ~/.local/state/soma/logs (the XDG default)."""
-    state = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
-    return Path(state) / "soma" / "logs"
+    """The logs folder in Soma's state folder (app.places)."""
+    return state_dir() / "logs"
 
 
 def configure(verbose: bool = False) -> Path | None:

@@ -58,6 +58,7 @@ from pathlib import Path
 import numpy as np
 
 from app.partials import Partial, frozen_points, points_to_json
+from app.places import state_dir
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "soma-project"
@@ -365,17 +366,6 @@ def audio_fingerprint(path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _state_dir() -> Path:
-    if os.name == "nt":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~/AppData/Local")
-        return Path(base) / "soma" / "recovery"
-    base = os.environ.get("XDG_STATE_HOME")
-    # XDG: a relative value is invalid and must be ignored
-    if not base or not os.path.isabs(base):
-        base = os.path.expanduser("~/.local/state")
-    return Path(base) / "soma" / "recovery"
-
-
 def recovery_path(project_path=None, audio_path=None) -> Path:
     """Where autosave writes for this project (see the module docstring for the choice)."""
     if project_path is not None:
@@ -390,7 +380,7 @@ def recovery_path(project_path=None, audio_path=None) -> Path:
     # the stem is only for a person browsing the folder; keep it to safe characters
     stem = re.sub(r"[^\w.-]", "_", stem)[:60] or "untitled"
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return _state_dir() / f"{stem}-{digest}.soma.json"
+    return state_dir() / "recovery" / f"{stem}-{digest}.soma.json"
 
 
 def write_recovery(project: Project, project_path=None) -> Path:
