@@ -25,6 +25,7 @@ from app.overview import compute_overview
 from app.persistence import (audio_matches, levels_problem, restored_project, save_document,
                              save_recovery)
 from app.progress import ProgressManager
+from app.recent import remember
 from app.project import Project, ProjectError, load_project, recovery_newer_than
 from app.server import DataStore
 from app.shared_audio import AudioShare
@@ -544,6 +545,10 @@ class SomaDocument:
             return restore(s) if restore is not None else s
 
         state = self._store.update(opened)
+        opened_path = state.project_path or audio.path
+        if ticket == self._latest_open and opened_path:
+            recent = remember(opened_path, state.recent)
+            state = self._store.update(lambda s: s.remembering(recent))
         log.info("opened %s: %.1f s, %d Hz, %d ch; overview in %.0f ms", audio.name,
                  audio.duration, audio.sample_rate, audio.channels, overview.seconds * 1000)
         return {"state": state.to_json()}

@@ -104,6 +104,7 @@ class DocumentState:
     redo_stack: tuple[Edit, ...] = ()
     modified: bool = False          # edits since the project was last saved or opened
     project_path: str = ""          # the .soma.json this document was opened from or saved to
+    recent: tuple[str, ...] = ()    # files and projects opened lately, newest first
     busy: str = ""   # what is being done right now ("Opening song.flac"), "" when idle
     error: str = ""  # the last failure, shown until dismissed or replaced
 
@@ -182,6 +183,10 @@ class DocumentState:
     def partial(self, partial_id: int) -> Partial | None:
         return next((p for p in self.partials if p.id == partial_id), None)
 
+    def remembering(self, recent: tuple[str, ...]) -> DocumentState:
+        """The list of files opened lately (app.recent), for the page's Recent menu."""
+        return replace(self, recent=tuple(recent))
+
     def leveled(self, levels: Levels) -> DocumentState:
         """Colours spanning `levels`: a view setting, saved with the project but not an edit
         (like the view, it neither dirties the document nor goes into the undo history)."""
@@ -225,6 +230,7 @@ class DocumentState:
             "redo": self.redo_stack[-1].label if self.redo_stack else "",
             "modified": self.modified,
             "projectPath": self.project_path,
+            "recent": list(self.recent),
             "busy": self.busy,
             "error": self.error,
         }

@@ -16,9 +16,11 @@ from app.logs import PageLogHandler
 from app.playback import AudioChunks
 from app.progress import ProgressManager, Throttle
 from app.push import PushChannel
+from app.recent import load_recent
 from app.server import DataStore, make_app
 from app.shared_audio import AudioShare, remove_stale_segments
 from app.snapping import SnapService
+from app.state import DocumentState
 from app.store import DocumentStore
 from app.viewport import ViewportService
 
@@ -92,7 +94,7 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     remove_stale_segments()
     # While Qt and the page start: the first viewport worker then forks at once.
     threading.Thread(target=processes.start_server, name="soma-forkserver", daemon=True).start()
-    store = DocumentStore()
+    store = DocumentStore(DocumentState(recent=load_recent()))
     data = DataStore()
     share = AudioShare()
     progress = ProgressManager()

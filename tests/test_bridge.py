@@ -16,6 +16,7 @@ from app.background import BackgroundQueue
 from app.bridge import SomaDocument
 from app.png import write_png
 from app.progress import ProgressManager
+from app.recent import load_recent
 from app.project import load_project, recovery_path
 from app.server import DataStore
 from app.shared_audio import AudioShare
@@ -239,6 +240,24 @@ def test_file_dialogs_start_beside_the_file_then_where_the_last_one_ended(tmp_pa
         assert document.save_project()["ok"]  # beside the open file
         assert document.import_partials() == {"ok": True, "cancelled": True}
         assert dialogs.folders[1:] == [str(tmp_path), str(elsewhere)]  # then where it saved
+    finally:
+        _close(document)
+
+
+def test_opened_files_and_projects_are_remembered_newest_first(tmp_path):
+    dialogs = ScriptedDialogs(str(tmp_path / "take.soma.json"))
+    document = _document(dialogs)
+    try:
+        a, b = _wav(tmp_path / "a.wav"), _wav(tmp_path / "b.wav")
+        document.open_path(a)
+        assert document.open_demo()["state"]["recent"] == [a]  # the demo has no file
+        assert document.open_path(b)["state"]["recent"] == [b, a]
+        document.save_project()
+        project = str(tmp_path / "take.soma.json")
+        assert document.open_project(project)["state"]["recent"] == [project, b, a]
+        assert load_recent() == (project, b, a)  # for the next session
+        assert document.open_path(str(tmp_path / "missing.wav"))["ok"] is False
+        assert document._store.state.recent == (project, b, a)
     finally:
         _close(document)
 

@@ -5,6 +5,8 @@ import time
 import numpy as np
 import soundfile as sf
 
+from gui_session import element_centre, xdotool
+
 CANVAS_STATS = """(() => {
   const canvas = document.getElementById('viewport-canvas');
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -73,3 +75,22 @@ def test_window_opens_a_file_and_draws_its_overview(gui, tmp_path):
     assert window.eval("document.body.dataset.overviewKey") == key
     assert window.eval("document.getElementById('file-info').textContent").startswith("tone.wav")
     window.screenshot("open-error.png")
+
+
+def test_recent_menu_opens_a_file_opened_before(gui, tmp_path):
+    path = _tone_file(tmp_path / "earlier.wav")
+    window = gui(path)
+    window.wait_for("document.body.dataset.overviewKey", timeout=30)
+    window.eval("window.pywebview.api.open_demo(), true")
+    window.wait_for("window.soma.state().file.name === 'Demo recording' && "
+                    "!window.soma.state().busy", timeout=30)
+    assert window.eval("window.soma.state().recent")[0] == str(path)
+    assert window.eval("document.getElementById('recent').options[1].textContent") == (
+        "earlier.wav")
+    x, y = element_centre(window, "#recent")
+    xdotool("mousemove", x, y, "click", 1)
+    time.sleep(0.5)
+    xdotool("key", "Down")
+    xdotool("key", "Return")
+    window.wait_for("window.soma.state().file.name === 'earlier.wav'", timeout=30)
+    window.screenshot("recent.png")

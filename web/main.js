@@ -87,10 +87,26 @@ function renderChrome(state) {
   $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
   document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
   page.levels.render(state);
+  renderRecent(state.recent || []);
   const shown = state.viewport || state.overview;
   $('image-info').textContent = shown
     ? `${state.viewport ? 'View' : 'Overview'}: ${describeImage(shown)}` : '';
   renderPartialsList(state);
+}
+
+/** The Recent menu: a file's name, its folder in the tooltip; rebuilt only when it changes. */
+function renderRecent(recent) {
+  const menu = $('recent');
+  if (menu.dataset.paths === recent.join('\n')) return;
+  menu.dataset.paths = recent.join('\n');
+  menu.replaceChildren(menu.options[0], ...recent.map((path) => {
+    const option = document.createElement('option');
+    option.value = path;
+    option.textContent = path.split(/[\\/]/).pop();
+    option.title = path;
+    return option;
+  }));
+  menu.disabled = recent.length === 0;
 }
 
 function renderPartialsList(state) {
@@ -391,6 +407,11 @@ function toggleHelp() {
 
 function wireGestures() {
   $('open').addEventListener('click', () => act('open_dialog'));
+  $('recent').addEventListener('change', (event) => {
+    const path = event.target.value;
+    event.target.value = '';
+    if (path) act('open_path', path);
+  });
   $('demo').addEventListener('click', () => act('open_demo'));
   $('error-dismiss').addEventListener('click', () => {
     page.error = '';

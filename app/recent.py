@@ -1,0 +1,51 @@
+"""The files opened lately, newest first, kept across sessions (state folder, recent.json).
+
+A JSON list of absolute paths. A list that cannot be read is ignored (and logged), never an
+error: it is a convenience. Paths whose files have gone are dropped when the list is read.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+from app.places import state_dir
+from app.project import write_atomic
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 10
+
+
+def recent_path() -> Path:
+    return state_dir() / "recent.json"
+
+
+def load_recent() -> tuple[str, ...]:
+    """The remembered paths that still exist, newest first."""
+    path = recent_path()
+    try:
+        listed = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ()
+    except (OSError, ValueError) as error:
+        log.warning("ignoring the recent files list %s: %s", path, error)
+        return ()
+    if not isinstance(listed, list):
+        log.warning("ignoring the recent files list %s: not a list", path)
+        return ()
+    return tuple(p for p in listed if isinstance(p, str) and os.path.isfile(p))[:MAX_RECENT]
+
+
+def remember(path: str, recent: tuple[str, ...]) -> tuple[str, ...]:
+    """`recent` with `path` (made absolute) first, once, at most MAX_RECENT long; written to
+    the list file (a failure is logged: the list in memory is still right)."""
+    path = os.path.abspath(path)
+    updated = ((path,) + tuple(p for p in recent if p != path))[:MAX_RECENT]
+    try:
+        recent_path().parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(recent_path(), json.dumps(list(updated), indent=1).encode("utf-8"))
+    except OSError as error:
+        log.warning("cannot write the recent files list: %s", error)
+    return updated
