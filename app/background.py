@@ -32,6 +32,7 @@ class BackgroundQueue:
         self._lock = threading.Lock()
         # request id -> (its task, on_result(value), on_error(reason), on_cancel())
         self._requests: dict[int, tuple[Task, Callable, Callable, Callable | None]] = {}
+        self._closed = False
 
     def submit(self, make_job: Callable[[int], object], label: str, unit: str,
                on_result: Callable[[dict], None], on_error: Callable[[str], None],
@@ -43,6 +44,10 @@ class BackgroundQueue:
         """
         with self._lock:
             request_id = next(self._ids)
+            if self._closed:  # the window is closing: the slot would drop the job unseen
+                if on_cancel is not None:
+                    on_cancel()
+                return request_id
             job = make_job(request_id)
             task = self._progress.task(label, unit=unit, on_cancel=self.cancel_all)
             self._requests[request_id] = (task, on_result, on_error, on_cancel)
@@ -88,6 +93,8 @@ class BackgroundQueue:
             return len(self._requests)
 
     def close(self) -> None:
+        with self._lock:
+            self._closed = True
         self.cancel_all()
         self._slot.close()
 

@@ -81,3 +81,10 @@ def test_close_cancels_a_caller_still_waiting():
     queue.close()
     waiting.join(10)
     assert outcome == ["cancelled"]
+
+
+def test_a_job_after_close_is_cancelled_at_once_not_left_waiting():
+    queue = BackgroundQueue(ProgressManager())
+    queue.close()
+    with pytest.raises(JobCancelled):
+        queue.run(lambda request_id: SleepJob(request_id, 0.0), "Late", "steps")
