@@ -25,7 +25,7 @@ from app.overview import compute_overview
 from app.persistence import (audio_matches, levels_problem, restored_project, save_document,
                              save_recovery)
 from app.progress import ProgressManager
-from app.recent import remember
+from app.recent import forget_gone, remember
 from app.project import Project, ProjectError, load_project, recovery_newer_than
 from app.server import DataStore
 from app.shared_audio import AudioShare
@@ -132,9 +132,17 @@ class SomaDocument:
     def _open_file(self, path: str) -> dict:
         if not self._may_replace(Path(path).name):
             return {"cancelled": True}
-        if path.endswith(".soma.json"):
-            return self._open_project_file(path)
-        return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name)
+        try:
+            if path.endswith(".soma.json"):
+                return self._open_project_file(path)
+            return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name)
+        except (AudioError, ProjectError):
+            # Chosen from the Recent menu, maybe, and gone since: it leaves the menu.
+            recent = self._store.state.recent
+            kept = forget_gone(recent)
+            if kept != recent:
+                self._store.update(lambda s: s.remembering(kept))
+            raise
 
     @_action
     def open_project(self, path=None) -> dict:

@@ -42,7 +42,17 @@ def remember(path: str, recent: tuple[str, ...]) -> tuple[str, ...]:
     """`recent` with `path` (made absolute) first, once, at most MAX_RECENT long; written to
     the list file (a failure is logged: the list in memory is still right)."""
     path = os.path.abspath(path)
-    updated = ((path,) + tuple(p for p in recent if p != path))[:MAX_RECENT]
+    return _write(((path,) + tuple(p for p in recent if p != path))[:MAX_RECENT])
+
+
+def forget_gone(recent: tuple[str, ...]) -> tuple[str, ...]:
+    """`recent` without the files that no longer exist (one was just chosen and not found);
+    written to the list file when that changes it."""
+    kept = tuple(p for p in recent if os.path.isfile(p))
+    return recent if kept == recent else _write(kept)
+
+
+def _write(updated: tuple[str, ...]) -> tuple[str, ...]:
     try:
         recent_path().parent.mkdir(parents=True, exist_ok=True)
         write_atomic(recent_path(), json.dumps(list(updated), indent=1).encode("utf-8"))

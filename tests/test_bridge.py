@@ -258,6 +258,9 @@ def test_opened_files_and_projects_are_remembered_newest_first(tmp_path):
         assert load_recent() == (project, b, a)  # for the next session
         assert document.open_path(str(tmp_path / "missing.wav"))["ok"] is False
         assert document._store.state.recent == (project, b, a)
+        Path(b).unlink()  # gone since: choosing it from the menu fails and drops it
+        assert document.open_path(b)["ok"] is False
+        assert document._store.state.recent == (project, a) == load_recent()
     finally:
         _close(document)
 
