@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.partials import Partial
-from app.persistence import levels_problem
-from app.state import DocumentState, Edit, Levels, View
+from app.persistence import levels_that_fit, view_that_fits
+from app.state import DocumentState, Edit
 
 
 def _edit_json(edit: Edit) -> dict:
@@ -44,23 +44,13 @@ def capture(state: DocumentState, window: dict | None) -> dict:
 
 
 def restore_document(state: DocumentState, saved: dict) -> DocumentState:
-    """`state` (with the saved file just opened) given back its partials, history and view."""
-    view = saved.get("view")
-    limits = state.overview.view
-    restored_view = None
-    if view:
-        candidate = View(view["start"], view["end"], view["fmin"], view["fmax"])
-        if (limits.start <= candidate.start < candidate.end <= limits.end
-                and limits.fmin <= candidate.fmin < candidate.fmax <= limits.fmax):
-            restored_view = candidate
-    levels = saved.get("levels")
-    restored_levels = None
-    if levels and not levels_problem(levels["floor"], levels["ceiling"], state.overview):
-        restored_levels = Levels(levels["floor"], levels["ceiling"])
+    """`state` (with the saved file just opened) given back its partials, history, view and
+    levels."""
     partials = tuple(Partial.from_json(p) for p in saved.get("partials", []))
-    restored = state.restored(partials, int(saved.get("nextPartialId", 1)), restored_view,
+    restored = state.restored(partials, int(saved.get("nextPartialId", 1)),
+                              view_that_fits(saved.get("view"), state.overview.view),
                               saved.get("projectPath") or "", bool(saved.get("modified")),
-                              restored_levels)
+                              levels_that_fit(saved.get("levels"), state.overview))
     return replace(restored,
                    undo_stack=tuple(_edit(e) for e in saved.get("undo", [])),
                    redo_stack=tuple(_edit(e) for e in saved.get("redo", []))

@@ -77,13 +77,14 @@ def restored_project(state: DocumentState, project: Project, project_path: str,
     """`state`, with the file the project belongs to just opened, given the project's
     partials, and its view and levels where they still fit the file."""
     return state.restored(project.partials, project.next_partial_id,
-                          restored_view(project, state.overview.view), project_path, modified,
-                          restored_levels(project, state.overview))
+                          view_that_fits(project.view, state.overview.view), project_path,
+                          modified, levels_that_fit(project.settings.get("levels"),
+                                                    state.overview))
 
 
-def restored_view(project: Project, limits: View) -> View | None:
-    """The project's view if it still fits the file (which may have changed), else None."""
-    view = project.view
+def view_that_fits(view: dict | None, limits: View) -> View | None:
+    """A saved view ({"start", "end", "fmin", "fmax"}: a project's or dev mode's) if it still
+    fits the file (which may have changed), else None."""
     if not view:
         return None
     restored = View(float(view["start"]), float(view["end"]), float(view["fmin"]),
@@ -104,10 +105,9 @@ def levels_problem(floor: float, ceiling: float, image: Image) -> str:
     return ""
 
 
-def restored_levels(project: Project, image: Image) -> Levels | None:
-    """The project's levels (settings["levels"]) if they still fit the file's images, else
-    None (the file may have changed; old projects have none)."""
-    levels = project.settings.get("levels")
+def levels_that_fit(levels, image: Image) -> Levels | None:
+    """Saved levels ({"floor", "ceiling"} dBFS: a project's or dev mode's) if they still fit
+    the file's images, else None (the file may have changed; old projects have none)."""
     if not isinstance(levels, dict):
         return None
     floor, ceiling = levels.get("floor"), levels.get("ceiling")

@@ -5,7 +5,7 @@ import pytest
 
 from app import editing
 from app.audio import AudioFile
-from app.persistence import Autosaver, levels_problem, restored_levels
+from app.persistence import Autosaver, levels_problem, levels_that_fit
 from app.project import Project, load_project, recovery_path
 from app.state import Image, Levels, View
 from app.store import DocumentStore
@@ -16,7 +16,7 @@ IMAGE = Image(key="overview-1", width=10, height=10, db_min=-100.0, db_max=0.0,
 
 def test_levels_within_the_images_range_come_back():
     project = Project(settings={"levels": {"floor": -70, "ceiling": -10.5}})
-    assert restored_levels(project, IMAGE) == Levels(-70.0, -10.5)
+    assert levels_that_fit(project.settings.get("levels"), IMAGE) == Levels(-70.0, -10.5)
 
 
 @pytest.mark.parametrize("settings", [
@@ -33,7 +33,7 @@ def test_levels_within_the_images_range_come_back():
     {"levels": {"floor": float("nan"), "ceiling": -10}},
 ])
 def test_levels_that_do_not_fit_are_dropped_for_the_files_own(settings):
-    assert restored_levels(Project(settings=settings), IMAGE) is None
+    assert levels_that_fit(Project(settings=settings).settings.get("levels"), IMAGE) is None
 
 
 def test_levels_problem_names_what_is_wrong():
