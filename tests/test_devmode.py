@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from live_processes import alive
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX only")
@@ -65,21 +67,6 @@ sys.exit(ReloadSupervisor([sys.executable, "-m", "fakeapp"],
                           state_file=here / "state" / "state.json", startup_window=3.0,
                           grace=3.0).run())
 '''
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-    except OSError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 class Session:
