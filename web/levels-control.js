@@ -1,6 +1,8 @@
 // The colour-levels fields in the status bar: they show the document's levels (the dBFS range
 // the colours span) and send the user's through `onSet`; Auto sends the file's own range.
 
+import { listenAll } from './listen.js';
+
 /** Whether two {floor, ceiling} (or null) are the same levels. */
 export function sameLevels(a, b) {
   return a === b || (!!a && !!b && a.floor === b.floor && a.ceiling === b.ceiling);
@@ -20,9 +22,9 @@ export class LevelsControl {
       const overview = this.state && this.state.overview;
       if (overview) this.set(overview.dbMin, overview.dbMax);
     };
-    this.listeners = [[elements.floor, 'change', changed], [elements.ceiling, 'change', changed],
-      [elements.reset, 'click', reset]];
-    for (const [element, type, listener] of this.listeners) element.addEventListener(type, listener);
+    this.unlisten = [listenAll(elements.floor, [['change', changed]]),
+      listenAll(elements.ceiling, [['change', changed]]),
+      listenAll(elements.reset, [['click', reset]])];
   }
 
   /** Show `state`'s levels, within what its images hold; a field being typed in is left
@@ -56,8 +58,6 @@ export class LevelsControl {
   }
 
   dispose() {
-    for (const [element, type, listener] of this.listeners) {
-      element.removeEventListener(type, listener);
-    }
+    for (const unlisten of this.unlisten) unlisten();
   }
 }

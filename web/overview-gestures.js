@@ -8,6 +8,7 @@
 //   wheel                       zoom the view's time span around its centre (up = in)
 // Only time changes here: the frequency range is left as it is.
 
+import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
 import { centredOn, clampView, viewEmitter, wheelFactor, zoomTime } from './view-math.js';
 
@@ -118,14 +119,12 @@ export function attachOverviewGestures(element, { getView, getLimits, onView }) 
     ['lostpointercapture', endDrag],
     ['wheel', onWheel, { passive: false }],
   ];
-  for (const [type, listener, options] of listeners) element.addEventListener(type, listener, options);
+  const unlisten = listenAll(element, listeners);
 
   return function dispose() {
     if (disposed()) return;
     drags.end();
     stopEmitting();
-    for (const [type, listener, options] of listeners) {
-      element.removeEventListener(type, listener, options);
-    }
+    unlisten();
   };
 }

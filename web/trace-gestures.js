@@ -10,6 +10,7 @@
 // ancestor that zooms, so zooming works while tracing. A double-click is kept from the
 // ancestor too in these modes, or two quick selecting clicks would jump to the full view.
 
+import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
 
 /** A press and release closer than this, CSS px, is a click rather than a stroke. */
@@ -143,14 +144,14 @@ export function attachTraceGestures(element, {
     ['pointerleave', onPointerLeave],
     ['dblclick', onDoubleClick],
   ];
-  for (const [type, listener] of listeners) element.addEventListener(type, listener);
-  win?.addEventListener('keydown', onKeyDown);
+  const unlisten = listenAll(element, listeners);
+  const unlistenKeys = win ? listenAll(win, [['keydown', onKeyDown]]) : () => {};
 
   return function dispose() {
     if (disposed) return;
     disposed = true;
     stop(false);
-    for (const [type, listener] of listeners) element.removeEventListener(type, listener);
-    win?.removeEventListener('keydown', onKeyDown);
+    unlisten();
+    unlistenKeys();
   };
 }

@@ -18,6 +18,7 @@
 // tabindex="0"); pressing on the element focuses it. Keys with Ctrl, Alt or Meta are left
 // alone so application shortcuts (Ctrl+O) pass through.
 
+import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
 import { fullView, panFreq, panTime, viewEmitter, wheelFactor, wheelPixels, zoomFreq,
   zoomTime } from './view-math.js';
@@ -157,14 +158,12 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
     ['dblclick', onDoubleClick],
     ['keydown', onKeyDown],
   ];
-  for (const [type, listener, options] of listeners) element.addEventListener(type, listener, options);
+  const unlisten = listenAll(element, listeners);
 
   return function dispose() {
     if (disposed()) return;
     drags.end();
     stopEmitting();
-    for (const [type, listener, options] of listeners) {
-      element.removeEventListener(type, listener, options);
-    }
+    unlisten();
   };
 }
