@@ -86,6 +86,12 @@ def _action(method):
     return wrapper
 
 
+def _with_extension(path: str, extension: str) -> str:
+    """`path`, with `extension` added unless it ends so already (in any case): Qt's save
+    dialog, through pywebview, has no file-type filter to add it."""
+    return path if Path(path).suffix.lower() == extension else path + extension
+
+
 def _count(n: int, noun: str) -> str:
     """'1 partial', '3 partials'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -345,8 +351,7 @@ class SomaDocument:
         path = self._ask("save_file", fmt, f"{Path(state.audio.name).stem}-partials.{fmt}")
         if not path:
             return {"cancelled": True}
-        if Path(path).suffix.lower() != f".{fmt}":  # the format comes from the extension
-            path += f".{fmt}"
+        path = _with_extension(path, f".{fmt}")  # soundfile takes the format from it
         audio = state.audio
         try:
             return self._queue.run(
@@ -378,8 +383,7 @@ class SomaDocument:
         path = self._ask("save_file", "png", f"{Path(state.audio.name).stem}-view.png")
         if not path:
             return {"cancelled": True}
-        if Path(path).suffix.lower() != ".png":
-            path += ".png"
+        path = _with_extension(path, ".png")
         try:
             Path(path).write_bytes(png)
         except OSError as error:
