@@ -76,7 +76,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from app.partials import Partial, default_color, frozen_points, points_to_json
-from app.project import write_atomic
+from app.project import one_line, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +96,6 @@ class ExchangeError(Exception):
     """One line naming the file and the problem (with the line number for text formats)."""
 
 
-def _one_line(text: str, limit: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 class _Source:
     """The file being read: its name for messages, and how to fail with a line number."""
 
@@ -109,22 +104,22 @@ class _Source:
 
     def fail(self, problem: str, line: int | None = None) -> ExchangeError:
         where = f"{self.path}: line {line}: " if line is not None else f"{self.path}: "
-        return ExchangeError(_one_line(where + problem, 400))
+        return ExchangeError(one_line(where + problem, 400))
 
     def number(self, token: str, what: str, line: int, decimal_comma: bool) -> float:
         text = token.strip()
         if decimal_comma:
             text = text.replace(",", ".")
         if not _FLOAT.fullmatch(text):
-            raise self.fail(f"{what} {_one_line(repr(token), 30)} is not a number", line)
+            raise self.fail(f"{what} {one_line(repr(token), 30)} is not a number", line)
         value = float(text)
         if not math.isfinite(value):
-            raise self.fail(f"{what} {_one_line(repr(token), 30)} is out of range", line)
+            raise self.fail(f"{what} {one_line(repr(token), 30)} is out of range", line)
         return value
 
     def count(self, token: str, what: str, line: int) -> int:
         if not _INT.fullmatch(token):
-            raise self.fail(f"{what} {_one_line(repr(token), 30)} is not a whole number", line)
+            raise self.fail(f"{what} {one_line(repr(token), 30)} is not a whole number", line)
         value = int(token)
         if value < 0:
             raise self.fail(f"{what} {value} is negative", line)
@@ -141,7 +136,7 @@ def _checked(partials: Sequence[Partial], path) -> list[np.ndarray]:
         points = np.asarray(partial.points, dtype=np.float64).reshape(-1, 3)
         valued = ~np.isnan(points[:, 1])
         if not (np.isfinite(points[:, 0]).all() and np.isfinite(points[valued, 1:]).all()):
-            raise ExchangeError(_one_line(
+            raise ExchangeError(one_line(
                 f"{os.fspath(path)}: cannot export partial {partial.id}: non-finite values", 400))
         arrays.append(points)
     return arrays
@@ -221,7 +216,7 @@ def export_partials(partials: Sequence[Partial], path, fmt: str) -> None:
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as error:
-        raise ExchangeError(_one_line(
+        raise ExchangeError(one_line(
             f"{os.fspath(path)}: cannot write: {error.strerror or error}", 400)) from None
 
 
@@ -262,7 +257,7 @@ def _spear_header(lines: list[str], source: _Source, magic: str, columns: tuple[
             continue
         if not seen_magic:
             if words != [magic]:
-                raise source.fail(f"expected {magic!r}, found {_one_line(repr(raw), 40)}",
+                raise source.fail(f"expected {magic!r}, found {one_line(repr(raw), 40)}",
                                   number + 1)
             seen_magic = True
         elif words[0] in markers and len(words) == 1:

@@ -95,13 +95,15 @@ class Project:
     next_partial_id: int = 1
 
 
-def _one_line(text: str, limit: int = 200) -> str:
+def one_line(text: str, limit: int) -> str:
+    """`text` on one line (runs of whitespace, newlines too, made one space), cut to `limit`
+    characters with '...': for error messages that quote a file's content or name."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _fail(path, problem: str) -> ProjectError:
-    return ProjectError(_one_line(f"{os.fspath(path)}: {problem}", 400))
+    return ProjectError(one_line(f"{os.fspath(path)}: {problem}", 400))
 
 
 # ---------------------------------------------------------------- encoding
@@ -261,7 +263,7 @@ def _decode_partial(value, k: int, path) -> Partial:
         raise _fail(path, f"{what} name must be a string")
     color = item["color"]
     if not isinstance(color, str) or not _COLOR.fullmatch(color):
-        raise _fail(path, f"{what} color must be '#rrggbb', not {_one_line(repr(color), 40)}")
+        raise _fail(path, f"{what} color must be '#rrggbb', not {one_line(repr(color), 40)}")
     return Partial(id=_integer(item["id"], f"{what} id", path, 1), name=name, color=color,
                    points=_decode_points(item["points"], f"{what} points", path),
                    source=_object(item["source"], f"{what} source", path))
