@@ -151,16 +151,14 @@ def read_dev_state():
 
 
 def write_dev_state(data) -> Path:
-    """Writes `data` as JSON to the state file atomically (temp file + os.replace)."""
+    """Writes `data` as JSON to the state file atomically (app.project.write_atomic)."""
+    # Imported here: the supervisor imports this module and must stay free of numpy.
+    from app.project import write_atomic
+
     path = dev_state_path()
     if path is None:
         raise RuntimeError(f"{STATE_ENV} is not set: not running under soma --dev")
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data).encode("utf-8"))
     return path
 
 
