@@ -92,6 +92,15 @@ def _with_extension(path: str, extension: str) -> str:
     return path if Path(path).suffix.lower() == extension else path + extension
 
 
+def _full_path(path: str) -> Path:
+    """`path` with ~ expanded and made absolute; ArgumentError when a `~user` has no home
+    folder (pathlib raises RuntimeError for that)."""
+    try:
+        return Path(path).expanduser().resolve()
+    except RuntimeError:
+        raise ArgumentError(f"cannot find the home folder in {path}") from None
+
+
 def _count(n: int, noun: str) -> str:
     """'1 partial', '3 partials'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -141,7 +150,7 @@ class SomaDocument:
         try:
             if path.endswith(".soma.json"):
                 return self._open_project_file(path)
-            return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name)
+            return self._open(lambda: load_audio(_full_path(path)), Path(path).name)
         except (AudioError, ProjectError):
             # Chosen from the Recent menu, maybe, and gone since: it leaves the menu.
             recent = self._store.state.recent
@@ -161,7 +170,7 @@ class SomaDocument:
         return self._open_project_file(path)
 
     def _open_project_file(self, path: str) -> dict:
-        path = str(Path(path).expanduser().resolve())
+        path = str(_full_path(path))
         project = load_project(path)
         modified = False
         recovery = recovery_newer_than(path)
@@ -414,7 +423,7 @@ class SomaDocument:
         folder = self._last_folder or (str(Path(beside).parent) if beside else str(Path.home()))
         chosen = getattr(self._dialogs, method)(*args, folder)
         if chosen:
-            self._last_folder = str(Path(chosen).expanduser().resolve().parent)
+            self._last_folder = str(_full_path(chosen).parent)
         return chosen
 
     def _confirm(self, title: str, message: str) -> bool:
@@ -430,7 +439,7 @@ class SomaDocument:
 
     def _save(self, path: str) -> dict:
         state = self._store.state
-        path = str(Path(path).expanduser().resolve())
+        path = str(_full_path(path))
         save_document(state, path)
         # Edits made while writing stay unsaved: only the state that was written is clean.
         saved = self._store.update(
@@ -535,9 +544,15 @@ class SomaDocument:
                     audio = load()
                 with task.child(f"Overview of {audio.duration:.1f} s"):
                     overview, payload = compute_overview(audio, key=f"overview-{ticket}")
-        except AudioError as error:
-            message = str(error)
-            log.warning("%s", message)
+        except Exception as error:
+            # Whatever went wrong, the document must not stay busy: the page would wait on
+            # "Opening ..." for ever. The open file stays; the error banner says why.
+            if isinstance(error, (AudioError, ArgumentError)):
+                message = str(error)
+                log.warning("%s", message)
+            else:
+                message = f"Cannot open {label}: {error}"
+                log.exception("%s", message)
             self._store.update(
                 lambda s: s.failed(message) if ticket == self._latest_open else s)
             raise

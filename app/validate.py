@@ -44,7 +44,9 @@ def integer(value: Any, name: str, *, minimum: int, maximum: int) -> int:
 
 
 def text(value: Any, name: str, *, max_length: int = 4096) -> str:
-    """A non-empty string without NUL characters (which no file path may contain)."""
+    """A non-empty string of Unicode text without NUL characters (which no file path may
+    contain). A lone surrogate, which a JS string may hold, is refused: no file name or
+    UTF-8 file can hold it."""
     if not isinstance(value, str):
         raise ArgumentError(f"{name} must be a string, not {type(value).__name__}")
     if not value.strip():
@@ -53,6 +55,11 @@ def text(value: Any, name: str, *, max_length: int = 4096) -> str:
         raise ArgumentError(f"{name} is too long ({len(value)} characters, at most {max_length})")
     if "\x00" in value:
         raise ArgumentError(f"{name} must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ArgumentError(f"{name} is not valid text: it holds a lone surrogate at "
+                            f"character {error.start}") from None
     return value
 
 

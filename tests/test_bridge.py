@@ -127,6 +127,30 @@ def test_a_file_that_cannot_open_loses_nothing(document, tmp_path):
     assert document.dismiss_error()["state"]["error"] == ""
 
 
+@pytest.mark.parametrize("path", ["~nosuchuser-soma/x.wav", "~nosuchuser-soma/x.soma.json",
+                                  "lone-\udc80-surrogate.wav", "lone-\ud800.soma.json"])
+def test_a_path_that_cannot_even_be_looked_up_loses_nothing(document, tmp_path, path):
+    document.open_path(_wav(tmp_path / "good.wav"))
+    reply = _strict_json(document.open_path(path))
+    assert reply["ok"] is False and "Internal error" not in reply["error"]
+    state = document.get_state()["state"]
+    assert state["busy"] == "" and state["file"]["name"] == "good.wav"
+    assert state["error"] in ("", reply["error"]) and "\n" not in reply["error"]
+
+
+def test_an_unexpected_failure_while_opening_clears_busy(document, tmp_path):
+    document.open_path(_wav(tmp_path / "good.wav"))
+
+    def load():
+        raise MemoryError("no room for the samples")
+
+    with pytest.raises(MemoryError):
+        document._open(load, "huge.wav")
+    state = document.get_state()["state"]
+    assert state["busy"] == "" and state["file"]["name"] == "good.wav"
+    assert state["error"] == "Cannot open huge.wav: no room for the samples"
+
+
 def test_open_demo(document):
     state = _strict_json(document.open_demo())["state"]
     assert state["file"]["name"] == "Demo recording" and state["file"]["duration"] > 15
