@@ -32,7 +32,7 @@ from app.progress import ProgressManager
 from app.progress_text import TextRenderer
 from app.project import ProjectError, load_project
 from workers.snap import SnapError, snap_trace
-from workers.synth import SynthError, synthesize
+from workers.synth import SR_MAX, SR_MIN, SynthError, synthesize
 from workers.spectrum import SpectrumError, render
 
 EXIT_USAGE = 2
@@ -40,6 +40,15 @@ EXIT_USAGE = 2
 
 class UsageError(Exception):
     """A command line Soma cannot carry out; str() is the one line printed."""
+
+
+# What bad input makes a command raise: Soma's own errors, and those of the readers below
+# them, whatever the file: the file system (OSError), text that is not UTF-8 and numbers that
+# do not parse (ValueError), numbers too large for a float (OverflowError), JSON nested
+# deeper than the parser's recursion limit (RecursionError), sound files libsndfile refuses.
+INPUT_ERRORS = (UsageError, AudioError, SpectrumError, SnapError, SynthError, ProjectError,
+                ExchangeError, OSError, ValueError, ArithmeticError, RecursionError,
+                sf.SoundFileError)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -103,6 +112,9 @@ def _read_guide(path: Path) -> list[list[float]]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
         raise UsageError(f"cannot read '{path}': {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise UsageError(f"'{path.name}' is not UTF-8 text: {error.reason} at byte "
+                         f"{error.start}") from None
     try:
         if path.suffix.lower() == ".json":
             points = json.loads(text)["points"]
@@ -116,8 +128,8 @@ def _read_guide(path: Path) -> list[list[float]]:
         return [[float(t), float(f)] for t, f in points]
     except UsageError:
         raise
-    except (ValueError, KeyError, TypeError, IndexError) as error:
-        raise UsageError(f"'{path.name}' is not a guide: {error}") from None
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError) as error:
+        raise UsageError(f"'{path.name}' is not a guide: {_one_line(error)}") from None
 
 
 def _write_points(path: Path, points: np.ndarray) -> None:
@@ -170,10 +182,21 @@ def _synth_parser() -> argparse.ArgumentParser:
     parser.add_argument("input", help="a .soma.json project, or a `soma snap` output "
                                       "(.json or .csv)")
     parser.add_argument("-o", "--output", required=True, help="OUT.wav or OUT.flac")
-    parser.add_argument("--rate", type=int,
+    parser.add_argument("--rate", type=_sample_rate,
                         help="sample rate in Hz (default: the project's audio file's, "
                              "else 44100)")
     return parser
+
+
+def _sample_rate(value: str) -> int:
+    """--rate: a whole number of Hz that synthesize accepts (0 is not 'the default')."""
+    try:
+        rate = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of Hz, not '{value}'") from None
+    if not SR_MIN <= rate <= SR_MAX:
+        raise argparse.ArgumentTypeError(f"must be from {SR_MIN} to {SR_MAX} Hz, not {rate}")
+    return rate
 
 
 def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
@@ -187,8 +210,8 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise UsageError(f"cannot read '{path.name}': {error}") from None
+        except (OSError, ValueError, RecursionError) as error:
+            raise UsageError(f"cannot read '{path.name}': {_one_line(error)}") from None
         if isinstance(data, dict) and "points" in data:  # a `soma snap` output
             try:
                 points = points_from_json(data["points"])
@@ -207,7 +230,7 @@ def _synth(args: argparse.Namespace, progress: ProgressManager) -> None:
     partials, rate = _synth_input(Path(args.input))
     if not partials:
         raise UsageError(f"'{Path(args.input).name}' has no partials to synthesise")
-    rate = args.rate or rate or 44_100
+    rate = args.rate or rate or 44_100  # args.rate is never 0: _sample_rate refuses it
     with progress.task(f"Synthesising {len(partials)} partials at {rate} Hz"):
         samples = synthesize(partials, rate)
     peak = float(np.abs(samples).max()) if samples.size else 0.0
@@ -246,6 +269,11 @@ def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
     print(output)
 
 
+def _one_line(error: Exception) -> str:
+    """The error as one line: a reader's message may span lines, or be empty."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
 COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap),
             "export": (_export_parser, _export), "synth": (_synth_parser, _synth)}
 
@@ -268,9 +296,8 @@ def main(argv: list[str] | None = None) -> int:
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
             audio = load_audio(args.file)
-    except (UsageError, AudioError, SpectrumError, SnapError, SynthError, ProjectError,
-            ExchangeError) as error:
-        print(f"soma: error: {error}", file=sys.stderr)
+    except INPUT_ERRORS as error:
+        print(f"soma: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
 
     if args.dev:

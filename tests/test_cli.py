@@ -216,3 +216,56 @@ def test_commands_are_silent_through_a_pipe_and_draw_bars_on_a_terminal(tone, tm
 
     code, quiet = _on_terminal("render", tone, "-o", out, "-q")
     assert code == 0 and quiet.strip() == str(out)
+
+
+def _project_of(tmp_path, audio_path):
+    from app.partials import Partial, frozen_points
+    from app.project import Project, save_project
+    project = tmp_path / "p.soma.json"
+    save_project(Project(audio_path=str(audio_path), partials=(
+        Partial(1, "A", "#ff0000", frozen_points([[0.0, 440.0, -6.0], [1.0, 440.0, -6.0]])),),
+        next_partial_id=2), project)
+    return project
+
+
+def _bad_inputs(tmp_path):
+    """Inputs a user may hand the command, each wrong in a way only a reader deep down sees."""
+    not_audio = tmp_path / "notes.wav"
+    not_audio.write_text("not audio at all\n")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"points": [[0.5, 1000], [1.5, 1' + "0" * 400 + "]]}")
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("time,frequency\n0.5,1000\n1.5,1000\n# caf\xe9\n".encode("latin-1"))
+    return {"project_not_audio": _project_of(tmp_path, not_audio), "deep": deep,
+            "huge": huge, "latin1": latin1}
+
+
+@pytest.mark.parametrize("args", [
+    ["synth", "{project_not_audio}", "-o", "x.wav"],
+    ["synth", "{deep}", "-o", "x.wav"],
+    ["synth", "{huge}", "-o", "x.wav"],
+    ["snap", "{tone}", "--trace", "{deep}", "-o", "x.json"],
+    ["snap", "{tone}", "--trace", "{huge}", "-o", "x.json"],
+    ["snap", "{tone}", "--trace", "{latin1}", "-o", "x.json"],
+    ["synth", "{latin1}", "-o", "x.wav"],
+])
+def test_input_only_a_reader_finds_bad_is_one_line_not_a_traceback(tone, tmp_path, args):
+    inputs = {**_bad_inputs(tmp_path), "tone": tone}
+    result = soma(*[a.format(**inputs) for a in args], cwd=tmp_path)
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("soma: error: "), result.stderr
+
+
+@pytest.mark.parametrize("rate", ["0", "-8000", "100000000"])
+def test_synth_refuses_a_rate_it_cannot_use(tmp_path, rate):
+    guide = tmp_path / "snapped.json"
+    guide.write_text('{"points": [[0.5, 1000, -6], [1.5, 1000, -6]]}')
+    result = soma("synth", guide, "-o", tmp_path / "x.wav", "--rate", rate)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "rate" in lines[0], result.stderr
+    assert not (tmp_path / "x.wav").exists()
