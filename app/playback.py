@@ -57,7 +57,9 @@ class AudioChunks:
         solo, mute = _ids(query.get("solo", ""), "solo"), _ids(query.get("mute", ""), "mute")
 
         sr = audio.sample_rate
-        first = min(round(start * sr), audio.frames)
+        # Clamped before multiplying: a start of 1e308 s times the rate is inf, and round(inf)
+        # raises OverflowError.
+        first = min(round(min(start, audio.duration) * sr), audio.frames)
         count = min(round(seconds * sr), audio.frames - first)
         out = np.zeros(count, np.float32)
         if count == 0:

@@ -17,7 +17,7 @@ from app.playback import AudioChunks
 from app.progress import ProgressManager, Throttle
 from app.push import PushChannel
 from app.recent import load_recent
-from app.server import DataStore, make_app
+from app.server import DataStore, PageServer, make_app
 from app.shared_audio import AudioShare, remove_stale_segments
 from app.snapping import SnapService
 from app.state import DocumentState
@@ -106,8 +106,9 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     document = SomaDocument(store, data, share, viewport, snapping, queue, progress, dialogs)
     saved = devmode.read_dev_state()  # after a dev-mode restart: what to come back to
     geometry = (saved or {}).get("window") or {"width": 1280, "height": 820}
+    server = PageServer(make_app(data, webview.token, AudioChunks(store)))
     window = webview.create_window(
-        "Soma", make_app(data, webview.token, AudioChunks(store)), js_api=document,
+        "Soma", server.url, js_api=document,
         min_size=(720, 480), background_color="#0f1115", **geometry)
     dialogs.window = window
     leave = threading.Event()    # closing may go ahead without asking (again)
@@ -151,6 +152,7 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
         viewport.close()
         queue.close()
         share.close()
+        server.close()
     return devmode.RESTART_EXIT_CODE if restart.is_set() else 0
 
 
