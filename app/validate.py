@@ -24,7 +24,11 @@ def number(value: Any, name: str, *, minimum: float | None = None,
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ArgumentError(f"{name} must be a number, not {type(value).__name__}")
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond the float range (JSON numbers have no bound)
+        raise ArgumentError(f"{name} must be a finite number, not one of {len(str(value))} "
+                            "digits") from None
     if not math.isfinite(result):
         raise ArgumentError(f"{name} must be a finite number, not {result}")
     if minimum is not None and result < minimum:

@@ -7,7 +7,8 @@ import pytest
 from app.validate import ArgumentError, json_safe, number, text
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, "3", None, True, [1], {}])
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, "3", None, True, [1], {},
+                                 10 ** 400, -(10 ** 400)])
 def test_number_refuses_what_is_not_a_finite_number(bad):
     with pytest.raises(ArgumentError, match="start"):
         number(bad, "start")
@@ -21,7 +22,7 @@ def test_number_range():
         number(4.5, "x", maximum=3)
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "a\x00b", 5, None, "x" * 5000])
+@pytest.mark.parametrize("bad", ["", "   ", "a\x00b", 5, None, "x" * 5000, "lone \udc80", "\ud800"])
 def test_text_refuses_empty_nul_long_and_non_strings(bad):
     with pytest.raises(ArgumentError, match="path"):
         text(bad, "path")
