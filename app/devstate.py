@@ -20,33 +20,16 @@ from app.persistence import levels_that_fit, view_that_fits
 # The project file's decoders: one rule for what a valid partial, view or number is.
 from app.project import (ProjectError, _decode_partial, _decode_view, _fail, _integer,
                          _number, _object, _optional_str)
+from app.snapping import PendingSnap
 from app.state import DocumentState, Edit
 
 SCHEMA = 1  # bumped whenever a field changes meaning; another value is not read
+# Pixels; a window may start left of or above the primary screen.
+_WINDOW_MINIMUM = {"x": -2**31, "y": -2**31, "width": 1, "height": 1}
 
 
 class DevStateError(Exception):
     """The dev-mode state file cannot be read by this code; str() says why, in one line."""
-
-
-@dataclass(frozen=True)
-class PendingSnap:
-    """A stroke sent to the snap worker whose result has not arrived: what re-sends it.
-
-    guide : ((t s, f Hz), ...), at least two points
-    tolerance_cents : float, the snap's ± range around the guide
-    replace_id : the partial being re-snapped, None for a new partial
-    hop : float, seconds between snapped points
-    """
-
-    guide: tuple[tuple[float, float], ...]
-    tolerance_cents: float
-    replace_id: int | None
-    hop: float
-
-    def to_json(self) -> dict:
-        return {"guide": [list(p) for p in self.guide], "toleranceCents": self.tolerance_cents,
-                "replaceId": self.replace_id, "hop": self.hop}
 
 
 @dataclass(frozen=True)
@@ -141,9 +124,8 @@ def _decode(data) -> SavedSession:
                   for k in ("floor", "ceiling")}
     window = data["window"]
     if window is not None:
-        window = {k: _integer(v, f"window {k}", where, 0)
-                  for k, v in _object(window, "window", where).items()
-                  if k in ("x", "y", "width", "height")}
+        window = {k: _integer(v, f"window {k}", where, _WINDOW_MINIMUM[k])
+                  for k, v in _object(window, "window", where).items() if k in _WINDOW_MINIMUM}
     return SavedSession(
         has_audio=data["hasAudio"], audio=audio,
         project_path=_optional_str(data["projectPath"], "projectPath", where) or "",

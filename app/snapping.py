@@ -12,12 +12,12 @@ import functools
 import itertools
 import logging
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 
 from app import editing
 from app.background import BackgroundQueue
-from app.devstate import PendingSnap
 from app.shared_audio import AudioShare
 from app.state import DocumentState
 from app.store import DocumentStore
@@ -26,6 +26,27 @@ from workers.jobs import SnapJob
 log = logging.getLogger(__name__)
 
 DEFAULT_HOP = 0.005  # s between snapped points
+
+
+@dataclass(frozen=True)
+class PendingSnap:
+    """A snap request whose outcome has not arrived (queued or running), as what it takes to
+    send it again: dev mode saves these across a restart (app.devstate).
+
+    guide : ((t s, f Hz), ...), at least two points
+    tolerance_cents : float, the snap's ± range around the guide
+    replace_id : the partial being re-snapped, None for a new partial
+    hop : float, seconds between snapped points
+    """
+
+    guide: tuple[tuple[float, float], ...]
+    tolerance_cents: float
+    replace_id: int | None
+    hop: float
+
+    def to_json(self) -> dict:
+        return {"guide": [list(p) for p in self.guide], "toleranceCents": self.tolerance_cents,
+                "replaceId": self.replace_id, "hop": self.hop}
 
 
 class SnapService:

@@ -8,6 +8,7 @@ import pytest
 from app import devstate
 from app.devmode import STATE_ENV, write_dev_state
 from app.partials import Partial, frozen_points
+from app.snapping import PendingSnap
 from app.state import DocumentState, Edit
 
 
@@ -31,8 +32,8 @@ def _saved(tmp_path, **changes):
     edit = Edit((_partial(1),), 2, "Snap")
     state = DocumentState(partials=(_partial(1), _partial(2)), next_partial_id=3,
                           selection=(2,), undo_stack=(edit,), modified=True)
-    snap = devstate.PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None, 0.005)
-    data = devstate.capture(state, (snap,), {"x": 5, "y": 6, "width": 900, "height": 700})
+    snap = PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None, 0.005)
+    data = devstate.capture(state, (snap,), {"x": -5, "y": 6, "width": 900, "height": 700})
     data["audio"], data["hasAudio"] = str(audio), True
     data.update(changes)
     return data
@@ -47,8 +48,8 @@ def test_what_is_captured_loads_back(state_file, tmp_path):
     (undone,) = saved.undo
     assert (undone.label, undone.next_partial_id, [p.id for p in undone.partials]) == (
         "Snap", 2, [1]) and saved.redo == ()
-    assert saved.window == {"x": 5, "y": 6, "width": 900, "height": 700}
-    assert saved.snaps == (devstate.PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None,
+    assert saved.window == {"x": -5, "y": 6, "width": 900, "height": 700}
+    assert saved.snaps == (PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None,
                                                 0.005),)
 
 
@@ -77,6 +78,7 @@ def test_a_file_that_does_not_parse_is_refused(state_file, content, problem):
     ({"view": {"start": 2, "end": 1, "fmin": 20, "fmax": 50}}, "start < end"),
     ({"levels": {"floor": "low", "ceiling": 0}}, "levels floor must be a number"),
     ({"window": {"width": 1.5}}, "window width must be an integer"),
+    ({"window": {"width": 0, "height": 700}}, "window width must be at least 1"),
     ({"undo": [{"label": "Snap", "next": 2}]}, "undo\\[0\\] partials must be a list"),
     ({"snaps": [{"guide": [[1, 2]], "toleranceCents": 50, "hop": 0.01}]}, "two points"),
     ({"snaps": [{"guide": [[1, 2], [3]], "toleranceCents": 50, "hop": 0.01}]},

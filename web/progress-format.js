@@ -30,7 +30,7 @@ export function formatAmount(value, unit) {
  * advances (null or 0), so a task that counts nothing never reads '0.00 it/s'.
  */
 export function formatRate(rate, unit) {
-  if (rate === null || rate === undefined || !(rate > 0)) return '';
+  if (!(rate > 0)) return ''; // also null and undefined
   if (unit === 'bytes') return `${formatBytes(rate)}/s`;
   return `${formatNumber(rate)} ${unit || 'it'}/s`;
 }
