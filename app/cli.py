@@ -29,7 +29,7 @@ from app.exchange import FORMATS, ExchangeError, export_partials, import_partial
 from app.logs import configure as configure_logging
 from app.partials import points_from_json, points_to_json
 from app.progress import ProgressManager
-from app.progress_text import TextRenderer
+from app.progress_text import TextRenderer, logs_above_bars
 from app.project import ProjectError, load_project
 from workers.snap import SnapError, snap_trace
 from workers.synth import SR_MAX, SR_MIN, SynthError, synthesize
@@ -285,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
             make_parser, run = COMMANDS[argv[0]]
             args = make_parser().parse_args(argv[1:])
             progress = ProgressManager()
-            with TextRenderer(progress, quiet=args.quiet):
+            with TextRenderer(progress, quiet=args.quiet) as renderer, \
+                    logs_above_bars(renderer):
                 run(args, progress)
             return 0
         args = _open_parser().parse_args(argv)

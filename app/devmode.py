@@ -143,7 +143,11 @@ def dev_state_path() -> Path | None:
 
 
 def read_dev_state():
-    """The state saved before the last restart (parsed JSON), or None on a first start."""
+    """The state saved before the last restart (parsed JSON), or None on a first start.
+
+    Raises OSError, or ValueError for a file that is not UTF-8 JSON; what the JSON holds is
+    the app's to check (app.devstate.load).
+    """
     path = dev_state_path()
     if path is None or not path.exists():
         return None

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
-import sys
 import threading
 import time
 from collections import deque
@@ -62,7 +61,6 @@ class TaskSnapshot:
     eta: float | None         # seconds left at that rate; None when unknown or ended
     cancellable: bool
     message: str              # why it failed, or ''
-    peak_memory: int | None   # bytes, of the process doing the work, when it reports it
     unit: str                 # 'rows', 'frames', 'bytes', ... ('' for plain counts)
 
     def to_json(self) -> dict:
@@ -71,14 +69,14 @@ class TaskSnapshot:
             "id": self.id, "parent": self.parent, "label": self.label, "total": self.total,
             "done": self.done, "state": self.state, "started": self.started,
             "elapsed": self.elapsed, "rate": self.rate, "eta": self.eta,
-            "cancellable": self.cancellable, "message": self.message,
-            "peakMemory": self.peak_memory, "unit": self.unit,
+            "cancellable": self.cancellable, "message": self.message, "unit": self.unit,
         })
 
 
 def clock(seconds: float) -> str:
-    """A duration as a clock, for people: '7:05', '1:00:00' (whole seconds)."""
-    whole = int(seconds)
+    """A duration as a clock, for people: '7:05', '1:00:00' (seconds rounded to whole ones,
+    as the page's formatTime(seconds, 1) does)."""
+    whole = int(seconds + 0.5)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
@@ -86,19 +84,6 @@ def clock(seconds: float) -> str:
 
 def to_json_list(tasks: list[TaskSnapshot]) -> list[dict]:
     return [task.to_json() for task in tasks]
-
-
-def peak_rss() -> int | None:
-    """The peak resident memory of the calling process in bytes; None where unknown.
-
-    For `Task.update(peak_memory=...)`, in a worker as well as in the main process.
-    """
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux KiB
 
 
 _current: contextvars.ContextVar[Task | None] = contextvars.ContextVar(
@@ -118,8 +103,8 @@ class _Entry:
     """The manager's mutable record of one task; read and written only under its lock."""
 
     __slots__ = ("id", "parent", "children", "label", "total", "done", "unit", "weight",
-                 "state", "message", "started", "wall_started", "ended", "peak_memory",
-                 "on_cancel", "cancellable", "samples", "retired")
+                 "state", "message", "started", "wall_started", "ended", "on_cancel",
+                 "cancellable", "samples", "retired")
 
     def __init__(self, id: int, parent: _Entry | None, label: str, total: float | None,
                  unit: str, weight: float, on_cancel: Listener | None, cancellable: bool,
@@ -137,7 +122,6 @@ class _Entry:
         self.started = now            # time.monotonic()
         self.wall_started = time.time()
         self.ended: float | None = None
-        self.peak_memory: int | None = None
         self.on_cancel = on_cancel
         self.cancellable = cancellable
         # (monotonic time, done) pairs: samples[0] is the newest one at or before the window's
@@ -171,17 +155,15 @@ class Task:
         return self._entry.state == "cancelled"
 
     def update(self, done: float | None = None, *, advance: float | None = None,
-               total: Any = ..., peak_memory: int | None = None,
-               label: str | None = None) -> None:
+               total: Any = ..., label: str | None = None) -> None:
         """Report progress: `done` so far, or `advance` by that much (not both).
 
         `total=None` makes the task indeterminate; leave it out to keep the total. A worker
         slot's ("progress", id, done, total) event maps to `update(done, total=total)`.
-        `peak_memory` (bytes) keeps the largest value reported.
         """
         if done is not None and advance is not None:
             raise ValueError("give done or advance, not both")
-        self._manager._update(self._entry, done, advance, total, peak_memory, label)
+        self._manager._update(self._entry, done, advance, total, label)
 
     def check(self) -> None:
         """Raise Cancelled if the task was cancelled; long loops call it between steps."""
@@ -341,23 +323,21 @@ class ProgressManager:
 
     # -- bookkeeping --------------------------------------------------------------------
 
-    def _update(self, entry: _Entry, done, advance, total, peak_memory, label) -> None:
+    def _update(self, entry: _Entry, done, advance, total, label) -> None:
         now = time.monotonic()
         with self._lock:
             if entry.state != "running":
                 return
-            before = (entry.done, entry.total, entry.peak_memory, entry.label)
+            before = (entry.done, entry.total, entry.label)
             if total is not ...:
                 entry.total = total
             if advance is not None:
                 entry.done += advance
             elif done is not None:
                 entry.done = done
-            if peak_memory is not None:
-                entry.peak_memory = max(peak_memory, entry.peak_memory or 0)
             if label is not None:
                 entry.label = label
-            if before == (entry.done, entry.total, entry.peak_memory, entry.label):
+            if before == (entry.done, entry.total, entry.label):
                 return
             self._sample(entry, now)
             self._refresh_ancestors(entry, now)
@@ -451,8 +431,7 @@ class ProgressManager:
             id=entry.id, parent=entry.parent.id if entry.parent is not None else None,
             label=entry.label, total=total, done=done, state=entry.state,
             started=entry.wall_started, elapsed=end - entry.started, rate=rate, eta=eta,
-            cancellable=entry.cancellable, message=entry.message,
-            peak_memory=entry.peak_memory, unit=entry.unit)
+            cancellable=entry.cancellable, message=entry.message, unit=entry.unit)
 
     def _prune(self, now: float) -> None:
         while self._ended and self._ended[0].ended + self._keep <= now:

@@ -9,14 +9,19 @@ Only on a terminal: when the stream is a pipe or a file, or with quiet=True, no 
 drawn, so what a script captures holds only the CLI's results and errors. Log lines go
 through `log()` in every mode: on a terminal it clears the bars, prints the line and draws
 the bars again below it, since a line written straight to the stream would land inside them.
+`logs_above_bars` sends the `logging` records there too.
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
+from app.logs import FORMAT
 from app.progress import ProgressManager, TaskSnapshot, Throttle, clock
 
 BAR = 20            # characters between the brackets
@@ -120,31 +125,69 @@ class TextRenderer:
         self._stream.flush()
 
 
+class _RendererLogHandler(logging.Handler):
+    def __init__(self, renderer: TextRenderer, level: int) -> None:
+        super().__init__(level)
+        self._renderer = renderer
+        self.setFormatter(logging.Formatter(FORMAT))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._renderer.log(self.format(record))
+        except Exception:  # logging's rule: a handler never raises into the caller
+            self.handleError(record)
+
+
+@contextmanager
+def logs_above_bars(renderer: TextRenderer, level: int = logging.WARNING) -> Iterator[None]:
+    """While inside, the root logger's records of `level` and up are written through
+    `renderer.log`, above its bars, rather than by Python's last-resort handler straight
+    into them."""
+    handler = _RendererLogHandler(renderer, level)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
 def bar_line(task: TaskSnapshot) -> str:
     """`label  [#####-----]  42%  12.3 rows/s  ETA 0:05`, or for an indeterminate task a
     bouncing block, the elapsed time and the count so far."""
-    parts = [task.label]
     if task.total is not None:
-        fraction = task.done / task.total if task.total > 0 else 1.0
-        filled = int(fraction * BAR)
-        # Rounded down: a running task never shows 100%.
-        parts += [f"[{'#' * filled}{'-' * (BAR - filled)}]", f"{int(fraction * 100):3d}%"]
-        if task.rate is not None:
-            parts.append(_rate(task.rate, task.unit))
-        if task.eta is not None:
-            parts.append(f"ETA {clock(task.eta)}")
+        filled = int(_fraction(task) * BAR)
+        bar = f"[{'#' * filled}{'-' * (BAR - filled)}]"
     else:
         span = BAR - BLOCK
         step = int(task.elapsed * BOUNCE_SPEED) % (2 * span)
         at = step if step <= span else 2 * span - step
-        parts += [f"[{' ' * at}{'#' * BLOCK}{' ' * (span - at)}]", clock(task.elapsed)]
-        if task.done:
-            parts.append(_amount(task.done, task.unit))
-        if task.rate is not None:
-            parts.append(_rate(task.rate, task.unit))
-    if task.peak_memory is not None:
-        parts.append(f"peak {_bytes(task.peak_memory)}")
-    return "  ".join(parts)
+        bar = f"[{' ' * at}{'#' * BLOCK}{' ' * (span - at)}]"
+    return "  ".join([task.label, bar, *progress_parts(task)])
+
+
+def progress_parts(task: TaskSnapshot) -> list[str]:
+    """How far a running task is, in words: ['42%', '12.3 rows/s', 'ETA 0:05'] when its
+    total is known, else ['0:04', '2.0 KB', '1.0 KB/s'] (elapsed, count, rate).
+
+    The page follows the same rules (web/progress-format.js); tests/progress_format_cases.json
+    holds the examples both are tested on. A rate shows only while work advances: a task
+    that counts nothing would otherwise read '0.00 it/s'; an ETA under a second says nothing.
+    """
+    rate = rate_text(task.rate, task.unit)
+    if task.total is not None:
+        # Rounded down: a running task never shows 100% before it has done it all.
+        parts = [f"{int(_fraction(task) * 100)}%", rate]
+        if task.eta is not None and task.eta >= 1:
+            parts.append(f"ETA {clock(task.eta)}")
+    else:
+        parts = [clock(task.elapsed), amount_text(task.done, task.unit) if task.done else "",
+                 rate]
+    return [part for part in parts if part]
+
+
+def _fraction(task: TaskSnapshot) -> float:
+    return task.done / task.total if task.total > 0 else 1.0
 
 
 def final_line(task: TaskSnapshot) -> str:
@@ -183,13 +226,17 @@ def _number(value: float) -> str:
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
-def _amount(value: float, unit: str) -> str:
+def amount_text(value: float, unit: str) -> str:
+    """A count with its unit: '2.0 KB' for bytes, '1,500 rows', '7.00' without a unit."""
     if unit == "bytes":
         return _bytes(value)
     return f"{_number(value)} {unit}".rstrip()
 
 
-def _rate(rate: float, unit: str) -> str:
+def rate_text(rate: float | None, unit: str) -> str:
+    """'12.3 rows/s', '1.0 KB/s', '0.50 it/s' without a unit; '' when nothing advances."""
+    if rate is None or rate <= 0:
+        return ""
     if unit == "bytes":
         return f"{_bytes(rate)}/s"
     return f"{_number(rate)} {unit or 'it'}/s"

@@ -104,8 +104,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     autosaver = Autosaver(store)
     dialogs = NativeDialogs()
     document = SomaDocument(store, data, share, viewport, snapping, queue, progress, dialogs)
-    saved = devmode.read_dev_state()  # after a dev-mode restart: what to come back to
-    geometry = (saved or {}).get("window") or {"width": 1280, "height": 820}
+    saved, unreadable = _saved_session()  # after a dev-mode restart: what to come back to
+    geometry = (saved.window if saved else None) or {"width": 1280, "height": 820}
     server = PageServer(make_app(data, webview.token, AudioChunks(store)))
     window = webview.create_window(
         "Soma", server.url, js_api=document,
@@ -124,13 +124,13 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     logging.getLogger().addHandler(page_log)
 
     if devmode.dev_state_path() is not None:
-        _handle_dev_signals(window, store, leave, restart)
+        _handle_dev_signals(window, snapping, leave, restart)
     # Every load of the page, a dev-mode reload included, gets its own DOM listeners.
     window.events.loaded += lambda: _accept_dropped_files(window, document, store)
 
     def open_first() -> None:
         if saved is not None:
-            reply = _restore(document, store, saved)
+            reply = _restore(document, store, snapping, saved)
         elif project_path is not None:
             reply = document.open_project(project_path)
         elif audio is not None:
@@ -139,6 +139,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
             reply = document.open_demo()
         if not reply["ok"]:
             log.error("%s", reply["error"])
+        if unreadable:  # after the open, which clears the document's error
+            store.update(lambda state: state.failed(unreadable))
         if on_ready is not None:
             on_ready(window)
 
@@ -156,18 +158,32 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     return devmode.RESTART_EXIT_CODE if restart.is_set() else 0
 
 
-def _restore(document: SomaDocument, store: DocumentStore, saved: dict) -> dict:
-    """Reopen what was open before a dev-mode restart, with its partials, history and view."""
-    if not saved.get("hasAudio"):
+def _saved_session() -> tuple[devstate.SavedSession | None, str]:
+    """The dev-mode state to restore (None: start clean), and why it was set aside ("" when
+    it was not). A state the edited code cannot read must not fail every restart."""
+    try:
+        return devstate.load(), ""
+    except devstate.DevStateError as error:
+        message = f"Dev mode started clean: the saved state could not be restored ({error})"
+        log.error("%s", message)
+        return None, message
+
+
+def _restore(document: SomaDocument, store: DocumentStore, snapping: SnapService,
+             saved: devstate.SavedSession) -> dict:
+    """Reopen what was open before a dev-mode restart, with its partials, history and view,
+    and send again the strokes that were still snapping."""
+    if not saved.has_audio:
         return {"ok": True}
-    reply = (document.open_path(saved["audio"]) if saved.get("audio")
-             else document.open_demo())
+    reply = document.open_path(saved.audio) if saved.audio else document.open_demo()
     if reply["ok"]:
         store.update(lambda state: devstate.restore_document(state, saved))
+        for snap in saved.snaps:
+            snapping.request(snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop)
     return reply
 
 
-def _handle_dev_signals(window, store: DocumentStore, leave: threading.Event,
+def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
                         restart: threading.Event) -> None:
     """Dev mode's two signals (app.devmode): reload the page; save the state and restart.
 
@@ -179,7 +195,7 @@ def _handle_dev_signals(window, store: DocumentStore, leave: threading.Event,
     def save_and_restart() -> None:
         geometry = {"x": window.x, "y": window.y, "width": window.width,
                     "height": window.height}
-        devmode.write_dev_state(devstate.capture(store.state, geometry))
+        devmode.write_dev_state(devstate.capture(*snapping.state_and_pending(), geometry))
         restart.set()
         leave.set()  # the state is saved: closing loses nothing, so nobody is asked
         window.destroy()

@@ -2,8 +2,11 @@
 
 The supervisor runs tests/gui_driver.py (which runs app.window.run_window, as `python -m app`
 does, and answers JS expressions on stdin) so the test can look into each new child's page.
+The last tests play the supervisor's part themselves (SOMA_DEV_STATE, SIGUSR2, a new process).
 """
+import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -13,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from gui_session import ROOT, GuiSession
-from live_processes import alive, descendants
+from live_processes import alive, children_of, descendants
 
 SUPERVISE = """
 import sys
@@ -129,3 +132,89 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
             time.sleep(0.1)
     finally:
         window.close()
+
+
+# The app's side of the protocol, without a supervisor: SOMA_DEV_STATE set, SIGUSR2 to save and
+# exit 3, a new process to restore.
+
+def _workers_of(app_pid: int) -> list[int]:
+    """The live worker processes of the app: the children of its forkserver (app.processes)."""
+    def command(pid):
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()
+    forkserver, = (pid for pid, state in children_of(app_pid)
+                   if state != "Z" and b"multiprocessing.forkserver" in command(pid))
+    return sorted(pid for pid, state in children_of(forkserver) if state != "Z")
+
+
+def test_a_state_the_code_cannot_read_starts_clean_with_a_message(display, tmp_path,
+                                                                  monkeypatch):
+    state = tmp_path / "state.json"
+    state.write_text('{"schema": 1, "audio": ')  # cut off mid-write, or by an edited format
+    monkeypatch.setenv("SOMA_DEV_STATE", str(state))
+    window = GuiSession()
+    try:
+        shown = window.wait_for("(() => { const s = window.soma && window.soma.state(); "
+                                "return s && s.file && !document.getElementById('error').hidden"
+                                " && document.getElementById('error-text').textContent; })()")
+        assert shown.startswith("Dev mode started clean: the saved state could not be "
+                                "restored (the dev-mode state file cannot be read:"), shown
+        assert window.eval("window.soma.state().partials.length") == 0
+        assert "Dev mode started clean" in window.log.read_text()
+    finally:
+        window.close()
+
+
+def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_path,
+                                                                   monkeypatch):
+    state = tmp_path / "state.json"
+    monkeypatch.setenv("SOMA_DEV_STATE", str(state))
+    stopped: list[int] = []
+    window = GuiSession()
+    try:
+        window.wait_for("document.body.dataset.viewportKey", timeout=60)
+        window.eval("window.pywebview.api.snap([[1.0, 445.0], [3.0, 435.0]], 100), true")
+        window.wait_for("window.soma.state().partials.length === 1", timeout=30)
+        # The workers (the viewport's and the snap's, kept for the next job) stopped: the next
+        # stroke waits in the snap queue for as long as the test needs, however loaded the
+        # machine is.
+        stopped = _workers_of(window.pid)
+        assert len(stopped) == 2, stopped
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        # Another length than the first stroke's, whose task may still show as running.
+        window.eval("window.pywebview.api.snap([[9.5, 262.0], [11.0, 262.0]], 100), true")
+        window.wait_for("[...document.querySelectorAll('#progress .task.running')]"
+                        ".some(t => t.textContent.startsWith('Snapping 1.50 s'))")
+        # Its worker stopped, the snap has no total yet: the panel shows the elapsed time (no
+        # '0.00 steps/s') and a sliding block whose phase follows that time.
+        shown = window.eval("""[...document.querySelectorAll('#progress .task.running')]
+          .filter(t => t.textContent.startsWith('Snapping 1.50 s')).map(t => {
+            const fill = t.querySelector('.fill');
+            return [t.querySelector('.task-label').textContent, fill.className,
+                    fill.style.animationDuration, parseFloat(fill.style.animationDelay)]; })""")
+        (label, fill, duration, delay), = shown
+        assert re.fullmatch(r"Snapping 1\.50 s of stroke  \d:\d\d", label), label
+        assert fill == "fill indeterminate" and duration == "1.2s" and -1.2 < delay <= 0
+        os.kill(window.pid, signal.SIGUSR2)
+        assert window.process.wait(30) == 3
+        saved = json.loads(state.read_text())
+        assert [p["name"] for p in saved["partials"]] == ["Partial 1"]
+        assert saved["snaps"] == [{"guide": [[9.5, 262.0], [11.0, 262.0]],
+                                   "toleranceCents": 100.0, "replaceId": None, "hop": 0.005}]
+        assert not any(alive(pid) for pid in stopped)  # the closing app ended its workers
+    finally:
+        for pid in stopped:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        window.close()
+
+    restored = GuiSession()
+    try:
+        restored.wait_for("window.soma.state().partials.length === 2", timeout=60)
+        assert restored.eval("window.soma.state().partials.map(p => p.source.guide)") == [
+            [[1.0, 445.0], [3.0, 435.0]], [[9.5, 262.0], [11.0, 262.0]]]
+        assert restored.eval("window.soma.state().partials[1].points.some(p => p[1] !== null"
+                             " && Math.abs(p[1] - 261.63) < 5)")
+    finally:
+        restored.close()

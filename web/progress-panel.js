@@ -2,27 +2,15 @@
 // Tasks arrive as snapshots (app/progress.py, TaskSnapshot.to_json), at most 10 times a
 // second; the panel is rebuilt from each, so it holds no state of its own.
 
-import { formatTime } from './axes.js';
+import { fractionDone, progressParts } from './progress-format.js';
 
-function percent(task) {
-  return task.total ? Math.round((100 * task.done) / task.total) : null;
-}
+const SLIDE_SECONDS = 1.2; // one pass of an indeterminate bar's block
 
 /** A line of text about a task: what it is and how far along, for a bar's label. */
 export function describeTask(task) {
-  const parts = [task.label];
-  const done = percent(task);
-  if (task.state === 'running') {
-    if (done !== null) parts.push(`${done}%`);
-    if (task.eta !== null && task.eta !== undefined && task.eta >= 1) {
-      parts.push(`ETA ${formatTime(task.eta, 1)}`);
-    } else if (done === null) parts.push(formatTime(task.elapsed, 1));
-  } else if (task.state === 'failed') {
-    parts.push(`failed${task.message ? `: ${task.message}` : ''}`);
-  } else {
-    parts.push(task.state); // done, cancelled
-  }
-  return parts.join('  ');
+  if (task.state === 'running') return [task.label, ...progressParts(task)].join('  ');
+  if (task.state === 'failed') return `${task.label}  failed${task.message ? `: ${task.message}` : ''}`;
+  return `${task.label}  ${task.state}`; // done, cancelled
 }
 
 /** Depth of each task in the tree (tasks come parents first). */
@@ -52,9 +40,17 @@ export function renderProgressPanel(container, tasks, { onCancel }) {
     const bar = document.createElement('div');
     bar.className = 'task-bar';
     const fill = document.createElement('div');
-    const done = percent(task);
-    fill.className = done === null && task.state === 'running' ? 'fill indeterminate' : 'fill';
-    fill.style.width = `${task.state === 'running' ? (done ?? 30) : 100}%`;
+    const fraction = fractionDone(task);
+    // A task without a total has a block sliding across (CSS), as the terminal's bounces. The
+    // panel is rebuilt at each snapshot: the task's elapsed time sets where the block is, or
+    // each rebuild would start it again from the left.
+    const sliding = fraction === null && task.state === 'running';
+    fill.className = sliding ? 'fill indeterminate' : 'fill';
+    if (sliding) {
+      fill.style.animationDuration = `${SLIDE_SECONDS}s`;
+      fill.style.animationDelay = `${-(task.elapsed % SLIDE_SECONDS)}s`;
+    }
+    fill.style.width = `${task.state === 'running' ? (fraction === null ? 30 : Math.floor(fraction * 100)) : 100}%`;
     bar.append(fill);
     row.append(label, bar);
     if (task.cancellable && task.state === 'running') {
