@@ -2,8 +2,8 @@
 
 One real FFT of the view plus a margin (cached across requests for the same region). Then,
 per row, only the bins where that row's wavelet is above -60 dB are multiplied by it and
-inverse-transformed into a short array (about twice the band's bins, and at least two points
-per column), whose power is max-pooled into the output columns (``_Pooling``). That is the
+inverse-transformed into a short array (about twice the band's bins with Soma's Morlet, more
+with flatter responses: ``points_per_bin``; and at least two points per column), whose power is max-pooled into the output columns (``_Pooling``). That is the
 nonstationary-Gabor cost, O(N log N + sum over rows of M log M), instead of one full-length
 inverse FFT per row; rows whose short arrays have the same length share one batched 2-D
 ``scipy.fft.ifft`` call. Everything is float32/complex64.
@@ -41,8 +41,8 @@ Q_MIN = 3.0  # below ~2.3 the band would reach 0 Hz and the wavelet would stop b
 Q_MAX = 100.0
 SUBROW_SPACING = 0.4  # analysed rows at most this many half-power bandwidths apart
 MARGIN_SIGMAS = 5.0  # view margin, in time sigmas of the lowest row (-108 dB of its envelope)
-# Short-array points per band bin: points are then at most 0.42 time sigmas apart, so a peak
-# between two reads at most 0.1 dB low.
+# Short-array points per band bin of Soma's Morlet: points are then at most 0.42 time sigmas
+# apart, so a peak between two reads at most 0.1 dB low (see points_per_bin for the others).
 OVERSAMPLE = 2.0
 MIN_POINTS_PER_COLUMN = 2  # so that every column a sample wide or more holds a point
 MAX_SEGMENT = 2 ** 25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
@@ -93,6 +93,7 @@ class Wavelet:
     band: tuple[float, float]  # (lowest, highest) d inside the -60 dB cut; -1 < lowest < 0
     hpbw: float  # half-power bandwidth over fc
     reach: float  # how far it matters on each side of its centre in time, in periods of fc
+    points_per_bin: float  # short-array points per band bin (``points_per_bin``)
     response: Callable[[np.ndarray], np.ndarray]  # float32 d within band -> float32
 
 
@@ -104,7 +105,18 @@ def morlet(q: float) -> Wavelet:
     half = GAUSS_CUT / float(sigmas_per_d)
     return Wavelet(name=f"morlet at q={q:g}", band=(-half, half), hpbw=1.0 / q,
                    reach=MARGIN_SIGMAS * HPBW_PER_SIGMA * q / (2.0 * math.pi),
+                   points_per_bin=OVERSAMPLE,  # what points_per_bin gives a Gaussian, exactly
                    response=lambda d: _shape(d * sigmas_per_d))
+
+
+def points_per_bin(rms_bandwidth: float, band_width: float) -> float:
+    """Short-array points per band bin for a response whose power has this RMS bandwidth, on a
+    band this wide (both over fc): OVERSAMPLE for a Gaussian, which puts points 0.42 time sigmas
+    apart; proportionally more for flatter responses (a rectangle needs 3 times as many), so
+    that points are as close in units of 1 / RMS bandwidth and a peak between two still reads
+    within about 0.1 dB. Never fewer than OVERSAMPLE."""
+    gaussian = 1.0 / (2.0 * math.sqrt(2.0) * GAUSS_CUT)  # its power's RMS over its band
+    return OVERSAMPLE * max(1.0, rms_bandwidth / band_width / gaussian)
 
 
 def analysis_rows(freqs: np.ndarray, wavelet: Wavelet, nyquist: float
@@ -175,7 +187,8 @@ def _bands(n: int, sr: int, freqs_key: bytes, wavelet: Wavelet, column: float
         d = (np.arange(first, last + 1, dtype=np.float32) - np.float32(centre)) / np.float32(
             centre)
         weights = wavelet.response(d) * np.float32(1.0 / n)
-        length = _short_length(math.ceil(max(OVERSAMPLE * weights.size, min_points)))
+        length = _short_length(math.ceil(max(wavelet.points_per_bin * weights.size,
+                                             min_points)))
         bands.append(_Band(first, weights, length))
     return tuple(bands)
 

@@ -37,7 +37,7 @@ import numpy as np
 from scipy.interpolate import BSpline
 
 from workers.checks import finite
-from workers.cwt import CUT_GAIN, DEFAULT_Q, Q_MAX, Q_MIN, Wavelet, morlet
+from workers.cwt import CUT_GAIN, DEFAULT_Q, Q_MAX, Q_MIN, Wavelet, morlet, points_per_bin
 
 DEFAULT_WAVELET = "morlet"
 CATALOGUE = ("cmorB-C", "shanB-C", "fbspM-B-C", "cgauP")  # for messages: the complex families
@@ -124,9 +124,12 @@ def _catalogue_wavelet(name: str) -> Wavelet | str:
                 f"centre frequency or narrow its band")
     d = f / centre - 1.0
     half_power = d[response >= 2.0 / math.sqrt(2.0)]
+    power = response ** 2 / np.sum(response ** 2)
+    rms_bandwidth = math.sqrt(np.sum(power * (d - np.sum(power * d)) ** 2))
     return Wavelet(name=name, band=(float(d[0]), float(d[-1])),
                    hpbw=float(half_power[-1] - half_power[0]),
                    reach=max(-source.lower_bound, source.upper_bound) * centre,
+                   points_per_bin=points_per_bin(rms_bandwidth, float(d[-1] - d[0])),
                    response=functools.partial(_interpolated, d.astype(np.float32),
                                               response.astype(np.float32)))
 
