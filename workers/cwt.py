@@ -3,22 +3,24 @@
 One real FFT of the view plus a margin (cached across requests for the same region). Then,
 per row, only the bins where that row's wavelet is above -60 dB are multiplied by it and
 inverse-transformed into a short array (about twice the band's bins with Soma's Morlet, more
-with flatter responses: ``points_per_bin``; and at least two points per column), whose power is max-pooled into the output columns (``_Pooling``). That is the
-nonstationary-Gabor cost, O(N log N + sum over rows of M log M), instead of one full-length
-inverse FFT per row; rows whose short arrays have the same length share one batched 2-D
-``scipy.fft.ifft`` call. Everything is float32/complex64.
+with flatter responses: ``points_per_bin``; and at least two points per column), whose power
+is max-pooled into the output columns (``_Pooling``). That is the nonstationary-Gabor cost,
+O(N log N + sum over rows of M log M), instead of one full-length inverse FFT per row; rows
+whose short arrays have the same length share one batched 2-D ``scipy.fft.ifft`` call.
+Everything is float32/complex64.
 
 Each row's wavelet is a ``Wavelet``: its frequency response on an axis relative to the row's
 centre frequency, so every row is the same response scaled to its own centre. Soma's own
 (``morlet``, the default) is defined by ``morlet_response``: a Gaussian in linear frequency
 centred on the row's frequency f, with standard deviation f / (HPBW_PER_SIGMA * q) so that q
-is the centre frequency over the half-power bandwidth. It is cut where it falls to
--60 dB, and bent down by a parabola of that size so that it meets 0 there with zero slope
-(its time-domain ringing stays far below the Gaussian). It is analytic (no negative
-frequencies) and peaks at 2: L1 normalisation, under which a sine of amplitude A reads A on its
-ridge at every frequency. A row whose band would reach past Nyquist loses that part: it still
-reads sines below it at their level, but it is no longer a Gaussian and rings for longer.
-PyWavelets' complex wavelets are ``Wavelet``s too (``workers.wavelets``), normalised the same way.
+is the centre frequency over the half-power bandwidth. It is cut where it falls to -60 dB,
+and bent down by a parabola of that size so that it meets 0 there with zero slope (its
+time-domain ringing stays far below the Gaussian). It is analytic (no negative frequencies)
+and peaks at 2: L1 normalisation, under which a sine of amplitude A reads A on its ridge at
+every frequency. A row whose band would reach past Nyquist loses that part: it still reads
+sines below it at their level, but it is no longer a Gaussian and rings for longer.
+PyWavelets' complex wavelets are ``Wavelet``s too (``workers.wavelets``), normalised the
+same way.
 """
 from __future__ import annotations
 
@@ -102,7 +104,7 @@ def morlet(q: float) -> Wavelet:
     """Soma's Morlet of quality factor ``q`` (``morlet_response``) as a ``Wavelet``; its reach
     is MARGIN_SIGMAS time sigmas."""
     sigmas_per_d = np.float32(HPBW_PER_SIGMA * q)
-    half = GAUSS_CUT / float(sigmas_per_d)
+    half = GAUSS_CUT / (HPBW_PER_SIGMA * q)
     return Wavelet(name=f"morlet at q={q:g}", band=(-half, half), hpbw=1.0 / q,
                    reach=MARGIN_SIGMAS * HPBW_PER_SIGMA * q / (2.0 * math.pi),
                    points_per_bin=OVERSAMPLE,  # what points_per_bin gives a Gaussian, exactly
@@ -305,7 +307,8 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
         Power in full-scale-sine units (a sine of peak amplitude A reads A**2 on its ridge):
         per row and column, the largest |W|**2 over the column's samples (see ``_Pooling``).
         With Soma's Morlet, points are at most 0.42 time sigmas apart, so a peak inside a
-        column reads within 0.1 dB. Where a row is split into sub-rows (``analysis_rows``), the largest of them.
+        column reads within 0.1 dB. Where a row is split into sub-rows (``analysis_rows``),
+        the largest of them.
     """
     rows, per_row = analysis_rows(freqs, wavelet, sr / 2)
     s0 = math.floor(start * sr) - margin_samples(sr, float(rows[0]), wavelet)

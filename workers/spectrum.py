@@ -2,10 +2,10 @@
 
 ``render`` turns a stretch of mono audio into a dBFS image of exactly the pixels the screen
 shows: ``height`` log-spaced frequency rows by ``width`` time columns. Views wider than
-``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones an analytic Morlet CWT
-(``workers.cwt``, with Soma's Morlet or one of PyWavelets' complex wavelets, see
-``workers.wavelets``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS on its
-ridge, and both max-pool into columns so that no transient vanishes between two pixels.
+``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones an analytic CWT
+(``workers.cwt``) with Soma's Morlet or one of PyWavelets' complex wavelets
+(``workers.wavelets``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS
+on its ridge, and both max-pool into columns so that no transient vanishes between two pixels.
 
 FFTs run on as many threads as ``scipy.fft.set_workers`` allows around the call (scipy's
 default is one): the caller decides, because only it knows what else needs the cores.

@@ -7,12 +7,16 @@ of PyWavelets' complex continuous wavelets (``pywt.wavelist(kind='continuous')``
 transform of the wavelet as PyWavelets defines it, at scale 1 (t in periods of the centre
 frequency C)::
 
-    cmorB-C    exp(-t**2/B) exp(2j pi C t) / sqrt(pi B)      exp(-pi**2 B (f - C)**2)
-    shanB-C    sqrt(B) sinc(B t) exp(2j pi C t)               rect((f - C) / B) / sqrt(B)
-    fbspM-B-C  sqrt(B) sinc(B t / M)**M exp(2j pi C t)        the B-spline of degree M - 1 and
-                                                              support C +- B/2 (a rect convolved
-                                                              with itself M - 1 times)
-    cgauP      d**P/dt**P exp(-1j t) exp(-t**2), normalised   |f|**P exp(-pi**2 (|f| - 1/(2 pi))**2)
+    cmorB-C    psi(t) = exp(-t**2/B) exp(2j pi C t) / sqrt(pi B)
+               Psi(f) = exp(-pi**2 B (f - C)**2)
+    shanB-C    psi(t) = sqrt(B) sinc(B t) exp(2j pi C t)
+               Psi(f) = rect((f - C) / B) / sqrt(B)
+    fbspM-B-C  psi(t) = sqrt(B) sinc(B t / M)**M exp(2j pi C t)
+               Psi(f) = the B-spline of degree M - 1 on C +- B/2 (a rect of width B/M
+                        convolved with itself M - 1 times), times a constant
+    cgauP      psi(t) = d**P/dt**P (exp(-1j t) exp(-t**2)), times a constant
+               |Psi(f)| = |f|**P exp(-pi**2 (|f| - 1/(2 pi))**2) times a constant, peaking
+                          at a negative f (Soma takes it mirrored to the positive side)
 
 Each response is tabulated once per name (cached), cut where it falls below -60 dB, scaled to
 peak at 2 as Soma's Morlet does (so a sine of amplitude A reads A on its ridge), and put on an
