@@ -31,11 +31,11 @@ TOLERANCE = {"shan": 0.03}
 DEFAULT_TOLERANCE = 0.02
 
 
-def pywt_response(name: str) -> tuple[float, float]:
-    """(centre, gain) of a wavelet as pywt samples it: the frequency (cycles per unit of t,
-    negative where the wavelet favours negative frequencies) at which its Fourier transform
-    peaks, and the magnitude there. cmor, shan and fbsp are centred on their C by definition
-    (shan's top is flat); cgau's peak is found by a search."""
+def pywt_response(name: str):
+    """(centre, magnitude) of a wavelet as pywt samples it: the frequency (cycles per unit of
+    t, negative where the wavelet favours negative frequencies) at which its Fourier transform
+    peaks, and the transform's magnitude as a function of frequency. cmor, shan and fbsp are
+    centred on their C by definition (shan's top is flat); cgau's peak is found by a search."""
     wavelet = pywt.ContinuousWavelet(name)
     # Over +-400, shan's sinc tails are 0.05 % of its peak: the transform at C is flat to that.
     wavelet.lower_bound, wavelet.upper_bound = -400.0, 400.0
@@ -51,7 +51,7 @@ def pywt_response(name: str) -> tuple[float, float]:
         near = np.fft.fftfreq(psi.size, step)[np.argmax(np.abs(np.fft.fft(psi)))]
         centre = minimize_scalar(lambda f: -magnitude(f), method="bounded",
                                  bounds=(near - 0.01, near + 0.01), options={"xatol": 1e-8}).x
-    return centre, magnitude(centre)
+    return centre, magnitude
 
 
 def pywt_magnitude(name: str, audio: np.ndarray, sr: int, freqs: np.ndarray) -> np.ndarray:
@@ -71,7 +71,8 @@ def pywt_magnitude(name: str, audio: np.ndarray, sr: int, freqs: np.ndarray) -> 
     shan's and fbsp's sinc tails are kept to +-200 periods (pywt's wavefun stops at 20: a 9 %
     Gibbs ripple at shan's band edges that the wavelet it documents does not have).
     """
-    centre, gain = pywt_response(name)
+    centre, magnitude = pywt_response(name)
+    gain = magnitude(centre)
     wavelet = pywt.ContinuousWavelet(name)
     precision = 14
     if name.startswith(("shan", "fbsp")):
@@ -210,3 +211,26 @@ def test_the_error_for_a_real_wavelet_names_the_complex_choices():
         render(np.zeros(4000, dtype=np.float32), 8000, wavelet="morl", **GOOD)
     assert all(choice in str(info.value)
                for choice in ("'morlet'", "cmorB-C", "shanB-C", "fbspM-B-C", "cgauP"))
+
+
+@pytest.mark.parametrize("name", ["cgau1", "cgau8"])
+def test_pywt_cgau_also_answers_the_mirror_side_which_soma_drops(name):
+    """The documented difference: on a real sine, pywt.cwt's cgau reads the sine's level with
+    a ripple at twice its frequency, as deep as its response at the mirror frequency; Soma's
+    row reads the level itself."""
+    sr, amplitude, tone = 16000, 0.5, 1000.0
+    t = np.arange(sr // 2) / sr
+    audio = (amplitude * np.sin(2 * np.pi * tone * t)).astype(np.float32)
+    centre, magnitude = pywt_response(name)
+    gain = magnitude(centre)
+    mirror_db = 20 * math.log10(magnitude(-centre) / gain)  # -17.4 for cgau1, -39.4 for cgau8
+    scale = abs(centre) * sr / tone
+    coefs, _ = pywt.cwt(audio.astype(np.float64), [scale], name, method="fft")
+    # A real sine puts amplitude / 2 on each side; the middle half, away from the edges.
+    theirs = np.abs(coefs[0, sr // 8:3 * sr // 8]) / (np.sqrt(scale) * gain / 2)
+    ripple = (theirs.max() - theirs.min()) / (theirs.max() + theirs.min())
+    assert 20 * math.log10(ripple) == pytest.approx(mirror_db, abs=0.5)
+    assert theirs.mean() == pytest.approx(amplitude, rel=0.01)
+    ours = render(audio, sr, start=0.125, end=0.375, fmin=tone, fmax=2 * tone, width=25,
+                  height=2, method="cwt", wavelet=name)[0]
+    assert np.ptp(ours) < 0.01 and float(ours.mean()) == pytest.approx(-6.02, abs=0.05)
