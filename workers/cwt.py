@@ -106,9 +106,15 @@ def morlet(q: float) -> Wavelet:
     sigmas_per_d = np.float32(HPBW_PER_SIGMA * q)
     half = GAUSS_CUT / (HPBW_PER_SIGMA * q)
     return Wavelet(name=f"morlet at q={q:g}", band=(-half, half), hpbw=1.0 / q,
-                   reach=MARGIN_SIGMAS * HPBW_PER_SIGMA * q / (2.0 * math.pi),
+                   reach=gaussian_reach(1.0 / (HPBW_PER_SIGMA * q * math.sqrt(2.0))),
                    points_per_bin=OVERSAMPLE,  # what points_per_bin gives a Gaussian, exactly
                    response=lambda d: _shape(d * sigmas_per_d))
+
+
+def gaussian_reach(rms_bandwidth: float) -> float:
+    """Reach in periods of fc of a Gaussian response whose power has this RMS bandwidth (over
+    fc): MARGIN_SIGMAS time sigmas, where its envelope is at -108 dB."""
+    return MARGIN_SIGMAS / (2.0 * math.pi * math.sqrt(2.0) * rms_bandwidth)
 
 
 def points_per_bin(rms_bandwidth: float, band_width: float) -> float:

@@ -27,7 +27,9 @@ Rows must be analytic, so real wavelets (morl, mexh, gausP) are refused, and so 
 one whose band reaches 0 Hz. cgauP is not analytic in PyWavelets: it also responds to the
 mirror frequency, 17 dB (P = 1) to 39 dB (P = 8) below its peak, so pywt.cwt's magnitudes
 ripple at twice the frequency around the level Soma reads, which keeps the dominant side only.
-The time reach of a row (the view's margin) is the span PyWavelets' wavefun covers.
+The time reach of a row (the view's margin) is the span PyWavelets' wavefun covers, or what a
+Gaussian of the same bandwidth needs where that is longer. Wavelets narrower than Soma's
+narrowest Morlet (q = Q_MAX) are refused, as that q is.
 
 PyWavelets is imported the first time a catalogue wavelet is asked for: it takes about 0.2 s,
 which the default Morlet never pays.
@@ -41,7 +43,8 @@ import numpy as np
 from scipy.interpolate import BSpline
 
 from workers.checks import finite
-from workers.cwt import CUT_GAIN, DEFAULT_Q, Q_MAX, Q_MIN, Wavelet, morlet, points_per_bin
+from workers.cwt import CUT_GAIN, DEFAULT_Q, Q_MAX, Q_MIN, Wavelet, gaussian_reach, morlet, \
+    points_per_bin
 
 DEFAULT_WAVELET = "morlet"
 CATALOGUE = ("cmorB-C", "shanB-C", "fbspM-B-C", "cgauP")  # for messages: the complex families
@@ -128,11 +131,18 @@ def _catalogue_wavelet(name: str) -> Wavelet | str:
                 f"centre frequency or narrow its band")
     d = f / centre - 1.0
     half_power = d[response >= 2.0 / math.sqrt(2.0)]
+    hpbw = float(half_power[-1] - half_power[0])
+    if hpbw < 1.0 / Q_MAX:  # as Soma's Morlet: more rows and margin than a view should cost
+        return (f"wavelet {name!r} is narrower than Soma computes: its half-power bandwidth is "
+                f"{100 * hpbw:.2g} % of its centre frequency, at least {100 / Q_MAX:g} % "
+                f"is needed (as q <= {Q_MAX:g})")
     power = response ** 2 / np.sum(response ** 2)
     rms_bandwidth = math.sqrt(np.sum(power * (d - np.sum(power * d)) ** 2))
-    return Wavelet(name=name, band=(float(d[0]), float(d[-1])),
-                   hpbw=float(half_power[-1] - half_power[0]),
-                   reach=max(-source.lower_bound, source.upper_bound) * centre,
+    # pywt's wavefun span is fixed per family (cmor's is +-8 whatever B), too short for a
+    # narrow wavelet: at least what a Gaussian of the same bandwidth needs.
+    span = max(-source.lower_bound, source.upper_bound) * centre
+    return Wavelet(name=name, band=(float(d[0]), float(d[-1])), hpbw=hpbw,
+                   reach=max(span, gaussian_reach(rms_bandwidth)),
                    points_per_bin=points_per_bin(rms_bandwidth, float(d[-1] - d[0])),
                    response=functools.partial(_interpolated, d.astype(np.float32),
                                               response.astype(np.float32)))
