@@ -31,8 +31,8 @@ The time reach of a row (the view's margin) is the span PyWavelets' wavefun cove
 Gaussian of the same bandwidth needs where that is longer. Wavelets narrower than Soma's
 narrowest Morlet (q = Q_MAX) are refused, as that q is.
 
-PyWavelets is imported the first time a catalogue wavelet is asked for: it takes about 0.2 s,
-which the default Morlet never pays.
+PyWavelets (and scipy.interpolate, for fbsp) is imported the first time a catalogue wavelet is
+asked for: together about 0.3 s, which the default Morlet never pays.
 """
 from __future__ import annotations
 
@@ -40,7 +40,6 @@ import functools
 import math
 
 import numpy as np
-from scipy.interpolate import BSpline
 
 from workers.checks import finite
 from workers.cwt import CUT_GAIN, DEFAULT_Q, Q_MAX, Q_MIN, Wavelet, gaussian_reach, morlet, \
@@ -88,7 +87,8 @@ def row_wavelet(name, q, error: type[Exception]) -> Wavelet:
 @functools.lru_cache(maxsize=32)
 def _catalogue_wavelet(name: str) -> Wavelet | str:
     """The ``Wavelet`` for a PyWavelets name, or why there is none (a one-line message)."""
-    import pywt  # here, not at the top: see the module docstring
+    import pywt  # these two here, not at the top: see the module docstring
+    from scipy.interpolate import BSpline
 
     family = name.rstrip("0123456789.-")
     if family not in pywt.families(short=True):
