@@ -33,7 +33,7 @@ from app.progress_text import TextRenderer, logs_above_bars
 from app.project import ProjectError, load_project
 from workers.snap import SnapError, snap_trace
 from workers.synth import SR_MAX, SR_MIN, SynthError, synthesize
-from workers.spectrum import SpectrumError, render
+from workers.spectrum import DEFAULT_WAVELET, SpectrumError, render
 
 EXIT_USAGE = 2
 
@@ -88,6 +88,10 @@ def _render_parser() -> argparse.ArgumentParser:
     parser.add_argument("--height", type=int, default=256, help="rows (default 256)")
     parser.add_argument("--method", choices=("auto", "stft", "cwt"), default="auto",
                         help="auto: CWT for 30 s or less, STFT above")
+    parser.add_argument("--wavelet", default=DEFAULT_WAVELET,
+                        help="the CWT's wavelet: morlet (Soma's own, the default) or one of "
+                             "PyWavelets' complex wavelets cmorB-C, shanB-C, fbspM-B-C, cgauP, "
+                             "for example cmor1.5-1.0")
     return parser
 
 
@@ -258,7 +262,8 @@ def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
         db = render(audio.samples, audio.sample_rate, start=args.start,
                     end=audio.duration if args.end is None else args.end, fmin=args.fmin,
                     fmax=audio.sample_rate / 2 if args.fmax is None else args.fmax,
-                    width=args.width, height=args.height, method=args.method)
+                    width=args.width, height=args.height, method=args.method,
+                    wavelet=args.wavelet)
     try:
         if output.suffix.lower() == ".npy":
             np.save(output, db.astype(np.float32, copy=False))

@@ -1,8 +1,9 @@
 """Starting and ending worker processes.
 
 Start method: a forkserver whose server process has already imported numpy, scipy.fft and
-the workers modules (not pywt: Soma's CWT is its own, so no worker imports it), so a new
-worker is a fork of a warm, GUI-free process: measured about 10 ms to a worker computing its
+the workers modules (not pywt: workers.wavelets imports it, about 0.2 s, only when a CWT is
+asked for one of PyWavelets' wavelets, which the window does not offer), so a new worker is a
+fork of a warm, GUI-free process: measured about 10 ms to a worker computing its
 job, against about 280 ms for spawn, which re-imports everything (docs/benchmarks.md).
 workers.forkserver_setup, first in the list, stops the workers from re-running the program's
 main script, which multiprocessing would otherwise do in every child (30-50 ms each).

@@ -53,6 +53,25 @@ def test_render_npy_has_the_documented_geometry_and_level(tone, tmp_path, method
     assert float(np.median(image[peak_row])) == pytest.approx(-6.02, abs=0.5)
 
 
+def test_render_computes_with_the_wavelet_asked_for(tone, tmp_path):
+    images = {}
+    for wavelet in ("morlet", "cmor1.5-1.0"):
+        out = tmp_path / f"{wavelet}.npy"
+        result = soma("render", tone, "-o", out, "--start", 1, "--end", 3, "--fmin", 100,
+                      "--fmax", 8000, "--width", 100, "--height", 97, "--method", "cwt",
+                      "--wavelet", wavelet)
+        assert result.returncode == 0, result.stderr
+        images[wavelet] = np.load(out)
+    rows = frequencies(100, 8000, 97)
+    on_tone = int(np.argmin(np.abs(np.log(rows / 1000))))
+    for image in images.values():
+        assert int(np.argmax(image.mean(axis=1))) == on_tone
+        assert float(np.median(image[on_tone])) == pytest.approx(-6.02, abs=0.5)
+    # cmor1.5-1.0's band is about 5 times the Morlet's: the tone lights more rows.
+    lit = {w: int((image.mean(axis=1) > -26.0).sum()) for w, image in images.items()}
+    assert lit["cmor1.5-1.0"] > 3 * lit["morlet"]
+
+
 def test_render_png_is_a_picture_with_low_frequencies_at_the_bottom(tone, tmp_path):
     out = tmp_path / "out.png"
     result = soma("render", tone, "-o", out, "--width", 200, "--height", 64, "--fmin", 100,
@@ -76,6 +95,8 @@ def test_render_png_is_a_picture_with_low_frequencies_at_the_bottom(tone, tmp_pa
     (["render", "{tone}", "-o", "x.npy", "--start", "2", "--end", "1"], "end"),
     (["render", "{tone}", "-o", "x.npy", "--start", "nan"], "start"),
     (["render", "{tone}", "-o", "x.npy", "--method", "wavelet"], "method"),
+    (["render", "{tone}", "-o", "x.npy", "--wavelet", "morl"], "analytic"),
+    (["render", "{tone}", "-o", "x.npy", "--wavelet", "nosuch"], "unknown wavelet"),
     (["render", "{tone}", "-o", "/no/such/dir/x.npy"], "cannot write"),
     (["render", "{tone}"], "-o"),
     (["/no/such/file.flac"], "does not exist"),

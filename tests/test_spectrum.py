@@ -269,7 +269,7 @@ def reference_cwt(audio, sr, start, end, freqs, width, q):
     first = math.floor(start * sr)
     last = math.ceil(end * sr)
     edges = np.ceil((start + np.arange(width + 1) * (end - start) / width) * sr).astype(int)
-    rows, per_row = cwt.analysis_rows(freqs, q, sr / 2)
+    rows, per_row = cwt.analysis_rows(freqs, cwt.morlet(q), sr / 2)
     out = np.empty((len(rows), width))
     for r, fc in enumerate(rows):
         kernel = np.fft.ifft(cwt.morlet_response(grid, fc, q))

@@ -1,21 +1,26 @@
-"""Analytic Morlet CWT at display resolution: views of 30 s or less.
+"""Analytic CWT at display resolution: views of 30 s or less.
 
 One real FFT of the view plus a margin (cached across requests for the same region). Then,
 per row, only the bins where that row's wavelet is above -60 dB are multiplied by it and
-inverse-transformed into a short array (about twice the band's bins, and at least two points
-per column), whose power is max-pooled into the output columns (``_Pooling``). That is the
-nonstationary-Gabor cost, O(N log N + sum over rows of M log M), instead of one full-length
-inverse FFT per row; rows whose short arrays have the same length share one batched 2-D
-``scipy.fft.ifft`` call. Everything is float32/complex64.
+inverse-transformed into a short array (about twice the band's bins with Soma's Morlet, more
+with flatter responses: ``points_per_bin``; and at least two points per column), whose power
+is max-pooled into the output columns (``_Pooling``). That is the nonstationary-Gabor cost,
+O(N log N + sum over rows of M log M), instead of one full-length inverse FFT per row; rows
+whose short arrays have the same length share one batched 2-D ``scipy.fft.ifft`` call.
+Everything is float32/complex64.
 
-The wavelet, defined by its frequency response (``morlet_response``), is a Gaussian in linear
-frequency centred on the row's frequency f, with standard deviation f / (HPBW_PER_SIGMA * q) so
-that q is the centre frequency over the half-power bandwidth. It is cut where it falls to
--60 dB, and bent down by a parabola of that size so that it meets 0 there with zero slope
-(its time-domain ringing stays far below the Gaussian). It is analytic (no negative
-frequencies) and peaks at 2: L1 normalisation, under which a sine of amplitude A reads A on its
-ridge at every frequency. A row whose band would reach past Nyquist loses that part: it still
-reads sines below it at their level, but it is no longer a Gaussian and rings for longer.
+Each row's wavelet is a ``Wavelet``: its frequency response on an axis relative to the row's
+centre frequency, so every row is the same response scaled to its own centre. Soma's own
+(``morlet``, the default) is defined by ``morlet_response``: a Gaussian in linear frequency
+centred on the row's frequency f, with standard deviation f / (HPBW_PER_SIGMA * q) so that q
+is the centre frequency over the half-power bandwidth. It is cut where it falls to -60 dB,
+and bent down by a parabola of that size so that it meets 0 there with zero slope (its
+time-domain ringing stays far below the Gaussian). It is analytic (no negative frequencies)
+and peaks at 2: L1 normalisation, under which a sine of amplitude A reads A on its ridge at
+every frequency. A row whose band would reach past Nyquist loses that part: it still reads
+sines below it at their level, but it is no longer a Gaussian and rings for longer.
+PyWavelets' complex wavelets are ``Wavelet``s too (``workers.wavelets``), normalised the
+same way.
 """
 from __future__ import annotations
 
@@ -23,7 +28,8 @@ import functools
 import hashlib
 import math
 from collections import OrderedDict
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 import scipy.fft as sfft
@@ -37,16 +43,16 @@ Q_MIN = 3.0  # below ~2.3 the band would reach 0 Hz and the wavelet would stop b
 Q_MAX = 100.0
 SUBROW_SPACING = 0.4  # analysed rows at most this many half-power bandwidths apart
 MARGIN_SIGMAS = 5.0  # view margin, in time sigmas of the lowest row (-108 dB of its envelope)
-# Short-array points per band bin: points are then at most 0.42 time sigmas apart, so a peak
-# between two reads at most 0.1 dB low.
+# Short-array points per band bin of Soma's Morlet: points are then at most 0.42 time sigmas
+# apart, so a peak between two reads at most 0.1 dB low (see points_per_bin for the others).
 OVERSAMPLE = 2.0
 MIN_POINTS_PER_COLUMN = 2  # so that every column a sample wide or more holds a point
 MAX_SEGMENT = 2 ** 25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
 BATCH_POINTS = 2 ** 21  # complex points per batched inverse FFT: 16 MB
 FFT_CACHE_BYTES = 2 ** 26  # forward spectra kept across requests
 
-_CUT_GAIN = 1e-3  # -60 dB
-_CENTRE_GAIN = 1.0 - _CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2)
+CUT_GAIN = 1e-3  # -60 dB: where every row's response is cut to 0
+_CENTRE_GAIN = 1.0 - CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2)
 
 
 def morlet_response(f: np.ndarray, fc: float, q: float) -> np.ndarray:
@@ -72,11 +78,57 @@ def _shape(x: np.ndarray) -> np.ndarray:
     x2 = x * x
     # Minus the parabola that meets the Gaussian's value and slope at the cut: the response
     # then reaches 0 smoothly, and its time-domain ringing falls off as 1/t**3.
-    shaped = np.exp(-0.5 * x2) - _CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2) + 0.5 * _CUT_GAIN * x2
+    shaped = np.exp(-0.5 * x2) - CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2) + 0.5 * CUT_GAIN * x2
     return shaped * (2.0 / _CENTRE_GAIN)
 
 
-def analysis_rows(freqs: np.ndarray, q: float, nyquist: float) -> tuple[np.ndarray, int]:
+@dataclass(frozen=True, eq=False)  # hashed by identity: each is built once, then cached
+class Wavelet:
+    """A CWT row's wavelet, given by its frequency response on the relative offset
+    d = (f - fc) / fc from the row's centre frequency fc.
+
+    The response is analytic (0 at every f <= 0), cut to 0 outside ``band``, and 2 at its peak,
+    at fc: L1 normalisation, under which a sine of amplitude A reads A on its ridge.
+    """
+
+    name: str  # how messages name it
+    band: tuple[float, float]  # (lowest, highest) d inside the -60 dB cut; -1 < lowest < 0
+    hpbw: float  # half-power bandwidth over fc
+    reach: float  # how far it matters on each side of its centre in time, in periods of fc
+    points_per_bin: float  # short-array points per band bin (``points_per_bin``)
+    response: Callable[[np.ndarray], np.ndarray]  # float32 d within band -> float32
+
+
+@functools.lru_cache(maxsize=16)
+def morlet(q: float) -> Wavelet:
+    """Soma's Morlet of quality factor ``q`` (``morlet_response``) as a ``Wavelet``; its reach
+    is MARGIN_SIGMAS time sigmas."""
+    sigmas_per_d = np.float32(HPBW_PER_SIGMA * q)
+    half = GAUSS_CUT / (HPBW_PER_SIGMA * q)
+    return Wavelet(name=f"morlet at q={q:g}", band=(-half, half), hpbw=1.0 / q,
+                   reach=gaussian_reach(1.0 / (HPBW_PER_SIGMA * q * math.sqrt(2.0))),
+                   points_per_bin=OVERSAMPLE,  # what points_per_bin gives a Gaussian, exactly
+                   response=lambda d: _shape(d * sigmas_per_d))
+
+
+def gaussian_reach(rms_bandwidth: float) -> float:
+    """Reach in periods of fc of a Gaussian response whose power has this RMS bandwidth (over
+    fc): MARGIN_SIGMAS time sigmas, where its envelope is at -108 dB."""
+    return MARGIN_SIGMAS / (2.0 * math.pi * math.sqrt(2.0) * rms_bandwidth)
+
+
+def points_per_bin(rms_bandwidth: float, band_width: float) -> float:
+    """Short-array points per band bin for a response whose power has this RMS bandwidth, on a
+    band this wide (both over fc): OVERSAMPLE for a Gaussian, which puts points 0.42 time sigmas
+    apart; proportionally more for flatter responses (a rectangle needs 3 times as many), so
+    that points are as close in units of 1 / RMS bandwidth and a peak between two still reads
+    within about 0.1 dB. Never fewer than OVERSAMPLE."""
+    gaussian = 1.0 / (2.0 * math.sqrt(2.0) * GAUSS_CUT)  # its power's RMS over its band
+    return OVERSAMPLE * max(1.0, rms_bandwidth / band_width / gaussian)
+
+
+def analysis_rows(freqs: np.ndarray, wavelet: Wavelet, nyquist: float
+                  ) -> tuple[np.ndarray, int]:
     """The frequencies actually analysed for output rows ``freqs``, and how many per row.
 
     When rows are further apart than SUBROW_SPACING half-power bandwidths, each row is split
@@ -91,20 +143,21 @@ def analysis_rows(freqs: np.ndarray, q: float, nyquist: float) -> tuple[np.ndarr
     if freqs.size < 2:
         return freqs, 1
     step = math.log(freqs[1] / freqs[0])
-    per_row = max(1, math.ceil(step / math.log1p(SUBROW_SPACING / q)))
+    per_row = max(1, math.ceil(step / math.log1p(SUBROW_SPACING * wavelet.hpbw)))
     offsets = ((np.arange(per_row) + 0.5) / per_row - 0.5) * step
     return np.minimum((freqs[:, None] * np.exp(offsets)).ravel(), nyquist), per_row
 
 
-def margin_samples(sr: int, fmin: float, q: float) -> int:
-    """Samples added on each side of a view so that its edge columns are right."""
-    sigma_t = HPBW_PER_SIGMA * q / (2.0 * math.pi * fmin)
-    return math.ceil(MARGIN_SIGMAS * sigma_t * sr)
+def margin_samples(sr: int, fmin: float, wavelet: Wavelet) -> int:
+    """Samples added on each side of a view so that its edge columns are right: the reach of
+    the row centred on ``fmin`` (Hz), the lowest."""
+    return math.ceil(wavelet.reach / fmin * sr)
 
 
-def segment_length(sr: int, start: float, end: float, freqs: np.ndarray, q: float) -> int:
+def segment_length(sr: int, start: float, end: float, freqs: np.ndarray,
+                   wavelet: Wavelet) -> int:
     """Length in samples of the forward FFT for a view (compare with MAX_SEGMENT)."""
-    margin = margin_samples(sr, float(analysis_rows(freqs, q, sr / 2)[0][0]), q)
+    margin = margin_samples(sr, float(analysis_rows(freqs, wavelet, sr / 2)[0][0]), wavelet)
     return sfft.next_fast_len(math.ceil(end * sr) - math.floor(start * sr) + 2 * margin,
                               real=True)
 
@@ -123,7 +176,8 @@ class _Band(NamedTuple):
 
 
 @functools.lru_cache(maxsize=4)
-def _bands(n: int, sr: int, freqs_key: bytes, q: float, column: float) -> tuple[_Band, ...]:
+def _bands(n: int, sr: int, freqs_key: bytes, wavelet: Wavelet, column: float
+           ) -> tuple[_Band, ...]:
     """Each row's wavelet sampled on the bins of an n-point rfft, for columns of `column`
     samples (cached across requests of the same region and rows)."""
     freqs = np.frombuffer(freqs_key, dtype=np.float64)
@@ -131,17 +185,18 @@ def _bands(n: int, sr: int, freqs_key: bytes, q: float, column: float) -> tuple[
     # Columns narrower than a sample need no more than a few points per sample.
     min_points = MIN_POINTS_PER_COLUMN * n / max(column, 1.0)
     bands = []
+    lowest, highest = wavelet.band
     for fc in freqs:
-        half = GAUSS_CUT * fc / (HPBW_PER_SIGMA * q) * n / sr
         centre = fc * n / sr
-        first = max(0, math.ceil(centre - half))
-        last = min(nyquist_bin, math.floor(centre + half))
-        # Every bin of the band is within the cut: the response without its bounds check,
-        # in float32 (the expensive part is this exp over every band bin).
-        x = (np.arange(first, last + 1, dtype=np.float32) - np.float32(centre)) / np.float32(
-            half / GAUSS_CUT)
-        weights = _shape(x) * np.float32(1.0 / n)
-        length = _short_length(math.ceil(max(OVERSAMPLE * weights.size, min_points)))
+        first = max(0, math.ceil(centre * (1.0 + lowest)))
+        last = min(nyquist_bin, math.floor(centre * (1.0 + highest)))
+        # Every bin of the band is within the cut, so the response needs no bounds check;
+        # float32, because evaluating it on every band bin is the expensive part.
+        d = (np.arange(first, last + 1, dtype=np.float32) - np.float32(centre)) / np.float32(
+            centre)
+        weights = wavelet.response(d) * np.float32(1.0 / n)
+        length = _short_length(math.ceil(max(wavelet.points_per_bin * weights.size,
+                                             min_points)))
         bands.append(_Band(first, weights, length))
     return tuple(bands)
 
@@ -239,7 +294,7 @@ class _Pooling:
 
 
 def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
-              width: int, q: float, report=None) -> np.ndarray:
+              width: int, wavelet: Wavelet, report=None) -> np.ndarray:
     """Max-pooled CWT power on the given rows.
 
     Parameters
@@ -249,7 +304,7 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
     start, end : float, seconds, the view (may extend beyond the audio)
     freqs : np.ndarray, float64, (height,), Hz, geometric row centres up to sr / 2
     width : int, columns
-    q : float, the wavelet's quality factor
+    wavelet : Wavelet, every row's (``morlet(q)`` or one of ``workers.wavelets``)
     report : callable(done, total) or None, told the analysis rows done after each batch
 
     Returns
@@ -257,15 +312,16 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
     np.ndarray, float32, (height, width)
         Power in full-scale-sine units (a sine of peak amplitude A reads A**2 on its ridge):
         per row and column, the largest |W|**2 over the column's samples (see ``_Pooling``).
-        Points are at most 0.42 time sigmas apart, so a peak inside a column reads within
-        0.1 dB. Where a row is split into sub-rows (``analysis_rows``), the largest of them.
+        With Soma's Morlet, points are at most 0.42 time sigmas apart, so a peak inside a
+        column reads within 0.1 dB. Where a row is split into sub-rows (``analysis_rows``),
+        the largest of them.
     """
-    rows, per_row = analysis_rows(freqs, q, sr / 2)
-    s0 = math.floor(start * sr) - margin_samples(sr, float(rows[0]), q)
-    n = segment_length(sr, start, end, freqs, q)
+    rows, per_row = analysis_rows(freqs, wavelet, sr / 2)
+    s0 = math.floor(start * sr) - margin_samples(sr, float(rows[0]), wavelet)
+    n = segment_length(sr, start, end, freqs, wavelet)
     column = (end - start) * sr / width
     spectrum = _spectra.get(_segment(audio, s0, n))
-    bands = _bands(n, sr, rows.tobytes(), q, column)
+    bands = _bands(n, sr, rows.tobytes(), wavelet, column)
     # Column edges in samples from the segment start.
     edges = (start * sr - s0) + np.arange(width + 1) * column
     out = np.empty((rows.size, width), dtype=np.float32)

@@ -17,7 +17,7 @@ import soundfile as sf
 from workers.imaging import quantise
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
-from workers.spectrum import render, resolve_method, stft_window_size
+from workers.spectrum import DEFAULT_WAVELET, render, resolve_method, stft_window_size
 from workers.synth import synthesize
 
 
@@ -37,6 +37,7 @@ class ViewportJob:
     db_max: float
     method: str = "auto"
     q: float | None = None
+    wavelet: str = DEFAULT_WAVELET  # the CWT's (workers.spectrum.render)
 
     def run(self, report) -> dict:
         began = time.perf_counter()
@@ -45,7 +46,7 @@ class ViewportJob:
         sr = self.audio.sample_rate
         db = render(samples, sr, start=self.start, end=self.end, fmin=self.fmin,
                     fmax=self.fmax, width=self.width, height=self.height, method=self.method,
-                    q=self.q, report=report)
+                    q=self.q, wavelet=self.wavelet, report=report)
         method = resolve_method(self.method, self.start, self.end)
         return {
             "payload": quantise(db, self.db_min, self.db_max).tobytes(), "method": method,

@@ -63,7 +63,7 @@ from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
 
 from workers.checks import finite, mono_samples, whole
 from workers.cwt import GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, _segment, margin_samples, \
-    morlet_response
+    morlet, morlet_response
 
 __all__ = ["SnapError", "auto_q", "hpbw_cents", "row_cents", "snap_trace"]
 
@@ -284,7 +284,7 @@ def _chunk(samples, sr, times, freqs, q):
     complex arrays."""
     if freqs.size == 0:
         return (np.zeros((0, times.size), dtype=np.complex128),) * 2
-    margin = margin_samples(sr, float(freqs[0]), q)
+    margin = margin_samples(sr, float(freqs[0]), morlet(q))
     s0 = math.floor(times[0] * sr) - margin
     size = sfft.next_fast_len(math.ceil(times[-1] * sr) - math.floor(times[0] * sr)
                               + 2 * margin + 2, real=True)

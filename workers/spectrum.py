@@ -2,9 +2,10 @@
 
 ``render`` turns a stretch of mono audio into a dBFS image of exactly the pixels the screen
 shows: ``height`` log-spaced frequency rows by ``width`` time columns. Views wider than
-``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones an analytic Morlet CWT
-(``workers.cwt``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS on its
-ridge, and both max-pool into columns so that no transient vanishes between two pixels.
+``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones an analytic CWT
+(``workers.cwt``) with Soma's Morlet or one of PyWavelets' complex wavelets
+(``workers.wavelets``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS
+on its ridge, and both max-pool into columns so that no transient vanishes between two pixels.
 
 FFTs run on as many threads as ``scipy.fft.set_workers`` allows around the call (scipy's
 default is one): the caller decides, because only it knows what else needs the cores.
@@ -18,9 +19,11 @@ import numpy as np
 from workers import cwt, stft
 from workers.checks import finite, mono_samples, whole
 from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
+from workers.wavelets import DEFAULT_WAVELET, row_wavelet
 
 __all__ = [
-    "CWT_MAX_SECONDS", "DB_FLOOR", "DEFAULT_Q", "MAX_PIXELS", "Q_MAX", "Q_MIN", "SpectrumError",
+    "CWT_MAX_SECONDS", "DB_FLOOR", "DEFAULT_Q", "DEFAULT_WAVELET", "MAX_PIXELS", "Q_MAX", "Q_MIN",
+    "SpectrumError",
     "clear_caches", "frequencies", "render", "resolve_method", "stft_window_size",
 ]
 
@@ -87,7 +90,7 @@ def stft_window_size(sr: int, start: float, end: float, width: int, fmin: float)
 
 def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float, fmax: float,
            width: int, height: int, method: str = "auto", q: float | None = None,
-           report=None) -> np.ndarray:
+           wavelet: str = DEFAULT_WAVELET, report=None) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 
     Parameters
@@ -105,6 +108,12 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     q : float in [Q_MIN, Q_MAX] or None
         Quality factor of the CWT's Morlet (centre frequency over half-power bandwidth); None
         is ``DEFAULT_Q``. The STFT validates but ignores it (its window follows the zoom).
+        It must be None with any other wavelet: their bandwidth is in their name.
+    wavelet : str
+        The CWT's wavelet: ``DEFAULT_WAVELET`` ('morlet', Soma's own) or one of PyWavelets'
+        complex continuous wavelets, 'cmorB-C', 'shanB-C', 'fbspM-B-C' or 'cgauP' (real ones
+        are refused: rows must be analytic); see ``workers.wavelets``. The STFT validates but
+        ignores it.
     report : callable(done, total) or None
         Told the progress now and then (CWT: analysis rows done; STFT: columns done), so a
         worker can show it; never more often than once per batch of work.
@@ -128,16 +137,14 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     width, height = _pixels("width", width), _pixels("height", height)
     if fmax > sr / 2:
         raise SpectrumError(f"fmax ({fmax:g} Hz) is above the Nyquist frequency ({sr / 2:g} Hz)")
-    q = DEFAULT_Q if q is None else _finite("q", q)
-    if not Q_MIN <= q <= Q_MAX:
-        raise SpectrumError(f"q must be between {Q_MIN:g} and {Q_MAX:g}, got {q:g}")
+    row = row_wavelet(wavelet, q, SpectrumError)
     chosen = resolve_method(method, start, end)
     freqs = np.geomspace(fmin, fmax, height)
-    if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, q) > cwt.MAX_SEGMENT:
-        raise SpectrumError(f"a CWT of {end - start:g} s down to {fmin:g} Hz at q={q:g} "
+    if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, row) > cwt.MAX_SEGMENT:
+        raise SpectrumError(f"a CWT of {end - start:g} s down to {fmin:g} Hz with {row.name} "
                             f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'")
     if chosen == "cwt":
-        power = cwt.cwt_power(samples, sr, start, end, freqs, width, q, report)
+        power = cwt.cwt_power(samples, sr, start, end, freqs, width, row, report)
     else:
         power = stft.stft_power(samples, sr, start, end, freqs, width, report)
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
