@@ -76,7 +76,8 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from app.partials import Partial, default_color, frozen_points, points_to_json
-from app.project import one_line, write_atomic
+from app.files import write_atomic
+from app.project import one_line
 
 log = logging.getLogger(__name__)
 

@@ -31,10 +31,11 @@ copied as a whole keeps working), then absolutePath, and if neither exists the r
 reported anyway so the caller can say "missing". `audio_fingerprint` tells a different file from
 the same one.
 
-Saving is atomic: the whole text is built and validated in memory, written to a temporary file
-in the destination folder, flushed and fsync'ed, then os.replace'd over the old file, and the
-folder is fsync'ed (POSIX) so the rename itself survives a power cut. A failure at any step
-leaves the previous file untouched and removes the temporary file.
+Saving is atomic (app.files.write_atomic): the whole text is built and validated in memory,
+written to a temporary file beside the file (beside the file a symlink points to), flushed and
+fsync'ed, then os.replace'd over the old file, and the folder is fsync'ed (POSIX) so the rename
+itself survives a power cut. A failure at any step leaves the previous file untouched and
+removes the temporary file; one left by a Soma killed mid-save is removed by the next save.
 
 Recovery (autosave) files live in the user's state folder, never next to the project:
 $XDG_STATE_HOME/soma/recovery (default ~/.local/state/soma/recovery; %LOCALAPPDATA%\\soma\\
@@ -50,13 +51,12 @@ import json
 import math
 import os
 import re
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from app.files import write_atomic
 from app.partials import Partial, frozen_points, points_to_json
 from app.places import state_dir
 
@@ -65,7 +65,6 @@ FORMAT_NAME = "soma-project"
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _VIEW_KEYS = ("start", "end", "fmin", "fmax")
-_NEW_FILE_MODE = 0o644  # a new file; an existing one keeps its own mode
 
 
 class ProjectError(Exception):
@@ -131,40 +130,6 @@ def _encode(project: Project, path: Path) -> dict:
                       "source": p.source}
                      for p in project.partials],
     }
-
-
-def write_atomic(path, data: bytes) -> None:
-    """Replace the file at `path` with `data`, all or nothing (see the module docstring).
-
-    Raises OSError; the previous file is intact and no temporary file is left behind.
-    """
-    path = Path(path)
-    folder = path.parent
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            mode = _NEW_FILE_MODE
-        os.chmod(temp, mode)  # mkstemp makes 0600; keep what the user had
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-    if os.name == "posix":
-        # The rename lives in the folder's entry table; without this a crash can undo it.
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def save_project(project: Project, path) -> None:

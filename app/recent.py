@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from app.places import state_dir
-from app.project import write_atomic
+from app.files import write_atomic
 
 log = logging.getLogger(__name__)
 
