@@ -26,9 +26,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 import soundfile as sf
+
+from app.files import open_regular
 
 __all__ = [
     "AudioError",
@@ -191,30 +194,35 @@ def load_audio(path: str | os.PathLike) -> AudioFile:
     except TypeError:
         raise AudioError(None, f"{type(path).__name__} is not a file path.") from None
 
-    head = _check_file(path)
-    try:
-        with sf.SoundFile(path) as snd:
-            return _decode(snd, path)
-    except (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError) as err:
-        # SoundFileError covers LibsndfileError; soundfile also raises bare
-        # RuntimeError/TypeError/ValueError for some malformed headers.
-        raise AudioError(path, _open_failure(err, head)) from None
-    except MemoryError:
-        raise AudioError(path, "there is not enough memory to load it.") from None
+    with _open_file(path) as stream:
+        head = stream.read(512)
+        if not head:
+            raise AudioError(path, "the file is empty (0 bytes).")
+        stream.seek(0)
+        try:
+            # The open file, not its name: soundfile encodes a str name as UTF-8, which
+            # fails for a name that is not (undecodable bytes, kept as surrogates).
+            with sf.SoundFile(stream) as snd:
+                return _decode(snd, path)
+        except (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError) as err:
+            # SoundFileError covers LibsndfileError; soundfile also raises bare
+            # RuntimeError/TypeError/ValueError for some malformed headers.
+            raise AudioError(path, _open_failure(err, head)) from None
+        except MemoryError:
+            raise AudioError(path, "there is not enough memory to load it.") from None
 
 
-def _check_file(path: str) -> bytes:
-    """Fail early with a precise reason; return the file's first bytes.
+def _open_file(path: str) -> BinaryIO:
+    """The regular file at `path`, open for reading; AudioError with a precise reason.
 
-    libsndfile says "System error." for a missing or unreadable file and
-    "Format not recognised." for an empty one, so these cases are checked
-    here, where the OS gives the real cause.
+    libsndfile says "System error." for a missing or unreadable file, so these cases are
+    checked here, where the OS gives the real cause; a FIFO or a device is refused before
+    anything reads it (a FIFO would block, /dev/zero never end: app.files.open_regular).
     """
     if os.path.isdir(path):
         raise AudioError(path, "it is a folder, not an audio file.")
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(512)
+        return open_regular(path)
     except FileNotFoundError:
         raise AudioError(
             path, f"the file does not exist (looked in {os.path.dirname(path)})."
@@ -225,9 +233,6 @@ def _check_file(path: str) -> bytes:
         ) from None
     except OSError as err:
         raise AudioError(path, f"the file could not be read ({err.strerror or err}).") from None
-    if not head:
-        raise AudioError(path, "the file is empty (0 bytes).")
-    return head
 
 
 def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
@@ -308,7 +313,7 @@ def _open_failure(err: Exception, head: bytes) -> str:
     """Turn a soundfile exception raised while opening into a user reason."""
     detail = _libsndfile_reason(err)
     # libsndfile's MP3 probe reports unrecognised bytes as "File does not
-    # exist..."; the file is known to exist (see _check_file).
+    # exist..."; the file is known to exist (see _open_file).
     if any(s in detail.lower() for s in ("not recognised", "unknown format", "does not exist")):
         kind = _sniff(head)
         if kind:

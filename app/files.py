@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 MAX_TEXT_BYTES = 128 * 2**20  # a project of a million points is ~40 MB
+_READ_CHUNK = 1 << 20
 MAX_JSON_DEPTH = 64  # a project nests 5 deep; partial sources are small objects
 _NEW_FILE_MODE = 0o644  # a new file; an existing one keeps its own mode
 _TEMP_SUFFIX = ".tmp"
@@ -49,7 +50,7 @@ def open_regular(path) -> BinaryIO:
     """The regular file at `path` (symlinks followed), open for binary reading.
 
     Raises OSError: the open's own (missing, permission denied...), or EINVAL with strerror
-    "not a regular file (a FIFO (named pipe))" and the like, before anything is read.
+    "not a regular file: a FIFO (named pipe)" and the like, before anything is read.
     """
     # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -57,7 +58,7 @@ def open_regular(path) -> BinaryIO:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             kind = next((name for test, name in _KINDS if test(mode)), "a special file")
-            raise OSError(errno.EINVAL, f"not a regular file ({kind})")
+            raise OSError(errno.EINVAL, f"not a regular file: {kind}")
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -71,12 +72,17 @@ def read_limited(path, limit: int = MAX_TEXT_BYTES) -> bytes:
     Raises OSError (see open_regular), EFBIG with strerror "larger than ... MiB" when the file
     holds more than `limit` bytes (only limit + 1 are ever read).
     """
+    chunks = []
+    size = 0
     with open_regular(path) as stream:
-        data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise OSError(errno.EFBIG, f"larger than {limit / 2**20:g} MiB, more than Soma reads "
-                                   "from a file of this kind")
-    return data
+        # In pieces: read(limit + 1) would allocate the whole limit even for a small file.
+        while chunk := stream.read(min(_READ_CHUNK, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise OSError(errno.EFBIG, f"larger than {limit / 2**20:g} MiB, more than "
+                                           "Soma reads from a file of this kind")
+    return b"".join(chunks)
 
 
 def _reject_constant(name: str):

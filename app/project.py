@@ -56,8 +56,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.files import write_atomic
-from app.partials import Partial, frozen_points, points_to_json
+from app.files import parse_json, read_limited, remove_stale_temporaries, write_atomic
+from app.partials import Partial, frozen_points, points_problem, points_to_json
 from app.places import state_dir
 
 SCHEMA_VERSION = 1
@@ -157,10 +157,6 @@ def save_project(project: Project, path) -> None:
 # ---------------------------------------------------------------- decoding
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
 def _number(value, what: str, path) -> float:
     """A finite float from a JSON int or float (bool is not a number here)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -214,7 +210,11 @@ def _decode_points(value, what: str, path) -> np.ndarray:
         else:
             rows.append((t, _number(row[1], f"{where} frequency", path),
                          _number(row[2], f"{where} amplitude", path)))
-    return frozen_points(np.array(rows, dtype=np.float64).reshape(-1, 3))
+    points = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    problem = points_problem(points)
+    if problem:
+        raise _fail(path, f"{what}, {problem}")
+    return frozen_points(points)
 
 
 def _decode_partial(value, k: int, path) -> Partial:
@@ -298,20 +298,27 @@ def _decode(document, path: Path) -> Project:
 
 
 def load_project(path) -> Project:
-    """Read and validate the project at `path`; raises ProjectError. Never writes to the file."""
+    """Read and validate the project at `path`; raises ProjectError. Never writes to the file
+    (temporary files a save killed midway left beside it are removed: app.files).
+
+    Only a regular file of at most app.files.MAX_TEXT_BYTES is read, and JSON nested at most
+    app.files.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and sent to the
+    page again.
+    """
     path = Path(os.path.abspath(path))
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as error:
         raise _fail(path, f"cannot read: {error.strerror or error}") from None
+    remove_stale_temporaries(path)
     try:
-        document = json.loads(data.decode("utf-8-sig"), parse_constant=_reject_constant)
+        document = parse_json(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise _fail(path, "not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise _fail(path, f"not valid JSON (line {error.lineno} column {error.colno}: "
                           f"{error.msg}); truncated or damaged?") from None
-    except (ValueError, RecursionError) as error:
+    except ValueError as error:
         raise _fail(path, f"not valid JSON: {error}") from None
     return _decode(document, path)
 

@@ -33,3 +33,9 @@ def outcome_without_blocking(fifo, call, timeout: float = 30.0):
         thread.join(timeout)
         pytest.fail(f"the call blocked on the FIFO {fifo} for {timeout} s")
     return outcome["value"]
+
+
+def read_new_fifo(path, read, timeout: float = 30.0):
+    """Make a FIFO at `path` and return read(path)'s outcome, as outcome_without_blocking."""
+    os.mkfifo(path)
+    return outcome_without_blocking(path, lambda: read(path), timeout)

@@ -10,17 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from app.audio import AudioError, load_audio
+from app.exchange import ExchangeError, import_partials
 from app.files import (MAX_JSON_DEPTH, json_depth, open_regular, parse_json, read_limited,
                        remove_stale_temporaries, write_atomic)
-from special_files import outcome_without_blocking
+from app.project import ProjectError, load_project
+from special_files import read_new_fifo
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_fifo_is_refused_without_blocking(tmp_path):
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    error = outcome_without_blocking(fifo, lambda: read_limited(fifo))
+    error = read_new_fifo(tmp_path / "pipe", read_limited)
     assert isinstance(error, OSError) and "FIFO" in error.strerror
 
 
@@ -28,6 +29,25 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
 def test_devices_are_refused_before_reading(device):
     with pytest.raises(OSError, match="character device"):
         read_limited(device)
+
+
+# Each reader of outside files, with its one error type and a name its format would have.
+READERS = [(load_project, ProjectError, "p.soma.json"), (import_partials, ExchangeError, "p.csv"),
+           (load_audio, AudioError, "p.wav")]
+
+
+@pytest.mark.parametrize("read, error_type, name", READERS)
+def test_every_reader_refuses_a_fifo_without_blocking(tmp_path, read, error_type, name):
+    error = read_new_fifo(tmp_path / name, read)
+    assert isinstance(error, error_type), error
+    assert name in str(error) and "not a regular file: a FIFO" in str(error)
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/full"])
+@pytest.mark.parametrize("read, error_type, name", READERS)
+def test_every_reader_refuses_a_device_before_reading(read, error_type, name, device):
+    with pytest.raises(error_type, match="not a regular file: a character device"):
+        read(device)
 
 
 def test_a_folder_is_refused(tmp_path):
