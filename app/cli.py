@@ -26,6 +26,7 @@ import soundfile as sf
 
 from app.audio import AudioError, load_audio
 from app.exchange import FORMATS, ExchangeError, export_partials, import_partials
+from app.files import parse_json, read_limited
 from app.logs import configure as configure_logging
 from app.partials import points_from_json, points_to_json
 from app.progress import ProgressManager
@@ -100,12 +101,13 @@ def _snap_parser() -> argparse.ArgumentParser:
 
 def _read_guide(path: Path) -> list[list[float]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = read_limited(path)
     except OSError as error:
         raise UsageError(f"cannot read '{path}': {error.strerror or error}") from None
     try:
+        text = data.decode("utf-8-sig")
         if path.suffix.lower() == ".json":
-            points = json.loads(text)["points"]
+            points = parse_json(text)["points"]
         elif path.suffix.lower() == ".csv":
             rows = list(csv.reader(line for line in text.splitlines() if line.strip()))
             if not rows or [c.strip().lower() for c in rows[0][:2]] != ["time", "frequency"]:
@@ -186,8 +188,10 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
         return [p.points for p in project.partials], rate
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+            data = parse_json(read_limited(path).decode("utf-8"))
+        except OSError as error:
+            raise UsageError(f"cannot read '{path.name}': {error.strerror or error}") from None
+        except ValueError as error:
             raise UsageError(f"cannot read '{path.name}': {error}") from None
         if isinstance(data, dict) and "points" in data:  # a `soma snap` output
             try:

@@ -1,4 +1,5 @@
 """The `soma` command, run as a user runs it: a real process, its output and exit code."""
+import os
 import struct
 import subprocess
 import sys
@@ -216,3 +217,18 @@ def test_commands_are_silent_through_a_pipe_and_draw_bars_on_a_terminal(tone, tm
 
     code, quiet = _on_terminal("render", tone, "-o", out, "-q")
     assert code == 0 and quiet.strip() == str(out)
+
+
+@pytest.mark.parametrize("args", [
+    ["snap", "{tone}", "--trace", "{fifo}", "-o", "x.json"],
+    ["synth", "{fifo}", "-o", "x.wav"],
+    ["export", "{fifo}", "-f", "csv", "-o", "x.csv"],
+    ["{fifo}"],
+])
+def test_a_fifo_given_as_input_is_refused_at_once(tone, tmp_path, args):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    result = soma(*[a.format(tone=tone, fifo=fifo) for a in args], cwd=tmp_path)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a regular file: a FIFO" in lines[0], result.stderr
