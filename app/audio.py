@@ -23,10 +23,12 @@ Choices for damaged input
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 import numpy as np
 import soundfile as sf
@@ -161,7 +163,7 @@ class AudioFile:
         }
 
 
-def load_audio(path: str | os.PathLike) -> AudioFile:
+def load_audio(path: str | os.PathLike, *, quiet: bool = False) -> AudioFile:
     """Decode an audio file into a mono float32 :class:`AudioFile`.
 
     Parameters
@@ -169,6 +171,9 @@ def load_audio(path: str | os.PathLike) -> AudioFile:
     path : str or os.PathLike
         File to open.  The format is detected from the content, not the
         extension.
+    quiet : bool
+        Silence the decoder libraries' own messages while decoding (see
+        :func:`_decoder_messages_silenced`); for the command line only.
 
     Returns
     -------
@@ -194,7 +199,8 @@ def load_audio(path: str | os.PathLike) -> AudioFile:
     except TypeError:
         raise AudioError(None, f"{type(path).__name__} is not a file path.") from None
 
-    with _open_file(path) as stream:
+    with _open_file(path) as stream, (
+            _decoder_messages_silenced() if quiet else contextlib.nullcontext()):
         head = stream.read(512)
         if not head:
             raise AudioError(path, "the file is empty (0 bytes).")
@@ -210,6 +216,30 @@ def load_audio(path: str | os.PathLike) -> AudioFile:
             raise AudioError(path, _open_failure(err, head)) from None
         except MemoryError:
             raise AudioError(path, "there is not enough memory to load it.") from None
+
+
+@contextlib.contextmanager
+def _decoder_messages_silenced() -> Iterator[None]:
+    """File descriptor 2 sent to /dev/null for the duration.
+
+    libmpg123, libsndfile's MP3 decoder, writes its notes on a damaged stream
+    ("Illegal Audio-MPEG-Header ...", "Trying to resync...") straight to fd 2,
+    and libsndfile offers no way to set its MPG123_QUIET flag.  On a terminal
+    they come before Soma's one line about the file.  The redirection is
+    process-wide, so it silences every thread's stderr meanwhile (a progress
+    bar drawn during the decode too): only for the command line, which does
+    nothing else while it decodes, never for the window.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _open_file(path: str) -> BinaryIO:

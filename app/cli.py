@@ -141,7 +141,7 @@ def _snap(args: argparse.Namespace, progress: ProgressManager) -> None:
         raise UsageError(f"output must end in .json or .csv, not '{output.name}'")
     guide = _read_guide(Path(args.trace))
     with progress.task(f"Decoding {Path(args.audio).name}"):
-        audio = load_audio(args.audio)
+        audio = load_audio(args.audio, quiet=True)
     with progress.task("Snapping", unit="steps") as task:
         points = snap_trace(audio.samples, audio.sample_rate, guide, hop=args.hop,
                             tolerance_cents=args.tolerance,
@@ -233,7 +233,7 @@ def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
     if output.suffix.lower() not in (".png", ".npy"):
         raise UsageError(f"output must end in .png or .npy, not '{output.name}'")
     with progress.task(f"Decoding {Path(args.audio).name}"):
-        audio = load_audio(args.audio)
+        audio = load_audio(args.audio, quiet=True)
     with progress.task(f"Rendering {args.width}\u00d7{args.height}"), \
             scipy.fft.set_workers(os.cpu_count() or 1):
         db = render(audio.samples, audio.sample_rate, start=args.start,
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             project_path = str(Path(args.file).resolve())
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
-            audio = load_audio(args.file)
+            audio = load_audio(args.file, quiet=True)
     except (UsageError, AudioError, SpectrumError, SnapError, SynthError, ProjectError,
             ExchangeError) as error:
         print(f"soma: error: {error}", file=sys.stderr)

@@ -232,3 +232,24 @@ def test_a_fifo_given_as_input_is_refused_at_once(tone, tmp_path, args):
     assert result.returncode == 2, result
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "not a regular file: a FIFO" in lines[0], result.stderr
+
+
+@pytest.mark.parametrize("damage, returncode", [("resync", 0), ("garbage after the header", 2)])
+def test_libmpg123s_notes_on_a_damaged_mp3_do_not_reach_the_terminal(tmp_path, damage,
+                                                                        returncode):
+    t = np.arange(16000) / 16000
+    good = tmp_path / "good.mp3"
+    sf.write(good, 0.5 * np.sin(2 * np.pi * 440 * t), 16000, format="MP3")
+    data = bytearray(good.read_bytes())
+    if damage == "resync":  # frames decode, between bytes the decoder must skip
+        for k in range(400, len(data), 97):
+            data[k] = 0xFF
+    else:
+        data[300:] = np.random.default_rng(1).bytes(3000)
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(bytes(data))
+    result = soma("render", damaged, "-o", tmp_path / "x.png")
+    assert result.returncode == returncode, result
+    lines = result.stderr.splitlines()
+    assert lines == [] if returncode == 0 else (len(lines) == 1 and "damaged.mp3" in lines[0]), \
+        result.stderr
