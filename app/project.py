@@ -136,9 +136,10 @@ def save_project(project: Project, path) -> None:
     """Write `project` to `path` atomically; raises ProjectError, the old file then intact.
 
     The document is validated with the same rules load_project applies before anything touches
-    the disk, so Soma never writes a project it could not read back.
+    the disk, so Soma never writes a project it could not read back. Through a symlink, the
+    file it points to is written, and the audio path is relative to that file's folder.
     """
-    path = Path(os.path.abspath(path))
+    path = Path(os.path.realpath(path))
     document = _encode(project, path)
     try:
         text = json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
@@ -305,7 +306,7 @@ def load_project(path) -> Project:
     app.files.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and sent to the
     page again.
     """
-    path = Path(os.path.abspath(path))
+    path = Path(os.path.realpath(path))  # the audio's relative path starts where it really is
     try:
         data = read_limited(path)
     except OSError as error:

@@ -416,3 +416,17 @@ def test_opening_a_project_removes_what_a_killed_save_left(tmp_path):
     leftover.write_bytes(b'{"format": "soma-pro')
     load_project(path)
     assert os.listdir(tmp_path) == ["song.soma.json"]
+
+
+def test_the_audio_path_is_relative_to_where_a_symlinked_project_really_is(tmp_path):
+    folder = tmp_path / "real"
+    (folder / "sounds").mkdir(parents=True)
+    audio = folder / "sounds" / "a.wav"
+    audio.write_bytes(b"RIFF")
+    link = tmp_path / "song.soma.json"
+    link.symlink_to(folder / "song.soma.json")
+    save_project(sample_project(str(audio)), link)
+    assert json.loads((folder / "song.soma.json").read_text())["audio"]["path"] == "sounds/a.wav"
+    moved = tmp_path / "moved"
+    folder.rename(moved)  # the project's folder, moved as a whole, keeps working
+    assert load_project(moved / "song.soma.json").audio_path == str(moved / "sounds" / "a.wav")
