@@ -183,7 +183,7 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
     if path.name.endswith(".soma.json"):
         project = load_project(path)
         rate = None
-        if project.audio_path and Path(project.audio_path).exists():
+        if project.audio_path and Path(project.audio_path).is_file():  # not a FIFO: no wait
             rate = sf.info(project.audio_path).samplerate
         return [p.points for p in project.partials], rate
     if path.suffix.lower() == ".json":

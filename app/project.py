@@ -56,7 +56,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.files import parse_json, read_limited, remove_stale_temporaries, write_atomic
+from app.files import (open_regular, parse_json, read_limited, remove_stale_temporaries,
+                       write_atomic)
 from app.partials import Partial, frozen_points, points_problem, points_to_json
 from app.places import state_dir
 
@@ -328,11 +329,12 @@ def load_project(path) -> Project:
 
 
 def audio_fingerprint(path) -> tuple[int, str]:
-    """(size in bytes, sha256 as 64 lowercase hex digits) of the file, read in 1 MiB pieces."""
+    """(size in bytes, sha256 as 64 lowercase hex digits) of the regular file at `path`, read
+    in 1 MiB pieces; raises ProjectError (a FIFO or a device is refused, not waited on)."""
     digest = hashlib.sha256()
     size = 0
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)

@@ -253,3 +253,17 @@ def test_libmpg123s_notes_on_a_damaged_mp3_do_not_reach_the_terminal(tmp_path, d
     lines = result.stderr.splitlines()
     assert lines == [] if returncode == 0 else (len(lines) == 1 and "damaged.mp3" in lines[0]), \
         result.stderr
+
+
+def test_synth_of_a_project_whose_audio_is_now_a_fifo_does_not_wait_for_it(tmp_path):
+    from app.partials import Partial, frozen_points
+    from app.project import Project, save_project
+    audio = tmp_path / "a.wav"
+    os.mkfifo(audio)
+    project = tmp_path / "p.soma.json"
+    points = frozen_points([[0.0, 440.0, -6.0], [0.5, 440.0, -6.0]])
+    save_project(Project(audio_path=str(audio), partials=(Partial(1, "a", "#4cc9f0", points),),
+                         next_partial_id=2), project)
+    result = soma("synth", project, "-o", tmp_path / "out.wav", "-q")
+    assert result.returncode == 0, result
+    assert sf.info(tmp_path / "out.wav").samplerate == 44100  # the default: no audio to ask

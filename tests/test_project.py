@@ -430,3 +430,11 @@ def test_the_audio_path_is_relative_to_where_a_symlinked_project_really_is(tmp_p
     moved = tmp_path / "moved"
     folder.rename(moved)  # the project's folder, moved as a whole, keeps working
     assert load_project(moved / "song.soma.json").audio_path == str(moved / "sounds" / "a.wav")
+
+
+def test_the_fingerprint_of_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
+    from special_files import read_new_fifo
+    error = read_new_fifo(tmp_path / "a.wav", audio_fingerprint)
+    assert isinstance(error, ProjectError) and "not a regular file: a FIFO" in str(error)
+    with pytest.raises(ProjectError, match="not a regular file: a character device"):
+        audio_fingerprint("/dev/zero")
