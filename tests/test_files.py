@@ -76,6 +76,14 @@ def test_json_depth_counts_brackets_outside_strings(text, depth):
     assert json_depth(text) == depth
 
 
+def test_json_depth_takes_linear_time_on_an_unterminated_string_of_escaped_quotes():
+    # 120 KB: minutes for a pattern that rescans from each quote, milliseconds in one pass
+    text = '["' + '\\"a\\":{' * 17_000
+    started = time.monotonic()
+    assert json_depth(text) == 1
+    assert time.monotonic() - started < 5
+
+
 def test_parse_json_refuses_deep_nesting_and_numbers_json_cannot_write():
     assert parse_json("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH) is not None
     with pytest.raises(ValueError, match="nested 500 levels deep"):
