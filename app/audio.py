@@ -23,12 +23,17 @@ Choices for damaged input
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 from dataclasses import dataclass
+from typing import BinaryIO, Iterator
 
 import numpy as np
 import soundfile as sf
+
+from app.files import open_regular
 
 __all__ = [
     "AudioError",
@@ -158,7 +163,7 @@ class AudioFile:
         }
 
 
-def load_audio(path: str | os.PathLike) -> AudioFile:
+def load_audio(path: str | os.PathLike, *, quiet: bool = False) -> AudioFile:
     """Decode an audio file into a mono float32 :class:`AudioFile`.
 
     Parameters
@@ -166,6 +171,9 @@ def load_audio(path: str | os.PathLike) -> AudioFile:
     path : str or os.PathLike
         File to open.  The format is detected from the content, not the
         extension.
+    quiet : bool
+        Silence the decoder libraries' own messages while decoding (see
+        :func:`_decoder_messages_silenced`); for the command line only.
 
     Returns
     -------
@@ -191,30 +199,60 @@ def load_audio(path: str | os.PathLike) -> AudioFile:
     except TypeError:
         raise AudioError(None, f"{type(path).__name__} is not a file path.") from None
 
-    head = _check_file(path)
+    with _open_file(path) as stream, (
+            _decoder_messages_silenced() if quiet else contextlib.nullcontext()):
+        head = stream.read(512)
+        if not head:
+            raise AudioError(path, "the file is empty (0 bytes).")
+        stream.seek(0)
+        try:
+            # The open file, not its name: soundfile encodes a str name as UTF-8, which
+            # fails for a name that is not (undecodable bytes, kept as surrogates).
+            with sf.SoundFile(stream) as snd:
+                return _decode(snd, path)
+        except (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError) as err:
+            # SoundFileError covers LibsndfileError; soundfile also raises bare
+            # RuntimeError/TypeError/ValueError for some malformed headers.
+            raise AudioError(path, _open_failure(err, head)) from None
+        except MemoryError:
+            raise AudioError(path, "there is not enough memory to load it.") from None
+
+
+@contextlib.contextmanager
+def _decoder_messages_silenced() -> Iterator[None]:
+    """File descriptor 2 sent to /dev/null for the duration.
+
+    libmpg123, libsndfile's MP3 decoder, writes its notes on a damaged stream
+    ("Illegal Audio-MPEG-Header ...", "Trying to resync...") straight to fd 2,
+    and libsndfile offers no way to set its MPG123_QUIET flag.  On a terminal
+    they come before Soma's one line about the file.  The redirection is
+    process-wide, so it silences every thread's stderr meanwhile (a progress
+    bar drawn during the decode too): only for the command line, which does
+    nothing else while it decodes, never for the window.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
     try:
-        with sf.SoundFile(path) as snd:
-            return _decode(snd, path)
-    except (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError) as err:
-        # SoundFileError covers LibsndfileError; soundfile also raises bare
-        # RuntimeError/TypeError/ValueError for some malformed headers.
-        raise AudioError(path, _open_failure(err, head)) from None
-    except MemoryError:
-        raise AudioError(path, "there is not enough memory to load it.") from None
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
-def _check_file(path: str) -> bytes:
-    """Fail early with a precise reason; return the file's first bytes.
+def _open_file(path: str) -> BinaryIO:
+    """The regular file at `path`, open for reading; AudioError with a precise reason.
 
-    libsndfile says "System error." for a missing or unreadable file and
-    "Format not recognised." for an empty one, so these cases are checked
-    here, where the OS gives the real cause.
+    libsndfile says "System error." for a missing or unreadable file, so these cases are
+    checked here, where the OS gives the real cause; a FIFO or a device is refused before
+    anything reads it (a FIFO would block, /dev/zero never end: app.files.open_regular).
     """
     if os.path.isdir(path):
         raise AudioError(path, "it is a folder, not an audio file.")
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(512)
+        return open_regular(path)
     except FileNotFoundError:
         raise AudioError(
             path, f"the file does not exist (looked in {os.path.dirname(path)})."
@@ -225,9 +263,6 @@ def _check_file(path: str) -> bytes:
         ) from None
     except OSError as err:
         raise AudioError(path, f"the file could not be read ({err.strerror or err}).") from None
-    if not head:
-        raise AudioError(path, "the file is empty (0 bytes).")
-    return head
 
 
 def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
@@ -308,7 +343,7 @@ def _open_failure(err: Exception, head: bytes) -> str:
     """Turn a soundfile exception raised while opening into a user reason."""
     detail = _libsndfile_reason(err)
     # libsndfile's MP3 probe reports unrecognised bytes as "File does not
-    # exist..."; the file is known to exist (see _check_file).
+    # exist..."; the file is known to exist (see _open_file).
     if any(s in detail.lower() for s in ("not recognised", "unknown format", "does not exist")):
         kind = _sniff(head)
         if kind:

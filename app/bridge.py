@@ -173,12 +173,19 @@ class SomaDocument:
         path = str(_full_path(path))
         project = load_project(path)
         modified = False
+        problem = ""
         recovery = recovery_newer_than(path)
         if recovery is not None and self._confirm(
                 "Recover unsaved work?",
                 f"{Path(path).name} has autosaved changes newer than the file. Recover them?"):
-            project, modified = load_project(recovery), True
-        return self._open_project(project, path, modified)
+            try:
+                project, modified = load_project(recovery), True
+            except ProjectError as error:
+                # Opening nothing would hide the saved project as well: open it as saved.
+                problem = (f"The autosaved changes could not be read, so {Path(path).name} "
+                           f"opened as last saved ({error})")
+                log.warning("%s", problem)
+        return self._open_project(project, path, modified, problem)
 
     @_action
     def save_project(self) -> dict:
@@ -446,10 +453,15 @@ class SomaDocument:
             lambda s: s.saved(path, clean=s.partials is state.partials))
         return {"path": path, "state": saved.to_json()}
 
-    def _open_project(self, project: Project, path: str, modified: bool) -> dict:
+    def _open_project(self, project: Project, path: str, modified: bool,
+                      problem: str = "") -> dict:
+        """Open `project` (saved at `path`); `problem`, when not empty, is shown once it is
+        open."""
         if project.audio_path is None:
             raise ArgumentError(f"{Path(path).name} names no audio file")
-        changed = []  # set while loading: the store's update below must stay quick
+        # What to tell once it is open; appended to while loading, so that the store's
+        # update below stays quick.
+        changed = [problem] if problem else []
 
         def load() -> AudioFile:
             audio = load_audio(project.audio_path)

@@ -26,6 +26,7 @@ import soundfile as sf
 
 from app.audio import AudioError, load_audio
 from app.exchange import FORMATS, ExchangeError, export_partials, import_partials
+from app.files import parse_json, read_limited
 from app.logs import configure as configure_logging
 from app.partials import points_from_json, points_to_json
 from app.progress import ProgressManager
@@ -113,15 +114,13 @@ def _snap_parser() -> argparse.ArgumentParser:
 
 def _read_guide(path: Path) -> list[list[float]]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = read_limited(path)
     except OSError as error:
         raise UsageError(f"cannot read '{path}': {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise UsageError(f"'{path.name}' is not UTF-8 text: {error.reason} at byte "
-                         f"{error.start}") from None
     try:
+        text = data.decode("utf-8-sig")
         if path.suffix.lower() == ".json":
-            points = json.loads(text)["points"]
+            points = parse_json(text)["points"]
         elif path.suffix.lower() == ".csv":
             rows = list(csv.reader(line for line in text.splitlines() if line.strip()))
             if not rows or [c.strip().lower() for c in rows[0][:2]] != ["time", "frequency"]:
@@ -155,7 +154,7 @@ def _snap(args: argparse.Namespace, progress: ProgressManager) -> None:
         raise UsageError(f"output must end in .json or .csv, not '{output.name}'")
     guide = _read_guide(Path(args.trace))
     with progress.task(f"Decoding {Path(args.audio).name}"):
-        audio = load_audio(args.audio)
+        audio = load_audio(args.audio, quiet=True)
     with progress.task("Snapping", unit="steps") as task:
         points = snap_trace(audio.samples, audio.sample_rate, guide, hop=args.hop,
                             tolerance_cents=args.tolerance,
@@ -208,13 +207,15 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
     if path.name.endswith(".soma.json"):
         project = load_project(path)
         rate = None
-        if project.audio_path and Path(project.audio_path).exists():
+        if project.audio_path and Path(project.audio_path).is_file():  # not a FIFO: no wait
             rate = sf.info(project.audio_path).samplerate
         return [p.points for p in project.partials], rate
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError) as error:
+            data = parse_json(read_limited(path).decode("utf-8"))
+        except OSError as error:
+            raise UsageError(f"cannot read '{path.name}': {error.strerror or error}") from None
+        except ValueError as error:
             raise UsageError(f"cannot read '{path.name}': {_one_line(error)}") from None
         if isinstance(data, dict) and "points" in data:  # a `soma snap` output
             try:
@@ -256,7 +257,7 @@ def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
     if output.suffix.lower() not in (".png", ".npy"):
         raise UsageError(f"output must end in .png or .npy, not '{output.name}'")
     with progress.task(f"Decoding {Path(args.audio).name}"):
-        audio = load_audio(args.audio)
+        audio = load_audio(args.audio, quiet=True)
     with progress.task(f"Rendering {args.width}\u00d7{args.height}"), \
             scipy.fft.set_workers(os.cpu_count() or 1):
         db = render(audio.samples, audio.sample_rate, start=args.start,
@@ -301,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             project_path = str(Path(args.file).resolve())
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
-            audio = load_audio(args.file)
+            audio = load_audio(args.file, quiet=True)
     except INPUT_ERRORS as error:
         print(f"soma: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE

@@ -155,9 +155,9 @@ def read_dev_state():
 
 
 def write_dev_state(data) -> Path:
-    """Writes `data` as JSON to the state file atomically (app.project.write_atomic)."""
+    """Writes `data` as JSON to the state file atomically (app.files.write_atomic)."""
     # Imported here: the supervisor imports this module and must stay free of numpy.
-    from app.project import write_atomic
+    from app.files import write_atomic
 
     path = dev_state_path()
     if path is None:

@@ -75,8 +75,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from app.partials import Partial, default_color, frozen_points, points_to_json
-from app.project import one_line, write_atomic
+from app.files import parse_json, read_limited, write_atomic
+from app.partials import (Partial, default_color, frozen_points, points_problem,
+                          points_to_json)
+from app.project import one_line
 
 log = logging.getLogger(__name__)
 
@@ -312,8 +314,6 @@ def _read_spear_partials(text: str, source: _Source) -> list[_Track]:
             for _ in range(width):
                 token, line = take(f"a point ({n} announced)")
                 values.append(source.number(token, "value", line, decimal_comma=True))
-            if values[fi] < 0:
-                raise source.fail(f"frequency {values[fi]!r} is negative", line)
             rows.append((values[ti], values[fi], _db(values[ai], source, line)))
         tracks.append((None, None, np.array(rows, dtype=np.float64).reshape(-1, 3)))
     extra = next(stream, None)
@@ -349,8 +349,6 @@ def _read_spear_frames(text: str, source: _Source) -> list[_Track]:
             point = words[2 + k * width: 2 + (k + 1) * width]
             index = source.count(point[ii], "partial index", line)
             f = source.number(point[fi], "frequency", line, decimal_comma=True)
-            if f < 0:
-                raise source.fail(f"frequency {f!r} is negative", line)
             a = _db(source.number(point[ai], "amplitude", line, decimal_comma=True),
                     source, line)
             if index not in by_index and len(by_index) == counts["partials-count"]:
@@ -397,8 +395,6 @@ def _read_csv(text: str, source: _Source) -> list[_Track]:
                 raise source.fail(f"{len(row)} fields, the header has {len(columns)}", line)
             t = source.number(row[columns["time"]], "time", line, decimal_comma)
             f = source.number(row[columns["frequency"]], "frequency", line, decimal_comma)
-            if f < 0:
-                raise source.fail(f"frequency {f!r} is negative", line)
             a = source.number(row[columns["amplitude_db"]], "amplitude_db", line, decimal_comma)
             key = row[columns["partial"]].strip() if "partial" in columns else ""
             name = row[columns["name"]].strip() if "name" in columns else None
@@ -415,10 +411,6 @@ def _read_csv(text: str, source: _Source) -> list[_Track]:
     return tracks
 
 
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number")
-
-
 def _json_value(value, what: str, source: _Source) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise source.fail(f"{what} must be a number")
@@ -433,10 +425,10 @@ def _json_value(value, what: str, source: _Source) -> float:
 
 def _read_json(text: str, source: _Source) -> list[_Track]:
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = parse_json(text)
     except json.JSONDecodeError as error:
         raise source.fail(f"not valid JSON: {error.msg}", error.lineno) from None
-    except (ValueError, RecursionError) as error:
+    except ValueError as error:
         raise source.fail(f"not valid JSON: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("partials"), list):
         raise source.fail('expected an object with a "partials" list')
@@ -462,10 +454,8 @@ def _read_json(text: str, source: _Source) -> list[_Track]:
                 continue
             if point[1] is None or point[2] is None:
                 raise source.fail(f"{where}: frequency and amplitude are null together or not")
-            f = _json_value(point[1], f"{where} frequency", source)
-            if f < 0:
-                raise source.fail(f"{where} frequency is negative")
-            rows.append((t, f, _json_value(point[2], f"{where} amplitude", source)))
+            rows.append((t, _json_value(point[1], f"{where} frequency", source),
+                         _json_value(point[2], f"{where} amplitude", source)))
         tracks.append((name or None, color, np.array(rows, dtype=np.float64).reshape(-1, 3)))
     return tracks
 
@@ -514,7 +504,7 @@ def import_partials(path, fmt: str | None = None, *, first_id: int = 1) -> list[
     if isinstance(first_id, bool) or not isinstance(first_id, int) or first_id < 1:
         raise source.fail(f"first_id must be a positive integer, not {first_id!r}")
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as error:
         raise source.fail(f"cannot read: {error.strerror or error}") from None
     try:
@@ -524,7 +514,10 @@ def import_partials(path, fmt: str | None = None, *, first_id: int = 1) -> list[
     fmt = fmt or _guess(path, text, source)
     partials = []
     skipped = 0
-    for name, color, points in _READERS[fmt](text, source):
+    for number, (name, color, points) in enumerate(_READERS[fmt](text, source), 1):
+        problem = points_problem(points)
+        if problem:
+            raise source.fail(f"partial {number}, {problem}")
         points = _cleaned(points)
         if np.count_nonzero(~np.isnan(points[:, 1])) < MIN_POINTS:
             skipped += 1

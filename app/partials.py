@@ -7,6 +7,11 @@ import math
 
 import numpy as np
 
+# The loudest point a partial may have. Nothing recorded is far above full scale, and far
+# above it the linear amplitude that SPEAR export and resynthesis compute, 10 ** (dB / 20),
+# overflows (float32 past 770 dB, float64 past 6160 dB).
+MAX_AMPLITUDE_DB = 200.0
+
 PALETTE = ("#4cc9f0", "#f72585", "#b5e48c", "#ffd166", "#9d4edd", "#ff8c42", "#06d6a0",
            "#ef476f", "#8ecae6", "#e9c46a")
 
@@ -20,6 +25,36 @@ def frozen_points(points) -> np.ndarray:
     array = np.array(points, dtype=np.float64, copy=True).reshape(-1, 3)
     array.flags.writeable = False
     return array
+
+
+def points_problem(points: np.ndarray) -> str:
+    """Why float64 (n, 3) points [time s, frequency Hz, amplitude dBFS] from a file cannot be a
+    partial's, or "" when they can: the one rule for points that project load and partial
+    import share, so Soma never holds a partial it could not save, export or play.
+
+    Times are finite; a gap has NaN frequency and amplitude together; otherwise the frequency
+    is finite and not negative and the amplitude finite and at most MAX_AMPLITUDE_DB.
+    Returns e.g. "point 4: frequency -440.0 is negative" (points counted from 0).
+    """
+    times, frequencies, amplitudes = np.asarray(points, dtype=np.float64).reshape(-1, 3).T
+    gap = np.isnan(frequencies)
+    with np.errstate(invalid="ignore"):
+        rules = (
+            (~np.isfinite(times), "time {t!r} is not finite"),
+            (gap != np.isnan(amplitudes), "frequency and amplitude are null together or not "
+                                          "at all"),
+            (~gap & ~np.isfinite(frequencies), "frequency {f!r} is not finite"),
+            (~gap & (frequencies < 0), "frequency {f!r} is negative"),
+            (~gap & ~np.isfinite(amplitudes), "amplitude {a!r} is not finite"),
+            (~gap & (amplitudes > MAX_AMPLITUDE_DB),
+             "amplitude {a:g} dBFS is above the " f"{MAX_AMPLITUDE_DB:g} dBFS Soma accepts"),
+        )
+    for broken, message in rules:
+        if broken.any():
+            k = int(np.argmax(broken))
+            t, f, a = float(times[k]), float(frequencies[k]), float(amplitudes[k])
+            return f"point {k}: " + message.format(t=t, f=f, a=a)
+    return ""
 
 
 def points_to_json(points: np.ndarray) -> list:

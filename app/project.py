@@ -31,10 +31,11 @@ copied as a whole keeps working), then absolutePath, and if neither exists the r
 reported anyway so the caller can say "missing". `audio_fingerprint` tells a different file from
 the same one.
 
-Saving is atomic: the whole text is built and validated in memory, written to a temporary file
-in the destination folder, flushed and fsync'ed, then os.replace'd over the old file, and the
-folder is fsync'ed (POSIX) so the rename itself survives a power cut. A failure at any step
-leaves the previous file untouched and removes the temporary file.
+Saving is atomic (app.files.write_atomic): the whole text is built and validated in memory,
+written to a temporary file beside the file (beside the file a symlink points to), flushed and
+fsync'ed, then os.replace'd over the old file, and the folder is fsync'ed (POSIX) so the rename
+itself survives a power cut. A failure at any step leaves the previous file untouched and
+removes the temporary file; one left by a Soma killed mid-save is removed by the next save.
 
 Recovery (autosave) files live in the user's state folder, never next to the project:
 $XDG_STATE_HOME/soma/recovery (default ~/.local/state/soma/recovery; %LOCALAPPDATA%\\soma\\
@@ -50,14 +51,14 @@ import json
 import math
 import os
 import re
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from app.partials import Partial, frozen_points, points_to_json
+from app.files import (open_regular, parse_json, read_limited, remove_stale_temporaries,
+                       write_atomic)
+from app.partials import Partial, frozen_points, points_problem, points_to_json
 from app.places import state_dir
 
 SCHEMA_VERSION = 1
@@ -65,7 +66,6 @@ FORMAT_NAME = "soma-project"
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _VIEW_KEYS = ("start", "end", "fmin", "fmax")
-_NEW_FILE_MODE = 0o644  # a new file; an existing one keeps its own mode
 
 
 class ProjectError(Exception):
@@ -133,47 +133,14 @@ def _encode(project: Project, path: Path) -> dict:
     }
 
 
-def write_atomic(path, data: bytes) -> None:
-    """Replace the file at `path` with `data`, all or nothing (see the module docstring).
-
-    Raises OSError; the previous file is intact and no temporary file is left behind.
-    """
-    path = Path(path)
-    folder = path.parent
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            mode = _NEW_FILE_MODE
-        os.chmod(temp, mode)  # mkstemp makes 0600; keep what the user had
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-    if os.name == "posix":
-        # The rename lives in the folder's entry table; without this a crash can undo it.
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 def save_project(project: Project, path) -> None:
     """Write `project` to `path` atomically; raises ProjectError, the old file then intact.
 
     The document is validated with the same rules load_project applies before anything touches
-    the disk, so Soma never writes a project it could not read back.
+    the disk, so Soma never writes a project it could not read back. Through a symlink, the
+    file it points to is written, and the audio path is relative to that file's folder.
     """
-    path = Path(os.path.abspath(path))
+    path = Path(os.path.realpath(path))
     document = _encode(project, path)
     try:
         text = json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
@@ -190,10 +157,6 @@ def save_project(project: Project, path) -> None:
 
 
 # ---------------------------------------------------------------- decoding
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _number(value, what: str, path) -> float:
@@ -249,7 +212,11 @@ def _decode_points(value, what: str, path) -> np.ndarray:
         else:
             rows.append((t, _number(row[1], f"{where} frequency", path),
                          _number(row[2], f"{where} amplitude", path)))
-    return frozen_points(np.array(rows, dtype=np.float64).reshape(-1, 3))
+    points = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    problem = points_problem(points)
+    if problem:
+        raise _fail(path, f"{what}, {problem}")
+    return frozen_points(points)
 
 
 def _decode_partial(value, k: int, path) -> Partial:
@@ -333,20 +300,27 @@ def _decode(document, path: Path) -> Project:
 
 
 def load_project(path) -> Project:
-    """Read and validate the project at `path`; raises ProjectError. Never writes to the file."""
-    path = Path(os.path.abspath(path))
+    """Read and validate the project at `path`; raises ProjectError. Never writes to the file
+    (temporary files a save killed midway left beside it are removed: app.files).
+
+    Only a regular file of at most app.files.MAX_TEXT_BYTES is read, and JSON nested at most
+    app.files.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and sent to the
+    page again.
+    """
+    path = Path(os.path.realpath(path))  # the audio's relative path starts where it really is
     try:
-        data = path.read_bytes()
+        data = read_limited(path)
     except OSError as error:
         raise _fail(path, f"cannot read: {error.strerror or error}") from None
+    remove_stale_temporaries(path)
     try:
-        document = json.loads(data.decode("utf-8-sig"), parse_constant=_reject_constant)
+        document = parse_json(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise _fail(path, "not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise _fail(path, f"not valid JSON (line {error.lineno} column {error.colno}: "
                           f"{error.msg}); truncated or damaged?") from None
-    except (ValueError, RecursionError) as error:
+    except ValueError as error:
         raise _fail(path, f"not valid JSON: {error}") from None
     return _decode(document, path)
 
@@ -355,11 +329,12 @@ def load_project(path) -> Project:
 
 
 def audio_fingerprint(path) -> tuple[int, str]:
-    """(size in bytes, sha256 as 64 lowercase hex digits) of the file, read in 1 MiB pieces."""
+    """(size in bytes, sha256 as 64 lowercase hex digits) of the regular file at `path`, read
+    in 1 MiB pieces; raises ProjectError (a FIFO or a device is refused, not waited on)."""
     digest = hashlib.sha256()
     size = 0
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
                 size += len(chunk)

@@ -1,7 +1,8 @@
 """The files opened lately, newest first, kept across sessions (state folder, recent.json).
 
-A JSON list of absolute paths. A list that cannot be read is ignored (and logged), never an
-error: it is a convenience. Paths whose files have gone are dropped when the list is read.
+A JSON list of absolute paths. A list that cannot be read (damaged, nested too deep, not a
+regular file, too large: app.files) is ignored and logged, never an error: it is a convenience,
+and Soma must start without it. Paths whose files have gone are dropped when the list is read.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import os
 from pathlib import Path
 
 from app.places import state_dir
-from app.project import write_atomic
+from app.files import parse_json, read_limited, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,10 @@ def load_recent() -> tuple[str, ...]:
     """The remembered paths that still exist, newest first."""
     path = recent_path()
     try:
-        listed = json.loads(path.read_text(encoding="utf-8"))
+        listed = parse_json(read_limited(path).decode("utf-8"))
     except FileNotFoundError:
         return ()
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
         log.warning("ignoring the recent files list %s: %s", path, error)
         return ()
     if not isinstance(listed, list):

@@ -323,10 +323,15 @@ def test_hand_built_header_is_valid(tmp_path):
 def test_permission_denied(tmp_path, monkeypatch):
     p = write(tmp_path, "locked.wav", sine(440.0, 0.1))
 
-    def deny(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr("builtins.open", deny)
+    # chmod cannot deny root, as which the tests may run: the open itself refuses this file.
+    def deny(path, *args, **kwargs):
+        if os.fspath(path) == str(p):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", deny)
     assert_error(p, "permission denied")
 
 
@@ -383,3 +388,13 @@ def test_file_name_with_newline_stays_one_line(tmp_path):
     message = str(info.value)
     assert "\n" not in message and "two?lines.wav" in message
     assert info.value.path == str(p)
+
+
+def test_a_file_name_that_is_not_utf8_opens(tmp_path):
+    written = write(tmp_path, "plain.wav", sine(440.0, 0.2))
+    odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9-\xff.wav")
+    os.rename(written, odd)
+    for path in (odd, os.fsdecode(odd)):
+        loaded = load_audio(path)
+        assert loaded.frames == round(0.2 * SR) and loaded.path == os.fsdecode(odd)
+        assert loaded.format == "WAV" and abs(peak_frequency(loaded.samples, SR) - 440) < 5

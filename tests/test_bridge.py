@@ -658,3 +658,31 @@ def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
         assert len(state["partials"]) == 1  # loses nothing: the partials are still there
     finally:
         _close(document)
+
+
+def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_path):
+    from app.partials import Partial, frozen_points
+    from app.project import Project, save_project
+    audio = tmp_path / "a.wav"
+    _wav(audio)
+    project_path = tmp_path / "a.soma.json"
+    partial = Partial(1, "kept", "#4cc9f0", frozen_points([[0.1, 440, -6], [0.5, 440, -6]]))
+    save_project(Project(audio_path=str(audio), partials=(partial,), next_partial_id=2),
+                 project_path)
+    recovery = recovery_path(str(project_path), None)
+    recovery.parent.mkdir(parents=True, exist_ok=True)
+    recovery.write_bytes(b'{"format": "soma-project", "vers')  # killed while autosaving
+    later = os.stat(project_path).st_mtime_ns + 2_000_000_000
+    os.utime(recovery, ns=(later, later))
+    dialogs = ScriptedDialogs(True)
+    document = _document(dialogs)
+    try:
+        reply = _strict_json(document.open_project(str(project_path)))
+        assert dialogs.asked == [("confirm", "Recover unsaved work?")]
+        assert reply["ok"], reply
+        state = reply["state"]
+        assert [p["name"] for p in state["partials"]] == ["kept"] and not state["modified"]
+        assert "autosaved changes could not be read" in state["error"]
+        assert recovery.name in state["error"]
+    finally:
+        _close(document)

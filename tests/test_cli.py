@@ -1,4 +1,5 @@
 """The `soma` command, run as a user runs it: a real process, its output and exit code."""
+import os
 import struct
 import subprocess
 import sys
@@ -290,3 +291,53 @@ def test_synth_refuses_a_rate_it_cannot_use(tmp_path, rate):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "rate" in lines[0], result.stderr
     assert not (tmp_path / "x.wav").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["snap", "{tone}", "--trace", "{fifo}", "-o", "x.json"],
+    ["synth", "{fifo}", "-o", "x.wav"],
+    ["export", "{fifo}", "-f", "csv", "-o", "x.csv"],
+    ["{fifo}"],
+])
+def test_a_fifo_given_as_input_is_refused_at_once(tone, tmp_path, args):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    result = soma(*[a.format(tone=tone, fifo=fifo) for a in args], cwd=tmp_path)
+    assert result.returncode == 2, result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a regular file: a FIFO" in lines[0], result.stderr
+
+
+@pytest.mark.parametrize("damage, returncode", [("resync", 0), ("garbage after the header", 2)])
+def test_libmpg123s_notes_on_a_damaged_mp3_do_not_reach_the_terminal(tmp_path, damage,
+                                                                        returncode):
+    t = np.arange(16000) / 16000
+    good = tmp_path / "good.mp3"
+    sf.write(good, 0.5 * np.sin(2 * np.pi * 440 * t), 16000, format="MP3")
+    data = bytearray(good.read_bytes())
+    if damage == "resync":  # frames decode, between bytes the decoder must skip
+        for k in range(400, len(data), 97):
+            data[k] = 0xFF
+    else:
+        data[300:] = np.random.default_rng(1).bytes(3000)
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(bytes(data))
+    result = soma("render", damaged, "-o", tmp_path / "x.png")
+    assert result.returncode == returncode, result
+    lines = result.stderr.splitlines()
+    assert lines == [] if returncode == 0 else (len(lines) == 1 and "damaged.mp3" in lines[0]), \
+        result.stderr
+
+
+def test_synth_of_a_project_whose_audio_is_now_a_fifo_does_not_wait_for_it(tmp_path):
+    from app.partials import Partial, frozen_points
+    from app.project import Project, save_project
+    audio = tmp_path / "a.wav"
+    os.mkfifo(audio)
+    project = tmp_path / "p.soma.json"
+    points = frozen_points([[0.0, 440.0, -6.0], [0.5, 440.0, -6.0]])
+    save_project(Project(audio_path=str(audio), partials=(Partial(1, "a", "#4cc9f0", points),),
+                         next_partial_id=2), project)
+    result = soma("synth", project, "-o", tmp_path / "out.wav", "-q")
+    assert result.returncode == 0, result
+    assert sf.info(tmp_path / "out.wav").samplerate == 44100  # the default: no audio to ask

@@ -366,3 +366,20 @@ def test_fuzzed_files_fail_cleanly(tmp_path, fmt):
             assert "\n" not in str(error)
             errors += 1
     assert errors > len(cases) // 3
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"partials": [{"points": [[0, 440, -6], [1, 440, -6]], "x": ' + "[" * 900 + "]" * 900
+     + "}]}", "nested 903 levels deep"),
+    ('{"partials": [{"points": [[0, 440, 1e999], [1, 440, -6]]}]}', "out of range"),
+    ('{"partials": [{"points": [[0, 440, 1e300], [1, 440, -6]]}]}', "is above"),
+    ("time,frequency,amplitude_db\n0,440,1e300\n1,440,-6\n", "is above"),
+])
+def test_values_that_could_not_be_written_back_are_refused(tmp_path, text, words):
+    path = tmp_path / ("in.json" if text.startswith("{") else "in.csv")
+    path.write_text(text)
+    with pytest.raises(ExchangeError, match=words):
+        import_partials(path)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from app.partials import Partial, points_from_json, points_to_json
+from app.partials import MAX_AMPLITUDE_DB, Partial, points_from_json, points_problem, points_to_json
 
 
 def test_points_round_trip_with_gaps_as_null():
@@ -31,3 +31,17 @@ def test_a_partial_round_trips_through_json():
 def test_malformed_rows_raise_type_or_value_errors(rows):
     with pytest.raises((TypeError, ValueError)):
         points_from_json(rows)
+
+
+@pytest.mark.parametrize("bad_row, problem", [
+    ([math.inf, 440.0, -6.0], "point 1: time inf is not finite"),
+    ([0.5, 440.0, math.nan], "point 1: frequency and amplitude are null together"),
+    ([0.5, math.inf, -6.0], "point 1: frequency inf is not finite"),
+    ([0.5, -1.0, -6.0], "point 1: frequency -1.0 is negative"),
+    ([0.5, 440.0, -math.inf], "point 1: amplitude -inf is not finite"),
+    ([0.5, 440.0, 1e300], f"point 1: amplitude 1e+300 dBFS is above the {MAX_AMPLITUDE_DB:g}")])
+def test_points_problem_names_the_first_point_no_file_could_carry(bad_row, problem):
+    good = [[0.0, 440.0, -6.0], [1.0, math.nan, math.nan], [2.0, 0.0, MAX_AMPLITUDE_DB]]
+    assert points_problem(np.array(good)) == ""
+    rows = np.array([good[0], bad_row, good[2], bad_row])
+    assert points_problem(rows).startswith(problem)

@@ -352,3 +352,89 @@ def test_recovery_of_an_unsaved_project(state_home, tmp_path):
     written = write_recovery(sample_project(str(audio)), None)
     assert recovery_newer_than(None, audio) == written
     assert load_project(written).audio_path == str(audio)
+
+
+# ---------------------------------------------------------------- hostile files
+
+
+def _project_text(points="[[0, 440, -6], [1, 441, -7]]", source="{}") -> str:
+    return ('{"format": "soma-project", "version": 1, "audio": null, "view": null, '
+            '"settings": {}, "nextPartialId": 2, "partials": [{"id": 1, "name": "a", '
+            f'"color": "#000000", "points": {points}, "source": {source}}}]}}')
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
+    from app.files import MAX_TEXT_BYTES
+    path = tmp_path / "huge.soma.json"
+    with open(path, "wb") as stream:
+        stream.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk, but read it is that big
+    with pytest.raises(ProjectError, match="huge.soma.json: cannot read: larger than"):
+        load_project(path)
+
+
+@pytest.mark.parametrize("source, words", [
+    ('{"deep": ' + "[" * 500 + "]" * 500 + "}", "nested 504 levels deep"),
+    ('{"x": 1e999}', "out of range"),
+    ('{"x": -1e400}', "out of range")])
+def test_a_source_that_could_not_be_saved_or_sent_is_refused_on_load(tmp_path, source, words):
+    path = tmp_path / "p.soma.json"
+    path.write_text(_project_text(source=source))
+    with pytest.raises(ProjectError, match=words):
+        load_project(path)
+
+
+@pytest.mark.parametrize("points, words", [
+    ("[[0, -440, -6], [1, 441, -7]]", "frequency -440.0 is negative"),
+    ("[[0, 440, 1e300], [1, 441, -7]]", r"amplitude 1e\+300 dBFS is above"),
+])
+def test_points_no_export_can_carry_are_refused_on_load(tmp_path, points, words):
+    path = tmp_path / "p.soma.json"
+    path.write_text(_project_text(points=points))
+    with pytest.raises(ProjectError, match=words):
+        load_project(path)
+
+
+def test_saving_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "song.soma.json"
+    save_project(sample_project(), target)
+    link = tmp_path / "song.soma.json"
+    link.symlink_to(target)
+    save_project(sample_project(settings={"q": 5}), link)
+    assert link.is_symlink() and load_project(target).settings == {"q": 5}
+    assert os.listdir(tmp_path / "real") == ["song.soma.json"]
+
+
+def test_opening_a_project_removes_what_a_killed_save_left(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "song.soma.json"
+    save_project(sample_project(), path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    leftover = tmp_path / f".song.soma.json.{dead.pid}.k2j4_x9a.tmp"
+    leftover.write_bytes(b'{"format": "soma-pro')
+    load_project(path)
+    assert os.listdir(tmp_path) == ["song.soma.json"]
+
+
+def test_the_audio_path_is_relative_to_where_a_symlinked_project_really_is(tmp_path):
+    folder = tmp_path / "real"
+    (folder / "sounds").mkdir(parents=True)
+    audio = folder / "sounds" / "a.wav"
+    audio.write_bytes(b"RIFF")
+    link = tmp_path / "song.soma.json"
+    link.symlink_to(folder / "song.soma.json")
+    save_project(sample_project(str(audio)), link)
+    assert json.loads((folder / "song.soma.json").read_text())["audio"]["path"] == "sounds/a.wav"
+    moved = tmp_path / "moved"
+    folder.rename(moved)  # the project's folder, moved as a whole, keeps working
+    assert load_project(moved / "song.soma.json").audio_path == str(moved / "sounds" / "a.wav")
+
+
+def test_the_fingerprint_of_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
+    from special_files import read_new_fifo
+    error = read_new_fifo(tmp_path / "a.wav", audio_fingerprint)
+    assert isinstance(error, ProjectError) and "not a regular file: a FIFO" in str(error)
+    with pytest.raises(ProjectError, match="not a regular file: a character device"):
+        audio_fingerprint("/dev/zero")
