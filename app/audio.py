@@ -27,24 +27,20 @@ import contextlib
 import os
 import re
 import sys
-from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
 import numpy as np
 import soundfile as sf
 
-from app.files import open_regular
+from app.base.errors import SomaError, printable
+from app.base.files import open_regular
+from app.audio_file import AudioFile
+from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
 __all__ = [
     "AudioError",
-    "AudioFile",
-    "MAX_SAMPLE_RATE",
-    "MIN_SAMPLE_RATE",
     "load_audio",
 ]
-
-MIN_SAMPLE_RATE = 1_000
-MAX_SAMPLE_RATE = 768_000
 
 # Frames decoded per libsndfile call.  64 Ki frames keeps the scratch buffer
 # small (512 KiB for stereo float32) while the per-call overhead stays
@@ -73,7 +69,7 @@ _MAGIC = (
 )
 
 
-class AudioError(Exception):
+class AudioError(SomaError):
     """A file Soma cannot open.
 
     ``str(err)`` is one line a user can act on, naming the file, e.g.
@@ -89,78 +85,9 @@ class AudioError(Exception):
 
     def __init__(self, path: str | None, reason: str):
         self.path = path
-        self.reason = _one_line(reason)
-        name = _one_line(os.path.basename(path)) if path else "file"
+        self.reason = printable(reason)
+        name = printable(os.path.basename(path)) if path else "file"
         super().__init__(f'Cannot open "{name}": {self.reason}')
-
-
-@dataclass(frozen=True)
-class AudioFile:
-    """Decoded audio ready for analysis.
-
-    Attributes
-    ----------
-    path : str or None
-        Absolute path of the file; None for generated audio.
-    name : str
-        Name shown to the user (the file name, or e.g. "Demo recording").
-    samples : np.ndarray [shape=(frames,), dtype=float32]
-        Mono mixdown (mean of the channels), nominally in [-1, 1].
-        C-contiguous and read-only (``flags.writeable`` is False), so it can
-        be shared between workers without copying.
-    sample_rate : int
-        Frames per second, in [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE].
-    channels : int
-        Channel count of the file, before mixdown.
-    frames : int
-        Number of frames, ``== len(samples)``.
-    format : str
-        soundfile's major format: 'WAV', 'FLAC', 'OGG', 'AIFF', 'MP3'...
-        ('GENERATED' for audio made in code).
-    subtype : str
-        soundfile's subtype: 'PCM_16', 'PCM_24', 'FLOAT', 'VORBIS',
-        'MPEG_LAYER_III'...
-    notes : tuple of str
-        One-line remarks about repairs made while loading (file truncated,
-        non-finite samples zeroed).  Empty for a clean file.
-    """
-
-    path: str | None
-    name: str
-    samples: np.ndarray
-    sample_rate: int
-    channels: int
-    frames: int
-    format: str
-    subtype: str
-    notes: tuple[str, ...] = ()
-
-    @property
-    def duration(self) -> float:
-        """Length in seconds (float)."""
-        return self.frames / self.sample_rate
-
-    def info(self) -> dict:
-        """Describe the audio without its samples.
-
-        Returns
-        -------
-        info : dict
-            JSON-safe (str, int, float, None, list of str) with keys
-            ``path``, ``name``, ``sampleRate``, ``channels``, ``frames``,
-            ``duration`` (seconds), ``format``, ``subtype`` and ``notes``.
-        """
-        return {
-            "path": self.path,
-            "name": self.name,
-            "sampleRate": int(self.sample_rate),
-            "channels": int(self.channels),
-            "frames": int(self.frames),
-            "duration": float(self.duration),
-            "format": self.format,
-            "subtype": self.subtype,
-            "notes": list(self.notes),
-        }
 
 
 def load_audio(path: str | os.PathLike, *, quiet: bool = False) -> AudioFile:
@@ -247,7 +174,7 @@ def _open_file(path: str) -> BinaryIO:
 
     libsndfile says "System error." for a missing or unreadable file, so these cases are
     checked here, where the OS gives the real cause; a FIFO or a device is refused before
-    anything reads it (a FIFO would block, /dev/zero never end: app.files.open_regular).
+    anything reads it (a FIFO would block, /dev/zero never end: app.base.files.open_regular).
     """
     if os.path.isdir(path):
         raise AudioError(path, "it is a folder, not an audio file.")
@@ -355,7 +282,7 @@ def _open_failure(err: Exception, head: bytes) -> str:
 def _libsndfile_reason(err: Exception) -> str:
     """libsndfile's own words, without soundfile's "Error opening '<path>': "."""
     reason = getattr(err, "error_string", None) or str(err)
-    return _one_line(reason).strip().rstrip(".") or type(err).__name__
+    return printable(reason).strip().rstrip(".") or type(err).__name__
 
 
 def _sniff(head: bytes) -> str | None:
@@ -375,7 +302,3 @@ def _sniff(head: bytes) -> str | None:
         return "a text file"
     return None
 
-
-def _one_line(text: str) -> str:
-    """Replace control characters (newlines in file names...) so text stays on one line."""
-    return "".join(c if c.isprintable() else "?" for c in text)

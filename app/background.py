@@ -12,15 +12,16 @@ import itertools
 import threading
 from typing import Callable
 
+from app.base.errors import SomaError
 from app.progress import ProgressManager, Task
 from app.slots import DEFAULT_TIMEOUT, SnapSlot
 
 
-class JobFailed(Exception):
+class JobFailed(SomaError):
     """A queued job failed; str() is the reason (an exception, a crash, the timeout)."""
 
 
-class JobCancelled(Exception):
+class JobCancelled(SomaError):
     """A queued job was cancelled: from the progress panel, a file change, or closing."""
 
 

@@ -18,7 +18,11 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from app import editing, exchange
-from app.audio import AudioError, AudioFile, load_audio
+from app.base.errors import SomaError
+from app.base.formats import PROJECT_SUFFIX, is_project_path
+from app.base.jsontext import json_safe
+from app.audio import AudioError, load_audio
+from app.audio_file import AudioFile
 from app.background import BackgroundQueue, JobCancelled, JobFailed
 from app.demo import demo_audio
 from app.overview import compute_overview
@@ -27,12 +31,12 @@ from app.persistence import (audio_matches, levels_problem, restored_project, sa
 from app.progress import ProgressManager
 from app.recent import forget_gone, remember
 from app.project import Project, ProjectError, load_project, recovery_newer_than
-from app.server import DataStore
+from app.datastore import DataStore
 from app.shared_audio import AudioShare
 from app.snapping import SnapService
 from app.state import Levels, View
 from app.store import DocumentStore
-from app.validate import ArgumentError, integer, json_safe, number, text
+from app.validate import ArgumentError, integer, number, text
 from app.viewport import ViewportService
 from workers.jobs import ResynthesisJob
 
@@ -71,8 +75,7 @@ def _action(method):
     def wrapper(self, *args):
         try:
             result = method(self, *args)
-        except (ArgumentError, AudioError, editing.EditError, ProjectError,
-                exchange.ExchangeError) as error:
+        except SomaError as error:
             return {"ok": False, "error": str(error)}
         except TypeError as error:
             # Wrong number of arguments from the page: pywebview calls method(*args).
@@ -148,7 +151,7 @@ class SomaDocument:
         if not self._may_replace(Path(path).name):
             return {"cancelled": True}
         try:
-            if path.endswith(".soma.json"):
+            if is_project_path(path):
                 return self._open_project_file(path)
             return self._open(lambda: load_audio(_full_path(path)), Path(path).name)
         except (AudioError, ProjectError):
@@ -438,11 +441,11 @@ class SomaDocument:
 
     def _ask_project_path(self, state) -> str:
         suggested = (Path(state.project_path).name if state.project_path
-                     else Path(state.audio.name).stem + ".soma.json")
+                     else Path(state.audio.name).stem + PROJECT_SUFFIX)
         chosen = self._ask("save_file", "project", suggested)
         if not chosen:
             raise ArgumentError("not saved")
-        return chosen if chosen.endswith(".soma.json") else chosen + ".soma.json"
+        return chosen if is_project_path(chosen) else chosen + PROJECT_SUFFIX
 
     def _save(self, path: str) -> dict:
         state = self._store.state
@@ -559,7 +562,7 @@ class SomaDocument:
         except Exception as error:
             # Whatever went wrong, the document must not stay busy: the page would wait on
             # "Opening ..." for ever. The open file stays; the error banner says why.
-            if isinstance(error, (AudioError, ArgumentError)):
+            if isinstance(error, SomaError):
                 message = str(error)
                 log.warning("%s", message)
             else:

@@ -24,31 +24,34 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
-from app.audio import AudioError, load_audio
-from app.exchange import FORMATS, ExchangeError, export_partials, import_partials
-from app.files import parse_json, read_limited
+from app.audio import load_audio
+from app.exchange import FORMATS, export_partials, import_partials
+from app.base.errors import SomaError, error_line
+from app.base.files import read_limited
+from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, is_project_path
+from app.base.jsontext import parse_json
 from app.logs import configure as configure_logging
 from app.partials import points_from_json, points_to_json
 from app.progress import ProgressManager
 from app.progress_text import TextRenderer, logs_above_bars
-from app.project import ProjectError, load_project
-from workers.snap import SnapError, snap_trace
-from workers.synth import SR_MAX, SR_MIN, SynthError, synthesize
-from workers.spectrum import DEFAULT_WAVELET, SpectrumError, render
+from app.project import load_project
+from workers.snap import snap_trace
+from workers.synth import synthesize
+from workers.spectrum import DEFAULT_WAVELET, render
 
 EXIT_USAGE = 2
 
 
-class UsageError(Exception):
+class UsageError(SomaError):
     """A command line Soma cannot carry out; str() is the one line printed."""
 
 
-# What bad input makes a command raise: Soma's own errors, and those of the readers below
-# them, whatever the file: the file system (OSError), text that is not UTF-8 and numbers that
-# do not parse (ValueError), numbers too large for a float (OverflowError), JSON nested
-# deeper than the parser's recursion limit (RecursionError), sound files libsndfile refuses.
-INPUT_ERRORS = (UsageError, AudioError, SpectrumError, SnapError, SynthError, ProjectError,
-                ExchangeError, OSError, ValueError, ArithmeticError, RecursionError,
+# What bad input makes a command raise: Soma's own errors (SomaError), and those of the
+# readers below them that no Soma reader wraps, whatever the file: the file system (OSError),
+# text that is not UTF-8 and numbers that do not parse (ValueError), numbers too large for a
+# float (OverflowError), JSON nested deeper than the parser's recursion limit
+# (RecursionError), sound files libsndfile refuses.
+INPUT_ERRORS = (SomaError, OSError, ValueError, ArithmeticError, RecursionError,
                 sf.SoundFileError)
 
 
@@ -132,7 +135,7 @@ def _read_guide(path: Path) -> list[list[float]]:
     except UsageError:
         raise
     except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError) as error:
-        raise UsageError(f"'{path.name}' is not a guide: {_one_line(error)}") from None
+        raise UsageError(f"'{path.name}' is not a guide: {error_line(error)}") from None
 
 
 def _write_points(path: Path, points: np.ndarray) -> None:
@@ -197,14 +200,15 @@ def _sample_rate(value: str) -> int:
         rate = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a whole number of Hz, not '{value}'") from None
-    if not SR_MIN <= rate <= SR_MAX:
-        raise argparse.ArgumentTypeError(f"must be from {SR_MIN} to {SR_MAX} Hz, not {rate}")
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise argparse.ArgumentTypeError(
+            f"must be from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz, not {rate}")
     return rate
 
 
 def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
     """The partials' points in a project or a snap output, and the audio's rate if known."""
-    if path.name.endswith(".soma.json"):
+    if is_project_path(path.name):
         project = load_project(path)
         rate = None
         if project.audio_path and Path(project.audio_path).is_file():  # not a FIFO: no wait
@@ -216,7 +220,7 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
         except OSError as error:
             raise UsageError(f"cannot read '{path.name}': {error.strerror or error}") from None
         except ValueError as error:
-            raise UsageError(f"cannot read '{path.name}': {_one_line(error)}") from None
+            raise UsageError(f"cannot read '{path.name}': {error_line(error)}") from None
         if isinstance(data, dict) and "points" in data:  # a `soma snap` output
             try:
                 points = points_from_json(data["points"])
@@ -275,11 +279,6 @@ def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
     print(output)
 
 
-def _one_line(error: Exception) -> str:
-    """The error as one line: a reader's message may span lines, or be empty."""
-    return " ".join(str(error).split()) or type(error).__name__
-
-
 COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap),
             "export": (_export_parser, _export), "synth": (_synth_parser, _synth)}
 
@@ -298,13 +297,13 @@ def main(argv: list[str] | None = None) -> int:
         args = _open_parser().parse_args(argv)
         configure_logging(args.verbose)
         project_path = audio = None
-        if args.file and args.file.endswith(".soma.json"):
+        if args.file and is_project_path(args.file):
             project_path = str(Path(args.file).resolve())
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
             audio = load_audio(args.file, quiet=True)
     except INPUT_ERRORS as error:
-        print(f"soma: error: {_one_line(error)}", file=sys.stderr)
+        print(f"soma: error: {error_line(error)}", file=sys.stderr)
         return EXIT_USAGE
 
     if args.dev:

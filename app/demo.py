@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.audio import AudioFile
+from app.audio_file import AudioFile
 
 __all__ = [
     "DEMO_EVENTS",

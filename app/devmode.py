@@ -79,7 +79,6 @@ strategy (what changed, and whether that means a restart or a reload).
 from __future__ import annotations
 
 import fnmatch
-import json
 import os
 import shutil
 import signal
@@ -93,11 +92,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RESTART_EXIT_CODE = 3
-STATE_ENV = "SOMA_DEV_STATE"
-DEV_ENV = "SOMA_DEV"
-RELOAD_SIGNAL = signal.SIGUSR1
-RESTART_SIGNAL = signal.SIGUSR2
+from app.base.devchild import (DEV_ENV, RELOAD_SIGNAL, RESTART_EXIT_CODE, RESTART_SIGNAL,
+                               STATE_ENV)
 
 PREFIX = "soma dev:"
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -131,39 +127,6 @@ def describe_exit(code: int) -> str:
         except ValueError:
             return f"killed by signal {-code}"
     return f"exit {code}"
-
-
-# --- the child's side: small helpers the app may use --------------------------------------
-
-
-def dev_state_path() -> Path | None:
-    """The state file when running under `soma --dev`, else None."""
-    value = os.environ.get(STATE_ENV)
-    return Path(value) if value else None
-
-
-def read_dev_state():
-    """The state saved before the last restart (parsed JSON), or None on a first start.
-
-    Raises OSError, or ValueError for a file that is not UTF-8 JSON; what the JSON holds is
-    the app's to check (app.devstate.load).
-    """
-    path = dev_state_path()
-    if path is None or not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def write_dev_state(data) -> Path:
-    """Writes `data` as JSON to the state file atomically (app.files.write_atomic)."""
-    # Imported here: the supervisor imports this module and must stay free of numpy.
-    from app.files import write_atomic
-
-    path = dev_state_path()
-    if path is None:
-        raise RuntimeError(f"{STATE_ENV} is not set: not running under soma --dev")
-    write_atomic(path, json.dumps(data).encode("utf-8"))
-    return path
 
 
 # --- process helpers ----------------------------------------------------------------------

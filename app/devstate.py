@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
-from app.devmode import read_dev_state
+from app.base.devchild import read_dev_state
+from app.base.errors import SomaError
 from app.partials import Partial
 from app.persistence import levels_that_fit, view_that_fits
 # The project file's decoders: one rule for what a valid partial, view or number is.
@@ -28,7 +29,7 @@ SCHEMA = 1  # bumped whenever a field changes meaning; another value is not read
 _WINDOW_MINIMUM = {"x": -2**31, "y": -2**31, "width": 1, "height": 1}
 
 
-class DevStateError(Exception):
+class DevStateError(SomaError):
     """The dev-mode state file cannot be read by this code; str() says why, in one line."""
 
 

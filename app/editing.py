@@ -5,18 +5,18 @@ store applies the function under its write lock.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
 
+from app.base.errors import SomaError
+from app.base.formats import is_color
 from app.partials import Partial, default_color, frozen_points
 from app.state import DocumentState
 
-COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class EditError(ValueError):
+class EditError(SomaError, ValueError):
     """An edit that cannot apply to the document as it is; str() is one line for the user."""
 
 
@@ -106,7 +106,7 @@ def renamed(state: DocumentState, partial_id: int, name: str) -> DocumentState:
 
 
 def recolored(state: DocumentState, partial_id: int, color: str) -> DocumentState:
-    if not COLOR.match(color):
+    if not is_color(color):
         raise EditError(f"a colour is written #rrggbb, not {color!r}")
     old = _get(state, partial_id)
     return state.edited(_replaced(state, old, replace(old, color=color.lower())), "Colour")

@@ -75,10 +75,12 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from app.files import parse_json, read_limited, write_atomic
+from app.base.errors import SomaError, one_line
+from app.base.files import read_limited, write_atomic
+from app.base.formats import is_color
+from app.base.jsontext import finite_float, is_number, parse_json
 from app.partials import (Partial, default_color, frozen_points, points_problem,
                           points_to_json)
-from app.project import one_line
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,6 @@ FORMATS = ("csv", "json", "spear-partials", "spear-frames")
 FLOOR_DB = -200.0  # dBFS given to SPEAR amplitude 0, which has no logarithm
 MIN_POINTS = 2
 _FLOOR_LINEAR = 10.0 ** (FLOOR_DB / 20.0)
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
 _INT = re.compile(r"[+-]?\d{1,18}")  # 18 digits fit an int64; more is junk, not a count
 _CSV_COLUMNS = ("partial", "name", "time", "frequency", "amplitude_db")
@@ -94,7 +95,7 @@ _SPEAR_PARTIALS = "par-text-partials-format"
 _SPEAR_FRAMES = "par-text-frame-format"
 
 
-class ExchangeError(Exception):
+class ExchangeError(SomaError):
     """One line naming the file and the problem (with the line number for text formats)."""
 
 
@@ -114,8 +115,8 @@ class _Source:
             text = text.replace(",", ".")
         if not _FLOAT.fullmatch(text):
             raise self.fail(f"{what} {one_line(repr(token), 30)} is not a number", line)
-        value = float(text)
-        if not math.isfinite(value):
+        value = finite_float(float(text))
+        if value is None:
             raise self.fail(f"{what} {one_line(repr(token), 30)} is out of range", line)
         return value
 
@@ -412,13 +413,10 @@ def _read_csv(text: str, source: _Source) -> list[_Track]:
 
 
 def _json_value(value, what: str, source: _Source) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise source.fail(f"{what} must be a number")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
+    number = finite_float(value)
+    if number is None:
         raise source.fail(f"{what} must be finite")
     return number
 
@@ -441,7 +439,7 @@ def _read_json(text: str, source: _Source) -> list[_Track]:
         if name is not None and not isinstance(name, str):
             raise source.fail(f"{what} name must be a string")
         color = item.get("color")
-        if color is not None and not (isinstance(color, str) and _COLOR.fullmatch(color)):
+        if color is not None and not is_color(color):
             raise source.fail(f"{what} color must be '#rrggbb'")
         rows = []
         for j, point in enumerate(item["points"]):

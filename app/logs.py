@@ -12,14 +12,14 @@ from collections import deque
 from pathlib import Path
 from typing import Callable
 
-from app.places import state_dir
+from app.base.places import state_dir
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 KEEP_IN_PAGE = 200  # records the page can show; older ones are in the file
 
 
 def log_dir() -> Path:
-    """The logs folder in Soma's state folder (app.places)."""
+    """The logs folder in Soma's state folder (app.base.places)."""
     return state_dir() / "logs"
 
 

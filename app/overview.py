@@ -11,7 +11,7 @@ import time
 
 import scipy.fft
 
-from app.audio import AudioFile
+from app.audio_file import AudioFile
 from app.state import Image, View
 from workers.imaging import display_range, quantise
 from workers.spectrum import render, stft_window_size

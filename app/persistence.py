@@ -13,6 +13,7 @@ from pathlib import Path
 
 import soundfile as sf
 
+from app.base.formats import without_project_suffix
 from app.project import (Project, ProjectError, audio_fingerprint, recovery_path,
                          save_project, write_recovery)
 from app.state import DocumentState, Image, Levels, View
@@ -49,7 +50,7 @@ def save_document(state: DocumentState, path: str) -> None:
     """
     audio_path = state.audio.path
     if audio_path is None:
-        audio_path = path[:-len(".soma.json")] + ".wav"
+        audio_path = without_project_suffix(path) + ".wav"
         try:
             sf.write(audio_path, state.audio.samples, state.audio.sample_rate, subtype="FLOAT")
         except (OSError, RuntimeError) as error:  # soundfile reports most as RuntimeError

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any, Callable
 
-from app.validate import json_safe
+from app.base.errors import SomaError
+from app.base.jsontext import json_safe
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ _MIN_SPAN = 0.1                    # seconds: a rate measured over less is mostl
 Listener = Callable[[], None]
 
 
-class Cancelled(Exception):
+class Cancelled(SomaError):
     """Raised inside a task's work when its task was cancelled."""
 
 

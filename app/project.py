@@ -31,7 +31,7 @@ copied as a whole keeps working), then absolutePath, and if neither exists the r
 reported anyway so the caller can say "missing". `audio_fingerprint` tells a different file from
 the same one.
 
-Saving is atomic (app.files.write_atomic): the whole text is built and validated in memory,
+Saving is atomic (app.base.files.write_atomic): the whole text is built and validated in memory,
 written to a temporary file beside the file (beside the file a symlink points to), flushed and
 fsync'ed, then os.replace'd over the old file, and the folder is fsync'ed (POSIX) so the rename
 itself survives a power cut. A failure at any step leaves the previous file untouched and
@@ -56,19 +56,20 @@ from pathlib import Path
 
 import numpy as np
 
-from app.files import (open_regular, parse_json, read_limited, remove_stale_temporaries,
-                       write_atomic)
+from app.base.errors import SomaError, one_line
+from app.base.files import open_regular, read_limited, remove_stale_temporaries, write_atomic
+from app.base.formats import PROJECT_SUFFIX, is_color, is_project_path, without_project_suffix
+from app.base.jsontext import finite_float, is_number, parse_json
+from app.base.places import state_dir
 from app.partials import Partial, frozen_points, points_problem, points_to_json
-from app.places import state_dir
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "soma-project"
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _VIEW_KEYS = ("start", "end", "fmin", "fmax")
 
 
-class ProjectError(Exception):
+class ProjectError(SomaError):
     """A project file Soma cannot read or write; str() is one line naming the file."""
 
 
@@ -93,13 +94,6 @@ class Project:
     settings: dict = field(default_factory=dict)
     partials: tuple[Partial, ...] = ()
     next_partial_id: int = 1
-
-
-def one_line(text: str, limit: int) -> str:
-    """`text` on one line (runs of whitespace, newlines too, made one space), cut to `limit`
-    characters with '...': for error messages that quote a file's content or name."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _fail(path, problem: str) -> ProjectError:
@@ -161,13 +155,10 @@ def save_project(project: Project, path) -> None:
 
 def _number(value, what: str, path) -> float:
     """A finite float from a JSON int or float (bool is not a number here)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise _fail(path, f"{what} must be a number, not {type(value).__name__}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
+    number = finite_float(value)
+    if number is None:
         raise _fail(path, f"{what} must be finite")
     return number
 
@@ -229,7 +220,7 @@ def _decode_partial(value, k: int, path) -> Partial:
     if not isinstance(name, str):
         raise _fail(path, f"{what} name must be a string")
     color = item["color"]
-    if not isinstance(color, str) or not _COLOR.fullmatch(color):
+    if not is_color(color):
         raise _fail(path, f"{what} color must be '#rrggbb', not {one_line(repr(color), 40)}")
     return Partial(id=_integer(item["id"], f"{what} id", path, 1), name=name, color=color,
                    points=_decode_points(item["points"], f"{what} points", path),
@@ -301,10 +292,10 @@ def _decode(document, path: Path) -> Project:
 
 def load_project(path) -> Project:
     """Read and validate the project at `path`; raises ProjectError. Never writes to the file
-    (temporary files a save killed midway left beside it are removed: app.files).
+    (temporary files a save killed midway left beside it are removed: app.base.files).
 
-    Only a regular file of at most app.files.MAX_TEXT_BYTES is read, and JSON nested at most
-    app.files.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and sent to the
+    Only a regular file of at most app.base.files.MAX_TEXT_BYTES is read, and JSON nested at most
+    app.base.jsontext.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and sent to the
     page again.
     """
     path = Path(os.path.realpath(path))  # the audio's relative path starts where it really is
@@ -348,7 +339,7 @@ def recovery_path(project_path=None, audio_path=None) -> Path:
     if project_path is not None:
         key = os.path.abspath(project_path)
         stem = Path(key).name
-        stem = stem[: -len(".soma.json")] if stem.endswith(".soma.json") else Path(stem).stem
+        stem = without_project_suffix(stem) if is_project_path(stem) else Path(stem).stem
     elif audio_path is not None:
         key = os.path.abspath(audio_path)
         stem = Path(key).stem
@@ -357,7 +348,7 @@ def recovery_path(project_path=None, audio_path=None) -> Path:
     # the stem is only for a person browsing the folder; keep it to safe characters
     stem = re.sub(r"[^\w.-]", "_", stem)[:60] or "untitled"
     digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return state_dir() / "recovery" / f"{stem}-{digest}.soma.json"
+    return state_dir() / "recovery" / f"{stem}-{digest}{PROJECT_SUFFIX}"
 
 
 def write_recovery(project: Project, project_path=None) -> Path:

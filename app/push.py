@@ -15,7 +15,7 @@ from collections import OrderedDict
 from itertools import count
 from typing import Any, Callable
 
-from app.validate import json_safe
+from app.base.jsontext import json_safe
 
 log = logging.getLogger(__name__)
 

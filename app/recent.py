@@ -1,7 +1,7 @@
 """The files opened lately, newest first, kept across sessions (state folder, recent.json).
 
 A JSON list of absolute paths. A list that cannot be read (damaged, nested too deep, not a
-regular file, too large: app.files) is ignored and logged, never an error: it is a convenience,
+regular file, too large: app.base.files) is ignored and logged, never an error: it is a convenience,
 and Soma must start without it. Paths whose files have gone are dropped when the list is read.
 """
 from __future__ import annotations
@@ -11,8 +11,9 @@ import logging
 import os
 from pathlib import Path
 
-from app.places import state_dir
-from app.files import parse_json, read_limited, write_atomic
+from app.base.files import read_limited, write_atomic
+from app.base.jsontext import parse_json
+from app.base.places import state_dir
 
 log = logging.getLogger(__name__)
 

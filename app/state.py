@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from app.partials import Partial
 
 if TYPE_CHECKING:
-    from app.audio import AudioFile
+    from app.audio_file import AudioFile
 
 UNDO_DEPTH = 200  # edits kept for undo; each holds only references to immutable partials
 

@@ -1,18 +1,19 @@
-"""Validation of values that cross from JavaScript into Python, and back.
+"""Validation of values that cross from JavaScript into Python.
 
 Everything the page sends is untrusted: a slider can produce NaN, a stale closure can send a
 string where a number belongs. Each check raises ArgumentError with a message that names the
-argument, so the bridge can hand one clear line back to the page.
+argument, so the bridge can hand one clear line back to the page. (The way back, json_safe,
+is in app.base.jsontext.)
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
+from app.base.errors import SomaError
+from app.base.jsontext import finite_float, is_number
 
 
-class ArgumentError(ValueError):
+class ArgumentError(SomaError, ValueError):
     """An argument from the page that Soma cannot use; str() is one line for the user."""
 
 
@@ -22,15 +23,14 @@ def number(value: Any, name: str, *, minimum: float | None = None,
 
     bool is refused although it is an int subclass: `true` from JS is never meant as 1.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise ArgumentError(f"{name} must be a number, not {type(value).__name__}")
-    try:
-        result = float(value)
-    except OverflowError:  # an int beyond the float range (JSON numbers have no bound)
+    result = finite_float(value)
+    if result is None and isinstance(value, int):  # beyond the float range
         raise ArgumentError(f"{name} must be a finite number, not one of {len(str(value))} "
-                            "digits") from None
-    if not math.isfinite(result):
-        raise ArgumentError(f"{name} must be a finite number, not {result}")
+                            "digits")
+    if result is None:
+        raise ArgumentError(f"{name} must be a finite number, not {value}")
     if minimum is not None and result < minimum:
         raise ArgumentError(f"{name} must be at least {minimum:g}, not {result:g}")
     if maximum is not None and result > maximum:
@@ -65,25 +65,3 @@ def text(value: Any, name: str, *, max_length: int = 4096) -> str:
         raise ArgumentError(f"{name} is not valid text: it holds a lone surrogate at "
                             f"character {error.start}") from None
     return value
-
-
-def json_safe(value: Any) -> Any:
-    """A copy of `value` that json.dumps turns into valid JSON.
-
-    NaN and ±Infinity become None: pywebview serialises returns with json.dumps, which writes
-    `NaN`, and the page's JSON.parse then fails silently, so the JS promise never settles.
-    numpy scalars and arrays become Python numbers and lists; tuples become lists.
-    """
-    if isinstance(value, dict):
-        return {str(key): json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(item) for item in value]
-    if isinstance(value, np.ndarray):
-        return json_safe(value.tolist())
-    if isinstance(value, np.generic):
-        return json_safe(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    raise TypeError(f"cannot send a {type(value).__name__} to the page")

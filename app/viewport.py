@@ -11,9 +11,9 @@ import itertools
 import logging
 import threading
 
-from app.audio import AudioFile
+from app.audio_file import AudioFile
 from app.progress import ProgressManager, Task, clock
-from app.server import DataStore
+from app.datastore import DataStore
 from app.shared_audio import AudioShare
 from app.slots import DEFAULT_TIMEOUT, ViewportSlot
 from app.state import Image, View

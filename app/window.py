@@ -7,22 +7,15 @@ import signal
 import threading
 from typing import Callable
 
-from app import devmode, devstate, graphics, processes
-from app.audio import AudioFile
-from app.background import BackgroundQueue
+from app import devstate, graphics, processes
+from app.base import devchild
+from app.audio_file import AudioFile
 from app.bridge import SomaDocument
-from app.persistence import Autosaver
-from app.logs import PageLogHandler
-from app.playback import AudioChunks
-from app.progress import ProgressManager, Throttle
-from app.push import PushChannel
 from app.recent import load_recent
-from app.server import DataStore, PageServer, make_app
-from app.shared_audio import AudioShare, remove_stale_segments
+from app.session import Session
+from app.shared_audio import remove_stale_segments
 from app.snapping import SnapService
-from app.state import DocumentState
 from app.store import DocumentStore
-from app.viewport import ViewportService
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +73,7 @@ def configure_qt_environment() -> None:
 def run_window(audio: AudioFile | None = None, project_path: str | None = None,
                on_ready: Callable[[object], None] | None = None) -> int:
     """Open the window on `audio` or the project at `project_path` (the demo when neither)
-    and return when it is closed: 0, or devmode.RESTART_EXIT_CODE when dev mode asked for a
+    and return when it is closed: 0, or devchild.RESTART_EXIT_CODE when dev mode asked for a
     restart (the state is saved then).
 
     `on_ready(window)`, if given, runs on a thread of its own once the first file is open:
@@ -94,36 +87,21 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     remove_stale_segments()
     # While Qt and the page start: the first viewport worker then forks at once.
     threading.Thread(target=processes.start_server, name="soma-forkserver", daemon=True).start()
-    store = DocumentStore(DocumentState(recent=load_recent()))
-    data = DataStore()
-    share = AudioShare()
-    progress = ProgressManager()
-    viewport = ViewportService(store, data, share, progress)
-    queue = BackgroundQueue(progress)  # the snap slot: snaps and exports, one after another
-    snapping = SnapService(store, share, queue)
-    autosaver = Autosaver(store)
     dialogs = NativeDialogs()
-    document = SomaDocument(store, data, share, viewport, snapping, queue, progress, dialogs)
+    session = Session(dialogs, recent=load_recent())
+    store, document, snapping = session.store, session.document, session.snapping
     saved, unreadable = _saved_session()  # after a dev-mode restart: what to come back to
     geometry = (saved.window if saved else None) or {"width": 1280, "height": 820}
-    server = PageServer(make_app(data, webview.token, AudioChunks(store)))
     window = webview.create_window(
-        "Soma", server.url, js_api=document,
+        "Soma", session.serve(webview.token), js_api=document,
         min_size=(720, 480), background_color="#0f1115", **geometry)
     dialogs.window = window
     leave = threading.Event()    # closing may go ahead without asking (again)
     restart = threading.Event()  # dev mode asked for a restart: exit with its code
     window.events.closing += _ask_before_losing_work(window, store, leave)
-    push = PushChannel(window.evaluate_js)
-    store.subscribe(lambda state: push.send(
-        {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state"))
-    # At most 10 progress updates a second reach the page, whatever the workers report.
-    throttle = Throttle(progress, lambda tasks: push.send({"type": "progress", "tasks": tasks},
-                                                          coalesce="progress"))
-    page_log = PageLogHandler(lambda event: push.send(event, coalesce="logs"))
-    logging.getLogger().addHandler(page_log)
+    session.connect(window.evaluate_js)
 
-    if devmode.dev_state_path() is not None:
+    if devchild.dev_state_path() is not None:
         _handle_dev_signals(window, snapping, leave, restart)
     # Every load of the page, a dev-mode reload included, gets its own DOM listeners.
     window.events.loaded += lambda: _accept_dropped_files(window, document, store)
@@ -147,15 +125,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     try:
         webview.start(open_first, gui="qt", debug=bool(os.environ.get("SOMA_DEVTOOLS")))
     finally:
-        logging.getLogger().removeHandler(page_log)
-        throttle.close()
-        push.close()
-        autosaver.close()
-        viewport.close()
-        queue.close()
-        share.close()
-        server.close()
-    return devmode.RESTART_EXIT_CODE if restart.is_set() else 0
+        session.close()
+    return devchild.RESTART_EXIT_CODE if restart.is_set() else 0
 
 
 def _saved_session() -> tuple[devstate.SavedSession | None, str]:
@@ -185,7 +156,7 @@ def _restore(document: SomaDocument, store: DocumentStore, snapping: SnapService
 
 def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
                         restart: threading.Event) -> None:
-    """Dev mode's two signals (app.devmode): reload the page; save the state and restart.
+    """Dev mode's two signals (app.devmode, app.base.devchild): reload the page; save the state and restart.
 
     Python runs signal handlers on the main thread only when the interpreter gets control,
     and Qt's loop lets it in every 500 ms; the wakeup fd is written by the C-level handler
@@ -195,13 +166,13 @@ def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
     def save_and_restart() -> None:
         geometry = {"x": window.x, "y": window.y, "width": window.width,
                     "height": window.height}
-        devmode.write_dev_state(devstate.capture(*snapping.state_and_pending(), geometry))
+        devchild.write_dev_state(devstate.capture(*snapping.state_and_pending(), geometry))
         restart.set()
         leave.set()  # the state is saved: closing loses nothing, so nobody is asked
         window.destroy()
 
-    actions = {devmode.RELOAD_SIGNAL: lambda: window.evaluate_js("location.reload()"),
-               devmode.RESTART_SIGNAL: save_and_restart}
+    actions = {devchild.RELOAD_SIGNAL: lambda: window.evaluate_js("location.reload()"),
+               devchild.RESTART_SIGNAL: save_and_restart}
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
     for signum in actions:

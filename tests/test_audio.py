@@ -11,7 +11,9 @@ import pytest
 import soundfile as sf
 
 from app import audio
-from app.audio import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioError, AudioFile, load_audio
+from app.audio import AudioError, load_audio
+from app.audio_file import AudioFile
+from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
 SR = 44_100
 

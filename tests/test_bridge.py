@@ -12,17 +12,10 @@ import pytest
 import soundfile as sf
 
 from app import editing
-from app.background import BackgroundQueue
-from app.bridge import SomaDocument
 from app.png import write_png
-from app.progress import ProgressManager
 from app.recent import load_recent
 from app.project import load_project, recovery_path
-from app.server import DataStore
-from app.shared_audio import AudioShare
-from app.snapping import SnapService
-from app.store import DocumentStore
-from app.viewport import ViewportService
+from app.session import Session
 from live_processes import alive
 
 
@@ -50,24 +43,21 @@ class ScriptedDialogs:
         return self._next(("confirm", title))
 
 
-def _document(dialogs=None):
-    store, data, share, progress = DocumentStore(), DataStore(), AudioShare(), ProgressManager()
-    queue = BackgroundQueue(progress)
-    return SomaDocument(store, data, share, ViewportService(store, data, share, progress),
-                        SnapService(store, share, queue), queue, progress, dialogs)
-
-
-def _close(document):
-    document._viewport.close()
-    document._queue.close()
-    document._share.close()
+def _session(dialogs=None, autosave_delay=None):
+    """A session without autosaving unless asked: recovery files appear when a test says."""
+    return Session(dialogs, autosave_delay=autosave_delay)
 
 
 @pytest.fixture
-def document():
-    document = _document()
-    yield document
-    _close(document)
+def session():
+    session = _session()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def document(session):
+    return session.document
 
 
 def _strict_json(reply):
@@ -158,13 +148,14 @@ def test_open_demo(document):
 
 def test_dialog_cancel_and_choice(tmp_path):
     dialogs = ScriptedDialogs(None, _wav(tmp_path / "picked.wav"))
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         assert document.open_dialog()["cancelled"] is True
         assert document.open_dialog()["state"]["file"]["name"] == "picked.wav"
         assert dialogs.asked == [("open", "audio"), ("open", "audio")]
     finally:
-        _close(document)
+        session.close()
 
 
 def test_concurrent_opens_end_on_a_consistent_document(document, tmp_path):
@@ -255,7 +246,8 @@ def test_file_dialogs_start_beside_the_file_then_where_the_last_one_ended(tmp_pa
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     dialogs = ScriptedDialogs(None, str(elsewhere / "take.soma.json"), None)
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         document.open_demo()
         document.open_dialog()  # cancelled: the demo has no folder, so the home folder
@@ -265,12 +257,13 @@ def test_file_dialogs_start_beside_the_file_then_where_the_last_one_ended(tmp_pa
         assert document.import_partials() == {"ok": True, "cancelled": True}
         assert dialogs.folders[1:] == [str(tmp_path), str(elsewhere)]  # then where it saved
     finally:
-        _close(document)
+        session.close()
 
 
 def test_opened_files_and_projects_are_remembered_newest_first(tmp_path):
     dialogs = ScriptedDialogs(str(tmp_path / "take.soma.json"))
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         a, b = _wav(tmp_path / "a.wav"), _wav(tmp_path / "b.wav")
         document.open_path(a)
@@ -286,7 +279,7 @@ def test_opened_files_and_projects_are_remembered_newest_first(tmp_path):
         assert document.open_path(b)["ok"] is False
         assert document._store.state.recent == (project, a) == load_recent()
     finally:
-        _close(document)
+        session.close()
 
 
 def test_levels_start_at_the_images_range_and_follow_set_levels(document, tmp_path):
@@ -325,7 +318,8 @@ def test_set_levels_without_a_file(document):
 def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
     project_file = tmp_path / "take.soma.json"
     dialogs = ScriptedDialogs(str(project_file))
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         document.open_path(_demo_like(tmp_path / "take.wav"))
         partial = _snap_and_wait(document, [[0.5, 450.0], [2.5, 430.0]])
@@ -347,9 +341,11 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert document.save_project()["ok"]  # the second save asks nothing
         assert len(dialogs.asked) == 1
     finally:
-        _close(document)
+        session.close()
 
-    reopened = _document()
+    reopened_session = _session()
+
+    reopened = reopened_session.document
     try:
         state = _strict_json(reopened.open_project(str(project_file)))["state"]
         assert [p["name"] for p in state["partials"]] == ["A4"]
@@ -358,7 +354,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert state["levels"] == {"floor": ceiling - 60, "ceiling": ceiling - 5}
         np.testing.assert_allclose(reopened._store.state.partials[0].points, partial.points)
     finally:
-        _close(reopened)
+        reopened_session.close()
 
 
 def test_resnap_erase_delete_and_their_validation(document, tmp_path):
@@ -408,7 +404,8 @@ def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
 def test_export_and_import_partials_through_the_dialogs(tmp_path):
     out = tmp_path / "partials.txt"
     dialogs = ScriptedDialogs(str(out), str(out))
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         document.open_path(_demo_like(tmp_path / "a.wav"))
         _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
@@ -419,7 +416,7 @@ def test_export_and_import_partials_through_the_dialogs(tmp_path):
         assert state["undo"] == "Import"
         assert document.export_partials("mp4")["ok"] is False
     finally:
-        _close(document)
+        session.close()
 
 
 def test_a_malformed_project_is_reported_and_left_untouched(document, tmp_path):
@@ -431,31 +428,31 @@ def test_a_malformed_project_is_reported_and_left_untouched(document, tmp_path):
 
 
 def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
-    from app.persistence import Autosaver
     audio = _demo_like(tmp_path / "a.wav")
-    document = _document()
-    saver = Autosaver(document._store, delay=0.05)
+    session = _session(autosave_delay=0.05)
+    document = session.document
     try:
         document.open_path(audio)
         _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
         _wait(lambda: recovery_path(None, str(tmp_path / "a.wav")).exists())
     finally:
-        saver.close()
-        _close(document)
+        session.close()
     dialogs = ScriptedDialogs(True)
-    again = _document(dialogs)
+    again_session = _session(dialogs)
+    again = again_session.document
     try:
         state = again.open_path(audio)["state"]
         assert dialogs.asked == [("confirm", "Recover unsaved work?")]
         assert len(state["partials"]) == 1 and state["modified"]
     finally:
-        _close(again)
+        again_session.close()
 
 
 @pytest.mark.parametrize("answer", [False, True])
 def test_opening_over_unsaved_edits_asks_and_loses_nothing(tmp_path, answer):
     dialogs = ScriptedDialogs(answer)
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         _with_partials(document, 1, 0.5)  # an edit; no autosave runs in this test
@@ -471,23 +468,25 @@ def test_opening_over_unsaved_edits_asks_and_loses_nothing(tmp_path, answer):
         recovered = load_project(recovery_path(None, str(tmp_path / "a.wav")))
         assert len(recovered.partials) == 1
     finally:
-        _close(document)
+        session.close()
 
 
 def test_opening_over_a_saved_document_asks_nothing(tmp_path):
     dialogs = ScriptedDialogs()
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         assert document.open_demo()["ok"] and document.open_path(_wav(tmp_path / "b.wav"))["ok"]
         assert dialogs.asked == []
     finally:
-        _close(document)
+        session.close()
 
 
 def test_export_resynthesis_matches_the_original_partial(tmp_path):
     out = tmp_path / "partials.flac"
-    document = _document(ScriptedDialogs(str(out)))
+    session = _session(ScriptedDialogs(str(out)))
+    document = session.document
     try:
         document.open_path(_demo_like(tmp_path / "a.wav"))
         partial = _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
@@ -501,7 +500,7 @@ def test_export_resynthesis_matches_the_original_partial(tmp_path):
         assert abs(np.argmax(spectrum) * sr / middle.size - 440) < 2
         assert abs(np.abs(middle).max() - 0.4) < 0.02  # the original's 440 Hz at peak 0.4
     finally:
-        _close(document)
+        session.close()
 
 
 def _with_partials(document, count, seconds):
@@ -513,7 +512,8 @@ def _with_partials(document, count, seconds):
 
 
 def test_export_resynthesis_adds_the_formats_extension_when_it_is_missing(tmp_path):
-    document = _document(ScriptedDialogs(str(tmp_path / "take"), str(tmp_path / "b.FLAC")))
+    session = _session(ScriptedDialogs(str(tmp_path / "take"), str(tmp_path / "b.FLAC")))
+    document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         _with_partials(document, 1, 1.0)
@@ -521,11 +521,12 @@ def test_export_resynthesis_adds_the_formats_extension_when_it_is_missing(tmp_pa
         assert sf.info(tmp_path / "take.wav").format == "WAV"
         assert document.export_resynthesis("flac", [], [])["path"] == str(tmp_path / "b.FLAC")
     finally:
-        _close(document)
+        session.close()
 
 
 def test_export_resynthesis_that_cannot_be_written_says_so(tmp_path):
-    document = _document(ScriptedDialogs(str(tmp_path / "no" / "such" / "folder" / "x.wav")))
+    session = _session(ScriptedDialogs(str(tmp_path / "no" / "such" / "folder" / "x.wav")))
+    document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         _with_partials(document, 1, 1.0)
@@ -534,11 +535,12 @@ def test_export_resynthesis_that_cannot_be_written_says_so(tmp_path):
         assert "the resynthesis was not written" in reply["error"], reply
         assert "x.wav" in reply["error"], reply
     finally:
-        _close(document)
+        session.close()
 
 
 def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
-    document = _document(ScriptedDialogs(str(tmp_path / "long.wav")))
+    session = _session(ScriptedDialogs(str(tmp_path / "long.wav")))
+    document = session.document
     try:
         sr = 44100
         sf.write(tmp_path / "a.wav", np.zeros(120 * sr, np.float32), sr)
@@ -560,7 +562,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         _wait(lambda: not os.path.exists(f"/proc/{worker}") or
               open(f"/proc/{worker}/stat").read().split()[2] == "Z")
     finally:
-        _close(document)
+        session.close()
 
 
 def _png_data_url(tmp_path):
@@ -570,7 +572,8 @@ def _png_data_url(tmp_path):
 
 
 def test_export_image_writes_the_pages_picture(tmp_path):
-    document = _document(ScriptedDialogs(str(tmp_path / "view")))
+    session = _session(ScriptedDialogs(str(tmp_path / "view")))
+    document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         picture = _png_data_url(tmp_path)
@@ -578,7 +581,7 @@ def test_export_image_writes_the_pages_picture(tmp_path):
         assert reply == {"ok": True, "path": str(tmp_path / "view.png")}
         assert (tmp_path / "view.png").read_bytes() == (tmp_path / "picture.png").read_bytes()
     finally:
-        _close(document)
+        session.close()
 
 
 @pytest.mark.parametrize("picture, message", [
@@ -589,14 +592,15 @@ def test_export_image_writes_the_pages_picture(tmp_path):
 ])
 def test_export_image_refuses_what_is_not_a_png_and_asks_nothing(tmp_path, picture, message):
     dialogs = ScriptedDialogs()
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         reply = document.export_image(picture)
         assert reply["ok"] is False and message in reply["error"], reply
         assert dialogs.asked == []
     finally:
-        _close(document)
+        session.close()
 
 
 def test_export_image_without_a_file(document, tmp_path):
@@ -619,11 +623,10 @@ def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):
 
 
 def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog):
-    from app.persistence import Autosaver
     from app.project import load_project, recovery_path
     audio = _demo_like(tmp_path / "b.wav")
-    document = _document()
-    saver = Autosaver(document._store, delay=0.05)
+    session = _session(autosave_delay=0.05)
+    document = session.document
     try:
         document.open_path(audio)
         first = _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
@@ -634,8 +637,7 @@ def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog
               == ["low", second.name])
         assert "listener failed" not in caplog.text
     finally:
-        saver.close()
-        _close(document)
+        session.close()
 
 
 def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
@@ -648,7 +650,8 @@ def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
     save_project(Project(audio_path=audio, audio_size=size, audio_sha256=sha,
                          partials=(Partial(1, "A", "#ff0000", points),), next_partial_id=2),
                  project_file)
-    document = _document()
+    session = _session()
+    document = session.document
     try:
         state = document.open_project(str(project_file))["state"]
         assert state["error"] == "" and len(state["partials"]) == 1
@@ -657,7 +660,7 @@ def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
         assert "c.wav has changed since c.soma.json was saved" in state["error"]
         assert len(state["partials"]) == 1  # loses nothing: the partials are still there
     finally:
-        _close(document)
+        session.close()
 
 
 def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_path):
@@ -675,7 +678,8 @@ def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_pat
     later = os.stat(project_path).st_mtime_ns + 2_000_000_000
     os.utime(recovery, ns=(later, later))
     dialogs = ScriptedDialogs(True)
-    document = _document(dialogs)
+    session = _session(dialogs)
+    document = session.document
     try:
         reply = _strict_json(document.open_project(str(project_path)))
         assert dialogs.asked == [("confirm", "Recover unsaved work?")]
@@ -685,4 +689,4 @@ def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_pat
         assert "autosaved changes could not be read" in state["error"]
         assert recovery.name in state["error"]
     finally:
-        _close(document)
+        session.close()

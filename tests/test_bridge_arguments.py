@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.bridge import SomaDocument
-from test_bridge import ScriptedDialogs, _close, _document, _wav, _with_partials
+from test_bridge import ScriptedDialogs, _session, _wav, _with_partials
 
 METHODS = sorted(name for name in dir(SomaDocument) if not name.startswith("_"))
 SETTLE_SECONDS = 60.0  # a worker's result after a call that started one; fails, never hangs
@@ -86,11 +86,12 @@ def _settle(document, name, reply, before_reply):
 @pytest.fixture(scope="module")
 def opened(tmp_path_factory):
     """A document with a file open and three partials; file dialogs are all cancelled."""
-    document = _document(ScriptedDialogs(*[None] * 100_000))
+    session = _session(ScriptedDialogs(*[None] * 100_000))
+    document = session.document
     document.open_path(_wav(tmp_path_factory.mktemp("audio") / "a.wav", seconds=2.0))
     _with_partials(document, 3, 2.0)
     yield document
-    _close(document)
+    session.close()
 
 
 @pytest.mark.parametrize("name", METHODS)

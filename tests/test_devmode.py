@@ -263,8 +263,8 @@ def test_child_closing_with_0_ends_supervisor(session):
 
 
 def test_classify_and_child_helpers(tmp_path, monkeypatch):
-    from app.devmode import (STATE_ENV, ReloadSupervisor, read_dev_state, run_dev,
-                             write_dev_state)
+    from app.base.devchild import STATE_ENV, read_dev_state, write_dev_state
+    from app.devmode import ReloadSupervisor, run_dev
 
     (tmp_path / "app").mkdir()
     (tmp_path / "web").mkdir()

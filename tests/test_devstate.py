@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app import devstate
-from app.devmode import STATE_ENV, write_dev_state
+from app.base.devchild import STATE_ENV, write_dev_state
 from app.partials import Partial, frozen_points
 from app.snapping import PendingSnap
 from app.state import DocumentState, Edit

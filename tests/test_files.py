@@ -1,4 +1,4 @@
-"""app.files: only regular files are read, within a size and nesting limit; atomic writes
+"""app.base.files and app.base.jsontext: only regular files are read, within a size and nesting limit; atomic writes
 follow symlinks and tidy what a killed writer left."""
 import json
 import os
@@ -12,8 +12,8 @@ import pytest
 
 from app.audio import AudioError, load_audio
 from app.exchange import ExchangeError, import_partials
-from app.files import (MAX_JSON_DEPTH, json_depth, open_regular, parse_json, read_limited,
-                       remove_stale_temporaries, write_atomic)
+from app.base.files import open_regular, read_limited, remove_stale_temporaries, write_atomic
+from app.base.jsontext import MAX_JSON_DEPTH, json_depth, parse_json
 from app.project import ProjectError, load_project
 from special_files import read_new_fifo
 
@@ -109,7 +109,7 @@ def test_write_atomic_through_a_symlink_replaces_the_target_and_keeps_the_link(t
 
 _WRITER = """
 import sys
-from app.files import write_atomic
+from app.base.files import write_atomic
 data = b"x" * (8 << 20)
 print("ready", flush=True)
 while True:

@@ -16,12 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.audio import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, AudioError, load_audio
+from app.audio import AudioError, load_audio
+from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 from app.exchange import FORMATS, ExchangeError, export_partials, import_partials
 from app.partials import points_problem
 from app.project import ProjectError, load_project, save_project
 from app.recent import load_recent, recent_path
-from app.validate import json_safe
+from app.base.jsontext import json_safe
 
 # Derandomized: the same examples every run, so CI never fails by chance; no example database
 # (a failure is reported with its example in the output).

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app import editing
-from app.audio import AudioFile
+from app.audio_file import AudioFile
 from app.persistence import Autosaver, levels_problem, levels_that_fit
 from app.project import Project, load_project, recovery_path
 from app.state import Image, Levels, View

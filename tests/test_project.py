@@ -364,7 +364,7 @@ def _project_text(points="[[0, 440, -6], [1, 441, -7]]", source="{}") -> str:
 
 
 def test_a_file_over_the_size_limit_is_refused(tmp_path):
-    from app.files import MAX_TEXT_BYTES
+    from app.base.files import MAX_TEXT_BYTES
     path = tmp_path / "huge.soma.json"
     with open(path, "wb") as stream:
         stream.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk, but read it is that big

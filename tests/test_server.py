@@ -6,7 +6,8 @@ import time
 import pytest
 
 from app.playback import AudioChunks
-from app.server import WEB_ROOT, DataStore, PageServer, make_app
+from app.datastore import DataStore
+from app.server import WEB_ROOT, PageServer, make_app
 
 TOKEN = "s3cret-token"
 

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from app.audio import AudioFile
+from app.audio_file import AudioFile
 from app.state import DocumentState, Image, View
 from app.store import DocumentStore
 

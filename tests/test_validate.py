@@ -4,7 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from app.validate import ArgumentError, json_safe, number, text
+from app.base.jsontext import json_safe
+from app.validate import ArgumentError, number, text
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, "3", None, True, [1], {},

@@ -61,6 +61,8 @@ import numpy as np
 import scipy.fft as sfft
 from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
 
+from app.base.errors import SomaError
+from app.base.formats import MAX_SAMPLE_RATE
 from workers.checks import finite, mono_samples, whole
 from workers.cwt import GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, _segment, margin_samples, \
     morlet, morlet_response
@@ -95,7 +97,7 @@ MAX_REPORTS = 40
 _TINY = 1e-30  # power floor inside the logarithm (digital silence)
 
 
-class SnapError(ValueError):
+class SnapError(SomaError, ValueError):
     """Invalid arguments to ``snap_trace``; str() is one clear line."""
 
 
@@ -496,7 +498,7 @@ class _Progress:
 # --- validation ------------------------------------------------------------------------------
 
 def _sample_rate(sr) -> int:
-    return whole("sr", sr, SnapError, 1, 768_000)
+    return whole("sr", sr, SnapError, 1, MAX_SAMPLE_RATE)
 
 
 def _finite(name: str, value) -> float:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.base.errors import SomaError
+from app.base.formats import MAX_SAMPLE_RATE
 from workers import cwt, stft
 from workers.checks import finite, mono_samples, whole
 from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
@@ -29,7 +31,6 @@ __all__ = [
 
 DB_FLOOR = -160.0  # dBFS of silence and padding; every output pixel is >= this
 CWT_MAX_SECONDS = 30.0  # method='auto' picks the CWT at or below this view length, STFT above
-MAX_SAMPLE_RATE = 768_000  # Hz: the highest rate any file Soma opens can have
 MAX_PIXELS = 16384  # largest width or height: more than any screen, small enough to stay sane
 MAX_SECONDS = 1e7  # |start| and |end| bound (115 days): keeps sample positions exact in float64
 METHODS = ("auto", "stft", "cwt")
@@ -37,7 +38,7 @@ METHODS = ("auto", "stft", "cwt")
 _POWER_FLOOR = 10.0 ** (DB_FLOOR / 10.0)
 
 
-class SpectrumError(ValueError):
+class SpectrumError(SomaError, ValueError):
     """Invalid arguments to the spectrum engine; str() is one clear line."""
 
 

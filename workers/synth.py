@@ -40,12 +40,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.base.errors import SomaError
+from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 from workers.checks import finite, whole
 
-__all__ = ["FADE_SECONDS", "MAX_SAMPLES", "SR_MAX", "SR_MIN", "SynthError", "synthesize"]
+__all__ = ["FADE_SECONDS", "MAX_SAMPLES", "SynthError", "synthesize"]
 
 FADE_SECONDS = 0.005  # raised-cosine onset and end fades (and on both sides of each gap)
-SR_MIN, SR_MAX = 1_000, 768_000  # Hz
 MAX_SAMPLES = 2 * 3600 * 48_000  # output length cap: 2 hours at 48 kHz (1.4 GB of float32)
 MAX_SECONDS = 1e7  # |start|, |end| and |point times| bound: keeps n / sr exact in float64
 MAX_DB = 60.0  # loudest point accepted, dBFS (1000x full scale: certainly a mistake above)
@@ -57,7 +58,7 @@ _MIN_RATE = 1e-200  # 1/s: a steady segment's slope (0) is replaced by this, so 
 _LINEAR, _FADE_IN, _FADE_OUT, _SILENT = 0, 1, 2, 3
 
 
-class SynthError(ValueError):
+class SynthError(SomaError, ValueError):
     """Invalid arguments to ``synthesize``; str() is one clear line."""
 
 
@@ -73,7 +74,7 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
         Times finite. Frequency > 0 or NaN; amplitude finite, -inf (silent) or NaN, at most
         ``MAX_DB``. A point with a NaN frequency or amplitude, or a frequency at or above
         ``sr / 2``, is a gap (see the module docstring). n may be 0.
-    sr : int in [SR_MIN, SR_MAX], sample rate in Hz
+    sr : int in [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE], sample rate in Hz
     start : float, seconds
         Time of the first output sample, rounded to the sample grid: sample i of the result is
         the signal at time (round(start * sr) + i) / sr.
@@ -262,7 +263,7 @@ def _render(table, gain: float, t: np.ndarray, acc: np.ndarray) -> None:
 # --- validation ------------------------------------------------------------------------------
 
 def _sample_rate(sr) -> int:
-    return whole("sr", sr, SynthError, SR_MIN, SR_MAX)
+    return whole("sr", sr, SynthError, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE)
 
 
 def _time(name: str, value) -> float:

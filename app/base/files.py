@@ -1,13 +1,12 @@
-"""Reading files from outside and writing Soma's own: the rules every reader and writer shares.
+"""Reading files from outside and writing Soma's own (standard library only: the dev-mode
+supervisor writes its state with write_atomic): the rules every reader and writer shares.
 
 Reading: only regular files are opened. A FIFO would block the open or the read forever (and
 with it the command line, or the bridge, which stays busy), and /dev/zero or /dev/full would be
 read until memory runs out. `open_regular` opens without blocking and checks the opened file
 itself (fstat), so a file swapped for a FIFO between a check and the open cannot slip through.
 Text formats (projects, exchange files, guides, the recent list) are read with `read_limited`,
-at most MAX_TEXT_BYTES, and JSON is parsed with `parse_json`, which refuses nesting deeper than
-MAX_JSON_DEPTH (a value nested ~500 deep loads, then every reply that walks it recursively
-fails) and numbers JSON cannot write back (NaN, Infinity, 1e999).
+at most MAX_TEXT_BYTES (their JSON is then parsed with app.base.jsontext.parse_json).
 
 Writing: `write_atomic` replaces a file all or nothing: temporary file beside the target,
 flushed and fsync'ed, os.replace'd over it, then the folder fsync'ed (POSIX) so the rename
@@ -21,28 +20,19 @@ own module's error naming the file.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import numpy as np
+from typing import BinaryIO
 
 MAX_TEXT_BYTES = 128 * 2**20  # a project of a million points is ~40 MB
 _READ_CHUNK = 1 << 20
-MAX_JSON_DEPTH = 64  # a project nests 5 deep; partial sources are small objects
 _NEW_FILE_MODE = 0o644  # a new file; an existing one keeps its own mode
 _TEMP_SUFFIX = ".tmp"
 # tempfile.mkstemp's random part: 8 characters of this alphabet
 _TEMP_RANDOM = r"[a-z0-9_]{8}"
-# A string in JSON text, escapes included: its brackets are not nesting. An unterminated one
-# runs to the end, as for json's scanner. Possessive and never failing, so linear: a pattern
-# that must find the closing quote rescans the rest of the text from every quote that has
-# none (37 KB of escaped quotes took 7 s, found by tests/test_fuzz_readers.py).
-_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.?)*+"?', re.DOTALL)
 
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -86,44 +76,6 @@ def read_limited(path, limit: int = MAX_TEXT_BYTES) -> bytes:
                 raise OSError(errno.EFBIG, f"larger than {limit / 2**20:g} MiB, more than "
                                            "Soma reads from a file of this kind")
     return b"".join(chunks)
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not np.isfinite(value):  # 1e999 parses as inf, which no JSON writer can write back
-        raise ValueError(f"the number {text[:30]} is out of range")
-    return value
-
-
-def json_depth(text: str) -> int:
-    """How deep the arrays and objects of the JSON `text` nest (0 for a scalar).
-
-    Linear time, no recursion: the strings are blanked (their brackets do not nest), then the
-    depth is the highest running count of opening minus closing brackets.
-    """
-    brackets = np.frombuffer(_JSON_STRING.sub('""', text).encode("utf-8", "surrogatepass"),
-                             dtype=np.uint8)
-    opening = (brackets == ord("[")) | (brackets == ord("{"))
-    closing = (brackets == ord("]")) | (brackets == ord("}"))
-    steps = opening[opening | closing].astype(np.int64) * 2 - 1
-    return int(np.cumsum(steps).max(initial=0))
-
-
-def parse_json(text: str) -> Any:
-    """The JSON value in `text`, with finite floats only and nested at most MAX_JSON_DEPTH.
-
-    Raises ValueError (json.JSONDecodeError, with line and column, for bad syntax) whose str()
-    says what is wrong.
-    """
-    depth = json_depth(text)
-    if depth > MAX_JSON_DEPTH:
-        raise ValueError(f"nested {depth} levels deep, more than the {MAX_JSON_DEPTH} Soma "
-                         "reads")
-    return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
 
 
 def _temp_name(target: Path) -> re.Pattern:
