@@ -38,6 +38,9 @@ points on the real spectral ridge:
    - one partial: the curvature of log power across rows at the ridge, over a lone partial's
      (corrected for its sweep rate), is within [``SHAPE_MIN``, ``SHAPE_MAX``]; two partials
      unresolved inside one wavelet (a crossing) and noise scatter it (``_ridge_shape``).
+   - inside the window: the chosen row is not at the band's edge with the power still rising
+     beyond it (``_peak_inside_band``). Such a point is only the skirt of a ridge outside
+     +-tolerance; a narrow tolerance must flag it, not invent a flat track at the edge.
    - and its level is at least ``ABSOLUTE_FLOOR_DB`` (digital silence).
 
    Runs of kept points shorter than ``MIN_RUN_SIGMAS`` time sigmas or ``MIN_RUN_STEPS`` steps
@@ -219,6 +222,7 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
         steady = _window_median(sigma_t * np.abs(np.real(dzk / zk)), sigma_t, hop) <= UNSTEADY
     shape = _ridge_shape(power, context_path, smear, q, step_c)
     keep = ((above | steady)
+            & _peak_inside_band(power, context_path, band)
             & (level >= ABSOLUTE_FLOOR_DB)
             & (shape >= SHAPE_MIN) & (shape <= SHAPE_MAX)
             & np.isfinite(seen) & np.isfinite(level))
@@ -360,6 +364,21 @@ def _climb(power: np.ndarray, path: np.ndarray, reach: int) -> np.ndarray:
     window = np.clip(window, 0, width - 1)
     best = np.argmax(power[np.arange(n)[:, None], window], axis=1)
     return window[np.arange(n), best]
+
+
+def _peak_inside_band(power: np.ndarray, context_path: np.ndarray, band: slice) -> np.ndarray:
+    """(n,) bool: False where the chosen row is the band's first or last and the power still
+    rises into the context row beyond it.
+
+    There the ridge lies outside the tolerance window: the band's edge row holds only its
+    skirt, which would read as a partial at the edge, off the real ridge and below its level.
+    ``power`` is (n, context rows), ``context_path`` the chosen rows in context indices.
+    """
+    k = np.arange(power.shape[0])
+    here = power[k, context_path]
+    low = (context_path == band.start) & (power[k, band.start - 1] > here)
+    high = (context_path == band.stop - 1) & (power[k, band.stop] > here)
+    return ~(low | high)
 
 
 def _chirp_smear(inst: np.ndarray, fr: np.ndarray, q: float, hop: float) -> np.ndarray:
