@@ -41,10 +41,26 @@ def added(state: DocumentState, points: np.ndarray, source: dict) -> DocumentSta
                         next_partial_id=partial_id + 1).selecting((partial_id,))
 
 
+# Re-snapped points are computed as t0 + k*hop, like the old ones, but by other arithmetic:
+# a point on the old span's end may land this far outside it.
+SPAN_SLACK = 1e-9  # s
+
+
 def resnapped(state: DocumentState, partial_id: int, points: np.ndarray,
               source: dict) -> DocumentState:
+    """The partial's points replaced by `points` (n, 3) over the time it spans now.
+
+    Points outside [first, last] of its current times are dropped: an erase that trimmed the
+    partial, or split a piece off into another partial, stays erased, and the split-off piece
+    is not drawn twice. EditError when fewer than two points are left.
+    """
     old = _get(state, partial_id)
-    return state.edited(_replaced(state, old, replace(old, points=frozen_points(points),
+    new = frozen_points(points)
+    inside = ((new[:, 0] >= old.points[0, 0] - SPAN_SLACK)
+              & (new[:, 0] <= old.points[-1, 0] + SPAN_SLACK))
+    if inside.sum() < 2:
+        raise EditError(f"the re-snap gave no points over the time {old.name} spans now")
+    return state.edited(_replaced(state, old, replace(old.with_points(new[inside]),
                                                       source=source)), "Re-snap")
 
 

@@ -58,7 +58,10 @@ class SnapService:
                 return state
             return editing.resnapped(state, replace_id, points, source)
 
-        self._store.update(apply)
+        try:
+            self._store.update(apply)
+        except editing.EditError as error:  # the partial was erased meanwhile
+            self._fail(audio, f"The partial could not be re-snapped: {error}")
 
     def _fail(self, audio, message: str) -> None:
         log.warning("%s", message)

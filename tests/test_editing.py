@@ -64,6 +64,22 @@ def test_resnap_replaces_points_in_place_and_is_undoable(state):
     assert after.undone().partials[0].points[0, 1] == 440.0
 
 
+def test_resnap_of_a_split_partial_keeps_the_erased_stretch_erased(state):
+    split = editing.erased(state, [(1, 0.295, 0.605)])
+    first, second = split.partial(1).points, split.partial(3).points
+    after = editing.resnapped(split, 1, _points(0.0, 1.0, 445.0), {"tolerance_cents": 50})
+    np.testing.assert_array_equal(after.partial(1).points[:, 0], first[:, 0])
+    assert (after.partial(1).points[:, 1] == 445.0).all()
+    assert after.partial(3).points is second  # the split-off piece is left alone
+    later = editing.resnapped(after, 3, _points(0.0, 1.0, 450.0), {"tolerance_cents": 50})
+    np.testing.assert_array_equal(later.partial(3).points[:, 0], second[:, 0])
+
+
+def test_resnap_with_nothing_over_the_partials_span_is_an_error(state):
+    with pytest.raises(editing.EditError, match="Partial 2"):
+        editing.resnapped(state, 2, _points(2.0, 3.0, 880.0), {})
+
+
 def test_one_eraser_stroke_over_several_partials_is_one_undo_step(state):
     after = editing.erased(state, [(1, 0.2, 0.3), (1, 0.6, 0.7), (2, 1.0, 1.1)])
     assert [p.id for p in after.partials] == [1, 3, 4, 2, 5]
