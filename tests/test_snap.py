@@ -197,8 +197,14 @@ def test_progress_is_reported_a_bounded_number_of_times_and_ends_complete():
 
 
 def test_auto_q_follows_the_tolerance():
-    assert auto_q(100.0) == pytest.approx(16.8, abs=0.1)
-    assert auto_q(50.0) > auto_q(100.0) > auto_q(200.0)
+    assert auto_q(100.0, 1000.0) == pytest.approx(16.8, abs=0.1)
+    assert auto_q(50.0, 1000.0) > auto_q(100.0, 1000.0) > auto_q(200.0, 1000.0)
+
+
+def test_auto_q_keeps_the_wavelet_short_at_low_frequencies():
+    # f0 of a voice: 9 ms time sigma, not the tolerance's 44 ms
+    assert auto_q(100.0, 100.0) == pytest.approx(0.009 * 2 * np.pi * 100 / 1.665, rel=1e-3)
+    assert auto_q(100.0, 100.0) < auto_q(100.0, 200.0) < auto_q(100.0, 1000.0)
 
 
 # --- bad input -------------------------------------------------------------------------------
