@@ -5,12 +5,14 @@ import logging
 import os
 import signal
 import threading
+from pathlib import Path
 from typing import Callable
 
 from app import devmode, devstate, graphics, processes
-from app.audio import AudioFile
+from app.audio import AudioFile, load_audio
 from app.background import BackgroundQueue
 from app.bridge import SomaDocument
+from app.demo import demo_audio
 from app.persistence import Autosaver
 from app.logs import PageLogHandler
 from app.playback import AudioChunks
@@ -130,7 +132,7 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
 
     def open_first() -> None:
         if saved is not None:
-            reply = _restore(document, store, saved)
+            reply = _restore(document, saved)
         elif project_path is not None:
             reply = document.open_project(project_path)
         elif audio is not None:
@@ -156,15 +158,23 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     return devmode.RESTART_EXIT_CODE if restart.is_set() else 0
 
 
-def _restore(document: SomaDocument, store: DocumentStore, saved: dict) -> dict:
-    """Reopen what was open before a dev-mode restart, with its partials, history and view."""
+def _restore(document: SomaDocument, saved: dict) -> dict:
+    """Reopen what was open before a dev-mode restart, with its partials, history and view.
+
+    The file and what was done on it arrive as one state: a page that saw the file open
+    without them would ask for its own default view, and that request, landing after the
+    restore, replaced the restored view.
+    """
     if not saved.get("hasAudio"):
         return {"ok": True}
-    reply = (document.open_path(saved["audio"]) if saved.get("audio")
-             else document.open_demo())
-    if reply["ok"]:
-        store.update(lambda state: devstate.restore_document(state, saved))
-    return reply
+    path = saved.get("audio")
+    load = (lambda: load_audio(Path(path))) if path else demo_audio
+    try:
+        document._open(load, Path(path).name if path else "Demo recording",
+                       restore=lambda state: devstate.restore_document(state, saved))
+    except Exception as error:  # _open has logged it and put it in the state's error
+        return {"ok": False, "error": str(error)}
+    return {"ok": True}
 
 
 def _handle_dev_signals(window, store: DocumentStore, leave: threading.Event,
