@@ -107,9 +107,12 @@ class SnapService:
                 return state
             return editing.resnapped(state, replace_id, points, source)
 
-        with self._lock:  # see state_and_pending
-            self._pending.pop(key, None)
-            self._store.update(apply)
+        try:
+            with self._lock:  # see state_and_pending
+                self._pending.pop(key, None)
+                self._store.update(apply)
+        except editing.EditError as error:  # the partial was erased meanwhile
+            self._fail(audio, f"The partial could not be re-snapped: {error}", key)
 
     def _fail(self, audio, message: str, key: int) -> None:
         self._settled(key)

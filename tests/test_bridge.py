@@ -380,6 +380,36 @@ def test_resnap_erase_delete_and_their_validation(document, tmp_path):
     assert document.rename_partial(partial.id, "x")["ok"] is False  # deleted
 
 
+def test_resnap_after_an_erase_keeps_the_erased_stretch_erased(document, tmp_path):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    partial = _snap_and_wait(document, [[0.5, 660.0], [2.5, 660.0]], tolerance=50)
+    document.erase([{"partialId": partial.id, "start": 1.0, "end": 1.5}])
+    head, tail = document._store.state.partials
+    assert document.resnap(head.id, 20)["ok"]
+    _wait(lambda: document._store.state.partial(head.id).source["tolerance_cents"] == 20)
+    state = document._store.state
+    assert [p.id for p in state.partials] == [head.id, tail.id]
+    np.testing.assert_array_equal(state.partial(head.id).points[:, 0], head.points[:, 0])
+    assert state.partial(tail.id).points is tail.points
+    assert np.nanmedian(np.abs(1200 * np.log2(state.partial(head.id).points[:, 1] / 660))) < 5
+    # and the tail, re-snapped, stays on its own side of the erased stretch
+    assert document.resnap(tail.id, 20)["ok"]
+    _wait(lambda: document._store.state.partial(tail.id).source["tolerance_cents"] == 20)
+    np.testing.assert_array_equal(document._store.state.partial(tail.id).points[:, 0],
+                                  tail.points[:, 0])
+
+
+def test_a_resnap_result_for_a_span_erased_meanwhile_is_reported(document, tmp_path):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    partial = _snap_and_wait(document, [[0.5, 660.0], [1.0, 660.0]], tolerance=50)
+    elsewhere = np.array([[2.0, 660.0, -10.0], [2.1, 660.0, -10.0]])
+    # As the result of a re-snap requested before an erase took the partial's span away.
+    document._snapping._snapped(document._store.state.audio, partial.id, {},
+                                {"points": elsewhere})
+    assert "could not be re-snapped" in document._store.state.error
+    assert document._store.state.partial(partial.id).points is partial.points
+
+
 @pytest.mark.parametrize("guide, message", [
     ([[1.0, 440.0]], "at least two"),
     ([], "at least two"),
