@@ -404,8 +404,8 @@ def test_a_resnap_result_for_a_span_erased_meanwhile_is_reported(document, tmp_p
     partial = _snap_and_wait(document, [[0.5, 660.0], [1.0, 660.0]], tolerance=50)
     elsewhere = np.array([[2.0, 660.0, -10.0], [2.1, 660.0, -10.0]])
     # As the result of a re-snap requested before an erase took the partial's span away.
-    document._snapping._snapped(document._store.state.audio, partial.id, {},
-                                {"points": elsewhere})
+    document._snapping._snapped(0, document._store.state.audio, partial.id, {},
+                                {"points": elsewhere})  # 0: no pending request of that key
     assert "could not be re-snapped" in document._store.state.error
     assert document._store.state.partial(partial.id).points is partial.points
 
