@@ -49,10 +49,12 @@ class PageLogHandler(logging.Handler):
     """Keeps the newest records and sends them all, numbered, to the page.
 
     The send is coalesced by the push channel, so a burst of records costs one evaluate_js;
-    the page shows the records whose number it has not seen yet.
+    the page shows the records whose number it has not seen yet. `send(event, serial)` gets
+    the newest record's number as the event's revision: records are logged on many threads
+    and their sends can arrive out of order.
     """
 
-    def __init__(self, send: Callable[[dict], None], level: int = logging.INFO) -> None:
+    def __init__(self, send: Callable[[dict, int], None], level: int = logging.INFO) -> None:
         super().__init__(level)
         self._send = send
         self._records: deque[dict] = deque(maxlen=KEEP_IN_PAGE)
@@ -69,5 +71,5 @@ class PageLogHandler(logging.Handler):
             self._records.append({"serial": self._serial, "level": record.levelname,
                                   "name": record.name, "message": message,
                                   "time": record.created})
-            records = list(self._records)
-        self._send({"type": "logs", "records": records})
+            records, serial = list(self._records), self._serial
+        self._send({"type": "logs", "records": records}, serial)

@@ -116,11 +116,13 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     window.events.closing += _ask_before_losing_work(window, store, leave)
     push = PushChannel(window.evaluate_js)
     store.subscribe(lambda state: push.send(
-        {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state"))
+        {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state",
+        revision=state.revision))
     # At most 10 progress updates a second reach the page, whatever the workers report.
     throttle = Throttle(progress, lambda tasks: push.send({"type": "progress", "tasks": tasks},
                                                           coalesce="progress"))
-    page_log = PageLogHandler(lambda event: push.send(event, coalesce="logs"))
+    page_log = PageLogHandler(
+        lambda event, serial: push.send(event, coalesce="logs", revision=serial))
     logging.getLogger().addHandler(page_log)
 
     if devmode.dev_state_path() is not None:

@@ -3,6 +3,8 @@ import json
 import threading
 import time
 
+import pytest
+
 from app.push import PushChannel
 
 
@@ -76,3 +78,56 @@ def test_a_failing_page_does_not_stop_the_channel_and_close_ends_the_thread():
     channel.send({"a": 3})  # after close: dropped, no error
     time.sleep(0.05)
     assert len(calls) == 2
+
+
+def test_an_older_state_never_replaces_a_newer_pending_one():
+    page = _SlowPage(delay=0.0)
+    channel = PushChannel(page.evaluate)
+    channel.send({"type": "state", "revision": 4}, coalesce="state", revision=4)
+    page.gate.set()
+    _wait_for(lambda: len(page.events) == 1)
+    page.gate.clear()
+    channel.send({"type": "state", "revision": 6}, coalesce="state", revision=6)
+    channel.send({"type": "state", "revision": 5}, coalesce="state", revision=5)
+    channel.send({"type": "log", "n": 0})  # sent after the states: the page has them all then
+    page.gate.set()
+    _wait_for(lambda: page.events[-1:] == [{"type": "log", "n": 0}])
+    channel.close()
+    assert [e["revision"] for e in page.events if e["type"] == "state"] == [4, 6]
+
+
+def test_states_pushed_out_of_order_from_many_threads_leave_the_page_on_the_newest():
+    page = _SlowPage(delay=0.001)
+    page.gate.set()
+    channel = PushChannel(page.evaluate)
+    threads = 8
+    start = threading.Barrier(threads)
+
+    def push_every(offset):
+        # Each thread pushes its own revisions newest first: the channel sees them all
+        # interleaved and mostly out of order, as the store's listeners can.
+        start.wait()
+        for revision in range(2000 - 1 - offset, -1, -threads):
+            channel.send({"type": "state", "revision": revision}, coalesce="state",
+                         revision=revision)
+
+    pushers = [threading.Thread(target=push_every, args=(i,)) for i in range(threads)]
+    for pusher in pushers:
+        pusher.start()
+    for pusher in pushers:
+        pusher.join()
+    channel.send({"type": "log", "n": 0})
+    _wait_for(lambda: page.events[-1:] == [{"type": "log", "n": 0}])
+    channel.close()
+    delivered = [e["revision"] for e in page.events if e["type"] == "state"]
+    assert delivered[-1] == 1999
+    assert delivered == sorted(set(delivered)), "an older state was sent after a newer one"
+
+
+def test_a_revision_needs_a_coalesce_key():
+    channel = PushChannel(lambda script: None)
+    try:
+        with pytest.raises(ValueError):
+            channel.send({"type": "state"}, revision=1)
+    finally:
+        channel.close()
