@@ -1,7 +1,8 @@
 """Snap requests to the snap worker, snapped points back into the document as partials.
 
 Snaps queue in the background queue (a user may draw several strokes while the first
-computes; app.background) and are cancelled with it when the file changes. A result becomes
+computes; app.background) and are cancelled with it when the file changes (which also ends
+the snap worker, so that it keeps no mapping of the old file's samples). A result becomes
 one undoable edit: a new partial, or new points for the partial being re-snapped.
 """
 from __future__ import annotations
@@ -27,6 +28,10 @@ class SnapService:
         self._store = store
         self._share = share
         self._queue = queue
+
+    def file_changed(self) -> None:
+        """Cancel every snap: they were for the previous file."""
+        self._queue.cancel_all()
 
     def request(self, guide: tuple[tuple[float, float], ...], tolerance_cents: float,
                 replace_id: int | None = None, hop: float = DEFAULT_HOP) -> int:

@@ -99,11 +99,13 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     share = AudioShare()
     progress = ProgressManager()
     viewport = ViewportService(store, data, share, progress)
-    queue = BackgroundQueue(progress)  # the snap slot: snaps and exports, one after another
-    snapping = SnapService(store, share, queue)
+    snaps = BackgroundQueue(progress, "snap")
+    # An export can take minutes: it has its own worker, only while it runs (app.background).
+    exports = BackgroundQueue(progress, "export", keep_idle_worker=False)
+    snapping = SnapService(store, share, snaps)
     autosaver = Autosaver(store)
     dialogs = NativeDialogs()
-    document = SomaDocument(store, data, share, viewport, snapping, queue, progress, dialogs)
+    document = SomaDocument(store, data, share, viewport, snapping, exports, progress, dialogs)
     saved = devmode.read_dev_state()  # after a dev-mode restart: what to come back to
     geometry = (saved or {}).get("window") or {"width": 1280, "height": 820}
     server = PageServer(make_app(data, webview.token, AudioChunks(store)))
@@ -152,7 +154,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
         push.close()
         autosaver.close()
         viewport.close()
-        queue.close()
+        snaps.close()
+        exports.close()
         share.close()
         server.close()
     return devmode.RESTART_EXIT_CODE if restart.is_set() else 0

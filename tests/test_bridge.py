@@ -52,14 +52,16 @@ class ScriptedDialogs:
 
 def _document(dialogs=None):
     store, data, share, progress = DocumentStore(), DataStore(), AudioShare(), ProgressManager()
-    queue = BackgroundQueue(progress)
+    snaps = BackgroundQueue(progress, "snap")
+    exports = BackgroundQueue(progress, "export", keep_idle_worker=False)
     return SomaDocument(store, data, share, ViewportService(store, data, share, progress),
-                        SnapService(store, share, queue), queue, progress, dialogs)
+                        SnapService(store, share, snaps), exports, progress, dialogs)
 
 
 def _close(document):
     document._viewport.close()
-    document._queue.close()
+    document._snapping._queue.close()
+    document._exports.close()
     document._share.close()
 
 
@@ -394,7 +396,7 @@ def test_a_bad_stroke_gets_a_clear_message(document, tmp_path, guide, message):
     document.open_path(_demo_like(tmp_path / "a.wav"))
     reply = _strict_json(document.snap(guide, 100))
     assert reply["ok"] is False and message in reply["error"], reply
-    assert document._queue.pending == 0
+    assert document._snapping._queue.pending == 0
 
 
 def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
@@ -550,7 +552,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         export.start()
         _wait(lambda: any(t.done for t in document._progress.snapshot()
                           if t.label.startswith("Resynthesising")))
-        worker = document._queue._slot.pid
+        worker = document._exports._slot.pid
         assert worker is not None and worker != os.getpid()
         task = next(t for t in document._progress.snapshot()
                     if t.label.startswith("Resynthesising"))

@@ -1,4 +1,5 @@
 """Worker slots with real worker processes: replacement, crashes, timeouts, no leaks."""
+import logging
 import os
 import queue
 import signal
@@ -13,9 +14,10 @@ import numpy as np
 import pytest
 
 from app import processes
-from live_processes import children_of
+from app.logs import FORMAT
+from live_processes import alive, children_of
 from app.shared_audio import PREFIX, SharedAudio, remove_stale_segments, segment_names
-from app.slots import SnapSlot, ViewportSlot
+from app.slots import QueueSlot, ViewportSlot
 from slot_jobs import FailJob, SleepJob
 from workers.jobs import ViewportJob
 
@@ -96,7 +98,7 @@ def test_500_replacements_never_leave_more_than_two_workers_and_leak_nothing(aud
 
     events = Events()
     viewport = ViewportSlot(events)
-    snap = SnapSlot(events)
+    snap = QueueSlot("snap", events)
     most_alive = 0
     sampling = True
 
@@ -189,6 +191,61 @@ def test_an_exception_in_a_job_is_an_error_and_the_worker_lives_on():
         slot.close()
 
 
+def test_a_failing_job_is_one_line_for_the_user_and_its_traceback_is_logged(caplog):
+    events = Events()
+    slot = QueueSlot("snap", events)
+    try:
+        with caplog.at_level(logging.ERROR, logger="app.slots"):
+            slot.submit(FailJob(1))
+            error = events.wait_for("error", 1)
+        assert error["reason"] == "ValueError: this job always fails"
+        [record] = [r for r in caplog.records if r.name == "app.slots"]
+        assert record.getMessage() == "snap job 1 failed: ValueError: this job always fails"
+        # The worker's own traceback, as the log file's formatter writes it.
+        text = logging.Formatter(FORMAT).format(record)
+        assert "Traceback (most recent call last)" in text
+        assert 'raise ValueError("this job always fails' in text and "slot_jobs.py" in text
+        assert "and says more on a second line" in text
+    finally:
+        slot.close()
+
+
+def test_a_job_that_cannot_be_pickled_is_its_error_and_the_slot_runs_on(caplog):
+    events = Events()
+    slot = QueueSlot("snap", events)
+    try:
+        with caplog.at_level(logging.ERROR, logger="app.slots"):
+            slot.submit(SleepJob(1, lambda: 0.0))  # a lambda does not pickle
+            error = events.wait_for("error", 1, timeout=10)
+        assert error["reason"].startswith("the job could not be sent to the worker: ")
+        assert "\n" not in error["reason"]
+        assert any(r.exc_info for r in caplog.records if r.name == "app.slots")
+        slot.submit(SleepJob(2, 0.0))
+        assert events.wait_for("result", 2, timeout=30)["value"] == {"slept": 0.0}
+    finally:
+        slot.close()
+
+
+def test_cancel_ends_an_idle_worker_too():
+    # An idle worker of the previous file would keep its samples mapped and its caches.
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        slot.submit(SleepJob(1, 0.0))
+        events.wait_for("result", 1)
+        idle = slot.pid
+        slot.cancel()
+        deadline = time.monotonic() + 5
+        while (slot.pid is not None or alive(idle)) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert slot.pid is None and not alive(idle)
+        slot.cancel()  # with no worker at all: nothing to end, and the slot runs on
+        slot.submit(SleepJob(2, 0.0))
+        events.wait_for("result", 2)
+    finally:
+        slot.close()
+
+
 def test_a_viewport_job_on_a_closed_file_is_an_error_not_a_crash(audio):
     events = Events()
     slot = ViewportSlot(events)
@@ -204,7 +261,7 @@ def test_a_viewport_job_on_a_closed_file_is_an_error_not_a_crash(audio):
 
 def test_snap_requests_queue_in_order_and_cancel_drops_them():
     events = Events()
-    slot = SnapSlot(events)
+    slot = QueueSlot("snap", events)
     try:
         for request_id in (1, 2, 3):
             slot.submit(SleepJob(request_id, 0.05))
