@@ -20,6 +20,7 @@ from app.shared_audio import PREFIX, SharedAudio, remove_stale_segments, segment
 from app.slots import QueueSlot, ViewportSlot
 from slot_jobs import FailJob, SleepJob
 from workers.jobs import ViewportJob
+from workers.shared import attach
 
 SR = 44100
 
@@ -276,6 +277,22 @@ def test_snap_requests_queue_in_order_and_cancel_drops_them():
         assert not [e for e in events.seen if e["id"] in (4, 5) and e["type"] == "result"]
     finally:
         slot.close()
+
+
+def test_a_worker_keeps_only_the_segment_it_was_last_asked_for():
+    # workers.shared.attach as a worker runs it, here in this process: /proc/self/maps shows
+    # what is mapped.
+    first = SharedAudio(np.ones(SR, np.float32), SR)
+    second = SharedAudio(np.zeros(SR, np.float32), SR)
+    try:
+        assert attach(first.ref)[0] == 1.0
+        first.close()  # the creator's mapping goes: what is left is the attachment's
+        assert f"/dev/shm/{first.ref.name}" in Path("/proc/self/maps").read_text()
+        assert attach(second.ref)[0] == 0.0
+        assert f"/dev/shm/{first.ref.name}" not in Path("/proc/self/maps").read_text()
+    finally:
+        first.close()
+        second.close()
 
 
 def test_stale_segments_of_a_dead_process_are_removed():
