@@ -166,22 +166,25 @@ class WorkerSlot:
     def _run(self) -> None:
         try:
             while True:
+                # The requests to end the worker and the next job are taken together, under
+                # the lock: a request to end applies to the job running then, never to a job
+                # submitted after it.
                 with self._lock:
                     if self._closing:
                         break
-                    end_any, self._end_any = self._end_any, False
-                    end_busy, self._end_busy = self._end_busy, False
-                    cancelled, self._cancelled = self._cancelled, set()
-                worker = self._worker
-                if worker is not None and (end_any or (worker.job is not None and (
-                        end_busy or worker.job.request_id in cancelled))):
+                    running = self._worker.job if self._worker is not None else None
+                    end = self._worker is not None and (self._end_any or (
+                        running is not None and (
+                            self._end_busy or running.request_id in self._cancelled)))
+                    self._end_any, self._end_busy, self._cancelled = False, False, set()
+                    job = (self._pending.popleft()
+                           if self._pending and (end or running is None) else None)
+                if end:
                     self._end_worker()
-                with self._lock:
-                    idle = self._worker is None or self._worker.job is None
-                    job = self._pending.popleft() if idle and self._pending else None
                 if job is not None:
                     self._start_job(job)
-                elif idle and self._worker is not None and not self._keep_idle_worker:
+                elif (self._worker is not None and self._worker.job is None
+                      and not self._keep_idle_worker):
                     self._end_worker()
                 self._wait_once()
         except Exception:

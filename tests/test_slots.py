@@ -247,6 +247,29 @@ def test_cancel_ends_an_idle_worker_too():
         slot.close()
 
 
+def test_a_cancel_never_ends_a_job_submitted_after_it():
+    # A file change (cancel) and the first request for the new file come back to back while
+    # the loop is busy ending a replaced worker: the request must run, not be ended by the
+    # cancel when the loop gets to it.
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        for round in range(10):
+            first = 10 * round + 1
+            slot.submit(SleepJob(first, 30.0))
+            events.wait_for("progress", first)
+            busy = slot.pid
+            slot.submit(SleepJob(first + 1, 30.0))  # replaces the busy worker...
+            deadline = time.monotonic() + 10
+            while slot.pid == busy and time.monotonic() < deadline:
+                time.sleep(0.0002)
+            slot.cancel()  # ...and while the loop ends it, the file changes
+            slot.submit(SleepJob(first + 2, 0.0))
+            events.wait_for("result", first + 2, timeout=30)
+    finally:
+        slot.close()
+
+
 def test_a_viewport_job_on_a_closed_file_is_an_error_not_a_crash(audio):
     events = Events()
     slot = ViewportSlot(events)
