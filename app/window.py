@@ -101,11 +101,13 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     share = AudioShare()
     progress = ProgressManager()
     viewport = ViewportService(store, data, share, progress)
-    queue = BackgroundQueue(progress)  # the snap slot: snaps and exports, one after another
-    snapping = SnapService(store, share, queue)
+    snaps = BackgroundQueue(progress, "snap")
+    # An export can take minutes: it has its own worker, only while it runs (app.background).
+    exports = BackgroundQueue(progress, "export", keep_idle_worker=False)
+    snapping = SnapService(store, share, snaps)
     autosaver = Autosaver(store)
     dialogs = NativeDialogs()
-    document = SomaDocument(store, data, share, viewport, snapping, queue, progress, dialogs)
+    document = SomaDocument(store, data, share, viewport, snapping, exports, progress, dialogs)
     saved, unreadable = _saved_session()  # after a dev-mode restart: what to come back to
     geometry = (saved.window if saved else None) or {"width": 1280, "height": 820}
     server = PageServer(make_app(data, webview.token, AudioChunks(store)))
@@ -118,11 +120,13 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     window.events.closing += _ask_before_losing_work(window, store, leave)
     push = PushChannel(window.evaluate_js)
     store.subscribe(lambda state: push.send(
-        {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state"))
+        {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state",
+        revision=state.revision))
     # At most 10 progress updates a second reach the page, whatever the workers report.
     throttle = Throttle(progress, lambda tasks: push.send({"type": "progress", "tasks": tasks},
                                                           coalesce="progress"))
-    page_log = PageLogHandler(lambda event: push.send(event, coalesce="logs"))
+    page_log = PageLogHandler(
+        lambda event, serial: push.send(event, coalesce="logs", revision=serial))
     logging.getLogger().addHandler(page_log)
 
     if devmode.dev_state_path() is not None:
@@ -154,7 +158,8 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
         push.close()
         autosaver.close()
         viewport.close()
-        queue.close()
+        snaps.close()
+        exports.close()
         share.close()
         server.close()
     return devmode.RESTART_EXIT_CODE if restart.is_set() else 0

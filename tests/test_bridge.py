@@ -23,7 +23,7 @@ from app.shared_audio import AudioShare
 from app.snapping import SnapService
 from app.store import DocumentStore
 from app.viewport import ViewportService
-from live_processes import alive
+from live_processes import alive, descendants
 
 
 class ScriptedDialogs:
@@ -52,14 +52,16 @@ class ScriptedDialogs:
 
 def _document(dialogs=None):
     store, data, share, progress = DocumentStore(), DataStore(), AudioShare(), ProgressManager()
-    queue = BackgroundQueue(progress)
+    snaps = BackgroundQueue(progress, "snap")
+    exports = BackgroundQueue(progress, "export", keep_idle_worker=False)
     return SomaDocument(store, data, share, ViewportService(store, data, share, progress),
-                        SnapService(store, share, queue), queue, progress, dialogs)
+                        SnapService(store, share, snaps), exports, progress, dialogs)
 
 
 def _close(document):
     document._viewport.close()
-    document._queue.close()
+    document._snapping._queue.close()
+    document._exports.close()
     document._share.close()
 
 
@@ -204,6 +206,36 @@ def test_set_view_publishes_the_view_and_the_worker_computes_its_image(document,
     # the 440 Hz sine is the brightest row
     rows = np.geomspace(100, 2000, 77)
     assert abs(int(np.argmax(levels.mean(axis=1))) - int(np.argmin(abs(np.log(rows / 440))))) <= 1
+
+
+def _mapping(name):
+    """Pids of this process and its descendants (the workers, the forkserver) that map the
+    shared-memory segment `name`."""
+    found = []
+    for pid in [os.getpid(), *descendants(os.getpid())]:
+        try:
+            with open(f"/proc/{pid}/maps") as maps:
+                if f"/dev/shm/{name}" in maps.read():
+                    found.append(pid)
+        except OSError:  # it ended while we looked
+            continue
+    return found
+
+
+def test_opening_another_file_leaves_no_process_mapping_the_first(document, tmp_path):
+    document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
+    first = document._share.ref_for(document._store.state.audio).name
+    document.set_view(0.5, 1.5, 100, 2000, 321, 77)
+    document.snap([[0.2, 440.0], [1.8, 440.0]], 100)
+    _wait(lambda: document._store.state.viewport is not None and document._store.state.partials)
+    workers = [document._viewport._slot.pid, document._snapping._queue._slot.pid]
+    assert None not in workers and set(_mapping(first)) >= set(workers)  # idle, with A mapped
+
+    document.open_path(_wav(tmp_path / "b.wav", seconds=2.0))
+    _wait(lambda: not _mapping(first), timeout=2.0)
+    document.set_view(0.5, 1.5, 100, 2000, 321, 77)  # B renders on a fresh worker
+    _wait(lambda: document._store.state.viewport is not None)
+    assert not _mapping(first)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -424,7 +456,7 @@ def test_a_bad_stroke_gets_a_clear_message(document, tmp_path, guide, message):
     document.open_path(_demo_like(tmp_path / "a.wav"))
     reply = _strict_json(document.snap(guide, 100))
     assert reply["ok"] is False and message in reply["error"], reply
-    assert document._queue.pending == 0
+    assert document._snapping._queue.pending == 0
 
 
 def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
@@ -580,7 +612,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         export.start()
         _wait(lambda: any(t.done for t in document._progress.snapshot()
                           if t.label.startswith("Resynthesising")))
-        worker = document._queue._slot.pid
+        worker = document._exports._slot.pid
         assert worker is not None and worker != os.getpid()
         task = next(t for t in document._progress.snapshot()
                     if t.label.startswith("Resynthesising"))
