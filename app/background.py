@@ -1,10 +1,13 @@
-"""The snap slot's queue: jobs that run one after another in one worker process.
+"""A queue of jobs that run one after another in the worker process of one slot.
 
-Snaps and resynthesis exports go here (the viewport has a slot of its own): with the
-viewport's worker that makes at most two worker processes, and no numeric work in the main
-process. Each job gets a progress task whose cancel button, like a file change, drops the
-whole queue (the slot ends its worker either way). Outcomes reach the job's own callbacks,
-on the slot's thread.
+Soma has two: snaps, and resynthesis exports (the viewport has a slot of its own). Exports
+have their own because one can take minutes, and a stroke drawn meanwhile must snap at once;
+the export slot ends its worker when it has nothing to do, so three worker processes at the
+most run at once, and only while an export does. No numeric work is left to the main process.
+Each job gets a progress task whose cancel button cancels that job only: a queued one leaves
+the queue, a running one's worker is ended and the next job starts on a fresh worker.
+`cancel_all` (a file change, for the snaps; closing) drops the whole queue. Outcomes reach
+the job's own callbacks, on the slot's thread.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Callable
 
 from app.base.errors import SomaError
 from app.progress import ProgressManager, Task
-from app.slots import DEFAULT_TIMEOUT, SnapSlot
+from app.slots import DEFAULT_TIMEOUT, QueueSlot
 
 
 class JobFailed(SomaError):
@@ -26,9 +29,12 @@ class JobCancelled(SomaError):
 
 
 class BackgroundQueue:
-    def __init__(self, progress: ProgressManager, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, progress: ProgressManager, name: str, keep_idle_worker: bool = True,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        """A queue on the slot `name` ("snap", "export"); `keep_idle_worker=False` ends the
+        worker whenever the queue is empty (app.slots.QueueSlot)."""
         self._progress = progress
-        self._slot = SnapSlot(self._on_event, timeout)
+        self._slot = QueueSlot(name, self._on_event, timeout, keep_idle_worker)
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         # request id -> (its task, on_result(value), on_error(reason), on_cancel())
@@ -50,7 +56,8 @@ class BackgroundQueue:
                     on_cancel()
                 return request_id
             job = make_job(request_id)
-            task = self._progress.task(label, unit=unit, on_cancel=self.cancel_all)
+            task = self._progress.task(label, unit=unit,
+                                       on_cancel=lambda: self.cancel(request_id))
             self._requests[request_id] = (task, on_result, on_error, on_cancel)
         self._slot.submit(job)
         return request_id
@@ -77,12 +84,26 @@ class BackgroundQueue:
             raise JobCancelled()
         return outcome["value"]
 
+    def cancel(self, request_id: int) -> None:
+        """Drop the job `request_id`, queued or running (the user said so); the others run."""
+        with self._lock:
+            request = self._requests.pop(request_id, None)
+        if request is None:  # it has ended meanwhile
+            return
+        self._slot.cancel_request(request_id)
+        self._tell_cancelled([request])
+
     def cancel_all(self) -> None:
-        """Drop every job, queued or running (the file changed, or the user said so)."""
+        """Drop every job, queued or running (the file changed, or the window closes)."""
         with self._lock:
             requests = list(self._requests.values())
             self._requests.clear()
         self._slot.cancel()
+        self._tell_cancelled(requests)
+
+    @staticmethod
+    def _tell_cancelled(requests) -> None:
+        """End the tasks of `requests` (taken out of self._requests) and call their on_cancel."""
         for task, _, _, on_cancel in requests:
             task.cancel()
             if on_cancel is not None:

@@ -111,7 +111,7 @@ def _count(n: int, noun: str) -> str:
 
 class SomaDocument:
     def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
-                 viewport: ViewportService, snapping: SnapService, queue: BackgroundQueue,
+                 viewport: ViewportService, snapping: SnapService, exports: BackgroundQueue,
                  progress: ProgressManager, dialogs: Dialogs | None = None) -> None:
         self._progress = progress
         self._store = store
@@ -119,7 +119,7 @@ class SomaDocument:
         self._share = share
         self._viewport = viewport
         self._snapping = snapping
-        self._queue = queue  # the snap slot's: snaps and exports, one after another
+        self._exports = exports  # resynthesis exports, one after another
         self._dialogs = dialogs
         # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
         self._open_counter = itertools.count(1)
@@ -373,7 +373,7 @@ class SomaDocument:
         path = _with_extension(path, f".{fmt}")  # soundfile takes the format from it
         audio = state.audio
         try:
-            return self._queue.run(
+            return self._exports.run(
                 lambda request_id: ResynthesisJob(
                     request_id=request_id, partials=tuple(chosen),
                     sample_rate=audio.sample_rate, duration=audio.duration, path=path,
@@ -576,7 +576,7 @@ class SomaDocument:
             return {"state": self._store.state.to_json()}
         self._share.share(audio)
         self._viewport.file_changed()
-        self._queue.cancel_all()  # snaps and exports for the file before
+        self._snapping.file_changed()  # exports carry their partials: they go on
         if restore is None:
             restore = self._recovered_work(audio)
 

@@ -18,9 +18,9 @@ from app.base.devchild import read_dev_state
 from app.base.errors import SomaError
 from app.partials import Partial
 from app.persistence import levels_that_fit, view_that_fits
-# The project file's decoders: one rule for what a valid partial, view or number is.
+# The project file's encoder and decoders: one rule for what a valid partial, view or number is.
 from app.project import (ProjectError, _decode_partial, _decode_view, _fail, _integer,
-                         _number, _object, _optional_str)
+                         _number, _object, _optional_str, encode_partial)
 from app.snapping import PendingSnap
 from app.state import DocumentState, Edit
 
@@ -60,7 +60,7 @@ class SavedSession:
 
 def _edit_json(edit: Edit) -> dict:
     return {"label": edit.label, "next": edit.next_partial_id,
-            "partials": [p.to_json() for p in edit.partials]}
+            "partials": [encode_partial(p) for p in edit.partials]}
 
 
 def capture(state: DocumentState, snaps: tuple[PendingSnap, ...], window: dict | None) -> dict:
@@ -74,7 +74,7 @@ def capture(state: DocumentState, snaps: tuple[PendingSnap, ...], window: dict |
         "projectPath": state.project_path,
         "view": state.view.to_json() if state.view else None,
         "levels": state.levels.to_json() if state.levels else None,
-        "partials": [p.to_json() for p in state.partials],
+        "partials": [encode_partial(p) for p in state.partials],
         "nextPartialId": state.next_partial_id,
         "selection": list(state.selection),
         "undo": [_edit_json(e) for e in state.undo_stack],

@@ -41,10 +41,26 @@ def added(state: DocumentState, points: np.ndarray, source: dict) -> DocumentSta
                         next_partial_id=partial_id + 1).selecting((partial_id,))
 
 
+# Re-snapped points are computed as t0 + k*hop, like the old ones, but by other arithmetic:
+# a point on the old span's end may land this far outside it.
+SPAN_SLACK = 1e-9  # s
+
+
 def resnapped(state: DocumentState, partial_id: int, points: np.ndarray,
               source: dict) -> DocumentState:
+    """The partial's points replaced by `points` (n, 3) over the time it spans now.
+
+    Points outside [first, last] of its current times are dropped: an erase that trimmed the
+    partial, or split a piece off into another partial, stays erased, and the split-off piece
+    is not drawn twice. EditError when fewer than two points are left.
+    """
     old = _get(state, partial_id)
-    return state.edited(_replaced(state, old, replace(old, points=frozen_points(points),
+    new = frozen_points(points)
+    inside = ((new[:, 0] >= old.points[0, 0] - SPAN_SLACK)
+              & (new[:, 0] <= old.points[-1, 0] + SPAN_SLACK))
+    if inside.sum() < 2:
+        raise EditError(f"the re-snap gave no points over the time {old.name} spans now")
+    return state.edited(_replaced(state, old, replace(old.with_points(new[inside]),
                                                       source=source)), "Re-snap")
 
 
@@ -59,13 +75,18 @@ def erased(state: DocumentState, ranges) -> DocumentState:
     """Remove the points of partials within time ranges: one undoable step for one stroke.
 
     `ranges` is a sequence of (partial id, start s, end s), all measured on the partials as
-    they are now. A partial is one continuous track, so what is left of it falls apart into
-    runs: the first keeps the partial's id, the others get new ids; a run of fewer than two
-    points is dropped.
+    they are now, start <= end; a point at exactly start or end is removed. A partial is one continuous
+    track, so what is left of it falls apart into runs: the first keeps the partial's id, the
+    others get new ids; a run of fewer than two points is dropped. O(n + k log n) for n points
+    and k ranges: a long stroke over a long partial must not hold the store's write lock.
     """
+    known = {partial.id for partial in state.partials}
     by_id: dict[int, list[tuple[float, float]]] = {}
     for partial_id, start, end in ranges:
-        _get(state, partial_id)
+        if partial_id not in known:
+            raise EditError(f"there is no partial {partial_id}")
+        if end < start:
+            raise EditError(f"an erased range ends ({end:g} s) before it starts ({start:g} s)")
         by_id.setdefault(partial_id, []).append((start, end))
     partials: list[Partial] = []
     next_id = state.next_partial_id
@@ -74,10 +95,7 @@ def erased(state: DocumentState, ranges) -> DocumentState:
         if old.id not in by_id:
             partials.append(old)
             continue
-        times = old.points[:, 0]
-        kept = np.ones(len(times), dtype=bool)
-        for start, end in by_id[old.id]:
-            kept &= ~((times >= start) & (times <= end))
+        kept = ~_covered(old.points[:, 0], np.array(by_id[old.id], dtype=np.float64))
         if kept.all():
             partials.append(old)
             continue
@@ -95,6 +113,18 @@ def erased(state: DocumentState, ranges) -> DocumentState:
     if not changed:
         return state
     return state.edited(tuple(partials), "Erase", next_partial_id=next_id)
+
+
+def _covered(times: np.ndarray, ranges: np.ndarray) -> np.ndarray:
+    """(n,) bool: which of the sorted `times` (n,) lie in any of `ranges` (k, 2) [start, end],
+    ends included. Each range adds +1 at its first point and -1 after its last; a point is
+    covered where the running sum is above 0, so overlapping ranges need no merging."""
+    first = np.searchsorted(times, ranges[:, 0], side="left")
+    after = np.searchsorted(times, ranges[:, 1], side="right")
+    depth = np.zeros(times.size + 1, dtype=np.int64)
+    np.add.at(depth, first, 1)
+    np.add.at(depth, after, -1)
+    return np.cumsum(depth[:-1]) > 0
 
 
 def renamed(state: DocumentState, partial_id: int, name: str) -> DocumentState:

@@ -120,11 +120,15 @@ def _encode(project: Project, path: Path) -> dict:
         "view": project.view,
         "settings": project.settings,
         "nextPartialId": project.next_partial_id,
-        "partials": [{"id": p.id, "name": p.name, "color": p.color,
-                      "points": points_to_json(p.points),
-                      "source": p.source}
-                     for p in project.partials],
+        "partials": [encode_partial(p) for p in project.partials],
     }
+
+
+def encode_partial(partial: Partial) -> dict:
+    """A partial as a project file holds it (points as JSON rows, gaps as null); dev mode's
+    state file holds its partials the same way, and reads them back with the same decoder."""
+    return {"id": partial.id, "name": partial.name, "color": partial.color,
+            "points": points_to_json(partial.points), "source": partial.source}
 
 
 def save_project(project: Project, path) -> None:

@@ -1,8 +1,8 @@
 """Session: the main process's object graph, built in one place and closed in one place.
 
 The window (app.window.run_window) and the tests build it the same way: the document store,
-the data store, the audio share, progress, the viewport and snap services, the snap slot's
-queue, the autosaver and the js_api object. The page's side (its server, the push channel and
+the data store, the audio share, progress, the viewport and snap services, the snap and export
+queues, the autosaver and the js_api object. The page's side (its server, the push channel and
 what feeds it) is added once the window's token and evaluate_js exist. close() ends all of it
 in the order the pieces depend on each other: what feeds the page first, then the services,
 then the workers' queues and the shared audio they read, then the server.
@@ -42,12 +42,14 @@ class Session:
         self.share = AudioShare()
         self.progress = ProgressManager()
         self.viewport = ViewportService(self.store, self.data, self.share, self.progress)
-        self.queue = BackgroundQueue(self.progress)  # the snap slot: snaps and exports
-        self.snapping = SnapService(self.store, self.share, self.queue)
+        self.snaps = BackgroundQueue(self.progress, "snap")
+        # An export can take minutes: it has its own worker, only while it runs (app.background).
+        self.exports = BackgroundQueue(self.progress, "export", keep_idle_worker=False)
+        self.snapping = SnapService(self.store, self.share, self.snaps)
         self.autosaver = (Autosaver(self.store, autosave_delay)
                           if autosave_delay is not None else None)
         self.document = SomaDocument(self.store, self.data, self.share, self.viewport,
-                                     self.snapping, self.queue, self.progress, dialogs)
+                                     self.snapping, self.exports, self.progress, dialogs)
         self.server: PageServer | None = None
         self.push: PushChannel | None = None
         self._throttle: Throttle | None = None
@@ -62,17 +64,19 @@ class Session:
         """Push the document's states, the progress and the log to the page."""
         push = self.push = PushChannel(evaluate_js)
         self.store.subscribe(lambda state: push.send(
-            {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state"))
+            {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state",
+            revision=state.revision))
         # At most 10 progress updates a second reach the page, whatever the workers report.
         self._throttle = Throttle(self.progress, lambda tasks: push.send(
             {"type": "progress", "tasks": tasks}, coalesce="progress"))
-        self._page_log = PageLogHandler(lambda event: push.send(event, coalesce="logs"))
+        self._page_log = PageLogHandler(
+            lambda event, serial: push.send(event, coalesce="logs", revision=serial))
         logging.getLogger().addHandler(self._page_log)
 
     def close(self) -> None:
         if self._page_log is not None:
             logging.getLogger().removeHandler(self._page_log)
-        for part in (self._throttle, self.push, self.autosaver, self.viewport, self.queue,
-                     self.share, self.server):
+        for part in (self._throttle, self.push, self.autosaver, self.viewport, self.snaps,
+                     self.exports, self.share, self.server):
             if part is not None:
                 part.close()

@@ -6,14 +6,22 @@ or its queues. Other threads only hand it requests and wake it. What to do with 
 request while one is running is the strategy, in a subclass:
 
 - ViewportSlot: the newest request replaces everything. A busy process is ended at once
-  (terminate, join 0.2 s, kill) and a fresh one starts, because the user has moved on.
-- SnapSlot: requests queue and run one after another; `cancel()` drops them all.
+  (terminate, join 0.2 s, kill) and a fresh one starts, because the user has moved on; an
+  idle one is reused, so its caches serve the next view.
+- QueueSlot: requests queue and run one after another; `cancel_request(id)` drops one (a
+  queued one leaves the queue, a running one's process is ended and the next job starts on a
+  fresh one). With `keep_idle_worker=False` the process is ended as soon as the queue is
+  empty (the export slot: a process only while an export runs).
 
-Each process gets its own queues: a process terminated while writing to a queue may leave it
-corrupt, so queues never outlive their process. Outcomes reach `on_event` as dicts:
-{"type": "result", "slot", "id", "value"}, {"type": "error", "slot", "id", "reason"} and
-{"type": "progress", "slot", "id", "done", "total"}; only the current request's outcomes are
-delivered, stale ones are dropped.
+`cancel()` drops every request and ends the process, busy or idle: it is called when the
+file changes, and an idle worker of the old file would keep its mapping of the old samples
+and its caches (workers.shared). Each process gets its own queues: a process terminated
+while writing to a queue may leave it corrupt, so queues never outlive their process.
+Outcomes reach `on_event` as dicts: {"type": "result", "slot", "id", "value"},
+{"type": "error", "slot", "id", "reason"} (one line; a worker's traceback goes to the log)
+and {"type": "progress", "slot", "id", "done", "total"}; only the current request's outcomes
+are delivered, stale ones are dropped. A job that cannot be sent (it does not pickle) is an
+error of that job; the slot runs on.
 """
 from __future__ import annotations
 
@@ -24,10 +32,12 @@ import signal
 import threading
 import time
 from multiprocessing.connection import wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Callable
 
 from app import processes
-from workers.jobs import serve
+from app.logs import log_traceback
+from workers.jobs import describe_error, serve
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +87,19 @@ def describe_exit(code: int | None) -> str:
 class WorkerSlot:
     """The run loop; subclasses decide what a new request does (`_accept`)."""
 
-    def __init__(self, name: str, on_event: EventSink, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, name: str, on_event: EventSink, timeout: float = DEFAULT_TIMEOUT,
+                 keep_idle_worker: bool = True) -> None:
         self.name = name
         self._on_event = on_event
         self._timeout = timeout
+        self._keep_idle_worker = keep_idle_worker
         self._lock = threading.Lock()
         self._pending: collections.deque = collections.deque()
         self._closing = False
+        # What other threads ask of the worker, done by the loop at its next turn:
+        self._end_busy = False   # end it if it is computing (a newer view replaces the job)
+        self._end_any = False    # end it even if idle (the file changed)
+        self._cancelled: set[int] = set()  # end it if it is computing one of these requests
         self._worker: _Worker | None = None
         # A pipe to wake the loop from wait(): requests arrive from other threads.
         self._wake_read, self._wake_write = os.pipe()
@@ -101,10 +117,21 @@ class WorkerSlot:
         self._wake()
 
     def cancel(self) -> None:
-        """Drop every pending request and end a running one (the file changed)."""
+        """Drop every pending request and end the worker, busy or idle (the file changed)."""
         with self._lock:
             self._pending.clear()
-            self._cancel_running = True
+            self._end_any = True
+        self._wake()
+
+    def cancel_request(self, request_id: int) -> None:
+        """Drop request `request_id` if it is queued; end its worker if it is running (the
+        next queued request then starts on a fresh worker). No event comes for it."""
+        with self._lock:
+            queued = [job for job in self._pending if job.request_id == request_id]
+            for job in queued:
+                self._pending.remove(job)
+            if not queued:
+                self._cancelled.add(request_id)
         self._wake()
 
     def close(self, timeout: float = 5.0) -> None:
@@ -124,8 +151,6 @@ class WorkerSlot:
 
     # -- strategy ---------------------------------------------------------------------
 
-    _cancel_running = False
-
     def _accept(self, job) -> None:
         """Called under the lock with a new job: update self._pending (and maybe cancel)."""
         raise NotImplementedError
@@ -141,16 +166,26 @@ class WorkerSlot:
     def _run(self) -> None:
         try:
             while True:
+                # The requests to end the worker and the next job are taken together, under
+                # the lock: a request to end applies to the job running then, never to a job
+                # submitted after it.
                 with self._lock:
                     if self._closing:
                         break
-                    cancel, self._cancel_running = self._cancel_running, False
-                    job = self._pending.popleft() if self._pending and (
-                        cancel or self._worker is None or self._worker.job is None) else None
-                if cancel and self._worker is not None and self._worker.job is not None:
+                    running = self._worker.job if self._worker is not None else None
+                    end = self._worker is not None and (self._end_any or (
+                        running is not None and (
+                            self._end_busy or running.request_id in self._cancelled)))
+                    self._end_any, self._end_busy, self._cancelled = False, False, set()
+                    job = (self._pending.popleft()
+                           if self._pending and (end or running is None) else None)
+                if end:
                     self._end_worker()
                 if job is not None:
                     self._start_job(job)
+                elif (self._worker is not None and self._worker.job is None
+                      and not self._keep_idle_worker):
+                    self._end_worker()
                 self._wait_once()
         except Exception:
             log.exception("worker slot %s failed", self.name)
@@ -161,11 +196,20 @@ class WorkerSlot:
             os.close(self._wake_write)
 
     def _start_job(self, job) -> None:
+        # Pickled here, before anything is written, so that a job that cannot be pickled is
+        # its own error and leaves the pipe and the worker as they were.
+        try:
+            message = ForkingPickler.dumps(job)
+        except Exception as error:
+            reason = f"the job could not be sent to the worker: {describe_error(error)}"
+            log.exception("%s job %d: %s", self.name, job.request_id, reason)
+            self._emit("error", job.request_id, reason=reason)
+            return
         if self._worker is None:
             self._worker = _Worker(f"soma-{self.name}")
         self._worker.job = job
         self._worker.deadline = time.monotonic() + self._timeout
-        self._worker.requests.send(job)
+        self._worker.requests.send_bytes(message)
 
     def _wait_once(self) -> None:
         worker = self._worker
@@ -209,12 +253,15 @@ class WorkerSlot:
                 if current:
                     self._emit("progress", request_id, done=message[2], total=message[3])
                 continue
+            if kind == "error":  # even a stale job's failure is a fault worth its traceback
+                reason, trace = message[2], message[3]
+                log_traceback(log, f"{self.name} job {request_id} failed: {reason}", trace)
             if current:
                 worker.job = None
                 if kind == "result":
                     self._emit("result", request_id, value=message[2])
                 else:
-                    self._emit("error", request_id, reason=message[2])
+                    self._emit("error", request_id, reason=reason)
 
     def _end_worker(self) -> None:
         worker, self._worker = self._worker, None
@@ -236,14 +283,11 @@ class ViewportSlot(WorkerSlot):
     def _accept(self, job) -> None:
         self._pending.clear()
         self._pending.append(job)
-        self._cancel_running = True
+        self._end_busy = True
 
 
-class SnapSlot(WorkerSlot):
+class QueueSlot(WorkerSlot):
     """Requests run one after another, in the order they came."""
-
-    def __init__(self, on_event: EventSink, timeout: float = DEFAULT_TIMEOUT) -> None:
-        super().__init__("snap", on_event, timeout)
 
     def _accept(self, job) -> None:
         self._pending.append(job)

@@ -1,7 +1,8 @@
 """Snap requests to the snap worker, snapped points back into the document as partials.
 
 Snaps queue in the background queue (a user may draw several strokes while the first
-computes; app.background) and are cancelled with it when the file changes. A result becomes
+computes; app.background) and are cancelled with it when the file changes (which also ends
+the snap worker, so that it keeps no mapping of the old file's samples). A result becomes
 one undoable edit: a new partial, or new points for the partial being re-snapped. Until its
 result, error or cancel arrives a request is pending: dev mode saves those across a restart
 (app.devstate) and sends them again.
@@ -60,6 +61,10 @@ class SnapService:
         self._keys = itertools.count(1)
         self._pending: dict[int, PendingSnap] = {}
 
+    def file_changed(self) -> None:
+        """Cancel every snap: they were for the previous file."""
+        self._queue.cancel_all()
+
     def request(self, guide: tuple[tuple[float, float], ...], tolerance_cents: float,
                 replace_id: int | None = None, hop: float = DEFAULT_HOP) -> int:
         """Snap `guide` ([[t s, f Hz], ...]); the result adds a partial or replaces one."""
@@ -107,9 +112,12 @@ class SnapService:
                 return state
             return editing.resnapped(state, replace_id, points, source)
 
-        with self._lock:  # see state_and_pending
-            self._pending.pop(key, None)
-            self._store.update(apply)
+        try:
+            with self._lock:  # see state_and_pending
+                self._pending.pop(key, None)
+                self._store.update(apply)
+        except editing.EditError as error:  # the partial was erased meanwhile
+            self._fail(audio, f"The partial could not be re-snapped: {error}", key)
 
     def _fail(self, audio, message: str, key: int) -> None:
         self._settled(key)

@@ -5,12 +5,15 @@ import logging
 import os
 import signal
 import threading
+from pathlib import Path
 from typing import Callable
 
 from app import devstate, graphics, processes
-from app.base import devchild
+from app.audio import load_audio
 from app.audio_file import AudioFile
+from app.base import devchild
 from app.bridge import SomaDocument
+from app.demo import demo_audio
 from app.recent import load_recent
 from app.session import Session
 from app.shared_audio import remove_stale_segments
@@ -108,7 +111,7 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
 
     def open_first() -> None:
         if saved is not None:
-            reply = _restore(document, store, snapping, saved)
+            reply = _restore(document, snapping, saved)
         elif project_path is not None:
             reply = document.open_project(project_path)
         elif audio is not None:
@@ -140,18 +143,27 @@ def _saved_session() -> tuple[devstate.SavedSession | None, str]:
         return None, message
 
 
-def _restore(document: SomaDocument, store: DocumentStore, snapping: SnapService,
+def _restore(document: SomaDocument, snapping: SnapService,
              saved: devstate.SavedSession) -> dict:
     """Reopen what was open before a dev-mode restart, with its partials, history and view,
-    and send again the strokes that were still snapping."""
+    and send again the strokes that were still snapping.
+
+    The file and what was done on it arrive as one state: a page that saw the file open
+    without them would ask for its own default view, and that request, landing after the
+    restore, replaced the restored view.
+    """
     if not saved.has_audio:
         return {"ok": True}
-    reply = document.open_path(saved.audio) if saved.audio else document.open_demo()
-    if reply["ok"]:
-        store.update(lambda state: devstate.restore_document(state, saved))
-        for snap in saved.snaps:
-            snapping.request(snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop)
-    return reply
+    path = saved.audio
+    load = (lambda: load_audio(Path(path))) if path else demo_audio
+    try:
+        document._open(load, Path(path).name if path else "Demo recording",
+                       restore=lambda state: devstate.restore_document(state, saved))
+    except Exception as error:  # _open has logged it and put it in the state's error
+        return {"ok": False, "error": str(error)}
+    for snap in saved.snaps:
+        snapping.request(snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop)
+    return {"ok": True}
 
 
 def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,

@@ -14,6 +14,8 @@ packages=(
     libdbus-1-3 libfontconfig1 libglib2.0-0 fonts-dejavu-core
     # the GUI tests: a virtual screen and synthetic mouse and key events
     xvfb xdotool
+    # the snap tests' spoken sentence
+    espeak-ng
 )
 # The web modules' tests run on Node; a machine that already has a node keeps it.
 command -v node >/dev/null || packages+=(nodejs)

@@ -12,6 +12,7 @@ import sys
 import threading
 
 from app.audio import load_audio
+from app.base.formats import is_project_path
 from app.window import run_window
 
 PREFIX = "@@ "
@@ -37,7 +38,7 @@ def serve(window) -> None:
 
 def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else None
-    project = path if path and path.endswith(".soma.json") else None
+    project = path if path and is_project_path(path) else None
     audio = load_audio(path) if path and not project else None
     return run_window(audio, project, on_ready=lambda window: threading.Thread(
         target=serve, args=(window,), daemon=True).start())

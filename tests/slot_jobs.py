@@ -22,4 +22,5 @@ class FailJob:
     request_id: int
 
     def run(self, report):
-        raise ValueError("this job always fails")
+        # Two lines: the user is shown the first, the log gets all of it.
+        raise ValueError("this job always fails\nand says more on a second line")

@@ -16,7 +16,7 @@ from app.png import write_png
 from app.recent import load_recent
 from app.project import load_project, recovery_path
 from app.session import Session
-from live_processes import alive
+from live_processes import alive, descendants
 
 
 class ScriptedDialogs:
@@ -195,6 +195,36 @@ def test_set_view_publishes_the_view_and_the_worker_computes_its_image(document,
     # the 440 Hz sine is the brightest row
     rows = np.geomspace(100, 2000, 77)
     assert abs(int(np.argmax(levels.mean(axis=1))) - int(np.argmin(abs(np.log(rows / 440))))) <= 1
+
+
+def _mapping(name):
+    """Pids of this process and its descendants (the workers, the forkserver) that map the
+    shared-memory segment `name`."""
+    found = []
+    for pid in [os.getpid(), *descendants(os.getpid())]:
+        try:
+            with open(f"/proc/{pid}/maps") as maps:
+                if f"/dev/shm/{name}" in maps.read():
+                    found.append(pid)
+        except OSError:  # it ended while we looked
+            continue
+    return found
+
+
+def test_opening_another_file_leaves_no_process_mapping_the_first(document, tmp_path):
+    document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
+    first = document._share.ref_for(document._store.state.audio).name
+    document.set_view(0.5, 1.5, 100, 2000, 321, 77)
+    document.snap([[0.2, 440.0], [1.8, 440.0]], 100)
+    _wait(lambda: document._store.state.viewport is not None and document._store.state.partials)
+    workers = [document._viewport._slot.pid, document._snapping._queue._slot.pid]
+    assert None not in workers and set(_mapping(first)) >= set(workers)  # idle, with A mapped
+
+    document.open_path(_wav(tmp_path / "b.wav", seconds=2.0))
+    _wait(lambda: not _mapping(first), timeout=2.0)
+    document.set_view(0.5, 1.5, 100, 2000, 321, 77)  # B renders on a fresh worker
+    _wait(lambda: document._store.state.viewport is not None)
+    assert not _mapping(first)
 
 
 @pytest.mark.parametrize("args, message", [
@@ -376,6 +406,36 @@ def test_resnap_erase_delete_and_their_validation(document, tmp_path):
     assert document.rename_partial(partial.id, "x")["ok"] is False  # deleted
 
 
+def test_resnap_after_an_erase_keeps_the_erased_stretch_erased(document, tmp_path):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    partial = _snap_and_wait(document, [[0.5, 660.0], [2.5, 660.0]], tolerance=50)
+    document.erase([{"partialId": partial.id, "start": 1.0, "end": 1.5}])
+    head, tail = document._store.state.partials
+    assert document.resnap(head.id, 20)["ok"]
+    _wait(lambda: document._store.state.partial(head.id).source["tolerance_cents"] == 20)
+    state = document._store.state
+    assert [p.id for p in state.partials] == [head.id, tail.id]
+    np.testing.assert_array_equal(state.partial(head.id).points[:, 0], head.points[:, 0])
+    assert state.partial(tail.id).points is tail.points
+    assert np.nanmedian(np.abs(1200 * np.log2(state.partial(head.id).points[:, 1] / 660))) < 5
+    # and the tail, re-snapped, stays on its own side of the erased stretch
+    assert document.resnap(tail.id, 20)["ok"]
+    _wait(lambda: document._store.state.partial(tail.id).source["tolerance_cents"] == 20)
+    np.testing.assert_array_equal(document._store.state.partial(tail.id).points[:, 0],
+                                  tail.points[:, 0])
+
+
+def test_a_resnap_result_for_a_span_erased_meanwhile_is_reported(document, tmp_path):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    partial = _snap_and_wait(document, [[0.5, 660.0], [1.0, 660.0]], tolerance=50)
+    elsewhere = np.array([[2.0, 660.0, -10.0], [2.1, 660.0, -10.0]])
+    # As the result of a re-snap requested before an erase took the partial's span away.
+    document._snapping._snapped(0, document._store.state.audio, partial.id, {},
+                                {"points": elsewhere})  # 0: no pending request of that key
+    assert "could not be re-snapped" in document._store.state.error
+    assert document._store.state.partial(partial.id).points is partial.points
+
+
 @pytest.mark.parametrize("guide, message", [
     ([[1.0, 440.0]], "at least two"),
     ([], "at least two"),
@@ -390,7 +450,7 @@ def test_a_bad_stroke_gets_a_clear_message(document, tmp_path, guide, message):
     document.open_path(_demo_like(tmp_path / "a.wav"))
     reply = _strict_json(document.snap(guide, 100))
     assert reply["ok"] is False and message in reply["error"], reply
-    assert document._queue.pending == 0
+    assert document._snapping._queue.pending == 0
 
 
 def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
@@ -552,7 +612,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         export.start()
         _wait(lambda: any(t.done for t in document._progress.snapshot()
                           if t.label.startswith("Resynthesising")))
-        worker = document._queue._slot.pid
+        worker = document._exports._slot.pid
         assert worker is not None and worker != os.getpid()
         task = next(t for t in document._progress.snapshot()
                     if t.label.startswith("Resynthesising"))

@@ -1,4 +1,6 @@
 """Edits of the partials as pure state transitions."""
+import time
+
 import numpy as np
 import pytest
 
@@ -64,6 +66,22 @@ def test_resnap_replaces_points_in_place_and_is_undoable(state):
     assert after.undone().partials[0].points[0, 1] == 440.0
 
 
+def test_resnap_of_a_split_partial_keeps_the_erased_stretch_erased(state):
+    split = editing.erased(state, [(1, 0.295, 0.605)])
+    first, second = split.partial(1).points, split.partial(3).points
+    after = editing.resnapped(split, 1, _points(0.0, 1.0, 445.0), {"tolerance_cents": 50})
+    np.testing.assert_array_equal(after.partial(1).points[:, 0], first[:, 0])
+    assert (after.partial(1).points[:, 1] == 445.0).all()
+    assert after.partial(3).points is second  # the split-off piece is left alone
+    later = editing.resnapped(after, 3, _points(0.0, 1.0, 450.0), {"tolerance_cents": 50})
+    np.testing.assert_array_equal(later.partial(3).points[:, 0], second[:, 0])
+
+
+def test_resnap_with_nothing_over_the_partials_span_is_an_error(state):
+    with pytest.raises(editing.EditError, match="Partial 2"):
+        editing.resnapped(state, 2, _points(2.0, 3.0, 880.0), {})
+
+
 def test_one_eraser_stroke_over_several_partials_is_one_undo_step(state):
     after = editing.erased(state, [(1, 0.2, 0.3), (1, 0.6, 0.7), (2, 1.0, 1.1)])
     assert [p.id for p in after.partials] == [1, 3, 4, 2, 5]
@@ -72,3 +90,49 @@ def test_one_eraser_stroke_over_several_partials_is_one_undo_step(state):
     assert after.undone().partials == state.partials
     with pytest.raises(editing.EditError, match="no partial 8"):
         editing.erased(state, [(8, 0.0, 1.0)])
+    with pytest.raises(editing.EditError, match="before it starts"):
+        editing.erased(state, [(1, 0.2, 0.3), (1, 0.7, 0.6)])
+
+
+def _erased_by_reference(points: np.ndarray, ranges) -> list[np.ndarray]:
+    """The runs of at least two points that `ranges` [(start, end), ...] leave, one point
+    at a time."""
+    runs, run = [], []
+    for point in points:
+        if any(start <= point[0] <= end for start, end in ranges):
+            runs.append(run)
+            run = []
+        else:
+            run.append(point)
+    runs.append(run)
+    return [np.array(r) for r in runs if len(r) >= 2]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_erasing_many_overlapping_ranges_matches_a_point_by_point_reference(seed):
+    rng = np.random.default_rng(seed)
+    points = _points(0.0, 2.0)
+    state = editing.added(DocumentState(), points, {})
+    starts = rng.uniform(-0.1, 2.0, 40)
+    ranges = list(zip(starts, starts + rng.exponential(0.05, 40)))
+    # ranges that touch points exactly, and one that holds no point
+    ranges += [(points[10, 0], points[12, 0]), (points[50, 0] + 0.001, points[50, 0] + 0.002)]
+    after = editing.erased(state, [(1, start, end) for start, end in ranges])
+    expected = _erased_by_reference(points, ranges)
+    assert len(after.partials) == len(expected)
+    for partial, run in zip(after.partials, expected):
+        np.testing.assert_array_equal(partial.points, run)
+    assert [p.id for p in after.partials] == [1] + list(range(2, len(expected) + 1))
+
+
+def test_erasing_5000_ranges_from_2_million_points_is_quick():
+    n, k = 2_000_000, 5_000
+    t = np.arange(n) * 0.001
+    state = editing.added(DocumentState(), np.c_[t, np.full(n, 440.0), np.full(n, -6.0)], {})
+    first = np.linspace(1_000, n - 1_000, k).astype(int)  # 100 points from each
+    began = time.perf_counter()
+    after = editing.erased(state, [(1, t[i], t[i + 99]) for i in first])
+    elapsed = time.perf_counter() - began
+    assert len(after.partials) == k + 1
+    assert sum(len(p.points) for p in after.partials) == n - 100 * k
+    assert elapsed < 5.0, f"{elapsed:.1f} s"

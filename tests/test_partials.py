@@ -1,11 +1,15 @@
-"""Partials as JSON: null marks a gap, both ways."""
+"""Partials as JSON: null marks a gap, both ways; the page's compact form."""
+import base64
 import json
 import math
+import time
 
 import numpy as np
 import pytest
 
-from app.partials import MAX_AMPLITUDE_DB, Partial, points_from_json, points_problem, points_to_json
+from app.partials import (MAX_AMPLITUDE_DB, Partial, frozen_points, points_from_json,
+                          points_problem, points_to_json)
+from app.base.jsontext import json_safe
 
 
 def test_points_round_trip_with_gaps_as_null():
@@ -45,3 +49,17 @@ def test_points_problem_names_the_first_point_no_file_could_carry(bad_row, probl
     assert points_problem(np.array(good)) == ""
     rows = np.array([good[0], bad_row, good[2], bad_row])
     assert points_problem(rows).startswith(problem)
+
+
+def test_the_page_gets_a_big_partial_as_compact_bytes_quickly():
+    n = 2_000_000
+    points = np.c_[np.arange(n) * 0.001, np.full(n, 440.0), np.full(n, -6.0)]
+    points[5:9, 1:] = math.nan
+    partial = Partial(1, "long", "#ff8800", frozen_points(points))
+    began = time.perf_counter()
+    text = json.dumps(json_safe(partial.to_json()), allow_nan=False)
+    elapsed = time.perf_counter() - began
+    data = json.loads(text)["pointData"]
+    back = np.frombuffer(base64.b64decode(data), dtype="<f8").reshape(-1, 3)
+    np.testing.assert_array_equal(back, points)  # NaN gaps included
+    assert elapsed < 3.0, f"{elapsed:.1f} s"  # about 0.4 s here; per-point lists took 7 s

@@ -1,4 +1,5 @@
 """Worker slots with real worker processes: replacement, crashes, timeouts, no leaks."""
+import logging
 import os
 import queue
 import signal
@@ -13,11 +14,13 @@ import numpy as np
 import pytest
 
 from app import processes
-from live_processes import children_of
+from app.logs import FORMAT
+from live_processes import alive, children_of
 from app.shared_audio import PREFIX, SharedAudio, remove_stale_segments, segment_names
-from app.slots import SnapSlot, ViewportSlot
+from app.slots import QueueSlot, ViewportSlot
 from slot_jobs import FailJob, SleepJob
 from workers.jobs import ViewportJob
+from workers.shared import attach
 
 SR = 44100
 
@@ -96,7 +99,7 @@ def test_500_replacements_never_leave_more_than_two_workers_and_leak_nothing(aud
 
     events = Events()
     viewport = ViewportSlot(events)
-    snap = SnapSlot(events)
+    snap = QueueSlot("snap", events)
     most_alive = 0
     sampling = True
 
@@ -192,6 +195,84 @@ def test_an_exception_in_a_job_is_an_error_and_the_worker_lives_on():
         slot.close()
 
 
+def test_a_failing_job_is_one_line_for_the_user_and_its_traceback_is_logged(caplog):
+    events = Events()
+    slot = QueueSlot("snap", events)
+    try:
+        with caplog.at_level(logging.ERROR, logger="app.slots"):
+            slot.submit(FailJob(1))
+            error = events.wait_for("error", 1)
+        assert error["reason"] == "ValueError: this job always fails"
+        [record] = [r for r in caplog.records if r.name == "app.slots"]
+        assert record.getMessage() == "snap job 1 failed: ValueError: this job always fails"
+        # The worker's own traceback, as the log file's formatter writes it.
+        text = logging.Formatter(FORMAT).format(record)
+        assert "Traceback (most recent call last)" in text
+        assert 'raise ValueError("this job always fails' in text and "slot_jobs.py" in text
+        assert "and says more on a second line" in text
+    finally:
+        slot.close()
+
+
+def test_a_job_that_cannot_be_pickled_is_its_error_and_the_slot_runs_on(caplog):
+    events = Events()
+    slot = QueueSlot("snap", events)
+    try:
+        with caplog.at_level(logging.ERROR, logger="app.slots"):
+            slot.submit(SleepJob(1, lambda: 0.0))  # a lambda does not pickle
+            error = events.wait_for("error", 1, timeout=10)
+        assert error["reason"].startswith("the job could not be sent to the worker: ")
+        assert "\n" not in error["reason"]
+        assert any(r.exc_info for r in caplog.records if r.name == "app.slots")
+        slot.submit(SleepJob(2, 0.0))
+        assert events.wait_for("result", 2, timeout=30)["value"] == {"slept": 0.0}
+    finally:
+        slot.close()
+
+
+def test_cancel_ends_an_idle_worker_too():
+    # An idle worker of the previous file would keep its samples mapped and its caches.
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        slot.submit(SleepJob(1, 0.0))
+        events.wait_for("result", 1)
+        idle = slot.pid
+        slot.cancel()
+        deadline = time.monotonic() + 5
+        while (slot.pid is not None or alive(idle)) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert slot.pid is None and not alive(idle)
+        slot.cancel()  # with no worker at all: nothing to end, and the slot runs on
+        slot.submit(SleepJob(2, 0.0))
+        events.wait_for("result", 2)
+    finally:
+        slot.close()
+
+
+def test_a_cancel_never_ends_a_job_submitted_after_it():
+    # A file change (cancel) and the first request for the new file come back to back while
+    # the loop is busy ending a replaced worker: the request must run, not be ended by the
+    # cancel when the loop gets to it.
+    events = Events()
+    slot = ViewportSlot(events)
+    try:
+        for round in range(10):
+            first = 10 * round + 1
+            slot.submit(SleepJob(first, 30.0))
+            events.wait_for("progress", first)
+            busy = slot.pid
+            slot.submit(SleepJob(first + 1, 30.0))  # replaces the busy worker...
+            deadline = time.monotonic() + 10
+            while slot.pid == busy and time.monotonic() < deadline:
+                time.sleep(0.0002)
+            slot.cancel()  # ...and while the loop ends it, the file changes
+            slot.submit(SleepJob(first + 2, 0.0))
+            events.wait_for("result", first + 2, timeout=30)
+    finally:
+        slot.close()
+
+
 def test_a_viewport_job_on_a_closed_file_is_an_error_not_a_crash(audio):
     events = Events()
     slot = ViewportSlot(events)
@@ -207,7 +288,7 @@ def test_a_viewport_job_on_a_closed_file_is_an_error_not_a_crash(audio):
 
 def test_snap_requests_queue_in_order_and_cancel_drops_them():
     events = Events()
-    slot = SnapSlot(events)
+    slot = QueueSlot("snap", events)
     try:
         for request_id in (1, 2, 3):
             slot.submit(SleepJob(request_id, 0.05))
@@ -222,6 +303,22 @@ def test_snap_requests_queue_in_order_and_cancel_drops_them():
         assert not [e for e in events.seen if e["id"] in (4, 5) and e["type"] == "result"]
     finally:
         slot.close()
+
+
+def test_a_worker_keeps_only_the_segment_it_was_last_asked_for():
+    # workers.shared.attach as a worker runs it, here in this process: /proc/self/maps shows
+    # what is mapped.
+    first = SharedAudio(np.ones(SR, np.float32), SR)
+    second = SharedAudio(np.zeros(SR, np.float32), SR)
+    try:
+        assert attach(first.ref)[0] == 1.0
+        first.close()  # the creator's mapping goes: what is left is the attachment's
+        assert f"/dev/shm/{first.ref.name}" in Path("/proc/self/maps").read_text()
+        assert attach(second.ref)[0] == 0.0
+        assert f"/dev/shm/{first.ref.name}" not in Path("/proc/self/maps").read_text()
+    finally:
+        first.close()
+        second.close()
 
 
 def test_stale_segments_of_a_dead_process_are_removed():

@@ -94,6 +94,31 @@ def test_a_tone_that_stops_is_flagged_where_only_noise_is_left():
     assert np.abs(cents(out[sounding, 1], 660.0)).max() < 5
 
 
+def _vibrato_220() -> tuple[np.ndarray, np.ndarray]:
+    """4 s of a 220 Hz sine with +-1 % vibrato at 6 Hz, 26 dB over the noise: samples and its
+    instantaneous frequency (Hz) per sample."""
+    t = seconds(4.0)
+    inst = 220.0 * (1.0 + 0.01 * np.sin(2 * np.pi * 6.0 * t))
+    return with_noise(0.5 * np.sin(2 * np.pi * np.cumsum(inst) / SR), 26.02, seed=13), inst
+
+
+def test_a_ridge_outside_a_narrow_window_is_flagged_not_moved_to_its_edge():
+    # The guide at 229.5 Hz is 55-90 cents above the vibrato (216-222 Hz): within +-20 cents
+    # of it there is only the vibrato's skirt, rising towards the window's lower edge.
+    x, _ = _vibrato_220()
+    out = snap_trace(x, SR, [[0.0, 229.5], [4.0, 229.5]], tolerance_cents=20)
+    assert out.shape == (801, 3)
+    assert np.isnan(out[:, 1:]).all()
+
+
+def test_the_same_vibrato_is_found_with_a_wide_window():
+    x, inst = _vibrato_220()
+    out = snap_trace(x, SR, [[0.0, 229.5], [4.0, 229.5]], tolerance_cents=150)
+    error = np.abs(cents(out[:, 1], np.interp(out[:, 0], seconds(4.0), inst)))
+    assert np.isnan(error).mean() < 0.02
+    assert np.nanmedian(error) < 3 and np.nanpercentile(error, 95) < 10
+
+
 def test_noise_alone_is_almost_all_flagged():
     x = with_noise(np.zeros(4 * SR), 20, seed=10)
     for freq in (300.0, 1000.0, 6000.0):
@@ -172,8 +197,14 @@ def test_progress_is_reported_a_bounded_number_of_times_and_ends_complete():
 
 
 def test_auto_q_follows_the_tolerance():
-    assert auto_q(100.0) == pytest.approx(16.8, abs=0.1)
-    assert auto_q(50.0) > auto_q(100.0) > auto_q(200.0)
+    assert auto_q(100.0, 1000.0) == pytest.approx(16.8, abs=0.1)
+    assert auto_q(50.0, 1000.0) > auto_q(100.0, 1000.0) > auto_q(200.0, 1000.0)
+
+
+def test_auto_q_keeps_the_wavelet_short_at_low_frequencies():
+    # f0 of a voice: 9 ms time sigma, not the tolerance's 44 ms
+    assert auto_q(100.0, 100.0) == pytest.approx(0.009 * 2 * np.pi * 100 / 1.665, rel=1e-3)
+    assert auto_q(100.0, 100.0) < auto_q(100.0, 200.0) < auto_q(100.0, 1000.0)
 
 
 # --- bad input -------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ export class LogPanel {
     levelSelect.addEventListener('change', this.onLevel);
   }
 
-  /** Add the records not seen yet: [{serial, level, name, message, time}] from Python. */
+  /** Add the records not seen yet: [{serial, level, name, message, time, traceback}] from
+   * Python; a traceback (or null) is shown under its line, the toast keeps to the line. */
   add(records) {
     const fresh = records.filter((r) => r.serial > this.lastSerial);
     if (!fresh.length) return;
@@ -30,6 +31,12 @@ export class LogPanel {
       line.dataset.level = String(LEVELS[record.level] ?? 20);
       const time = new Date(record.time * 1000).toLocaleTimeString('en-GB');
       line.textContent = `${time} ${record.level} ${record.message}`;
+      if (record.traceback) {
+        const trace = document.createElement('pre');
+        trace.className = 'log-traceback';
+        trace.textContent = record.traceback;
+        line.append(trace);
+      }
       this.list.append(line);
       if ((LEVELS[record.level] ?? 0) >= LEVELS.WARNING) this.toast(record);
     }

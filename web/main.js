@@ -18,6 +18,7 @@ import { TraceLayer } from './trace-layer.js';
 import { attachTraceGestures } from './trace-gestures.js';
 import { erasedRanges, nearestPoint, strokeToGuide } from './trace-geometry.js';
 import { renderPartialsPanel } from './partials-panel.js';
+import { withPoints } from './partial-points.js';
 import { Transport } from './transport.js';
 import { renderProgressPanel } from './progress-panel.js';
 import { LogPanel } from './log-panel.js';
@@ -209,7 +210,10 @@ async function loadImage(role, meta) {
 function applyState(state) {
   if (page.state && state.revision < page.state.revision) return; // a late, older push
   const previous = page.state;
-  if (!('partials' in state)) { // pushes leave the partials out unless the page needs them
+  if ('partials' in state) { // decoded once per version: a selection change keeps them
+    state.partials = previous && previous.partialsVersion === state.partialsVersion
+      ? previous.partials : withPoints(state.partials);
+  } else { // pushes leave the partials out unless the page needs them
     if (!previous || previous.partialsVersion !== state.partialsVersion) {
       call('get_state').then((reply) => { if (reply.ok) applyState(reply.state); });
     }

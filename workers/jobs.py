@@ -1,13 +1,14 @@
 """What a worker process does: a loop that serves jobs from its request pipe.
 
 A job is a pickle-safe frozen dataclass with a `run(report)` method; the loop sends back
-("result", request_id, value), ("error", request_id, reason) or, during the work,
+("result", request_id, value), ("error", request_id, reason, traceback) or, during the work,
 ("progress", request_id, done, total). Everything here runs in the worker process.
 """
 from __future__ import annotations
 
 import os
 import time
+import traceback
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +98,12 @@ class ResynthesisJob:
         return {"path": self.path}
 
 
+def describe_error(error: BaseException) -> str:
+    """One line for the user: "Type: the first line of the message" ("Type" alone if empty)."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
 def serve(requests, results) -> None:
     """Run jobs received on `requests` (a Connection) and send every outcome on `results`.
 
@@ -118,6 +125,9 @@ def _serve(requests, results) -> None:
             value = job.run(lambda done, total: results.send(
                 ("progress", job.request_id, done, total)))
         except Exception as error:  # reported to the main process, which decides
-            results.send(("error", job.request_id, f"{type(error).__name__}: {error}"))
+            # The reason is for the user, the traceback for the log: it cannot be logged
+            # here, the worker has no log of its own.
+            results.send(("error", job.request_id, describe_error(error),
+                          traceback.format_exc()))
         else:
             results.send(("result", job.request_id, value))

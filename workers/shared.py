@@ -11,11 +11,15 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-# Attachments kept open in this process, by segment name. A worker serves many requests on
-# the same file, and mapping a segment is a system call per request otherwise; two entries
-# cover the file being replaced by the next.
-_ATTACHED: dict[str, tuple[shared_memory.SharedMemory, np.ndarray]] = {}
-_KEEP = 2
+# The one attachment kept open in this process: (segment, samples) of the file being worked
+# on, or None. A worker serves many requests on the same file, and mapping a segment is a
+# system call per request otherwise. One, because a worker serves one file: its slot ends it
+# when the file changes (app.slots), and a request for another segment drops this one, so an
+# idle worker never pins a closed file's samples in memory. What else a worker keeps is
+# bounded too: workers.cwt's forward spectra (FFT_CACHE_BYTES, 64 MiB, keyed by the
+# samples' digest, copies that hold no mapping) and the small lru_caches of wavelet bands and
+# STFT windows and row tables (4, 8 and 16 entries).
+_attached: tuple[shared_memory.SharedMemory, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -32,10 +36,11 @@ def attach(ref: AudioRef) -> np.ndarray:
 
     Raises FileNotFoundError when the segment is gone (the file was closed meanwhile).
     """
-    if ref.name not in _ATTACHED:
-        while len(_ATTACHED) >= _KEEP:
-            oldest = next(iter(_ATTACHED))
-            segment, _ = _ATTACHED.pop(oldest)
+    global _attached
+    if _attached is None or _attached[0].name != ref.name:
+        if _attached is not None:
+            segment, _ = _attached
+            _attached = None
             try:
                 segment.close()
             except BufferError:  # an array on it is still alive; unmapped when collected
@@ -43,5 +48,5 @@ def attach(ref: AudioRef) -> np.ndarray:
         segment = shared_memory.SharedMemory(name=ref.name)
         samples = np.ndarray((ref.frames,), dtype=np.float32, buffer=segment.buf)
         samples.flags.writeable = False
-        _ATTACHED[ref.name] = (segment, samples)
-    return _ATTACHED[ref.name][1]
+        _attached = (segment, samples)
+    return _attached[1]

@@ -38,6 +38,9 @@ points on the real spectral ridge:
    - one partial: the curvature of log power across rows at the ridge, over a lone partial's
      (corrected for its sweep rate), is within [``SHAPE_MIN``, ``SHAPE_MAX``]; two partials
      unresolved inside one wavelet (a crossing) and noise scatter it (``_ridge_shape``).
+   - inside the window: the chosen row is not at the band's edge with the power still rising
+     beyond it (``_peak_inside_band``). Such a point is only the skirt of a ridge outside
+     +-tolerance; a narrow tolerance must flag it, not invent a flat track at the edge.
    - and its level is at least ``ABSOLUTE_FLOOR_DB`` (digital silence).
 
    Runs of kept points shorter than ``MIN_RUN_SIGMAS`` time sigmas or ``MIN_RUN_STEPS`` steps
@@ -47,7 +50,9 @@ points on the real spectral ridge:
 The wavelet's quality factor q (centre frequency over half-power bandwidth) is, unless given,
 chosen from the tolerance: the half-power bandwidth equals the tolerance (q = 16.8 at 100
 cents), so that a neighbour outside the tolerance is resolved and the band holds the ridge's
-whole main lobe. The 5th harmonic of a tone (neighbours at +316 and -386 cents) is then well
+whole main lobe; but the wavelet's time sigma stays at most ``MAX_TIME_SIGMA`` (9 ms) at the
+guide's lowest frequency, or a voice's f0 near 100 Hz, moving a semitone in tens of ms, is
+smeared into a ridge that fails the shape test (``auto_q``). The 5th harmonic of a tone (neighbours at +316 and -386 cents) is then well
 separated; the 10th (+-170 cents) reads within 4 cents at the default 100 cents and within
 0.5 cent at 70 cents (q = 24).
 
@@ -70,6 +75,10 @@ from workers.cwt import GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, _segment, margi
 __all__ = ["SnapError", "auto_q", "hpbw_cents", "row_cents", "snap_trace"]
 
 MAX_TOLERANCE = 1200.0  # cents
+# A voice's pitch moves by a semitone in tens of ms and a syllable lasts a few of them: a
+# longer wavelet (at the default tolerance, f0 at 100 Hz would get 44 ms) smears the ridge
+# past recognition. 9 ms is about the 40 ms Hann window of speech pitch trackers.
+MAX_TIME_SIGMA = 0.009  # s
 MAX_STEPS = 200_000  # output points of one trace (16 min at the default hop; ~250 MB)
 REF_HOP = 0.005  # s, the hop LAMBDA is stated for
 LAMBDA = 1e-2  # nats per cent**2 of jump away from the guide's slope, per REF_HOP step
@@ -101,14 +110,17 @@ class SnapError(SomaError, ValueError):
     """Invalid arguments to ``snap_trace``; str() is one clear line."""
 
 
-def auto_q(tolerance_cents: float) -> float:
+def auto_q(tolerance_cents: float, lowest_hz: float) -> float:
     """The wavelet quality factor used when ``snap_trace`` is given ``q=None``.
 
-    The half-power bandwidth equals the tolerance: q = 1 / (2**(tolerance/1200) - 1), clipped to
-    [Q_MIN, Q_MAX] of ``workers.cwt``. 100 cents gives 16.8, 50 cents 34.1, 200 cents 8.4.
+    The half-power bandwidth equals the tolerance, q = 1 / (2**(tolerance/1200) - 1) (100 cents
+    gives 16.8, 50 cents 34.1, 200 cents 8.4), unless that makes the wavelet's time sigma at
+    ``lowest_hz`` (the guide's lowest frequency, Hz) longer than ``MAX_TIME_SIGMA``: then q is
+    the one with that sigma. Clipped to [Q_MIN, Q_MAX] of ``workers.cwt``.
     """
-    return float(np.clip(1.0 / math.expm1(tolerance_cents / 1200.0 * math.log(2.0)),
-                         Q_MIN, Q_MAX))
+    by_tolerance = 1.0 / math.expm1(tolerance_cents / 1200.0 * math.log(2.0))
+    by_time = MAX_TIME_SIGMA * 2.0 * math.pi * lowest_hz / HPBW_PER_SIGMA
+    return float(np.clip(min(by_tolerance, by_time), Q_MIN, Q_MAX))
 
 
 def hpbw_cents(q: float) -> float:
@@ -139,7 +151,7 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     tolerance_cents : float in (0, 1200]
         How far from the guide the ridge may be (the search band is +-tolerance around it).
     q : float in [Q_MIN, Q_MAX] of ``workers.cwt``, or None
-        The Morlet's centre frequency over half-power bandwidth; None is ``auto_q(tolerance)``.
+        The Morlet's centre frequency over half-power bandwidth; None is ``auto_q(tolerance, lowest guide frequency)``.
     report : callable(done: int, total: int) or None
         Progress, called at most about ``MAX_REPORTS`` times.
 
@@ -162,13 +174,13 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     tolerance = _positive("tolerance_cents", tolerance_cents)
     if tolerance > MAX_TOLERANCE:
         raise SnapError(f"tolerance_cents must be at most {MAX_TOLERANCE:g}, got {tolerance:g}")
-    if q is None:
-        q = auto_q(tolerance)
-    else:
+    if q is not None:
         q = _finite("q", q)
         if not Q_MIN <= q <= Q_MAX:
             raise SnapError(f"q must be between {Q_MIN:g} and {Q_MAX:g}, got {q:g}")
     times, freqs = _guide(guide, sr, samples.size / sr)
+    if q is None:
+        q = auto_q(tolerance, float(freqs.min()))
     n = math.floor((times[-1] - times[0]) / hop * (1.0 + 1e-12)) + 1
     if n > MAX_STEPS:
         raise SnapError(f"hop {hop:g} s gives {n} points over {times[-1] - times[0]:g} s; "
@@ -221,6 +233,7 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
         steady = _window_median(sigma_t * np.abs(np.real(dzk / zk)), sigma_t, hop) <= UNSTEADY
     shape = _ridge_shape(power, context_path, smear, q, step_c)
     keep = ((above | steady)
+            & _peak_inside_band(power, context_path, band)
             & (level >= ABSOLUTE_FLOOR_DB)
             & (shape >= SHAPE_MIN) & (shape <= SHAPE_MAX)
             & np.isfinite(seen) & np.isfinite(level))
@@ -362,6 +375,21 @@ def _climb(power: np.ndarray, path: np.ndarray, reach: int) -> np.ndarray:
     window = np.clip(window, 0, width - 1)
     best = np.argmax(power[np.arange(n)[:, None], window], axis=1)
     return window[np.arange(n), best]
+
+
+def _peak_inside_band(power: np.ndarray, context_path: np.ndarray, band: slice) -> np.ndarray:
+    """(n,) bool: False where the chosen row is the band's first or last and the power still
+    rises into the context row beyond it.
+
+    There the ridge lies outside the tolerance window: the band's edge row holds only its
+    skirt, which would read as a partial at the edge, off the real ridge and below its level.
+    ``power`` is (n, context rows), ``context_path`` the chosen rows in context indices.
+    """
+    k = np.arange(power.shape[0])
+    here = power[k, context_path]
+    low = (context_path == band.start) & (power[k, band.start - 1] > here)
+    high = (context_path == band.stop - 1) & (power[k, band.stop] > here)
+    return ~(low | high)
 
 
 def _chirp_smear(inst: np.ndarray, fr: np.ndarray, q: float, hop: float) -> np.ndarray:
