@@ -24,17 +24,17 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
-from app.audio import load_audio
-from app.exchange import FORMATS, export_partials, import_partials
+from app.files.audio import load_audio
+from app.files.exchange import FORMATS, export_partials, import_partials
 from app.base.errors import SomaError, error_line
 from app.base.files import read_limited
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, is_project_path
 from app.base.jsontext import parse_json
-from app.logs import configure as configure_logging
-from app.partials import points_from_json, points_to_json
-from app.progress import ProgressManager
-from app.progress_text import TextRenderer, logs_above_bars
-from app.project import load_project
+from app.progress.logs import configure as configure_logging
+from app.document.partials import points_from_json, points_to_json
+from app.progress.tasks import ProgressManager
+from app.progress.text import TextRenderer, logs_above_bars
+from app.files.project import load_project
 from workers.snap import snap_trace
 from workers.synth import synthesize
 from workers.spectrum import DEFAULT_WAVELET, render
@@ -254,7 +254,7 @@ def _synth(args: argparse.Namespace, progress: ProgressManager) -> None:
 
 
 def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
-    from app.png import spectrogram_rgb, write_png
+    from app.files.png import spectrogram_rgb, write_png
     from workers.imaging import display_range, quantise
 
     output = Path(args.output)
@@ -307,9 +307,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
     if args.dev:
-        from app.devmode import run_dev
+        from app.dev.supervisor import run_dev
         return run_dev(argv)
-    from app.window import run_window  # Qt loads only when a window is wanted
+    from app.shell.window import run_window  # Qt loads only when a window is wanted
     return run_window(audio, project_path)
 
 

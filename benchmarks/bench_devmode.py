@@ -26,7 +26,7 @@ from gui_session import GuiSession, start_xvfb  # noqa: E402
 SUPERVISE = """
 import sys
 from pathlib import Path
-from app.devmode import ReloadSupervisor
+from app.dev.supervisor import ReloadSupervisor
 root = Path.cwd()
 sys.exit(ReloadSupervisor([sys.executable, str(root / "tests" / "gui_driver.py")],
     watch={"python": [root / "app", root / "workers"], "web": [root / "web"]},

@@ -22,10 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import editing  # noqa: E402
-from app.partials import points_to_json  # noqa: E402
-from app.state import DocumentState  # noqa: E402
-from app.store import DocumentStore  # noqa: E402
+from app.document import editing  # noqa: E402
+from app.document.partials import points_to_json  # noqa: E402
+from app.document.state import DocumentState  # noqa: E402
+from app.document.store import DocumentStore  # noqa: E402
 from app.base.jsontext import json_safe  # noqa: E402
 from bench_synth import machine  # noqa: E402
 

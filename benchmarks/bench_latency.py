@@ -9,7 +9,7 @@ slot recomputes without pause. Peers in the same run: the spawn start method ins
 forkserver, and computing in a thread of the main process (the original design, whose GIL
 contention made the UI stutter), measured as the round trip of a call between two threads;
 and the window with Qt Quick drawing through OpenGL, Qt's default, which here is Mesa's
-llvmpipe: a software rasteriser that draws every frame a second time (app/graphics.py).
+llvmpipe: a software rasteriser that draws every frame a second time (app/shell/graphics.py).
 """
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from app import processes  # noqa: E402
-from app.shared_audio import SharedAudio  # noqa: E402
-from app.slots import ViewportSlot  # noqa: E402
+from app.compute import processes  # noqa: E402
+from app.compute.shared_audio import SharedAudio  # noqa: E402
+from app.compute.slots import ViewportSlot  # noqa: E402
 from gui_session import IMAGE_FOR_VIEW, GuiSession, start_xvfb  # noqa: E402
 from workers.jobs import ViewportJob  # noqa: E402
 from workers.spectrum import render  # noqa: E402

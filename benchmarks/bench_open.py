@@ -24,8 +24,8 @@ from scipy import signal
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from app.audio import load_audio  # noqa: E402
-from app.overview import compute_overview  # noqa: E402
+from app.files.audio import load_audio  # noqa: E402
+from app.compute.overview import compute_overview  # noqa: E402
 from gui_session import GuiSession, start_xvfb  # noqa: E402
 
 OPEN_IN_PAGE = """(() => {

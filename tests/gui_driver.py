@@ -11,9 +11,9 @@ import os
 import sys
 import threading
 
-from app.audio import load_audio
+from app.files.audio import load_audio
 from app.base.formats import is_project_path
-from app.window import run_window
+from app.shell.window import run_window
 
 PREFIX = "@@ "
 

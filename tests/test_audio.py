@@ -1,4 +1,4 @@
-"""Tests for app.audio: decoding every supported format and rejecting bad input."""
+"""Tests for app.files.audio: decoding every supported format and rejecting bad input."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from app import audio
-from app.audio import AudioError, load_audio
-from app.audio_file import AudioFile
+from app.files import audio
+from app.files.audio import AudioError, load_audio
+from app.document.audio_file import AudioFile
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
 SR = 44_100

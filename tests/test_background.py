@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from app.background import BackgroundQueue, JobCancelled, JobFailed
-from app.progress import ProgressManager
+from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
+from app.progress.tasks import ProgressManager
 from live_processes import alive
 from slot_jobs import FailJob, SleepJob
 from waiting import wait_until

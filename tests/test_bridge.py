@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from app import editing
-from app.png import write_png
-from app.recent import load_recent
-from app.project import load_project, recovery_path
-from app.session import Session
+from app.document import editing
+from app.files.png import write_png
+from app.files.recent import load_recent
+from app.files.project import load_project, recovery_path
+from app.shell.session import Session
 from live_processes import alive, descendants
 
 
@@ -683,7 +683,7 @@ def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):
 
 
 def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog):
-    from app.project import load_project, recovery_path
+    from app.files.project import load_project, recovery_path
     audio = _demo_like(tmp_path / "b.wav")
     session = _session(autosave_delay=0.05)
     document = session.document
@@ -701,8 +701,8 @@ def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog
 
 
 def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
-    from app.partials import Partial, frozen_points
-    from app.project import Project, audio_fingerprint, save_project
+    from app.document.partials import Partial, frozen_points
+    from app.files.project import Project, audio_fingerprint, save_project
     audio = _demo_like(tmp_path / "c.wav")
     size, sha = audio_fingerprint(audio)
     project_file = tmp_path / "c.soma.json"
@@ -724,8 +724,8 @@ def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
 
 
 def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_path):
-    from app.partials import Partial, frozen_points
-    from app.project import Project, save_project
+    from app.document.partials import Partial, frozen_points
+    from app.files.project import Project, save_project
     audio = tmp_path / "a.wav"
     _wav(audio)
     project_path = tmp_path / "a.soma.json"

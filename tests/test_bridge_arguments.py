@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.bridge import SomaDocument
+from app.shell.bridge import SomaDocument
 from test_bridge import ScriptedDialogs, _session, _wav, _with_partials
 
 METHODS = sorted(name for name in dir(SomaDocument) if not name.startswith("_"))

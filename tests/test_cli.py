@@ -136,8 +136,8 @@ def test_snap_writes_json_and_csv_points_on_the_ridge(tone, tmp_path):
 
 
 def test_export_a_project_in_every_format(tmp_path):
-    from app.partials import Partial, frozen_points
-    from app.project import Project, save_project
+    from app.document.partials import Partial, frozen_points
+    from app.files.project import Project, save_project
     points = frozen_points([[0.0, 440.0, -6.0], [0.01, 441.0, -6.5], [0.02, 442.0, -7.0]])
     project = tmp_path / "p.soma.json"
     save_project(Project(partials=(Partial(1, "A4", "#ff0000", points),), next_partial_id=2),
@@ -191,8 +191,8 @@ def test_synth_of_a_snap_output_and_of_a_project(tone, tmp_path):
     assert abs(1200 * np.log2(peak / 1000)) < 10
     assert abs(20 * np.log10(np.abs(middle).max()) + 6.02) < 0.5
 
-    from app.partials import Partial, frozen_points
-    from app.project import Project, save_project
+    from app.document.partials import Partial, frozen_points
+    from app.files.project import Project, save_project
     project = tmp_path / "p.soma.json"
     points = json.loads(snapped.read_text())["points"]
     save_project(Project(audio_path=str(tone), partials=(
@@ -241,8 +241,8 @@ def test_commands_are_silent_through_a_pipe_and_draw_bars_on_a_terminal(tone, tm
 
 
 def _project_of(tmp_path, audio_path):
-    from app.partials import Partial, frozen_points
-    from app.project import Project, save_project
+    from app.document.partials import Partial, frozen_points
+    from app.files.project import Project, save_project
     project = tmp_path / "p.soma.json"
     save_project(Project(audio_path=str(audio_path), partials=(
         Partial(1, "A", "#ff0000", frozen_points([[0.0, 440.0, -6.0], [1.0, 440.0, -6.0]])),),
@@ -330,8 +330,8 @@ def test_libmpg123s_notes_on_a_damaged_mp3_do_not_reach_the_terminal(tmp_path, d
 
 
 def test_synth_of_a_project_whose_audio_is_now_a_fifo_does_not_wait_for_it(tmp_path):
-    from app.partials import Partial, frozen_points
-    from app.project import Project, save_project
+    from app.document.partials import Partial, frozen_points
+    from app.files.project import Project, save_project
     audio = tmp_path / "a.wav"
     os.mkfifo(audio)
     project = tmp_path / "p.soma.json"

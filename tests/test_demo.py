@@ -1,4 +1,4 @@
-"""Tests for app.demo: the generated demo recording matches its documentation."""
+"""Tests for app.files.demo: the generated demo recording matches its documentation."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from app import demo
-from app.demo import DEMO_EVENTS, DEMO_SAMPLE_RATE, DEMO_SECONDS, demo_audio, demo_signal
+from app.files import demo
+from app.files.demo import DEMO_EVENTS, DEMO_SAMPLE_RATE, DEMO_SECONDS, demo_audio, demo_signal
 
 SR = DEMO_SAMPLE_RATE
 

@@ -60,7 +60,7 @@ log(f"quit {os.getpid()}")
 RUNNER = r'''
 import os, sys
 from pathlib import Path
-from app.devmode import ReloadSupervisor
+from app.dev.supervisor import ReloadSupervisor
 here = Path(__file__).parent
 sys.exit(ReloadSupervisor([sys.executable, "-m", "fakeapp"],
                           watch={"python": [here / "fakeapp"], "web": [here / "web"]},
@@ -264,7 +264,7 @@ def test_child_closing_with_0_ends_supervisor(session):
 
 def test_classify_and_child_helpers(tmp_path, monkeypatch):
     from app.base.devchild import STATE_ENV, read_dev_state, write_dev_state
-    from app.devmode import ReloadSupervisor, run_dev
+    from app.dev.supervisor import ReloadSupervisor, run_dev
 
     (tmp_path / "app").mkdir()
     (tmp_path / "web").mkdir()

@@ -1,15 +1,15 @@
-"""Dev mode's state file (app.devstate): what is saved comes back, and a file the code cannot
+"""Dev mode's state file (app.dev.saved_state): what is saved comes back, and a file the code cannot
 read is one DevStateError, never a crash at every restart."""
 import json
 
 import numpy as np
 import pytest
 
-from app import devstate
+from app.dev import saved_state
 from app.base.devchild import STATE_ENV, write_dev_state
-from app.partials import Partial, frozen_points
-from app.snapping import PendingSnap
-from app.state import DocumentState, Edit
+from app.document.partials import Partial, frozen_points
+from app.compute.snapping import PendingSnap
+from app.document.state import DocumentState, Edit
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def _saved(tmp_path, **changes):
     state = DocumentState(partials=(_partial(1), _partial(2)), next_partial_id=3,
                           selection=(2,), undo_stack=(edit,), modified=True)
     snap = PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None, 0.005)
-    data = devstate.capture(state, (snap,), {"x": -5, "y": 6, "width": 900, "height": 700})
+    data = saved_state.capture(state, (snap,), {"x": -5, "y": 6, "width": 900, "height": 700})
     data["audio"], data["hasAudio"] = str(audio), True
     data.update(changes)
     return data
@@ -41,7 +41,7 @@ def _saved(tmp_path, **changes):
 
 def test_what_is_captured_loads_back(state_file, tmp_path):
     write_dev_state(_saved(tmp_path))
-    saved = devstate.load()
+    saved = saved_state.load()
     assert [p.id for p in saved.partials] == [1, 2] and saved.next_partial_id == 3
     np.testing.assert_array_equal(saved.partials[0].points, _partial(1).points)
     assert saved.selection == (2,) and saved.modified is True
@@ -54,7 +54,7 @@ def test_what_is_captured_loads_back(state_file, tmp_path):
 
 
 def test_a_first_start_has_nothing_to_load(state_file):
-    assert devstate.load() is None
+    assert saved_state.load() is None
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -64,8 +64,8 @@ def test_a_first_start_has_nothing_to_load(state_file):
 ])
 def test_a_file_that_does_not_parse_is_refused(state_file, content, problem):
     state_file.write_bytes(content)
-    with pytest.raises(devstate.DevStateError, match=problem):
-        devstate.load()
+    with pytest.raises(saved_state.DevStateError, match=problem):
+        saved_state.load()
 
 
 @pytest.mark.parametrize("changes, problem", [
@@ -86,17 +86,17 @@ def test_a_file_that_does_not_parse_is_refused(state_file, content, problem):
 ])
 def test_a_field_of_the_wrong_type_is_refused(state_file, tmp_path, changes, problem):
     write_dev_state(_saved(tmp_path, **changes))
-    with pytest.raises(devstate.DevStateError, match=problem):
-        devstate.load()
+    with pytest.raises(saved_state.DevStateError, match=problem):
+        saved_state.load()
 
 
 def test_a_missing_field_or_audio_file_is_refused(state_file, tmp_path):
     data = _saved(tmp_path)
     del data["selection"], data["snaps"]
     write_dev_state(data)
-    with pytest.raises(devstate.DevStateError, match="no selection, snaps"):
-        devstate.load()
+    with pytest.raises(saved_state.DevStateError, match="no selection, snaps"):
+        saved_state.load()
     write_dev_state(_saved(tmp_path, audio=str(tmp_path / "gone.wav")))
-    with pytest.raises(devstate.DevStateError, match="gone.wav no longer exists"):
-        devstate.load()
+    with pytest.raises(saved_state.DevStateError, match="gone.wav no longer exists"):
+        saved_state.load()
     assert json.loads(state_file.read_text())["audio"].endswith("gone.wav")  # never rewritten

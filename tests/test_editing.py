@@ -4,8 +4,8 @@ import time
 import numpy as np
 import pytest
 
-from app import editing
-from app.state import DocumentState
+from app.document import editing
+from app.document.state import DocumentState
 
 
 def _points(t0, t1, f=440.0, hop=0.01):

@@ -7,8 +7,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from app.exchange import FLOOR_DB, FORMATS, ExchangeError, export_partials, import_partials
-from app.partials import Partial, default_color, frozen_points
+from app.files.exchange import FLOOR_DB, FORMATS, ExchangeError, export_partials, import_partials
+from app.document.partials import Partial, default_color, frozen_points
 
 NAN = math.nan
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from app.audio import AudioError, load_audio
-from app.exchange import ExchangeError, import_partials
+from app.files.audio import AudioError, load_audio
+from app.files.exchange import ExchangeError, import_partials
 from app.base.files import open_regular, read_limited, remove_stale_temporaries, write_atomic
 from app.base.jsontext import MAX_JSON_DEPTH, json_depth, parse_json
-from app.project import ProjectError, load_project
+from app.files.project import ProjectError, load_project
 from special_files import read_new_fifo
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.audio import AudioError, load_audio
+from app.files.audio import AudioError, load_audio
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
-from app.exchange import FORMATS, ExchangeError, export_partials, import_partials
-from app.partials import points_problem
-from app.project import ProjectError, load_project, save_project
-from app.recent import load_recent, recent_path
+from app.files.exchange import FORMATS, ExchangeError, export_partials, import_partials
+from app.document.partials import points_problem
+from app.files.project import ProjectError, load_project, save_project
+from app.files.recent import load_recent, recent_path
 from app.base.jsontext import json_safe
 
 # Derandomized: the same examples every run, so CI never fails by chance; no example database

@@ -1,7 +1,7 @@
-"""Which OpenGL renderers count as software (app.graphics; the window test checks the effect)."""
+"""Which OpenGL renderers count as software (app.shell.graphics; the window test checks the effect)."""
 import pytest
 
-from app.graphics import is_software
+from app.shell.graphics import is_software
 
 
 @pytest.mark.parametrize("renderer", [

@@ -1,6 +1,6 @@
 """Dev mode with a real supervisor over a temporary copy of Soma's source and the real window.
 
-The supervisor runs tests/gui_driver.py (which runs app.window.run_window, as `python -m app`
+The supervisor runs tests/gui_driver.py (which runs app.shell.window.run_window, as `python -m app`
 does, and answers JS expressions on stdin) so the test can look into each new child's page.
 The last tests play the supervisor's part themselves (SOMA_DEV_STATE, SIGUSR2, a new process).
 """
@@ -21,7 +21,7 @@ from live_processes import alive, children_of, descendants
 SUPERVISE = """
 import sys
 from pathlib import Path
-from app.devmode import ReloadSupervisor
+from app.dev.supervisor import ReloadSupervisor
 root = Path.cwd()
 supervisor = ReloadSupervisor(
     [sys.executable, str(root / "tests" / "gui_driver.py")],
@@ -138,7 +138,7 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
 # exit 3, a new process to restore.
 
 def _workers_of(app_pid: int) -> list[int]:
-    """The live worker processes of the app: the children of its forkserver (app.processes)."""
+    """The live worker processes of the app: the children of its forkserver (app.compute.processes)."""
     def command(pid):
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return f.read()

@@ -7,8 +7,8 @@ import numpy as np
 import soundfile as sf
 from PyQt6.QtGui import QImage
 
-from app.partials import Partial, frozen_points
-from app.project import Project, save_project
+from app.document.partials import Partial, frozen_points
+from app.files.project import Project, save_project
 from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
 
 PNG_OPTION = 7  # the option's place in the Export menu, after its "Export…" title

@@ -3,7 +3,7 @@ import time
 
 from gui_session import element_centre, window_origin, xdotool
 
-# The demo's vibrato tone: 220 Hz fundamental from 0.5 to 4.5 s (app/demo.py); its second
+# The demo's vibrato tone: 220 Hz fundamental from 0.5 to 4.5 s (app/files/demo.py); its second
 # partial sits near 440 Hz. The stroke is drawn 30 cents sharp, as a hand would.
 STROKE = """(() => {
   const v = JSON.parse(document.body.dataset.view);

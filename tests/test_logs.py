@@ -2,7 +2,7 @@
 as the log file writes them."""
 import logging
 
-from app.logs import FORMAT, PageLogHandler, log_traceback
+from app.progress.logs import FORMAT, PageLogHandler, log_traceback
 
 
 def _logger_with_page(name):

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from app.partials import (MAX_AMPLITUDE_DB, Partial, frozen_points, points_from_json,
+from app.document.partials import (MAX_AMPLITUDE_DB, Partial, frozen_points, points_from_json,
                           points_problem, points_to_json)
 from app.base.jsontext import json_safe
 

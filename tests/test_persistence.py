@@ -3,12 +3,12 @@ autosave writes what is pending when it is closed."""
 import numpy as np
 import pytest
 
-from app import editing
-from app.audio_file import AudioFile
-from app.persistence import Autosaver, levels_problem, levels_that_fit
-from app.project import Project, load_project, recovery_path
-from app.state import Image, Levels, View
-from app.store import DocumentStore
+from app.document import editing
+from app.document.audio_file import AudioFile
+from app.files.persistence import Autosaver, levels_problem, levels_that_fit
+from app.files.project import Project, load_project, recovery_path
+from app.document.state import Image, Levels, View
+from app.document.store import DocumentStore
 
 IMAGE = Image(key="overview-1", width=10, height=10, db_min=-100.0, db_max=0.0,
               view=View(0.0, 1.0, 20.0, 4000.0), method="stft", window_size=1024, seconds=0.1)

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from app.partials import Partial, frozen_points
-from app.playback import AudioChunks
-from app.state import Image, View
-from app.store import DocumentStore
+from app.document.partials import Partial, frozen_points
+from app.compute.playback import AudioChunks
+from app.document.state import Image, View
+from app.document.store import DocumentStore
 from test_store import _audio
 
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.progress import Cancelled, ProgressManager, Throttle, current_task, to_json_list
+from app.progress.tasks import Cancelled, ProgressManager, Throttle, current_task, to_json_list
 
 STATES = {"running", "done", "failed", "cancelled"}
 

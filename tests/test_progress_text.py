@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from app.progress import ProgressManager, TaskSnapshot, clock
-from app.progress_text import (TextRenderer, amount_text, bar_line, final_line, progress_parts,
+from app.progress.tasks import ProgressManager, TaskSnapshot, clock
+from app.progress.text import (TextRenderer, amount_text, bar_line, final_line, progress_parts,
                                rate_text)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bars and a log line on stderr, the result on stdout, as the CLI will do it.
 SCRIPT = """
 import logging, sys, time
-from app.progress import ProgressManager
-from app.progress_text import TextRenderer, logs_above_bars
+from app.progress.tasks import ProgressManager
+from app.progress.text import TextRenderer, logs_above_bars
 
 manager = ProgressManager()
 with TextRenderer(manager, quiet="--quiet" in sys.argv) as renderer, logs_above_bars(renderer):

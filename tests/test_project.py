@@ -9,9 +9,9 @@ import shutil
 import numpy as np
 import pytest
 
-from app import project as project_module
-from app.partials import Partial, frozen_points
-from app.project import (SCHEMA_VERSION, Project, ProjectError, audio_fingerprint,
+from app.files import project as project_module
+from app.document.partials import Partial, frozen_points
+from app.files.project import (SCHEMA_VERSION, Project, ProjectError, audio_fingerprint,
                          load_project, recovery_newer_than, recovery_path, save_project,
                          write_recovery)
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.push import PushChannel
+from app.shell.push import PushChannel
 from waiting import wait_until
 
 

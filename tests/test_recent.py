@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from app.recent import MAX_RECENT, load_recent, recent_path, remember
+from app.files.recent import MAX_RECENT, load_recent, recent_path, remember
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from app.playback import AudioChunks
-from app.datastore import DataStore
-from app.server import WEB_ROOT, PageServer, make_app
+from app.compute.playback import AudioChunks
+from app.document.datastore import DataStore
+from app.shell.server import WEB_ROOT, PageServer, make_app
 
 TOKEN = "s3cret-token"
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import processes
-from app.logs import FORMAT
+from app.compute import processes
+from app.progress.logs import FORMAT
 from live_processes import alive, children_of
-from app.shared_audio import PREFIX, SharedAudio, remove_stale_segments, segment_names
-from app.slots import QueueSlot, ViewportSlot
+from app.compute.shared_audio import PREFIX, SharedAudio, remove_stale_segments, segment_names
+from app.compute.slots import QueueSlot, ViewportSlot
 from slot_jobs import FailJob, SleepJob
 from workers.jobs import ViewportJob
 from workers.shared import attach
@@ -199,11 +199,11 @@ def test_a_failing_job_is_one_line_for_the_user_and_its_traceback_is_logged(capl
     events = Events()
     slot = QueueSlot("snap", events)
     try:
-        with caplog.at_level(logging.ERROR, logger="app.slots"):
+        with caplog.at_level(logging.ERROR, logger="app.compute.slots"):
             slot.submit(FailJob(1))
             error = events.wait_for("error", 1)
         assert error["reason"] == "ValueError: this job always fails"
-        [record] = [r for r in caplog.records if r.name == "app.slots"]
+        [record] = [r for r in caplog.records if r.name == "app.compute.slots"]
         assert record.getMessage() == "snap job 1 failed: ValueError: this job always fails"
         # The worker's own traceback, as the log file's formatter writes it.
         text = logging.Formatter(FORMAT).format(record)
@@ -218,12 +218,12 @@ def test_a_job_that_cannot_be_pickled_is_its_error_and_the_slot_runs_on(caplog):
     events = Events()
     slot = QueueSlot("snap", events)
     try:
-        with caplog.at_level(logging.ERROR, logger="app.slots"):
+        with caplog.at_level(logging.ERROR, logger="app.compute.slots"):
             slot.submit(SleepJob(1, lambda: 0.0))  # a lambda does not pickle
             error = events.wait_for("error", 1, timeout=10)
         assert error["reason"].startswith("the job could not be sent to the worker: ")
         assert "\n" not in error["reason"]
-        assert any(r.exc_info for r in caplog.records if r.name == "app.slots")
+        assert any(r.exc_info for r in caplog.records if r.name == "app.compute.slots")
         slot.submit(SleepJob(2, 0.0))
         assert events.wait_for("result", 2, timeout=30)["value"] == {"slept": 0.0}
     finally:
@@ -339,7 +339,7 @@ sys.path[:0] = [{root!r}, {tests!r}]
 with open({log!r}, "a") as log:
     log.write(f"{{__name__}} {{os.getpid()}}\\n")
 if __name__ == "__main__":
-    from app.slots import ViewportSlot
+    from app.compute.slots import ViewportSlot
     from slot_jobs import SleepJob
     events = queue.Queue()
     slot = ViewportSlot(events.put)

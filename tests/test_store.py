@@ -4,9 +4,9 @@ import time
 
 import numpy as np
 
-from app.audio_file import AudioFile
-from app.state import DocumentState, Image, View
-from app.store import DocumentStore
+from app.document.audio_file import AudioFile
+from app.document.state import DocumentState, Image, View
+from app.document.store import DocumentStore
 
 
 def _audio(name: str, seconds: float) -> AudioFile:
@@ -135,7 +135,7 @@ def test_failure_keeps_the_open_file():
 
 
 def _partial(partial_id, f=440.0):
-    from app.partials import Partial, default_color, frozen_points
+    from app.document.partials import Partial, default_color, frozen_points
     return Partial(partial_id, f"Partial {partial_id}", default_color(partial_id),
                    frozen_points([[0.0, f, -6.0], [0.1, f, -6.0]]))
 
@@ -173,7 +173,7 @@ def test_selection_keeps_only_existing_partials_and_a_new_file_forgets_them():
 
 
 def test_undo_depth_is_bounded():
-    from app.state import UNDO_DEPTH
+    from app.document.state import UNDO_DEPTH
     state = DocumentState()
     for i in range(UNDO_DEPTH + 50):
         state = state.edited((_partial(i + 1),), f"edit {i}", next_partial_id=i + 2)

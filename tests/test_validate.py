@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from app.base.jsontext import json_safe
-from app.validate import ArgumentError, number, text
+from app.shell.validate import ArgumentError, number, text
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, "3", None, True, [1], {},

@@ -9,7 +9,7 @@ import pywt
 from scipy.optimize import minimize_scalar
 from scipy.signal import hilbert, resample_poly
 
-from app.shared_audio import SharedAudio
+from app.compute.shared_audio import SharedAudio
 from workers import cwt
 from workers.imaging import quantise
 from workers.jobs import ViewportJob

@@ -1,9 +1,9 @@
-"""Imported into the workers' forkserver (app.processes.PRELOAD): its children, Soma's worker
+"""Imported into the workers' forkserver (app.compute.processes.PRELOAD): its children, Soma's worker
 processes, skip re-running the program's main script.
 
 multiprocessing prepares every child it starts by re-running the parent's main script as
 ``__mp_main__``. For Soma that is the ``soma`` launcher (app.cli and its imports) or a test
-driver (app.window and its imports): 30-50 ms of imports in every new worker, paid again at
+driver (app.shell.window and its imports): 30-50 ms of imports in every new worker, paid again at
 every viewport replacement while the user zooms, on a core the window needs. Workers need
 none of it: their target and their jobs live in importable modules (never define a job in a
 main script). The forkserver's own remedy, preloading "__main__", does nothing before Python

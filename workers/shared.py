@@ -14,7 +14,7 @@ import numpy as np
 # The one attachment kept open in this process: (segment, samples) of the file being worked
 # on, or None. A worker serves many requests on the same file, and mapping a segment is a
 # system call per request otherwise. One, because a worker serves one file: its slot ends it
-# when the file changes (app.slots), and a request for another segment drops this one, so an
+# when the file changes (app.compute.slots), and a request for another segment drops this one, so an
 # idle worker never pins a closed file's samples in memory. What else a worker keeps is
 # bounded too: workers.cwt's forward spectra (FFT_CACHE_BYTES, 64 MiB, keyed by the
 # samples' digest, copies that hold no mapping) and the small lru_caches of wavelet bands and

@@ -1,4 +1,4 @@
-"""The dev-mode protocol's terms both sides use: the supervisor (app.devmode, whose docstring
+"""The dev-mode protocol's terms both sides use: the supervisor (app.dev.supervisor, whose docstring
 and docs/dev-mode.md describe the protocol) and the app it runs (its child): the exit code that
 asks for a restart, the environment, the signals, and the state file.
 """
@@ -28,7 +28,7 @@ def read_dev_state():
     """The state saved before the last restart (parsed JSON), or None on a first start.
 
     Raises OSError, or ValueError for a file that is not UTF-8 JSON; what the JSON holds is
-    the app's to check (app.devstate.load).
+    the app's to check (app.dev.saved_state.load).
     """
     path = dev_state_path()
     if path is None or not path.exists():

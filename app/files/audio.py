@@ -34,7 +34,7 @@ import soundfile as sf
 
 from app.base.errors import SomaError, printable
 from app.base.files import open_regular
-from app.audio_file import AudioFile
+from app.document.audio_file import AudioFile
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 
 __all__ = [

@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 from typing import Callable
 
-from app.state import DocumentState
+from app.document.state import DocumentState
 
 log = logging.getLogger(__name__)
 

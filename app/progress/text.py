@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from app.logs import FORMAT
-from app.progress import ProgressManager, TaskSnapshot, Throttle, clock
+from app.progress.logs import FORMAT
+from app.progress.tasks import ProgressManager, TaskSnapshot, Throttle, clock
 
 BAR = 20            # characters between the brackets
 BLOCK = 4           # the bouncing block of an indeterminate bar

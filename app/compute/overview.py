@@ -11,8 +11,8 @@ import time
 
 import scipy.fft
 
-from app.audio_file import AudioFile
-from app.state import Image, View
+from app.document.audio_file import AudioFile
+from app.document.state import Image, View
 from workers.imaging import display_range, quantise
 from workers.spectrum import render, stft_window_size
 

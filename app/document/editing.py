@@ -11,8 +11,8 @@ import numpy as np
 
 from app.base.errors import SomaError
 from app.base.formats import is_color
-from app.partials import Partial, default_color, frozen_points
-from app.state import DocumentState
+from app.document.partials import Partial, default_color, frozen_points
+from app.document.state import DocumentState
 
 
 

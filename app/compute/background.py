@@ -16,8 +16,8 @@ import threading
 from typing import Callable
 
 from app.base.errors import SomaError
-from app.progress import ProgressManager, Task
-from app.slots import DEFAULT_TIMEOUT, QueueSlot
+from app.progress.tasks import ProgressManager, Task
+from app.compute.slots import DEFAULT_TIMEOUT, QueueSlot
 
 
 class JobFailed(SomaError):
@@ -32,7 +32,7 @@ class BackgroundQueue:
     def __init__(self, progress: ProgressManager, name: str, keep_idle_worker: bool = True,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
         """A queue on the slot `name` ("snap", "export"); `keep_idle_worker=False` ends the
-        worker whenever the queue is empty (app.slots.QueueSlot)."""
+        worker whenever the queue is empty (app.compute.slots.QueueSlot)."""
         self._progress = progress
         self._slot = QueueSlot(name, self._on_event, timeout, keep_idle_worker)
         self._ids = itertools.count(1)

@@ -559,7 +559,7 @@ def run_dev(args: list[str], root: Path | None = None) -> int:
     if os.environ.get(DEV_ENV) == "1":
         log(f"{DEV_ENV}=1: already under a supervisor; refusing to start another")
         return 2
-    root = Path(root) if root is not None else Path(__file__).resolve().parent.parent
+    root = Path(root) if root is not None else Path(__file__).resolve().parents[2]
     root = root.resolve()
     args = [a for a in args if a != "--dev"]
     env = dict(os.environ)

@@ -1,5 +1,5 @@
 """DataStore: the binary results (overview and viewport images) the page fetches by key,
-served by app.server on /data/<key>."""
+served by app.shell.server on /data/<key>."""
 from __future__ import annotations
 
 import threading

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from app.partials import Partial
+from app.document.partials import Partial
 
 if TYPE_CHECKING:
-    from app.audio_file import AudioFile
+    from app.document.audio_file import AudioFile
 
 UNDO_DEPTH = 200  # edits kept for undo; each holds only references to immutable partials
 
@@ -184,7 +184,7 @@ class DocumentState:
         return next((p for p in self.partials if p.id == partial_id), None)
 
     def remembering(self, recent: tuple[str, ...]) -> DocumentState:
-        """The list of files opened lately (app.recent), for the page's Recent menu."""
+        """The list of files opened lately (app.files.recent), for the page's Recent menu."""
         return replace(self, recent=tuple(recent))
 
     def leveled(self, levels: Levels) -> DocumentState:

@@ -35,8 +35,8 @@ from multiprocessing.connection import wait
 from multiprocessing.reduction import ForkingPickler
 from typing import Callable
 
-from app import processes
-from app.logs import log_traceback
+from app.compute import processes
+from app.progress.logs import log_traceback
 from workers.jobs import describe_error, serve
 
 log = logging.getLogger(__name__)

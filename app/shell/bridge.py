@@ -17,27 +17,29 @@ import threading
 from pathlib import Path
 from typing import Callable, Protocol
 
-from app import editing, exchange
+from app.document import editing
+
+from app.files import exchange
 from app.base.errors import SomaError
 from app.base.formats import PROJECT_SUFFIX, is_project_path
 from app.base.jsontext import json_safe
-from app.audio import AudioError, load_audio
-from app.audio_file import AudioFile
-from app.background import BackgroundQueue, JobCancelled, JobFailed
-from app.demo import demo_audio
-from app.overview import compute_overview
-from app.persistence import (audio_matches, levels_problem, restored_project, save_document,
+from app.files.audio import AudioError, load_audio
+from app.document.audio_file import AudioFile
+from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
+from app.files.demo import demo_audio
+from app.compute.overview import compute_overview
+from app.files.persistence import (audio_matches, levels_problem, restored_project, save_document,
                              save_recovery)
-from app.progress import ProgressManager
-from app.recent import forget_gone, remember
-from app.project import Project, ProjectError, load_project, recovery_newer_than
-from app.datastore import DataStore
-from app.shared_audio import AudioShare
-from app.snapping import SnapService
-from app.state import Levels, View
-from app.store import DocumentStore
-from app.validate import ArgumentError, integer, number, text
-from app.viewport import ViewportService
+from app.progress.tasks import ProgressManager
+from app.files.recent import forget_gone, remember
+from app.files.project import Project, ProjectError, load_project, recovery_newer_than
+from app.document.datastore import DataStore
+from app.compute.shared_audio import AudioShare
+from app.compute.snapping import SnapService
+from app.document.state import Levels, View
+from app.document.store import DocumentStore
+from app.shell.validate import ArgumentError, integer, number, text
+from app.compute.viewport import ViewportService
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ log = logging.getLogger(__name__)
 
 
 class Dialogs(Protocol):
-    """The native dialogs the bridge asks questions through (app.window.NativeDialogs)."""
+    """The native dialogs the bridge asks questions through (app.shell.window.NativeDialogs)."""
 
     def open_file(self, kind: str, folder: str) -> str | None:
         """A path chosen to open, starting in `folder`: kind is 'audio', 'project' or

@@ -61,7 +61,7 @@ from app.base.files import open_regular, read_limited, remove_stale_temporaries,
 from app.base.formats import PROJECT_SUFFIX, is_color, is_project_path, without_project_suffix
 from app.base.jsontext import finite_float, is_number, parse_json
 from app.base.places import state_dir
-from app.partials import Partial, frozen_points, points_problem, points_to_json
+from app.document.partials import Partial, frozen_points, points_problem, points_to_json
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "soma-project"

@@ -68,7 +68,7 @@ def points_from_json(rows) -> np.ndarray:
     """The inverse of points_to_json: read-only float64 (n, 3), null read as NaN.
 
     Raises TypeError or ValueError for rows that are not [t, f, a] numbers or nulls; callers
-    reading untrusted files validate first (app.project) or turn these into their own error.
+    reading untrusted files validate first (app.files.project) or turn these into their own error.
     """
     return frozen_points([[t, math.nan if f is None else f, math.nan if a is None else a]
                           for t, f, a in rows])

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from app.audio_file import AudioFile
+from app.document.audio_file import AudioFile
 
 __all__ = [
     "DEMO_EVENTS",
@@ -144,7 +144,7 @@ def demo_signal(sample_rate: int = DEMO_SAMPLE_RATE) -> np.ndarray:
 
 
 def demo_audio() -> AudioFile:
-    """The demo recording as an :class:`~app.audio.AudioFile`.
+    """The demo recording as an :class:`~app.files.audio.AudioFile`.
 
     Returns
     -------

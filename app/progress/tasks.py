@@ -3,7 +3,7 @@
 Work on any thread reports through its Task; renderers read immutable TaskSnapshots. One lock
 guards the tree and is held only for bookkeeping. Listeners run outside it and are told only
 *that* something changed: a renderer takes a snapshot when it is ready to draw, so a burst of
-10,000 updates costs it one redraw (Throttle does this for the page, app.progress_text for
+10,000 updates costs it one redraw (Throttle does this for the page, app.progress.text for
 the terminal).
 
 Rules:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-COLORMAP_PATH = Path(__file__).resolve().parent.parent / "web" / "colormap.json"
+COLORMAP_PATH = Path(__file__).resolve().parents[2] / "web" / "colormap.json"
 
 
 def colormap() -> np.ndarray:

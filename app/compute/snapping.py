@@ -1,11 +1,11 @@
 """Snap requests to the snap worker, snapped points back into the document as partials.
 
 Snaps queue in the background queue (a user may draw several strokes while the first
-computes; app.background) and are cancelled with it when the file changes (which also ends
+computes; app.compute.background) and are cancelled with it when the file changes (which also ends
 the snap worker, so that it keeps no mapping of the old file's samples). A result becomes
 one undoable edit: a new partial, or new points for the partial being re-snapped. Until its
 result, error or cancel arrives a request is pending: dev mode saves those across a restart
-(app.devstate) and sends them again.
+(app.dev.saved_state) and sends them again.
 """
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app import editing
-from app.background import BackgroundQueue
-from app.shared_audio import AudioShare
-from app.state import DocumentState
-from app.store import DocumentStore
+from app.document import editing
+from app.compute.background import BackgroundQueue
+from app.compute.shared_audio import AudioShare
+from app.document.state import DocumentState
+from app.document.store import DocumentStore
 from workers.jobs import SnapJob
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ DEFAULT_HOP = 0.005  # s between snapped points
 @dataclass(frozen=True)
 class PendingSnap:
     """A snap request whose outcome has not arrived (queued or running), as what it takes to
-    send it again: dev mode saves these across a restart (app.devstate).
+    send it again: dev mode saves these across a restart (app.dev.saved_state).
 
     guide : ((t s, f Hz), ...), at least two points
     tolerance_cents : float, the snap's ± range around the guide

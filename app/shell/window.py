@@ -8,17 +8,21 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from app import devstate, graphics, processes
-from app.audio import load_audio
-from app.audio_file import AudioFile
+from app.compute import processes
+
+from app.dev import saved_state
+
+from app.shell import graphics
+from app.files.audio import load_audio
+from app.document.audio_file import AudioFile
 from app.base import devchild
-from app.bridge import SomaDocument
-from app.demo import demo_audio
-from app.recent import load_recent
-from app.session import Session
-from app.shared_audio import remove_stale_segments
-from app.snapping import SnapService
-from app.store import DocumentStore
+from app.shell.bridge import SomaDocument
+from app.files.demo import demo_audio
+from app.files.recent import load_recent
+from app.shell.session import Session
+from app.compute.shared_audio import remove_stale_segments
+from app.compute.snapping import SnapService
+from app.document.store import DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -132,19 +136,19 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     return devchild.RESTART_EXIT_CODE if restart.is_set() else 0
 
 
-def _saved_session() -> tuple[devstate.SavedSession | None, str]:
+def _saved_session() -> tuple[saved_state.SavedSession | None, str]:
     """The dev-mode state to restore (None: start clean), and why it was set aside ("" when
     it was not). A state the edited code cannot read must not fail every restart."""
     try:
-        return devstate.load(), ""
-    except devstate.DevStateError as error:
+        return saved_state.load(), ""
+    except saved_state.DevStateError as error:
         message = f"Dev mode started clean: the saved state could not be restored ({error})"
         log.error("%s", message)
         return None, message
 
 
 def _restore(document: SomaDocument, snapping: SnapService,
-             saved: devstate.SavedSession) -> dict:
+             saved: saved_state.SavedSession) -> dict:
     """Reopen what was open before a dev-mode restart, with its partials, history and view,
     and send again the strokes that were still snapping.
 
@@ -158,7 +162,7 @@ def _restore(document: SomaDocument, snapping: SnapService,
     load = (lambda: load_audio(Path(path))) if path else demo_audio
     try:
         document._open(load, Path(path).name if path else "Demo recording",
-                       restore=lambda state: devstate.restore_document(state, saved))
+                       restore=lambda state: saved_state.restore_document(state, saved))
     except Exception as error:  # _open has logged it and put it in the state's error
         return {"ok": False, "error": str(error)}
     for snap in saved.snaps:
@@ -168,7 +172,7 @@ def _restore(document: SomaDocument, snapping: SnapService,
 
 def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
                         restart: threading.Event) -> None:
-    """Dev mode's two signals (app.devmode, app.base.devchild): reload the page; save the state and restart.
+    """Dev mode's two signals (app.dev.supervisor, app.base.devchild): reload the page; save the state and restart.
 
     Python runs signal handlers on the main thread only when the interpreter gets control,
     and Qt's loop lets it in every 500 ms; the wakeup fd is written by the C-level handler
@@ -178,7 +182,7 @@ def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
     def save_and_restart() -> None:
         geometry = {"x": window.x, "y": window.y, "width": window.width,
                     "height": window.height}
-        devchild.write_dev_state(devstate.capture(*snapping.state_and_pending(), geometry))
+        devchild.write_dev_state(saved_state.capture(*snapping.state_and_pending(), geometry))
         restart.set()
         leave.set()  # the state is saved: closing loses nothing, so nobody is asked
         window.destroy()

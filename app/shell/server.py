@@ -21,11 +21,11 @@ from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from app.datastore import DataStore
+from app.document.datastore import DataStore
 
 log = logging.getLogger(__name__)
 
-WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
 TOKEN_HEADER = "HTTP_X_SOMA_TOKEN"  # the page sends it as the X-Soma-Token request header
 # The page's requests arrive whole at once over loopback; a request still incomplete after
 # this long is from a client that stopped, and its connection is closed.

@@ -1,5 +1,5 @@
-"""AudioFile: decoded audio, as the document holds it (app.audio decodes files into it,
-app.demo generates one)."""
+"""AudioFile: decoded audio, as the document holds it (app.files.audio decodes files into it,
+app.files.demo generates one)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,6 +1,6 @@
 """Session: the main process's object graph, built in one place and closed in one place.
 
-The window (app.window.run_window) and the tests build it the same way: the document store,
+The window (app.shell.window.run_window) and the tests build it the same way: the document store,
 the data store, the audio share, progress, the viewport and snap services, the snap and export
 queues, the autosaver and the js_api object. The page's side (its server, the push channel and
 what feeds it) is added once the window's token and evaluate_js exist. close() ends all of it
@@ -12,20 +12,20 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from app.background import BackgroundQueue
-from app.bridge import Dialogs, SomaDocument
-from app.datastore import DataStore
-from app.logs import PageLogHandler
-from app.persistence import AUTOSAVE_DELAY, Autosaver
-from app.playback import AudioChunks
-from app.progress import ProgressManager, Throttle
-from app.push import PushChannel
-from app.server import PageServer, make_app
-from app.shared_audio import AudioShare
-from app.snapping import SnapService
-from app.state import DocumentState
-from app.store import DocumentStore
-from app.viewport import ViewportService
+from app.compute.background import BackgroundQueue
+from app.shell.bridge import Dialogs, SomaDocument
+from app.document.datastore import DataStore
+from app.progress.logs import PageLogHandler
+from app.files.persistence import AUTOSAVE_DELAY, Autosaver
+from app.compute.playback import AudioChunks
+from app.progress.tasks import ProgressManager, Throttle
+from app.shell.push import PushChannel
+from app.shell.server import PageServer, make_app
+from app.compute.shared_audio import AudioShare
+from app.compute.snapping import SnapService
+from app.document.state import DocumentState
+from app.document.store import DocumentStore
+from app.compute.viewport import ViewportService
 
 
 class Session:
@@ -43,7 +43,7 @@ class Session:
         self.progress = ProgressManager()
         self.viewport = ViewportService(self.store, self.data, self.share, self.progress)
         self.snaps = BackgroundQueue(self.progress, "snap")
-        # An export can take minutes: it has its own worker, only while it runs (app.background).
+        # An export can take minutes: it has its own worker, only while it runs (app.compute.background).
         self.exports = BackgroundQueue(self.progress, "export", keep_idle_worker=False)
         self.snapping = SnapService(self.store, self.share, self.snaps)
         self.autosaver = (Autosaver(self.store, autosave_delay)

@@ -3,7 +3,7 @@
 Everything a person would lose to a restart is kept: the open file (or the demo), the project
 it belongs to, the view, the colour levels, the partials with the whole undo and redo
 history, the selection, whether there are unsaved edits, the strokes still snapping, and the
-window's size and position (app.devmode describes the protocol with the supervisor).
+window's size and position (app.dev.supervisor describes the protocol with the supervisor).
 
 The file is read by code that may have changed since it was written, so `load` checks all of
 it before anything is restored: a file this code cannot read is a `DevStateError`, and the
@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 
 from app.base.devchild import read_dev_state
 from app.base.errors import SomaError
-from app.partials import Partial
-from app.persistence import levels_that_fit, view_that_fits
+from app.document.partials import Partial
+from app.files.persistence import levels_that_fit, view_that_fits
 # The project file's encoder and decoders: one rule for what a valid partial, view or number is.
-from app.project import (ProjectError, _decode_partial, _decode_view, _fail, _integer,
+from app.files.project import (ProjectError, _decode_partial, _decode_view, _fail, _integer,
                          _number, _object, _optional_str, encode_partial)
-from app.snapping import PendingSnap
-from app.state import DocumentState, Edit
+from app.compute.snapping import PendingSnap
+from app.document.state import DocumentState, Edit
 
 SCHEMA = 1  # bumped whenever a field changes meaning; another value is not read
 # Pixels; a window may start left of or above the primary screen.
@@ -104,7 +104,7 @@ def load() -> SavedSession | None:
 
 
 def _decode(data) -> SavedSession:
-    where = "the dev-mode state"  # what the shared decoders (app.project) name in a message
+    where = "the dev-mode state"  # what the shared decoders (app.files.project) name in a message
     data = _object(data, "the file", where)
     if data.get("schema") != SCHEMA:
         raise _fail(where, f"schema {data.get('schema')!r}, this code reads {SCHEMA}")

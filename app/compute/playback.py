@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from app.store import DocumentStore
+from app.document.store import DocumentStore
 from workers.synth import synthesize
 
 MAX_CHUNK_SECONDS = 5.0

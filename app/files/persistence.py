@@ -1,6 +1,6 @@
 """The document as a project file: what Save writes, what Open restores, and autosave.
 
-Autosave writes the recovery file (app.project.recovery_path) a moment after each edit, on a
+Autosave writes the recovery file (app.files.project.recovery_path) a moment after each edit, on a
 thread of its own, so a crash loses at most that moment; the recovery file is removed when
 the project is saved.
 """
@@ -14,10 +14,10 @@ from pathlib import Path
 import soundfile as sf
 
 from app.base.formats import without_project_suffix
-from app.project import (Project, ProjectError, audio_fingerprint, recovery_path,
+from app.files.project import (Project, ProjectError, audio_fingerprint, recovery_path,
                          save_project, write_recovery)
-from app.state import DocumentState, Image, Levels, View
-from app.store import DocumentStore
+from app.document.state import DocumentState, Image, Levels, View
+from app.document.store import DocumentStore
 
 log = logging.getLogger(__name__)
 

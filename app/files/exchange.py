@@ -79,7 +79,7 @@ from app.base.errors import SomaError, one_line
 from app.base.files import read_limited, write_atomic
 from app.base.formats import is_color
 from app.base.jsontext import finite_float, is_number, parse_json
-from app.partials import (Partial, default_color, frozen_points, points_problem,
+from app.document.partials import (Partial, default_color, frozen_points, points_problem,
                           points_to_json)
 
 log = logging.getLogger(__name__)
