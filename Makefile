@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run dev test system bench clean
+.PHONY: run dev test lint system bench clean
 
 run: system $(INSTALLED)
 	@bash scripts/run.sh $(FILE)
@@ -15,9 +15,14 @@ run: system $(INSTALLED)
 dev: system $(INSTALLED)
 	@bash scripts/run.sh --dev $(FILE)
 
-test: system $(INSTALLED)
+test: system $(INSTALLED) lint
 	$(PY) -m pytest
 	node --test tests/web/
+
+# ruff's rules and the import contracts of app/'s layers, both in pyproject.toml.
+lint: $(INSTALLED)
+	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: system $(INSTALLED)
 	@bash scripts/install-system.sh bench
