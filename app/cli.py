@@ -24,20 +24,20 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
-from app.files.audio import load_audio
-from app.files.exchange import FORMATS, export_partials, import_partials
 from app.base.errors import SomaError, error_line
 from app.base.files import read_limited
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, is_project_path
 from app.base.jsontext import parse_json
-from app.progress.logs import configure as configure_logging
 from app.document.partials import points_from_json, points_to_json
+from app.files.audio import load_audio
+from app.files.exchange import FORMATS, export_partials, import_partials
+from app.files.project import load_project
+from app.progress.logs import configure as configure_logging
 from app.progress.tasks import ProgressManager
 from app.progress.text import TextRenderer, logs_above_bars
-from app.files.project import load_project
 from workers.snap import snap_trace
-from workers.synth import synthesize
 from workers.spectrum import DEFAULT_WAVELET, render
+from workers.synth import synthesize
 
 EXIT_USAGE = 2
 

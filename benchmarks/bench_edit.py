@@ -22,12 +22,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.document import editing  # noqa: E402
-from app.document.partials import points_to_json  # noqa: E402
-from app.document.state import DocumentState  # noqa: E402
-from app.document.store import DocumentStore  # noqa: E402
-from app.base.jsontext import json_safe  # noqa: E402
-from bench_synth import machine  # noqa: E402
+from bench_synth import machine
+
+from app.base.jsontext import json_safe
+from app.document import editing
+from app.document.partials import points_to_json
+from app.document.state import DocumentState
+from app.document.store import DocumentStore
 
 POINTS, RANGES, HOP = 2_000_000, 5_000, 0.005
 

@@ -29,10 +29,11 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from gui_session import IMAGE_FOR_VIEW, GuiSession, start_xvfb  # noqa: E402
+
 from app.compute import processes  # noqa: E402
 from app.compute.shared_audio import SharedAudio  # noqa: E402
 from app.compute.slots import ViewportSlot  # noqa: E402
-from gui_session import IMAGE_FOR_VIEW, GuiSession, start_xvfb  # noqa: E402
 from workers.jobs import ViewportJob  # noqa: E402
 from workers.spectrum import render  # noqa: E402
 
@@ -117,8 +118,12 @@ WHEEL_TRIAL = """(() => {
     const s = window.soma.state();
     const v = s.viewport && s.viewport.view;
     if (v && Math.abs(v.end - v.start - (target.end - target.start)) < 1e-6 &&
-        Math.abs(v.start - target.start) < 1e-6 && document.body.dataset.viewportKey === s.viewport.key) {
-      requestAnimationFrame(() => { window.__bench = {ms: performance.now() - began, method: s.viewport.method, compute: s.viewport.seconds * 1000}; });
+        Math.abs(v.start - target.start) < 1e-6 &&
+        document.body.dataset.viewportKey === s.viewport.key) {
+      requestAnimationFrame(() => {
+        window.__bench = {ms: performance.now() - began, method: s.viewport.method,
+                          compute: s.viewport.seconds * 1000};
+      });
     } else setTimeout(poll, 1);
   };
   poll();

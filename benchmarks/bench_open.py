@@ -9,13 +9,12 @@ real window, from the page's open_path call to the overview drawn on its canvas.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-
-import os
 
 import numpy as np
 import soundfile as sf
@@ -24,9 +23,10 @@ from scipy import signal
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from app.files.audio import load_audio  # noqa: E402
-from app.compute.overview import compute_overview  # noqa: E402
 from gui_session import GuiSession, start_xvfb  # noqa: E402
+
+from app.compute.overview import compute_overview  # noqa: E402
+from app.files.audio import load_audio  # noqa: E402
 
 OPEN_IN_PAGE = """(() => {
   window.__bench = null;

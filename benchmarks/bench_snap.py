@@ -148,7 +148,7 @@ def pyin(x, guide):
     import librosa
     began = time.perf_counter()
     centre = float(np.exp(np.mean(np.log(guide[:, 1]))))
-    f0, voiced, _ = librosa.pyin(x, fmin=centre / 2, fmax=centre * 2, sr=SR, frame_length=2048,
+    f0, _, _ = librosa.pyin(x, fmin=centre / 2, fmax=centre * 2, sr=SR, frame_length=2048,
                                  hop_length=round(HOP * SR), center=True)
     times = librosa.times_like(f0, sr=SR, hop_length=round(HOP * SR))
     keep = (times >= guide[0, 0]) & (times <= guide[-1, 0])

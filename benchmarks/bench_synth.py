@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workers.synth import synthesize  # noqa: E402
+from workers.synth import synthesize
 
 SR, SECONDS, COUNT, HOP = 44_100, 10.0, 100, 0.005
 

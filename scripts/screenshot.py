@@ -6,7 +6,7 @@ import os
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb")
-from PyQt6.QtGui import QGuiApplication  # noqa: E402
+from PyQt6.QtGui import QGuiApplication
 
 
 def main() -> int:

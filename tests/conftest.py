@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/gui_session.py
 
-from gui_session import GuiSession, start_xvfb  # noqa: E402
+from gui_session import GuiSession, start_xvfb
 
 # Autosave and recovery files go under XDG_STATE_HOME: never the real user's during tests.
 os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="soma-test-state-")

@@ -11,8 +11,8 @@ import os
 import sys
 import threading
 
-from app.files.audio import load_audio
 from app.base.formats import is_project_path
+from app.files.audio import load_audio
 from app.shell.window import run_window
 
 PREFIX = "@@ "

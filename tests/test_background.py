@@ -4,12 +4,12 @@ import threading
 import time
 
 import pytest
-
-from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
-from app.progress.tasks import ProgressManager
 from live_processes import alive
 from slot_jobs import FailJob, SleepJob
 from waiting import wait_until
+
+from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
+from app.progress.tasks import ProgressManager
 
 
 def _run_long(queue, outcome):

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from live_processes import alive, descendants
 
 from app.document import editing
 from app.files.png import write_png
-from app.files.recent import load_recent
 from app.files.project import load_project, recovery_path
+from app.files.recent import load_recent
 from app.shell.session import Session
-from live_processes import alive, descendants
 
 
 class ScriptedDialogs:

@@ -13,9 +13,9 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bridge import ScriptedDialogs, _session, _wav, _with_partials
 
 from app.shell.bridge import SomaDocument
-from test_bridge import ScriptedDialogs, _session, _wav, _with_partials
 
 METHODS = sorted(name for name in dir(SomaDocument) if not name.startswith("_"))
 SETTLE_SECONDS = 60.0  # a worker's result after a call that started one; fails, never hangs

@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from live_processes import alive
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from app.dev import saved_state
 from app.base.devchild import STATE_ENV, write_dev_state
-from app.document.partials import Partial, frozen_points
 from app.compute.snapping import PendingSnap
+from app.dev import saved_state
+from app.document.partials import Partial, frozen_points
 from app.document.state import DocumentState, Edit
 
 
@@ -97,6 +97,6 @@ def test_a_missing_field_or_audio_file_is_refused(state_file, tmp_path):
     with pytest.raises(saved_state.DevStateError, match="no selection, snaps"):
         saved_state.load()
     write_dev_state(_saved(tmp_path, audio=str(tmp_path / "gone.wav")))
-    with pytest.raises(saved_state.DevStateError, match="gone.wav no longer exists"):
+    with pytest.raises(saved_state.DevStateError, match=r"gone\.wav no longer exists"):
         saved_state.load()
     assert json.loads(state_file.read_text())["audio"].endswith("gone.wav")  # never rewritten

@@ -114,15 +114,15 @@ def test_erasing_many_overlapping_ranges_matches_a_point_by_point_reference(seed
     points = _points(0.0, 2.0)
     state = editing.added(DocumentState(), points, {})
     starts = rng.uniform(-0.1, 2.0, 40)
-    ranges = list(zip(starts, starts + rng.exponential(0.05, 40)))
+    ranges = list(zip(starts, starts + rng.exponential(0.05, 40), strict=True))
     # ranges that touch points exactly, and one that holds no point
     ranges += [(points[10, 0], points[12, 0]), (points[50, 0] + 0.001, points[50, 0] + 0.002)]
     after = editing.erased(state, [(1, start, end) for start, end in ranges])
     expected = _erased_by_reference(points, ranges)
     assert len(after.partials) == len(expected)
-    for partial, run in zip(after.partials, expected):
+    for partial, run in zip(after.partials, expected, strict=True):
         np.testing.assert_array_equal(partial.points, run)
-    assert [p.id for p in after.partials] == [1] + list(range(2, len(expected) + 1))
+    assert [p.id for p in after.partials] == [1, *list(range(2, len(expected) + 1))]
 
 
 def test_erasing_5000_ranges_from_2_million_points_is_quick():

@@ -7,8 +7,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from app.files.exchange import FLOOR_DB, FORMATS, ExchangeError, export_partials, import_partials
 from app.document.partials import Partial, default_color, frozen_points
+from app.files.exchange import FLOOR_DB, FORMATS, ExchangeError, export_partials, import_partials
 
 NAN = math.nan
 
@@ -73,7 +73,7 @@ def test_json_round_trip_keeps_gaps_names_and_colors(tmp_path):
     check_imported(loaded, 20)
     assert [p.name for p in loaded] == [p.name for p in original]
     assert [p.color for p in loaded] == [p.color for p in original]
-    for p, q in zip(original, loaded):
+    for p, q in zip(original, loaded, strict=True):
         np.testing.assert_array_equal(q.points, p.points)
         assert q.source == {"imported": "json", "file": "p.json"}
 
@@ -87,7 +87,7 @@ def test_csv_round_trip_drops_gap_points(tmp_path):
     check_imported(loaded, 3)
     assert [p.name for p in loaded] == [p.name for p in original]
     assert [p.color for p in loaded] == [default_color(i) for i in range(3, 3 + len(original))]
-    for p, q in zip(original, loaded):
+    for p, q in zip(original, loaded, strict=True):
         kept = p.points[~np.isnan(p.points[:, 1])]
         np.testing.assert_array_equal(q.points, kept)
 
@@ -103,7 +103,7 @@ def test_spear_round_trip_splits_at_gaps(tmp_path, fmt):
     if fmt == "spear-frames":  # partials come back in order of first appearance in time
         expected.sort(key=lambda run: run[0, 0])
     assert len(loaded) == len(expected)
-    for q, run in zip(loaded, expected):
+    for q, run in zip(loaded, expected, strict=True):
         assert_points_close(q.points, run, db_tolerance=1e-6)
         assert q.name == f"Partial {q.id}"
         assert q.source == {"imported": fmt, "file": path.name}

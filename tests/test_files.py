@@ -1,5 +1,5 @@
-"""app.base.files and app.base.jsontext: only regular files are read, within a size and nesting limit; atomic writes
-follow symlinks and tidy what a killed writer left."""
+"""app.base.files and app.base.jsontext: only regular files are read, within a size and nesting
+limit; atomic writes follow symlinks and tidy what a killed writer left."""
 import json
 import os
 import signal
@@ -9,13 +9,13 @@ import time
 from pathlib import Path
 
 import pytest
+from special_files import read_new_fifo
 
-from app.files.audio import AudioError, load_audio
-from app.files.exchange import ExchangeError, import_partials
 from app.base.files import open_regular, read_limited, remove_stale_temporaries, write_atomic
 from app.base.jsontext import MAX_JSON_DEPTH, json_depth, parse_json
+from app.files.audio import AudioError, load_audio
+from app.files.exchange import ExchangeError, import_partials
 from app.files.project import ProjectError, load_project
-from special_files import read_new_fifo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -162,10 +162,10 @@ def test_only_our_own_dead_writers_temporary_files_for_this_target_are_removed(t
                 f".p.soma.json.{dead.pid}.abcd12345.tmp",
                 f"p.soma.json.{dead.pid}.abcd1234.tmp"]
         stale = f".p.soma.json.{dead.pid}.abcd_234.tmp"
-        for name in kept + [stale]:
+        for name in [*kept, stale]:
             (tmp_path / name).write_bytes(b"partial")
         assert remove_stale_temporaries(target) == [tmp_path / stale]
-        assert sorted(os.listdir(tmp_path)) == sorted(kept + ["p.soma.json"])
+        assert sorted(os.listdir(tmp_path)) == sorted([*kept, "p.soma.json"])
     finally:
         alive.kill()
         alive.wait()

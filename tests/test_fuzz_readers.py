@@ -16,13 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.files.audio import AudioError, load_audio
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
-from app.files.exchange import FORMATS, ExchangeError, export_partials, import_partials
+from app.base.jsontext import json_safe
 from app.document.partials import points_problem
+from app.files.audio import AudioError, load_audio
+from app.files.exchange import FORMATS, ExchangeError, export_partials, import_partials
 from app.files.project import ProjectError, load_project, save_project
 from app.files.recent import load_recent, recent_path
-from app.base.jsontext import json_safe
 
 # Derandomized: the same examples every run, so CI never fails by chance; no example database
 # (a failure is reported with its example in the output).
@@ -79,10 +79,10 @@ def _places(document, path=()):
     yield path
     if isinstance(document, dict):
         for key, value in document.items():
-            yield from _places(value, path + (key,))
+            yield from _places(value, (*path, key))
     elif isinstance(document, list):
         for index, value in enumerate(document):
-            yield from _places(value, path + (index,))
+            yield from _places(value, (*path, index))
 
 
 def _replaced(document, path, value):

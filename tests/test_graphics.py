@@ -1,4 +1,5 @@
-"""Which OpenGL renderers count as software (app.shell.graphics; the window test checks the effect)."""
+"""Which OpenGL renderers count as software (app.shell.graphics; the window test checks the
+effect)."""
 import pytest
 
 from app.shell.graphics import is_software

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from gui_session import ROOT, GuiSession
 from live_processes import alive, children_of, descendants
 
@@ -138,7 +137,8 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
 # exit 3, a new process to restore.
 
 def _workers_of(app_pid: int) -> list[int]:
-    """The live worker processes of the app: the children of its forkserver (app.compute.processes)."""
+    """The live worker processes of the app: the children of its forkserver
+    (app.compute.processes)."""
     def command(pid):
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return f.read()

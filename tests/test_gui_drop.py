@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from gui_session import element_centre, window_origin, xdotool
 
 from app.document.partials import Partial, frozen_points
 from app.files.project import Project, save_project
-from gui_session import element_centre, window_origin, xdotool
 
 SOURCE = Path(__file__).resolve().parent / "drag_source.py"
 SOURCE_SIZE = 40  # drag_source.SIZE

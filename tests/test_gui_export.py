@@ -1,15 +1,15 @@
-"""End to end: Export › Image writes the view as the window shows it, partials included,
+"""End to end: Export > Image writes the view as the window shows it, partials included,
 through the real export menu and the real (Qt) save dialog."""
 import math
 import time
 
 import numpy as np
 import soundfile as sf
+from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
 from PyQt6.QtGui import QImage
 
 from app.document.partials import Partial, frozen_points
 from app.files.project import Project, save_project
-from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
 
 PNG_OPTION = 7  # the option's place in the Export menu, after its "Export…" title
 

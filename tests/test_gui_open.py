@@ -4,7 +4,6 @@ import time
 
 import numpy as np
 import soundfile as sf
-
 from gui_session import element_centre, xdotool
 
 CANVAS_STATS = """(() => {

@@ -3,7 +3,6 @@ import time
 
 import numpy as np
 import soundfile as sf
-
 from gui_session import element_centre, xdotool
 
 PLAYHEAD = "Number(document.body.dataset.playhead || 'NaN')"

@@ -6,7 +6,9 @@ WATCH = """(() => {
   window.__seenTasks = new Set();
   const panel = document.getElementById('progress');
   new MutationObserver(() => {
-    for (const row of panel.querySelectorAll('.task-label')) window.__seenTasks.add(row.textContent);
+    for (const row of panel.querySelectorAll('.task-label')) {
+      window.__seenTasks.add(row.textContent);
+    }
   }).observe(panel, { childList: true, subtree: true });
   return true;
 })()"""

@@ -2,7 +2,6 @@
 the spectrogram at once, refuse what is wrong, and go back with Auto; the list of keys."""
 import numpy as np
 import soundfile as sf
-
 from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
 
 # Mean brightness (0..765, r + g + b) of the viewport canvas.

@@ -6,7 +6,6 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-
 from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
 from live_processes import alive, descendants
 

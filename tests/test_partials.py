@@ -7,9 +7,15 @@ import time
 import numpy as np
 import pytest
 
-from app.document.partials import (MAX_AMPLITUDE_DB, Partial, frozen_points, points_from_json,
-                          points_problem, points_to_json)
 from app.base.jsontext import json_safe
+from app.document.partials import (
+    MAX_AMPLITUDE_DB,
+    Partial,
+    frozen_points,
+    points_from_json,
+    points_problem,
+    points_to_json,
+)
 
 
 def test_points_round_trip_with_gaps_as_null():

@@ -5,10 +5,10 @@ import pytest
 
 from app.document import editing
 from app.document.audio_file import AudioFile
-from app.files.persistence import Autosaver, levels_problem, levels_that_fit
-from app.files.project import Project, load_project, recovery_path
 from app.document.state import Image, Levels, View
 from app.document.store import DocumentStore
+from app.files.persistence import Autosaver, levels_problem, levels_that_fit
+from app.files.project import Project, load_project, recovery_path
 
 IMAGE = Image(key="overview-1", width=10, height=10, db_min=-100.0, db_max=0.0,
               view=View(0.0, 1.0, 20.0, 4000.0), method="stft", window_size=1024, seconds=0.1)

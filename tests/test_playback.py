@@ -1,12 +1,12 @@
 """The /audio chunks the page plays: original, partials, both, solo and mute."""
 import numpy as np
 import pytest
+from test_store import _audio
 
-from app.document.partials import Partial, frozen_points
 from app.compute.playback import AudioChunks
+from app.document.partials import Partial, frozen_points
 from app.document.state import Image, View
 from app.document.store import DocumentStore
-from test_store import _audio
 
 
 def _store():

@@ -1,4 +1,5 @@
 """The progress manager: a tree of tasks updated from many threads, and its throttled delivery."""
+import itertools
 import json
 import threading
 import time
@@ -308,7 +309,7 @@ def test_throttle_delivers_at_most_ten_a_second_and_the_final_state():
     # n deliveries at least 0.1 s apart span at least (n - 1) / 10 s.
     assert len(deliveries) <= (deliveries[-1][0] - began) * 10 + 1
     assert len(deliveries) >= 8  # and it delivered during the burst, not only at its end
-    gaps = [b - a for (a, _), (b, _) in zip(deliveries, deliveries[1:])]
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(deliveries)]
     assert min(gaps, default=1.0) >= 0.095
     assert json.dumps(deliveries[-1][1], allow_nan=False)
     throttle.close()

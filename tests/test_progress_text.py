@@ -16,8 +16,14 @@ from pathlib import Path
 import pytest
 
 from app.progress.tasks import ProgressManager, TaskSnapshot, clock
-from app.progress.text import (TextRenderer, amount_text, bar_line, final_line, progress_parts,
-                               rate_text)
+from app.progress.text import (
+    TextRenderer,
+    amount_text,
+    bar_line,
+    final_line,
+    progress_parts,
+    rate_text,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,11 +9,19 @@ import shutil
 import numpy as np
 import pytest
 
-from app.files import project as project_module
 from app.document.partials import Partial, frozen_points
-from app.files.project import (SCHEMA_VERSION, Project, ProjectError, audio_fingerprint,
-                         load_project, recovery_newer_than, recovery_path, save_project,
-                         write_recovery)
+from app.files import project as project_module
+from app.files.project import (
+    SCHEMA_VERSION,
+    Project,
+    ProjectError,
+    audio_fingerprint,
+    load_project,
+    recovery_newer_than,
+    recovery_path,
+    save_project,
+    write_recovery,
+)
 
 NAN = math.nan
 
@@ -37,7 +45,7 @@ def sample_project(audio_path=None, **changes) -> Project:
 
 def assert_same_partials(a, b):
     assert len(a) == len(b)
-    for p, q in zip(a, b):
+    for p, q in zip(a, b, strict=True):
         assert (p.id, p.name, p.color, p.source) == (q.id, q.name, q.color, q.source)
         np.testing.assert_array_equal(p.points, q.points)  # NaN equal to NaN here
         assert not q.points.flags.writeable and q.points.dtype == np.float64
@@ -368,7 +376,7 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path):
     path = tmp_path / "huge.soma.json"
     with open(path, "wb") as stream:
         stream.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk, but read it is that big
-    with pytest.raises(ProjectError, match="huge.soma.json: cannot read: larger than"):
+    with pytest.raises(ProjectError, match=r"huge\.soma\.json: cannot read: larger than"):
         load_project(path)
 
 

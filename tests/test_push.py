@@ -4,9 +4,9 @@ import threading
 import time
 
 import pytest
+from waiting import wait_until
 
 from app.shell.push import PushChannel
-from waiting import wait_until
 
 
 class _SlowPage:

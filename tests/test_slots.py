@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from live_processes import alive, children_of
+from slot_jobs import FailJob, SleepJob
 
 from app.compute import processes
-from app.progress.logs import FORMAT
-from live_processes import alive, children_of
 from app.compute.shared_audio import PREFIX, SharedAudio, remove_stale_segments, segment_names
 from app.compute.slots import QueueSlot, ViewportSlot
-from slot_jobs import FailJob, SleepJob
+from app.progress.logs import FORMAT
 from workers.jobs import ViewportJob
 from workers.shared import attach
 

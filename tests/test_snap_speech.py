@@ -41,7 +41,7 @@ def yin_f0(x: np.ndarray, sr: int) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         normal = diff[:, 1:] * lags[1:] / np.cumsum(diff[:, 1:], axis=1)  # lags 1..longest-1
     rows = []
-    for frame, curve in zip(starts, normal):
+    for frame, curve in zip(starts, normal, strict=True):
         below = np.flatnonzero(curve[shortest - 1:] < THRESHOLD)
         if below.size == 0:
             continue

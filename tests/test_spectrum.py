@@ -7,8 +7,17 @@ import numpy as np
 import pytest
 
 from workers import cwt, stft
-from workers.spectrum import (CWT_MAX_SECONDS, DB_FLOOR, DEFAULT_Q, MAX_PIXELS, SpectrumError,
-                              frequencies, render, resolve_method, stft_window_size)
+from workers.spectrum import (
+    CWT_MAX_SECONDS,
+    DB_FLOOR,
+    DEFAULT_Q,
+    MAX_PIXELS,
+    SpectrumError,
+    frequencies,
+    render,
+    resolve_method,
+    stft_window_size,
+)
 
 SR = 44100
 BOTH = ("cwt", "stft")

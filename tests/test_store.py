@@ -52,8 +52,8 @@ def test_snapshots_stay_consistent_under_8_readers_and_2_writers():
         while not stop.is_set():
             serial += 1
             audio = files[(serial + index) % 2]
-            store.update(lambda s: s.opening(f"Opening {audio.name}"))
-            store.update(lambda s: _opened(s, audio, serial))
+            store.update(lambda s, audio=audio: s.opening(f"Opening {audio.name}"))
+            store.update(lambda s, audio=audio, serial=serial: _opened(s, audio, serial))
             if serial % 7 == 0:
                 store.update(lambda s: s.failed("could not open"))
 
@@ -93,7 +93,7 @@ def test_every_update_gets_the_next_revision_even_from_racing_writers():
 
     def bump(n: int) -> None:
         for i in range(n):
-            store.update(lambda s: s.opening(f"step {i}"))
+            store.update(lambda s, i=i: s.opening(f"step {i}"))
 
     threads = [threading.Thread(target=bump, args=(500,)) for _ in range(4)]
     for thread in threads:

@@ -1,5 +1,5 @@
-"""Imported into the workers' forkserver (app.compute.processes.PRELOAD): its children, Soma's worker
-processes, skip re-running the program's main script.
+"""Imported into the workers' forkserver (app.compute.processes.PRELOAD): its children, Soma's
+worker processes, skip re-running the program's main script.
 
 multiprocessing prepares every child it starts by re-running the parent's main script as
 ``__mp_main__``. For Soma that is the ``soma`` launcher (app.cli and its imports) or a test

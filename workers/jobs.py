@@ -122,8 +122,8 @@ def _serve(requests, results) -> None:
         except EOFError:
             return
         try:
-            value = job.run(lambda done, total: results.send(
-                ("progress", job.request_id, done, total)))
+            value = job.run(lambda done, total, request_id=job.request_id: results.send(
+                ("progress", request_id, done, total)))
         except Exception as error:  # reported to the main process, which decides
             # The reason is for the user, the traceback for the log: it cannot be logged
             # here, the worker has no log of its own.

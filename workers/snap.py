@@ -52,9 +52,9 @@ chosen from the tolerance: the half-power bandwidth equals the tolerance (q = 16
 cents), so that a neighbour outside the tolerance is resolved and the band holds the ridge's
 whole main lobe; but the wavelet's time sigma stays at most ``MAX_TIME_SIGMA`` (9 ms) at the
 guide's lowest frequency, or a voice's f0 near 100 Hz, moving a semitone in tens of ms, is
-smeared into a ridge that fails the shape test (``auto_q``). The 5th harmonic of a tone (neighbours at +316 and -386 cents) is then well
-separated; the 10th (+-170 cents) reads within 4 cents at the default 100 cents and within
-0.5 cent at 70 cents (q = 24).
+smeared into a ridge that fails the shape test (``auto_q``). The 5th harmonic of a tone
+(neighbours at +316 and -386 cents) is then well separated; the 10th (+-170 cents) reads within
+4 cents at the default 100 cents and within 0.5 cent at 70 cents (q = 24).
 
 Pure numpy/scipy: no GUI code, nothing from ``app``.
 """
@@ -69,8 +69,16 @@ from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
 from app.base.errors import SomaError
 from app.base.formats import MAX_SAMPLE_RATE
 from workers.checks import finite, mono_samples, whole
-from workers.cwt import GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, _segment, margin_samples, \
-    morlet, morlet_response
+from workers.cwt import (
+    GAUSS_CUT,
+    HPBW_PER_SIGMA,
+    Q_MAX,
+    Q_MIN,
+    _segment,
+    margin_samples,
+    morlet,
+    morlet_response,
+)
 
 __all__ = ["SnapError", "auto_q", "hpbw_cents", "row_cents", "snap_trace"]
 
@@ -151,7 +159,8 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     tolerance_cents : float in (0, 1200]
         How far from the guide the ridge may be (the search band is +-tolerance around it).
     q : float in [Q_MIN, Q_MAX] of ``workers.cwt``, or None
-        The Morlet's centre frequency over half-power bandwidth; None is ``auto_q(tolerance, lowest guide frequency)``.
+        The Morlet's centre frequency over half-power bandwidth; None is
+        ``auto_q(tolerance, lowest guide frequency)``.
     report : callable(done: int, total: int) or None
         Progress, called at most about ``MAX_REPORTS`` times.
 
@@ -466,7 +475,7 @@ def _drop_short_runs(keep: np.ndarray, shortest: np.ndarray, hop: float) -> np.n
     is judged by its median)."""
     edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
     out = keep.copy()
-    for start, stop in zip(edges[::2], edges[1::2]):
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
         if (stop - start) * hop < float(np.median(shortest[start:stop])) * (1 - 1e-9):
             out[start:stop] = False
     return out

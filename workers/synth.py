@@ -126,7 +126,7 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
                          f"{sr} Hz); at most {MAX_SAMPLES} are allowed: render it in windows")
 
     out = np.zeros(max(0, n1 - n0), dtype=np.float32)
-    sounding = [(table, gain) for table, gain in zip(tables, gains)
+    sounding = [(table, gain) for table, gain in zip(tables, gains, strict=True)
                 if table is not None and gain > 0]
     buffer = np.empty(min(CHUNK, out.size))
     for c0 in range(0, out.size, CHUNK):

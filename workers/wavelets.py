@@ -42,8 +42,16 @@ import math
 import numpy as np
 
 from workers.checks import finite
-from workers.cwt import CUT_GAIN, DEFAULT_Q, Q_MAX, Q_MIN, Wavelet, gaussian_reach, morlet, \
-    points_per_bin
+from workers.cwt import (
+    CUT_GAIN,
+    DEFAULT_Q,
+    Q_MAX,
+    Q_MIN,
+    Wavelet,
+    gaussian_reach,
+    morlet,
+    points_per_bin,
+)
 
 DEFAULT_WAVELET = "morlet"
 CATALOGUE = ("cmorB-C", "shanB-C", "fbspM-B-C", "cgauP")  # for messages: the complex families

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from app.base.errors import SomaError
-from app.progress.tasks import ProgressManager, Task
 from app.compute.slots import DEFAULT_TIMEOUT, QueueSlot
+from app.progress.tasks import ProgressManager, Task
 
 
 class JobFailed(SomaError):

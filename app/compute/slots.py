@@ -31,9 +31,9 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import wait
 from multiprocessing.reduction import ForkingPickler
-from typing import Callable
 
 from app.compute import processes
 from app.progress.logs import log_traceback

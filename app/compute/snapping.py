@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.document import editing
 from app.compute.background import BackgroundQueue
 from app.compute.shared_audio import AudioShare
+from app.document import editing
 from app.document.state import DocumentState
 from app.document.store import DocumentStore
 from workers.jobs import SnapJob

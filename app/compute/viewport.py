@@ -11,13 +11,13 @@ import itertools
 import logging
 import threading
 
-from app.document.audio_file import AudioFile
-from app.progress.tasks import ProgressManager, Task, clock
-from app.document.datastore import DataStore
 from app.compute.shared_audio import AudioShare
 from app.compute.slots import DEFAULT_TIMEOUT, ViewportSlot
+from app.document.audio_file import AudioFile
+from app.document.datastore import DataStore
 from app.document.state import Image, View
 from app.document.store import DocumentStore
+from app.progress.tasks import ProgressManager, Task, clock
 from workers.jobs import ViewportJob
 from workers.spectrum import resolve_method
 

@@ -16,13 +16,23 @@ from dataclasses import dataclass, replace
 
 from app.base.devchild import read_dev_state
 from app.base.errors import SomaError
-from app.document.partials import Partial
-from app.files.persistence import levels_that_fit, view_that_fits
-# The project file's encoder and decoders: one rule for what a valid partial, view or number is.
-from app.files.project import (ProjectError, _decode_partial, _decode_view, _fail, _integer,
-                         _number, _object, _optional_str, encode_partial)
 from app.compute.snapping import PendingSnap
+from app.document.partials import Partial
 from app.document.state import DocumentState, Edit
+from app.files.persistence import levels_that_fit, view_that_fits
+
+# The project file's encoder and decoders: one rule for what a valid partial, view or number is.
+from app.files.project import (
+    ProjectError,
+    _decode_partial,
+    _decode_view,
+    _fail,
+    _integer,
+    _number,
+    _object,
+    _optional_str,
+    encode_partial,
+)
 
 SCHEMA = 1  # bumped whenever a field changes meaning; another value is not read
 # Pixels; a window may start left of or above the primary screen.

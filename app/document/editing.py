@@ -15,7 +15,6 @@ from app.document.partials import Partial, default_color, frozen_points
 from app.document.state import DocumentState
 
 
-
 class EditError(SomaError, ValueError):
     """An edit that cannot apply to the document as it is; str() is one line for the user."""
 
@@ -37,7 +36,7 @@ def added(state: DocumentState, points: np.ndarray, source: dict) -> DocumentSta
     partial_id = state.next_partial_id
     partial = Partial(partial_id, f"Partial {partial_id}", default_color(partial_id),
                       frozen_points(points), source)
-    return state.edited(state.partials + (partial,), "Snap",
+    return state.edited((*state.partials, partial), "Snap",
                         next_partial_id=partial_id + 1).selecting((partial_id,))
 
 
@@ -74,11 +73,11 @@ def deleted(state: DocumentState, ids: tuple[int, ...]) -> DocumentState:
 def erased(state: DocumentState, ranges) -> DocumentState:
     """Remove the points of partials within time ranges: one undoable step for one stroke.
 
-    `ranges` is a sequence of (partial id, start s, end s), all measured on the partials as
-    they are now, start <= end; a point at exactly start or end is removed. A partial is one continuous
-    track, so what is left of it falls apart into runs: the first keeps the partial's id, the
-    others get new ids; a run of fewer than two points is dropped. O(n + k log n) for n points
-    and k ranges: a long stroke over a long partial must not hold the store's write lock.
+    `ranges` is a sequence of (partial id, start s, end s), all measured on the partials as they are
+    now, start <= end; a point at exactly start or end is removed. A partial is one continuous
+    track, so what is left of it falls apart into runs: the first keeps the partial's id, the others
+    get new ids; a run of fewer than two points is dropped. O(n + k log n) for n points and k
+    ranges: a long stroke over a long partial must not hold the store's write lock.
     """
     known = {partial.id for partial in state.partials}
     by_id: dict[int, list[tuple[float, float]]] = {}
@@ -102,7 +101,7 @@ def erased(state: DocumentState, ranges) -> DocumentState:
         changed = True
         # Runs of kept points: boundaries where `kept` switches on and off.
         edges = np.flatnonzero(np.diff(np.concatenate([[False], kept, [False]]).astype(int)))
-        runs = [old.points[a:b] for a, b in zip(edges[::2], edges[1::2]) if b - a >= 2]
+        runs = [old.points[a:b] for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= 2]
         for number, run in enumerate(runs):
             if number == 0:
                 partials.append(old.with_points(run))

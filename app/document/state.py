@@ -145,7 +145,7 @@ class DocumentState:
             self, partials=tuple(partials), partials_version=self.partials_version + 1,
             next_partial_id=self.next_partial_id if next_partial_id is None else next_partial_id,
             selection=tuple(i for i in self.selection if i in ids),
-            undo_stack=(self.undo_stack + (before,))[-UNDO_DEPTH:], redo_stack=(),
+            undo_stack=((*self.undo_stack, before))[-UNDO_DEPTH:], redo_stack=(),
             modified=True)
 
     def undone(self) -> DocumentState:
@@ -154,14 +154,14 @@ class DocumentState:
         before = self.undo_stack[-1]
         now = Edit(self.partials, self.next_partial_id, before.label)
         return self._restored(before, undo_stack=self.undo_stack[:-1],
-                              redo_stack=self.redo_stack + (now,))
+                              redo_stack=(*self.redo_stack, now))
 
     def redone(self) -> DocumentState:
         if not self.redo_stack:
             return self
         after = self.redo_stack[-1]
         now = Edit(self.partials, self.next_partial_id, after.label)
-        return self._restored(after, undo_stack=self.undo_stack + (now,),
+        return self._restored(after, undo_stack=(*self.undo_stack, now),
                               redo_stack=self.redo_stack[:-1])
 
     def _restored(self, edit: Edit, **stacks) -> DocumentState:

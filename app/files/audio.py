@@ -27,15 +27,16 @@ import contextlib
 import os
 import re
 import sys
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 import numpy as np
 import soundfile as sf
 
 from app.base.errors import SomaError, printable
 from app.base.files import open_regular
-from app.document.audio_file import AudioFile
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
+from app.document.audio_file import AudioFile
 
 __all__ = [
     "AudioError",
@@ -206,7 +207,8 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
 
     notes = []
     if _CLAMPED_CHUNK.search(snd.extra_info or ""):
-        notes.append("The file is shorter than its header says (truncated?); showing the audio it contains.")
+        notes.append("The file is shorter than its header says (truncated?); showing the audio it "
+                     "contains.")
 
     out = np.empty(frames, dtype=np.float32)
     scratch = np.empty((min(_BLOCK_FRAMES, frames), channels), dtype=np.float32)
@@ -234,7 +236,8 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
         # A decoder error mid-stream (e.g. FLAC "lost sync" in a truncated
         # file): keep what was decoded, unless that is nothing.
         if pos == 0:
-            raise AudioError(path, f"the audio data is damaged ({_libsndfile_reason(err)}).") from None
+            raise AudioError(
+                path, f"the audio data is damaged ({_libsndfile_reason(err)}).") from None
     if pos == 0:
         raise AudioError(path, "no audio could be decoded from the file (damaged?).")
     if pos < frames:

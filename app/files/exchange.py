@@ -70,8 +70,8 @@ import logging
 import math
 import os
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -79,8 +79,13 @@ from app.base.errors import SomaError, one_line
 from app.base.files import read_limited, write_atomic
 from app.base.formats import is_color
 from app.base.jsontext import finite_float, is_number, parse_json
-from app.document.partials import (Partial, default_color, frozen_points, points_problem,
-                          points_to_json)
+from app.document.partials import (
+    Partial,
+    default_color,
+    frozen_points,
+    points_problem,
+    points_to_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +154,7 @@ def _runs(points: np.ndarray) -> list[np.ndarray]:
     """The stretches of `points` between NaN gaps, each without NaN."""
     valued = ~(np.isnan(points[:, 1]) | np.isnan(points[:, 2]))
     edges = np.flatnonzero(np.diff(np.concatenate(([0], valued.astype(np.int8), [0]))))
-    return [points[start:stop] for start, stop in zip(edges[::2], edges[1::2])]
+    return [points[start:stop] for start, stop in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _num(value: float) -> str:
@@ -164,7 +169,7 @@ def _write_csv(partials, arrays) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
-    for partial, points in zip(partials, arrays):
+    for partial, points in zip(partials, arrays, strict=True):
         for t, f, a in points.tolist():
             if not (math.isnan(f) or math.isnan(a)):
                 writer.writerow((partial.id, partial.name, _num(t), _num(f), _num(a)))
@@ -175,7 +180,7 @@ def _write_json(partials, arrays) -> str:
     document = {"partials": [
         {"name": p.name, "color": p.color,
          "points": points_to_json(points)}
-        for p, points in zip(partials, arrays)]}
+        for p, points in zip(partials, arrays, strict=True)]}
     return json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 

@@ -14,10 +14,16 @@ from pathlib import Path
 import soundfile as sf
 
 from app.base.formats import without_project_suffix
-from app.files.project import (Project, ProjectError, audio_fingerprint, recovery_path,
-                         save_project, write_recovery)
 from app.document.state import DocumentState, Image, Levels, View
 from app.document.store import DocumentStore
+from app.files.project import (
+    Project,
+    ProjectError,
+    audio_fingerprint,
+    recovery_path,
+    save_project,
+    write_recovery,
+)
 
 log = logging.getLogger(__name__)
 

@@ -298,9 +298,9 @@ def load_project(path) -> Project:
     """Read and validate the project at `path`; raises ProjectError. Never writes to the file
     (temporary files a save killed midway left beside it are removed: app.base.files).
 
-    Only a regular file of at most app.base.files.MAX_TEXT_BYTES is read, and JSON nested at most
-    app.base.jsontext.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and sent to the
-    page again.
+    Only a regular file of at most app.base.files.MAX_TEXT_BYTES is read, and JSON nested at
+    most app.base.jsontext.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and
+    sent to the page again.
     """
     path = Path(os.path.realpath(path))  # the audio's relative path starts where it really is
     try:

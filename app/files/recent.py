@@ -44,7 +44,7 @@ def remember(path: str, recent: tuple[str, ...]) -> tuple[str, ...]:
     """`recent` with `path` (made absolute) first, once, at most MAX_RECENT long; written to
     the list file (a failure is logged: the list in memory is still right)."""
     path = os.path.abspath(path)
-    return _write(((path,) + tuple(p for p in recent if p != path))[:MAX_RECENT])
+    return _write(((path, *tuple(p for p in recent if p != path)))[:MAX_RECENT])
 
 
 def forget_gone(recent: tuple[str, ...]) -> tuple[str, ...]:

@@ -9,8 +9,8 @@ import logging
 import logging.handlers
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from app.base.places import state_dir
 

@@ -26,9 +26,10 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
-from typing import Any, Callable
+from typing import Any
 
 from app.base.errors import SomaError
 from app.base.jsontext import json_safe
@@ -103,9 +104,25 @@ def current_task() -> Task | None:
 class _Entry:
     """The manager's mutable record of one task; read and written only under its lock."""
 
-    __slots__ = ("id", "parent", "children", "label", "total", "done", "unit", "weight",
-                 "state", "message", "started", "wall_started", "ended", "on_cancel",
-                 "cancellable", "samples", "retired")
+    __slots__ = (
+        "cancellable",
+        "children",
+        "done",
+        "ended",
+        "id",
+        "label",
+        "message",
+        "on_cancel",
+        "parent",
+        "retired",
+        "samples",
+        "started",
+        "state",
+        "total",
+        "unit",
+        "wall_started",
+        "weight",
+    )
 
     def __init__(self, id: int, parent: _Entry | None, label: str, total: float | None,
                  unit: str, weight: float, on_cancel: Listener | None, cancellable: bool,

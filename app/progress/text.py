@@ -107,7 +107,7 @@ class TextRenderer:
         self._reported.intersection_update(depth)  # ids are never reused: forget the gone
         if len(bars) > rows - 1:  # the cursor cannot go back above the top of the screen
             shown = max(rows - 2, 0)
-            bars = bars[:shown] + [f"... and {len(bars) - shown} more"]
+            bars = [*bars[:shown], f"... and {len(bars) - shown} more"]
         self._tasks = tasks
         if not logged and not finals and bars == self._bars:
             return

@@ -14,32 +14,37 @@ import functools
 import itertools
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
-from app.document import editing
-
-from app.files import exchange
 from app.base.errors import SomaError
 from app.base.formats import PROJECT_SUFFIX, is_project_path
 from app.base.jsontext import json_safe
-from app.files.audio import AudioError, load_audio
-from app.document.audio_file import AudioFile
 from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
-from app.files.demo import demo_audio
 from app.compute.overview import compute_overview
-from app.files.persistence import (audio_matches, levels_problem, restored_project, save_document,
-                             save_recovery)
-from app.progress.tasks import ProgressManager
-from app.files.recent import forget_gone, remember
-from app.files.project import Project, ProjectError, load_project, recovery_newer_than
-from app.document.datastore import DataStore
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
+from app.compute.viewport import ViewportService
+from app.document import editing
+from app.document.audio_file import AudioFile
+from app.document.datastore import DataStore
 from app.document.state import Levels, View
 from app.document.store import DocumentStore
+from app.files import exchange
+from app.files.audio import AudioError, load_audio
+from app.files.demo import demo_audio
+from app.files.persistence import (
+    audio_matches,
+    levels_problem,
+    restored_project,
+    save_document,
+    save_recovery,
+)
+from app.files.project import Project, ProjectError, load_project, recovery_newer_than
+from app.files.recent import forget_gone, remember
+from app.progress.tasks import ProgressManager
 from app.shell.validate import ArgumentError, integer, number, text
-from app.compute.viewport import ViewportService
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)

@@ -6,11 +6,11 @@ run on many threads. One sender keeps events in order, never blocks the thread t
 them, and can coalesce: an event sent with a key replaces a pending one with the same key,
 so a burst of state changes reaches the page as the newest state only.
 
-Coalesced events from several threads carry a revision because their producers race: the store notifies its
-listeners outside its lock, so revision 6 can reach `send` before revision 5. The channel, the
-one place that sees them all, keeps the newest: an older event never replaces a newer pending
-one, and nothing older than what was sent goes out after it (the page would otherwise be left
-on an older state until the next change).
+Coalesced events from several threads carry a revision because their producers race: the store
+notifies its listeners outside its lock, so revision 6 can reach `send` before revision 5. The
+channel, the one place that sees them all, keeps the newest: an older event never replaces a newer
+pending one, and nothing older than what was sent goes out after it (the page would otherwise be
+left on an older state until the next change).
 """
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from itertools import count
-from typing import Any, Callable
+from typing import Any
 
 from app.base.jsontext import json_safe
 

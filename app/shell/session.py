@@ -10,22 +10,23 @@ then the workers' queues and the shared audio they read, then the server.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from app.compute.background import BackgroundQueue
-from app.shell.bridge import Dialogs, SomaDocument
-from app.document.datastore import DataStore
-from app.progress.logs import PageLogHandler
-from app.files.persistence import AUTOSAVE_DELAY, Autosaver
 from app.compute.playback import AudioChunks
-from app.progress.tasks import ProgressManager, Throttle
-from app.shell.push import PushChannel
-from app.shell.server import PageServer, make_app
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
+from app.compute.viewport import ViewportService
+from app.document.datastore import DataStore
 from app.document.state import DocumentState
 from app.document.store import DocumentStore
-from app.compute.viewport import ViewportService
+from app.files.persistence import AUTOSAVE_DELAY, Autosaver
+from app.progress.logs import PageLogHandler
+from app.progress.tasks import ProgressManager, Throttle
+from app.shell.bridge import Dialogs, SomaDocument
+from app.shell.push import PushChannel
+from app.shell.server import PageServer, make_app
 
 
 class Session:
@@ -43,7 +44,8 @@ class Session:
         self.progress = ProgressManager()
         self.viewport = ViewportService(self.store, self.data, self.share, self.progress)
         self.snaps = BackgroundQueue(self.progress, "snap")
-        # An export can take minutes: it has its own worker, only while it runs (app.compute.background).
+        # An export can take minutes: it has its own worker, only while it runs
+        # (app.compute.background).
         self.exports = BackgroundQueue(self.progress, "export", keep_idle_worker=False)
         self.snapping = SnapService(self.store, self.share, self.snaps)
         self.autosaver = (Autosaver(self.store, autosave_delay)

@@ -5,24 +5,22 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from app.compute import processes
-
-from app.dev import saved_state
-
-from app.shell import graphics
-from app.files.audio import load_audio
-from app.document.audio_file import AudioFile
 from app.base import devchild
-from app.shell.bridge import SomaDocument
-from app.files.demo import demo_audio
-from app.files.recent import load_recent
-from app.shell.session import Session
+from app.compute import processes
 from app.compute.shared_audio import remove_stale_segments
 from app.compute.snapping import SnapService
+from app.dev import saved_state
+from app.document.audio_file import AudioFile
 from app.document.store import DocumentStore
+from app.files.audio import load_audio
+from app.files.demo import demo_audio
+from app.files.recent import load_recent
+from app.shell import graphics
+from app.shell.bridge import SomaDocument
+from app.shell.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +170,8 @@ def _restore(document: SomaDocument, snapping: SnapService,
 
 def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
                         restart: threading.Event) -> None:
-    """Dev mode's two signals (app.dev.supervisor, app.base.devchild): reload the page; save the state and restart.
+    """Dev mode's two signals (app.dev.supervisor, app.base.devchild): reload the page; save
+    the state and restart.
 
     Python runs signal handlers on the main thread only when the interpreter gets control,
     and Qt's loop lets it in every 500 ms; the wakeup fd is written by the C-level handler
