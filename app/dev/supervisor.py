@@ -29,10 +29,11 @@ POSIX only (signals SIGUSR1/SIGUSR2, process groups).
   (``evaluate_js('location.reload()')``) and keeps running. Python's state is untouched.
 
 * SIGUSR2 = "save and exit for a restart" (sent after a change to Python code that compiles).
-  The app writes its state to ``SOMA_DEV_STATE`` atomically (write ``<path>.tmp`` in the same
-  folder, then ``os.replace``), ends its workers, and exits with code 3
-  (``RESTART_EXIT_CODE``). The supervisor waits ``grace`` seconds (5), then sends SIGTERM to the
-  child's process group, waits 2 s more, then SIGKILL to the group. It then starts a new child.
+  The app writes its state to ``SOMA_DEV_STATE`` atomically (a temporary file in the same
+  folder, then ``os.replace``: app.base.devchild.write_dev_state), ends its workers, and exits
+  with code 3 (``RESTART_EXIT_CODE``). The supervisor waits ``grace`` seconds (5), then sends
+  SIGTERM to the child's process group, waits 2 s more, then SIGKILL to the group. It then
+  starts a new child.
 
 * The app should install its SIGUSR1/SIGUSR2 handlers early. Until it does (the supervisor
   reads SigCgt in /proc/<pid>/status on Linux), a page reload is skipped (the page is about to
@@ -92,8 +93,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.base.devchild import (DEV_ENV, RELOAD_SIGNAL, RESTART_EXIT_CODE, RESTART_SIGNAL,
-                               STATE_ENV)
+from app.base.devchild import DEV_ENV, RELOAD_SIGNAL, RESTART_EXIT_CODE, RESTART_SIGNAL, STATE_ENV
 
 PREFIX = "soma dev:"
 HANDLED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
