@@ -46,15 +46,6 @@ class UsageError(SomaError):
     """A command line Soma cannot carry out; str() is the one line printed."""
 
 
-# What bad input makes a command raise: Soma's own errors (SomaError), and those of the
-# readers below them that no Soma reader wraps, whatever the file: the file system (OSError),
-# text that is not UTF-8 and numbers that do not parse (ValueError), numbers too large for a
-# float (OverflowError), JSON nested deeper than the parser's recursion limit
-# (RecursionError), sound files libsndfile refuses.
-INPUT_ERRORS = (SomaError, OSError, ValueError, ArithmeticError, RecursionError,
-                sf.SoundFileError)
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse would print the whole usage; one line is enough
         raise UsageError(message)
@@ -212,7 +203,11 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
         project = load_project(path)
         rate = None
         if project.audio_path and Path(project.audio_path).is_file():  # not a FIFO: no wait
-            rate = sf.info(project.audio_path).samplerate
+            try:
+                rate = sf.info(project.audio_path).samplerate
+            except (OSError, sf.SoundFileError) as error:
+                raise UsageError(f"cannot read the audio of '{path.name}': "
+                                 f"{error_line(error)}") from None
         return [p.points for p in project.partials], rate
     if path.suffix.lower() == ".json":
         try:
@@ -285,6 +280,9 @@ COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap),
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # Bad input is a SomaError: each reader turns what the file system, the decoders and the
+    # parsers raise into its own subclass naming the file. Any other error is a bug, and its
+    # traceback is wanted.
     try:
         if argv and argv[0] in COMMANDS:
             make_parser, run = COMMANDS[argv[0]]
@@ -302,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
             audio = load_audio(args.file, quiet=True)
-    except INPUT_ERRORS as error:
+    except SomaError as error:
         print(f"soma: error: {error_line(error)}", file=sys.stderr)
         return EXIT_USAGE
 
