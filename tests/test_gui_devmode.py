@@ -63,7 +63,8 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
     env_python = [sys.executable, "-c", SUPERVISE, str(tmp_path / "state.json")]
     os.environ["PYTHONPATH"] = str(source)
     try:
-        window = GuiSession(command=env_python, cwd=source)
+        window = GuiSession(command=env_python, cwd=source,
+                            log_name="test_edits_restart_or_reload_and_the_state_comes_back")
     finally:
         del os.environ["PYTHONPATH"]
     try:
@@ -106,10 +107,12 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         # A syntax error: the supervisor reports it and the running app stays.
         good = cli.read_text()
         _edit(cli, good + "\ndef broken(:\n")
-        time.sleep(2.0)
+        deadline = time.monotonic() + 30
+        while "syntax error in app/cli.py" not in window.log.read_text():
+            assert time.monotonic() < deadline, "the supervisor did not report the syntax error"
+            time.sleep(0.1)
         assert window.eval("1 + 1") == 2
         assert os.path.exists(f"/proc/{second_pid}")
-        assert "syntax error in app/cli.py" in window.log.read_text()
 
         # Fixing it brings the app back with its state.
         _edit(cli, good)

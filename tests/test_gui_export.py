@@ -9,9 +9,11 @@ from PyQt6.QtGui import QImage
 
 from app.partials import Partial, frozen_points
 from app.project import Project, save_project
-from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+from gui_session import (IMAGE_FOR_VIEW, SAVE_DIALOG, element_centre, wait_for_popup,
+                         wait_for_window, xdotool)
 
 PNG_OPTION = 7  # the option's place in the Export menu, after its "Export…" title
+PNG_END = b"IEND\xaeB`\x82"
 
 
 def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
@@ -32,19 +34,20 @@ def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
     # The menu, then the save dialog: a name without .png gets it.
     x, y = element_centre(window, "#export")
     xdotool("mousemove", x, y, "click", 1)
-    time.sleep(0.5)
+    wait_for_popup()
     for _ in range(PNG_OPTION):
         xdotool("key", "Down")
     xdotool("key", "Return")
-    time.sleep(1.5)
+    wait_for_window(SAVE_DIALOG)
     xdotool("key", "ctrl+a")
     xdotool("type", "--delay", "5", str(tmp_path / "view"))
     xdotool("key", "Return")
     written = tmp_path / "view.png"
     deadline = time.monotonic() + 20
-    while not written.exists() and time.monotonic() < deadline:
+    # The whole file: a PNG ends with its IEND chunk.
+    while not (written.exists() and written.read_bytes().endswith(PNG_END)):
+        assert time.monotonic() < deadline, f"{written} was not written"
         time.sleep(0.1)
-    time.sleep(0.3)  # written in one call; let it finish
     window.screenshot("export-image.png")
 
     picture = QImage(str(written))
