@@ -8,6 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
+
+from app.partials import Partial, frozen_points
+from app.project import Project, save_project
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PREFIX = "@@ "
@@ -24,6 +30,21 @@ IMAGE_FOR_VIEW = """(() => {
     ? {view: v, method: s.viewport.method, key: s.viewport.key,
        info: document.getElementById('image-info').textContent} : null;
 })()"""
+
+
+def tone_project(folder: Path, frequency: float = 660.0, seconds: float = 4.0) -> Path:
+    """A saved project (so that the window closes without asking about it) over a sine tone
+    of `seconds` at `frequency`, with one partial on the tone from 0.5 s to 0.5 s before
+    the end; its path, folder/tone.soma.json."""
+    sr = 22050
+    t = np.arange(round(seconds * sr)) / sr
+    sf.write(folder / "tone.wav", 0.3 * np.sin(2 * np.pi * frequency * t), sr)
+    times = np.linspace(0.5, seconds - 0.5, 300)
+    points = frozen_points(np.stack([times, np.full(300, frequency), np.full(300, -10.5)], 1))
+    path = folder / "tone.soma.json"
+    save_project(Project(audio_path=str(folder / "tone.wav"), next_partial_id=2,
+                         partials=(Partial(1, "Partial 1", "#4cc9f0", points),)), path)
+    return path
 
 
 def start_xvfb() -> subprocess.Popen:

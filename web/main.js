@@ -12,7 +12,8 @@ import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, levelAt, makeImage } from './spectrogram-canvas.js';
 import { viewsEqual } from './view-math.js';
 import { frameThrottle } from './frame-throttle.js';
-import { attachViewportGestures } from './viewport-gestures.js';
+import { attachViewportGestures, viewForKey } from './viewport-gestures.js';
+import { isTyping } from './keys.js';
 import { attachOverviewGestures, viewRectangle } from './overview-gestures.js';
 import { TraceLayer } from './trace-layer.js';
 import { attachTraceGestures } from './trace-gestures.js';
@@ -378,13 +379,17 @@ function toggle(set, id) {
   renderChrome(page.state);
 }
 
-/** Keys that act on the whole document; typing in a field is left alone. */
+/** The page's one key handler: every shortcut, whatever has focus (a button just clicked
+ * keeps it), except while typing in a field. */
 function onKey(event) {
-  if (event.target instanceof HTMLInputElement) return;
+  if (isTyping(event.target)) return;
   if ($('help').open && event.key !== '?') return; // the list is up: its own keys only (Esc)
   const key = event.key.toLowerCase();
   const command = event.ctrlKey || event.metaKey;
-  if (command && key === 'o') act('open_dialog');
+  const view = command || event.altKey ? null : viewForKey(event.key, page.view, limits());
+  if (view) {
+    if (!viewsEqual(view, page.view)) onView(view);
+  } else if (command && key === 'o') act('open_dialog');
   else if (command && key === 's') act(event.shiftKey ? 'save_project_as' : 'save_project');
   else if (command && (key === 'y' || (key === 'z' && event.shiftKey))) act('redo');
   else if (command && key === 'z') act('undo');
