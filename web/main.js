@@ -14,6 +14,7 @@ import { viewsEqual } from './view-math.js';
 import { frameThrottle } from './frame-throttle.js';
 import { attachViewportGestures, viewForKey } from './viewport-gestures.js';
 import { isTyping } from './keys.js';
+import { restoreDefaults } from './form-defaults.js';
 import { attachOverviewGestures, viewRectangle } from './overview-gestures.js';
 import { TraceLayer } from './trace-layer.js';
 import { attachTraceGestures } from './trace-gestures.js';
@@ -225,6 +226,8 @@ function applyState(state) {
   if (newFile) {
     page.images = { overview: null, viewport: null };
     page.transport.reset();
+    // The snap tolerance and how to play were chosen for the file before: they start afresh.
+    restoreDefaults([$('tolerance'), $('play-mode'), $('loop')]);
     page.view = state.view;
     if (state.view && !(state.viewport && viewsEqual(state.viewport.view, state.view))) {
       requestImage();
@@ -442,6 +445,7 @@ function wireGestures() {
     getFile: () => page.state && page.state.file,
     clicksSetCursor: () => page.mode === 'navigate',
     getMix: () => ({ solo: [...page.solo], mute: [...page.mute] }),
+    getPartialIds: () => ((page.state && page.state.partials) || []).map((p) => p.id),
     fetchBytes, onView, onError: showPageError,
   });
   window.addEventListener('keydown', onKey);
