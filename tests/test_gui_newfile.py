@@ -48,3 +48,29 @@ def test_playing_partials_without_partials_says_so(gui, tmp_path):
     assert "no partials" in message, message
     assert window.eval("document.getElementById('play').textContent").endswith("Play")
     window.screenshot("play-no-partials.png")
+
+
+def test_the_log_opens_on_its_newest_line(gui, tmp_path):
+    sr = 22050
+    sf.write(tmp_path / "tone.wav", 0.3 * np.sin(2 * np.pi * 440 * np.arange(2 * sr) / sr), sr)
+    window = gui(tmp_path / "tone.wav")
+    window.wait_for(IMAGE_FOR_VIEW, timeout=60)
+    for attempt in range(12):  # a warning each, more lines than the panel shows at once
+        window.eval(f"window.pywebview.api.open_path('/no/such/file-{attempt}.wav'), true")
+    window.wait_for("[...document.getElementById('log-lines').children]"
+                    ".filter(line => line.textContent.includes('/no/such')).length === 12",
+                    timeout=30)
+    x, y = element_centre(window, "#log-toggle")
+    xdotool("mousemove", x, y, "click", 1)
+    window.wait_for("!document.getElementById('log').hidden", timeout=10)
+    lines = window.eval("""(() => { const l = document.getElementById('log-lines');
+      return {top: l.scrollTop, shown: l.clientHeight, all: l.scrollHeight}; })()""")
+    window.screenshot("log-open.png")
+    assert lines["all"] > lines["shown"], lines  # it does scroll
+    assert lines["top"] + lines["shown"] >= lines["all"] - 1, lines  # at the newest line
+    # The burst of warnings shows as the newest few toasts, which leave the message's close
+    # button free.
+    assert window.eval("document.getElementById('toasts').childElementCount") <= 3
+    assert window.eval("""(() => { const b = document.getElementById('error-dismiss');
+      const r = b.getBoundingClientRect();
+      return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === b; })()""")

@@ -470,7 +470,10 @@ async function start() {
   page.colormap = lutFromColors(colormap.colors);
   // Python pushes events through window.soma.receive once it exists.
   const logPanel = new LogPanel($('log-lines'), $('log-level'), $('toasts'));
-  $('log-toggle').addEventListener('click', () => { $('log').hidden = !$('log').hidden; });
+  $('log-toggle').addEventListener('click', () => {
+    $('log').hidden = !$('log').hidden;
+    if (!$('log').hidden) logPanel.showNewest();
+  });
   $('help-toggle').addEventListener('click', toggleHelp);
   window.soma = {
     receive(event) {
