@@ -30,7 +30,7 @@ from app.project import Project, ProjectError, load_project, recovery_newer_than
 from app.server import DataStore
 from app.shared_audio import AudioShare
 from app.snapping import SnapService
-from app.state import Levels, View
+from app.state import DocumentState, Levels, View
 from app.store import DocumentStore
 from app.validate import ArgumentError, integer, json_safe, number, text
 from app.viewport import ViewportService
@@ -507,6 +507,17 @@ class SomaDocument:
     def _open_audio(self, audio: AudioFile) -> dict:
         """Open audio the caller has already decoded (the command line checks its file first)."""
         return self._open(lambda: audio, audio.name)
+
+    @_action
+    def _reopen(self, path: str | None, restore: Callable[[DocumentState], DocumentState]
+                ) -> dict:
+        """Open the audio at `path` (the demo when None) with `restore` applied in the same
+        update as the open: the page adopts the view of a new file's first state, so the file
+        must never be published without what `restore` gives back (a dev-mode restart)."""
+        if path is None:
+            return self._open(demo_audio, "Demo recording", restore=restore)
+        return self._open(lambda: load_audio(Path(path).expanduser()), Path(path).name,
+                          restore=restore)
 
     def _may_replace(self, label: str) -> bool:
         """Whether the open document may give way to `label`. Unsaved edits are written to the

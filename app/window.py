@@ -129,7 +129,7 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
 
     def open_first() -> None:
         if saved is not None:
-            reply = _restore(document, store, saved)
+            reply = _restore(document, saved)
         elif project_path is not None:
             reply = document.open_project(project_path)
         elif audio is not None:
@@ -154,15 +154,12 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     return devmode.RESTART_EXIT_CODE if restart.is_set() else 0
 
 
-def _restore(document: SomaDocument, store: DocumentStore, saved: dict) -> dict:
+def _restore(document: SomaDocument, saved: dict) -> dict:
     """Reopen what was open before a dev-mode restart, with its partials, history and view."""
     if not saved.get("hasAudio"):
         return {"ok": True}
-    reply = (document.open_path(saved["audio"]) if saved.get("audio")
-             else document.open_demo())
-    if reply["ok"]:
-        store.update(lambda state: devstate.restore_document(state, saved))
-    return reply
+    return document._reopen(saved.get("audio") or None,
+                            lambda state: devstate.restore_document(state, saved))
 
 
 def _handle_dev_signals(window, store: DocumentStore, leave: threading.Event,

@@ -14,6 +14,7 @@ import soundfile as sf
 from app import editing
 from app.background import BackgroundQueue
 from app.bridge import SomaDocument
+from app.window import _restore
 from app.png import write_png
 from app.progress import ProgressManager
 from app.recent import load_recent
@@ -634,3 +635,19 @@ def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
         assert len(state["partials"]) == 1  # loses nothing: the partials are still there
     finally:
         _close(document)
+
+
+def test_a_dev_mode_restore_never_shows_the_file_without_its_saved_view(document, tmp_path):
+    # The page adopts the view of the first state of a new file and then sends it back: had
+    # the reopened file been published with its full view first, a loaded machine's page
+    # would put that full view over the restored one.
+    path = _wav(tmp_path / "a.wav", seconds=2.0)
+    saved = {"audio": str(path), "hasAudio": True, "projectPath": "",
+             "view": {"start": 0.5, "end": 1.5, "fmin": 100.0, "fmax": 2000.0},
+             "levels": None, "partials": [], "nextPartialId": 1, "selection": [],
+             "undo": [], "redo": [], "modified": False}
+    published = []
+    document._store.subscribe(published.append)
+    assert _restore(document, saved)["ok"]
+    views = [state.view.to_json() for state in published if state.audio is not None]
+    assert views and all(view == saved["view"] for view in views), views
