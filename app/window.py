@@ -56,6 +56,9 @@ class NativeDialogs:
         return chosen[0] if chosen else None
 
     def save_file(self, kind: str, suggested: str, folder: str) -> str | None:
+        # pywebview's Qt backend leaves file_types out of its save dialog and returns the path
+        # alone, without the filter chosen: the bridge adds the format's extension itself.
+        # They are passed all the same, for a backend (or a later pywebview) that offers them.
         import webview
         chosen = self.window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
                                                  save_filename=suggested,

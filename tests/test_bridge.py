@@ -651,3 +651,22 @@ def test_a_dev_mode_restore_never_shows_the_file_without_its_saved_view(document
     assert _restore(document, saved)["ok"]
     views = [state.view.to_json() for state in published if state.audio is not None]
     assert views and all(view == saved["view"] for view in views), views
+
+
+def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
+    # Typed without an extension, each name gets its format's: the save dialog (pywebview's
+    # Qt one) reports no chosen filter to take it from.
+    formats = ("csv", "json", "spear-partials", "spear-frames")
+    dialogs = ScriptedDialogs(*(str(tmp_path / f"out-{fmt}") for fmt in formats))
+    document = _document(dialogs)
+    try:
+        document.open_path(_demo_like(tmp_path / "take.wav"))
+        _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
+        written = [document.export_partials(fmt)["path"] for fmt in formats]
+    finally:
+        _close(document)
+    assert [question[2] for question in dialogs.asked] == [
+        "take.csv", "take.json", "take-partials.txt", "take-frames.txt"]
+    assert written == [str(tmp_path / name) for name in (
+        "out-csv.csv", "out-json.json", "out-spear-partials.txt", "out-spear-frames.txt")]
+    assert Path(written[3]).read_text().startswith("par-text-frame-format")
