@@ -28,7 +28,7 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     window = gui()  # the demo recording
     window.wait_for("document.body.dataset.viewportKey", timeout=60)
     _click(window, "[data-mode=trace]")
-    assert window.eval("document.body.dataset.mode") == "trace"
+    window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
 
     left, top = window_origin()
     points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
