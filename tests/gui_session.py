@@ -191,6 +191,14 @@ def wait_for_popup(timeout: float = 30.0) -> str:
         time.sleep(0.05)
 
 
+def double_click() -> None:
+    """A double-click of the left button where the pointer is. Its four events go in one
+    xdotool run without pauses: Qt takes two clicks for a double-click by the X server's
+    timestamps, and on a loaded machine `click --repeat 2` (100 ms apart) could be stamped
+    further apart than the double-click interval."""
+    xdotool("mousedown", 1, "mouseup", 1, "mousedown", 1, "mouseup", 1)
+
+
 def window_origin() -> tuple[int, int]:
     """Screen position of the top-left of Soma's page, for xdotool.
 

@@ -3,7 +3,7 @@ the spectrogram at once, refuse what is wrong, and go back with Auto; the list o
 import numpy as np
 import soundfile as sf
 
-from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+from gui_session import IMAGE_FOR_VIEW, double_click, element_centre, xdotool
 
 # Mean brightness (0..765, r + g + b) of the viewport canvas.
 BRIGHTNESS = """(() => {
@@ -76,7 +76,8 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
     xdotool("mousemove", x, y, "click", 1)
     window.wait_for(f"{LEVELS}.floor === {overview['dbMin']}", timeout=10)
     x, y = element_centre(window, ".plot")
-    xdotool("mousemove", x, y, "click", "--repeat", 2, 1)
+    xdotool("mousemove", x, y)
+    double_click()
     again = window.wait_for(IMAGE_FOR_VIEW.replace(
         "? {view", f"&& s.viewport.view.end - s.viewport.view.start === {first['view']['end']} "
         "? {view"), timeout=60)

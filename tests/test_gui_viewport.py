@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+from gui_session import IMAGE_FOR_VIEW, double_click, element_centre, xdotool
 from live_processes import alive, descendants
 
 
@@ -53,7 +53,7 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
     assert panned["view"]["start"] > zoomed["view"]["start"]  # dragged left: later in time
     window.screenshot("viewport-zoomed-panned.png")
 
-    xdotool("click", "--repeat", "2", "1")  # double-click: the whole file again
+    double_click()  # the whole file again
     whole = window.wait_for(IMAGE_FOR_VIEW.replace(
         "? {view", "&& s.viewport.view.end - s.viewport.view.start > 11.9 ? {view"), timeout=60)
     assert whole["view"]["start"] == 0
