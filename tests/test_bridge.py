@@ -534,8 +534,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         assert document.cancel_task(task.id)["ok"]
         export.join(10)
         assert replies == [{"ok": True, "cancelled": True}]
-        _wait(lambda: not os.path.exists(f"/proc/{worker}") or
-              open(f"/proc/{worker}/stat").read().split()[2] == "Z")
+        _wait(lambda: not alive(worker))
     finally:
         _close(document)
 
