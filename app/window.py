@@ -58,6 +58,9 @@ class NativeDialogs:
         return chosen[0] if chosen else None
 
     def save_file(self, kind: str, suggested: str, folder: str) -> str | None:
+        # pywebview's Qt backend leaves file_types out of its save dialog and returns the path
+        # alone, without the filter chosen: the bridge adds the format's extension itself.
+        # They are passed all the same, for a backend (or a later pywebview) that offers them.
         import webview
         chosen = self.window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
                                                  save_filename=suggested,
@@ -178,25 +181,19 @@ def _saved_session() -> tuple[devstate.SavedSession | None, str]:
 
 def _restore(document: SomaDocument, snapping: SnapService,
              saved: devstate.SavedSession) -> dict:
-    """Reopen what was open before a dev-mode restart, with its partials, history and view,
-    and send again the strokes that were still snapping.
-
-    The file and what was done on it arrive as one state: a page that saw the file open
-    without them would ask for its own default view, and that request, landing after the
-    restore, replaced the restored view.
-    """
+    """Reopen what was open before a dev-mode restart, with its partials, history and view
+    (in the same update as the file: SomaDocument._reopen), and send again the strokes that
+    were still snapping."""
     if not saved.has_audio:
         return {"ok": True}
-    path = saved.audio
-    load = (lambda: load_audio(Path(path))) if path else demo_audio
     try:
-        document._open(load, Path(path).name if path else "Demo recording",
-                       restore=lambda state: devstate.restore_document(state, saved))
+        reply = document._reopen(saved.audio or None,
+                                 lambda state: devstate.restore_document(state, saved))
     except Exception as error:  # _open has logged it and put it in the state's error
         return {"ok": False, "error": str(error)}
     for snap in saved.snaps:
         snapping.request(snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop)
-    return {"ok": True}
+    return reply
 
 
 def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,

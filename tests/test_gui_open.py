@@ -5,7 +5,7 @@ import time
 import numpy as np
 import soundfile as sf
 
-from gui_session import element_centre, xdotool
+from gui_session import element_centre, wait_for_popup, xdotool
 
 CANVAS_STATS = """(() => {
   const canvas = document.getElementById('viewport-canvas');
@@ -89,7 +89,7 @@ def test_recent_menu_opens_a_file_opened_before(gui, tmp_path):
         "earlier.wav")
     x, y = element_centre(window, "#recent")
     xdotool("mousemove", x, y, "click", 1)
-    time.sleep(0.5)
+    wait_for_popup()
     xdotool("key", "Down")
     xdotool("key", "Return")
     window.wait_for("window.soma.state().file.name === 'earlier.wav'", timeout=30)
