@@ -360,6 +360,7 @@ function wireTracing() {
   $('export').addEventListener('change', (event) => {
     const format = event.target.value;
     event.target.value = '';
+    event.target.blur(); // a menu, done with: its focus would keep the keys (isTyping)
     if (format === 'wav' || format === 'flac') {
       act('export_resynthesis', format, [...page.solo], [...page.mute]);
     } else if (format === 'png') act('export_image', viewPicture());
@@ -422,6 +423,7 @@ function wireGestures() {
   $('recent').addEventListener('change', (event) => {
     const path = event.target.value;
     event.target.value = '';
+    event.target.blur(); // a menu, done with: its focus would keep the keys (isTyping)
     if (path) act('open_path', path);
   });
   $('demo').addEventListener('click', () => act('open_demo'));
