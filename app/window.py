@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import threading
 from pathlib import Path
@@ -43,13 +44,63 @@ FILE_TYPES = {
 }
 
 
+SAVE_TITLE = "Save file"
+
+
+def with_filter_extension(path: str, chosen_filter: str) -> str:
+    """`path` with the first extension of `chosen_filter` (a Qt name filter such as
+    'Soma projects (*.soma.json)') added when it has none of that filter's extensions; as it
+    is for a filter of any file ('*.*') or none."""
+    extensions = [e.lower() for e in re.findall(r"\*(\.[\w.]+)", chosen_filter)]
+    if not extensions or path.lower().endswith(tuple(extensions)):
+        return path
+    return path + extensions[0]
+
+
+class _GuiThread:
+    """Runs a function on Qt's GUI thread and waits for what it returns: Qt's dialogs must be
+    made there, and the bridge asks from its own threads. Make it on the GUI thread (its
+    object belongs to the thread that made it); never call `run` from that thread."""
+
+    def __init__(self) -> None:
+        from PyQt6.QtCore import QObject, Qt, pyqtSignal, pyqtSlot
+
+        class Runner(QObject):
+            call = pyqtSignal(object)
+
+            @pyqtSlot(object)
+            def run(self, job) -> None:
+                job()
+
+        self._runner = Runner()
+        self._runner.call.connect(self._runner.run, Qt.ConnectionType.BlockingQueuedConnection)
+
+    def run(self, function):
+        outcome = {}
+
+        def job() -> None:
+            try:
+                outcome["value"] = function()
+            except Exception as error:  # raised again on the calling thread
+                outcome["error"] = error
+
+        self._runner.call.emit(job)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+
 class NativeDialogs:
-    """The bridge's Dialogs, as pywebview's native dialogs of `window`.
+    """The bridge's Dialogs: pywebview's native dialogs of `window`, and Qt's own save dialog.
 
     `window` is set once the window exists: the window needs the bridge, which needs these.
+    Made on the GUI thread (see _GuiThread).
     """
 
     window = None
+
+    def __init__(self) -> None:
+        self._gui_thread = _GuiThread()
 
     def open_file(self, kind: str, folder: str) -> str | None:
         import webview
@@ -58,16 +109,15 @@ class NativeDialogs:
         return chosen[0] if chosen else None
 
     def save_file(self, kind: str, suggested: str, folder: str) -> str | None:
-        # pywebview's Qt backend leaves file_types out of its save dialog and returns the path
-        # alone, without the filter chosen: the bridge adds the format's extension itself.
-        # They are passed all the same, for a backend (or a later pywebview) that offers them.
-        import webview
-        chosen = self.window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
-                                                 save_filename=suggested,
-                                                 file_types=FILE_TYPES[kind])
-        if isinstance(chosen, (list, tuple)):
-            chosen = chosen[0] if chosen else None
-        return chosen or None
+        # Qt's own save dialog, not pywebview's: pywebview's Qt backend leaves the type filters
+        # out of it and returns the path without the filter chosen.
+        from PyQt6.QtWidgets import QFileDialog
+        filters = ";;".join(f.replace(";", " ") for f in FILE_TYPES[kind])
+        path, chosen_filter = self._gui_thread.run(
+            lambda: QFileDialog.getSaveFileName(getattr(self.window, "native", None),
+                                                SAVE_TITLE, os.path.join(folder, suggested),
+                                                filters))
+        return with_filter_extension(path, chosen_filter) if path else None
 
     def confirm(self, title: str, message: str) -> bool:
         return bool(self.window.create_confirmation_dialog(title, message))

@@ -27,6 +27,7 @@ def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
         xdotool("key", "Down")
     xdotool("key", "Return")
     wait_for_window(SAVE_DIALOG)
+    window.screenshot("export-save-dialog.png")  # the dialog offers the PNG filter
     xdotool("key", "ctrl+a")
     xdotool("type", "--delay", "5", str(tmp_path / "view"))
     xdotool("key", "Return")
