@@ -29,12 +29,14 @@ def display():
 
 
 @pytest.fixture
-def gui(display):
-    """Opens Soma's real window: gui(path or None) -> GuiSession; closed after the test."""
+def gui(display, request):
+    """Opens Soma's real window: gui(path or None) -> GuiSession; closed after the test. Each
+    window's log is tests/artifacts/<test name>[-<n>].log."""
     sessions = []
 
     def open_window(audio_path=None):
-        session = GuiSession(audio_path)
+        name = request.node.name + (f"-{len(sessions) + 1}" if sessions else "")
+        session = GuiSession(audio_path, log_name=name)
         sessions.append(session)
         return session
 

@@ -13,6 +13,7 @@ from PyQt6.QtGui import QDrag
 from PyQt6.QtWidgets import QApplication, QLabel
 
 SIZE = 40
+TITLE = "Drag source"  # what the test waits for to be mapped
 
 
 class DragSource(QLabel):
@@ -33,6 +34,7 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     source = DragSource(path)
     source.setGeometry(x, y, SIZE, SIZE)
+    source.setWindowTitle(TITLE)
     source.show()
     print("ready", flush=True)
     app.exec()

@@ -8,6 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
+
+from app.document.partials import Partial, frozen_points
+from app.files.project import Project, save_project
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PREFIX = "@@ "
@@ -24,6 +30,21 @@ IMAGE_FOR_VIEW = """(() => {
     ? {view: v, method: s.viewport.method, key: s.viewport.key,
        info: document.getElementById('image-info').textContent} : null;
 })()"""
+
+
+def tone_project(folder: Path, frequency: float = 660.0, seconds: float = 4.0) -> Path:
+    """A saved project (so that the window closes without asking about it) over a sine tone
+    of `seconds` at `frequency`, with one partial on the tone from 0.5 s to 0.5 s before
+    the end; its path, folder/tone.soma.json."""
+    sr = 22050
+    t = np.arange(round(seconds * sr)) / sr
+    sf.write(folder / "tone.wav", 0.3 * np.sin(2 * np.pi * frequency * t), sr)
+    times = np.linspace(0.5, seconds - 0.5, 300)
+    points = frozen_points(np.stack([times, np.full(300, frequency), np.full(300, -10.5)], 1))
+    path = folder / "tone.soma.json"
+    save_project(Project(audio_path=str(folder / "tone.wav"), next_partial_id=2,
+                         partials=(Partial(1, "Partial 1", "#4cc9f0", points),)), path)
+    return path
 
 
 def start_xvfb() -> subprocess.Popen:
@@ -46,14 +67,17 @@ class GuiSession:
     """The real window, started by tests/gui_driver.py, and the means to drive it."""
 
     def __init__(self, audio_path: str | None = None, timeout: float = 60.0,
-                 command: list[str] | None = None, cwd: Path = ROOT) -> None:
+                 command: list[str] | None = None, cwd: Path = ROOT,
+                 log_name: str = "gui-driver") -> None:
         """The driver on `audio_path`; or `command`, a program that runs the driver (a dev-mode
-        supervisor) and passes its stdin and stdout through."""
+        supervisor) and passes its stdin and stdout through. The window's stderr goes to
+        tests/artifacts/<log_name>.log: one per test, so a failure's log is not overwritten by
+        the next test's window."""
         if command is None:
             command = [sys.executable, str(ROOT / "tests" / "gui_driver.py")]
             if audio_path:
                 command.append(str(audio_path))
-        self.log = ARTIFACTS / "gui-driver.log"
+        self.log = ARTIFACTS / f"{log_name}.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._stderr = open(self.log, "w")
         self.process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE,
@@ -61,9 +85,11 @@ class GuiSession:
         self.pid = self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float = 60.0) -> int:
-        """Wait for a window to say it is ready (again, after a dev-mode restart); its pid."""
+        """Wait for a window to say it is ready (again, after a dev-mode restart) and for its
+        page to have started (window.soma, which tests read, exists); the window's pid."""
         ready = self._read(timeout)
         assert ready.get("ready") is True, ready
+        self.wait_for("!!window.soma", timeout)
         return ready["pid"]
 
     def _read(self, timeout: float) -> dict:
@@ -123,6 +149,54 @@ def xdotool(*args: object) -> str:
     result = subprocess.run(["xdotool", *map(str, args)], capture_output=True, text=True,
                             timeout=30, check=True)
     return result.stdout
+
+
+# pywebview's title for its save dialog (its localization's 'global.saveFile').
+SAVE_DIALOG = "Save file"
+OPEN_DIALOG = "Open file"  # its 'linux.openFile'
+def wait_for_window(title: str, timeout: float = 30.0) -> str:
+    """The X window id of the visible window called `title` (a native dialog) once it is
+    mapped, given the keyboard, so that what a test types next goes to it."""
+    window_id = subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$"],
+        capture_output=True, text=True, timeout=timeout, check=True).stdout.split()[0]
+    xdotool("windowfocus", "--sync", window_id)
+    return window_id
+
+
+def window_closed(window_id: str, timeout: float = 30.0) -> None:
+    """Wait until the window `window_id` (a dialog) is no longer shown."""
+    deadline = time.monotonic() + timeout
+    while window_id in subprocess.run(["xdotool", "search", "--onlyvisible", "--name", ""],
+                                      capture_output=True, text=True, timeout=30).stdout.split():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"window {window_id} is still shown")
+        time.sleep(0.05)
+
+
+def wait_for_popup(timeout: float = 30.0) -> str:
+    """The X window id of the open popup of a <select> menu once it is mapped: a visible
+    window of the driver's program besides the main one (it has no name a search matches).
+    Its keys go through the main window."""
+    main = set(xdotool("search", "--onlyvisible", "--name", "^Soma$").split())
+    deadline = time.monotonic() + timeout
+    while True:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "^gui_driver"],
+                               capture_output=True, text=True, timeout=30).stdout.split()
+        popups = [window_id for window_id in found if window_id not in main]
+        if popups:
+            return popups[0]
+        if time.monotonic() > deadline:
+            raise TimeoutError("no menu popup appeared")
+        time.sleep(0.05)
+
+
+def double_click() -> None:
+    """A double-click of the left button where the pointer is. Its four events go in one
+    xdotool run without pauses: Qt takes two clicks for a double-click by the X server's
+    timestamps, and on a loaded machine `click --repeat 2` (100 ms apart) could be stamped
+    further apart than the double-click interval."""
+    xdotool("mousedown", 1, "mouseup", 1, "mousedown", 1, "mouseup", 1)
 
 
 def window_origin() -> tuple[int, int]:

@@ -12,11 +12,13 @@ import pytest
 import soundfile as sf
 from live_processes import alive, descendants
 
+from app.dev import saved_state
 from app.document import editing
 from app.files.png import write_png
 from app.files.project import load_project, recovery_path
 from app.files.recent import load_recent
 from app.shell.session import Session
+from app.shell.window import _restore
 
 
 class ScriptedDialogs:
@@ -619,8 +621,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         assert document.cancel_task(task.id)["ok"]
         export.join(10)
         assert replies == [{"ok": True, "cancelled": True}]
-        _wait(lambda: not os.path.exists(f"/proc/{worker}") or
-              open(f"/proc/{worker}/stat").read().split()[2] == "Z")
+        _wait(lambda: not alive(worker))
     finally:
         session.close()
 
@@ -750,3 +751,40 @@ def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_pat
         assert recovery.name in state["error"]
     finally:
         session.close()
+
+
+def test_a_dev_mode_restore_never_shows_the_file_without_its_saved_view(document, tmp_path):
+    # The page adopts the view of the first state of a new file and then sends it back: had
+    # the reopened file been published with its full view first, a loaded machine's page
+    # would put that full view over the restored one.
+    path = _wav(tmp_path / "a.wav", seconds=2.0)
+    view = {"start": 0.5, "end": 1.5, "fmin": 100.0, "fmax": 2000.0}
+    saved = saved_state._decode({
+        "schema": saved_state.SCHEMA, "audio": str(path), "hasAudio": True, "projectPath": "",
+        "view": view, "levels": None, "partials": [], "nextPartialId": 1, "selection": [],
+        "undo": [], "redo": [], "modified": False, "window": None, "snaps": []})
+    published = []
+    document._store.subscribe(published.append)
+    assert _restore(document, document._snapping, saved)["ok"]
+    views = [state.view.to_json() for state in published if state.audio is not None]
+    assert views and all(shown == view for shown in views), views
+
+
+def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
+    # Typed without an extension, each name gets its format's: the save dialog (pywebview's
+    # Qt one) reports no chosen filter to take it from.
+    formats = ("csv", "json", "spear-partials", "spear-frames")
+    dialogs = ScriptedDialogs(*(str(tmp_path / f"out-{fmt}") for fmt in formats))
+    session = _session(dialogs)
+    document = session.document
+    try:
+        document.open_path(_demo_like(tmp_path / "take.wav"))
+        _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
+        written = [document.export_partials(fmt)["path"] for fmt in formats]
+    finally:
+        session.close()
+    assert [question[2] for question in dialogs.asked] == [
+        "take.csv", "take.json", "take-partials.txt", "take-frames.txt"]
+    assert written == [str(tmp_path / name) for name in (
+        "out-csv.csv", "out-json.json", "out-spear-partials.txt", "out-spear-frames.txt")]
+    assert Path(written[3]).read_text().startswith("par-text-frame-format")

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from gui_session import ROOT, GuiSession
+from gui_session import IMAGE_FOR_VIEW, ROOT, GuiSession, element_centre, xdotool
 from live_processes import alive, children_of, descendants
 
 SUPERVISE = """
@@ -65,7 +65,8 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
     env_python = [sys.executable, "-c", SUPERVISE, str(tmp_path / "state.json")]
     os.environ["PYTHONPATH"] = str(source)
     try:
-        window = GuiSession(command=env_python, cwd=source)
+        window = GuiSession(command=env_python, cwd=source,
+                            log_name="test_edits_restart_or_reload_and_the_state_comes_back")
     finally:
         del os.environ["PYTHONPATH"]
     try:
@@ -75,8 +76,14 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         # colour levels.
         window.eval("window.pywebview.api.snap([[1.0, 445.0], [3.0, 435.0]], 100), true")
         window.wait_for("window.soma.state().partials.length === 1", timeout=30)
-        window.eval("window.pywebview.api.set_view(0.5, 4.5, 100, 5000, 800, 400), true")
-        window.wait_for("window.soma.state().view.start === 0.5")
+        # Zoomed as a user zooms, so that the page shows the view the document holds (a
+        # set_view through the API would leave the page on its own view, which it sends back
+        # whenever it asks for an image).
+        x, y = element_centre(window, ".plot")
+        xdotool("mousemove", x, y, "click", 1)
+        xdotool("key", "plus", "plus")
+        window.wait_for(IMAGE_FOR_VIEW.replace(
+            "? {view", "&& v.end - v.start < 0.7 * s.overview.view.end ? {view"), timeout=60)
         window.eval("(() => { const o = window.soma.state().overview; "
                     "window.pywebview.api.set_levels(o.dbMin + 20, o.dbMax - 10); "
                     "return true; })()")
@@ -108,10 +115,12 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         # A syntax error: the supervisor reports it and the running app stays.
         good = cli.read_text()
         _edit(cli, good + "\ndef broken(:\n")
-        time.sleep(2.0)
+        deadline = time.monotonic() + 30
+        while "syntax error in app/cli.py" not in window.log.read_text():
+            assert time.monotonic() < deadline, "the supervisor did not report the syntax error"
+            time.sleep(0.1)
         assert window.eval("1 + 1") == 2
         assert os.path.exists(f"/proc/{second_pid}")
-        assert "syntax error in app/cli.py" in window.log.read_text()
 
         # Fixing it brings the app back with its state.
         _edit(cli, good)

@@ -7,13 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from gui_session import element_centre, window_origin, xdotool
+from gui_session import element_centre, wait_for_window, window_origin, xdotool
 
 from app.document.partials import Partial, frozen_points
 from app.files.project import Project, save_project
 
 SOURCE = Path(__file__).resolve().parent / "drag_source.py"
 SOURCE_SIZE = 40  # drag_source.SIZE
+SOURCE_TITLE = "Drag source"  # drag_source.TITLE
+# Records whether the page has seen a drag over it since.
+WATCH_DRAG = """(() => { window.__dragOver = false;
+  document.addEventListener('dragover', () => { window.__dragOver = true; }, { once: true });
+  return true; })()"""
 
 
 def _drop(window, path, until):
@@ -29,7 +34,8 @@ def _drop(window, path, until):
                               stdout=subprocess.PIPE, text=True)
     try:
         assert source.stdout.readline().strip() == "ready"
-        time.sleep(0.5)  # mapped and drawn
+        wait_for_window(SOURCE_TITLE)
+        window.eval(WATCH_DRAG)
         start_x, start_y = at[0] + SOURCE_SIZE // 2, at[1] + SOURCE_SIZE // 2
         end_x, end_y = element_centre(window, ".plot")
         xdotool("mousemove", start_x, start_y)
@@ -38,7 +44,14 @@ def _drop(window, path, until):
         for i in range(1, steps + 1):
             xdotool("mousemove", start_x + (end_x - start_x) * i // steps,
                     start_y + (end_y - start_y) * i // steps)
-            time.sleep(0.05)
+        # Let go only once the page has seen the drag over it: the source may have started
+        # its drag after the last move, and then needs one more to tell the page.
+        deadline = time.monotonic() + 20
+        nudge = 0
+        while not window.eval("window.__dragOver"):
+            assert time.monotonic() < deadline, "the page never saw the drag"
+            nudge = 1 - nudge
+            xdotool("mousemove", end_x + nudge, end_y)
         xdotool("mouseup", 1)
         assert source.stdout.readline().startswith("dropped")
         return window.wait_for(until, timeout=30)

@@ -4,27 +4,23 @@ import math
 import time
 
 import numpy as np
-import soundfile as sf
-from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+from gui_session import (
+    IMAGE_FOR_VIEW,
+    SAVE_DIALOG,
+    element_centre,
+    tone_project,
+    wait_for_popup,
+    wait_for_window,
+    xdotool,
+)
 from PyQt6.QtGui import QImage
 
-from app.document.partials import Partial, frozen_points
-from app.files.project import Project, save_project
-
 PNG_OPTION = 7  # the option's place in the Export menu, after its "Export…" title
+PNG_END = b"IEND\xaeB`\x82"
 
 
 def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
-    sr = 22050
-    t = np.arange(4 * sr) / sr
-    sf.write(tmp_path / "tone.wav", 0.3 * np.sin(2 * np.pi * 660 * t), sr)
-    # A saved project with the partial, so that the window closes without asking about it.
-    times = np.linspace(0.5, 3.5, 300)
-    points = frozen_points(np.stack([times, np.full(300, 660.0), np.full(300, -10.5)], 1))
-    save_project(Project(audio_path=str(tmp_path / "tone.wav"), next_partial_id=2,
-                         partials=(Partial(1, "Partial 1", "#4cc9f0", points),)),
-                 tmp_path / "tone.soma.json")
-    window = gui(tmp_path / "tone.soma.json")
+    window = gui(tone_project(tmp_path, 660.0))
     window.wait_for("window.soma.state() && window.soma.state().partials.length === 1",
                     timeout=60)
     window.wait_for(IMAGE_FOR_VIEW, timeout=60)
@@ -32,19 +28,21 @@ def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
     # The menu, then the save dialog: a name without .png gets it.
     x, y = element_centre(window, "#export")
     xdotool("mousemove", x, y, "click", 1)
-    time.sleep(0.5)
+    wait_for_popup()
     for _ in range(PNG_OPTION):
         xdotool("key", "Down")
     xdotool("key", "Return")
-    time.sleep(1.5)
+    wait_for_window(SAVE_DIALOG)
+    window.screenshot("export-save-dialog.png")  # the dialog offers the PNG filter
     xdotool("key", "ctrl+a")
     xdotool("type", "--delay", "5", str(tmp_path / "view"))
     xdotool("key", "Return")
     written = tmp_path / "view.png"
     deadline = time.monotonic() + 20
-    while not written.exists() and time.monotonic() < deadline:
+    # The whole file: a PNG ends with its IEND chunk.
+    while not (written.exists() and written.read_bytes().endswith(PNG_END)):
+        assert time.monotonic() < deadline, f"{written} was not written"
         time.sleep(0.1)
-    time.sleep(0.3)  # written in one call; let it finish
     window.screenshot("export-image.png")
 
     picture = QImage(str(written))

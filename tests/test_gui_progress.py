@@ -14,6 +14,17 @@ WATCH = """(() => {
 })()"""
 
 
+# The viewport's time-axis labels the progress panel covers.
+COVERED_TICKS = """(() => {
+  const panel = document.getElementById('progress').getBoundingClientRect();
+  return [...document.querySelectorAll('#time-axis .tick')].filter((tick) => {
+    const r = tick.getBoundingClientRect();
+    return r.width > 0 && r.left < panel.right && r.right > panel.left && r.top < panel.bottom
+      && r.bottom > panel.top;
+  }).map((tick) => tick.textContent);
+})()"""
+
+
 def test_a_thirty_minute_file_shows_its_progress_then_clears(gui, tmp_path):
     sr = 44100
     path = tmp_path / "thirty-minutes.wav"
@@ -28,6 +39,7 @@ def test_a_thirty_minute_file_shows_its_progress_then_clears(gui, tmp_path):
     window.eval(f"window.pywebview.api.open_path({str(path)!r}), true")
     window.wait_for("!document.getElementById('progress').hidden", timeout=30)
     window.screenshot("progress-open.png")
+    assert window.eval(COVERED_TICKS) == []  # the panel leaves the axis labels readable
     window.wait_for("window.soma.state().file && "
                     "window.soma.state().file.name === 'thirty-minutes.wav' && "
                     "document.body.dataset.overviewKey === window.soma.state().overview.key",

@@ -2,7 +2,7 @@
 the spectrogram at once, refuse what is wrong, and go back with Auto; the list of keys."""
 import numpy as np
 import soundfile as sf
-from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+from gui_session import IMAGE_FOR_VIEW, double_click, element_centre, xdotool
 
 # Mean brightness (0..765, r + g + b) of the viewport canvas.
 BRIGHTNESS = """(() => {
@@ -32,7 +32,7 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
     path = tmp_path / "tone-in-noise.wav"
     sf.write(path, 0.3 * np.sin(2 * np.pi * 660 * t) + noise, sr)
     window = gui(path)
-    window.wait_for(IMAGE_FOR_VIEW, timeout=60)
+    first = window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     overview = window.eval("window.soma.state().overview")
     start = window.eval(LEVELS)
     assert start == {"floor": overview["dbMin"], "ceiling": overview["dbMax"]}
@@ -60,17 +60,28 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
     # The message outlives the state pushes that follow (a zoom pushes several a second),
     # until the user dismisses it.
     revision = window.eval("window.soma.state().revision")
-    window.eval("window.pywebview.api.set_view(1, 5, 100, 5000, 400, 200), true")
+    x, y = element_centre(window, ".plot")
+    xdotool("mousemove", x, y, "click", 4)  # wheel up: zoom in
     window.wait_for(f"window.soma.state().revision > {revision}", timeout=10)
+    window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     assert not window.eval("document.getElementById('error').hidden")
     x, y = element_centre(window, "#error-dismiss")
     xdotool("mousemove", x, y, "click", 1)
     window.wait_for("document.getElementById('error').hidden", timeout=10)
 
-    # Auto gives the file's own levels back, and the picture as it was.
+    # Auto gives the file's own levels back, and the picture as it was: measured on the
+    # image of the same view as before (a double-click shows the whole file again), drawn.
     x, y = element_centre(window, "#levels-reset")
     xdotool("mousemove", x, y, "click", 1)
     window.wait_for(f"{LEVELS}.floor === {overview['dbMin']}", timeout=10)
+    x, y = element_centre(window, ".plot")
+    xdotool("mousemove", x, y)
+    double_click()
+    again = window.wait_for(IMAGE_FOR_VIEW.replace(
+        "? {view", f"&& s.viewport.view.end - s.viewport.view.start === {first['view']['end']} "
+        "? {view"), timeout=60)
+    assert again["view"] == first["view"]
+    window.screenshot("levels-auto.png")
     assert abs(window.eval(BRIGHTNESS) - before) < 0.02 * before
 
 

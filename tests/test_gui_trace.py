@@ -1,7 +1,5 @@
 """End to end: trace a partial of the demo with the mouse, undo, redo, save, reopen."""
-import time
-
-from gui_session import element_centre, window_origin, xdotool
+from gui_session import SAVE_DIALOG, element_centre, wait_for_window, window_origin, xdotool
 
 # The demo's vibrato tone: 220 Hz fundamental from 0.5 to 4.5 s (app/files/demo.py); its second
 # partial sits near 440 Hz. The stroke is drawn 30 cents sharp, as a hand would.
@@ -30,7 +28,7 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     window = gui()  # the demo recording
     window.wait_for("document.body.dataset.viewportKey", timeout=60)
     _click(window, "[data-mode=trace]")
-    assert window.eval("document.body.dataset.mode") == "trace"
+    window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
 
     left, top = window_origin()
     points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
@@ -61,7 +59,7 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     # Save through the real (Qt) file dialog: type the path, press Return.
     project = tmp_path / "traced.soma.json"
     _click(window, "#save")
-    time.sleep(1.5)
+    wait_for_window(SAVE_DIALOG)
     xdotool("key", "ctrl+a")
     xdotool("type", "--delay", "5", str(project))
     xdotool("key", "Return")

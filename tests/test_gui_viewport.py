@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 import soundfile as sf
-from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
+from gui_session import IMAGE_FOR_VIEW, double_click, element_centre, xdotool
 from live_processes import alive, descendants
 
 
@@ -28,8 +28,10 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
     xdotool("mousemove", x, y)
     for _ in range(4):
         xdotool("click", "4")  # wheel up: zoom in around the cursor
+    # All four notches taken (each leaves 0.875 of the span here: 12 s -> 7.0 s; three
+    # leave 8.0 s), so that the view does not move on under the checks below.
     window.wait_for("JSON.parse(document.body.dataset.view).end - "
-                    "JSON.parse(document.body.dataset.view).start < 8")
+                    "JSON.parse(document.body.dataset.view).start < 7.5")
     zoomed = window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     span = zoomed["view"]["end"] - zoomed["view"]["start"]
     assert span < 8
@@ -41,14 +43,16 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
     for step in range(1, 11):
         xdotool("mousemove", x - 30 * step, y)
     xdotool("mouseup", "1")
-    panned = window.wait_for(IMAGE_FOR_VIEW + " && " + IMAGE_FOR_VIEW.replace(
-        "? {view", f"&& s.viewport.view.start > {zoomed['view']['start'] + 0.1} ? {{view"),
+    # The drag has ended (the page has taken the release) and its image is drawn.
+    panned = window.wait_for(
+        "!('dragging' in document.querySelector('.plot').dataset) && " + IMAGE_FOR_VIEW.replace(
+            "? {view", f"&& s.viewport.view.start > {zoomed['view']['start'] + 0.1} ? {{view"),
         timeout=60)
     assert abs((panned["view"]["end"] - panned["view"]["start"]) - span) < 1e-6
     assert panned["view"]["start"] > zoomed["view"]["start"]  # dragged left: later in time
     window.screenshot("viewport-zoomed-panned.png")
 
-    xdotool("click", "--repeat", "2", "1")  # double-click: the whole file again
+    double_click()  # the whole file again
     whole = window.wait_for(IMAGE_FOR_VIEW.replace(
         "? {view", "&& s.viewport.view.end - s.viewport.view.start > 11.9 ? {view"), timeout=60)
     assert whole["view"]["start"] == 0

@@ -85,6 +85,12 @@ def test_a_viewport_result_carries_its_request_and_its_pixels(audio):
         slot.close()
 
 
+def _own_segments() -> set[str]:
+    """The shared-memory segments this test process made: other Soma runs on the machine
+    (another developer's tests) make and remove their own meanwhile."""
+    return {name for name in segment_names() if name.startswith(f"{PREFIX}{os.getpid()}-")}
+
+
 def test_500_replacements_never_leave_more_than_two_workers_and_leak_nothing(audio):
     baseline_threads = threading.active_count()
     # Warm up the forkserver and its pipes first: they live as long as the test session.
@@ -93,9 +99,7 @@ def test_500_replacements_never_leave_more_than_two_workers_and_leak_nothing(aud
     time.sleep(0.5)
     warm.close()
     baseline_fds = _open_fds()
-    # This process's own segments: other Soma processes on the machine come and go.
-    own = f"{PREFIX}{os.getpid()}-"
-    baseline_segments = {name for name in segment_names() if name.startswith(own)}
+    baseline_segments = _own_segments()
 
     events = Events()
     viewport = ViewportSlot(events)
@@ -142,7 +146,7 @@ def test_500_replacements_never_leave_more_than_two_workers_and_leak_nothing(aud
     assert _workers() == [], "worker processes (or zombies) are left"
     assert threading.active_count() == baseline_threads
     assert _open_fds() <= baseline_fds
-    assert {name for name in segment_names() if name.startswith(own)} == baseline_segments
+    assert _own_segments() == baseline_segments
 
 
 def test_a_worker_killed_mid_job_is_an_error_and_the_next_request_recovers(audio):

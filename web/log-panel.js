@@ -2,6 +2,7 @@
 
 const LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 };
 const TOAST_MS = 6000;
+const TOASTS_SHOWN = 3; // the newest; a burst of warnings must not pile up over the window
 const KEEP = 500; // lines kept in the panel
 
 export class LogPanel {
@@ -42,6 +43,12 @@ export class LogPanel {
     }
     while (this.list.childElementCount > KEEP) this.list.firstElementChild.remove();
     this.filter();
+    this.showNewest();
+  }
+
+  /** Scroll to the newest line. A hidden panel has no layout to scroll: showing it must
+   * call this again, or it opens on the oldest line. */
+  showNewest() {
     this.list.scrollTop = this.list.scrollHeight;
   }
 
@@ -56,6 +63,7 @@ export class LogPanel {
     toast.textContent = record.message;
     toast.addEventListener('click', () => toast.remove());
     this.toasts.append(toast);
+    while (this.toasts.childElementCount > TOASTS_SHOWN) this.toasts.firstElementChild.remove();
     setTimeout(() => toast.remove(), TOAST_MS);
   }
 

@@ -12,7 +12,9 @@ import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, levelAt, makeImage } from './spectrogram-canvas.js';
 import { viewsEqual } from './view-math.js';
 import { frameThrottle } from './frame-throttle.js';
-import { attachViewportGestures } from './viewport-gestures.js';
+import { attachViewportGestures, viewForKey } from './viewport-gestures.js';
+import { isTyping } from './keys.js';
+import { restoreDefaults } from './form-defaults.js';
 import { attachOverviewGestures, viewRectangle } from './overview-gestures.js';
 import { TraceLayer } from './trace-layer.js';
 import { attachTraceGestures } from './trace-gestures.js';
@@ -228,6 +230,8 @@ function applyState(state) {
   if (newFile) {
     page.images = { overview: null, viewport: null };
     page.transport.reset();
+    // The snap tolerance and how to play were chosen for the file before: they start afresh.
+    restoreDefaults([$('tolerance'), $('play-mode'), $('loop')]);
     page.view = state.view;
     if (state.view && !(state.viewport && viewsEqual(state.viewport.view, state.view))) {
       requestImage();
@@ -356,6 +360,7 @@ function wireTracing() {
   $('export').addEventListener('change', (event) => {
     const format = event.target.value;
     event.target.value = '';
+    event.target.blur(); // a menu, done with: its focus would keep the keys (isTyping)
     if (format === 'wav' || format === 'flac') {
       act('export_resynthesis', format, [...page.solo], [...page.mute]);
     } else if (format === 'png') act('export_image', viewPicture());
@@ -382,13 +387,17 @@ function toggle(set, id) {
   renderChrome(page.state);
 }
 
-/** Keys that act on the whole document; typing in a field is left alone. */
+/** The page's one key handler: every shortcut, whatever has focus (a button just clicked
+ * keeps it), except while typing in a field. */
 function onKey(event) {
-  if (event.target instanceof HTMLInputElement) return;
+  if (isTyping(event.target)) return;
   if ($('help').open && event.key !== '?') return; // the list is up: its own keys only (Esc)
   const key = event.key.toLowerCase();
   const command = event.ctrlKey || event.metaKey;
-  if (command && key === 'o') act('open_dialog');
+  const view = command || event.altKey ? null : viewForKey(event.key, page.view, limits());
+  if (view) {
+    if (!viewsEqual(view, page.view)) onView(view);
+  } else if (command && key === 'o') act('open_dialog');
   else if (command && key === 's') act(event.shiftKey ? 'save_project_as' : 'save_project');
   else if (command && (key === 'y' || (key === 'z' && event.shiftKey))) act('redo');
   else if (command && key === 'z') act('undo');
@@ -414,6 +423,7 @@ function wireGestures() {
   $('recent').addEventListener('change', (event) => {
     const path = event.target.value;
     event.target.value = '';
+    event.target.blur(); // a menu, done with: its focus would keep the keys (isTyping)
     if (path) act('open_path', path);
   });
   $('demo').addEventListener('click', () => act('open_demo'));
@@ -441,6 +451,7 @@ function wireGestures() {
     getFile: () => page.state && page.state.file,
     clicksSetCursor: () => page.mode === 'navigate',
     getMix: () => ({ solo: [...page.solo], mute: [...page.mute] }),
+    getPartialIds: () => ((page.state && page.state.partials) || []).map((p) => p.id),
     fetchBytes, onView, onError: showPageError,
   });
   window.addEventListener('keydown', onKey);
@@ -465,7 +476,10 @@ async function start() {
   page.colormap = lutFromColors(colormap.colors);
   // Python pushes events through window.soma.receive once it exists.
   const logPanel = new LogPanel($('log-lines'), $('log-level'), $('toasts'));
-  $('log-toggle').addEventListener('click', () => { $('log').hidden = !$('log').hidden; });
+  $('log-toggle').addEventListener('click', () => {
+    $('log').hidden = !$('log').hidden;
+    if (!$('log').hidden) logPanel.showNewest();
+  });
   $('help-toggle').addEventListener('click', toggleHelp);
   window.soma = {
     receive(event) {

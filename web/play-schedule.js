@@ -56,3 +56,14 @@ export class PlaySchedule {
     return null;
   }
 }
+
+/**
+ * The partials one hears when playing them: the soloed ones if any are, else all but the
+ * muted ones (the rule app/playback.py applies to the same lists).
+ * @param {Array<number>} ids the document's partial ids
+ * @param {{solo: Array<number>, mute: Array<number>}} mix
+ * @returns {Array<number>}
+ */
+export function audiblePartials(ids, { solo, mute }) {
+  return ids.filter((id) => !mute.includes(id) && (solo.length === 0 || solo.includes(id)));
+}

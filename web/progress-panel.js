@@ -13,6 +13,24 @@ export function describeTask(task) {
   return `${task.label}  ${task.state}`; // done, cancelled
 }
 
+/**
+ * `tasks` without the finished ones that say the same as a newer one (the same view
+ * computed again reads "CWT of 2 s at 934×597 done" each time): of a finished top-level
+ * task's line, only the newest shows, with its children; running tasks all show.
+ * @param {Array} tasks snapshots, parents before children, older before newer
+ */
+export function withoutRepeats(tasks) {
+  const finishedLine = (task) => task.parent === null && task.state !== 'running' && describeTask(task);
+  const newest = new Map(); // a finished line -> the id of the newest task reading so
+  for (const task of tasks) if (finishedLine(task)) newest.set(finishedLine(task), task.id);
+  const dropped = new Set();
+  for (const task of tasks) {
+    const line = finishedLine(task);
+    if ((line && newest.get(line) !== task.id) || dropped.has(task.parent)) dropped.add(task.id);
+  }
+  return tasks.filter((task) => !dropped.has(task.id));
+}
+
 /** Depth of each task in the tree (tasks come parents first). */
 function depths(tasks) {
   const depth = new Map();
@@ -23,10 +41,11 @@ function depths(tasks) {
 /**
  * Show `tasks` in `container`; hidden when there are none.
  * @param {HTMLElement} container
- * @param {Array} tasks snapshots, parents before children
+ * @param {Array} snapshots the tasks, parents before children
  * @param {{onCancel: (id: number) => void}} callbacks
  */
-export function renderProgressPanel(container, tasks, { onCancel }) {
+export function renderProgressPanel(container, snapshots, { onCancel }) {
+  const tasks = withoutRepeats(snapshots);
   container.hidden = tasks.length === 0;
   const depth = depths(tasks);
   container.replaceChildren(...tasks.map((task) => {

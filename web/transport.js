@@ -3,6 +3,7 @@
 // view turns the page when the playhead leaves it, as a score follower does.
 
 import { Player } from './player.js';
+import { audiblePartials } from './play-schedule.js';
 import { xToTime } from './axes.js';
 
 function placeLine(line, t, start, end) {
@@ -21,12 +22,15 @@ export class Transport {
    * @param {() => boolean} options.clicksSetCursor whether a click on the plot is for us
    *   (not while tracing or erasing)
    * @param {() => {solo: Array, mute: Array}} options.getMix partial ids soloed and muted
+   * @param {() => Array<number>} options.getPartialIds the document's partial ids
    * @param {(url: string) => Promise<Uint8Array>} options.fetchBytes
    * @param {(view: object) => void} options.onView to turn the page
    * @param {(message: string) => void} options.onError
    */
-  constructor({ elements, getView, getFile, clicksSetCursor, getMix, fetchBytes, onView, onError }) {
-    Object.assign(this, { elements, getView, getFile, getMix, fetchBytes, onView, onError });
+  constructor({ elements, getView, getFile, clicksSetCursor, getMix, getPartialIds, fetchBytes,
+    onView, onError }) {
+    Object.assign(this, { elements, getView, getFile, getMix, getPartialIds, fetchBytes, onView,
+      onError });
     this.cursor = null; // the time (s) playback starts from, or null: the view's start
     this.frame = 0;
     this.player = new Player({
@@ -70,6 +74,12 @@ export class Transport {
     const view = this.getView();
     const file = this.getFile();
     if (!view || !file) return;
+    if (this.elements.mode.value === 'partials' &&
+        audiblePartials(this.getPartialIds(), this.getMix()).length === 0) {
+      this.onError('There are no partials to play (all muted, or none traced yet): trace ' +
+        'one, or play the Original.');
+      return;
+    }
     const loop = this.elements.loop.checked;
     const cursorInView = this.cursor !== null && this.cursor >= view.start && this.cursor < view.end;
     const startAt = cursorInView ? this.cursor : view.start;

@@ -11,23 +11,46 @@
 //   horizontal wheel      (trackpad swipe, tilt wheel) pans time, content follows the fingers
 //   primary-button drag   pans time and frequency: the point grabbed stays under the pointer
 //   double-click          full view
-//   keys 0 / Home         full view;  + or =  zoom in;  -  zoom out (around the centre)
-//   ArrowLeft / Right     pan 10% of the time span;  ArrowUp / Down  pan 10% of the log
-//                         frequency span
-// Keys arrive only while the element has focus: the caller gives it a tabindex (e.g.
-// tabindex="0"); pressing on the element focuses it. Keys with Ctrl, Alt or Meta are left
-// alone so application shortcuts (Ctrl+O) pass through.
+// The keys (viewForKey) are the page's, whatever has focus: its one key handler asks here.
 
 import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
-import { fullView, panFreq, panTime, viewEmitter, wheelFactor, wheelPixels, zoomFreq,
-  zoomTime } from './view-math.js';
+import { clampView, fullView, panFreq, panTime, viewEmitter, wheelFactor, wheelPixels,
+  zoomFreq, zoomTime } from './view-math.js';
 
 /** Zoom factor of one key press (the same as one wheel notch). */
 const KEY_ZOOM = 0.8;
 
 /** Fraction of the span one arrow key press pans. */
 const KEY_PAN = 0.1;
+
+/**
+ * The view a navigation key asks for: 0 / Home the whole file; + or = zoom in, - zoom out
+ * (around the centre); ArrowLeft / Right pan 10% of the time span; ArrowUp / Down pan 10%
+ * of the log frequency span.
+ * @param {string} key a KeyboardEvent's key (without Ctrl, Alt or Meta: those are other
+ *   shortcuts)
+ * @param {object|null} view the view shown, {start, end, fmin, fmax} (s, Hz)
+ * @param {object|null} limits {duration, nyquist, minFreq}, or null while no file is open
+ * @returns {object|null} the new view (clamped to the limits), or null when `key` is not a
+ *   navigation key or there is nothing to navigate
+ */
+export function viewForKey(key, view, limits) {
+  const shown = clampView(view, limits);
+  if (!shown) return null;
+  const span = shown.end - shown.start;
+  const centreT = shown.start + span / 2;
+  switch (key) {
+    case '0': case 'Home': return fullView(limits);
+    case '+': case '=': return zoomTime(shown, centreT, KEY_ZOOM, limits);
+    case '-': case '_': return zoomTime(shown, centreT, 1 / KEY_ZOOM, limits);
+    case 'ArrowLeft': return panTime(shown, -KEY_PAN * span, limits);
+    case 'ArrowRight': return panTime(shown, KEY_PAN * span, limits);
+    case 'ArrowUp': return panFreq(shown, (shown.fmax / shown.fmin) ** KEY_PAN, limits);
+    case 'ArrowDown': return panFreq(shown, (shown.fmin / shown.fmax) ** KEY_PAN, limits);
+    default: return null;
+  }
+}
 
 /**
  * Attach viewport navigation to `element`.
@@ -125,28 +148,6 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
     emit(fullView(now.limits), now.view);
   }
 
-  function onKeyDown(event) {
-    if (event.ctrlKey || event.altKey || event.metaKey) return;
-    const now = current();
-    if (!now) return;
-    const { view, limits } = now;
-    const span = view.end - view.start;
-    const centreT = view.start + span / 2;
-    let next;
-    switch (event.key) {
-      case '0': case 'Home': next = fullView(limits); break;
-      case '+': case '=': next = zoomTime(view, centreT, KEY_ZOOM, limits); break;
-      case '-': case '_': next = zoomTime(view, centreT, 1 / KEY_ZOOM, limits); break;
-      case 'ArrowLeft': next = panTime(view, -KEY_PAN * span, limits); break;
-      case 'ArrowRight': next = panTime(view, KEY_PAN * span, limits); break;
-      case 'ArrowUp': next = panFreq(view, (view.fmax / view.fmin) ** KEY_PAN, limits); break;
-      case 'ArrowDown': next = panFreq(view, (view.fmin / view.fmax) ** KEY_PAN, limits); break;
-      default: return;
-    }
-    event.preventDefault(); // arrows and Home would otherwise scroll an ancestor
-    emit(next, view);
-  }
-
   const endDrag = (event) => drags.end(event);
   const listeners = [
     ['wheel', onWheel, { passive: false }],
@@ -156,7 +157,6 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
     ['pointercancel', endDrag],
     ['lostpointercapture', endDrag],
     ['dblclick', onDoubleClick],
-    ['keydown', onKeyDown],
   ];
   const unlisten = listenAll(element, listeners);
 

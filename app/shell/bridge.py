@@ -29,7 +29,7 @@ from app.compute.viewport import ViewportService
 from app.document import editing
 from app.document.audio_file import AudioFile
 from app.document.datastore import DataStore
-from app.document.state import Levels, View
+from app.document.state import DocumentState, Levels, View
 from app.document.store import DocumentStore
 from app.files import exchange
 from app.files.audio import AudioError, load_audio
@@ -96,9 +96,17 @@ def _action(method):
     return wrapper
 
 
+# What each export's suggested name adds to the open file's stem: the format's extension,
+# after a word where the stem alone would be mistaken for the recording or the other
+# SPEAR format (take-partials.wav is not take.wav).
+EXPORT_ENDINGS = {"csv": ".csv", "json": ".json", "spear-partials": "-partials.txt",
+                  "spear-frames": "-frames.txt", "wav": "-partials.wav",
+                  "flac": "-partials.flac", "png": "-view.png"}
+
+
 def _with_extension(path: str, extension: str) -> str:
-    """`path`, with `extension` added unless it ends so already (in any case): Qt's save
-    dialog, through pywebview, has no file-type filter to add it."""
+    """`path`, with `extension` added unless it ends so already (in any case): pywebview's
+    Qt save dialog reports no chosen file-type filter that could add it."""
     return path if Path(path).suffix.lower() == extension else path + extension
 
 
@@ -234,8 +242,7 @@ class SomaDocument:
         state = self._open_document()
         if not state.partials:
             raise ArgumentError("there are no partials to export")
-        suffix = {"csv": ".csv", "json": ".json"}.get(fmt, ".txt")
-        chosen = self._ask("save_file", fmt, Path(state.audio.name).stem + suffix)
+        chosen = self._ask_export_path(fmt, state)
         if not chosen:
             return {"cancelled": True}
         with self._progress.task(f"Exporting {_count(len(state.partials), 'partial')} to "
@@ -374,10 +381,9 @@ class SomaDocument:
                   if p.id not in mute and (not solo or p.id in solo)]
         if not chosen:
             raise ArgumentError("there are no partials to hear")
-        path = self._ask("save_file", fmt, f"{Path(state.audio.name).stem}-partials.{fmt}")
+        path = self._ask_export_path(fmt, state)  # soundfile takes the format from its name
         if not path:
             return {"cancelled": True}
-        path = _with_extension(path, f".{fmt}")  # soundfile takes the format from it
         audio = state.audio
         try:
             return self._exports.run(
@@ -406,10 +412,9 @@ class SomaDocument:
             raise ArgumentError("the picture is not valid base64") from None
         if not png.startswith(PNG_SIGNATURE):
             raise ArgumentError("the picture is not a PNG image")
-        path = self._ask("save_file", "png", f"{Path(state.audio.name).stem}-view.png")
+        path = self._ask_export_path("png", state)
         if not path:
             return {"cancelled": True}
-        path = _with_extension(path, ".png")
         try:
             Path(path).write_bytes(png)
         except OSError as error:
@@ -442,6 +447,15 @@ class SomaDocument:
         if chosen:
             self._last_folder = str(_full_path(chosen).parent)
         return chosen
+
+    def _ask_export_path(self, fmt: str, state) -> str | None:
+        """Where to write an export in `fmt` (a key of EXPORT_ENDINGS), asked with the open
+        file's stem and the format's ending; the path ends with the format's extension.
+        None if cancelled."""
+        ending = EXPORT_ENDINGS[fmt]
+        chosen = self._ask("save_file", fmt, Path(state.audio.name).stem + ending)
+        # Not Path(ending).suffix: ".csv" alone is a hidden file's name, without a suffix.
+        return _with_extension(chosen, ending[ending.rindex("."):]) if chosen else None
 
     def _confirm(self, title: str, message: str) -> bool:
         return self._dialogs is not None and self._dialogs.confirm(title, message)
@@ -538,6 +552,17 @@ class SomaDocument:
     def _open_audio(self, audio: AudioFile) -> dict:
         """Open audio the caller has already decoded (the command line checks its file first)."""
         return self._open(lambda: audio, audio.name)
+
+    @_action
+    def _reopen(self, path: str | None, restore: Callable[[DocumentState], DocumentState]
+                ) -> dict:
+        """Open the audio at `path` (the demo when None) with `restore` applied in the same
+        update as the open: the page adopts the view of a new file's first state, so the file
+        must never be published without what `restore` gives back (a dev-mode restart)."""
+        if path is None:
+            return self._open(demo_audio, "Demo recording", restore=restore)
+        return self._open(lambda: load_audio(_full_path(path)), Path(path).name,
+                          restore=restore)
 
     def _may_replace(self, label: str) -> bool:
         """Whether the open document may give way to `label`. Unsaved edits are written to the

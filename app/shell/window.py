@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from app.base import devchild
+from app.base.formats import PROJECT_SUFFIX
 from app.compute import processes
 from app.compute.shared_audio import remove_stale_segments
 from app.compute.snapping import SnapService
 from app.dev import saved_state
 from app.document.audio_file import AudioFile
 from app.document.store import DocumentStore
-from app.files.audio import load_audio
-from app.files.demo import demo_audio
 from app.files.recent import load_recent
 from app.shell import graphics
 from app.shell.bridge import SomaDocument
@@ -26,8 +25,8 @@ log = logging.getLogger(__name__)
 
 FILE_TYPES = {
     "audio": ("Audio files and Soma projects (*.wav;*.flac;*.ogg;*.oga;*.aif;*.aiff;*.mp3;"
-              "*.w64;*.caf;*.au;*.snd;*.soma.json)", "All files (*.*)"),
-    "project": ("Soma projects (*.soma.json)", "All files (*.*)"),
+              f"*.w64;*.caf;*.au;*.snd;*{PROJECT_SUFFIX})", "All files (*.*)"),
+    "project": (f"Soma projects (*{PROJECT_SUFFIX})", "All files (*.*)"),
     "partials": ("Partials (*.csv;*.json;*.txt)", "All files (*.*)"),
     "csv": ("CSV (*.csv)",),
     "json": ("JSON (*.json)",),
@@ -39,13 +38,63 @@ FILE_TYPES = {
 }
 
 
+SAVE_TITLE = "Save file"
+
+
+def with_filter_extension(path: str, chosen_filter: str) -> str:
+    """`path` with the first extension of `chosen_filter` (a Qt name filter such as
+    'Soma projects (*.soma.json)') added when it has none of that filter's extensions; as it
+    is for a filter of any file ('*.*') or none."""
+    extensions = [e.lower() for e in re.findall(r"\*(\.[\w.]+)", chosen_filter)]
+    if not extensions or path.lower().endswith(tuple(extensions)):
+        return path
+    return path + extensions[0]
+
+
+class _GuiThread:
+    """Runs a function on Qt's GUI thread and waits for what it returns: Qt's dialogs must be
+    made there, and the bridge asks from its own threads. Make it on the GUI thread (its
+    object belongs to the thread that made it); never call `run` from that thread."""
+
+    def __init__(self) -> None:
+        from PyQt6.QtCore import QObject, Qt, pyqtSignal, pyqtSlot
+
+        class Runner(QObject):
+            call = pyqtSignal(object)
+
+            @pyqtSlot(object)
+            def run(self, job) -> None:
+                job()
+
+        self._runner = Runner()
+        self._runner.call.connect(self._runner.run, Qt.ConnectionType.BlockingQueuedConnection)
+
+    def run(self, function):
+        outcome = {}
+
+        def job() -> None:
+            try:
+                outcome["value"] = function()
+            except Exception as error:  # raised again on the calling thread
+                outcome["error"] = error
+
+        self._runner.call.emit(job)
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+
 class NativeDialogs:
-    """The bridge's Dialogs, as pywebview's native dialogs of `window`.
+    """The bridge's Dialogs: pywebview's native dialogs of `window`, and Qt's own save dialog.
 
     `window` is set once the window exists: the window needs the bridge, which needs these.
+    Made on the GUI thread (see _GuiThread).
     """
 
     window = None
+
+    def __init__(self) -> None:
+        self._gui_thread = _GuiThread()
 
     def open_file(self, kind: str, folder: str) -> str | None:
         import webview
@@ -54,13 +103,15 @@ class NativeDialogs:
         return chosen[0] if chosen else None
 
     def save_file(self, kind: str, suggested: str, folder: str) -> str | None:
-        import webview
-        chosen = self.window.create_file_dialog(webview.FileDialog.SAVE, directory=folder,
-                                                 save_filename=suggested,
-                                                 file_types=FILE_TYPES[kind])
-        if isinstance(chosen, (list, tuple)):
-            chosen = chosen[0] if chosen else None
-        return chosen or None
+        # Qt's own save dialog, not pywebview's: pywebview's Qt backend leaves the type filters
+        # out of it and returns the path without the filter chosen.
+        from PyQt6.QtWidgets import QFileDialog
+        filters = ";;".join(f.replace(";", " ") for f in FILE_TYPES[kind])
+        path, chosen_filter = self._gui_thread.run(
+            lambda: QFileDialog.getSaveFileName(getattr(self.window, "native", None),
+                                                SAVE_TITLE, os.path.join(folder, suggested),
+                                                filters))
+        return with_filter_extension(path, chosen_filter) if path else None
 
     def confirm(self, title: str, message: str) -> bool:
         return bool(self.window.create_confirmation_dialog(title, message))
@@ -147,25 +198,19 @@ def _saved_session() -> tuple[saved_state.SavedSession | None, str]:
 
 def _restore(document: SomaDocument, snapping: SnapService,
              saved: saved_state.SavedSession) -> dict:
-    """Reopen what was open before a dev-mode restart, with its partials, history and view,
-    and send again the strokes that were still snapping.
-
-    The file and what was done on it arrive as one state: a page that saw the file open
-    without them would ask for its own default view, and that request, landing after the
-    restore, replaced the restored view.
-    """
+    """Reopen what was open before a dev-mode restart, with its partials, history and view
+    (in the same update as the file: SomaDocument._reopen), and send again the strokes that
+    were still snapping."""
     if not saved.has_audio:
         return {"ok": True}
-    path = saved.audio
-    load = (lambda: load_audio(Path(path))) if path else demo_audio
     try:
-        document._open(load, Path(path).name if path else "Demo recording",
-                       restore=lambda state: saved_state.restore_document(state, saved))
+        reply = document._reopen(saved.audio or None,
+                                 lambda state: saved_state.restore_document(state, saved))
     except Exception as error:  # _open has logged it and put it in the state's error
         return {"ok": False, "error": str(error)}
     for snap in saved.snaps:
         snapping.request(snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop)
-    return {"ok": True}
+    return reply
 
 
 def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,

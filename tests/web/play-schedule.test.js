@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PlaySchedule } from '../../web/play-schedule.js';
+import { PlaySchedule, audiblePartials } from '../../web/play-schedule.js';
 
 test('chunks cover [from, to) in order on the audio clock, then finish', () => {
   const s = new PlaySchedule({ from: 2, to: 3.2, chunk: 0.5, clockStart: 10 });
@@ -44,4 +44,12 @@ test('a loop can start inside its range and wraps to its start', () => {
   const files = [s.next(), s.next(), s.next()].map((c) => c.file);
   assert.deepEqual(files, [1.75, 1, 1.5]);
   assert.throws(() => new PlaySchedule({ from: 1, to: 2, startAt: 2 }), /cannot start/);
+});
+
+test('the partials heard: the soloed ones, else all but the muted', () => {
+  assert.deepEqual(audiblePartials([1, 2, 3], { solo: [], mute: [] }), [1, 2, 3]);
+  assert.deepEqual(audiblePartials([1, 2, 3], { solo: [], mute: [2] }), [1, 3]);
+  assert.deepEqual(audiblePartials([1, 2, 3], { solo: [3], mute: [] }), [3]);
+  assert.deepEqual(audiblePartials([1, 2, 3], { solo: [3], mute: [3] }), []);
+  assert.deepEqual(audiblePartials([], { solo: [], mute: [] }), []);
 });
