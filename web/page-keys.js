@@ -3,6 +3,7 @@
 // or editable content (keys.js says which key is which command).
 
 import { isTyping, shortcutFor } from './keys.js';
+import { listenAll } from './listen.js';
 import { viewsEqual } from './view-math.js';
 import { viewForKey } from './viewport-gestures.js';
 
@@ -32,6 +33,5 @@ export function wireKeys({ win, help, getView, getLimits, onView, commands }) {
     }
     event.preventDefault();
   }
-  win.addEventListener('keydown', onKey);
-  return () => win.removeEventListener('keydown', onKey);
+  return listenAll(win, [['keydown', onKey]]);
 }
