@@ -33,8 +33,6 @@ export const CLICK_SLOP = 3;
  *   [options.onStrokeChange] the stroke in progress changed: called on every point (with the
  *   live array: read it, do not keep or change it) and with [] when the stroke ends or is
  *   cancelled, so a layer can draw it.
- * @param {() => object|null} [options.getView] unused here; accepted so the caller can pass
- *   one options object to several modules.
  * @param {EventTarget} [options.win=globalThis.window] where Escape is listened for.
  * @returns {() => void} dispose: removes every listener (the window's too) and releases a
  *   pointer capture held by a stroke in progress; afterwards no callback is ever called.
@@ -145,13 +143,13 @@ export function attachTraceGestures(element, {
     ['dblclick', onDoubleClick],
   ];
   const unlisten = listenAll(element, listeners);
-  const unlistenKeys = win ? listenAll(win, [['keydown', onKeyDown]]) : () => {};
+  const unlistenKeys = win && listenAll(win, [['keydown', onKeyDown]]);
 
   return function dispose() {
     if (disposed) return;
     disposed = true;
     stop(false);
     unlisten();
-    unlistenKeys();
+    if (unlistenKeys) unlistenKeys();
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isTyping } from '../../web/keys.js';
+import { isTyping, shortcutFor } from '../../web/keys.js';
 
 const element = (tagName, more = {}) => ({ tagName, isContentEditable: false, ...more });
 
@@ -21,4 +21,31 @@ test('buttons, swatches, checkboxes and the page leave keys to the shortcuts', (
   for (const tag of ['BUTTON', 'BODY', 'DIV', 'CANVAS', 'DIALOG']) assert.ok(!isTyping(element(tag)), tag);
   assert.ok(!isTyping(null));
   assert.ok(!isTyping({})); // the window or the document
+});
+
+test('shortcutFor names the command of each shortcut', () => {
+  const cases = [
+    [{ key: 'o', ctrlKey: true }, 'open'],
+    [{ key: 'O', metaKey: true }, 'open'],
+    [{ key: 's', ctrlKey: true }, 'save'],
+    [{ key: 'S', ctrlKey: true, shiftKey: true }, 'save-as'],
+    [{ key: 'z', ctrlKey: true }, 'undo'],
+    [{ key: 'Z', ctrlKey: true, shiftKey: true }, 'redo'],
+    [{ key: 'y', ctrlKey: true }, 'redo'],
+    [{ key: 't' }, 'trace'],
+    [{ key: 'E' }, 'erase'],
+    [{ key: 'n' }, 'navigate'],
+    [{ key: ' ' }, 'play'],
+    [{ key: '?', shiftKey: true }, 'help'],
+    [{ key: 'Delete' }, 'delete'],
+    [{ key: 'Backspace' }, 'delete'],
+  ];
+  for (const [event, command] of cases) assert.equal(shortcutFor(event), command, JSON.stringify(event));
+});
+
+test('shortcutFor leaves other keys, and tools with a modifier, to the browser', () => {
+  for (const event of [{ key: 'x' }, { key: 't', ctrlKey: true }, { key: 't', altKey: true },
+    { key: ' ', ctrlKey: true }, { key: 'q', ctrlKey: true }, { key: 'ArrowLeft' }]) {
+    assert.equal(shortcutFor(event), null, JSON.stringify(event));
+  }
 });

@@ -22,7 +22,6 @@ function harness(mode = 'trace') {
   const record = (name) => (...args) => state.calls.push([name, ...args]);
   const dispose = attachTraceGestures(element, {
     getMode: () => state.mode,
-    getView: () => null,
     onStroke: record('stroke'),
     onErase: record('erase'),
     onClickAt: record('click'),

@@ -1,0 +1,60 @@
+// The status bar's readout of what is under the mouse on the plot: a partial's own time,
+// frequency, note and level where the mouse is on one (and the overlay marks that point),
+// else the time, frequency, note and the image's level there.
+
+import { formatHz, formatNote, formatTime, xToTime, yToFreq } from './axes.js';
+import { levelAt } from './spectrogram-canvas.js';
+import { nearestPoint } from './trace-geometry.js';
+import { listenAll } from './listen.js';
+
+/**
+ * @param {object} options
+ * @param {HTMLElement} options.plot where the mouse is followed
+ * @param {HTMLElement} options.readout where the values are written
+ * @param {{hover: object|null}} options.tools the point under the mouse (nearestPoint), kept
+ *   here for the trace overlay
+ * @param {() => object|null} options.getState
+ * @param {() => object|null} options.getView
+ * @param {() => {overview: object|null, viewport: object|null}} options.getImages
+ * @param {() => void} options.drawTraces
+ * @returns {() => void} dispose
+ */
+export function wireReadout({ plot, readout, tools, getState, getView, getImages, drawTraces }) {
+  function show(event) {
+    const view = getView();
+    if (!view) return;
+    const state = getState();
+    const rect = event.currentTarget.getBoundingClientRect();
+    const x = event.clientX - rect.left, y = event.clientY - rect.top;
+    const hover = state && state.partials
+      ? nearestPoint(state.partials, view, rect.width, rect.height, x, y) : null;
+    if (hover || tools.hover) {
+      tools.hover = hover;
+      drawTraces();
+    }
+    if (hover) { // the partial's own values, where the mouse is on one
+      const [t, f, a] = hover.point;
+      const name = state.partials.find((p) => p.id === hover.partialId).name;
+      readout.textContent = [name, formatTime(t), formatHz(f), formatNote(f) || '',
+        `${a.toFixed(1)} dB`].join('   ');
+      return;
+    }
+    const t = xToTime(x, view.start, view.end, rect.width);
+    const f = yToFreq(y, view.fmin, view.fmax, rect.height);
+    const { overview, viewport } = getImages();
+    let level = viewport ? levelAt(viewport, t, f) : null;
+    if (level === null && overview) level = levelAt(overview, t, f);
+    readout.textContent = [formatTime(t), formatHz(f), formatNote(f) || '',
+      level === null ? '' : `${level.toFixed(1)} dB`].filter(Boolean).join('   ');
+  }
+
+  function clear() {
+    readout.textContent = '';
+    if (tools.hover) {
+      tools.hover = null;
+      drawTraces();
+    }
+  }
+
+  return listenAll(plot, [['mousemove', show], ['mouseleave', clear]]);
+}

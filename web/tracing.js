@@ -1,0 +1,78 @@
+// The tools (Navigate, Trace, Erase) and what their strokes and clicks do: a trace stroke
+// becomes a guide to snap, an eraser stroke the ranges it erases, a click a selection.
+// Re-snap snaps the one selected partial again with the tolerance field's value.
+
+import { attachTraceGestures } from './trace-gestures.js';
+import { erasedRanges, nearestPoint, strokeToGuide } from './trace-geometry.js';
+import { listenAll } from './listen.js';
+
+const $ = (id) => document.getElementById(id);
+
+function plotSize() {
+  const rect = document.querySelector('.plot').getBoundingClientRect();
+  return { width: rect.width, height: rect.height };
+}
+
+/** The snap tolerance in cents: the field's, or 100 while it holds no usable value. */
+function tolerance() {
+  const value = Number($('tolerance').value);
+  return Number.isFinite(value) && value >= 5 && value <= 1200 ? value : 100;
+}
+
+/**
+ * @param {object} options
+ * @param {{mode: string, stroke: Array}} options.tools the tool in use and the stroke being
+ *   drawn (CSS px), which this module keeps
+ * @param {() => object|null} options.getState
+ * @param {() => object|null} options.getView
+ * @param {() => void} options.drawTraces
+ * @param {(method: string, ...args) => Promise<object>} options.act
+ * @param {(id: number|null, additive: boolean) => void} options.select
+ * @returns {{setMode: (mode: string) => void, dispose: () => void}}
+ */
+export function wireTracing({ tools, getState, getView, drawTraces, act, select }) {
+  function setMode(mode) {
+    tools.mode = mode;
+    document.body.dataset.mode = mode;
+    for (const button of document.querySelectorAll('.modes button')) {
+      button.setAttribute('aria-pressed', String(button.dataset.mode === mode));
+    }
+  }
+
+  const partials = () => getState().partials || [];
+  const stopGestures = attachTraceGestures($('trace-canvas'), {
+    getMode: () => tools.mode,
+    onStrokeChange: (points) => { tools.stroke = points; drawTraces(); },
+    onStroke: (points) => {
+      const { width, height } = plotSize();
+      const view = getView();
+      const guide = view && strokeToGuide(points, view, width, height);
+      if (guide) act('snap', guide, tolerance());
+    },
+    onErase: (points) => {
+      const { width, height } = plotSize();
+      const ranges = erasedRanges(partials(), getView(), width, height, points);
+      if (ranges.length) act('erase', ranges);
+    },
+    onClickAt: (x, y, additive) => {
+      const { width, height } = plotSize();
+      const hit = nearestPoint(partials(), getView(), width, height, x, y);
+      select(hit ? hit.partialId : null, additive);
+    },
+  });
+  const unlisten = [...document.querySelectorAll('.modes button')].map((button) =>
+    listenAll(button, [['click', () => setMode(button.dataset.mode)]]));
+  unlisten.push(listenAll($('resnap'), [['click', () => {
+    const [id] = getState().selection;
+    act('resnap', id, tolerance());
+  }]]));
+  setMode('navigate');
+
+  return {
+    setMode,
+    dispose() {
+      for (const stop of unlisten) stop();
+      stopGestures();
+    },
+  };
+}

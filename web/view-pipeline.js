@@ -1,0 +1,179 @@
+// The pictures of the view: the overview and viewport canvases, the trace overlay, the axes
+// and the overview's outline. The view is the page's own while it has a file: a gesture sets
+// it (onView), which redraws at once from the images the page has and asks Python for the
+// exact image at once, then at most once per animation frame. A new state brings new images
+// (fetched by key), new levels (the images recoloured from their bytes) or new traces.
+
+import { levelsLut } from './colormap.js';
+import { sameLevels } from './levels-control.js';
+import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
+import { SpectrogramCanvas, makeImage } from './spectrogram-canvas.js';
+import { viewsEqual } from './view-math.js';
+import { frameThrottle } from './frame-throttle.js';
+import { viewRectangle } from './overview-gestures.js';
+import { TraceLayer } from './trace-layer.js';
+import { isNewFile, tracesChanged, viewLimits } from './state-rules.js';
+
+const ROLES = ['overview', 'viewport'];
+
+/**
+ * @param {object} options
+ * @param {object} options.elements {overviewCanvas, viewportCanvas, traceCanvas (canvases),
+ *   outline (the overview's view rectangle), overviewAxis, timeAxis, freqAxis, panes (whose
+ *   size the axes and the outline follow)}
+ * @param {Uint8ClampedArray} options.colormap the 256-entry RGBA table, before the levels
+ * @param {() => object|null} options.getState the document state shown
+ * @param {() => {stroke: Array, strokeKind: string, hover: object|null}} options.getTraceScene
+ *   the stroke being drawn and the point under the mouse
+ * @param {(method: string, ...args) => Promise<{ok: boolean, error?: string}>} options.call
+ * @param {(url: string) => Promise<Uint8Array>} options.fetchBytes
+ * @param {(message: string) => void} options.showError
+ */
+export function wireViewPipeline({ elements, colormap, getState, getTraceScene, call, fetchBytes,
+  showError }) {
+  let view = null; // the view shown: the state's, or newer while a gesture runs ahead of it
+  let images = { overview: null, viewport: null }; // from makeImage, by role
+  const overlays = new Set(); // more drawing that follows the view (the playback cursor)
+  const overviewCanvas = new SpectrogramCanvas(elements.overviewCanvas);
+  const viewportCanvas = new SpectrogramCanvas(elements.viewportCanvas);
+  const traceLayer = new TraceLayer(elements.traceCanvas);
+
+  function drawTraces() {
+    const state = getState();
+    traceLayer.draw({
+      partials: (state && state.partials) || [], selection: (state && state.selection) || [],
+      view, ...getTraceScene(),
+    });
+  }
+
+  /** Redraw everything that depends on the view: both canvases, the axes, the outline. */
+  function drawView() {
+    const { overview, viewport } = images;
+    overviewCanvas.show([overview], overview && overview.meta.view);
+    viewportCanvas.show([overview, viewport], view);
+    drawTraces();
+    for (const overlay of overlays) overlay();
+    const limits = viewLimits(getState());
+    const box = overviewCanvas.canvas;
+    const rect = view && limits && viewRectangle(view, limits, box.clientWidth, box.clientHeight);
+    const outline = elements.outline;
+    outline.hidden = !rect;
+    if (rect) Object.assign(outline.style, { left: `${rect.x}px`, top: `${rect.y}px`,
+      width: `${rect.w}px`, height: `${rect.h}px` });
+    if (!view) {
+      for (const axis of [elements.overviewAxis, elements.timeAxis, elements.freqAxis]) {
+        axis.replaceChildren();
+      }
+      return;
+    }
+    renderTimeAxis(elements.overviewAxis, 0, getState().file.duration);
+    renderTimeAxis(elements.timeAxis, view.start, view.end);
+    renderFreqAxis(elements.freqAxis, view.fmin, view.fmax);
+    document.body.dataset.view = JSON.stringify(view);
+  }
+
+  /** Ask Python for the image of the current view at the canvas' pixel size: the first
+   * request at once, then at most one a frame, for the newest view. */
+  const requestImage = frameThrottle(async () => {
+    if (!view) return;
+    const { width, height } = viewportCanvas.canvas;
+    const reply = await call('set_view', view.start, view.end, view.fmin, view.fmax, width, height);
+    if (!reply.ok) showError(reply.error);
+  });
+
+  function onView(next) {
+    view = next;
+    drawView();
+    requestImage();
+  }
+
+  /** The colour table for an image's bytes under the document's levels. */
+  function lutFor(meta) {
+    const state = getState();
+    const levels = state && state.levels;
+    return levels ? levelsLut(colormap, meta.dbMin, meta.dbMax, levels.floor, levels.ceiling)
+      : colormap;
+  }
+
+  /** Colour the images the page has again, for new levels: from their bytes, no fetch. */
+  function recolour() {
+    for (const role of ROLES) {
+      const image = images[role];
+      if (image) images[role] = makeImage(image.levels, image.meta, lutFor(image.meta));
+    }
+    drawView();
+  }
+
+  /** Fetch the bytes of an image the state names, unless they are already here. */
+  async function loadImage(role, meta) {
+    const current = images[role];
+    if (!meta || (current && current.meta.key === meta.key)) return;
+    const levels = await fetchBytes(meta.url);
+    if (levels.length !== meta.width * meta.height) {
+      throw new Error(`${meta.key} has ${levels.length} bytes, expected ${meta.width * meta.height}`);
+    }
+    // A newer image (or file) may have arrived while these bytes were on their way.
+    const newest = getState()[role];
+    if (!newest || newest.key !== meta.key) return;
+    images[role] = makeImage(levels, meta, lutFor(meta));
+    document.body.dataset[`${role}Key`] = meta.key;
+    drawView();
+  }
+
+  /** A new state: a new file starts from its own view and images; otherwise the view stays
+   * the page's, and the pictures are redrawn only for new levels, the traces only when they
+   * changed. */
+  function stateArrived(state, previous) {
+    const newFile = isNewFile(previous, state);
+    if (newFile) {
+      images = { overview: null, viewport: null };
+      view = state.view;
+      if (state.view && !(state.viewport && viewsEqual(state.viewport.view, state.view))) {
+        requestImage();
+      }
+      drawView();
+    } else if (!sameLevels(previous.levels, state.levels)) recolour();
+    else if (tracesChanged(previous, state)) drawTraces();
+    for (const role of ROLES) {
+      loadImage(role, state[role]).catch((error) => showError(`Could not load an image: ${error.message}`));
+    }
+  }
+
+  /** The view as it is shown, the spectrogram with the partials over it, as a PNG data URL
+   * at the canvas' device-pixel size. */
+  function picture() {
+    const spectrogram = viewportCanvas.canvas;
+    const composed = document.createElement('canvas');
+    composed.width = spectrogram.width;
+    composed.height = spectrogram.height;
+    const context = composed.getContext('2d');
+    context.drawImage(spectrogram, 0, 0);
+    context.drawImage(traceLayer.canvas, 0, 0, composed.width, composed.height);
+    return composed.toDataURL('image/png');
+  }
+
+  // Axis labels and the outline depend on the pixel size of their boxes.
+  const panesObserver = new ResizeObserver(drawView);
+  panesObserver.observe(elements.panes);
+  // A resized viewport deserves an image at its new resolution.
+  viewportCanvas.onResize = requestImage;
+
+  return {
+    get view() { return view; },
+    get images() { return images; },
+    getLimits: () => viewLimits(getState()),
+    onView, drawView, drawTraces, stateArrived, picture,
+    /** Draw `overlay` with the view from now on; returns the function that stops it. */
+    addOverlay(overlay) {
+      overlays.add(overlay);
+      return () => overlays.delete(overlay);
+    },
+    dispose() {
+      panesObserver.disconnect();
+      requestImage.dispose();
+      viewportCanvas.onResize = null;
+      overlays.clear();
+      for (const part of [traceLayer, viewportCanvas, overviewCanvas]) part.dispose();
+    },
+  };
+}
