@@ -19,9 +19,10 @@ test: system $(INSTALLED) lint
 	$(PY) -m pytest
 	node --test tests/web/
 
-# ruff's rules and the import contracts of app/'s layers, both in pyproject.toml.
+# ruff's rules and format, and the import contracts of app/'s layers, all in pyproject.toml.
 lint: $(INSTALLED)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 
 bench: system $(INSTALLED)

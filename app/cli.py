@@ -11,6 +11,7 @@ only results (stdout) and errors (stderr) are printed.
 
 Errors a user can act on (a bad file, a bad argument) are one line on stderr and exit code 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,56 +54,81 @@ class _Parser(argparse.ArgumentParser):
 
 def _command_parser(prog: str, description: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=prog, description=description)
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="no progress bars, only results and errors")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bars, only results and errors"
+    )
     return parser
 
 
 def _open_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="soma", description="Look closely at sound and trace its partials.")
-    parser.add_argument("file", nargs="?",
-                        help="audio file or .soma.json project to open (default: the demo)")
+    parser.add_argument(
+        "file", nargs="?", help="audio file or .soma.json project to open (default: the demo)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
-    parser.add_argument("--dev", action="store_true",
-                        help="restart when Soma's own source changes, keeping the state "
-                             "(docs/dev-mode.md)")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="restart when Soma's own source changes, keeping the state (docs/dev-mode.md)",
+    )
     return parser
 
 
 def _render_parser() -> argparse.ArgumentParser:
     parser = _command_parser("soma render", "Render a spectrogram as the viewport would show it.")
     parser.add_argument("audio", help="audio file")
-    parser.add_argument("-o", "--output", required=True,
-                        help="OUT.png (coloured picture) or OUT.npy (float32 dBFS, "
-                             "shape (height, width), row 0 = fmin)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="OUT.png (coloured picture) or OUT.npy (float32 dBFS, "
+        "shape (height, width), row 0 = fmin)",
+    )
     parser.add_argument("--start", type=float, default=0.0, help="seconds (default 0)")
     parser.add_argument("--end", type=float, help="seconds (default: end of file)")
     parser.add_argument("--fmin", type=float, default=20.0, help="Hz (default 20)")
     parser.add_argument("--fmax", type=float, help="Hz (default: Nyquist)")
     parser.add_argument("--width", type=int, default=1200, help="columns (default 1200)")
     parser.add_argument("--height", type=int, default=256, help="rows (default 256)")
-    parser.add_argument("--method", choices=("auto", "stft", "cwt"), default="auto",
-                        help="auto: CWT for 30 s or less, STFT above")
-    parser.add_argument("--wavelet", default=DEFAULT_WAVELET,
-                        help="the CWT's wavelet: morlet (Soma's own, the default) or one of "
-                             "PyWavelets' complex wavelets cmorB-C, shanB-C, fbspM-B-C, cgauP, "
-                             "for example cmor1.5-1.0")
+    parser.add_argument(
+        "--method",
+        choices=("auto", "stft", "cwt"),
+        default="auto",
+        help="auto: CWT for 30 s or less, STFT above",
+    )
+    parser.add_argument(
+        "--wavelet",
+        default=DEFAULT_WAVELET,
+        help="the CWT's wavelet: morlet (Soma's own, the default) or one of "
+        "PyWavelets' complex wavelets cmorB-C, shanB-C, fbspM-B-C, cgauP, "
+        "for example cmor1.5-1.0",
+    )
     return parser
 
 
 def _snap_parser() -> argparse.ArgumentParser:
     parser = _command_parser("soma snap", "Snap a guide (a rough trace) onto the spectral ridge.")
     parser.add_argument("audio", help="audio file")
-    parser.add_argument("--trace", required=True,
-                        help='GUIDE.json ({"points": [[t, f], ...]}) or GUIDE.csv '
-                             "(header time,frequency)")
-    parser.add_argument("-o", "--output", required=True,
-                        help='OUT.json ({"points": [[t, f, amp_db], ...]}) or OUT.csv '
-                             "(header time,frequency,amplitude_db); points in the noise "
-                             "have no frequency and amplitude (null / empty)")
+    parser.add_argument(
+        "--trace",
+        required=True,
+        help='GUIDE.json ({"points": [[t, f], ...]}) or GUIDE.csv (header time,frequency)',
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help='OUT.json ({"points": [[t, f, amp_db], ...]}) or OUT.csv '
+        "(header time,frequency,amplitude_db); points in the noise "
+        "have no frequency and amplitude (null / empty)",
+    )
     parser.add_argument("--hop", type=float, default=0.005, help="seconds between points")
-    parser.add_argument("--tolerance", type=float, default=100.0,
-                        help="cents either side of the guide to search (default 100)")
+    parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=100.0,
+        help="cents either side of the guide to search (default 100)",
+    )
     return parser
 
 
@@ -135,7 +161,8 @@ def _write_points(path: Path, points: np.ndarray) -> None:
         body = json.dumps({"points": rows}, allow_nan=False) + "\n"
     else:
         body = "time,frequency,amplitude_db\n" + "".join(
-            ",".join("" if v is None else repr(v) for v in row) + "\n" for row in rows)
+            ",".join("" if v is None else repr(v) for v in row) + "\n" for row in rows
+        )
     try:
         path.write_text(body)
     except OSError as error:
@@ -150,9 +177,14 @@ def _snap(args: argparse.Namespace, progress: ProgressManager) -> None:
     with progress.task(f"Decoding {Path(args.audio).name}"):
         audio = load_audio(args.audio, quiet=True)
     with progress.task("Snapping", unit="steps") as task:
-        points = snap_trace(audio.samples, audio.sample_rate, guide, hop=args.hop,
-                            tolerance_cents=args.tolerance,
-                            report=lambda done, total: task.update(done, total=total))
+        points = snap_trace(
+            audio.samples,
+            audio.sample_rate,
+            guide,
+            hop=args.hop,
+            tolerance_cents=args.tolerance,
+            report=lambda done, total: task.update(done, total=total),
+        )
     _write_points(output, points)
     print(output)
 
@@ -176,12 +208,15 @@ def _export(args: argparse.Namespace, progress: ProgressManager) -> None:
 
 def _synth_parser() -> argparse.ArgumentParser:
     parser = _command_parser("soma synth", "Additive resynthesis of traced partials.")
-    parser.add_argument("input", help="a .soma.json project, or a `soma snap` output "
-                                      "(.json or .csv)")
+    parser.add_argument(
+        "input", help="a .soma.json project, or a `soma snap` output (.json or .csv)"
+    )
     parser.add_argument("-o", "--output", required=True, help="OUT.wav or OUT.flac")
-    parser.add_argument("--rate", type=_sample_rate,
-                        help="sample rate in Hz (default: the project's audio file's, "
-                             "else 44100)")
+    parser.add_argument(
+        "--rate",
+        type=_sample_rate,
+        help="sample rate in Hz (default: the project's audio file's, else 44100)",
+    )
     return parser
 
 
@@ -193,7 +228,8 @@ def _sample_rate(value: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number of Hz, not '{value}'") from None
     if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
         raise argparse.ArgumentTypeError(
-            f"must be from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz, not {rate}")
+            f"must be from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz, not {rate}"
+        )
     return rate
 
 
@@ -206,8 +242,9 @@ def _synth_input(path: Path) -> tuple[list[np.ndarray], int | None]:
             try:
                 rate = sf.info(project.audio_path).samplerate
             except (OSError, sf.SoundFileError) as error:
-                raise UsageError(f"cannot read the audio of '{path.name}': "
-                                 f"{error_line(error)}") from None
+                raise UsageError(
+                    f"cannot read the audio of '{path.name}': {error_line(error)}"
+                ) from None
         return [p.points for p in project.partials], rate
     if path.suffix.lower() == ".json":
         try:
@@ -257,13 +294,22 @@ def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
         raise UsageError(f"output must end in .png or .npy, not '{output.name}'")
     with progress.task(f"Decoding {Path(args.audio).name}"):
         audio = load_audio(args.audio, quiet=True)
-    with progress.task(f"Rendering {args.width}\u00d7{args.height}"), \
-            scipy.fft.set_workers(os.cpu_count() or 1):
-        db = render(audio.samples, audio.sample_rate, start=args.start,
-                    end=audio.duration if args.end is None else args.end, fmin=args.fmin,
-                    fmax=audio.sample_rate / 2 if args.fmax is None else args.fmax,
-                    width=args.width, height=args.height, method=args.method,
-                    wavelet=args.wavelet)
+    with (
+        progress.task(f"Rendering {args.width}\u00d7{args.height}"),
+        scipy.fft.set_workers(os.cpu_count() or 1),
+    ):
+        db = render(
+            audio.samples,
+            audio.sample_rate,
+            start=args.start,
+            end=audio.duration if args.end is None else args.end,
+            fmin=args.fmin,
+            fmax=audio.sample_rate / 2 if args.fmax is None else args.fmax,
+            width=args.width,
+            height=args.height,
+            method=args.method,
+            wavelet=args.wavelet,
+        )
     try:
         if output.suffix.lower() == ".npy":
             np.save(output, db.astype(np.float32, copy=False))
@@ -274,8 +320,12 @@ def _render(args: argparse.Namespace, progress: ProgressManager) -> None:
     print(output)
 
 
-COMMANDS = {"render": (_render_parser, _render), "snap": (_snap_parser, _snap),
-            "export": (_export_parser, _export), "synth": (_synth_parser, _synth)}
+COMMANDS = {
+    "render": (_render_parser, _render),
+    "snap": (_snap_parser, _snap),
+    "export": (_export_parser, _export),
+    "synth": (_synth_parser, _synth),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,8 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             make_parser, run = COMMANDS[argv[0]]
             args = make_parser().parse_args(argv[1:])
             progress = ProgressManager()
-            with TextRenderer(progress, quiet=args.quiet) as renderer, \
-                    logs_above_bars(renderer):
+            with TextRenderer(progress, quiet=args.quiet) as renderer, logs_above_bars(renderer):
                 run(args, progress)
             return 0
         args = _open_parser().parse_args(argv)
@@ -306,8 +355,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.dev:
         from app.dev.supervisor import run_dev
+
         return run_dev(argv)
     from app.shell.window import run_window  # Qt loads only when a window is wanted
+
     return run_window(audio, project_path)
 
 

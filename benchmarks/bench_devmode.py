@@ -8,6 +8,7 @@ file and times until the new child's page shows the same file, view and partials
 the same run: a cold start of the window on the same file (what a restart without dev
 mode's state would cost before the user could even begin to redo their work).
 """
+
 from __future__ import annotations
 
 import os
@@ -43,11 +44,15 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="soma-bench-dev-"))
     try:
         for name in ("app", "workers", "web", "tests"):
-            shutil.copytree(ROOT / name, folder / name,
-                            ignore=shutil.ignore_patterns("__pycache__", "artifacts"))
+            shutil.copytree(
+                ROOT / name,
+                folder / name,
+                ignore=shutil.ignore_patterns("__pycache__", "artifacts"),
+            )
         os.environ["PYTHONPATH"] = str(folder)
-        window = GuiSession(command=[sys.executable, "-c", SUPERVISE,
-                                     str(folder / "state.json")], cwd=folder)
+        window = GuiSession(
+            command=[sys.executable, "-c", SUPERVISE, str(folder / "state.json")], cwd=folder
+        )
         restarts = []
         try:
             window.wait_for(STATE, timeout=60)
@@ -78,13 +83,19 @@ def main() -> None:
             xvfb.terminate()
     print(f"{'what':<62} | {'median s':>8} | {'max s':>6} | n")
     print("-" * 86)
-    print(f"{'save of a .py file to the window back as it was (Soma --dev)':<62} | "
-          f"{statistics.median(restarts):8.2f} | {max(restarts):6.2f} | {len(restarts)}")
-    print(f"{'cold start of the window to its first image (peer)':<62} | "
-          f"{statistics.median(cold):8.2f} | {max(cold):6.2f} | {len(cold)}")
+    print(
+        f"{'save of a .py file to the window back as it was (Soma --dev)':<62} | "
+        f"{statistics.median(restarts):8.2f} | {max(restarts):6.2f} | {len(restarts)}"
+    )
+    print(
+        f"{'cold start of the window to its first image (peer)':<62} | "
+        f"{statistics.median(cold):8.2f} | {max(cold):6.2f} | {len(cold)}"
+    )
     median = statistics.median(restarts)
-    print(f"\nwindow back within 3 s of the save: {'met' if median <= 3 else 'NOT MET'} "
-          f"(median {median:.2f} s)")
+    print(
+        f"\nwindow back within 3 s of the save: {'met' if median <= 3 else 'NOT MET'} "
+        f"(median {median:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ what the bridge sends the page: `DocumentState.to_json()`, `json_safe`, `json.du
 it, the same partials as per-point JSON rows (`points_to_json`, the page's format before the
 bytes). Median of 3 runs. Target: each well under a second.
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,9 @@ def median_time(fn, runs=3) -> float:
 
 def main():
     t = np.arange(POINTS) * HOP
-    points = np.c_[t, 440.0 * 2 ** (30 / 1200 * np.sin(2 * np.pi * 5.5 * t)),
-                   np.full(POINTS, -20.0)]
+    points = np.c_[
+        t, 440.0 * 2 ** (30 / 1200 * np.sin(2 * np.pi * 5.5 * t)), np.full(POINTS, -20.0)
+    ]
     start = editing.added(DocumentState(), points, {})
     first = np.linspace(1_000, POINTS - 1_000, RANGES).astype(int)
     ranges = [(1, t[i], t[i + 99]) for i in first]  # 100 points each
@@ -57,16 +59,22 @@ def main():
 
     erased = erase()
     print(f"Edit benchmark, {date.today()}, {machine()}, numpy {np.__version__}")
-    print(f"{RANGES} ranges erased from one partial of {POINTS} points: "
-          f"{len(erased.partials)} partials left\n")
+    print(
+        f"{RANGES} ranges erased from one partial of {POINTS} points: "
+        f"{len(erased.partials)} partials left\n"
+    )
     print("| step | time (s) |")
     print("|---|---|")
     erase_s = median_time(erase)
     print(f"| erase, under the store's write lock | {erase_s:.3f} |")
     reply_s = median_time(lambda: json.dumps(json_safe(erased.to_json()), allow_nan=False))
     print(f"| state reply, points as base64 float64 | {reply_s:.3f} |")
-    rows_s = median_time(lambda: json.dumps(json_safe(
-        [points_to_json(p.points) for p in erased.partials]), allow_nan=False), runs=1)
+    rows_s = median_time(
+        lambda: json.dumps(
+            json_safe([points_to_json(p.points) for p in erased.partials]), allow_nan=False
+        ),
+        runs=1,
+    )
     print(f"| the same points as per-point JSON rows (before) | {rows_s:.3f} |")
     met = erase_s < 1.0 and reply_s < 1.0
     print(f"\n{'MET' if met else 'NOT MET'}     erase and reply each under 1 s")

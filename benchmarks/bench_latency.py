@@ -11,6 +11,7 @@ contention made the UI stutter), measured as the round trip of a call between tw
 and the window with Qt Quick drawing through OpenGL, Qt's default, which here is Mesa's
 llvmpipe: a software rasteriser that draws every frame a second time (app/shell/graphics.py).
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -45,9 +46,18 @@ def percentile(values, p):
 
 
 def cwt_job(request_id, shared):
-    return ViewportJob(request_id=request_id, audio=shared.ref, start=0.0, end=30.0,
-                       fmin=50.0, fmax=16000.0, width=1200, height=256, db_min=-100.0,
-                       db_max=0.0)
+    return ViewportJob(
+        request_id=request_id,
+        audio=shared.ref,
+        start=0.0,
+        end=30.0,
+        fmin=50.0,
+        fmax=16000.0,
+        width=1200,
+        height=256,
+        db_min=-100.0,
+        db_max=0.0,
+    )
 
 
 def replacement_ms(shared, start_method: str, count: int = 60) -> list[float]:
@@ -57,8 +67,13 @@ def replacement_ms(shared, start_method: str, count: int = 60) -> list[float]:
     if start_method == "spawn":
         processes._context = multiprocessing.get_context("spawn")
     started: dict[int, float] = {}
-    slot = ViewportSlot(lambda event: started.setdefault(event["id"], time.perf_counter())
-                        if event["type"] == "progress" else None)
+    slot = ViewportSlot(
+        lambda event: (
+            started.setdefault(event["id"], time.perf_counter())
+            if event["type"] == "progress"
+            else None
+        )
+    )
     times = []
     try:
         for request_id in range(count + 1):
@@ -156,8 +171,9 @@ ROUND_TRIPS = """(() => {
 })()"""
 
 
-def window_measurements(path: Path, scene_graph: str | None = None
-                        ) -> tuple[list[float], list[float], list[float]]:
+def window_measurements(
+    path: Path, scene_graph: str | None = None
+) -> tuple[list[float], list[float], list[float]]:
     """Wheel-to-image, its CWT, and js_api round trips in the real window; `scene_graph`
     forces Qt Quick's renderer (QT_QUICK_BACKEND), None lets Soma choose."""
     if scene_graph is not None:
@@ -196,8 +212,17 @@ def main() -> None:
 
     def in_thread(stop):
         while not stop.is_set():
-            render(samples, SR, start=0, end=30, fmin=50, fmax=16000, width=1200, height=256,
-                   method="cwt")
+            render(
+                samples,
+                SR,
+                start=0,
+                end=30,
+                fmin=50,
+                fmax=16000,
+                width=1200,
+                height=256,
+                method="cwt",
+            )
 
     def idle(stop):
         stop.wait()
@@ -226,8 +251,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "thirty-six-seconds.wav"
             t = np.arange(36 * SR) / SR
-            sf.write(path, 0.3 * np.sin(2 * np.pi * 440 * t) + 0.01 * np.random.default_rng(0)
-                     .standard_normal(t.size), SR, subtype="FLOAT")
+            sf.write(
+                path,
+                0.3 * np.sin(2 * np.pi * 440 * t)
+                + 0.01 * np.random.default_rng(0).standard_normal(t.size),
+                SR,
+                subtype="FLOAT",
+            )
             wheel_ms, compute_ms, round_trip_ms = window_measurements(path)
             gl_wheel_ms, gl_compute_ms, gl_round_trip_ms = window_measurements(path, "opengl")
     finally:
@@ -242,8 +272,7 @@ def main() -> None:
         ("js_api get_state round trip while recomputing (Soma, window)", round_trip_ms, None),
         ("wheel to CWT image drawn, Qt Quick on OpenGL (peer: Qt's default)", gl_wheel_ms, None),
         ("  of which the CWT in the worker", gl_compute_ms, None),
-        ("js_api round trip while recomputing, Qt Quick on OpenGL (peer)", gl_round_trip_ms,
-         None),
+        ("js_api round trip while recomputing, Qt Quick on OpenGL (peer)", gl_round_trip_ms, None),
         ("thread-to-thread call, main process idle", ping_idle, None),
         ("thread-to-thread call, CWT in worker processes (Soma)", ping_worker, None),
         ("thread-to-thread call, CWT in a main-process thread (peer)", ping_thread, None),
@@ -251,11 +280,15 @@ def main() -> None:
     print(f"{'what':<64} | {'median ms':>9} | {'p99 ms':>8} | {'n':>4} | target")
     print("-" * 104)
     for name, values, target in rows:
-        print(f"{name:<64} | {statistics.median(values):9.1f} | {percentile(values, 99):8.1f} | "
-              f"{len(values):4d} | {'' if target is None else f'median <= {target} ms'}")
+        print(
+            f"{name:<64} | {statistics.median(values):9.1f} | {percentile(values, 99):8.1f} | "
+            f"{len(values):4d} | {'' if target is None else f'median <= {target} ms'}"
+        )
     p99 = percentile(round_trip_ms, 99)
-    print(f"\njs_api round trip p99 {p99:.1f} ms (target <= 20 ms): "
-          f"{'met' if p99 <= 20 else 'NOT MET'}")
+    print(
+        f"\njs_api round trip p99 {p99:.1f} ms (target <= 20 ms): "
+        f"{'met' if p99 <= 20 else 'NOT MET'}"
+    )
 
 
 if __name__ == "__main__":

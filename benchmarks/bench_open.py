@@ -6,6 +6,7 @@ Target (issue 2): a 10-minute 44.1 kHz stereo WAV shows its overview in under 1 
 2-core machine. Measured twice: in Python (decode + overview STFT + quantisation), and in the
 real window, from the page's open_path call to the overview drawn on its canvas.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,14 +57,18 @@ def in_window(path: Path) -> list[float]:
             window.eval(OPEN_IN_PAGE % (json.dumps(str(path)), json.dumps(path.name)))
             times.append(window.wait_for("window.__bench", timeout=60) / 1000)
             window.eval("window.pywebview.api.open_demo(), true")
-            window.wait_for("window.soma.state().file.name === 'Demo recording' && "
-                            "!window.soma.state().busy && document.body.dataset.overviewKey "
-                            "=== window.soma.state().overview.key", timeout=60)
+            window.wait_for(
+                "window.soma.state().file.name === 'Demo recording' && "
+                "!window.soma.state().busy && document.body.dataset.overviewKey "
+                "=== window.soma.state().overview.key",
+                timeout=60,
+            )
     finally:
         window.close()
         if xvfb:
             xvfb.terminate()
     return times
+
 
 SR = 44_100
 MINUTES = 10
@@ -96,8 +101,9 @@ def main() -> None:
         load_s, audio = timed(lambda: load_audio(path))
         overview_s, _ = timed(lambda: compute_overview(audio, "bench"))
         open_s, _ = timed(lambda: compute_overview(load_audio(path), "bench"))
-        naive_s, _ = timed(lambda: signal.spectrogram(audio.samples, SR, nperseg=2048,
-                                                      noverlap=1024), runs=1)
+        naive_s, _ = timed(
+            lambda: signal.spectrogram(audio.samples, SR, nperseg=2048, noverlap=1024), runs=1
+        )
         window_s = statistics.median(in_window(path))
     rows = [
         ("Soma: decode + mixdown", load_s),
@@ -111,9 +117,11 @@ def main() -> None:
     print(f"|{'-' * 68}|{'-' * 10}|")
     for name, seconds in rows:
         print(f"| {name:<66} | {seconds:8.3f} |")
-    print(f"\nopen to overview drawn in the window: {window_s:.3f} s (target < 1 s): "
-          f"{'met' if window_s < 1.0 else 'NOT MET'}; "
-          f"naive full-resolution STFT alone is {naive_s / open_s:.1f}x slower")
+    print(
+        f"\nopen to overview drawn in the window: {window_s:.3f} s (target < 1 s): "
+        f"{'met' if window_s < 1.0 else 'NOT MET'}; "
+        f"naive full-resolution STFT alone is {naive_s / open_s:.1f}x slower"
+    )
 
 
 if __name__ == "__main__":

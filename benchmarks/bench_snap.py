@@ -18,6 +18,7 @@ whole-row argmax of a Hann STFT (4096 points, 5 ms hop) within +-100 cents of th
 at the bin centre, amplitude from the peak bin. Case (6) is Soma alone on white noise: the
 share of points it flags (all of them should be).
 """
+
 from __future__ import annotations
 
 import os
@@ -64,13 +65,18 @@ def hand_guide(truth, start: float, end: float, rng) -> np.ndarray:
 
 # --- cases: each returns (audio, guide, truth freq(t), truth dB(t) or None, mono) ------------
 
+
 def steady(rng, seconds=3.0):
     t = np.arange(round(seconds * SR)) / SR
     f, amp = 440.0 * 2 ** rng.uniform(-0.5, 0.5), 0.5
     x = noisy(amp * np.sin(2 * np.pi * f * t + rng.uniform(0, 6)), 20 - 20 * np.log10(amp), rng)
     const = lambda s: np.full_like(np.asarray(s, float), f)  # noqa: E731
-    return x, hand_guide(const, 0.05, seconds - 0.05, rng), const, \
-        lambda s: np.full_like(np.asarray(s, float), 20 * np.log10(amp))
+    return (
+        x,
+        hand_guide(const, 0.05, seconds - 0.05, rng),
+        const,
+        lambda s: np.full_like(np.asarray(s, float), 20 * np.log10(amp)),
+    )
 
 
 def vibrato(rng, seconds=3.0):
@@ -80,8 +86,12 @@ def vibrato(rng, seconds=3.0):
     x = noisy(np.sin(phase(truth(t))), 20, rng)
     centre = lambda s: np.full_like(np.asarray(s, float), f0)  # noqa: E731
     # The hand follows the vibrato's centre, not its wiggles.
-    return x, hand_guide(centre, 0.05, seconds - 0.05, rng), truth, \
-        lambda s: np.zeros_like(np.asarray(s, float))
+    return (
+        x,
+        hand_guide(centre, 0.05, seconds - 0.05, rng),
+        truth,
+        lambda s: np.zeros_like(np.asarray(s, float)),
+    )
 
 
 def harmonic5(rng, seconds=3.0):
@@ -90,8 +100,12 @@ def harmonic5(rng, seconds=3.0):
     x = sum(0.1 * np.sin(2 * np.pi * h * f0 * t + rng.uniform(0, 6)) for h in range(1, 11))
     x = noisy(x, 20 - 20 * np.log10(0.1), rng)  # noise 20 dB below each (-20 dBFS) partial
     const = lambda s: np.full_like(np.asarray(s, float), 5 * f0)  # noqa: E731
-    return x, hand_guide(const, 0.05, seconds - 0.05, rng), const, \
-        lambda s: np.full_like(np.asarray(s, float), -20.0)
+    return (
+        x,
+        hand_guide(const, 0.05, seconds - 0.05, rng),
+        const,
+        lambda s: np.full_like(np.asarray(s, float), -20.0),
+    )
 
 
 CROSS_AT = 1.5
@@ -102,10 +116,18 @@ def crossing(rng, seconds=3.0):
     lo = 400.0 * 2 ** rng.uniform(-0.2, 0.2)
     up = lambda s: lo * 2 ** (np.asarray(s) / seconds)  # noqa: E731  one octave up in 3 s
     down = lambda s: 2 * lo * 2 ** (-np.asarray(s) / seconds)  # noqa: E731  and down
-    x = noisy(0.5 * np.sin(phase(up(t)) + rng.uniform(0, 6))
-              + 0.5 * np.sin(phase(down(t)) + rng.uniform(0, 6)), 20 - 20 * np.log10(0.5), rng)
-    return x, hand_guide(up, 0.05, seconds - 0.05, rng), up, \
-        lambda s: np.full_like(np.asarray(s, float), 20 * np.log10(0.5))
+    x = noisy(
+        0.5 * np.sin(phase(up(t)) + rng.uniform(0, 6))
+        + 0.5 * np.sin(phase(down(t)) + rng.uniform(0, 6)),
+        20 - 20 * np.log10(0.5),
+        rng,
+    )
+    return (
+        x,
+        hand_guide(up, 0.05, seconds - 0.05, rng),
+        up,
+        lambda s: np.full_like(np.asarray(s, float), 20 * np.log10(0.5)),
+    )
 
 
 CASES = {
@@ -118,6 +140,7 @@ CASES = {
 
 # --- methods: each returns (times, freqs, dB or None, seconds) -------------------------------
 
+
 def soma(x, guide):
     began = time.perf_counter()
     out = snap_trace(x, SR, guide, hop=HOP, tolerance_cents=TOLERANCE)
@@ -127,10 +150,19 @@ def soma(x, guide):
 def stft_argmax(x, guide):
     began = time.perf_counter()
     from scipy.signal import stft
+
     n_fft, hop = 4096, round(HOP * SR)
     window = np.hanning(n_fft)
-    freqs, times, spec = stft(x, SR, window=window, nperseg=n_fft, noverlap=n_fft - hop,
-                              boundary="even", padded=False, scaling="spectrum")
+    freqs, times, spec = stft(
+        x,
+        SR,
+        window=window,
+        nperseg=n_fft,
+        noverlap=n_fft - hop,
+        boundary="even",
+        padded=False,
+        scaling="spectrum",
+    )
     # scaling='spectrum' divides by sum(window): a sine of amplitude A peaks at A/2.
     mag = np.abs(spec)
     keep = (times >= guide[0, 0]) & (times <= guide[-1, 0])
@@ -139,17 +171,25 @@ def stft_argmax(x, guide):
     out_f, out_db = np.empty(times.size), np.empty(times.size)
     for k, fc in enumerate(centre):
         lo, hi = np.searchsorted(freqs, fc * 2 ** (np.array([-TOLERANCE, TOLERANCE]) / 1200))
-        j = lo + int(np.argmax(mag[lo:hi + 1, k]))
+        j = lo + int(np.argmax(mag[lo : hi + 1, k]))
         out_f[k], out_db[k] = freqs[j], 20 * np.log10(2 * mag[j, k])
     return times, out_f, out_db, time.perf_counter() - began
 
 
 def pyin(x, guide):
     import librosa
+
     began = time.perf_counter()
     centre = float(np.exp(np.mean(np.log(guide[:, 1]))))
-    f0, _, _ = librosa.pyin(x, fmin=centre / 2, fmax=centre * 2, sr=SR, frame_length=2048,
-                                 hop_length=round(HOP * SR), center=True)
+    f0, _, _ = librosa.pyin(
+        x,
+        fmin=centre / 2,
+        fmax=centre * 2,
+        sr=SR,
+        frame_length=2048,
+        hop_length=round(HOP * SR),
+        center=True,
+    )
     times = librosa.times_like(f0, sr=SR, hop_length=round(HOP * SR))
     keep = (times >= guide[0, 0]) & (times <= guide[-1, 0])
     return times[keep], f0[keep], None, time.perf_counter() - began
@@ -181,8 +221,14 @@ def evaluate(case: str, method) -> dict:
             far = (np.abs(times - CROSS_AT) > 0.15) & ~bad
             worst_far = max(worst_far, float(np.abs(err[far]).max()))
     cents = np.concatenate(cents)
-    row = dict(median=np.median(cents), p95=np.percentile(cents, 95), max=cents.max(),
-               flagged=flagged / count, ms=1000 * statistics.median(seconds), far=worst_far)
+    row = dict(
+        median=np.median(cents),
+        p95=np.percentile(cents, 95),
+        max=cents.max(),
+        flagged=flagged / count,
+        ms=1000 * statistics.median(seconds),
+        far=worst_far,
+    )
     if dbs:
         dbs = np.concatenate(dbs)
         row.update(db_median=np.median(dbs), db_p95=np.percentile(dbs, 95))
@@ -208,17 +254,24 @@ def noise_only() -> float:
     """Share of points kept (not flagged) on 10 s of white noise, guides at 4 frequencies."""
     rng = np.random.default_rng(99)
     x = noisy(np.zeros(10 * SR), 20, rng)
-    kept = [~np.isnan(snap_trace(x, SR, hand_guide(lambda s, f=f: np.full_like(s, f), 0.05,
-                                                     9.95, rng))[:, 1])
-            for f in (200.0, 800.0, 3000.0, 10000.0)]
+    kept = [
+        ~np.isnan(
+            snap_trace(x, SR, hand_guide(lambda s, f=f: np.full_like(s, f), 0.05, 9.95, rng))[:, 1]
+        )
+        for f in (200.0, 800.0, 3000.0, 10000.0)
+    ]
     return float(np.concatenate(kept).mean())
 
 
 def machine() -> str:
     try:
-        model = next(line.split(":", 1)[1].strip() for line in
-                     subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-                     if line.startswith("Model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(
+                ["lscpu"], capture_output=True, text=True
+            ).stdout.splitlines()
+            if line.startswith("Model name")
+        )
     except (OSError, StopIteration):
         model = platform.processor() or "unknown CPU"
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -232,6 +285,7 @@ def main() -> None:
     methods = [("Soma snap_trace", soma)]
     if have_librosa():
         import librosa
+
         methods.append((f"librosa {librosa.__version__} pyin", pyin))
     methods.append(("STFT row argmax (naive)", stft_argmax))
 
@@ -242,19 +296,25 @@ def main() -> None:
                 continue
             # pyin's first call JIT-compiles (numba); keep that out of its time.
             if method is pyin and "pyin-warm" not in results:
-                pyin(CASES["steady"][1](np.random.default_rng(0))[0][:SR],
-                     np.array([[0.1, 440.0], [0.9, 440.0]]))
+                pyin(
+                    CASES["steady"][1](np.random.default_rng(0))[0][:SR],
+                    np.array([[0.1, 440.0], [0.9, 440.0]]),
+                )
                 results["pyin-warm"] = True
             results[case, name] = evaluate(case, method)
     median_s, max_s = timing()
     kept_noise = noise_only()
 
     print(f"Snapping benchmark, {time.strftime('%Y-%m-%d')}, {machine()}")
-    print(f"{TRIALS} trials per case, hop {HOP * 1000:g} ms, tolerance {TOLERANCE:g} cents; "
-          f"errors pooled over all points; time = median per call")
+    print(
+        f"{TRIALS} trials per case, hop {HOP * 1000:g} ms, tolerance {TOLERANCE:g} cents; "
+        f"errors pooled over all points; time = median per call"
+    )
     print()
-    head = ("| case | method | median cents | p95 cents | max cents | median dB | p95 dB "
-            "| flagged | ms/call |")
+    head = (
+        "| case | method | median cents | p95 cents | max cents | median dB | p95 dB "
+        "| flagged | ms/call |"
+    )
     print(head)
     print("|" + "---|" * 9)
     for case, (title, _, _) in CASES.items():
@@ -262,28 +322,43 @@ def main() -> None:
             r = results.get((case, name))
             if r is None:
                 continue
-            print(f"| {title} | {name} | {fmt(r['median'])} | {fmt(r['p95'])} | "
-                  f"{fmt(r['max'], '.1f')} | {fmt(r.get('db_median'))} | "
-                  f"{fmt(r.get('db_p95'))} | {100 * r['flagged']:.1f} % | {r['ms']:.1f} |")
-    print(f"| (5) 3 s guide, warm | Soma snap_trace | | | | | | | "
-          f"{1000 * median_s:.1f} (max {1000 * max_s:.1f}) |")
-    print(f"| (6) white noise only, 4 x 10 s | Soma snap_trace | | | | | | "
-          f"{100 * (1 - kept_noise):.2f} % | |")
+            print(
+                f"| {title} | {name} | {fmt(r['median'])} | {fmt(r['p95'])} | "
+                f"{fmt(r['max'], '.1f')} | {fmt(r.get('db_median'))} | "
+                f"{fmt(r.get('db_p95'))} | {100 * r['flagged']:.1f} % | {r['ms']:.1f} |"
+            )
+    print(
+        f"| (5) 3 s guide, warm | Soma snap_trace | | | | | | | "
+        f"{1000 * median_s:.1f} (max {1000 * max_s:.1f}) |"
+    )
+    print(
+        f"| (6) white noise only, 4 x 10 s | Soma snap_trace | | | | | | "
+        f"{100 * (1 - kept_noise):.2f} % | |"
+    )
     print()
 
     s = "Soma snap_trace"
     checks = [
-        ("(1) steady: median <= 1 cent and <= 0.2 dB, under 1 % flagged",
-         results["steady", s]["median"] <= 1 and results["steady", s]["db_median"] <= 0.2
-         and results["steady", s]["flagged"] < 0.01),
-        ("(2) vibrato: median <= 5 cents, under 1 % flagged",
-         results["vibrato", s]["median"] <= 5 and results["vibrato", s]["flagged"] < 0.01),
-        ("(3) 5th harmonic: no point more than 50 cents off, none flagged",
-         results["harmonic5", s]["max"] <= 50 and results["harmonic5", s]["flagged"] == 0),
-        (f"(4) crossing: followed (max error beyond +-0.15 s of the crossing "
-         f"{results['crossing', s]['far']:.1f} cents <= 50; overall max "
-         f"{results['crossing', s]['max']:.1f})",
-         results["crossing", s]["far"] <= 50),
+        (
+            "(1) steady: median <= 1 cent and <= 0.2 dB, under 1 % flagged",
+            results["steady", s]["median"] <= 1
+            and results["steady", s]["db_median"] <= 0.2
+            and results["steady", s]["flagged"] < 0.01,
+        ),
+        (
+            "(2) vibrato: median <= 5 cents, under 1 % flagged",
+            results["vibrato", s]["median"] <= 5 and results["vibrato", s]["flagged"] < 0.01,
+        ),
+        (
+            "(3) 5th harmonic: no point more than 50 cents off, none flagged",
+            results["harmonic5", s]["max"] <= 50 and results["harmonic5", s]["flagged"] == 0,
+        ),
+        (
+            f"(4) crossing: followed (max error beyond +-0.15 s of the crossing "
+            f"{results['crossing', s]['far']:.1f} cents <= 50; overall max "
+            f"{results['crossing', s]['max']:.1f})",
+            results["crossing", s]["far"] <= 50,
+        ),
         ("(5) 3 s guide in <= 100 ms (median of warm calls)", median_s <= 0.1),
         ("(6) noise only: at least 99 % of points flagged", kept_noise <= 0.01),
     ]

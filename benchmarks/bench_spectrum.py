@@ -15,6 +15,7 @@ peak RSS (interpreter, numpy and scipy included) and, for Soma, the peak of memo
 during one cold request (tracemalloc). The peers are optional: pip install -e '.[bench]'
 (fcwt also needs the Debian package libfftw3-single3).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,16 @@ SOMA_CASES = {
     "cwt-1200": ("Soma CWT 1200x256, 30 s", 30, 1200, 256, "cwt", "morlet", 0.25, 250),
     # The wavelet the pywt peer computes with, from PyWavelets' catalogue (no target: the
     # window does not offer it).
-    "cwt-1200-cmor": ("Soma CWT 1200x256 cmor1.5-1.0, 30 s", 30, 1200, 256, "cwt",
-                      "cmor1.5-1.0", None, None),
+    "cwt-1200-cmor": (
+        "Soma CWT 1200x256 cmor1.5-1.0, 30 s",
+        30,
+        1200,
+        256,
+        "cwt",
+        "cmor1.5-1.0",
+        None,
+        None,
+    ),
     "cwt-2000": ("Soma CWT 2000x512, 30 s", 30, 2000, 512, "cwt", "morlet", 0.6, None),
     "stft-10min": ("Soma STFT 2000x512, 10 min", 600, 2000, 512, "stft", "morlet", 0.3, None),
     "stft-1h": ("Soma STFT 2000x512, 1 h", 3600, 2000, 512, "stft", "morlet", 2.0, None),
@@ -59,7 +68,7 @@ PEERS = {
     "fcwt": "fCWT (C++/FFTW, 2 threads), 256 rows x 30 s",
     "ssqueezepy": "ssqueezepy.cwt morlet, 256 rows x 30 s",
     "pywt": f"pywt.cwt cmor1.5-1.0 method='fft', 256 rows x {PYWT_SECONDS:g} s"
-            + ("" if PYWT_SECONDS == 30 else f" (time x {30 / PYWT_SECONDS:g})"),
+    + ("" if PYWT_SECONDS == 30 else f" (time x {30 / PYWT_SECONDS:g})"),
 }
 
 
@@ -75,7 +84,7 @@ def make_audio(seconds: float) -> np.ndarray:
         for h in range(1, 11):
             x += 0.3 / h * np.sin(2 * np.pi * 110.0 * h * t)
         x += 0.1 * np.sin(2 * np.pi * (200.0 * t + 300.0 * (t % 10.0) ** 2))
-        out[a:a + t.size] = x
+        out[a : a + t.size] = x
     out[:: SR // 2] += 0.8
     return out
 
@@ -98,8 +107,16 @@ def _run_soma(name: str) -> dict:
 
     _, seconds, width, height, method, wavelet, _, _ = SOMA_CASES[name]
     audio = make_audio(seconds)
-    kw = dict(start=0.0, end=float(seconds), fmin=FMIN, fmax=FMAX, width=width, height=height,
-              method=method, wavelet=wavelet)
+    kw = dict(
+        start=0.0,
+        end=float(seconds),
+        fmin=FMIN,
+        fmax=FMAX,
+        width=width,
+        height=height,
+        method=method,
+        wavelet=wavelet,
+    )
     render(audio[:SR], SR, **{**kw, "end": 1.0})  # first-use costs (imports, FFT plans)
     cold = []
     for _ in range(5):
@@ -115,10 +132,14 @@ def _run_soma(name: str) -> dict:
     clear_caches()
     tracemalloc.start()
     render(audio, SR, **kw)
-    allocated = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    allocated = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return dict(seconds=statistics.median(cold), cached=statistics.median(cached),
-                rss=peak_rss_mb(), allocated=allocated)
+    return dict(
+        seconds=statistics.median(cold),
+        cached=statistics.median(cached),
+        rss=peak_rss_mb(),
+        allocated=allocated,
+    )
 
 
 def _peer_freqs() -> np.ndarray:
@@ -173,8 +194,14 @@ def measure(name: str) -> dict:
     """Run one case in a fresh interpreter; a failure is reported, not raised."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     try:
-        done = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True,
-                              text=True, timeout=PEER_TIMEOUT, env=env, cwd=ROOT)
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", name],
+            capture_output=True,
+            text=True,
+            timeout=PEER_TIMEOUT,
+            env=env,
+            cwd=ROOT,
+        )
     except subprocess.TimeoutExpired:
         return dict(error=f"over {PEER_TIMEOUT} s")
     if done.returncode != 0:
@@ -204,23 +231,30 @@ def main() -> None:
         return
 
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"# Spectrum engine benchmark, {time.strftime('%Y-%m-%d')}, {machine()}, "
-          f"load average at start {load}\n")
+    print(
+        f"# Spectrum engine benchmark, {time.strftime('%Y-%m-%d')}, {machine()}, "
+        f"load average at start {load}\n"
+    )
     print("| case | time (s) | cached (s) | peak RSS (MB) | allocated (MB) | target | ratio |")
     print("|---|---|---|---|---|---|---|")
     results = {}
     for name, (what, _, _, _, _, _, target_s, target_mb) in SOMA_CASES.items():
         r = results[name] = measure(name)
-        target = "" if target_s is None else (
-            f"<= {target_s:g} s" + (f", <= {target_mb} MB" if target_mb else ""))
+        target = (
+            ""
+            if target_s is None
+            else (f"<= {target_s:g} s" + (f", <= {target_mb} MB" if target_mb else ""))
+        )
         if "error" in r:
             print(f"| {what} | failed: {r['error']} | | | | {target} | |")
             continue
         if target:
             ok = r["seconds"] <= target_s and (target_mb is None or r["rss"] <= target_mb)
             target += f" ({'met' if ok else 'MISSED'})"
-        print(f"| {what} | {r['seconds']:.3f} | {r['cached']:.3f} | {r['rss']:.0f} | "
-              f"{r['allocated']:.0f} | {target} | |")
+        print(
+            f"| {what} | {r['seconds']:.3f} | {r['cached']:.3f} | {r['rss']:.0f} | "
+            f"{r['allocated']:.0f} | {target} | |"
+        )
     if args.no_peers:
         return
     base = results["cwt-1200"].get("seconds", math.nan)
@@ -229,8 +263,10 @@ def main() -> None:
         if "error" in r:
             print(f"| {what} | not run: {r['error']} | | | | | |")
             continue
-        print(f"| {what} ({name} {r['version']}) | {r['seconds']:.2f} | | {r['rss']:.0f} | | | "
-              f"{r['seconds'] / base:.0f}x Soma CWT 1200x256 |")
+        print(
+            f"| {what} ({name} {r['version']}) | {r['seconds']:.2f} | | {r['rss']:.0f} | | | "
+            f"{r['seconds'] / base:.0f}x Soma CWT 1200x256 |"
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ float64 array per step), and a per-sample Python loop (timed on 1 partial x 1 s 
 by 1000). Time is the median of 5 runs; "allocated" the tracemalloc peak of one run.
 Target: well under a second for Soma.
 """
+
 from __future__ import annotations
 
 import os
@@ -38,7 +39,7 @@ def partials():
         db = -30 + 6 * np.sin(2 * np.pi * 0.3 * t + rng.uniform(0, 6))
         points = np.c_[t, f, db]
         for g in rng.integers(10, t.size - 30, 3):  # three 50 ms gaps
-            points[g:g + 10, 1:] = np.nan
+            points[g : g + 10, 1:] = np.nan
         out.append(points)
     return out
 
@@ -73,8 +74,9 @@ def python_loop(p, seconds):
 def machine() -> str:
     try:
         with open("/proc/cpuinfo") as info:
-            model = next(line.split(":", 1)[1].strip() for line in info
-                         if line.startswith("model name"))
+            model = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         model = platform.processor() or "unknown CPU"
     return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -102,16 +104,21 @@ def main():
     soma, soma_mb = timed(lambda: synthesize(parts, SR))
     print(f"| Soma synthesize (chunked, closed-form phase) | {soma:.3f} | {soma_mb:.0f} | 1x |")
     whole, whole_mb = timed(lambda: whole_array(parts))
-    print(f"| whole-array numpy (interp + cumsum, no fades) | {whole:.3f} | {whole_mb:.0f} "
-          f"| {whole / soma:.1f}x |")
+    print(
+        f"| whole-array numpy (interp + cumsum, no fades) | {whole:.3f} | {whole_mb:.0f} "
+        f"| {whole / soma:.1f}x |"
+    )
     one = parts[0][parts[0][:, 0] <= 1.0 + HOP]
     began = time.perf_counter()
     python_loop(one, 1.0)
     loop = (time.perf_counter() - began) * COUNT * SECONDS
-    print(f"| per-sample Python loop (1 partial x 1 s, x1000) | {loop:.0f} | "
-          f"| {loop / soma:.0f}x |")
-    print(f"\n{'MET' if soma < 1.0 else 'NOT MET'}     100 partials x 10 s in under 1 s "
-          f"({soma:.3f} s)")
+    print(
+        f"| per-sample Python loop (1 partial x 1 s, x1000) | {loop:.0f} | | {loop / soma:.0f}x |"
+    )
+    print(
+        f"\n{'MET' if soma < 1.0 else 'NOT MET'}     100 partials x 10 s in under 1 s "
+        f"({soma:.3f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Uses Qt, which Soma already depends on, so no extra screenshot tool needs installing.
 """
+
 import os
 import sys
 
@@ -16,8 +17,9 @@ def main() -> int:
     app = QGuiApplication(sys.argv[:1])
     screen = app.primaryScreen()
     if screen is None or not screen.grabWindow(0).save(sys.argv[1], "PNG"):
-        print(f"screenshot.py: cannot grab the screen of {os.environ.get('DISPLAY')}",
-              file=sys.stderr)
+        print(
+            f"screenshot.py: cannot grab the screen of {os.environ.get('DISPLAY')}", file=sys.stderr
+        )
         return 1
     return 0
 

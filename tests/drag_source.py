@@ -6,6 +6,7 @@ drag-and-drop (XDND) of a file when the mouse is pressed on it.
 Shows itself, SIZE px square, at screen position X, Y (Xvfb runs no window manager, so it
 stays there), prints "ready" once it is up, and prints the drop action when a drag ends.
 """
+
 import sys
 
 from PyQt6.QtCore import QMimeData, Qt, QUrl

@@ -6,6 +6,7 @@ Reads one JSON request per line on stdin: {"eval": "<js expression>"} or {"quit"
 Answers each with one line on stdout, `@@ {"result": ...}` or `@@ {"error": "..."}`; the
 prefix tells the answers apart from whatever Qt and Chromium print.
 """
+
 import json
 import os
 import sys
@@ -40,8 +41,11 @@ def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else None
     project = path if path and is_project_path(path) else None
     audio = load_audio(path) if path and not project else None
-    return run_window(audio, project, on_ready=lambda window: threading.Thread(
-        target=serve, args=(window,), daemon=True).start())
+    return run_window(
+        audio,
+        project,
+        on_ready=lambda window: threading.Thread(target=serve, args=(window,), daemon=True).start(),
+    )
 
 
 if __name__ == "__main__":

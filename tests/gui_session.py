@@ -1,4 +1,5 @@
 """Starting and driving Soma's real window from a test: Xvfb, the driver, xdotool, screenshots."""
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,14 @@ def tone_project(folder: Path, frequency: float = 660.0, seconds: float = 4.0) -
     times = np.linspace(0.5, seconds - 0.5, 300)
     points = frozen_points(np.stack([times, np.full(300, frequency), np.full(300, -10.5)], 1))
     path = folder / "tone.soma.json"
-    save_project(Project(audio_path=str(folder / "tone.wav"), next_partial_id=2,
-                         partials=(Partial(1, "Partial 1", "#4cc9f0", points),)), path)
+    save_project(
+        Project(
+            audio_path=str(folder / "tone.wav"),
+            next_partial_id=2,
+            partials=(Partial(1, "Partial 1", "#4cc9f0", points),),
+        ),
+        path,
+    )
     return path
 
 
@@ -52,7 +59,10 @@ def start_xvfb() -> subprocess.Popen:
     read, write = os.pipe()
     process = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write), "-screen", "0", "1440x900x24", "-nolisten", "tcp"],
-        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write)
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()
@@ -66,9 +76,14 @@ def start_xvfb() -> subprocess.Popen:
 class GuiSession:
     """The real window, started by tests/gui_driver.py, and the means to drive it."""
 
-    def __init__(self, audio_path: str | None = None, timeout: float = 60.0,
-                 command: list[str] | None = None, cwd: Path = ROOT,
-                 log_name: str = "gui-driver") -> None:
+    def __init__(
+        self,
+        audio_path: str | None = None,
+        timeout: float = 60.0,
+        command: list[str] | None = None,
+        cwd: Path = ROOT,
+        log_name: str = "gui-driver",
+    ) -> None:
         """The driver on `audio_path`; or `command`, a program that runs the driver (a dev-mode
         supervisor) and passes its stdin and stdout through. The window's stderr goes to
         tests/artifacts/<log_name>.log: one per test, so a failure's log is not overwritten by
@@ -80,8 +95,14 @@ class GuiSession:
         self.log = ARTIFACTS / f"{log_name}.log"
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._stderr = open(self.log, "w")
-        self.process = subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
         self.pid = self.wait_ready(timeout)
 
     def wait_ready(self, timeout: float = 60.0) -> int:
@@ -99,7 +120,7 @@ class GuiSession:
             if not line:
                 raise RuntimeError(f"the window process ended; see {self.log}")
             if line.startswith(PREFIX):
-                return json.loads(line[len(PREFIX):])
+                return json.loads(line[len(PREFIX) :])
         raise TimeoutError("no answer from the window")
 
     def eval(self, expression: str, timeout: float = 30.0):
@@ -124,8 +145,11 @@ class GuiSession:
 
     def screenshot(self, name: str) -> Path:
         path = ARTIFACTS / name
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshot.py"), str(path)],
-                       check=True, timeout=30)
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "screenshot.py"), str(path)],
+            check=True,
+            timeout=30,
+        )
         return path
 
     def close(self) -> int:
@@ -146,20 +170,27 @@ class GuiSession:
 
 def xdotool(*args: object) -> str:
     """Run xdotool on $DISPLAY; its output."""
-    result = subprocess.run(["xdotool", *map(str, args)], capture_output=True, text=True,
-                            timeout=30, check=True)
+    result = subprocess.run(
+        ["xdotool", *map(str, args)], capture_output=True, text=True, timeout=30, check=True
+    )
     return result.stdout
 
 
 # pywebview's title for its save dialog (its localization's 'global.saveFile').
 SAVE_DIALOG = "Save file"
 OPEN_DIALOG = "Open file"  # its 'linux.openFile'
+
+
 def wait_for_window(title: str, timeout: float = 30.0) -> str:
     """The X window id of the visible window called `title` (a native dialog) once it is
     mapped, given the keyboard, so that what a test types next goes to it."""
     window_id = subprocess.run(
         ["xdotool", "search", "--sync", "--onlyvisible", "--name", f"^{title}$"],
-        capture_output=True, text=True, timeout=timeout, check=True).stdout.split()[0]
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    ).stdout.split()[0]
     xdotool("windowfocus", "--sync", window_id)
     return window_id
 
@@ -167,8 +198,15 @@ def wait_for_window(title: str, timeout: float = 30.0) -> str:
 def window_closed(window_id: str, timeout: float = 30.0) -> None:
     """Wait until the window `window_id` (a dialog) is no longer shown."""
     deadline = time.monotonic() + timeout
-    while window_id in subprocess.run(["xdotool", "search", "--onlyvisible", "--name", ""],
-                                      capture_output=True, text=True, timeout=30).stdout.split():
+    while (
+        window_id
+        in subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", ""],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.split()
+    ):
         if time.monotonic() > deadline:
             raise TimeoutError(f"window {window_id} is still shown")
         time.sleep(0.05)
@@ -181,8 +219,12 @@ def wait_for_popup(timeout: float = 30.0) -> str:
     main = set(xdotool("search", "--onlyvisible", "--name", "^Soma$").split())
     deadline = time.monotonic() + timeout
     while True:
-        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "^gui_driver"],
-                               capture_output=True, text=True, timeout=30).stdout.split()
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--class", "^gui_driver"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.split()
         popups = [window_id for window_id in found if window_id not in main]
         if popups:
             return popups[0]
@@ -206,8 +248,10 @@ def window_origin() -> tuple[int, int]:
     under Xvfb, so there are no decorations); xdotool gives the window's position.
     """
     window_id = xdotool("search", "--name", "^Soma$").split()[0]
-    geometry = dict(line.strip().split(": ", 1) for line in xdotool(
-        "getwindowgeometry", window_id).splitlines()[1:])
+    geometry = dict(
+        line.strip().split(": ", 1)
+        for line in xdotool("getwindowgeometry", window_id).splitlines()[1:]
+    )
     left, top = (int(v) for v in geometry["Position"].split()[0].split(","))
     return left, top
 
@@ -215,7 +259,9 @@ def window_origin() -> tuple[int, int]:
 def element_centre(window: GuiSession, selector: str) -> tuple[int, int]:
     """Screen coordinates of the centre of the page element matching a CSS selector."""
     left, top = window_origin()
-    rect = window.eval(f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-                       ".getBoundingClientRect(); return [r.left + r.width / 2, "
-                       "r.top + r.height / 2]; })()")
+    rect = window.eval(
+        f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+        ".getBoundingClientRect(); return [r.left + r.width / 2, "
+        "r.top + r.height / 2]; })()"
+    )
     return left + round(rect[0]), top + round(rect[1])

@@ -1,4 +1,5 @@
 """Which processes are alive, read from /proc: for the tests that check nothing is left."""
+
 import os
 
 

@@ -1,6 +1,7 @@
 """Jobs for the slot tests that real work cannot provide on demand: one that hangs, one that
 fails. They run in real worker processes like any job (forkserver children import this
 module by name; conftest puts tests/ on sys.path before the forkserver starts)."""
+
 import time
 from dataclasses import dataclass
 

@@ -1,4 +1,5 @@
 """Calling a reader on a FIFO without risking a hung test run."""
+
 import errno
 import os
 import threading

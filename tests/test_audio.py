@@ -98,8 +98,9 @@ def test_mono_sine(tmp_path, fmt, subtype, ext, lossy):
 @pytest.mark.parametrize(("fmt", "subtype", "ext", "lossy"), FORMATS, ids=FORMAT_IDS)
 def test_stereo_opposite_channels_cancel(tmp_path, fmt, subtype, ext, lossy):
     s = sine(440.0, 2.0)
-    a = load_audio(write(tmp_path, f"anti.{ext}", np.stack([s, -s], axis=1), fmt=fmt,
-                         subtype=subtype))
+    a = load_audio(
+        write(tmp_path, f"anti.{ext}", np.stack([s, -s], axis=1), fmt=fmt, subtype=subtype)
+    )
     assert a.channels == 2 and a.samples.ndim == 1
     assert a.sample_rate == SR
     # Integer quantisation rounds s and -s asymmetrically: allow one LSB.
@@ -110,8 +111,9 @@ def test_stereo_opposite_channels_cancel(tmp_path, fmt, subtype, ext, lossy):
 def test_stereo_mixdown_is_mean(tmp_path, fmt, subtype, ext, lossy):
     # 3 s > one read block, so the block loop and the tail are both exercised.
     left, right = sine(440.0, 3.0, amp=0.6), sine(1000.0, 3.0, amp=0.2)
-    a = load_audio(write(tmp_path, f"lr.{ext}", np.stack([left, right], axis=1), fmt=fmt,
-                         subtype=subtype))
+    a = load_audio(
+        write(tmp_path, f"lr.{ext}", np.stack([left, right], axis=1), fmt=fmt, subtype=subtype)
+    )
     assert a.channels == 2
     if lossy:
         assert abs(a.frames - 3 * SR) < 2048
@@ -210,8 +212,9 @@ def test_truncated_pcm_keeps_what_is_there(tmp_path, fmt, ext):
     assert len(a.notes) == 1 and "shorter than its header" in a.notes[0]
 
 
-@pytest.mark.parametrize(("fmt", "subtype", "ext"),
-                         [("FLAC", "PCM_16", "flac"), ("MP3", "MPEG_LAYER_III", "mp3")])
+@pytest.mark.parametrize(
+    ("fmt", "subtype", "ext"), [("FLAC", "PCM_16", "flac"), ("MP3", "MPEG_LAYER_III", "mp3")]
+)
 def test_truncated_compressed_keeps_decoded_part(tmp_path, fmt, subtype, ext):
     rng = np.random.default_rng(2)
     full = write(tmp_path, f"full.{ext}", rng.uniform(-0.5, 0.5, 10 * SR), fmt=fmt, subtype=subtype)
@@ -305,8 +308,15 @@ def wav_header(sr: int, frames: int) -> bytes:
     """A 16-bit mono PCM WAV, built by hand so any sample rate can be written."""
     data = bytes(2 * frames)
     fmt = struct.pack("<HHIIHH", 1, 1, sr, 2 * sr, 2, 16)
-    body = (b"WAVE" + b"fmt " + struct.pack("<I", 16) + fmt + b"data"
-            + struct.pack("<I", len(data)) + data)
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", len(data))
+        + data
+    )
     return b"RIFF" + struct.pack("<I", len(body)) + body
 
 

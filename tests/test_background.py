@@ -1,5 +1,6 @@
 """The snap and export queues with real worker processes: results, failures, per-job cancels,
 in order, and exports that never hold up snaps."""
+
 import threading
 import time
 
@@ -29,7 +30,8 @@ def queue():
 
 def test_run_returns_the_result_and_finishes_the_task(queue):
     assert queue.run(lambda request_id: SleepJob(request_id, 0.05), "Sleeping", "steps") == {
-        "slept": 0.05}
+        "slept": 0.05
+    }
     [task] = queue._progress.snapshot()
     assert task.label == "Sleeping" and task.state == "done"
     assert queue.pending == 0
@@ -45,10 +47,13 @@ def test_jobs_run_one_after_another_in_the_order_they_came(queue):
     finished = []
     done = threading.Event()
     for name, seconds in (("first", 0.3), ("second", 0.0), ("third", 0.1)):
-        queue.submit(lambda request_id, s=seconds: SleepJob(request_id, s), name, "steps",
-                     on_result=lambda value, n=name: (finished.append(n),
-                                                      len(finished) == 3 and done.set()),
-                     on_error=lambda reason: pytest.fail(reason))
+        queue.submit(
+            lambda request_id, s=seconds: SleepJob(request_id, s),
+            name,
+            "steps",
+            on_result=lambda value, n=name: (finished.append(n), len(finished) == 3 and done.set()),
+            on_error=lambda reason: pytest.fail(reason),
+        )
     assert done.wait(30)
     assert finished == ["first", "second", "third"]
 
@@ -68,15 +73,20 @@ class Outcomes:
                 self.order.append(name)
                 self._changed.notify_all()
 
-        return queue.submit(lambda request_id: SleepJob(request_id, seconds), name, "steps",
-                            on_result=lambda value: note("done"),
-                            on_error=lambda reason: note(f"failed: {reason}"),
-                            on_cancel=lambda: note("cancelled"))
+        return queue.submit(
+            lambda request_id: SleepJob(request_id, seconds),
+            name,
+            "steps",
+            on_result=lambda value: note("done"),
+            on_error=lambda reason: note(f"failed: {reason}"),
+            on_cancel=lambda: note("cancelled"),
+        )
 
     def wait(self, *names, timeout=30.0):
         with self._changed:
-            assert self._changed.wait_for(lambda: all(n in self.seen for n in names), timeout), \
+            assert self._changed.wait_for(lambda: all(n in self.seen for n in names), timeout), (
                 self.seen
+            )
         return {name: self.seen[name] for name in names}
 
 
@@ -98,7 +108,10 @@ def test_cancelling_the_second_of_three_queued_jobs_runs_the_first_and_third(que
     worker = queue._slot.pid
     assert queue._progress.cancel(_task(queue, "second").id)
     assert outcomes.wait("first", "second", "third") == {
-        "first": "done", "second": "cancelled", "third": "done"}
+        "first": "done",
+        "second": "cancelled",
+        "third": "done",
+    }
     assert outcomes.order == ["second", "first", "third"]
     assert queue._slot.pid == worker  # a queued job's cancel leaves the running worker be
 
@@ -121,8 +134,9 @@ def test_cancel_from_the_panel_reaches_a_caller_waiting_in_run(queue):
     outcome = []
     waiting = threading.Thread(target=_run_long, args=(queue, outcome))
     waiting.start()
-    wait_until(lambda: any(t.label == "Long" and t.total is not None
-                            for t in queue._progress.snapshot()))
+    wait_until(
+        lambda: any(t.label == "Long" and t.total is not None for t in queue._progress.snapshot())
+    )
     assert queue._progress.cancel(_task(queue, "Long").id)
     waiting.join(10)
     assert outcome == ["cancelled"]
@@ -154,7 +168,10 @@ def test_cancelling_a_running_export_leaves_a_queued_snap_to_complete(queue, exp
     wait_until(lambda: _running(exports, "export") and _running(queue, "snap ahead"))
     assert queue._progress.cancel(_task(exports, "export").id)
     assert outcomes.wait("export", "snap ahead", "queued snap") == {
-        "export": "cancelled", "snap ahead": "done", "queued snap": "done"}
+        "export": "cancelled",
+        "snap ahead": "done",
+        "queued snap": "done",
+    }
     assert outcomes.order == ["export", "snap ahead", "queued snap"]
 
 

@@ -1,4 +1,5 @@
 """SomaDocument, the js_api object, called as pywebview calls it: method(*args) on any thread."""
+
 import base64
 import json
 import math
@@ -75,12 +76,32 @@ def _wav(path, seconds=1.0, sr=8000):
 
 def test_public_attributes_are_only_the_user_actions(document):
     public = sorted(name for name in dir(document) if not name.startswith("_"))
-    assert public == ["cancel_task", "delete_partials", "dismiss_error", "erase",
-                      "export_image", "export_partials", "export_resynthesis",
-                      "get_state", "import_partials", "open_demo", "open_dialog", "open_path",
-                      "open_project", "recolor_partial", "redo", "rename_partial", "resnap",
-                      "save_project", "save_project_as", "select", "set_levels", "set_view",
-                      "snap", "undo"]
+    assert public == [
+        "cancel_task",
+        "delete_partials",
+        "dismiss_error",
+        "erase",
+        "export_image",
+        "export_partials",
+        "export_resynthesis",
+        "get_state",
+        "import_partials",
+        "open_demo",
+        "open_dialog",
+        "open_path",
+        "open_project",
+        "recolor_partial",
+        "redo",
+        "rename_partial",
+        "resnap",
+        "save_project",
+        "save_project_as",
+        "select",
+        "set_levels",
+        "set_view",
+        "snap",
+        "undo",
+    ]
 
 
 def test_open_path_opens_and_serves_the_overview(document, tmp_path):
@@ -119,8 +140,15 @@ def test_a_file_that_cannot_open_loses_nothing(document, tmp_path):
     assert document.dismiss_error()["state"]["error"] == ""
 
 
-@pytest.mark.parametrize("path", ["~nosuchuser-soma/x.wav", "~nosuchuser-soma/x.soma.json",
-                                  "lone-\udc80-surrogate.wav", "lone-\ud800.soma.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "~nosuchuser-soma/x.wav",
+        "~nosuchuser-soma/x.soma.json",
+        "lone-\udc80-surrogate.wav",
+        "lone-\ud800.soma.json",
+    ],
+)
 def test_a_path_that_cannot_even_be_looked_up_loses_nothing(document, tmp_path, path):
     document.open_path(_wav(tmp_path / "good.wav"))
     reply = _strict_json(document.open_path(path))
@@ -186,7 +214,11 @@ def test_set_view_publishes_the_view_and_the_worker_computes_its_image(document,
     assert reply["ok"] is True
     state = document._store.state
     assert (state.view.start, state.view.end, state.view.fmin, state.view.fmax) == (
-        0.5, 1.5, 100.0, 2000.0)
+        0.5,
+        1.5,
+        100.0,
+        2000.0,
+    )
     assert state.computing == reply["requestId"]
     _wait(lambda: document._store.state.viewport is not None)
     image = document._store.state.viewport
@@ -229,22 +261,25 @@ def test_opening_another_file_leaves_no_process_mapping_the_first(document, tmp_
     assert not _mapping(first)
 
 
-@pytest.mark.parametrize("args, message", [
-    ((math.nan, 1, 100, 2000, 100, 100), "start"),
-    ((0, math.inf, 100, 2000, 100, 100), "end"),
-    ((-1, 1, 100, 2000, 100, 100), "start"),
-    ((0, 5, 100, 2000, 100, 100), "end"),
-    ((0.5, 0.5, 100, 2000, 100, 100), "at least"),
-    ((0.6, 0.5, 100, 2000, 100, 100), "at least"),
-    ((0, 1, 10, 2000, 100, 100), "fmin"),
-    ((0, 1, 100, 5000, 100, 100), "fmax"),
-    ((0, 1, 2000, 100, 100, 100), "below"),
-    ((0, 1, 100, 2000, 0, 100), "width"),
-    ((0, 1, 100, 2000, 100.5, 100), "whole"),
-    ((0, 1, 100, 2000, 100, 10 ** 6), "height"),
-    (("0", 1, 100, 2000, 100, 100), "start"),
-    ((0, 1, 100, 2000, 100, True), "height"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((math.nan, 1, 100, 2000, 100, 100), "start"),
+        ((0, math.inf, 100, 2000, 100, 100), "end"),
+        ((-1, 1, 100, 2000, 100, 100), "start"),
+        ((0, 5, 100, 2000, 100, 100), "end"),
+        ((0.5, 0.5, 100, 2000, 100, 100), "at least"),
+        ((0.6, 0.5, 100, 2000, 100, 100), "at least"),
+        ((0, 1, 10, 2000, 100, 100), "fmin"),
+        ((0, 1, 100, 5000, 100, 100), "fmax"),
+        ((0, 1, 2000, 100, 100, 100), "below"),
+        ((0, 1, 100, 2000, 0, 100), "width"),
+        ((0, 1, 100, 2000, 100.5, 100), "whole"),
+        ((0, 1, 100, 2000, 100, 10**6), "height"),
+        (("0", 1, 100, 2000, 100, 100), "start"),
+        ((0, 1, 100, 2000, 100, True), "height"),
+    ],
+)
 def test_set_view_refuses_bad_values_and_changes_nothing(document, tmp_path, args, message):
     document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
     before = document._store.state
@@ -320,20 +355,25 @@ def test_levels_start_at_the_images_range_and_follow_set_levels(document, tmp_pa
     assert state["levels"] == {"floor": overview["dbMin"], "ceiling": overview["dbMax"]}
     reply = _strict_json(document.set_levels(overview["dbMin"] + 30, overview["dbMax"] - 10))
     assert reply["ok"] is True
-    assert reply["state"]["levels"] == {"floor": overview["dbMin"] + 30,
-                                        "ceiling": overview["dbMax"] - 10}
+    assert reply["state"]["levels"] == {
+        "floor": overview["dbMin"] + 30,
+        "ceiling": overview["dbMax"] - 10,
+    }
     assert not document._store.state.modified  # a view setting, not an edit
     assert document._store.state.undo_stack == ()
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda lo, hi: (math.nan, hi), "floor must be a finite number"),
-    (lambda lo, hi: (lo, "0"), "ceiling must be a number"),
-    (lambda lo, hi: (lo - 10, hi), "within"),
-    (lambda lo, hi: (lo, hi + 1), "within"),
-    (lambda lo, hi: (hi - 20, lo + 20), "at least 6 dB above"),
-    (lambda lo, hi: (lo + 50, lo + 53), "at least 6 dB above"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda lo, hi: (math.nan, hi), "floor must be a finite number"),
+        (lambda lo, hi: (lo, "0"), "ceiling must be a number"),
+        (lambda lo, hi: (lo - 10, hi), "within"),
+        (lambda lo, hi: (lo, hi + 1), "within"),
+        (lambda lo, hi: (hi - 20, lo + 20), "at least 6 dB above"),
+        (lambda lo, hi: (lo + 50, lo + 53), "at least 6 dB above"),
+    ],
+)
 def test_set_levels_refuses_bad_values_and_changes_nothing(document, tmp_path, change, message):
     overview = document.open_path(_wav(tmp_path / "a.wav"))["state"]["overview"]
     before = document._store.state
@@ -400,8 +440,13 @@ def test_resnap_erase_delete_and_their_validation(document, tmp_path):
     state = document.erase([{"partialId": partial.id, "start": 1.0, "end": 1.5}])["state"]
     assert len(state["partials"]) == 2
     assert document.delete_partials([p["id"] for p in state["partials"]])["state"]["partials"] == []
-    for bad in ([{"partialId": 99, "start": 0, "end": 1}], [{"partialId": 1, "start": 2, "end": 1}],
-                [{"partialId": 1, "start": math.nan, "end": 1}], "x", [3]):
+    for bad in (
+        [{"partialId": 99, "start": 0, "end": 1}],
+        [{"partialId": 1, "start": 2, "end": 1}],
+        [{"partialId": 1, "start": math.nan, "end": 1}],
+        "x",
+        [3],
+    ):
         assert document.erase(bad)["ok"] is False
     assert document.resnap(99, 20)["ok"] is False
     assert document.resnap(partial.id, 0)["ok"] is False
@@ -423,8 +468,9 @@ def test_resnap_after_an_erase_keeps_the_erased_stretch_erased(document, tmp_pat
     # and the tail, re-snapped, stays on its own side of the erased stretch
     assert document.resnap(tail.id, 20)["ok"]
     _wait(lambda: document._store.state.partial(tail.id).source["tolerance_cents"] == 20)
-    np.testing.assert_array_equal(document._store.state.partial(tail.id).points[:, 0],
-                                  tail.points[:, 0])
+    np.testing.assert_array_equal(
+        document._store.state.partial(tail.id).points[:, 0], tail.points[:, 0]
+    )
 
 
 def test_a_resnap_result_for_a_span_erased_meanwhile_is_reported(document, tmp_path):
@@ -432,22 +478,26 @@ def test_a_resnap_result_for_a_span_erased_meanwhile_is_reported(document, tmp_p
     partial = _snap_and_wait(document, [[0.5, 660.0], [1.0, 660.0]], tolerance=50)
     elsewhere = np.array([[2.0, 660.0, -10.0], [2.1, 660.0, -10.0]])
     # As the result of a re-snap requested before an erase took the partial's span away.
-    document._snapping._snapped(0, document._store.state.audio, partial.id, {},
-                                {"points": elsewhere})  # 0: no pending request of that key
+    document._snapping._snapped(
+        0, document._store.state.audio, partial.id, {}, {"points": elsewhere}
+    )  # 0: no pending request of that key
     assert "could not be re-snapped" in document._store.state.error
     assert document._store.state.partial(partial.id).points is partial.points
 
 
-@pytest.mark.parametrize("guide, message", [
-    ([[1.0, 440.0]], "at least two"),
-    ([], "at least two"),
-    ([[1.0, 440.0], [1.0, 450.0]], "two different times"),
-    ([[1.0, math.nan], [2.0, 440.0]], "frequency"),
-    ([[1.0, 440.0], [2.0, 99999.0]], "frequency"),
-    ([[-1.0, 440.0], [2.0, 440.0]], "time"),
-    ([[1.0, 440.0], [2.0]], "[time, frequency]"),
-    ("440", "at least two"),
-])
+@pytest.mark.parametrize(
+    "guide, message",
+    [
+        ([[1.0, 440.0]], "at least two"),
+        ([], "at least two"),
+        ([[1.0, 440.0], [1.0, 450.0]], "two different times"),
+        ([[1.0, math.nan], [2.0, 440.0]], "frequency"),
+        ([[1.0, 440.0], [2.0, 99999.0]], "frequency"),
+        ([[-1.0, 440.0], [2.0, 440.0]], "time"),
+        ([[1.0, 440.0], [2.0]], "[time, frequency]"),
+        ("440", "at least two"),
+    ],
+)
 def test_a_bad_stroke_gets_a_clear_message(document, tmp_path, guide, message):
     document.open_path(_demo_like(tmp_path / "a.wav"))
     reply = _strict_json(document.snap(guide, 100))
@@ -557,7 +607,7 @@ def test_export_resynthesis_matches_the_original_partial(tmp_path):
         assert document.export_resynthesis("flac", [partial.id], [])["ok"]
         samples, sr = sf.read(out)
         assert sr == 22050 and abs(samples.size - 3 * sr) <= 1
-        middle = samples[sr:2 * sr]
+        middle = samples[sr : 2 * sr]
         spectrum = np.abs(np.fft.rfft(middle * np.hanning(middle.size)))
         assert abs(np.argmax(spectrum) * sr / middle.size - 440) < 2
         assert abs(np.abs(middle).max() - 0.4) < 0.02  # the original's 440 Hz at peak 0.4
@@ -610,14 +660,21 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         _with_partials(document, 100, 120.0)  # seconds of synthesis
         replies = []
         export = threading.Thread(
-            target=lambda: replies.append(document.export_resynthesis("wav", [], [])))
+            target=lambda: replies.append(document.export_resynthesis("wav", [], []))
+        )
         export.start()
-        _wait(lambda: any(t.done for t in document._progress.snapshot()
-                          if t.label.startswith("Resynthesising")))
+        _wait(
+            lambda: any(
+                t.done
+                for t in document._progress.snapshot()
+                if t.label.startswith("Resynthesising")
+            )
+        )
         worker = document._exports._slot.pid
         assert worker is not None and worker != os.getpid()
-        task = next(t for t in document._progress.snapshot()
-                    if t.label.startswith("Resynthesising"))
+        task = next(
+            t for t in document._progress.snapshot() if t.label.startswith("Resynthesising")
+        )
         assert document.cancel_task(task.id)["ok"]
         export.join(10)
         assert replies == [{"ok": True, "cancelled": True}]
@@ -628,8 +685,10 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
 
 def _png_data_url(tmp_path):
     write_png(tmp_path / "picture.png", np.full((3, 4, 3), 200, np.uint8))
-    return "data:image/png;base64," + base64.b64encode(
-        (tmp_path / "picture.png").read_bytes()).decode()
+    return (
+        "data:image/png;base64,"
+        + base64.b64encode((tmp_path / "picture.png").read_bytes()).decode()
+    )
 
 
 def test_export_image_writes_the_pages_picture(tmp_path):
@@ -645,12 +704,15 @@ def test_export_image_writes_the_pages_picture(tmp_path):
         session.close()
 
 
-@pytest.mark.parametrize("picture, message", [
-    (None, "picture must be a string"),
-    ("data:image/jpeg;base64,AAAA", "PNG data URL"),
-    ("data:image/png;base64,***", "not valid base64"),
-    ("data:image/png;base64," + base64.b64encode(b"GIF89a....").decode(), "not a PNG"),
-])
+@pytest.mark.parametrize(
+    "picture, message",
+    [
+        (None, "picture must be a string"),
+        ("data:image/jpeg;base64,AAAA", "PNG data URL"),
+        ("data:image/png;base64,***", "not valid base64"),
+        ("data:image/png;base64," + base64.b64encode(b"GIF89a....").decode(), "not a PNG"),
+    ],
+)
 def test_export_image_refuses_what_is_not_a_png_and_asks_nothing(tmp_path, picture, message):
     dialogs = ScriptedDialogs()
     session = _session(dialogs)
@@ -685,6 +747,7 @@ def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):
 
 def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog):
     from app.files.project import load_project, recovery_path
+
     audio = _demo_like(tmp_path / "b.wav")
     session = _session(autosave_delay=0.05)
     document = session.document
@@ -694,8 +757,12 @@ def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog
         second = _snap_and_wait(document, [[0.5, 660.0], [2.5, 660.0]])
         document.rename_partial(first.id, "low")
         recovery = recovery_path(None, audio)
-        _wait(lambda: recovery.exists() and [p.name for p in load_project(recovery).partials]
-              == ["low", second.name])
+        _wait(
+            lambda: (
+                recovery.exists()
+                and [p.name for p in load_project(recovery).partials] == ["low", second.name]
+            )
+        )
         assert "listener failed" not in caplog.text
     finally:
         session.close()
@@ -704,13 +771,21 @@ def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog
 def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
     from app.document.partials import Partial, frozen_points
     from app.files.project import Project, audio_fingerprint, save_project
+
     audio = _demo_like(tmp_path / "c.wav")
     size, sha = audio_fingerprint(audio)
     project_file = tmp_path / "c.soma.json"
     points = frozen_points([[0.5, 440.0, -8.0], [0.6, 440.0, -8.0]])
-    save_project(Project(audio_path=audio, audio_size=size, audio_sha256=sha,
-                         partials=(Partial(1, "A", "#ff0000", points),), next_partial_id=2),
-                 project_file)
+    save_project(
+        Project(
+            audio_path=audio,
+            audio_size=size,
+            audio_sha256=sha,
+            partials=(Partial(1, "A", "#ff0000", points),),
+            next_partial_id=2,
+        ),
+        project_file,
+    )
     session = _session()
     document = session.document
     try:
@@ -727,12 +802,14 @@ def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
 def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_path):
     from app.document.partials import Partial, frozen_points
     from app.files.project import Project, save_project
+
     audio = tmp_path / "a.wav"
     _wav(audio)
     project_path = tmp_path / "a.soma.json"
     partial = Partial(1, "kept", "#4cc9f0", frozen_points([[0.1, 440, -6], [0.5, 440, -6]]))
-    save_project(Project(audio_path=str(audio), partials=(partial,), next_partial_id=2),
-                 project_path)
+    save_project(
+        Project(audio_path=str(audio), partials=(partial,), next_partial_id=2), project_path
+    )
     recovery = recovery_path(str(project_path), None)
     recovery.parent.mkdir(parents=True, exist_ok=True)
     recovery.write_bytes(b'{"format": "soma-project", "vers')  # killed while autosaving
@@ -759,10 +836,24 @@ def test_a_dev_mode_restore_never_shows_the_file_without_its_saved_view(document
     # would put that full view over the restored one.
     path = _wav(tmp_path / "a.wav", seconds=2.0)
     view = {"start": 0.5, "end": 1.5, "fmin": 100.0, "fmax": 2000.0}
-    saved = saved_state._decode({
-        "schema": saved_state.SCHEMA, "audio": str(path), "hasAudio": True, "projectPath": "",
-        "view": view, "levels": None, "partials": [], "nextPartialId": 1, "selection": [],
-        "undo": [], "redo": [], "modified": False, "window": None, "snaps": []})
+    saved = saved_state._decode(
+        {
+            "schema": saved_state.SCHEMA,
+            "audio": str(path),
+            "hasAudio": True,
+            "projectPath": "",
+            "view": view,
+            "levels": None,
+            "partials": [],
+            "nextPartialId": 1,
+            "selection": [],
+            "undo": [],
+            "redo": [],
+            "modified": False,
+            "window": None,
+            "snaps": [],
+        }
+    )
     published = []
     document._store.subscribe(published.append)
     assert _restore(document, document._snapping, saved)["ok"]
@@ -784,7 +875,18 @@ def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
     finally:
         session.close()
     assert [question[2] for question in dialogs.asked] == [
-        "take.csv", "take.json", "take-partials.txt", "take-frames.txt"]
-    assert written == [str(tmp_path / name) for name in (
-        "out-csv.csv", "out-json.json", "out-spear-partials.txt", "out-spear-frames.txt")]
+        "take.csv",
+        "take.json",
+        "take-partials.txt",
+        "take-frames.txt",
+    ]
+    assert written == [
+        str(tmp_path / name)
+        for name in (
+            "out-csv.csv",
+            "out-json.json",
+            "out-spear-partials.txt",
+            "out-spear-frames.txt",
+        )
+    ]
     assert Path(written[3]).read_text().startswith("par-text-frame-format")

@@ -1,4 +1,5 @@
 """The `soma` command, run as a user runs it: a real process, its output and exit code."""
+
 import os
 import struct
 import subprocess
@@ -16,8 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def soma(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=cwd or ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *map(str, args)],
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +40,11 @@ def _png_size_and_pixels(path: Path):
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    idat = b"".join(data[i + 8:i + 8 + struct.unpack(">I", data[i:i + 4])[0]]
-                    for i in range(8, len(data), 1) if data[i + 4:i + 8] == b"IDAT")
+    idat = b"".join(
+        data[i + 8 : i + 8 + struct.unpack(">I", data[i : i + 4])[0]]
+        for i in range(8, len(data), 1)
+        if data[i + 4 : i + 8] == b"IDAT"
+    )
     rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, 1 + width * 3)
     return width, height, rows[:, 1:].reshape(height, width, 3)
 
@@ -43,8 +52,26 @@ def _png_size_and_pixels(path: Path):
 @pytest.mark.parametrize("method", ["stft", "cwt", "auto"])
 def test_render_npy_has_the_documented_geometry_and_level(tone, tmp_path, method):
     out = tmp_path / "out.npy"
-    result = soma("render", tone, "-o", out, "--start", 1, "--end", 3, "--fmin", 100,
-                  "--fmax", 8000, "--width", 301, "--height", 97, "--method", method)
+    result = soma(
+        "render",
+        tone,
+        "-o",
+        out,
+        "--start",
+        1,
+        "--end",
+        3,
+        "--fmin",
+        100,
+        "--fmax",
+        8000,
+        "--width",
+        301,
+        "--height",
+        97,
+        "--method",
+        method,
+    )
     assert result.returncode == 0, result.stderr
     image = np.load(out)
     assert image.shape == (97, 301) and image.dtype == np.float32
@@ -58,9 +85,28 @@ def test_render_computes_with_the_wavelet_asked_for(tone, tmp_path):
     images = {}
     for wavelet in ("morlet", "cmor1.5-1.0"):
         out = tmp_path / f"{wavelet}.npy"
-        result = soma("render", tone, "-o", out, "--start", 1, "--end", 3, "--fmin", 100,
-                      "--fmax", 8000, "--width", 100, "--height", 97, "--method", "cwt",
-                      "--wavelet", wavelet)
+        result = soma(
+            "render",
+            tone,
+            "-o",
+            out,
+            "--start",
+            1,
+            "--end",
+            3,
+            "--fmin",
+            100,
+            "--fmax",
+            8000,
+            "--width",
+            100,
+            "--height",
+            97,
+            "--method",
+            "cwt",
+            "--wavelet",
+            wavelet,
+        )
         assert result.returncode == 0, result.stderr
         images[wavelet] = np.load(out)
     rows = frequencies(100, 8000, 97)
@@ -75,8 +121,22 @@ def test_render_computes_with_the_wavelet_asked_for(tone, tmp_path):
 
 def test_render_png_is_a_picture_with_low_frequencies_at_the_bottom(tone, tmp_path):
     out = tmp_path / "out.png"
-    result = soma("render", tone, "-o", out, "--width", 200, "--height", 64, "--fmin", 100,
-                  "--fmax", 8000, "--method", "stft")
+    result = soma(
+        "render",
+        tone,
+        "-o",
+        out,
+        "--width",
+        200,
+        "--height",
+        64,
+        "--fmin",
+        100,
+        "--fmax",
+        8000,
+        "--method",
+        "stft",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(out)
     width, height, pixels = _png_size_and_pixels(out)
@@ -87,22 +147,25 @@ def test_render_png_is_a_picture_with_low_frequencies_at_the_bottom(tone, tmp_pa
     assert abs((height - 1 - bright_row) / (height - 1) - np.log(10) / np.log(80)) < 0.05
 
 
-@pytest.mark.parametrize("args, message", [
-    (["render", "/no/such.wav", "-o", "x.npy"], "does not exist"),
-    (["render", "{tone}", "-o", "x.txt"], ".png or .npy"),
-    (["render", "{tone}", "-o", "x.npy", "--width", "0"], "width"),
-    (["render", "{tone}", "-o", "x.npy", "--fmin", "900", "--fmax", "800"], "fmin"),
-    (["render", "{tone}", "-o", "x.npy", "--fmax", "9000"], "Nyquist"),
-    (["render", "{tone}", "-o", "x.npy", "--start", "2", "--end", "1"], "end"),
-    (["render", "{tone}", "-o", "x.npy", "--start", "nan"], "start"),
-    (["render", "{tone}", "-o", "x.npy", "--method", "wavelet"], "method"),
-    (["render", "{tone}", "-o", "x.npy", "--wavelet", "morl"], "analytic"),
-    (["render", "{tone}", "-o", "x.npy", "--wavelet", "nosuch"], "unknown wavelet"),
-    (["render", "{tone}", "-o", "/no/such/dir/x.npy"], "cannot write"),
-    (["render", "{tone}"], "-o"),
-    (["/no/such/file.flac"], "does not exist"),
-    (["{empty}"], "empty"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["render", "/no/such.wav", "-o", "x.npy"], "does not exist"),
+        (["render", "{tone}", "-o", "x.txt"], ".png or .npy"),
+        (["render", "{tone}", "-o", "x.npy", "--width", "0"], "width"),
+        (["render", "{tone}", "-o", "x.npy", "--fmin", "900", "--fmax", "800"], "fmin"),
+        (["render", "{tone}", "-o", "x.npy", "--fmax", "9000"], "Nyquist"),
+        (["render", "{tone}", "-o", "x.npy", "--start", "2", "--end", "1"], "end"),
+        (["render", "{tone}", "-o", "x.npy", "--start", "nan"], "start"),
+        (["render", "{tone}", "-o", "x.npy", "--method", "wavelet"], "method"),
+        (["render", "{tone}", "-o", "x.npy", "--wavelet", "morl"], "analytic"),
+        (["render", "{tone}", "-o", "x.npy", "--wavelet", "nosuch"], "unknown wavelet"),
+        (["render", "{tone}", "-o", "/no/such/dir/x.npy"], "cannot write"),
+        (["render", "{tone}"], "-o"),
+        (["/no/such/file.flac"], "does not exist"),
+        (["{empty}"], "empty"),
+    ],
+)
 def test_errors_are_one_line_and_exit_code_2(tone, tmp_path, args, message):
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
@@ -117,6 +180,7 @@ def test_errors_are_one_line_and_exit_code_2(tone, tmp_path, args, message):
 
 def test_snap_writes_json_and_csv_points_on_the_ridge(tone, tmp_path):
     import json
+
     guide = tmp_path / "guide.json"
     guide.write_text(json.dumps({"points": [[0.5, 1030.0], [3.0, 980.0]]}))
     out = tmp_path / "out.json"
@@ -138,13 +202,18 @@ def test_snap_writes_json_and_csv_points_on_the_ridge(tone, tmp_path):
 def test_export_a_project_in_every_format(tmp_path):
     from app.document.partials import Partial, frozen_points
     from app.files.project import Project, save_project
+
     points = frozen_points([[0.0, 440.0, -6.0], [0.01, 441.0, -6.5], [0.02, 442.0, -7.0]])
     project = tmp_path / "p.soma.json"
-    save_project(Project(partials=(Partial(1, "A4", "#ff0000", points),), next_partial_id=2),
-                 project)
-    first_lines = {"csv": "partial,name,time,frequency,amplitude_db",
-                   "json": '{"partials"', "spear-partials": "par-text-partials-format",
-                   "spear-frames": "par-text-frame-format"}
+    save_project(
+        Project(partials=(Partial(1, "A4", "#ff0000", points),), next_partial_id=2), project
+    )
+    first_lines = {
+        "csv": "partial,name,time,frequency,amplitude_db",
+        "json": '{"partials"',
+        "spear-partials": "par-text-partials-format",
+        "spear-frames": "par-text-frame-format",
+    }
     for fmt, first in first_lines.items():
         out = tmp_path / f"out-{fmt}.txt"
         result = soma("export", project, "-f", fmt, "-o", out)
@@ -152,20 +221,25 @@ def test_export_a_project_in_every_format(tmp_path):
         assert out.read_text().startswith(first)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["snap", "{tone}", "--trace", "{one_point}", "-o", "x.json"], "two points"),
-    (["snap", "{tone}", "--trace", "{bad_json}", "-o", "x.json"], "not a guide"),
-    (["snap", "{tone}", "--trace", "/no/guide.json", "-o", "x.json"], "cannot read"),
-    (["snap", "{tone}", "--trace", "{one_point}", "-o", "x.png"], ".json or .csv"),
-    (["export", "{bad_json}", "-f", "csv", "-o", "x.csv"], "guide.json"),
-    (["export", "/no/project.soma.json", "-f", "csv", "-o", "x.csv"], "project.soma.json"),
-    (["export", "{bad_json}", "-f", "mp3", "-o", "x"], "format"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["snap", "{tone}", "--trace", "{one_point}", "-o", "x.json"], "two points"),
+        (["snap", "{tone}", "--trace", "{bad_json}", "-o", "x.json"], "not a guide"),
+        (["snap", "{tone}", "--trace", "/no/guide.json", "-o", "x.json"], "cannot read"),
+        (["snap", "{tone}", "--trace", "{one_point}", "-o", "x.png"], ".json or .csv"),
+        (["export", "{bad_json}", "-f", "csv", "-o", "x.csv"], "guide.json"),
+        (["export", "/no/project.soma.json", "-f", "csv", "-o", "x.csv"], "project.soma.json"),
+        (["export", "{bad_json}", "-f", "mp3", "-o", "x"], "format"),
+    ],
+)
 def test_snap_and_export_errors_are_one_line(tone, tmp_path, args, message):
     (tmp_path / "one.json").write_text('{"points": [[1.0, 1000.0]]}')
     (tmp_path / "guide.json").write_text('{"points": [[1.0, "x"]')
-    args = [a.format(tone=tone, one_point=tmp_path / "one.json",
-                     bad_json=tmp_path / "guide.json") for a in args]
+    args = [
+        a.format(tone=tone, one_point=tmp_path / "one.json", bad_json=tmp_path / "guide.json")
+        for a in args
+    ]
     result = soma(*args, cwd=tmp_path)
     assert result.returncode == 2, result
     lines = result.stderr.strip().splitlines()
@@ -176,6 +250,7 @@ def test_synth_of_a_snap_output_and_of_a_project(tone, tmp_path):
     import json
 
     import soundfile as sf
+
     guide = tmp_path / "guide.json"
     guide.write_text(json.dumps({"points": [[0.5, 1020.0], [3.0, 990.0]]}))
     snapped = tmp_path / "snapped.json"
@@ -185,7 +260,7 @@ def test_synth_of_a_snap_output_and_of_a_project(tone, tmp_path):
     assert result.returncode == 0, result.stderr
     samples, sr = sf.read(out)
     assert sr == 16000
-    middle = samples[int(1.0 * sr):int(2.5 * sr)]
+    middle = samples[int(1.0 * sr) : int(2.5 * sr)]
     spectrum = np.abs(np.fft.rfft(middle * np.hanning(middle.size)))
     peak = np.argmax(spectrum) * sr / middle.size
     assert abs(1200 * np.log2(peak / 1000)) < 10
@@ -193,12 +268,29 @@ def test_synth_of_a_snap_output_and_of_a_project(tone, tmp_path):
 
     from app.document.partials import Partial, frozen_points
     from app.files.project import Project, save_project
+
     project = tmp_path / "p.soma.json"
     points = json.loads(snapped.read_text())["points"]
-    save_project(Project(audio_path=str(tone), partials=(
-        Partial(1, "A", "#ff0000", frozen_points(
-            [[t, np.nan if f is None else f, np.nan if a is None else a] for t, f, a in points])),),
-        next_partial_id=2), project)
+    save_project(
+        Project(
+            audio_path=str(tone),
+            partials=(
+                Partial(
+                    1,
+                    "A",
+                    "#ff0000",
+                    frozen_points(
+                        [
+                            [t, np.nan if f is None else f, np.nan if a is None else a]
+                            for t, f, a in points
+                        ]
+                    ),
+                ),
+            ),
+            next_partial_id=2,
+        ),
+        project,
+    )
     flac = tmp_path / "resynth.flac"
     assert soma("synth", project, "-o", flac).returncode == 0
     assert sf.info(flac).samplerate == 16000  # the project's audio file's rate
@@ -208,6 +300,7 @@ def _on_terminal(*args):
     """Run `soma ARGS` on a pseudo-terminal, as from a shell; (exit code, what it showed)."""
     import os
     import pty
+
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real command
         os.chdir(ROOT)
@@ -243,10 +336,18 @@ def test_commands_are_silent_through_a_pipe_and_draw_bars_on_a_terminal(tone, tm
 def _project_of(tmp_path, audio_path):
     from app.document.partials import Partial, frozen_points
     from app.files.project import Project, save_project
+
     project = tmp_path / "p.soma.json"
-    save_project(Project(audio_path=str(audio_path), partials=(
-        Partial(1, "A", "#ff0000", frozen_points([[0.0, 440.0, -6.0], [1.0, 440.0, -6.0]])),),
-        next_partial_id=2), project)
+    save_project(
+        Project(
+            audio_path=str(audio_path),
+            partials=(
+                Partial(1, "A", "#ff0000", frozen_points([[0.0, 440.0, -6.0], [1.0, 440.0, -6.0]])),
+            ),
+            next_partial_id=2,
+        ),
+        project,
+    )
     return project
 
 
@@ -260,19 +361,26 @@ def _bad_inputs(tmp_path):
     huge.write_text('{"points": [[0.5, 1000], [1.5, 1' + "0" * 400 + "]]}")
     latin1 = tmp_path / "latin1.csv"
     latin1.write_bytes("time,frequency\n0.5,1000\n1.5,1000\n# caf\xe9\n".encode("latin-1"))
-    return {"project_not_audio": _project_of(tmp_path, not_audio), "deep": deep,
-            "huge": huge, "latin1": latin1}
+    return {
+        "project_not_audio": _project_of(tmp_path, not_audio),
+        "deep": deep,
+        "huge": huge,
+        "latin1": latin1,
+    }
 
 
-@pytest.mark.parametrize("args", [
-    ["synth", "{project_not_audio}", "-o", "x.wav"],
-    ["synth", "{deep}", "-o", "x.wav"],
-    ["synth", "{huge}", "-o", "x.wav"],
-    ["snap", "{tone}", "--trace", "{deep}", "-o", "x.json"],
-    ["snap", "{tone}", "--trace", "{huge}", "-o", "x.json"],
-    ["snap", "{tone}", "--trace", "{latin1}", "-o", "x.json"],
-    ["synth", "{latin1}", "-o", "x.wav"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["synth", "{project_not_audio}", "-o", "x.wav"],
+        ["synth", "{deep}", "-o", "x.wav"],
+        ["synth", "{huge}", "-o", "x.wav"],
+        ["snap", "{tone}", "--trace", "{deep}", "-o", "x.json"],
+        ["snap", "{tone}", "--trace", "{huge}", "-o", "x.json"],
+        ["snap", "{tone}", "--trace", "{latin1}", "-o", "x.json"],
+        ["synth", "{latin1}", "-o", "x.wav"],
+    ],
+)
 def test_input_only_a_reader_finds_bad_is_one_line_not_a_traceback(tone, tmp_path, args):
     inputs = {**_bad_inputs(tmp_path), "tone": tone}
     result = soma(*[a.format(**inputs) for a in args], cwd=tmp_path)
@@ -293,12 +401,15 @@ def test_synth_refuses_a_rate_it_cannot_use(tmp_path, rate):
     assert not (tmp_path / "x.wav").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ["snap", "{tone}", "--trace", "{fifo}", "-o", "x.json"],
-    ["synth", "{fifo}", "-o", "x.wav"],
-    ["export", "{fifo}", "-f", "csv", "-o", "x.csv"],
-    ["{fifo}"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["snap", "{tone}", "--trace", "{fifo}", "-o", "x.json"],
+        ["synth", "{fifo}", "-o", "x.wav"],
+        ["export", "{fifo}", "-f", "csv", "-o", "x.csv"],
+        ["{fifo}"],
+    ],
+)
 def test_a_fifo_given_as_input_is_refused_at_once(tone, tmp_path, args):
     fifo = tmp_path / "pipe.json"
     os.mkfifo(fifo)
@@ -309,8 +420,7 @@ def test_a_fifo_given_as_input_is_refused_at_once(tone, tmp_path, args):
 
 
 @pytest.mark.parametrize("damage, returncode", [("resync", 0), ("garbage after the header", 2)])
-def test_libmpg123s_notes_on_a_damaged_mp3_do_not_reach_the_terminal(tmp_path, damage,
-                                                                        returncode):
+def test_libmpg123s_notes_on_a_damaged_mp3_do_not_reach_the_terminal(tmp_path, damage, returncode):
     t = np.arange(16000) / 16000
     good = tmp_path / "good.mp3"
     sf.write(good, 0.5 * np.sin(2 * np.pi * 440 * t), 16000, format="MP3")
@@ -325,19 +435,25 @@ def test_libmpg123s_notes_on_a_damaged_mp3_do_not_reach_the_terminal(tmp_path, d
     result = soma("render", damaged, "-o", tmp_path / "x.png")
     assert result.returncode == returncode, result
     lines = result.stderr.splitlines()
-    assert lines == [] if returncode == 0 else (len(lines) == 1 and "damaged.mp3" in lines[0]), \
+    assert lines == [] if returncode == 0 else (len(lines) == 1 and "damaged.mp3" in lines[0]), (
         result.stderr
+    )
 
 
 def test_synth_of_a_project_whose_audio_is_now_a_fifo_does_not_wait_for_it(tmp_path):
     from app.document.partials import Partial, frozen_points
     from app.files.project import Project, save_project
+
     audio = tmp_path / "a.wav"
     os.mkfifo(audio)
     project = tmp_path / "p.soma.json"
     points = frozen_points([[0.0, 440.0, -6.0], [0.5, 440.0, -6.0]])
-    save_project(Project(audio_path=str(audio), partials=(Partial(1, "a", "#4cc9f0", points),),
-                         next_partial_id=2), project)
+    save_project(
+        Project(
+            audio_path=str(audio), partials=(Partial(1, "a", "#4cc9f0", points),), next_partial_id=2
+        ),
+        project,
+    )
     result = soma("synth", project, "-o", tmp_path / "out.wav", "-q")
     assert result.returncode == 0, result
     assert sf.info(tmp_path / "out.wav").samplerate == 44100  # the default: no audio to ask

@@ -67,8 +67,9 @@ def test_demo_audio():
 def test_events_table():
     names = [e.name for e in DEMO_EVENTS]
     assert names == ["vibrato tone", "glissando", "chord", "chirp", "band noise"]
-    for (_, start, end, description), nxt in zip(DEMO_EVENTS, (*DEMO_EVENTS[1:], None),
-                                                 strict=True):
+    for (_, start, end, description), nxt in zip(
+        DEMO_EVENTS, (*DEMO_EVENTS[1:], None), strict=True
+    ):
         assert 0 <= start < end <= DEMO_SECONDS and description
         if nxt:
             assert end <= nxt.start_s  # no overlap: each event can be checked alone
@@ -112,8 +113,9 @@ def test_band_noise(y):
     assert rms_db(y[round(16.7 * SR) : round(18.3 * SR)]) == pytest.approx(-20, abs=0.5)
 
 
-@pytest.mark.parametrize(("start", "end"), [(0.0, 0.5), (4.5, 5.0), (8.0, 9.0), (12.0, 13.0),
-                                            (16.0, 16.5), (18.5, 20.0)])
+@pytest.mark.parametrize(
+    ("start", "end"), [(0.0, 0.5), (4.5, 5.0), (8.0, 9.0), (12.0, 13.0), (16.0, 16.5), (18.5, 20.0)]
+)
 def test_noise_floor_between_events(y, start, end):
     gap = y[round(start * SR) : round(end * SR)]
     assert rms_db(gap) == pytest.approx(-60, abs=1)

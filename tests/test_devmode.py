@@ -6,6 +6,7 @@ fakeapp/mod.py, `reload <pid>` on SIGUSR1, and on SIGUSR2 saves count+1 atomical
 worker and exits 3. It starts a worker process (a sleeping grandchild) and does NOT end it on
 SIGTERM, so the supervisor has to clean the group up.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="POSIX only")
 
-FAKE_MAIN = r'''
+FAKE_MAIN = r"""
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 from . import mod
@@ -54,9 +55,9 @@ while not (out / "quit").exists():
     time.sleep(0.05)
 worker.kill(); worker.wait()
 log(f"quit {os.getpid()}")
-'''
+"""
 
-RUNNER = r'''
+RUNNER = r"""
 import os, sys
 from pathlib import Path
 from app.dev.supervisor import ReloadSupervisor
@@ -65,7 +66,7 @@ sys.exit(ReloadSupervisor([sys.executable, "-m", "fakeapp"],
                           watch={"python": [here / "fakeapp"], "web": [here / "web"]},
                           state_file=here / "state" / "state.json", startup_window=3.0,
                           grace=3.0).run())
-'''
+"""
 
 
 class Session:
@@ -81,13 +82,19 @@ class Session:
         self.out = folder / "out"
         self.out.mkdir()
         self.stderr_path = folder / "stderr.txt"
-        env = dict(os.environ, FAKE_OUT=str(self.out),
-                   PYTHONPATH=os.pathsep.join([str(folder), str(ROOT)]))
+        env = dict(
+            os.environ, FAKE_OUT=str(self.out), PYTHONPATH=os.pathsep.join([str(folder), str(ROOT)])
+        )
         env.pop("SOMA_DEV", None)
         env.pop("SOMA_DEV_STATE", None)
         self.stderr = open(self.stderr_path, "w")
-        self.proc = subprocess.Popen([sys.executable, str(folder / "run.py")], cwd=folder,
-                                     env=env, stdout=self.stderr, stderr=self.stderr)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(folder / "run.py")],
+            cwd=folder,
+            env=env,
+            stdout=self.stderr,
+            stderr=self.stderr,
+        )
 
     def lines(self, word: str | None = None) -> list[list[str]]:
         try:
@@ -267,15 +274,28 @@ def test_classify_and_child_helpers(tmp_path, monkeypatch):
 
     (tmp_path / "app").mkdir()
     (tmp_path / "web").mkdir()
-    sup = ReloadSupervisor(["true"], watch={"python": tmp_path / "app", "web": [tmp_path / "web"]},
-                           state_file=tmp_path / "s.json")
+    sup = ReloadSupervisor(
+        ["true"],
+        watch={"python": tmp_path / "app", "web": [tmp_path / "web"]},
+        state_file=tmp_path / "s.json",
+    )
     root = tmp_path.resolve()
     assert sup.classify(root / "app" / "x.py") == "python"
     assert sup.classify(root / "app" / "sub" / "y.py") == "python"
     assert sup.classify(str(root / "web" / "main.js").encode()) == "web"
-    for ignored in ["app/x.pyc", "app/__pycache__/x.py", "app/.#x.py", "app/x.py~", "app/4913",
-                    "app/x.py.tmp", "app/.x.py.swp", "web/x.py", "app/x.js", "other/x.py",
-                    "app/.git/x.py"]:
+    for ignored in [
+        "app/x.pyc",
+        "app/__pycache__/x.py",
+        "app/.#x.py",
+        "app/x.py~",
+        "app/4913",
+        "app/x.py.tmp",
+        "app/.x.py.swp",
+        "web/x.py",
+        "app/x.js",
+        "other/x.py",
+        "app/.git/x.py",
+    ]:
         assert sup.classify(root / ignored) is None, ignored
 
     monkeypatch.setenv("SOMA_DEV", "1")

@@ -1,4 +1,5 @@
 """Edits of the partials as pure state transitions."""
+
 import time
 
 import numpy as np

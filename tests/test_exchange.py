@@ -1,4 +1,5 @@
 """CSV, JSON and SPEAR text: round trips, tolerated variants, malformed input, fuzzing."""
+
 import logging
 import math
 import random
@@ -28,8 +29,15 @@ def make_partials(seed=7, count=5):
             points[len(times) // 2, 1:] = NAN  # one gap in the middle
         if k == 1:
             points[0, 1:] = NAN  # a partial starting below the noise
-        partials.append(Partial(k + 1, f"P{k} \"quoted\", comma", default_color(k + 1),
-                                frozen_points(points), {"hop": 0.01}))
+        partials.append(
+            Partial(
+                k + 1,
+                f'P{k} "quoted", comma',
+                default_color(k + 1),
+                frozen_points(points),
+                {"hop": 0.01},
+            )
+        )
     return partials
 
 
@@ -81,8 +89,9 @@ def test_json_round_trip_keeps_gaps_names_and_colors(tmp_path):
 def test_csv_round_trip_drops_gap_points(tmp_path):
     original = make_partials()
     export_partials(original, tmp_path / "p.csv", "csv")
-    assert (tmp_path / "p.csv").read_text().splitlines()[0] == \
-        "partial,name,time,frequency,amplitude_db"
+    assert (tmp_path / "p.csv").read_text().splitlines()[
+        0
+    ] == "partial,name,time,frequency,amplitude_db"
     loaded = import_partials(tmp_path / "p.csv", "csv", first_id=3)
     check_imported(loaded, 3)
     assert [p.name for p in loaded] == [p.name for p in original]
@@ -113,8 +122,12 @@ def test_spear_amplitude_is_linear(tmp_path):
     partial = Partial(1, "a", "#000000", frozen_points([[0, 100, -20.0], [1, 100, 0.0]]))
     export_partials([partial], tmp_path / "p.txt", "spear-partials")
     lines = (tmp_path / "p.txt").read_text().splitlines()
-    assert lines[:4] == ["par-text-partials-format", "point-type time frequency amplitude",
-                         "partials-count 1", "partials-data"]
+    assert lines[:4] == [
+        "par-text-partials-format",
+        "point-type time frequency amplitude",
+        "partials-count 1",
+        "partials-data",
+    ]
     assert lines[4] == "0 2 0.0 1.0"
     assert [float(x) for x in lines[5].split()] == pytest.approx([0, 100, 0.1, 1, 100, 1.0])
 
@@ -134,14 +147,16 @@ def test_unguessable_format(tmp_path):
 
 
 def test_csv_variants(tmp_path):
-    text = ("\ufeffPartial;Time;Frequency;Amplitude_dB\r\n\r\n"
-            "violin;0,5;440,25;-12,5\r\n"
-            "violin;0,25;439;-13\r\n"
-            ";;;\r\n"
-            "violin;0,5;441;-11\r\n"  # same time as the first row: the last one wins
-            "cello;1;110;-6\r\n"
-            "cello;2;111;-7\r\n"
-            "lonely;1;100;-1\r\n")
+    text = (
+        "\ufeffPartial;Time;Frequency;Amplitude_dB\r\n\r\n"
+        "violin;0,5;440,25;-12,5\r\n"
+        "violin;0,25;439;-13\r\n"
+        ";;;\r\n"
+        "violin;0,5;441;-11\r\n"  # same time as the first row: the last one wins
+        "cello;1;110;-6\r\n"
+        "cello;2;111;-7\r\n"
+        "lonely;1;100;-1\r\n"
+    )
     (tmp_path / "p.csv").write_text(text, "utf-8")
     loaded = import_partials(tmp_path / "p.csv")
     assert [p.name for p in loaded] == ["violin", "cello"]
@@ -156,52 +171,61 @@ def test_csv_without_partial_column_is_one_partial(tmp_path):
 
 
 def test_latin1_csv_is_read(tmp_path):
-    (tmp_path / "p.csv").write_bytes("partial,name,time,frequency,amplitude_db\n"
-                                     "1,caf\u00e9,0,1,2\n1,caf\u00e9,1,1,2\n".encode("latin-1"))
+    (tmp_path / "p.csv").write_bytes(
+        "partial,name,time,frequency,amplitude_db\n1,caf\u00e9,0,1,2\n1,caf\u00e9,1,1,2\n".encode(
+            "latin-1"
+        )
+    )
     assert import_partials(tmp_path / "p.csv")[0].name == "caf\u00e9"
 
 
 def test_spear_partials_variants(tmp_path, caplog):
-    text = ("par-text-partials-format\r\n"
-            "point-type   time frequency amplitude\r\n"
-            "some-future-line 3\r\n"
-            "partials-count 4\r\n"
-            "partials\r\n"
-            "0 3 0,0 0,2\r\n"
-            "  0,0 440,5 0,5   0,2 441 0,25 \r\n"
-            "0,2 442 1\r\n"  # a wrapped point line; its time repeats the previous: kept last
-            "\r\n"
-            "1 0 0 0\r\n\r\n"   # zero points
-            "2 1 1 1\r\n1 100 0.1\r\n"  # one point
-            "3 2 2 3\r\n2 100 0 3 100 0.5\r\n")  # amplitude 0
+    text = (
+        "par-text-partials-format\r\n"
+        "point-type   time frequency amplitude\r\n"
+        "some-future-line 3\r\n"
+        "partials-count 4\r\n"
+        "partials\r\n"
+        "0 3 0,0 0,2\r\n"
+        "  0,0 440,5 0,5   0,2 441 0,25 \r\n"
+        "0,2 442 1\r\n"  # a wrapped point line; its time repeats the previous: kept last
+        "\r\n"
+        "1 0 0 0\r\n\r\n"  # zero points
+        "2 1 1 1\r\n1 100 0.1\r\n"  # one point
+        "3 2 2 3\r\n2 100 0 3 100 0.5\r\n"
+    )  # amplitude 0
     (tmp_path / "p.txt").write_text(text)
     with caplog.at_level(logging.WARNING):
         loaded = import_partials(tmp_path / "p.txt", first_id=5)
     assert "skipped 2 partial" in caplog.text
     check_imported(loaded, 5)
     assert len(loaded) == 2
-    assert_points_close(loaded[0].points, np.array([[0, 440.5, 20 * math.log10(0.5)],
-                                                    [0.2, 442, 0.0]]), 1e-9)
+    assert_points_close(
+        loaded[0].points, np.array([[0, 440.5, 20 * math.log10(0.5)], [0.2, 442, 0.0]]), 1e-9
+    )
     assert loaded[1].points[0, 2] == FLOOR_DB
 
 
 def test_spear_frames_real_sample(tmp_path):
     """The head of a file SPEAR wrote (quoted in Dan Ellis's spearread.m)."""
-    text = ("par-text-frame-format\n"
-            "point-type index frequency amplitude\n"
-            "partials-count 32\n"
-            "frame-count 3\n"
-            "frame-data\n"
-            "0.124943 1 0 430.064423 0.001209\n"
-            "0.134943 1 0 429.900024 0.002103\n"
-            "0.144943 5 0 430.215668 0.003097 4 855.366638 0.002075 3 1742.146851 0.002967 "
-            "2 2165.423096 0.001978 1 2565.337402 0.001767\n")
+    text = (
+        "par-text-frame-format\n"
+        "point-type index frequency amplitude\n"
+        "partials-count 32\n"
+        "frame-count 3\n"
+        "frame-data\n"
+        "0.124943 1 0 430.064423 0.001209\n"
+        "0.134943 1 0 429.900024 0.002103\n"
+        "0.144943 5 0 430.215668 0.003097 4 855.366638 0.002075 3 1742.146851 0.002967 "
+        "2 2165.423096 0.001978 1 2565.337402 0.001767\n"
+    )
     (tmp_path / "s.txt").write_text(text)
     loaded = import_partials(tmp_path / "s.txt")
     assert len(loaded) == 1  # indices 1-4 have one point each: skipped
     np.testing.assert_allclose(loaded[0].points[:, 1], [430.064423, 429.900024, 430.215668])
-    np.testing.assert_allclose(loaded[0].points[:, 2], 20 * np.log10([0.001209, 0.002103,
-                                                                       0.003097]))
+    np.testing.assert_allclose(
+        loaded[0].points[:, 2], 20 * np.log10([0.001209, 0.002103, 0.003097])
+    )
 
 
 BAD_FILES = {
@@ -265,7 +289,7 @@ BAD_FILES = {
         "partial,time,frequency,amplitude_db\n1,0,,1\n",
         "partial,time,frequency,amplitude_db\n1,0,-5,1\n",
         "partial,time,frequency,amplitude_db\n1,0,1_0,1\n",
-        "partial,time,frequency,amplitude_db\n\"1,0,1,1\n",
+        'partial,time,frequency,amplitude_db\n"1,0,1,1\n',
         "partial,time,frequency,amplitude_db\n1,0,1,1\n" + "x" * 200000 + ",1,1,1\n",
     ],
     "json": [
@@ -287,8 +311,9 @@ BAD_FILES = {
 }
 
 
-@pytest.mark.parametrize("fmt, text", [(fmt, text) for fmt, texts in BAD_FILES.items()
-                                       for text in texts])
+@pytest.mark.parametrize(
+    "fmt, text", [(fmt, text) for fmt, texts in BAD_FILES.items() for text in texts]
+)
 def test_malformed_files_raise_exchange_error(tmp_path, fmt, text):
     path = tmp_path / "bad.txt"
     path.write_text(text)
@@ -348,13 +373,14 @@ def test_fuzzed_files_fail_cleanly(tmp_path, fmt):
         flipped = bytearray(data)
         for _ in range(rng.randint(1, 4)):
             flipped[rng.randrange(len(flipped))] = rng.choice(
-                [rng.randrange(256), *b"-.,;\n 0e\"[]{}"])
+                [rng.randrange(256), *b'-.,;\n 0e"[]{}']
+            )
         cases.append(bytes(flipped))
-    junk_chars = b"0123456789 .,-e\n\r\tnaif;\"{}[]"
+    junk_chars = b'0123456789 .,-e\n\r\tnaif;"{}[]'
     lines = data.split(b"\n")
     for _ in range(60):
         cases.append(bytes(rng.choice(junk_chars) for _ in range(rng.randint(0, 200))))
-        head = b"\n".join(lines[:rng.randint(1, 6)])  # a valid header, junk after it
+        head = b"\n".join(lines[: rng.randint(1, 6)])  # a valid header, junk after it
         cases.append(head + b"\n" + bytes(rng.choice(junk_chars) for _ in range(200)))
     path = tmp_path / "fuzz.txt"
     errors = 0
@@ -371,13 +397,21 @@ def test_fuzzed_files_fail_cleanly(tmp_path, fmt):
 # ---------------------------------------------------------------- hostile files
 
 
-@pytest.mark.parametrize("text, words", [
-    ('{"partials": [{"points": [[0, 440, -6], [1, 440, -6]], "x": ' + "[" * 900 + "]" * 900
-     + "}]}", "nested 903 levels deep"),
-    ('{"partials": [{"points": [[0, 440, 1e999], [1, 440, -6]]}]}', "out of range"),
-    ('{"partials": [{"points": [[0, 440, 1e300], [1, 440, -6]]}]}', "is above"),
-    ("time,frequency,amplitude_db\n0,440,1e300\n1,440,-6\n", "is above"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (
+            '{"partials": [{"points": [[0, 440, -6], [1, 440, -6]], "x": '
+            + "[" * 900
+            + "]" * 900
+            + "}]}",
+            "nested 903 levels deep",
+        ),
+        ('{"partials": [{"points": [[0, 440, 1e999], [1, 440, -6]]}]}', "out of range"),
+        ('{"partials": [{"points": [[0, 440, 1e300], [1, 440, -6]]}]}', "is above"),
+        ("time,frequency,amplitude_db\n0,440,1e300\n1,440,-6\n", "is above"),
+    ],
+)
 def test_values_that_could_not_be_written_back_are_refused(tmp_path, text, words):
     path = tmp_path / ("in.json" if text.startswith("{") else "in.csv")
     path.write_text(text)

@@ -1,5 +1,6 @@
 """app.base.files and app.base.jsontext: only regular files are read, within a size and nesting
 limit; atomic writes follow symlinks and tidy what a killed writer left."""
+
 import json
 import os
 import signal
@@ -32,8 +33,11 @@ def test_devices_are_refused_before_reading(device):
 
 
 # Each reader of outside files, with its one error type and a name its format would have.
-READERS = [(load_project, ProjectError, "p.soma.json"), (import_partials, ExchangeError, "p.csv"),
-           (load_audio, AudioError, "p.wav")]
+READERS = [
+    (load_project, ProjectError, "p.soma.json"),
+    (import_partials, ExchangeError, "p.csv"),
+    (load_audio, AudioError, "p.wav"),
+]
 
 
 @pytest.mark.parametrize("read, error_type, name", READERS)
@@ -69,9 +73,17 @@ def test_a_symlink_to_a_regular_file_is_read(tmp_path):
     assert read_limited(tmp_path / "link.json") == b"[1]"
 
 
-@pytest.mark.parametrize("text, depth", [
-    ("1", 0), ("[]", 1), ('{"a": [[1], {"b": []}]}', 4), ('["[[[[", "]]"]', 1),
-    (r'["\"[[[", {"k\\": ["}"]}]', 3), ("[" * 70 + "]" * 70, 70)])
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ("1", 0),
+        ("[]", 1),
+        ('{"a": [[1], {"b": []}]}', 4),
+        ('["[[[[", "]]"]', 1),
+        (r'["\"[[[", {"k\\": ["}"]}]', 3),
+        ("[" * 70 + "]" * 70, 70),
+    ],
+)
 def test_json_depth_counts_brackets_outside_strings(text, depth):
     assert json_depth(text) == depth
 
@@ -121,8 +133,9 @@ def _kill_a_writer_mid_save(target: Path) -> list[str]:
     """SIGKILL a process that saves `target` over and over, once its temporary file exists;
     returns the temporary files it left (retried until there is one)."""
     for _ in range(20):
-        writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(target)], cwd=ROOT,
-                                  stdout=subprocess.PIPE)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(target)], cwd=ROOT, stdout=subprocess.PIPE
+        )
         try:
             assert writer.stdout.readline() == b"ready\n"
             deadline = time.monotonic() + 30
@@ -155,12 +168,14 @@ def test_only_our_own_dead_writers_temporary_files_for_this_target_are_removed(t
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     try:
-        kept = [f".p.soma.json.{alive.pid}.abcd1234.tmp",      # its writer is running
-                f".p.soma.json.{os.getpid()}.abcd1234.tmp",    # ours: a thread may be writing
-                f".other.soma.json.{dead.pid}.abcd1234.tmp",   # another target
-                f".p.soma.json.{dead.pid}.abcd1234.tmp.bak",   # not our pattern
-                f".p.soma.json.{dead.pid}.abcd12345.tmp",
-                f"p.soma.json.{dead.pid}.abcd1234.tmp"]
+        kept = [
+            f".p.soma.json.{alive.pid}.abcd1234.tmp",  # its writer is running
+            f".p.soma.json.{os.getpid()}.abcd1234.tmp",  # ours: a thread may be writing
+            f".other.soma.json.{dead.pid}.abcd1234.tmp",  # another target
+            f".p.soma.json.{dead.pid}.abcd1234.tmp.bak",  # not our pattern
+            f".p.soma.json.{dead.pid}.abcd12345.tmp",
+            f"p.soma.json.{dead.pid}.abcd1234.tmp",
+        ]
         stale = f".p.soma.json.{dead.pid}.abcd_234.tmp"
         for name in [*kept, stale]:
             (tmp_path / name).write_bytes(b"partial")

@@ -4,6 +4,7 @@ Each reader either returns a valid value (one Soma can save, export or analyse a
 its module's one error type with a one-line message naming the file, never another exception;
 and a failed read changes nothing on disk (the file's bytes and the folder's listing).
 """
+
 import json
 import math
 import os
@@ -26,15 +27,25 @@ from app.files.recent import load_recent, recent_path
 
 # Derandomized: the same examples every run, so CI never fails by chance; no example database
 # (a failure is reported with its example in the output).
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=10), children, max_size=5),
-    max_leaves=30)
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+    ),
+    max_leaves=30,
+)
 
 
 def _snapshot(folder: Path) -> dict:
@@ -65,13 +76,30 @@ def _assert_clear_failure(error, error_type, name):
 
 
 def _valid_project() -> dict:
-    return {"format": "soma-project", "version": 1, "audio": None,
-            "view": {"start": 0.0, "end": 2.0, "fmin": 20.0, "fmax": 8000.0},
-            "settings": {"levels": {"floor": -80.0, "ceiling": 0.0}}, "nextPartialId": 3,
-            "partials": [{"id": 1, "name": "a", "color": "#4cc9f0",
-                          "points": [[0.0, 440.0, -6.0], [0.1, None, None]], "source": {}},
-                         {"id": 2, "name": "b", "color": "#f72585",
-                          "points": [[0.5, 880.0, -20.0]], "source": {"hop": 0.01}}]}
+    return {
+        "format": "soma-project",
+        "version": 1,
+        "audio": None,
+        "view": {"start": 0.0, "end": 2.0, "fmin": 20.0, "fmax": 8000.0},
+        "settings": {"levels": {"floor": -80.0, "ceiling": 0.0}},
+        "nextPartialId": 3,
+        "partials": [
+            {
+                "id": 1,
+                "name": "a",
+                "color": "#4cc9f0",
+                "points": [[0.0, 440.0, -6.0], [0.1, None, None]],
+                "source": {},
+            },
+            {
+                "id": 2,
+                "name": "b",
+                "color": "#f72585",
+                "points": [[0.5, 880.0, -20.0]],
+                "source": {"hop": 0.01},
+            },
+        ],
+    }
 
 
 def _places(document, path=()):
@@ -116,7 +144,7 @@ def mutated_projects(draw) -> bytes:
     document = _valid_project()
     places = list(_places(document))
     where = draw(st.sampled_from(places))
-    numbers = st.floats(allow_nan=False) | st.integers(min_value=-2**70, max_value=2**70)
+    numbers = st.floats(allow_nan=False) | st.integers(min_value=-(2**70), max_value=2**70)
     value = draw(json_values | numbers | bare_json)
     return _unmarked(json.dumps(_replaced(document, where, value))).encode("utf-8")
 
@@ -132,8 +160,7 @@ def _check_project(data: bytes):
     json.dumps(json_safe([p.to_json() for p in outcome.partials]), allow_nan=False)
     with tempfile.TemporaryDirectory() as folder:  # what loads can be saved and exported
         save_project(outcome, Path(folder) / "again.soma.json")
-        assert len(load_project(Path(folder) / "again.soma.json").partials) == \
-            len(outcome.partials)
+        assert len(load_project(Path(folder) / "again.soma.json").partials) == len(outcome.partials)
         for fmt in FORMATS:
             export_partials(outcome.partials, Path(folder) / f"out.{fmt}", fmt)
 
@@ -153,8 +180,25 @@ def test_a_project_with_any_value_anywhere(data):
 # ---------------------------------------------------------------- exchange files
 
 
-_NUMBER_TOKENS = st.sampled_from(["0", "1", "-1", "440", "0.5", "1e300", "-1e999", "nan", "inf",
-                                  "1,5", "", " ", "x", "1e-400", "99999999999999999999"])
+_NUMBER_TOKENS = st.sampled_from(
+    [
+        "0",
+        "1",
+        "-1",
+        "440",
+        "0.5",
+        "1e300",
+        "-1e999",
+        "nan",
+        "inf",
+        "1,5",
+        "",
+        " ",
+        "x",
+        "1e-400",
+        "99999999999999999999",
+    ]
+)
 
 
 @st.composite
@@ -166,27 +210,40 @@ def exchange_texts(draw) -> tuple[str, str]:
     if fmt == "csv":
         separator = draw(st.sampled_from([",", ";", "\t"]))
         header = draw(st.permutations(["partial", "time", "frequency", "amplitude_db"]))
-        lines = [separator.join(header)] + [separator.join(token() for _ in header)
-                                            for _ in range(rows)]
+        lines = [separator.join(header)] + [
+            separator.join(token() for _ in header) for _ in range(rows)
+        ]
     elif fmt == "json":
-        points = [[draw(json_values | _NUMBER_TOKENS.map(_bare) | bare_json) for _ in range(3)]
-                  for _ in range(rows)]
+        points = [
+            [draw(json_values | _NUMBER_TOKENS.map(_bare) | bare_json) for _ in range(3)]
+            for _ in range(rows)
+        ]
         return fmt, _unmarked(json.dumps({"partials": [{"points": points}]}))
     elif fmt == "spear-partials":
-        lines = ["par-text-partials-format", "point-type time frequency amplitude",
-                 f"partials-count {token()}", "partials-data",
-                 f"0 {token()} {token()} {token()}", " ".join(token() for _ in range(rows * 3))]
+        lines = [
+            "par-text-partials-format",
+            "point-type time frequency amplitude",
+            f"partials-count {token()}",
+            "partials-data",
+            f"0 {token()} {token()} {token()}",
+            " ".join(token() for _ in range(rows * 3)),
+        ]
     else:
-        lines = ["par-text-frame-format", "point-type index frequency amplitude",
-                 f"partials-count {token()}", f"frame-count {token()}", "frame-data"]
-        lines += [" ".join([token(), token()] + [token() for _ in range(3)])
-                  for _ in range(rows)]
+        lines = [
+            "par-text-frame-format",
+            "point-type index frequency amplitude",
+            f"partials-count {token()}",
+            f"frame-count {token()}",
+            "frame-data",
+        ]
+        lines += [" ".join([token(), token()] + [token() for _ in range(3)]) for _ in range(rows)]
     return fmt, "\n".join(lines) + "\n"
 
 
 def _check_exchange(fmt, data: bytes):
-    outcome, before, after = _read_in_a_folder("in.txt", data,
-                                               lambda path: import_partials(path, fmt))
+    outcome, before, after = _read_in_a_folder(
+        "in.txt", data, lambda path: import_partials(path, fmt)
+    )
     if isinstance(outcome, Exception):
         _assert_clear_failure(outcome, ExchangeError, "in.txt")
         assert after == before
@@ -220,16 +277,24 @@ def odd_wavs(draw) -> bytes:
     """A RIFF/WAVE file whose fmt fields, chunk sizes and data are any values."""
     tag = draw(st.sampled_from([1, 3, 0xFFFE, 2, 0, 0x55]) | st.integers(0, 0xFFFF))
     channels = draw(st.sampled_from([0, 1, 2, 6, 1024, 65535]) | st.integers(0, 0xFFFF))
-    rate = draw(st.sampled_from([0, 1, 999, 8000, 44100, 768_001, 2**32 - 1])
-                | st.integers(0, 2**32 - 1))
+    rate = draw(
+        st.sampled_from([0, 1, 999, 8000, 44100, 768_001, 2**32 - 1]) | st.integers(0, 2**32 - 1)
+    )
     bits = draw(st.sampled_from([0, 8, 16, 24, 32, 64, 7, 65535]))
     align = draw(st.integers(0, 0xFFFF))
     byte_rate = draw(st.integers(0, 2**32 - 1))
     payload = draw(st.binary(max_size=4000))
     data_size = draw(st.sampled_from([len(payload), 0, 2**32 - 1]) | st.integers(0, 2**32 - 1))
     fmt_chunk = struct.pack("<HHIIHH", tag, channels, rate, byte_rate, align, bits)
-    body = (b"WAVE" + b"fmt " + struct.pack("<I", len(fmt_chunk)) + fmt_chunk
-            + b"data" + struct.pack("<I", data_size) + payload)
+    body = (
+        b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", len(fmt_chunk))
+        + fmt_chunk
+        + b"data"
+        + struct.pack("<I", data_size)
+        + payload
+    )
     riff_size = draw(st.sampled_from([len(body), 0, 2**32 - 1]))
     return b"RIFF" + struct.pack("<I", riff_size) + body
 
@@ -257,8 +322,10 @@ def state_home(tmp_path, monkeypatch):
 
 
 @FUZZ
-@given(st.binary(max_size=500)
-       | (json_values | bare_json).map(lambda v: _unmarked(json.dumps(v)).encode()))
+@given(
+    st.binary(max_size=500)
+    | (json_values | bare_json).map(lambda v: _unmarked(json.dumps(v)).encode())
+)
 def test_any_recent_list_is_read_or_ignored(state_home, data):
     recent_path().write_bytes(data)
     recent = load_recent()

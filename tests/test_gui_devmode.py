@@ -4,6 +4,7 @@ The supervisor runs tests/gui_driver.py (which runs app.shell.window.run_window,
 does, and answers JS expressions on stdin) so the test can look into each new child's page.
 The last tests play the supervisor's part themselves (SOMA_DEV_STATE, SIGUSR2, a new process).
 """
+
 import json
 import os
 import re
@@ -49,8 +50,11 @@ def _state_becomes(window, expected, timeout=30.0):
 def source(tmp_path):
     """A copy of the source a developer would edit: app/, workers/, web/, tests/."""
     for folder in ("app", "workers", "web", "tests"):
-        shutil.copytree(ROOT / folder, tmp_path / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "artifacts"))
+        shutil.copytree(
+            ROOT / folder,
+            tmp_path / folder,
+            ignore=shutil.ignore_patterns("__pycache__", "artifacts"),
+        )
     return tmp_path
 
 
@@ -65,8 +69,11 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
     env_python = [sys.executable, "-c", SUPERVISE, str(tmp_path / "state.json")]
     os.environ["PYTHONPATH"] = str(source)
     try:
-        window = GuiSession(command=env_python, cwd=source,
-                            log_name="test_edits_restart_or_reload_and_the_state_comes_back")
+        window = GuiSession(
+            command=env_python,
+            cwd=source,
+            log_name="test_edits_restart_or_reload_and_the_state_comes_back",
+        )
     finally:
         del os.environ["PYTHONPATH"]
     try:
@@ -82,11 +89,17 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         x, y = element_centre(window, ".plot")
         xdotool("mousemove", x, y, "click", 1)
         xdotool("key", "plus", "plus")
-        window.wait_for(IMAGE_FOR_VIEW.replace(
-            "? {view", "&& v.end - v.start < 0.7 * s.overview.view.end ? {view"), timeout=60)
-        window.eval("(() => { const o = window.soma.state().overview; "
-                    "window.pywebview.api.set_levels(o.dbMin + 20, o.dbMax - 10); "
-                    "return true; })()")
+        window.wait_for(
+            IMAGE_FOR_VIEW.replace(
+                "? {view", "&& v.end - v.start < 0.7 * s.overview.view.end ? {view"
+            ),
+            timeout=60,
+        )
+        window.eval(
+            "(() => { const o = window.soma.state().overview; "
+            "window.pywebview.api.set_levels(o.dbMin + 20, o.dbMax - 10); "
+            "return true; })()"
+        )
         window.wait_for("(s => s.levels.floor === s.overview.dbMin + 20)(window.soma.state())")
         before = window.eval(STATE)
         assert before["partials"] == ["Partial 1"] and before["selection"] == [1]
@@ -95,8 +108,10 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         window.eval("window.__still_the_same_page = true")
         css = source / "web" / "style.css"
         _edit(css, css.read_text() + "\n/* edited */\n")
-        window.wait_for("window.__still_the_same_page !== true && !!window.soma "
-                        "&& !!window.soma.state()", timeout=30)
+        window.wait_for(
+            "window.__still_the_same_page !== true && !!window.soma && !!window.soma.state()",
+            timeout=30,
+        )
         assert window.eval(STATE) == before
         assert window.process.poll() is None
 
@@ -145,37 +160,45 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
 # The app's side of the protocol, without a supervisor: SOMA_DEV_STATE set, SIGUSR2 to save and
 # exit 3, a new process to restore.
 
+
 def _workers_of(app_pid: int) -> list[int]:
     """The live worker processes of the app: the children of its forkserver
     (app.compute.processes)."""
+
     def command(pid):
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             return f.read()
-    forkserver, = (pid for pid, state in children_of(app_pid)
-                   if state != "Z" and b"multiprocessing.forkserver" in command(pid))
+
+    (forkserver,) = (
+        pid
+        for pid, state in children_of(app_pid)
+        if state != "Z" and b"multiprocessing.forkserver" in command(pid)
+    )
     return sorted(pid for pid, state in children_of(forkserver) if state != "Z")
 
 
-def test_a_state_the_code_cannot_read_starts_clean_with_a_message(display, tmp_path,
-                                                                  monkeypatch):
+def test_a_state_the_code_cannot_read_starts_clean_with_a_message(display, tmp_path, monkeypatch):
     state = tmp_path / "state.json"
     state.write_text('{"schema": 1, "audio": ')  # cut off mid-write, or by an edited format
     monkeypatch.setenv("SOMA_DEV_STATE", str(state))
     window = GuiSession()
     try:
-        shown = window.wait_for("(() => { const s = window.soma && window.soma.state(); "
-                                "return s && s.file && !document.getElementById('error').hidden"
-                                " && document.getElementById('error-text').textContent; })()")
-        assert shown.startswith("Dev mode started clean: the saved state could not be "
-                                "restored (the dev-mode state file cannot be read:"), shown
+        shown = window.wait_for(
+            "(() => { const s = window.soma && window.soma.state(); "
+            "return s && s.file && !document.getElementById('error').hidden"
+            " && document.getElementById('error-text').textContent; })()"
+        )
+        assert shown.startswith(
+            "Dev mode started clean: the saved state could not be "
+            "restored (the dev-mode state file cannot be read:"
+        ), shown
         assert window.eval("window.soma.state().partials.length") == 0
         assert "Dev mode started clean" in window.log.read_text()
     finally:
         window.close()
 
 
-def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_path,
-                                                                   monkeypatch):
+def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_path, monkeypatch):
     state = tmp_path / "state.json"
     monkeypatch.setenv("SOMA_DEV_STATE", str(state))
     stopped: list[int] = []
@@ -193,8 +216,10 @@ def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_p
             os.kill(pid, signal.SIGSTOP)
         # Another length than the first stroke's, whose task may still show as running.
         window.eval("window.pywebview.api.snap([[9.5, 262.0], [11.0, 262.0]], 100), true")
-        window.wait_for("[...document.querySelectorAll('#progress .task.running')]"
-                        ".some(t => t.textContent.startsWith('Snapping 1.50 s'))")
+        window.wait_for(
+            "[...document.querySelectorAll('#progress .task.running')]"
+            ".some(t => t.textContent.startsWith('Snapping 1.50 s'))"
+        )
         # Its worker stopped, the snap has no total yet: the panel shows the elapsed time (no
         # '0.00 steps/s') and a sliding block whose phase follows that time.
         shown = window.eval("""[...document.querySelectorAll('#progress .task.running')]
@@ -202,15 +227,21 @@ def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_p
             const fill = t.querySelector('.fill');
             return [t.querySelector('.task-label').textContent, fill.className,
                     fill.style.animationDuration, parseFloat(fill.style.animationDelay)]; })""")
-        (label, fill, duration, delay), = shown
+        ((label, fill, duration, delay),) = shown
         assert re.fullmatch(r"Snapping 1\.50 s of stroke  \d:\d\d", label), label
         assert fill == "fill indeterminate" and duration == "1.2s" and -1.2 < delay <= 0
         os.kill(window.pid, signal.SIGUSR2)
         assert window.process.wait(30) == 3
         saved = json.loads(state.read_text())
         assert [p["name"] for p in saved["partials"]] == ["Partial 1"]
-        assert saved["snaps"] == [{"guide": [[9.5, 262.0], [11.0, 262.0]],
-                                   "toleranceCents": 100.0, "replaceId": None, "hop": 0.005}]
+        assert saved["snaps"] == [
+            {
+                "guide": [[9.5, 262.0], [11.0, 262.0]],
+                "toleranceCents": 100.0,
+                "replaceId": None,
+                "hop": 0.005,
+            }
+        ]
         assert not any(alive(pid) for pid in stopped)  # the closing app ended its workers
     finally:
         for pid in stopped:
@@ -222,8 +253,12 @@ def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_p
     try:
         restored.wait_for("window.soma.state().partials.length === 2", timeout=60)
         assert restored.eval("window.soma.state().partials.map(p => p.source.guide)") == [
-            [[1.0, 445.0], [3.0, 435.0]], [[9.5, 262.0], [11.0, 262.0]]]
-        assert restored.eval("window.soma.state().partials[1].points.some(p => p[1] !== null"
-                             " && Math.abs(p[1] - 261.63) < 5)")
+            [[1.0, 445.0], [3.0, 435.0]],
+            [[9.5, 262.0], [11.0, 262.0]],
+        ]
+        assert restored.eval(
+            "window.soma.state().partials[1].points.some(p => p[1] !== null"
+            " && Math.abs(p[1] - 261.63) < 5)"
+        )
     finally:
         restored.close()

@@ -1,5 +1,6 @@
 """End to end: files dragged from another program (a real XDND drag, driven with xdotool)
 and dropped on the real window open, as Open… would open them."""
+
 import subprocess
 import sys
 import time
@@ -30,8 +31,9 @@ def _drop(window, path, until):
     left, top = window_origin()
     width, height = window.eval("[window.outerWidth, window.outerHeight]")
     at = (left + width + 4, top + height + 4)
-    source = subprocess.Popen([sys.executable, str(SOURCE), str(path), *map(str, at)],
-                              stdout=subprocess.PIPE, text=True)
+    source = subprocess.Popen(
+        [sys.executable, str(SOURCE), str(path), *map(str, at)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert source.stdout.readline().strip() == "ready"
         wait_for_window(SOURCE_TITLE)
@@ -42,8 +44,11 @@ def _drop(window, path, until):
         xdotool("mousedown", 1)
         steps = 20  # XDND needs motion over the target before the drop
         for i in range(1, steps + 1):
-            xdotool("mousemove", start_x + (end_x - start_x) * i // steps,
-                    start_y + (end_y - start_y) * i // steps)
+            xdotool(
+                "mousemove",
+                start_x + (end_x - start_x) * i // steps,
+                start_y + (end_y - start_y) * i // steps,
+            )
         # Let go only once the page has seen the drag over it: the source may have started
         # its drag after the last move, and then needs one more to tell the page.
         deadline = time.monotonic() + 20
@@ -68,22 +73,36 @@ def test_dropped_audio_and_projects_open_and_a_bad_file_loses_nothing(gui, tmp_p
     window = gui(None)  # the demo
     window.wait_for("document.body.dataset.overviewKey", timeout=60)
 
-    _drop(window, tmp_path / "dropped.wav",
-          "window.soma.state().file.name === 'dropped.wav' && "
-          "document.body.dataset.overviewKey === window.soma.state().overview.key")
+    _drop(
+        window,
+        tmp_path / "dropped.wav",
+        "window.soma.state().file.name === 'dropped.wav' && "
+        "document.body.dataset.overviewKey === window.soma.state().overview.key",
+    )
     window.screenshot("drop-audio.png")
 
     times = np.linspace(0.2, 1.8, 50)
     points = frozen_points(np.stack([times, np.full(50, 440.0), np.full(50, -10.5)], 1))
-    save_project(Project(audio_path=str(tmp_path / "dropped.wav"), next_partial_id=2,
-                         partials=(Partial(1, "A4", "#4cc9f0", points),)),
-                 tmp_path / "take.soma.json")
-    _drop(window, tmp_path / "take.soma.json",
-          "(s => s.projectPath.endsWith('take.soma.json') && s.partials.length === 1)"
-          "(window.soma.state())")
+    save_project(
+        Project(
+            audio_path=str(tmp_path / "dropped.wav"),
+            next_partial_id=2,
+            partials=(Partial(1, "A4", "#4cc9f0", points),),
+        ),
+        tmp_path / "take.soma.json",
+    )
+    _drop(
+        window,
+        tmp_path / "take.soma.json",
+        "(s => s.projectPath.endsWith('take.soma.json') && s.partials.length === 1)"
+        "(window.soma.state())",
+    )
 
-    message = _drop(window, tmp_path / "notes.txt",
-                    "!document.getElementById('error').hidden && "
-                    "document.getElementById('error-text').textContent")
+    message = _drop(
+        window,
+        tmp_path / "notes.txt",
+        "!document.getElementById('error').hidden && "
+        "document.getElementById('error-text').textContent",
+    )
     assert "notes.txt" in message, message
     assert window.eval("window.soma.state().file.name") == "dropped.wav"

@@ -1,5 +1,6 @@
 """End to end: the keyboard shortcuts work whatever was clicked last (Auto, the keys list's
 Close, the message's ×, a partial's colour), and not while typing in a field."""
+
 import json
 
 from gui_session import (
@@ -32,8 +33,7 @@ def _zooms_in(window, key="plus"):
 def test_shortcuts_work_after_buttons_and_dialogs_but_not_in_fields(gui, tmp_path):
     project = tone_project(tmp_path)
     window = gui(project)
-    window.wait_for("window.soma.state() && window.soma.state().partials.length === 1",
-                    timeout=60)
+    window.wait_for("window.soma.state() && window.soma.state().partials.length === 1", timeout=60)
     window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     overview = window.eval("window.soma.state().overview")
 

@@ -1,5 +1,6 @@
 """End to end: what the window holds for one file does not carry over to the next, and what
 would play silence says so."""
+
 import numpy as np
 import soundfile as sf
 from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
@@ -22,14 +23,18 @@ def test_tolerance_play_mode_and_loop_start_afresh_with_another_file(gui, tmp_pa
     xdotool("type", "300")
     x, y = element_centre(window, "#loop")
     xdotool("mousemove", x, y, "click", 1)
-    window.eval("(s => { s.value = 'partials'; s.dispatchEvent(new Event('change')); })"
-                "(document.getElementById('play-mode')), true")
+    window.eval(
+        "(s => { s.value = 'partials'; s.dispatchEvent(new Event('change')); })"
+        "(document.getElementById('play-mode')), true"
+    )
     assert window.eval(SETTINGS) == ["300", "partials", True]
 
     window.eval("window.pywebview.api.open_demo(), true")
-    window.wait_for("window.soma.state().file.name === 'Demo recording' && "
-                    "document.body.dataset.overviewKey === window.soma.state().overview.key",
-                    timeout=60)
+    window.wait_for(
+        "window.soma.state().file.name === 'Demo recording' && "
+        "document.body.dataset.overviewKey === window.soma.state().overview.key",
+        timeout=60,
+    )
     window.screenshot("new-file-settings.png")
     assert window.eval(SETTINGS) == defaults
 
@@ -42,8 +47,11 @@ def test_playing_partials_without_partials_says_so(gui, tmp_path):
     window.eval("document.getElementById('play-mode').value = 'partials', true")
     x, y = element_centre(window, "#play")
     xdotool("mousemove", x, y, "click", 1)
-    message = window.wait_for("!document.getElementById('error').hidden && "
-                              "document.getElementById('error-text').textContent", timeout=10)
+    message = window.wait_for(
+        "!document.getElementById('error').hidden && "
+        "document.getElementById('error-text').textContent",
+        timeout=10,
+    )
     assert "no partials" in message, message
     assert window.eval("document.getElementById('play').textContent").endswith("Play")
     window.screenshot("play-no-partials.png")
@@ -56,9 +64,11 @@ def test_the_log_opens_on_its_newest_line(gui, tmp_path):
     window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     for attempt in range(12):  # a warning each, more lines than the panel shows at once
         window.eval(f"window.pywebview.api.open_path('/no/such/file-{attempt}.wav'), true")
-    window.wait_for("[...document.getElementById('log-lines').children]"
-                    ".filter(line => line.textContent.includes('/no/such')).length === 12",
-                    timeout=30)
+    window.wait_for(
+        "[...document.getElementById('log-lines').children]"
+        ".filter(line => line.textContent.includes('/no/such')).length === 12",
+        timeout=30,
+    )
     x, y = element_centre(window, "#log-toggle")
     xdotool("mousemove", x, y, "click", 1)
     window.wait_for("!document.getElementById('log').hidden", timeout=10)

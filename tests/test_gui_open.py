@@ -1,4 +1,5 @@
 """End to end: Soma's real window under X opens a file and shows its overview."""
+
 import os
 import time
 
@@ -69,7 +70,8 @@ def test_window_opens_a_file_and_draws_its_overview(gui, tmp_path):
     window.eval("window.pywebview.api.open_path('/no/such/file.wav'), true")
     message = window.wait_for(
         "!document.getElementById('error').hidden && "
-        "document.getElementById('error-text').textContent")
+        "document.getElementById('error-text').textContent"
+    )
     assert "file.wav" in message and "does not exist" in message, message
     assert window.eval("document.body.dataset.overviewKey") == key
     assert window.eval("document.getElementById('file-info').textContent").startswith("tone.wav")
@@ -81,11 +83,14 @@ def test_recent_menu_opens_a_file_opened_before(gui, tmp_path):
     window = gui(path)
     window.wait_for("document.body.dataset.overviewKey", timeout=30)
     window.eval("window.pywebview.api.open_demo(), true")
-    window.wait_for("window.soma.state().file.name === 'Demo recording' && "
-                    "!window.soma.state().busy", timeout=30)
+    window.wait_for(
+        "window.soma.state().file.name === 'Demo recording' && !window.soma.state().busy",
+        timeout=30,
+    )
     assert window.eval("window.soma.state().recent")[0] == str(path)
     assert window.eval("document.getElementById('recent').options[1].textContent") == (
-        "earlier.wav")
+        "earlier.wav"
+    )
     x, y = element_centre(window, "#recent")
     xdotool("mousemove", x, y, "click", 1)
     wait_for_popup()

@@ -1,4 +1,5 @@
 """End to end: Space starts playback in the real window and the playhead follows the audio."""
+
 import time
 
 import numpy as np

@@ -1,4 +1,5 @@
 """End to end: opening a long file shows its work in the progress panel, which then clears."""
+
 import numpy as np
 import soundfile as sf
 
@@ -40,10 +41,12 @@ def test_a_thirty_minute_file_shows_its_progress_then_clears(gui, tmp_path):
     window.wait_for("!document.getElementById('progress').hidden", timeout=30)
     window.screenshot("progress-open.png")
     assert window.eval(COVERED_TICKS) == []  # the panel leaves the axis labels readable
-    window.wait_for("window.soma.state().file && "
-                    "window.soma.state().file.name === 'thirty-minutes.wav' && "
-                    "document.body.dataset.overviewKey === window.soma.state().overview.key",
-                    timeout=60)
+    window.wait_for(
+        "window.soma.state().file && "
+        "window.soma.state().file.name === 'thirty-minutes.wav' && "
+        "document.body.dataset.overviewKey === window.soma.state().overview.key",
+        timeout=60,
+    )
     seen = window.eval("[...window.__seenTasks]")
     assert any(label.startswith("Opening thirty-minutes.wav") for label in seen), seen
     assert any(label.startswith("Decoding") for label in seen), seen

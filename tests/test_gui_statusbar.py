@@ -1,5 +1,6 @@
 """End to end, from the status bar of the real window: the colour levels, typed in, recolour
 the spectrogram at once, refuse what is wrong, and go back with Auto; the list of keys."""
+
 import numpy as np
 import soundfile as sf
 from gui_session import IMAGE_FOR_VIEW, double_click, element_centre, xdotool
@@ -51,12 +52,16 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
 
     # A ceiling under the floor is refused with a message; the levels and the field stay.
     _type_into(window, "#level-ceiling", f"{floor - 10:g}")
-    message = window.wait_for("!document.getElementById('error').hidden && "
-                              "document.getElementById('error-text').textContent", timeout=10)
+    message = window.wait_for(
+        "!document.getElementById('error').hidden && "
+        "document.getElementById('error-text').textContent",
+        timeout=10,
+    )
     assert "ceiling" in message and "above" in message, message
     assert window.eval(LEVELS) == {"floor": floor, "ceiling": overview["dbMax"]}
-    window.wait_for(f"document.getElementById('level-ceiling').value === '{overview['dbMax']:g}'",
-                    timeout=10)
+    window.wait_for(
+        f"document.getElementById('level-ceiling').value === '{overview['dbMax']:g}'", timeout=10
+    )
     # The message outlives the state pushes that follow (a zoom pushes several a second),
     # until the user dismisses it.
     revision = window.eval("window.soma.state().revision")
@@ -77,9 +82,13 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
     x, y = element_centre(window, ".plot")
     xdotool("mousemove", x, y)
     double_click()
-    again = window.wait_for(IMAGE_FOR_VIEW.replace(
-        "? {view", f"&& s.viewport.view.end - s.viewport.view.start === {first['view']['end']} "
-        "? {view"), timeout=60)
+    again = window.wait_for(
+        IMAGE_FOR_VIEW.replace(
+            "? {view",
+            f"&& s.viewport.view.end - s.viewport.view.start === {first['view']['end']} ? {{view",
+        ),
+        timeout=60,
+    )
     assert again["view"] == first["view"]
     window.screenshot("levels-auto.png")
     assert abs(window.eval(BRIGHTNESS) - before) < 0.02 * before

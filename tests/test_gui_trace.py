@@ -1,4 +1,5 @@
 """End to end: trace a partial of the demo with the mouse, undo, redo, save, reopen."""
+
 from gui_session import SAVE_DIALOG, element_centre, wait_for_window, window_origin, xdotool
 
 # The demo's vibrato tone: 220 Hz fundamental from 0.5 to 4.5 s (app/files/demo.py); its second
@@ -69,8 +70,9 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     window.close()
 
     reopened = gui(str(project))
-    reopened.wait_for("window.soma.state() && window.soma.state().partials.length === 1",
-                      timeout=60)
+    reopened.wait_for(
+        "window.soma.state() && window.soma.state().partials.length === 1", timeout=60
+    )
     assert reopened.eval(PARTIALS) == [["Partial 1", count]]
     assert reopened.eval("window.soma.state().file.name") == "traced.wav"
     reopened.wait_for("document.body.dataset.viewportKey", timeout=60)

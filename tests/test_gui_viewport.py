@@ -1,4 +1,5 @@
 """End to end: wheel and drag over the real window move the view, and a CWT image follows."""
+
 import json
 import signal
 import time
@@ -30,8 +31,10 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
         xdotool("click", "4")  # wheel up: zoom in around the cursor
     # All four notches taken (each leaves 0.875 of the span here: 12 s -> 7.0 s; three
     # leave 8.0 s), so that the view does not move on under the checks below.
-    window.wait_for("JSON.parse(document.body.dataset.view).end - "
-                    "JSON.parse(document.body.dataset.view).start < 7.5")
+    window.wait_for(
+        "JSON.parse(document.body.dataset.view).end - "
+        "JSON.parse(document.body.dataset.view).start < 7.5"
+    )
     zoomed = window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     span = zoomed["view"]["end"] - zoomed["view"]["start"]
     assert span < 8
@@ -45,16 +48,23 @@ def test_wheel_zooms_and_drag_pans_with_a_cwt_image_for_each_view(gui, tmp_path)
     xdotool("mouseup", "1")
     # The drag has ended (the page has taken the release) and its image is drawn.
     panned = window.wait_for(
-        "!('dragging' in document.querySelector('.plot').dataset) && " + IMAGE_FOR_VIEW.replace(
-            "? {view", f"&& s.viewport.view.start > {zoomed['view']['start'] + 0.1} ? {{view"),
-        timeout=60)
+        "!('dragging' in document.querySelector('.plot').dataset) && "
+        + IMAGE_FOR_VIEW.replace(
+            "? {view", f"&& s.viewport.view.start > {zoomed['view']['start'] + 0.1} ? {{view"
+        ),
+        timeout=60,
+    )
     assert abs((panned["view"]["end"] - panned["view"]["start"]) - span) < 1e-6
     assert panned["view"]["start"] > zoomed["view"]["start"]  # dragged left: later in time
     window.screenshot("viewport-zoomed-panned.png")
 
     double_click()  # the whole file again
-    whole = window.wait_for(IMAGE_FOR_VIEW.replace(
-        "? {view", "&& s.viewport.view.end - s.viewport.view.start > 11.9 ? {view"), timeout=60)
+    whole = window.wait_for(
+        IMAGE_FOR_VIEW.replace(
+            "? {view", "&& s.viewport.view.end - s.viewport.view.start > 11.9 ? {view"
+        ),
+        timeout=60,
+    )
     assert whole["view"]["start"] == 0
 
 

@@ -1,5 +1,6 @@
 """The house rules that hold for the whole code: app/'s layers and the import contracts
 (pyproject.toml's [tool.importlinter]), and SomaError as the root of every error of ours."""
+
 import importlib
 import inspect
 import pkgutil
@@ -30,7 +31,11 @@ def _modules():
 def test_every_error_class_of_ours_is_a_soma_error():
     # The bridge and the command line catch SomaError alone: an error class that is not one
     # would reach the page as "Internal error" and the terminal as a traceback.
-    errors = {cls for module in _modules() for _, cls in inspect.getmembers(module, inspect.isclass)
-              if issubclass(cls, BaseException) and cls.__module__.startswith(("app.", "workers."))}
+    errors = {
+        cls
+        for module in _modules()
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, BaseException) and cls.__module__.startswith(("app.", "workers."))
+    }
     assert {cls.__name__ for cls in errors} >= {"AudioError", "ProjectError", "SnapError"}
     assert [cls.__name__ for cls in errors if not issubclass(cls, SomaError)] == []

@@ -1,5 +1,6 @@
 """The page's log handler: numbered records, their tracebacks, and worker tracebacks logged
 as the log file writes them."""
+
 import logging
 
 from app.progress.logs import FORMAT, PageLogHandler, log_traceback
@@ -24,7 +25,9 @@ def test_each_send_names_the_newest_record_as_its_revision():
     assert [serial for serial, _ in sent] == [1, 2]
     records = sent[-1][1]["records"]
     assert [(r["serial"], r["message"], r["traceback"]) for r in records] == [
-        (1, "one", None), (2, "two", None)]
+        (1, "one", None),
+        (2, "two", None),
+    ]
 
 
 def test_an_exception_logged_here_reaches_the_page_with_its_traceback():
@@ -59,5 +62,7 @@ def test_a_traceback_from_another_process_goes_to_the_page_and_the_file(tmp_path
     assert record["message"] == "snap job 3 failed: ValueError: bad"
     assert record["level"] == "ERROR" and record["traceback"] == trace.rstrip("\n")
     written = path.read_text()
-    assert "ERROR soma.test.worker: snap job 3 failed: ValueError: bad\n" + trace == written[
-        written.index("ERROR"):]
+    assert (
+        "ERROR soma.test.worker: snap job 3 failed: ValueError: bad\n" + trace
+        == written[written.index("ERROR") :]
+    )

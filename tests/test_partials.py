@@ -1,4 +1,5 @@
 """Partials as JSON: null marks a gap, both ways; the page's compact form."""
+
 import base64
 import json
 import math
@@ -29,11 +30,15 @@ def test_points_round_trip_with_gaps_as_null():
 
 
 def test_a_partial_round_trips_through_json():
-    partial = Partial(7, "A4", "#ff8800", points_from_json([[0, 440, -6], [0.1, None, None]]),
-                      {"guide": [[0, 440], [0.1, 441]], "hop": 0.005})
+    partial = Partial(
+        7,
+        "A4",
+        "#ff8800",
+        points_from_json([[0, 440, -6], [0.1, None, None]]),
+        {"guide": [[0, 440], [0.1, 441]], "hop": 0.005},
+    )
     again = Partial.from_json(json.loads(json.dumps(partial.to_json(), allow_nan=False)))
-    assert (again.id, again.name, again.color, again.source) == (7, "A4", "#ff8800",
-                                                                  partial.source)
+    assert (again.id, again.name, again.color, again.source) == (7, "A4", "#ff8800", partial.source)
     np.testing.assert_array_equal(again.points, partial.points)
 
 
@@ -43,13 +48,17 @@ def test_malformed_rows_raise_type_or_value_errors(rows):
         points_from_json(rows)
 
 
-@pytest.mark.parametrize("bad_row, problem", [
-    ([math.inf, 440.0, -6.0], "point 1: time inf is not finite"),
-    ([0.5, 440.0, math.nan], "point 1: frequency and amplitude are null together"),
-    ([0.5, math.inf, -6.0], "point 1: frequency inf is not finite"),
-    ([0.5, -1.0, -6.0], "point 1: frequency -1.0 is negative"),
-    ([0.5, 440.0, -math.inf], "point 1: amplitude -inf is not finite"),
-    ([0.5, 440.0, 1e300], f"point 1: amplitude 1e+300 dBFS is above the {MAX_AMPLITUDE_DB:g}")])
+@pytest.mark.parametrize(
+    "bad_row, problem",
+    [
+        ([math.inf, 440.0, -6.0], "point 1: time inf is not finite"),
+        ([0.5, 440.0, math.nan], "point 1: frequency and amplitude are null together"),
+        ([0.5, math.inf, -6.0], "point 1: frequency inf is not finite"),
+        ([0.5, -1.0, -6.0], "point 1: frequency -1.0 is negative"),
+        ([0.5, 440.0, -math.inf], "point 1: amplitude -inf is not finite"),
+        ([0.5, 440.0, 1e300], f"point 1: amplitude 1e+300 dBFS is above the {MAX_AMPLITUDE_DB:g}"),
+    ],
+)
 def test_points_problem_names_the_first_point_no_file_could_carry(bad_row, problem):
     good = [[0.0, 440.0, -6.0], [1.0, math.nan, math.nan], [2.0, 0.0, MAX_AMPLITUDE_DB]]
     assert points_problem(np.array(good)) == ""

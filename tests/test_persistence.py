@@ -1,5 +1,6 @@
 """Levels saved in a project come back only when they still fit the file's images; the
 autosave writes what is pending when it is closed."""
+
 import numpy as np
 import pytest
 
@@ -10,8 +11,17 @@ from app.document.store import DocumentStore
 from app.files.persistence import Autosaver, levels_problem, levels_that_fit
 from app.files.project import Project, load_project, recovery_path
 
-IMAGE = Image(key="overview-1", width=10, height=10, db_min=-100.0, db_max=0.0,
-              view=View(0.0, 1.0, 20.0, 4000.0), method="stft", window_size=1024, seconds=0.1)
+IMAGE = Image(
+    key="overview-1",
+    width=10,
+    height=10,
+    db_min=-100.0,
+    db_max=0.0,
+    view=View(0.0, 1.0, 20.0, 4000.0),
+    method="stft",
+    window_size=1024,
+    seconds=0.1,
+)
 
 
 def test_levels_within_the_images_range_come_back():
@@ -19,19 +29,22 @@ def test_levels_within_the_images_range_come_back():
     assert levels_that_fit(project.settings.get("levels"), IMAGE) == Levels(-70.0, -10.5)
 
 
-@pytest.mark.parametrize("settings", [
-    {},                                                    # an older project: no levels
-    {"levels": None},
-    {"levels": [-70, -10]},
-    {"levels": {"floor": "-70", "ceiling": -10}},
-    {"levels": {"floor": True, "ceiling": -10}},
-    {"levels": {"floor": -70}},
-    {"levels": {"floor": -120, "ceiling": -10}},           # the file changed: out of its range
-    {"levels": {"floor": -70, "ceiling": 5}},
-    {"levels": {"floor": -10, "ceiling": -70}},
-    {"levels": {"floor": -12, "ceiling": -10}},            # narrower than 6 dB
-    {"levels": {"floor": float("nan"), "ceiling": -10}},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},  # an older project: no levels
+        {"levels": None},
+        {"levels": [-70, -10]},
+        {"levels": {"floor": "-70", "ceiling": -10}},
+        {"levels": {"floor": True, "ceiling": -10}},
+        {"levels": {"floor": -70}},
+        {"levels": {"floor": -120, "ceiling": -10}},  # the file changed: out of its range
+        {"levels": {"floor": -70, "ceiling": 5}},
+        {"levels": {"floor": -10, "ceiling": -70}},
+        {"levels": {"floor": -12, "ceiling": -10}},  # narrower than 6 dB
+        {"levels": {"floor": float("nan"), "ceiling": -10}},
+    ],
+)
 def test_levels_that_do_not_fit_are_dropped_for_the_files_own(settings):
     assert levels_that_fit(Project(settings=settings).settings.get("levels"), IMAGE) is None
 
@@ -44,9 +57,16 @@ def test_levels_problem_names_what_is_wrong():
 
 def test_closing_the_autosave_writes_an_edit_still_waiting_for_its_delay(tmp_path):
     store = DocumentStore()
-    audio = AudioFile(samples=np.zeros(8000, np.float32), sample_rate=8000, channels=1,
-                      frames=8000, path=str(tmp_path / "a.wav"), name="a.wav",
-                      format="WAV", subtype="PCM_16")
+    audio = AudioFile(
+        samples=np.zeros(8000, np.float32),
+        sample_rate=8000,
+        channels=1,
+        frames=8000,
+        path=str(tmp_path / "a.wav"),
+        name="a.wav",
+        format="WAV",
+        subtype="PCM_16",
+    )
     store.update(lambda s: s.opened(audio, IMAGE))
     saver = Autosaver(store, delay=60.0)
     points = np.array([[0.1, 440.0, -20.0], [0.2, 440.0, -20.0]])

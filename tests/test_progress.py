@@ -1,4 +1,5 @@
 """The progress manager: a tree of tasks updated from many threads, and its throttled delivery."""
+
 import itertools
 import json
 import threading
@@ -172,7 +173,10 @@ def test_tracked_functions_reach_their_task_and_nest():
     shown = _by_label(manager)
     assert shown["inner"].parent == shown["outer"].id
     assert (shown["inner"].state, shown["inner"].done, shown["inner"].unit) == (
-        "done", 5.0, "frames")
+        "done",
+        5.0,
+        "frames",
+    )
     assert shown["outer"].state == "done"
     assert (shown["fails"].state, shown["fails"].message) == ("failed", "no audio")
     assert shown["gives up"].state == "cancelled"
@@ -257,8 +261,21 @@ def test_to_json_is_json_safe():
     text = json.dumps(tasks, allow_nan=False)
     first = json.loads(text)[0]
     assert first["total"] is None and first["done"] == 0
-    assert set(first) == {"id", "parent", "label", "total", "done", "state", "started",
-                          "elapsed", "rate", "eta", "cancellable", "message", "unit"}
+    assert set(first) == {
+        "id",
+        "parent",
+        "label",
+        "total",
+        "done",
+        "state",
+        "started",
+        "elapsed",
+        "rate",
+        "eta",
+        "cancellable",
+        "message",
+        "unit",
+    }
     assert tasks[1]["done"] == 3.0
 
 
@@ -281,8 +298,9 @@ def test_throttle_delivers_at_most_ten_a_second_and_the_final_state():
     baseline = threading.active_count()
     manager = ProgressManager()
     deliveries = []  # (monotonic time, tasks)
-    throttle = Throttle(manager, lambda tasks: deliveries.append((time.monotonic(), tasks)),
-                        max_per_second=10)
+    throttle = Throttle(
+        manager, lambda tasks: deliveries.append((time.monotonic(), tasks)), max_per_second=10
+    )
     threads_n, steps = 4, 2500
     tasks = [manager.task(f"t{i}", steps) for i in range(threads_n)]
 

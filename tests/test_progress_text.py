@@ -1,4 +1,5 @@
 """The terminal renderer, in a real process on a real pseudo-terminal and on a pipe."""
+
 import fcntl
 import json
 import os
@@ -64,8 +65,14 @@ def _run_on_pty(*args: str) -> str:
     master, slave = pty.openpty()
     # A pseudo-terminal starts as 0 x 0; give it a real terminal's size.
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    process = subprocess.Popen([sys.executable, "-c", SCRIPT, *args], cwd=ROOT,
-                               stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, *args],
+        cwd=ROOT,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        close_fds=True,
+    )
     os.close(slave)
     output = bytearray()
     deadline = time.monotonic() + 20
@@ -119,8 +126,7 @@ def test_bars_are_drawn_and_redrawn_in_place_on_a_terminal():
 
 
 def test_nothing_but_the_log_line_reaches_a_pipe():
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True,
-                          timeout=30)
+    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, timeout=30)
     assert done.returncode == 0
     assert done.stdout == b"RESULT 42\n"
     assert re.fullmatch(LOGGED_RECORD + "\nLOGGED: halfway\n", done.stderr.decode())
@@ -128,30 +134,58 @@ def test_nothing_but_the_log_line_reaches_a_pipe():
 
 def test_quiet_draws_nothing_on_a_terminal():
     output = _run_on_pty("--quiet")
-    assert re.fullmatch(LOGGED_RECORD + "\nLOGGED: halfway\nRESULT 42\n",
-                        output.replace("\r", ""))
+    assert re.fullmatch(LOGGED_RECORD + "\nLOGGED: halfway\nRESULT 42\n", output.replace("\r", ""))
 
 
 def _snapshot(**changes) -> TaskSnapshot:
-    fields = dict(id=1, parent=None, label="render", total=200.0, done=84.0, state="running",
-                  started=0.0, elapsed=3.0, rate=12.3, eta=5.0, cancellable=False,
-                  message="", unit="rows")
+    fields = dict(
+        id=1,
+        parent=None,
+        label="render",
+        total=200.0,
+        done=84.0,
+        state="running",
+        started=0.0,
+        elapsed=3.0,
+        rate=12.3,
+        eta=5.0,
+        cancellable=False,
+        message="",
+        unit="rows",
+    )
     fields.update(changes)
     return TaskSnapshot(**fields)
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({}, "render  [########------------]  42%  12.3 rows/s  ETA 0:05"),
-    ({"done": 199.9, "rate": 1500.0, "eta": 3725.0},
-     "render  [###################-]  99%  1,500 rows/s  ETA 1:02:05"),
-    ({"total": None, "done": 0.0, "rate": None, "eta": None, "elapsed": 0.0},
-     "render  [####                ]  0:00"),
-    ({"total": None, "done": 0.0, "rate": 0.0, "eta": None, "elapsed": 3.0, "unit": ""},
-     "render  [             ####   ]  0:03"),  # no '0.00 it/s': nothing is counted
-    ({"total": None, "done": 2048.0, "unit": "bytes", "rate": 1024.0, "eta": None,
-      "elapsed": 65.0},
-     "render  [               #### ]  1:05  2.0 KB  1.0 KB/s"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({}, "render  [########------------]  42%  12.3 rows/s  ETA 0:05"),
+        (
+            {"done": 199.9, "rate": 1500.0, "eta": 3725.0},
+            "render  [###################-]  99%  1,500 rows/s  ETA 1:02:05",
+        ),
+        (
+            {"total": None, "done": 0.0, "rate": None, "eta": None, "elapsed": 0.0},
+            "render  [####                ]  0:00",
+        ),
+        (
+            {"total": None, "done": 0.0, "rate": 0.0, "eta": None, "elapsed": 3.0, "unit": ""},
+            "render  [             ####   ]  0:03",
+        ),  # no '0.00 it/s': nothing is counted
+        (
+            {
+                "total": None,
+                "done": 2048.0,
+                "unit": "bytes",
+                "rate": 1024.0,
+                "eta": None,
+                "elapsed": 65.0,
+            },
+            "render  [               #### ]  1:05  2.0 KB  1.0 KB/s",
+        ),
+    ],
+)
 def test_bar_lines(changes, expected):
     assert bar_line(_snapshot(**changes)) == expected
 

@@ -1,4 +1,5 @@
 """The .soma.json project file: round trips, atomic saves, validation, fuzzing, recovery."""
+
 import hashlib
 import json
 import math
@@ -28,17 +29,32 @@ NAN = math.nan
 
 def sample_project(audio_path=None, **changes) -> Project:
     partials = (
-        Partial(1, "Partial 1", "#4cc9f0",
-                frozen_points([[0.0, 440.0, -12.5], [0.01, NAN, NAN], [0.02, 441.5, -13.25],
-                               [0.03, 442.0, -60.0]]),
-                {"guide": [[0.0, 440.0], [0.03, 442.0]], "hop": 0.01, "tolerance_cents": 50}),
-        Partial(4, "fundamental \u00e9\u00e8", "#F72585",
-                frozen_points([[1.0, 220.0, -3.0], [1.5, 221.0, -4.0]]), {}),
+        Partial(
+            1,
+            "Partial 1",
+            "#4cc9f0",
+            frozen_points(
+                [[0.0, 440.0, -12.5], [0.01, NAN, NAN], [0.02, 441.5, -13.25], [0.03, 442.0, -60.0]]
+            ),
+            {"guide": [[0.0, 440.0], [0.03, 442.0]], "hop": 0.01, "tolerance_cents": 50},
+        ),
+        Partial(
+            4,
+            "fundamental \u00e9\u00e8",
+            "#F72585",
+            frozen_points([[1.0, 220.0, -3.0], [1.5, 221.0, -4.0]]),
+            {},
+        ),
     )
-    values = dict(audio_path=audio_path, audio_size=None, audio_sha256=None,
-                  view={"start": 0.0, "end": 2.5, "fmin": 20.0, "fmax": 8000.0},
-                  settings={"q": 12, "nested": {"a": [1, 2]}}, partials=partials,
-                  next_partial_id=7)
+    values = dict(
+        audio_path=audio_path,
+        audio_size=None,
+        audio_sha256=None,
+        view={"start": 0.0, "end": 2.5, "fmin": 20.0, "fmax": 8000.0},
+        settings={"q": 12, "nested": {"a": [1, 2]}},
+        partials=partials,
+        next_partial_id=7,
+    )
     values.update(changes)
     return Project(**values)
 
@@ -125,8 +141,9 @@ def test_unserialisable_source_leaves_the_old_file_and_no_temp(tmp_path):
     path = tmp_path / "p.soma.json"
     save_project(sample_project(), path)
     before = path.read_bytes()
-    broken = sample_project(partials=(Partial(1, "x", "#000000", frozen_points([[0, 1, 2]]),
-                                              {"bad": object()}),))
+    broken = sample_project(
+        partials=(Partial(1, "x", "#000000", frozen_points([[0, 1, 2]]), {"bad": object()}),)
+    )
     with pytest.raises(ProjectError, match="cannot save") as info:
         save_project(broken, path)
     assert str(path) in str(info.value) and "\n" not in str(info.value)
@@ -169,13 +186,16 @@ def test_save_keeps_the_file_mode(tmp_path):
     assert os.stat(path).st_mode & 0o777 == 0o640
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(next_partial_id=4), "nextPartialId"),
-    (dict(view={"start": 1.0, "end": 0.5, "fmin": 20.0, "fmax": 100.0}), "start < end"),
-    (dict(view={"start": 0.0, "end": math.inf, "fmin": 20.0, "fmax": 100.0}), "infinite"),
-    (dict(settings={"x": math.nan}), "infinite or NaN"),
-    (dict(audio_sha256="XYZ"), "sha256"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(next_partial_id=4), "nextPartialId"),
+        (dict(view={"start": 1.0, "end": 0.5, "fmin": 20.0, "fmax": 100.0}), "start < end"),
+        (dict(view={"start": 0.0, "end": math.inf, "fmin": 20.0, "fmax": 100.0}), "infinite"),
+        (dict(settings={"x": math.nan}), "infinite or NaN"),
+        (dict(audio_sha256="XYZ"), "sha256"),
+    ],
+)
 def test_save_refuses_what_load_would_refuse(tmp_path, change, message):
     path = tmp_path / "p.soma.json"
     audio = str(tmp_path / "a.wav") if "audio_sha256" in change else None
@@ -203,8 +223,9 @@ def test_future_version_is_refused_with_a_clear_message(tmp_path):
     path.write_text(json.dumps(document), "utf-8")
     with pytest.raises(ProjectError) as info:
         load_project(path)
-    assert str(info.value) == (f"{path}: made by a newer Soma: version 7, "
-                               f"this Soma reads up to {SCHEMA_VERSION}")
+    assert str(info.value) == (
+        f"{path}: made by a newer Soma: version 7, this Soma reads up to {SCHEMA_VERSION}"
+    )
 
 
 def valid_document(tmp_path) -> dict:
@@ -239,7 +260,7 @@ MUTATIONS = [
     lambda d: d["partials"][0].update(points=[[0, 1, None]]),
     lambda d: d["partials"][0].update(points=[[None, 1, 2]]),
     lambda d: d["partials"][0].update(points=[[0, True, 2]]),
-    lambda d: d["partials"][0].update(points=[[0, 10 ** 400, 2]]),
+    lambda d: d["partials"][0].update(points=[[0, 10**400, 2]]),
     lambda d: d["partials"][0].update(points=[[1, 1, 2], [0, 1, 2]]),
     lambda d: d["partials"][0].update(points="0 1 2"),
 ]
@@ -256,8 +277,10 @@ def test_load_rejects_malformed_documents(tmp_path, mutate):
     assert str(path) in str(info.value) and "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("text", ['{"format": "soma-project", "version": NaN}',
-                                  '[' * 100000, '', '\x00\x01', '"just a string"'])
+@pytest.mark.parametrize(
+    "text",
+    ['{"format": "soma-project", "version": NaN}', "[" * 100000, "", "\x00\x01", '"just a string"'],
+)
 def test_load_rejects_non_json_and_never_writes(tmp_path, text):
     path = tmp_path / "bad.soma.json"
     path.write_text(text, "utf-8")
@@ -282,7 +305,7 @@ def check_loaded(project):
 
 def test_fuzzed_project_files_fail_cleanly(tmp_path):
     """Truncations, byte flips and junk: ProjectError or a valid project, bytes untouched."""
-    valid = (tmp_path / "valid.soma.json")
+    valid = tmp_path / "valid.soma.json"
     save_project(sample_project(str(tmp_path / "a.wav")), valid)
     data = valid.read_bytes()
     rng = random.Random(20240601)
@@ -366,13 +389,16 @@ def test_recovery_of_an_unsaved_project(state_home, tmp_path):
 
 
 def _project_text(points="[[0, 440, -6], [1, 441, -7]]", source="{}") -> str:
-    return ('{"format": "soma-project", "version": 1, "audio": null, "view": null, '
-            '"settings": {}, "nextPartialId": 2, "partials": [{"id": 1, "name": "a", '
-            f'"color": "#000000", "points": {points}, "source": {source}}}]}}')
+    return (
+        '{"format": "soma-project", "version": 1, "audio": null, "view": null, '
+        '"settings": {}, "nextPartialId": 2, "partials": [{"id": 1, "name": "a", '
+        f'"color": "#000000", "points": {points}, "source": {source}}}]}}'
+    )
 
 
 def test_a_file_over_the_size_limit_is_refused(tmp_path):
     from app.base.files import MAX_TEXT_BYTES
+
     path = tmp_path / "huge.soma.json"
     with open(path, "wb") as stream:
         stream.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk, but read it is that big
@@ -380,10 +406,14 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path):
         load_project(path)
 
 
-@pytest.mark.parametrize("source, words", [
-    ('{"deep": ' + "[" * 500 + "]" * 500 + "}", "nested 504 levels deep"),
-    ('{"x": 1e999}', "out of range"),
-    ('{"x": -1e400}', "out of range")])
+@pytest.mark.parametrize(
+    "source, words",
+    [
+        ('{"deep": ' + "[" * 500 + "]" * 500 + "}", "nested 504 levels deep"),
+        ('{"x": 1e999}', "out of range"),
+        ('{"x": -1e400}', "out of range"),
+    ],
+)
 def test_a_source_that_could_not_be_saved_or_sent_is_refused_on_load(tmp_path, source, words):
     path = tmp_path / "p.soma.json"
     path.write_text(_project_text(source=source))
@@ -391,10 +421,13 @@ def test_a_source_that_could_not_be_saved_or_sent_is_refused_on_load(tmp_path, s
         load_project(path)
 
 
-@pytest.mark.parametrize("points, words", [
-    ("[[0, -440, -6], [1, 441, -7]]", "frequency -440.0 is negative"),
-    ("[[0, 440, 1e300], [1, 441, -7]]", r"amplitude 1e\+300 dBFS is above"),
-])
+@pytest.mark.parametrize(
+    "points, words",
+    [
+        ("[[0, -440, -6], [1, 441, -7]]", "frequency -440.0 is negative"),
+        ("[[0, 440, 1e300], [1, 441, -7]]", r"amplitude 1e\+300 dBFS is above"),
+    ],
+)
 def test_points_no_export_can_carry_are_refused_on_load(tmp_path, points, words):
     path = tmp_path / "p.soma.json"
     path.write_text(_project_text(points=points))
@@ -416,6 +449,7 @@ def test_saving_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path)
 def test_opening_a_project_removes_what_a_killed_save_left(tmp_path):
     import subprocess
     import sys
+
     path = tmp_path / "song.soma.json"
     save_project(sample_project(), path)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -442,6 +476,7 @@ def test_the_audio_path_is_relative_to_where_a_symlinked_project_really_is(tmp_p
 
 def test_the_fingerprint_of_a_fifo_or_a_device_is_refused_without_blocking(tmp_path):
     from special_files import read_new_fifo
+
     error = read_new_fifo(tmp_path / "a.wav", audio_fingerprint)
     assert isinstance(error, ProjectError) and "not a regular file: a FIFO" in str(error)
     with pytest.raises(ProjectError, match="not a regular file: a character device"):

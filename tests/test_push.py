@@ -1,4 +1,5 @@
 """The push channel: one sender thread, in order, coalescing by key."""
+
 import json
 import threading
 import time
@@ -21,7 +22,7 @@ class _SlowPage:
     def evaluate(self, script: str) -> None:
         self.gate.wait(5)
         self.threads.add(threading.current_thread().name)
-        payload = script[script.index("receive(") + len("receive("):-1]
+        payload = script[script.index("receive(") + len("receive(") : -1]
         self.events.append(json.loads(payload))
         time.sleep(self.delay)
 
@@ -37,8 +38,11 @@ def test_a_burst_of_states_reaches_the_page_as_the_newest_one():
     wait_until(lambda: len(page.events) >= 3)
     time.sleep(0.05)
     channel.close()
-    assert page.events == [{"type": "log", "n": 0}, {"type": "state", "revision": 999},
-                           {"type": "log", "n": 1}]
+    assert page.events == [
+        {"type": "log", "n": 0},
+        {"type": "state", "revision": 999},
+        {"type": "log", "n": 1},
+    ]
     assert page.threads == {"soma-push"}
 
 
@@ -102,8 +106,9 @@ def test_states_pushed_out_of_order_from_many_threads_leave_the_page_on_the_newe
         # interleaved and mostly out of order, as the store's listeners can.
         start.wait()
         for revision in range(2000 - 1 - offset, -1, -threads):
-            channel.send({"type": "state", "revision": revision}, coalesce="state",
-                         revision=revision)
+            channel.send(
+                {"type": "state", "revision": revision}, coalesce="state", revision=revision
+            )
 
     pushers = [threading.Thread(target=push_every, args=(i,)) for i in range(threads)]
     for pusher in pushers:

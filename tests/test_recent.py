@@ -1,4 +1,5 @@
 """The recent files list: newest first, once each, capped, kept across sessions."""
+
 import os
 
 import pytest
@@ -64,13 +65,18 @@ def test_a_list_that_cannot_be_written_leaves_the_one_in_memory_right(tmp_path, 
     assert "cannot write the recent files list" in caplog.text
 
 
-@pytest.mark.parametrize("make", [
-    pytest.param(lambda path: path.write_text("[" * 5000 + "]" * 5000), id="deep"),
-    pytest.param(os.mkfifo, id="fifo"),
-    pytest.param(lambda path: path.symlink_to("/dev/zero"), id="device"),
-    pytest.param(lambda path: path.write_bytes(b'["\xff\xfe"]'), id="not utf-8")])
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda path: path.write_text("[" * 5000 + "]" * 5000), id="deep"),
+        pytest.param(os.mkfifo, id="fifo"),
+        pytest.param(lambda path: path.symlink_to("/dev/zero"), id="device"),
+        pytest.param(lambda path: path.write_bytes(b'["\xff\xfe"]'), id="not utf-8"),
+    ],
+)
 def test_a_list_that_cannot_be_read_is_logged_and_start_up_goes_on(make, caplog):
     from special_files import outcome_without_blocking
+
     recent_path().parent.mkdir(parents=True)
     make(recent_path())
     assert outcome_without_blocking(recent_path(), load_recent) == ()

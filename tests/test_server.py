@@ -1,4 +1,5 @@
 """The page's web server, served for real on a loopback socket."""
+
 import http.client
 import socket
 import time
@@ -42,8 +43,16 @@ def test_serves_the_page_and_its_modules(served):
     assert status == 200 and kind.startswith("text/javascript")  # ES modules need a JS type
 
 
-@pytest.mark.parametrize("path", ["/../pyproject.toml", "/%2e%2e/pyproject.toml",
-                                  "/..%2fpyproject.toml", "/nonexistent.js", "/data"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../pyproject.toml",
+        "/%2e%2e/pyproject.toml",
+        "/..%2fpyproject.toml",
+        "/nonexistent.js",
+        "/data",
+    ],
+)
 def test_nothing_outside_web_is_served(served, path):
     _, get = served
     status, _, body = get(path)
@@ -74,8 +83,10 @@ def test_data_store_drops_the_oldest_past_its_capacity(served):
 def served_audio():
     """The server with a document open (2 s of silence at 1 kHz, two partials) on /audio."""
     from test_playback import _store
-    server = PageServer(make_app(DataStore(), TOKEN, AudioChunks(_store())),
-                        read_timeout=READ_TIMEOUT)
+
+    server = PageServer(
+        make_app(DataStore(), TOKEN, AudioChunks(_store())), read_timeout=READ_TIMEOUT
+    )
     yield server.port
     server.close()
 
@@ -99,9 +110,17 @@ def _status_and_body(answer: bytes):
     return int(head.split(b" ", 2)[1]), body
 
 
-@pytest.mark.parametrize("path", ["/%00", "/index.html%00.js", "/a%00b/main.js",
-                                  "/" + "x" * 300, "/" + "x" * 300 + "/main.js",
-                                  "/%ff%fe.js"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%00",
+        "/index.html%00.js",
+        "/a%00b/main.js",
+        "/" + "x" * 300,
+        "/" + "x" * 300 + "/main.js",
+        "/%ff%fe.js",
+    ],
+)
 def test_a_path_no_file_can_have_is_a_short_4xx(served, path):
     _, get = served
     status, kind, body = get(path)
@@ -111,16 +130,25 @@ def test_a_path_no_file_can_have_is_a_short_4xx(served, path):
 
 @pytest.mark.parametrize("start", ["1e308", "-0", "1e-320", "99999999999"])
 def test_audio_from_any_start_is_a_chunk_never_a_500(served_audio, start):
-    answer = _raw(served_audio, f"GET /audio?start={start}&seconds=0.5 HTTP/1.0\r\n"
-                                f"X-Soma-Token: {TOKEN}\r\n\r\n".encode())
+    answer = _raw(
+        served_audio,
+        f"GET /audio?start={start}&seconds=0.5 HTTP/1.0\r\nX-Soma-Token: {TOKEN}\r\n\r\n".encode(),
+    )
     status, body = _status_and_body(answer)
     assert status == 200, answer
     assert len(body) % 4 == 0 and len(body) <= 500 * 4
 
 
-@pytest.mark.parametrize("sent", [
-    b"GARBAGE\r\n\r\n", b"GET / HTTP/x.y\r\n\r\n", b"GET /" + b"x" * 70000 + b"\r\n\r\n",
-    b"GET / HTTP/1.0\r\n" + b"X-A: b\r\n" * 200 + b"\r\n", b"BREW / HTTP/1.0\r\n\r\n"])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/x.y\r\n\r\n",
+        b"GET /" + b"x" * 70000 + b"\r\n\r\n",
+        b"GET / HTTP/1.0\r\n" + b"X-A: b\r\n" * 200 + b"\r\n",
+        b"BREW / HTTP/1.0\r\n\r\n",
+    ],
+)
 def test_a_malformed_request_is_a_short_plain_4xx(served, sent):
     _, get = served
     status, body = _status_and_body(_raw(get.port, sent))

@@ -1,4 +1,5 @@
 """Worker slots with real worker processes: replacement, crashes, timeouts, no leaks."""
+
 import logging
 import os
 import queue
@@ -68,9 +69,18 @@ def audio():
 
 def _cwt_job(request_id, audio, start=0.0):
     # A 30 s CWT keeps a worker busy for a few hundred ms: every replacement ends a busy one.
-    return ViewportJob(request_id=request_id, audio=audio.ref, start=start, end=start + 30.0,
-                       fmin=50.0, fmax=16000.0, width=1200, height=256, db_min=-100.0,
-                       db_max=0.0)
+    return ViewportJob(
+        request_id=request_id,
+        audio=audio.ref,
+        start=start,
+        end=start + 30.0,
+        fmin=50.0,
+        fmax=16000.0,
+        width=1200,
+        height=256,
+        db_min=-100.0,
+        db_max=0.0,
+    )
 
 
 def test_a_viewport_result_carries_its_request_and_its_pixels(audio):
@@ -129,8 +139,9 @@ def test_500_replacements_never_leave_more_than_two_workers_and_leak_nothing(aud
             pids.append(viewport.pid)
         final = events.wait_for("result", 500, timeout=60)
         assert final["value"]["method"] == "cwt"
-        results = [e["id"] for e in events.seen
-                   if e["type"] == "result" and e["slot"] == "viewport"]
+        results = [
+            e["id"] for e in events.seen if e["type"] == "result" and e["slot"] == "viewport"
+        ]
         assert results[-1] == 500 and len(results) < 100  # replaced jobs never deliver
     finally:
         sampling = False
@@ -283,8 +294,20 @@ def test_a_viewport_job_on_a_closed_file_is_an_error_not_a_crash(audio):
     try:
         gone = SharedAudio(np.zeros(SR, np.float32), SR)
         gone.close()
-        slot.submit(ViewportJob(request_id=1, audio=gone.ref, start=0, end=1, fmin=50,
-                                fmax=8000, width=10, height=10, db_min=-100, db_max=0))
+        slot.submit(
+            ViewportJob(
+                request_id=1,
+                audio=gone.ref,
+                start=0,
+                end=1,
+                fmin=50,
+                fmax=8000,
+                width=10,
+                height=10,
+                db_min=-100,
+                db_max=0,
+            )
+        )
         assert "FileNotFoundError" in events.wait_for("error", 1)["reason"]
     finally:
         slot.close()
@@ -328,6 +351,7 @@ def test_a_worker_keeps_only_the_segment_it_was_last_asked_for():
 def test_stale_segments_of_a_dead_process_are_removed():
     # A segment named as if created by a process that no longer exists.
     from multiprocessing import shared_memory
+
     dead_pid = 4_000_000  # above Linux's pid_max default range of live pids here
     segment = shared_memory.SharedMemory(name=f"soma-{dead_pid}-1", create=True, size=16)
     segment.close()
@@ -365,8 +389,7 @@ def test_workers_do_not_rerun_the_programs_main_script(tmp_path):
     log = tmp_path / "imports.log"
     script = tmp_path / "program.py"
     script.write_text(MAIN_SCRIPT.format(root=str(root), tests=str(root / "tests"), log=str(log)))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     workers = {int(pid) for pid in done.stdout.split()}
     assert len(workers) == 3

@@ -1,5 +1,6 @@
 """Snapping: accuracy on synthetic partials with known truth, noise flags, the output contract
 and argument checking."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,11 +35,13 @@ def seconds(duration: float) -> np.ndarray:
 
 # --- accuracy --------------------------------------------------------------------------------
 
+
 def test_steady_partial_at_20_db_snr_is_within_cents_and_a_fraction_of_a_db():
     t = seconds(2.0)
     x = with_noise(0.5 * np.sin(2 * np.pi * 523.25 * t + 0.3), 26.02, seed=1)
-    guide = rough_guide(np.linspace(0.1, 1.9, 12), lambda s: np.full_like(s, 523.25), seed=2,
-                        offset=60)
+    guide = rough_guide(
+        np.linspace(0.1, 1.9, 12), lambda s: np.full_like(s, 523.25), seed=2, offset=60
+    )
     out = snap_trace(x, SR, guide)
     assert not np.isnan(out[:, 1]).any()
     assert np.median(np.abs(cents(out[:, 1], 523.25))) < 3
@@ -59,8 +62,9 @@ def test_vibrato_is_followed():
 def test_fifth_harmonic_of_a_ten_partial_tone_is_not_left_for_a_neighbour():
     t = seconds(1.5)
     x = with_noise(sum(0.1 * np.sin(2 * np.pi * h * 196 * t + h) for h in range(1, 11)), 30, 5)
-    guide = rough_guide(np.linspace(0.1, 1.4, 10), lambda s: np.full_like(s, 5 * 196.0), seed=6,
-                        offset=60)
+    guide = rough_guide(
+        np.linspace(0.1, 1.4, 10), lambda s: np.full_like(s, 5 * 196.0), seed=6, offset=60
+    )
     out = snap_trace(x, SR, guide)
     assert not np.isnan(out[:, 1]).any()
     assert np.max(np.abs(cents(out[:, 1], 5 * 196.0))) < 50
@@ -70,8 +74,12 @@ def test_fifth_harmonic_of_a_ten_partial_tone_is_not_left_for_a_neighbour():
 def test_of_two_crossing_glides_the_traced_one_is_followed():
     t = seconds(2.0)
     up, down = 400 * 2 ** (t / 2.0), 800 * 2 ** (-t / 2.0)
-    x = with_noise(0.5 * np.sin(2 * np.pi * np.cumsum(up) / SR)
-                   + 0.5 * np.sin(2 * np.pi * np.cumsum(down) / SR), 26.02, seed=7)
+    x = with_noise(
+        0.5 * np.sin(2 * np.pi * np.cumsum(up) / SR)
+        + 0.5 * np.sin(2 * np.pi * np.cumsum(down) / SR),
+        26.02,
+        seed=7,
+    )
     guide = rough_guide(np.linspace(0.05, 1.95, 10), lambda s: 400 * 2 ** (s / 2.0), seed=8)
     out = snap_trace(x, SR, guide)
     error = np.abs(cents(out[:, 1], np.interp(out[:, 0], t, up)))
@@ -146,7 +154,7 @@ def test_a_partial_near_nyquist_is_tracked():
 def test_non_finite_samples_are_flagged_around_them_only():
     t = seconds(3.0)
     x = (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-    x[SR:SR + 10] = np.nan
+    x[SR : SR + 10] = np.nan
     out = snap_trace(x, SR, [[0.1, 440.0], [2.9, 440.0]])
     far = np.abs(out[:, 0] - 1.0) > 0.7  # the damaged 0.5 s chunk and its neighbours' margins
     assert not np.isnan(out[far, 1]).any()
@@ -160,6 +168,7 @@ def test_digital_silence_is_flagged():
 
 # --- contract --------------------------------------------------------------------------------
 
+
 def test_output_shape_times_and_dtype():
     x = np.sin(2 * np.pi * 300 * seconds(1.0)).astype(np.float32)
     out = snap_trace(x, SR, [[0.2, 300.0], [0.5, 310.0], [0.7, 300.0]], hop=0.01)
@@ -168,8 +177,9 @@ def test_output_shape_times_and_dtype():
     assert not np.isnan(out).any()
     # float64 audio is accepted and gives the same points
     np.testing.assert_allclose(
-        snap_trace(x.astype(np.float64), SR, [[0.2, 300.0], [0.5, 310.0], [0.7, 300.0]],
-                   hop=0.01), out)
+        snap_trace(x.astype(np.float64), SR, [[0.2, 300.0], [0.5, 310.0], [0.7, 300.0]], hop=0.01),
+        out,
+    )
 
 
 def test_guide_is_cut_to_the_audio():
@@ -189,8 +199,13 @@ def test_unsorted_and_duplicate_times_are_handled():
 def test_progress_is_reported_a_bounded_number_of_times_and_ends_complete():
     x = np.sin(2 * np.pi * 300 * seconds(3.0)).astype(np.float32)
     calls = []
-    snap_trace(x, SR, [[0.0, 300.0], [3.0, 300.0]], hop=0.001,
-               report=lambda done, total: calls.append((done, total)))
+    snap_trace(
+        x,
+        SR,
+        [[0.0, 300.0], [3.0, 300.0]],
+        hop=0.001,
+        report=lambda done, total: calls.append((done, total)),
+    )
     assert 2 <= len(calls) <= 50
     assert calls[-1][0] == calls[-1][1]
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
@@ -213,36 +228,39 @@ AUDIO = np.zeros(SR, dtype=np.float32)
 GUIDE = [[0.1, 440.0], [0.5, 440.0]]
 
 
-@pytest.mark.parametrize("audio, sr, guide, kwargs, words", [
-    (AUDIO, SR, [[0.1, 440.0]], {}, "at least two points"),
-    (AUDIO, SR, [], {}, "at least two points"),
-    (AUDIO, SR, [[0.1, 440.0], [0.1, 450.0]], {}, "at least two points"),
-    (AUDIO, SR, [[0.1, 440.0], [0.5, np.nan]], {}, "finite"),
-    (AUDIO, SR, [[0.1, 440.0], [np.inf, 440.0]], {}, "finite"),
-    (AUDIO, SR, [[0.1, 440.0], [0.5, -5.0]], {}, "above 0 Hz"),
-    (AUDIO, SR, [[0.1, 0.0], [0.5, 440.0]], {}, "above 0 Hz"),
-    (AUDIO, SR, [[0.1, 440.0], [0.5, 30000.0]], {}, "Nyquist"),
-    (AUDIO, SR, [[0.1, 440.0], [0.5, SR / 2]], {}, "Nyquist"),
-    (AUDIO, SR, [[0.1, 440.0, 1.0], [0.5, 440.0, 1.0]], {}, "shape"),
-    (AUDIO, SR, [["a", 440.0], [0.5, 440.0]], {}, "pairs of numbers"),
-    (AUDIO, SR, [[2.0, 440.0], [3.0, 440.0]], {}, "outside the audio"),
-    (AUDIO, SR, [[-3.0, 440.0], [-1.0, 440.0]], {}, "outside the audio"),
-    (AUDIO, SR, GUIDE, dict(hop=0.0), "hop"),
-    (AUDIO, SR, GUIDE, dict(hop=-0.005), "hop"),
-    (AUDIO, SR, GUIDE, dict(hop=np.nan), "hop"),
-    (AUDIO, SR, GUIDE, dict(hop=1e-9), "at most"),
-    (AUDIO, SR, GUIDE, dict(tolerance_cents=0.0), "tolerance_cents"),
-    (AUDIO, SR, GUIDE, dict(tolerance_cents=1300.0), "tolerance_cents"),
-    (AUDIO, SR, GUIDE, dict(tolerance_cents="wide"), "tolerance_cents"),
-    (AUDIO, SR, GUIDE, dict(q=1.0), "q must be between"),
-    (AUDIO, SR, GUIDE, dict(q=np.inf), "q must be finite"),
-    (np.zeros((2, SR), dtype=np.float32), SR, GUIDE, {}, "1-D"),
-    (np.zeros(0, dtype=np.float32), SR, GUIDE, {}, "empty"),
-    (np.zeros(SR, dtype=np.int16), SR, GUIDE, {}, "float"),
-    ([0.0] * 100, SR, GUIDE, {}, "numpy array"),
-    (AUDIO, 0, GUIDE, {}, "sr"),
-    (AUDIO, 44100.0, GUIDE, {}, "sr"),
-])
+@pytest.mark.parametrize(
+    "audio, sr, guide, kwargs, words",
+    [
+        (AUDIO, SR, [[0.1, 440.0]], {}, "at least two points"),
+        (AUDIO, SR, [], {}, "at least two points"),
+        (AUDIO, SR, [[0.1, 440.0], [0.1, 450.0]], {}, "at least two points"),
+        (AUDIO, SR, [[0.1, 440.0], [0.5, np.nan]], {}, "finite"),
+        (AUDIO, SR, [[0.1, 440.0], [np.inf, 440.0]], {}, "finite"),
+        (AUDIO, SR, [[0.1, 440.0], [0.5, -5.0]], {}, "above 0 Hz"),
+        (AUDIO, SR, [[0.1, 0.0], [0.5, 440.0]], {}, "above 0 Hz"),
+        (AUDIO, SR, [[0.1, 440.0], [0.5, 30000.0]], {}, "Nyquist"),
+        (AUDIO, SR, [[0.1, 440.0], [0.5, SR / 2]], {}, "Nyquist"),
+        (AUDIO, SR, [[0.1, 440.0, 1.0], [0.5, 440.0, 1.0]], {}, "shape"),
+        (AUDIO, SR, [["a", 440.0], [0.5, 440.0]], {}, "pairs of numbers"),
+        (AUDIO, SR, [[2.0, 440.0], [3.0, 440.0]], {}, "outside the audio"),
+        (AUDIO, SR, [[-3.0, 440.0], [-1.0, 440.0]], {}, "outside the audio"),
+        (AUDIO, SR, GUIDE, dict(hop=0.0), "hop"),
+        (AUDIO, SR, GUIDE, dict(hop=-0.005), "hop"),
+        (AUDIO, SR, GUIDE, dict(hop=np.nan), "hop"),
+        (AUDIO, SR, GUIDE, dict(hop=1e-9), "at most"),
+        (AUDIO, SR, GUIDE, dict(tolerance_cents=0.0), "tolerance_cents"),
+        (AUDIO, SR, GUIDE, dict(tolerance_cents=1300.0), "tolerance_cents"),
+        (AUDIO, SR, GUIDE, dict(tolerance_cents="wide"), "tolerance_cents"),
+        (AUDIO, SR, GUIDE, dict(q=1.0), "q must be between"),
+        (AUDIO, SR, GUIDE, dict(q=np.inf), "q must be finite"),
+        (np.zeros((2, SR), dtype=np.float32), SR, GUIDE, {}, "1-D"),
+        (np.zeros(0, dtype=np.float32), SR, GUIDE, {}, "empty"),
+        (np.zeros(SR, dtype=np.int16), SR, GUIDE, {}, "float"),
+        ([0.0] * 100, SR, GUIDE, {}, "numpy array"),
+        (AUDIO, 0, GUIDE, {}, "sr"),
+        (AUDIO, 44100.0, GUIDE, {}, "sr"),
+    ],
+)
 def test_bad_arguments_raise_snap_error_with_a_one_line_message(audio, sr, guide, kwargs, words):
     with pytest.raises(SnapError, match=words) as caught:
         snap_trace(audio, sr, guide, **kwargs)

@@ -1,5 +1,6 @@
 """Snapping voiced speech: a sentence spoken by espeak-ng, its f0 and 2nd harmonic traced from
 rough guides and checked against an f0 estimated here, independently of the snapper."""
+
 from __future__ import annotations
 
 import subprocess
@@ -32,17 +33,18 @@ def yin_f0(x: np.ndarray, sr: int) -> np.ndarray:
     starts = np.arange(0, x.size - size - longest, round(FRAME_HOP * sr))
     frames = x[starts[:, None] + np.arange(size + longest)].astype(np.float64)
     n = 2 * (size + longest)
-    cross = np.fft.irfft(np.conj(np.fft.rfft(frames[:, :size], n)) * np.fft.rfft(frames, n),
-                         n)[:, :longest]
-    energy = np.concatenate((np.zeros((starts.size, 1)), np.cumsum(frames ** 2, axis=1)), 1)
+    cross = np.fft.irfft(np.conj(np.fft.rfft(frames[:, :size], n)) * np.fft.rfft(frames, n), n)[
+        :, :longest
+    ]
+    energy = np.concatenate((np.zeros((starts.size, 1)), np.cumsum(frames**2, axis=1)), 1)
     lags = np.arange(longest)
     shifted = energy[:, lags + size] - energy[:, lags]
-    diff = np.maximum(energy[:, size:size + 1] + shifted - 2 * cross, 0.0)
+    diff = np.maximum(energy[:, size : size + 1] + shifted - 2 * cross, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         normal = diff[:, 1:] * lags[1:] / np.cumsum(diff[:, 1:], axis=1)  # lags 1..longest-1
     rows = []
     for frame, curve in zip(starts, normal, strict=True):
-        below = np.flatnonzero(curve[shortest - 1:] < THRESHOLD)
+        below = np.flatnonzero(curve[shortest - 1 :] < THRESHOLD)
         if below.size == 0:
             continue
         i = shortest - 1 + below[0]
@@ -76,8 +78,11 @@ def test_a_rough_guide_along_a_voice_keeps_its_voiced_points(speech, harmonic):
     # by up to 30 cents.
     rng = np.random.default_rng(harmonic)
     stroke_t = np.linspace(times[0], times[-1], round((times[-1] - times[0]) / 0.25) + 1)
-    stroke_f = harmonic * np.interp(stroke_t, times, f0) * 2 ** (rng.uniform(-30, 30,
-                                                                           stroke_t.size) / 1200)
+    stroke_f = (
+        harmonic
+        * np.interp(stroke_t, times, f0)
+        * 2 ** (rng.uniform(-30, 30, stroke_t.size) / 1200)
+    )
     out = snap_trace(x, sr, np.c_[stroke_t, stroke_f])
     snapped = np.interp(times, out[:, 0], out[:, 1])
     error = np.abs(1200 * np.log2(snapped / (harmonic * f0)))

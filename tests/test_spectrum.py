@@ -1,4 +1,5 @@
 """The spectrum engine: contract, calibration, resolution, transients, and a brute-force CWT."""
+
 from __future__ import annotations
 
 import math
@@ -37,27 +38,30 @@ def nearest_row(freqs: np.ndarray, f: float) -> int:
 GOOD = dict(start=0.0, end=1.0, fmin=50.0, fmax=8000.0, width=64, height=32)
 
 
-@pytest.mark.parametrize("change, words", [
-    (dict(width=0), "width"),
-    (dict(width=MAX_PIXELS + 1), "width"),
-    (dict(height=-3), "height"),
-    (dict(width=2.5), "width"),
-    (dict(fmin=2000.0, fmax=1000.0), "fmin"),
-    (dict(fmin=1000.0, fmax=1000.0), "fmin"),
-    (dict(fmin=0.0), "fmin"),
-    (dict(fmax=SR / 2 + 1), "Nyquist"),
-    (dict(start=1.0, end=1.0), "end"),
-    (dict(start=2.0, end=1.0), "end"),
-    (dict(start=float("nan")), "start"),
-    (dict(end=float("inf")), "end"),
-    (dict(fmin=float("nan")), "fmin"),
-    (dict(fmax=float("nan")), "fmax"),
-    (dict(q=float("nan")), "q"),
-    (dict(q=0.5), "q"),
-    (dict(q=1000.0), "q"),
-    (dict(method="wavelet"), "method"),
-    (dict(start=-1e12), "start"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (dict(width=0), "width"),
+        (dict(width=MAX_PIXELS + 1), "width"),
+        (dict(height=-3), "height"),
+        (dict(width=2.5), "width"),
+        (dict(fmin=2000.0, fmax=1000.0), "fmin"),
+        (dict(fmin=1000.0, fmax=1000.0), "fmin"),
+        (dict(fmin=0.0), "fmin"),
+        (dict(fmax=SR / 2 + 1), "Nyquist"),
+        (dict(start=1.0, end=1.0), "end"),
+        (dict(start=2.0, end=1.0), "end"),
+        (dict(start=float("nan")), "start"),
+        (dict(end=float("inf")), "end"),
+        (dict(fmin=float("nan")), "fmin"),
+        (dict(fmax=float("nan")), "fmax"),
+        (dict(q=float("nan")), "q"),
+        (dict(q=0.5), "q"),
+        (dict(q=1000.0), "q"),
+        (dict(method="wavelet"), "method"),
+        (dict(start=-1e12), "start"),
+    ],
+)
 def test_invalid_arguments_raise_one_clear_error(change, words):
     with pytest.raises(SpectrumError, match=words) as info:
         render(tone(440, 0.5, 1.0), SR, **{**GOOD, **change})
@@ -65,15 +69,18 @@ def test_invalid_arguments_raise_one_clear_error(change, words):
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("audio, sr, words", [
-    (np.zeros((2, 100), np.float32), SR, "1-D"),
-    (np.zeros(0, np.float32), SR, "empty"),
-    (np.zeros(100, np.int16), SR, "float"),
-    ([0.0] * 100, SR, "numpy"),
-    (np.zeros(100, np.float32), 0, "sr"),
-    (np.zeros(100, np.float32), 44100.0, "sr"),
-    (np.zeros(100, np.float32), True, "sr"),
-])
+@pytest.mark.parametrize(
+    "audio, sr, words",
+    [
+        (np.zeros((2, 100), np.float32), SR, "1-D"),
+        (np.zeros(0, np.float32), SR, "empty"),
+        (np.zeros(100, np.int16), SR, "float"),
+        ([0.0] * 100, SR, "numpy"),
+        (np.zeros(100, np.float32), 0, "sr"),
+        (np.zeros(100, np.float32), 44100.0, "sr"),
+        (np.zeros(100, np.float32), True, "sr"),
+    ],
+)
 def test_invalid_audio_and_rate(audio, sr, words):
     with pytest.raises(SpectrumError, match=words):
         render(audio, sr, **GOOD)
@@ -81,8 +88,18 @@ def test_invalid_audio_and_rate(audio, sr, words):
 
 def test_cwt_too_long_for_its_lowest_row_is_refused():
     with pytest.raises(SpectrumError, match="stft"):
-        render(tone(440, 0.5, 1.0), SR, start=0.0, end=29.0, fmin=0.05, fmax=8000.0,
-               width=64, height=32, method="cwt", q=100.0)
+        render(
+            tone(440, 0.5, 1.0),
+            SR,
+            start=0.0,
+            end=29.0,
+            fmin=0.05,
+            fmax=8000.0,
+            width=64,
+            height=32,
+            method="cwt",
+            q=100.0,
+        )
 
 
 def test_nyquist_is_a_valid_fmax():
@@ -126,13 +143,24 @@ def test_stft_window_follows_the_zoom():
 
 # --- shape, orientation, edges -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", BOTH)
-@pytest.mark.parametrize("start, end", [(0.0, 0.5), (1.5, 2.0), (-1.0, 3.0), (-0.5, 0.25),
-                                         (1.9, 4.0)])
+@pytest.mark.parametrize(
+    "start, end", [(0.0, 0.5), (1.5, 2.0), (-1.0, 3.0), (-0.5, 0.25), (1.9, 4.0)]
+)
 def test_shape_and_orientation_hold_at_the_edges_and_beyond(method, start, end):
     audio = tone(200.0, 0.5, 2.0) + tone(5000.0, 0.05, 2.0)
-    img = render(audio, SR, start=start, end=end, fmin=100.0, fmax=10000.0, width=37,
-                 height=23, method=method)
+    img = render(
+        audio,
+        SR,
+        start=start,
+        end=end,
+        fmin=100.0,
+        fmax=10000.0,
+        width=37,
+        height=23,
+        method=method,
+    )
     assert img.shape == (23, 37) and img.dtype == np.float32
     assert np.isfinite(img).all() and (img >= DB_FLOOR).all()
     freqs = frequencies(100.0, 10000.0, 23)
@@ -150,8 +178,17 @@ def test_shape_and_orientation_hold_at_the_edges_and_beyond(method, start, end):
 @pytest.mark.parametrize("method", BOTH)
 def test_columns_narrower_than_a_sample_still_work(method):
     audio = tone(1000.0, 0.5, 1.0)
-    img = render(audio, SR, start=0.5, end=0.501, fmin=100.0, fmax=8000.0, width=501,
-                 height=40, method=method)
+    img = render(
+        audio,
+        SR,
+        start=0.5,
+        end=0.501,
+        fmin=100.0,
+        fmax=8000.0,
+        width=501,
+        height=40,
+        method=method,
+    )
     assert img.shape == (40, 501) and np.isfinite(img).all()
     ridge = img[nearest_row(frequencies(100.0, 8000.0, 40), 1000.0)]
     assert np.abs(ridge + 6.02).max() < 1.0
@@ -181,11 +218,21 @@ def test_cwt_repeats_exactly_with_the_cache_warm():
 
 # --- calibration and ridges ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", BOTH)
 def test_a_1khz_sine_at_minus_6_dbfs_peaks_in_its_row_at_minus_6_db(method):
     freqs = frequencies(50.0, 16000.0, 256)
-    img = render(tone(1000.0, 0.5, 4.0), SR, start=1.0, end=3.0, fmin=50.0, fmax=16000.0,
-                 width=200, height=256, method=method)
+    img = render(
+        tone(1000.0, 0.5, 4.0),
+        SR,
+        start=1.0,
+        end=3.0,
+        fmin=50.0,
+        fmax=16000.0,
+        width=200,
+        height=256,
+        method=method,
+    )
     column = img[:, 100]
     assert int(np.argmax(column)) == nearest_row(freqs, 1000.0)
     assert column.max() == pytest.approx(-6.02, abs=0.5)
@@ -193,20 +240,35 @@ def test_a_1khz_sine_at_minus_6_dbfs_peaks_in_its_row_at_minus_6_db(method):
 
 @pytest.mark.parametrize("method, seconds", [("cwt", 4.0), ("stft", 120.0)])
 @pytest.mark.parametrize("height", [256, 40])  # rows denser, and much sparser, than the CWT
-def test_the_ridge_of_a_sine_lies_in_its_row_at_its_level_at_every_frequency(method, seconds,
-                                                                             height):
+def test_the_ridge_of_a_sine_lies_in_its_row_at_its_level_at_every_frequency(
+    method, seconds, height
+):
     fmin, fmax = 50.0, 16000.0
     freqs = frequencies(fmin, fmax, height)
     rng = np.random.default_rng(1)
     # Both ends, and every few rows at a random point between row centres.
     every = 7 if height > 100 else 1
-    probes = np.concatenate(([fmin, fmax], freqs[1:-1:every] * (fmax / fmin) ** (
-        rng.uniform(-0.45, 0.45, len(freqs[1:-1:every])) / (height - 1))))
+    probes = np.concatenate(
+        (
+            [fmin, fmax],
+            freqs[1:-1:every]
+            * (fmax / fmin) ** (rng.uniform(-0.45, 0.45, len(freqs[1:-1:every])) / (height - 1)),
+        )
+    )
     t = np.arange(round(seconds * SR)) / SR
     for f, amp in zip(probes, rng.uniform(0.05, 1.0, probes.size), strict=True):
         audio = (amp * np.sin(2 * np.pi * f * t)).astype(np.float32)
-        img = render(audio, SR, start=seconds / 4, end=3 * seconds / 4, fmin=fmin, fmax=fmax,
-                     width=120, height=height, method=method)
+        img = render(
+            audio,
+            SR,
+            start=seconds / 4,
+            end=3 * seconds / 4,
+            fmin=fmin,
+            fmax=fmax,
+            width=120,
+            height=height,
+            method=method,
+        )
         ridge = img[:, 10:-10]
         assert (ridge.argmax(axis=0) == nearest_row(freqs, f)).all(), f"{method} {f:.1f} Hz"
         assert np.abs(ridge.max(axis=0) - 20 * np.log10(amp)).max() < 0.5, f"{method} {f:.1f} Hz"
@@ -222,11 +284,21 @@ def two_tone_dip(ratio: float, q: float | None) -> float:
     f1, f2 = 1000.0 / math.sqrt(ratio), 1000.0 * math.sqrt(ratio)
     audio = tone(f1, 0.5, 2.0) + tone(f2, 0.5, 2.0)
     freqs = frequencies(500.0, 2000.0, 300)
-    img = render(audio, SR, start=0.5, end=1.5, fmin=500.0, fmax=2000.0, width=1000,
-                 height=300, method="cwt", q=q)
+    img = render(
+        audio,
+        SR,
+        start=0.5,
+        end=1.5,
+        fmin=500.0,
+        fmax=2000.0,
+        width=1000,
+        height=300,
+        method="cwt",
+        q=q,
+    )
     level = 10 * np.log10(np.mean(10 ** (img / 10), axis=1))
     r1, r2 = nearest_row(freqs, f1), nearest_row(freqs, f2)
-    return float(min(level[r1], level[r2]) - level[r1 + 1:r2].min())
+    return float(min(level[r1], level[r2]) - level[r1 + 1 : r2].min())
 
 
 def test_a_whole_tone_is_resolved_at_the_default_q():
@@ -245,8 +317,17 @@ def test_a_click_shows_in_its_column(method):
     audio = np.zeros(4 * SR, np.float32)
     column = 123
     audio[round((start + (column + 0.5) * dt) * SR)] = 1.0
-    img = render(audio, SR, start=start, end=end, fmin=50.0, fmax=16000.0, width=width,
-                 height=128, method=method)
+    img = render(
+        audio,
+        SR,
+        start=start,
+        end=end,
+        fmin=50.0,
+        fmax=16000.0,
+        width=width,
+        height=128,
+        method=method,
+    )
     assert (img.argmax(axis=1) == column).all()
     assert (img[:, column] > -80).all()
 
@@ -259,10 +340,25 @@ def test_stft_of_a_long_view_misses_no_click():
     where = rng.choice(np.arange(1, width - 1), 12, replace=False)
     times = (where + rng.uniform(0, 1, where.size)) * minutes * 60 / width
     audio[(times * sr).astype(int)] = 1.0
-    img = render(audio, sr, start=0.0, end=minutes * 60.0, fmin=100.0, fmax=3000.0,
-                 width=width, height=64, method="stft")
-    assert stft.frames_per_column(stft_window_size(sr, 0.0, minutes * 60.0, width, 100.0),
-                                  minutes * 60 * sr / width, width) > 1
+    img = render(
+        audio,
+        sr,
+        start=0.0,
+        end=minutes * 60.0,
+        fmin=100.0,
+        fmax=3000.0,
+        width=width,
+        height=64,
+        method="stft",
+    )
+    assert (
+        stft.frames_per_column(
+            stft_window_size(sr, 0.0, minutes * 60.0, width, 100.0),
+            minutes * 60 * sr / width,
+            width,
+        )
+        > 1
+    )
     level = img.max(axis=0)
     assert level[where].max() - level[where].min() < 7.0  # at most 6.8 dB lost between frames
     quiet = np.setdiff1d(np.arange(width), np.concatenate((where - 1, where, where + 1)))
@@ -271,9 +367,10 @@ def test_stft_of_a_long_view_misses_no_click():
 
 # --- the CWT against a brute-force, full-resolution reference ------------------------------
 
+
 def reference_cwt(audio, sr, start, end, freqs, width, q):
     """Direct convolution at every sample with the same wavelet, max-pooled the same way."""
-    length = 2 ** 16
+    length = 2**16
     grid = np.fft.fftfreq(length, 1.0 / sr)
     first = math.floor(start * sr)
     last = math.ceil(end * sr)
@@ -283,12 +380,12 @@ def reference_cwt(audio, sr, start, end, freqs, width, q):
     for r, fc in enumerate(rows):
         kernel = np.fft.ifft(cwt.morlet_response(grid, fc, q))
         half = math.ceil(8 * cwt.HPBW_PER_SIGMA * q / (2 * math.pi * fc) * sr)  # 8 sigmas
-        kernel = np.concatenate((kernel[-half:], kernel[:half + 1]))  # h[-half .. half]
+        kernel = np.concatenate((kernel[-half:], kernel[: half + 1]))  # h[-half .. half]
         padded = np.zeros(last - first + 2 * half)
         lo, hi = max(0, first - half), min(audio.size, last + half)
-        padded[lo - (first - half):hi - (first - half)] = audio[lo:hi]
+        padded[lo - (first - half) : hi - (first - half)] = audio[lo:hi]
         analytic = np.convolve(padded, kernel, "valid")  # sample first + i at index i
-        power = np.abs(analytic[:edges[-1] - first]) ** 2
+        power = np.abs(analytic[: edges[-1] - first]) ** 2
         out[r] = np.maximum.reduceat(power, edges[:-1] - first)
     out = out.reshape(len(freqs), per_row, width).max(axis=1)
     return 10 * np.log10(np.maximum(out, 1e-16))
@@ -298,9 +395,12 @@ def test_cwt_matches_a_brute_force_reference_at_every_pixel_above_minus_60_db():
     sr, seconds = 8000, 1.2
     t = np.arange(round(seconds * sr)) / sr
     rng = np.random.default_rng(7)
-    audio = (0.5 * np.sin(2 * np.pi * 220 * t) + 0.1 * np.sin(2 * np.pi * 1300 * t + 1)
-             + 0.05 * np.sin(2 * np.pi * (500 * t + 1000 * t ** 2))  # 500 -> 2900 Hz
-             + 0.003 * rng.standard_normal(t.size))
+    audio = (
+        0.5 * np.sin(2 * np.pi * 220 * t)
+        + 0.1 * np.sin(2 * np.pi * 1300 * t + 1)
+        + 0.05 * np.sin(2 * np.pi * (500 * t + 1000 * t**2))  # 500 -> 2900 Hz
+        + 0.003 * rng.standard_normal(t.size)
+    )
     audio *= np.minimum(1.0, np.minimum(t, seconds - t) / 0.1)  # no steps at the clip's ends
     audio[[4567, 5018]] += [0.5, -0.2]  # clicks, one near a column edge
     audio = audio.astype(np.float32)
@@ -308,8 +408,18 @@ def test_cwt_matches_a_brute_force_reference_at_every_pixel_above_minus_60_db():
     # Up to where the top row's band stays below Nyquist: one cut off there is not a Gaussian
     # any more, and its slowly decaying time-domain tails defeat a finite direct convolution.
     freqs = frequencies(100.0, 3400.0, height)
-    ours = render(audio, sr, start=start, end=end, fmin=100.0, fmax=3400.0, width=width,
-                  height=height, method="cwt", q=q)
+    ours = render(
+        audio,
+        sr,
+        start=start,
+        end=end,
+        fmin=100.0,
+        fmax=3400.0,
+        width=width,
+        height=height,
+        method="cwt",
+        q=q,
+    )
     ref = reference_cwt(audio.astype(np.float64), sr, start, end, freqs, width, q)
     loud = ref > -60
     assert loud.mean() > 0.25
@@ -322,8 +432,17 @@ def test_cwt_clicks_on_silence_match_the_reference():
     audio[[3001, 4567]] = [1.0, 0.25]
     start, end, width, height = 0.3, 0.7, 80, 31
     freqs = frequencies(100.0, 3400.0, height)
-    ours = render(audio, sr, start=start, end=end, fmin=100.0, fmax=3400.0, width=width,
-                  height=height, method="cwt")
+    ours = render(
+        audio,
+        sr,
+        start=start,
+        end=end,
+        fmin=100.0,
+        fmax=3400.0,
+        width=width,
+        height=height,
+        method="cwt",
+    )
     ref = reference_cwt(audio.astype(np.float64), sr, start, end, freqs, width, DEFAULT_Q)
     loud = ref > -60
     assert np.abs(ours - ref)[loud].max() < 0.5
@@ -336,8 +455,18 @@ def test_cwt_clicks_on_silence_match_the_reference():
 def test_render_reports_its_progress_to_the_end(method, end):
     calls = []
     audio = tone(440.0, 0.5, 2.0)
-    render(audio, SR, start=0.0, end=end, fmin=50.0, fmax=8000.0, width=300, height=64,
-           method=method, report=lambda done, total: calls.append((done, total)))
+    render(
+        audio,
+        SR,
+        start=0.0,
+        end=end,
+        fmin=50.0,
+        fmax=8000.0,
+        width=300,
+        height=64,
+        method=method,
+        report=lambda done, total: calls.append((done, total)),
+    )
     assert calls, "no progress was reported"
     dones = [done for done, _ in calls]
     assert dones == sorted(dones) and len({total for _, total in calls}) == 1

@@ -1,4 +1,5 @@
 """The document store under the concurrency pywebview creates: every js_api call on a thread."""
+
 import threading
 import time
 
@@ -12,21 +13,39 @@ from app.document.store import DocumentStore
 def _audio(name: str, seconds: float) -> AudioFile:
     samples = np.zeros(int(seconds * 1000), np.float32)
     samples.flags.writeable = False
-    return AudioFile(path=None, name=name, samples=samples, sample_rate=1000, channels=1,
-                     frames=samples.size, format="GENERATED", subtype="FLOAT")
+    return AudioFile(
+        path=None,
+        name=name,
+        samples=samples,
+        sample_rate=1000,
+        channels=1,
+        frames=samples.size,
+        format="GENERATED",
+        subtype="FLOAT",
+    )
 
 
 def _opened(state: DocumentState, audio: AudioFile, serial: int) -> DocumentState:
     view = View(0.0, audio.duration, 20.0, 500.0)
-    image = Image(key=f"{audio.name}-{serial}", width=4, height=3, db_min=-100.0, db_max=0.0,
-                  view=view, method="stft", window_size=64, seconds=0.0)
+    image = Image(
+        key=f"{audio.name}-{serial}",
+        width=4,
+        height=3,
+        db_min=-100.0,
+        db_max=0.0,
+        view=view,
+        method="stft",
+        window_size=64,
+        seconds=0.0,
+    )
     return state.opened(audio, image)
 
 
 def _consistent(state: DocumentState) -> str | None:
     """What is wrong with `state`, or None."""
     if (state.audio is None) != (state.view is None) or (state.audio is None) != (
-            state.overview is None):
+        state.overview is None
+    ):
         return "audio, view and overview not set together"
     if state.audio is not None:
         if state.view.end > state.audio.duration + 1e-9:
@@ -136,8 +155,13 @@ def test_failure_keeps_the_open_file():
 
 def _partial(partial_id, f=440.0):
     from app.document.partials import Partial, default_color, frozen_points
-    return Partial(partial_id, f"Partial {partial_id}", default_color(partial_id),
-                   frozen_points([[0.0, f, -6.0], [0.1, f, -6.0]]))
+
+    return Partial(
+        partial_id,
+        f"Partial {partial_id}",
+        default_color(partial_id),
+        frozen_points([[0.0, f, -6.0], [0.1, f, -6.0]]),
+    )
 
 
 def test_undo_and_redo_walk_the_edits_and_ids_are_never_reused():
@@ -174,6 +198,7 @@ def test_selection_keeps_only_existing_partials_and_a_new_file_forgets_them():
 
 def test_undo_depth_is_bounded():
     from app.document.state import UNDO_DEPTH
+
     state = DocumentState()
     for i in range(UNDO_DEPTH + 50):
         state = state.edited((_partial(i + 1),), f"edit {i}", next_partial_id=i + 2)
@@ -187,8 +212,12 @@ def test_pushed_states_leave_the_partials_out_and_say_when_they_changed():
     assert state.to_json()["partials"][0]["id"] == 1
     # Along one history (what the page sees) every change of the partials is a new version.
     versions = [state.partials_version]
-    for step in (lambda s: s.undone(), lambda s: s.redone(), lambda s: s.edited((), "Delete"),
-                 lambda s: _opened(s, _audio("x", 1.0), 1)):
+    for step in (
+        lambda s: s.undone(),
+        lambda s: s.redone(),
+        lambda s: s.edited((), "Delete"),
+        lambda s: _opened(s, _audio("x", 1.0), 1),
+    ):
         state = step(state)
         assert state.partials_version not in versions
         versions.append(state.partials_version)

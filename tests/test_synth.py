@@ -1,5 +1,6 @@
 """Resynthesis: frequency and level of what is rendered, glides, fades, gaps, Nyquist, chunked
 rendering against the full one, mixing and gains, and argument checking."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,7 +27,7 @@ def track(t0, t1, freq, db, hop=0.005):
 
 
 def part(x, t0, t1, start=0.0):
-    return x[round((t0 - start) * SR):round((t1 - start) * SR)]
+    return x[round((t0 - start) * SR) : round((t1 - start) * SR)]
 
 
 def measure(x):
@@ -35,7 +36,7 @@ def measure(x):
     n = x.size * 8
     spectrum = np.abs(np.fft.rfft(x * np.hanning(x.size), n))
     k = int(np.argmax(spectrum))
-    a, b, c = np.log(spectrum[k - 1:k + 2])
+    a, b, c = np.log(spectrum[k - 1 : k + 2])
     freq = (k + 0.5 * (a - c) / (a - 2 * b + c)) * SR / n
     return freq, 20 * np.log10(np.abs(x).max())
 
@@ -46,6 +47,7 @@ def instantaneous_frequency(x):
 
 
 # --- what is rendered ------------------------------------------------------------------------
+
 
 def test_steady_partial_reads_its_frequency_and_level():
     x = synthesize([track(0.1, 1.9, 440.0, -6.02)], SR)
@@ -81,7 +83,7 @@ def test_glide_reaches_the_right_frequencies_at_the_right_times():
     inst = instantaneous_frequency(x)
     for when in (0.2, 0.35, 0.6, 0.85, 1.0):
         i = round(when * SR)
-        measured = np.median(inst[i - 50:i + 50])
+        measured = np.median(inst[i - 50 : i + 50])
         assert abs(cents(measured, 220.0 * 4 ** (when - 0.1))) < 2, when
 
 
@@ -92,13 +94,13 @@ def test_glide_matches_the_closed_form_integral_of_its_frequency():
     t = np.arange(round(0.25 * SR), round(0.65 * SR)) / SR
     rate = np.log(f1 / f0) / (t1 - t0)
     cycles = f0 * FADE_SECONDS + f0 / rate * np.expm1(rate * (t - t0))
-    assert np.abs(x[round(0.25 * SR):round(0.65 * SR)] - np.sin(2 * np.pi * cycles)).max() < 1e-4
+    assert np.abs(x[round(0.25 * SR) : round(0.65 * SR)] - np.sin(2 * np.pi * cycles)).max() < 1e-4
 
 
 def test_amplitude_is_interpolated_in_linear_amplitude():
     x = synthesize([np.array([[0.1, 1000.0, 0.0], [0.9, 1000.0, -20.0]])], SR)
     envelope = np.abs(hilbert(x))
-    middle = np.median(envelope[round(0.49 * SR):round(0.51 * SR)])
+    middle = np.median(envelope[round(0.49 * SR) : round(0.51 * SR)])
     assert abs(middle - (1.0 + 0.1) / 2) < 2e-3
 
 
@@ -117,7 +119,7 @@ def test_onsets_and_ends_fade_without_clicks():
     assert np.abs(part(x, 0.498, 0.5)).max() > 0.99 * amp
     # A hard onset would step by up to amp; the fade's first samples are tiny.
     first = round((0.1 - FADE_SECONDS) * SR)
-    assert np.abs(x[first:first + 3]).max() < 1e-4
+    assert np.abs(x[first : first + 3]).max() < 1e-4
 
 
 def test_gaps_are_silent_inside_and_the_phase_continues():
@@ -128,7 +130,7 @@ def test_gaps_are_silent_inside_and_the_phase_continues():
     x = synthesize([gapped], SR)
     whole = synthesize([points], SR)
     assert not part(x, 0.4 + FADE_SECONDS + 1 / SR, 0.6 - FADE_SECONDS).any()
-    steady_step = 2 * 10 ** (-10 / 20) * np.sin(np.pi * 500 * 2 ** 0.3 / SR)
+    steady_step = 2 * 10 ** (-10 / 20) * np.sin(np.pi * 500 * 2**0.3 / SR)
     assert np.abs(np.diff(part(x, 0.39, 0.61))).max() <= 1.05 * steady_step
     # Outside the gap and its fades, the same samples as without the gap (same phase).
     assert np.abs(part(x, 0.0, 0.4) - part(whole, 0.0, 0.4)).max() < 1e-6
@@ -164,24 +166,35 @@ def test_partials_with_fewer_than_two_valid_points_are_silent():
 
 # --- windows and chunks ----------------------------------------------------------------------
 
+
 def vibrato_partial(duration=12.0):
-    return track(0.05, duration, lambda t: 660 * 2 ** (40 / 1200 * np.sin(2 * np.pi * 5.5 * t)),
-                 lambda t: -10 - 6 * np.sin(2 * np.pi * 0.3 * t))
+    return track(
+        0.05,
+        duration,
+        lambda t: 660 * 2 ** (40 / 1200 * np.sin(2 * np.pi * 5.5 * t)),
+        lambda t: -10 - 6 * np.sin(2 * np.pi * 0.3 * t),
+    )
 
 
 def test_a_window_renders_the_same_samples_as_the_full_rendering():
     points = vibrato_partial()
     points[700:720, 1:] = np.nan  # a gap, too
     full = synthesize([points], SR)
-    for start, end in ((0.0, 0.5), (3.3, 3.7), (2.0 + 17 / SR, 7.5), (11.9, 12.2),
-                       (-0.5, 0.25), (3.49, 3.61)):
+    for start, end in (
+        (0.0, 0.5),
+        (3.3, 3.7),
+        (2.0 + 17 / SR, 7.5),
+        (11.9, 12.2),
+        (-0.5, 0.25),
+        (3.49, 3.61),
+    ):
         window = synthesize([points], SR, start=start, end=end)
         n0 = round(start * SR)
         assert window.size == round(end * SR) - n0
         lo = max(n0, 0)
-        expected = full[lo:n0 + window.size]
-        assert np.abs(window[lo - n0:lo - n0 + expected.size] - expected).max() < 1e-5
-        assert not window[:lo - n0].any()  # before the partial's fade-in: silence
+        expected = full[lo : n0 + window.size]
+        assert np.abs(window[lo - n0 : lo - n0 + expected.size] - expected).max() < 1e-5
+        assert not window[: lo - n0].any()  # before the partial's fade-in: silence
 
 
 def test_internal_chunk_size_does_not_change_the_samples(monkeypatch):
@@ -201,6 +214,7 @@ def test_a_long_partial_keeps_its_phase():
 
 # --- mixing ----------------------------------------------------------------------------------
 
+
 def test_two_partials_add_and_gains_mute_and_scale():
     a = track(0.1, 1.0, 440.0, -12.0)
     b = track(0.3, 0.8, lambda t: 700 + 100 * t, -18.0)
@@ -217,37 +231,40 @@ def test_two_partials_add_and_gains_mute_and_scale():
 GOOD = [[0.1, 440.0, -6.0], [0.2, 440.0, -6.0]]
 
 
-@pytest.mark.parametrize("partials, sr, kwargs, words", [
-    ([GOOD], 0, {}, "sr must be between"),
-    ([GOOD], 500, {}, "sr must be between"),
-    ([GOOD], 1_000_000, {}, "sr must be between"),
-    ([GOOD], 44100.0, {}, "sr must be an integer"),
-    ([GOOD], True, {}, "sr must be an integer"),
-    ([[[0.1, 440.0], [0.2, 440.0]]], SR, {}, "shape (n, 3)"),
-    ([np.zeros((2, 3, 1))], SR, {}, "shape (n, 3)"),
-    ([[["a", 440, 0], [0.2, 440, 0]]], SR, {}, "must be an array"),
-    (np.array(GOOD), SR, {}, "not one array"),
-    (5, SR, {}, "sequence of (n, 3) arrays"),
-    ([[[0.2, 440.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "times must be sorted"),
-    ([[[np.nan, 440.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "times must be finite"),
-    ([[[0.0, 440.0, 0.0], [np.inf, 440.0, 0.0]]], SR, {}, "times must be finite"),
-    ([[[0.0, 440.0, 0.0], [2e7, 440.0, 0.0]]], SR, {}, "within"),
-    ([[[0.0, 0.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
-    ([[[0.0, -5.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
-    ([[[0.0, np.inf, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
-    ([[[0.0, 440.0, np.inf], [0.1, 440.0, 0.0]]], SR, {}, "at most"),
-    ([GOOD], SR, {"start": np.nan}, "start must be finite"),
-    ([GOOD], SR, {"start": "0"}, "start must be a number"),
-    ([GOOD], SR, {"end": np.inf}, "end must be finite"),
-    ([GOOD], SR, {"start": 1.0, "end": 1.0}, "must be after start"),
-    ([GOOD], SR, {"start": 1.0, "end": 0.5}, "must be after start"),
-    ([GOOD], SR, {"end": 3 * 3600.0}, "at most"),
-    ([[[0.0, 440.0, 0.0], [4 * 3600.0, 440.0, 0.0]]], SR, {}, "render it in windows"),
-    ([GOOD], SR, {"gains": [1, 1]}, "one number per partial"),
-    ([GOOD], SR, {"gains": [-1]}, "at least 0"),
-    ([GOOD], SR, {"gains": [np.nan]}, "finite"),
-    ([GOOD], SR, {"gains": ["x"]}, "sequence of numbers"),
-])
+@pytest.mark.parametrize(
+    "partials, sr, kwargs, words",
+    [
+        ([GOOD], 0, {}, "sr must be between"),
+        ([GOOD], 500, {}, "sr must be between"),
+        ([GOOD], 1_000_000, {}, "sr must be between"),
+        ([GOOD], 44100.0, {}, "sr must be an integer"),
+        ([GOOD], True, {}, "sr must be an integer"),
+        ([[[0.1, 440.0], [0.2, 440.0]]], SR, {}, "shape (n, 3)"),
+        ([np.zeros((2, 3, 1))], SR, {}, "shape (n, 3)"),
+        ([[["a", 440, 0], [0.2, 440, 0]]], SR, {}, "must be an array"),
+        (np.array(GOOD), SR, {}, "not one array"),
+        (5, SR, {}, "sequence of (n, 3) arrays"),
+        ([[[0.2, 440.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "times must be sorted"),
+        ([[[np.nan, 440.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "times must be finite"),
+        ([[[0.0, 440.0, 0.0], [np.inf, 440.0, 0.0]]], SR, {}, "times must be finite"),
+        ([[[0.0, 440.0, 0.0], [2e7, 440.0, 0.0]]], SR, {}, "within"),
+        ([[[0.0, 0.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
+        ([[[0.0, -5.0, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
+        ([[[0.0, np.inf, 0.0], [0.1, 440.0, 0.0]]], SR, {}, "above 0 Hz"),
+        ([[[0.0, 440.0, np.inf], [0.1, 440.0, 0.0]]], SR, {}, "at most"),
+        ([GOOD], SR, {"start": np.nan}, "start must be finite"),
+        ([GOOD], SR, {"start": "0"}, "start must be a number"),
+        ([GOOD], SR, {"end": np.inf}, "end must be finite"),
+        ([GOOD], SR, {"start": 1.0, "end": 1.0}, "must be after start"),
+        ([GOOD], SR, {"start": 1.0, "end": 0.5}, "must be after start"),
+        ([GOOD], SR, {"end": 3 * 3600.0}, "at most"),
+        ([[[0.0, 440.0, 0.0], [4 * 3600.0, 440.0, 0.0]]], SR, {}, "render it in windows"),
+        ([GOOD], SR, {"gains": [1, 1]}, "one number per partial"),
+        ([GOOD], SR, {"gains": [-1]}, "at least 0"),
+        ([GOOD], SR, {"gains": [np.nan]}, "finite"),
+        ([GOOD], SR, {"gains": ["x"]}, "sequence of numbers"),
+    ],
+)
 def test_bad_arguments_raise_synth_error_with_a_one_line_message(partials, sr, kwargs, words):
     with pytest.raises(SynthError) as caught:
         synthesize(partials, sr, **kwargs)

@@ -1,4 +1,5 @@
 """The CWT with PyWavelets' complex wavelets: against pywt.cwt itself, levels, errors."""
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,18 @@ from workers.wavelets import row_wavelet
 
 COMPARED = ("cmor1.5-1.0", "shan1.5-1.0", "fbsp2-1.5-1.0", "cgau4")
 # Every family, narrow and wide: the level and ridge tests run on each.
-SUPPORTED = ("morlet", "cmor1.5-1.0", "cmor100-1.0", "shan1.5-1.0", "shan0.5-2.0",
-             "fbsp1-1.5-1.0", "fbsp3-0.5-1.0", "cgau1", "cgau4", "cgau8")
+SUPPORTED = (
+    "morlet",
+    "cmor1.5-1.0",
+    "cmor100-1.0",
+    "shan1.5-1.0",
+    "shan0.5-2.0",
+    "fbsp1-1.5-1.0",
+    "fbsp3-0.5-1.0",
+    "cgau1",
+    "cgau4",
+    "cgau8",
+)
 UPSAMPLE = 4  # pywt.cwt runs on 4x the samples: see pywt_magnitude
 COLUMN = 8  # samples per column in the comparison
 # Largest difference at any pixel, over the image's peak. Measured: 0.2 % for cmor on tones,
@@ -49,8 +60,12 @@ def pywt_response(name: str):
         centre = wavelet.center_frequency
     else:
         near = np.fft.fftfreq(psi.size, step)[np.argmax(np.abs(np.fft.fft(psi)))]
-        centre = minimize_scalar(lambda f: -magnitude(f), method="bounded",
-                                 bounds=(near - 0.01, near + 0.01), options={"xatol": 1e-8}).x
+        centre = minimize_scalar(
+            lambda f: -magnitude(f),
+            method="bounded",
+            bounds=(near - 0.01, near + 0.01),
+            options={"xatol": 1e-8},
+        ).x
     return centre, magnitude
 
 
@@ -80,8 +95,13 @@ def pywt_magnitude(name: str, audio: np.ndarray, sr: int, freqs: np.ndarray) -> 
         precision = 19
     analytic = hilbert(resample_poly(audio.astype(np.float64), UPSAMPLE, 1))
     scales = abs(centre) * sr * UPSAMPLE / freqs
-    coefs, _ = pywt.cwt(analytic if centre > 0 else np.conj(analytic), scales, wavelet,
-                        method="fft", precision=precision)
+    coefs, _ = pywt.cwt(
+        analytic if centre > 0 else np.conj(analytic),
+        scales,
+        wavelet,
+        method="fft",
+        precision=precision,
+    )
     return np.abs(coefs) / (np.sqrt(scales)[:, None] * gain)
 
 
@@ -91,13 +111,16 @@ def clips(sr: int, seconds: float, fmax: float) -> dict[str, np.ndarray]:
     t = np.arange(round(seconds * sr)) / sr
     noise = np.random.default_rng(3).standard_normal(t.size)
     fade = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.02)
-    return {name: (fade * x).astype(np.float32) for name, x in {
-        "sine": 0.5 * np.sin(2 * np.pi * 0.47 * fmax * t + 0.3),
-        "two sines": 0.4 * np.sin(2 * np.pi * 0.33 * fmax * t)
-        + 0.2 * np.sin(2 * np.pi * 0.9 * fmax * t + 1.0),
-        "chirp": 0.5 * np.sin(2 * np.pi * fmax * (0.2 * t + 0.5 * t ** 2 / seconds)),
-        "noise": 0.1 * noise,
-    }.items()}
+    return {
+        name: (fade * x).astype(np.float32)
+        for name, x in {
+            "sine": 0.5 * np.sin(2 * np.pi * 0.47 * fmax * t + 0.3),
+            "two sines": 0.4 * np.sin(2 * np.pi * 0.33 * fmax * t)
+            + 0.2 * np.sin(2 * np.pi * 0.9 * fmax * t + 1.0),
+            "chirp": 0.5 * np.sin(2 * np.pi * fmax * (0.2 * t + 0.5 * t**2 / seconds)),
+            "noise": 0.1 * noise,
+        }.items()
+    }
 
 
 # Views: (sr, seconds, fmin, fmax, height). Rows close enough for one analysis row each.
@@ -114,19 +137,33 @@ def test_the_cwt_matches_pywt_cwt_away_from_the_edges(name, sr, seconds, fmin, f
     edge = math.ceil(wavelet.reach / fmin * sr / COLUMN)
     for signal, audio in clips(sr, seconds, fmax).items():
         width = audio.size // COLUMN
-        ours = 10.0 ** (render(audio, sr, start=0.0, end=width * COLUMN / sr, fmin=fmin,
-                               fmax=fmax, width=width, height=height, method="cwt",
-                               wavelet=name) / 20.0)
+        ours = 10.0 ** (
+            render(
+                audio,
+                sr,
+                start=0.0,
+                end=width * COLUMN / sr,
+                fmin=fmin,
+                fmax=fmax,
+                width=width,
+                height=height,
+                method="cwt",
+                wavelet=name,
+            )
+            / 20.0
+        )
         # Max-pooled as Soma pools: over each column's first to last sample.
-        theirs = pywt_magnitude(name, audio, sr, freqs)[:, :width * COLUMN * UPSAMPLE]
+        theirs = pywt_magnitude(name, audio, sr, freqs)[:, : width * COLUMN * UPSAMPLE]
         theirs = theirs.reshape(height, width, COLUMN * UPSAMPLE)[
-            :, :, :(COLUMN - 1) * UPSAMPLE + 1].max(axis=2)
+            :, :, : (COLUMN - 1) * UPSAMPLE + 1
+        ].max(axis=2)
         inside = slice(edge, width - edge)
         error = np.abs(ours[:, inside] - theirs[:, inside]).max() / theirs[:, inside].max()
         assert error < TOLERANCE.get(name[:4], DEFAULT_TOLERANCE), f"{signal}: {error:.4f}"
 
 
 # --- levels and ridges ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", SUPPORTED)
 def test_a_sine_reads_its_amplitude_on_its_ridge_at_its_frequency(name):
@@ -135,8 +172,18 @@ def test_a_sine_reads_its_amplitude_on_its_ridge_at_its_frequency(name):
     audio = (amplitude * np.sin(2 * np.pi * tone * t + 0.3)).astype(np.float32)
     # Rows 1 % apart, one of them on the tone.
     freqs = tone * np.exp(np.arange(-60, 61) * math.log(1.01))
-    image = render(audio, sr, start=0.5, end=1.5, fmin=freqs[0], fmax=freqs[-1], width=50,
-                   height=freqs.size, method="cwt", wavelet=name)
+    image = render(
+        audio,
+        sr,
+        start=0.5,
+        end=1.5,
+        fmin=freqs[0],
+        fmax=freqs[-1],
+        width=50,
+        height=freqs.size,
+        method="cwt",
+        wavelet=name,
+    )
     level = 20 * math.log10(amplitude)
     assert image.max() == pytest.approx(level, abs=0.5)
     assert float(np.median(image[60])) == pytest.approx(level, abs=0.5)
@@ -154,8 +201,10 @@ def test_a_catalogue_wavelet_changes_the_image_and_the_morlet_stays_the_default(
     default = render(audio, sr, **view)
     assert np.array_equal(default, render(audio, sr, wavelet="morlet", **view))
     # cmor1.5-1.0 is about 5 times as wide as the Morlet at q=16: the tone lights more rows.
-    lit = [int((image.mean(axis=1) > -20.0).sum())
-           for image in (default, render(audio, sr, wavelet="cmor1.5-1.0", **view))]
+    lit = [
+        int((image.mean(axis=1) > -20.0).sum())
+        for image in (default, render(audio, sr, wavelet="cmor1.5-1.0", **view))
+    ]
     assert lit[1] > 3 * lit[0]
 
 
@@ -166,14 +215,13 @@ def test_a_viewport_job_computes_with_its_wavelet():
     shared = SharedAudio(audio, sr)
     try:
         view = dict(start=0.1, end=0.9, fmin=100.0, fmax=4000.0, width=64, height=48)
-        job = ViewportJob(request_id=1, audio=shared.ref, db_min=-100.0, db_max=0.0,
-                          wavelet="cgau8", **view)
+        job = ViewportJob(
+            request_id=1, audio=shared.ref, db_min=-100.0, db_max=0.0, wavelet="cgau8", **view
+        )
         result = job.run(lambda done, total: None)
-        expected = quantise(render(audio, sr, method="auto", wavelet="cgau8", **view),
-                            -100.0, 0.0)
+        expected = quantise(render(audio, sr, method="auto", wavelet="cgau8", **view), -100.0, 0.0)
         assert result["method"] == "cwt" and result["payload"] == expected.tobytes()
-        assert result["payload"] != quantise(render(audio, sr, **view), -100.0,
-                                             0.0).tobytes()
+        assert result["payload"] != quantise(render(audio, sr, **view), -100.0, 0.0).tobytes()
     finally:
         shared.close()
 
@@ -183,22 +231,25 @@ def test_a_viewport_job_computes_with_its_wavelet():
 GOOD = dict(start=0.0, end=0.5, fmin=100.0, fmax=3000.0, width=16, height=8)
 
 
-@pytest.mark.parametrize("wavelet, q, words", [
-    ("morl", None, "real"),
-    ("mexh", None, "real"),
-    ("gaus2", None, "real"),
-    ("db4", None, "cmorB-C"),
-    ("haar-ish", None, "unknown wavelet"),
-    ("cmor", None, "needs its parameters"),
-    ("cmor1.5", None, "cmorB-C"),
-    ("cmor0-1.0", None, "above 0"),
-    ("cgau9", None, "cgauP"),
-    ("cmor0.2-0.3", None, "analytic"),
-    ("cmor10000-1.0", None, "narrower"),
-    ("cmor1.5-1.0", 16.0, "q applies only"),
-    ("morlet", 1.0, "q must be between"),
-    (None, None, "wavelet must be a name"),
-])
+@pytest.mark.parametrize(
+    "wavelet, q, words",
+    [
+        ("morl", None, "real"),
+        ("mexh", None, "real"),
+        ("gaus2", None, "real"),
+        ("db4", None, "cmorB-C"),
+        ("haar-ish", None, "unknown wavelet"),
+        ("cmor", None, "needs its parameters"),
+        ("cmor1.5", None, "cmorB-C"),
+        ("cmor0-1.0", None, "above 0"),
+        ("cgau9", None, "cgauP"),
+        ("cmor0.2-0.3", None, "analytic"),
+        ("cmor10000-1.0", None, "narrower"),
+        ("cmor1.5-1.0", 16.0, "q applies only"),
+        ("morlet", 1.0, "q must be between"),
+        (None, None, "wavelet must be a name"),
+    ],
+)
 def test_a_bad_wavelet_is_one_clear_error(wavelet, q, words):
     audio = np.zeros(4000, dtype=np.float32)
     for method in ("cwt", "stft"):  # validated up front, whichever transform runs
@@ -210,8 +261,10 @@ def test_a_bad_wavelet_is_one_clear_error(wavelet, q, words):
 def test_the_error_for_a_real_wavelet_names_the_complex_choices():
     with pytest.raises(SpectrumError) as info:
         render(np.zeros(4000, dtype=np.float32), 8000, wavelet="morl", **GOOD)
-    assert all(choice in str(info.value)
-               for choice in ("'morlet'", "cmorB-C", "shanB-C", "fbspM-B-C", "cgauP"))
+    assert all(
+        choice in str(info.value)
+        for choice in ("'morlet'", "cmorB-C", "shanB-C", "fbspM-B-C", "cgauP")
+    )
 
 
 @pytest.mark.parametrize("name", ["cgau1", "cgau8"])
@@ -228,10 +281,20 @@ def test_pywt_cgau_also_answers_the_mirror_side_which_soma_drops(name):
     scale = abs(centre) * sr / tone
     coefs, _ = pywt.cwt(audio.astype(np.float64), [scale], name, method="fft")
     # A real sine puts amplitude / 2 on each side; the middle half, away from the edges.
-    theirs = np.abs(coefs[0, sr // 8:3 * sr // 8]) / (np.sqrt(scale) * gain / 2)
+    theirs = np.abs(coefs[0, sr // 8 : 3 * sr // 8]) / (np.sqrt(scale) * gain / 2)
     ripple = (theirs.max() - theirs.min()) / (theirs.max() + theirs.min())
     assert 20 * math.log10(ripple) == pytest.approx(mirror_db, abs=0.5)
     assert theirs.mean() == pytest.approx(amplitude, rel=0.01)
-    ours = render(audio, sr, start=0.125, end=0.375, fmin=tone, fmax=2 * tone, width=25,
-                  height=2, method="cwt", wavelet=name)[0]
+    ours = render(
+        audio,
+        sr,
+        start=0.125,
+        end=0.375,
+        fmin=tone,
+        fmax=2 * tone,
+        width=25,
+        height=2,
+        method="cwt",
+        wavelet=name,
+    )[0]
     assert np.ptp(ours) < 0.01 and float(ours.mean()) == pytest.approx(-6.02, abs=0.05)

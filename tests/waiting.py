@@ -1,5 +1,6 @@
 """Waiting in tests for the exact state they then check: polled, with a generous deadline (CI
 runs on a loaded 2-core machine), never a fixed sleep."""
+
 import time
 
 

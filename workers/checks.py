@@ -3,6 +3,7 @@
 Each public function validates everything up front with one clear error type (librosa's
 way); the checks are the same in every module, only the error class differs.
 """
+
 from __future__ import annotations
 
 import math

@@ -22,6 +22,7 @@ sines below it at their level, but it is no longer a Gaussian and rings for long
 PyWavelets' complex wavelets are ``Wavelet``s too (``workers.wavelets``), normalised the
 same way.
 """
+
 from __future__ import annotations
 
 import functools
@@ -48,12 +49,12 @@ MARGIN_SIGMAS = 5.0  # view margin, in time sigmas of the lowest row (-108 dB of
 # apart, so a peak between two reads at most 0.1 dB low (see points_per_bin for the others).
 OVERSAMPLE = 2.0
 MIN_POINTS_PER_COLUMN = 2  # so that every column a sample wide or more holds a point
-MAX_SEGMENT = 2 ** 25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
-BATCH_POINTS = 2 ** 21  # complex points per batched inverse FFT: 16 MB
-FFT_CACHE_BYTES = 2 ** 26  # forward spectra kept across requests
+MAX_SEGMENT = 2**25  # samples in the transformed view plus margins (12.7 min at 44.1 kHz)
+BATCH_POINTS = 2**21  # complex points per batched inverse FFT: 16 MB
+FFT_CACHE_BYTES = 2**26  # forward spectra kept across requests
 
 CUT_GAIN = 1e-3  # -60 dB: where every row's response is cut to 0
-_CENTRE_GAIN = 1.0 - CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2)
+_CENTRE_GAIN = 1.0 - CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT**2)
 
 
 def morlet_response(f: np.ndarray, fc: float, q: float) -> np.ndarray:
@@ -79,7 +80,7 @@ def _shape(x: np.ndarray) -> np.ndarray:
     x2 = x * x
     # Minus the parabola that meets the Gaussian's value and slope at the cut: the response
     # then reaches 0 smoothly, and its time-domain ringing falls off as 1/t**3.
-    shaped = np.exp(-0.5 * x2) - CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT ** 2) + 0.5 * CUT_GAIN * x2
+    shaped = np.exp(-0.5 * x2) - CUT_GAIN * (1.0 + 0.5 * GAUSS_CUT**2) + 0.5 * CUT_GAIN * x2
     return shaped * (2.0 / _CENTRE_GAIN)
 
 
@@ -106,10 +107,14 @@ def morlet(q: float) -> Wavelet:
     is MARGIN_SIGMAS time sigmas."""
     sigmas_per_d = np.float32(HPBW_PER_SIGMA * q)
     half = GAUSS_CUT / (HPBW_PER_SIGMA * q)
-    return Wavelet(name=f"morlet at q={q:g}", band=(-half, half), hpbw=1.0 / q,
-                   reach=gaussian_reach(1.0 / (HPBW_PER_SIGMA * q * math.sqrt(2.0))),
-                   points_per_bin=OVERSAMPLE,  # what points_per_bin gives a Gaussian, exactly
-                   response=lambda d: _shape(d * sigmas_per_d))
+    return Wavelet(
+        name=f"morlet at q={q:g}",
+        band=(-half, half),
+        hpbw=1.0 / q,
+        reach=gaussian_reach(1.0 / (HPBW_PER_SIGMA * q * math.sqrt(2.0))),
+        points_per_bin=OVERSAMPLE,  # what points_per_bin gives a Gaussian, exactly
+        response=lambda d: _shape(d * sigmas_per_d),
+    )
 
 
 def gaussian_reach(rms_bandwidth: float) -> float:
@@ -128,8 +133,7 @@ def points_per_bin(rms_bandwidth: float, band_width: float) -> float:
     return OVERSAMPLE * max(1.0, rms_bandwidth / band_width / gaussian)
 
 
-def analysis_rows(freqs: np.ndarray, wavelet: Wavelet, nyquist: float
-                  ) -> tuple[np.ndarray, int]:
+def analysis_rows(freqs: np.ndarray, wavelet: Wavelet, nyquist: float) -> tuple[np.ndarray, int]:
     """The frequencies actually analysed for output rows ``freqs``, and how many per row.
 
     When rows are further apart than SUBROW_SPACING half-power bandwidths, each row is split
@@ -155,12 +159,10 @@ def margin_samples(sr: int, fmin: float, wavelet: Wavelet) -> int:
     return math.ceil(wavelet.reach / fmin * sr)
 
 
-def segment_length(sr: int, start: float, end: float, freqs: np.ndarray,
-                   wavelet: Wavelet) -> int:
+def segment_length(sr: int, start: float, end: float, freqs: np.ndarray, wavelet: Wavelet) -> int:
     """Length in samples of the forward FFT for a view (compare with MAX_SEGMENT)."""
     margin = margin_samples(sr, float(analysis_rows(freqs, wavelet, sr / 2)[0][0]), wavelet)
-    return sfft.next_fast_len(math.ceil(end * sr) - math.floor(start * sr) + 2 * margin,
-                              real=True)
+    return sfft.next_fast_len(math.ceil(end * sr) - math.floor(start * sr) + 2 * margin, real=True)
 
 
 def _short_length(n: int) -> int:
@@ -177,8 +179,7 @@ class _Band(NamedTuple):
 
 
 @functools.lru_cache(maxsize=4)
-def _bands(n: int, sr: int, freqs_key: bytes, wavelet: Wavelet, column: float
-           ) -> tuple[_Band, ...]:
+def _bands(n: int, sr: int, freqs_key: bytes, wavelet: Wavelet, column: float) -> tuple[_Band, ...]:
     """Each row's wavelet sampled on the bins of an n-point rfft, for columns of `column`
     samples (cached across requests of the same region and rows)."""
     freqs = np.frombuffer(freqs_key, dtype=np.float64)
@@ -193,11 +194,9 @@ def _bands(n: int, sr: int, freqs_key: bytes, wavelet: Wavelet, column: float
         last = min(nyquist_bin, math.floor(centre * (1.0 + highest)))
         # Every bin of the band is within the cut, so the response needs no bounds check;
         # float32, because evaluating it on every band bin is the expensive part.
-        d = (np.arange(first, last + 1, dtype=np.float32) - np.float32(centre)) / np.float32(
-            centre)
+        d = (np.arange(first, last + 1, dtype=np.float32) - np.float32(centre)) / np.float32(centre)
         weights = wavelet.response(d) * np.float32(1.0 / n)
-        length = _short_length(math.ceil(max(wavelet.points_per_bin * weights.size,
-                                             min_points)))
+        length = _short_length(math.ceil(max(wavelet.points_per_bin * weights.size, min_points)))
         bands.append(_Band(first, weights, length))
     return tuple(bands)
 
@@ -241,11 +240,11 @@ def clear_caches() -> None:
 def _segment(audio: np.ndarray, s0: int, n: int) -> np.ndarray:
     """audio[s0:s0 + n] as float32, zero where that runs off either end."""
     if s0 >= 0 and s0 + n <= audio.size:
-        return audio[s0:s0 + n]
+        return audio[s0 : s0 + n]
     out = np.zeros(n, dtype=np.float32)
     a, b = max(0, -s0), min(n, audio.size - s0)
     if b > a:
-        out[a:b] = audio[s0 + a:s0 + b]
+        out[a:b] = audio[s0 + a : s0 + b]
     return out
 
 
@@ -278,24 +277,37 @@ class _Pooling:
         self.bounds = np.minimum(inner.astype(np.intp) - self.lo, self.stop - 1)
         self.taps = (left - self.lo)[:, None] + np.arange(-1, 3)
         f = (ends - left)[:, None]
-        self.weights = np.hstack((-f * (f - 1) * (f - 2) / 6, (f + 1) * (f - 1) * (f - 2) / 2,
-                                  -(f + 1) * f * (f - 2) / 2, (f + 1) * f * (f - 1) / 6)
-                                 ).astype(np.float32)
+        self.weights = np.hstack(
+            (
+                -f * (f - 1) * (f - 2) / 6,
+                (f + 1) * (f - 1) * (f - 2) / 2,
+                -(f + 1) * f * (f - 2) / 2,
+                (f + 1) * f * (f - 1) / 6,
+            )
+        ).astype(np.float32)
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
         """(rows, points) complex64 -> (rows, columns) float32 power."""
-        view = z[:, self.lo:self.hi]
+        view = z[:, self.lo : self.hi]
         # The largest magnitude, squared: np.abs is one vectorised pass over the points, about
         # half the time of re**2 + im**2, and squaring after the max changes no result.
-        pooled = np.maximum.reduceat(np.abs(view[:, :self.stop]), self.bounds, axis=1)[:, ::2]
+        pooled = np.maximum.reduceat(np.abs(view[:, : self.stop]), self.bounds, axis=1)[:, ::2]
         np.square(pooled, out=pooled)
         ends = np.einsum("rjk,jk->rj", view[:, self.taps], self.weights)
         ends = (np.square(ends.real) + np.square(ends.imag)).reshape(z.shape[0], 2, -1)
         return np.maximum(pooled, ends.max(axis=1), out=pooled)
 
 
-def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
-              width: int, wavelet: Wavelet, report=None) -> np.ndarray:
+def cwt_power(
+    audio: np.ndarray,
+    sr: int,
+    start: float,
+    end: float,
+    freqs: np.ndarray,
+    width: int,
+    wavelet: Wavelet,
+    report=None,
+) -> np.ndarray:
     """Max-pooled CWT power on the given rows.
 
     Parameters
@@ -334,16 +346,16 @@ def cwt_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.nd
         pooling = _Pooling(edges, length / n)
         per_batch = max(1, BATCH_POINTS // length)
         for b0 in range(0, len(members), per_batch):
-            batch = members[b0:b0 + per_batch]
+            batch = members[b0 : b0 + per_batch]
             z = np.zeros((len(batch), length), dtype=np.complex64)
             for i, row in enumerate(batch):
                 band = bands[row]
                 # The band is centred on 0 Hz of the short array (a frequency shift, which |W|
                 # ignores), so the points vary as slowly as they can between each other.
                 half = band.weights.size // 2
-                head = spectrum[band.first:band.first + band.weights.size]
-                np.multiply(head[:half], band.weights[:half], out=z[i, length - half:])
-                np.multiply(head[half:], band.weights[half:], out=z[i, :head.size - half])
+                head = spectrum[band.first : band.first + band.weights.size]
+                np.multiply(head[:half], band.weights[:half], out=z[i, length - half :])
+                np.multiply(head[half:], band.weights[half:], out=z[i, : head.size - half])
             z = sfft.ifft(z, axis=1, overwrite_x=True, norm="forward")
             out[batch] = pooling(z)
             if report is not None:

@@ -10,6 +10,7 @@ main script). The forkserver's own remedy, preloading "__main__", does nothing b
 3.14 (CPython gh-98552: the main path is looked up under a key that no longer exists). So
 the forkserver, which only ever starts workers, makes that step a no-op for its children.
 """
+
 from multiprocessing import spawn
 
 

@@ -3,6 +3,7 @@
 The page maps each byte through a 256-entry colormap, so a uint8 image carries all it can
 show at a quarter of the float32 size.
 """
+
 from __future__ import annotations
 
 import math
@@ -34,7 +35,8 @@ def quantise(image: np.ndarray, db_min: float, db_max: float) -> np.ndarray:
     if not db_min < db_max:
         raise ValueError(f"db_min ({db_min}) must be below db_max ({db_max})")
     scaled = (np.asarray(image, dtype=np.float32) - np.float32(db_min)) * np.float32(
-        255.0 / (db_max - db_min))
+        255.0 / (db_max - db_min)
+    )
     np.clip(scaled, 0.0, 255.0, out=scaled)
     # Halves round up, as the page's levelToByte does (np.rint would round them to even).
     return np.floor(scaled + np.float32(0.5), out=scaled).astype(np.uint8)

@@ -4,6 +4,7 @@ A job is a pickle-safe frozen dataclass with a `run(report)` method; the loop se
 ("result", request_id, value), ("error", request_id, reason, traceback) or, during the work,
 ("progress", request_id, done, total). Everything here runs in the worker process.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,14 +46,29 @@ class ViewportJob:
         report(0, 1)  # started: the main process can tell a computing worker from a starting one
         samples = attach(self.audio)
         sr = self.audio.sample_rate
-        db = render(samples, sr, start=self.start, end=self.end, fmin=self.fmin,
-                    fmax=self.fmax, width=self.width, height=self.height, method=self.method,
-                    q=self.q, wavelet=self.wavelet, report=report)
+        db = render(
+            samples,
+            sr,
+            start=self.start,
+            end=self.end,
+            fmin=self.fmin,
+            fmax=self.fmax,
+            width=self.width,
+            height=self.height,
+            method=self.method,
+            q=self.q,
+            wavelet=self.wavelet,
+            report=report,
+        )
         method = resolve_method(self.method, self.start, self.end)
         return {
-            "payload": quantise(db, self.db_min, self.db_max).tobytes(), "method": method,
-            "window_size": (stft_window_size(sr, self.start, self.end, self.width, self.fmin)
-                            if method == "stft" else 0),
+            "payload": quantise(db, self.db_min, self.db_max).tobytes(),
+            "method": method,
+            "window_size": (
+                stft_window_size(sr, self.start, self.end, self.width, self.fmin)
+                if method == "stft"
+                else 0
+            ),
             "seconds": time.perf_counter() - began,
         }
 
@@ -71,8 +87,15 @@ class SnapJob:
     def run(self, report) -> dict:
         report(0, 1)
         samples = attach(self.audio)
-        points = snap_trace(samples, self.audio.sample_rate, self.guide, hop=self.hop,
-                            tolerance_cents=self.tolerance_cents, q=self.q, report=report)
+        points = snap_trace(
+            samples,
+            self.audio.sample_rate,
+            self.guide,
+            hop=self.hop,
+            tolerance_cents=self.tolerance_cents,
+            q=self.q,
+            report=report,
+        )
         return {"points": points}
 
 
@@ -122,12 +145,14 @@ def _serve(requests, results) -> None:
         except EOFError:
             return
         try:
-            value = job.run(lambda done, total, request_id=job.request_id: results.send(
-                ("progress", request_id, done, total)))
+            value = job.run(
+                lambda done, total, request_id=job.request_id: results.send(
+                    ("progress", request_id, done, total)
+                )
+            )
         except Exception as error:  # reported to the main process, which decides
             # The reason is for the user, the traceback for the log: it cannot be logged
             # here, the worker has no log of its own.
-            results.send(("error", job.request_id, describe_error(error),
-                          traceback.format_exc()))
+            results.send(("error", job.request_id, describe_error(error), traceback.format_exc()))
         else:
             results.send(("result", job.request_id, value))

@@ -4,6 +4,7 @@ The main process decodes a file once and copies the mono float32 samples into a
 multiprocessing.shared_memory segment; a request names the segment instead of carrying the
 samples (pickling minutes of audio into every zoom would cost more than the zoom).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

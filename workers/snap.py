@@ -58,6 +58,7 @@ smeared into a ridge that fails the shape test (``auto_q``). The 5th harmonic of
 
 Pure numpy/scipy: no GUI code, nothing from ``app``.
 """
+
 from __future__ import annotations
 
 import math
@@ -142,9 +143,16 @@ def row_cents(q: float) -> float:
     return min(MAX_ROW_CENTS, hpbw_cents(q) / ROWS_PER_HPBW)
 
 
-def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
-               tolerance_cents: float = 100.0, q: float | None = None,
-               report=None) -> np.ndarray:
+def snap_trace(
+    audio: np.ndarray,
+    sr: int,
+    guide,
+    *,
+    hop: float = 0.005,
+    tolerance_cents: float = 100.0,
+    q: float | None = None,
+    report=None,
+) -> np.ndarray:
     """Snap a drawn guide onto the spectral ridge of the partial under it.
 
     Parameters
@@ -192,8 +200,10 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
         q = auto_q(tolerance, float(freqs.min()))
     n = math.floor((times[-1] - times[0]) / hop * (1.0 + 1e-12)) + 1
     if n > MAX_STEPS:
-        raise SnapError(f"hop {hop:g} s gives {n} points over {times[-1] - times[0]:g} s; "
-                        f"at most {MAX_STEPS} are allowed")
+        raise SnapError(
+            f"hop {hop:g} s gives {n} points over {times[-1] - times[0]:g} s; "
+            f"at most {MAX_STEPS} are allowed"
+        )
     # Lead-in and lead-out steps, where there is audio, so that the frequency-modulation
     # correction and the noise floor's average have real data around the first and last
     # points; they are dropped at the end.
@@ -216,13 +226,14 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     width = 2 * (half_band + extra) + 1  # context rows per step
     band = slice(extra, extra + 2 * half_band + 1)
     base = np.rint(centre / step_c).astype(np.int64) - half_band - extra  # first context row
-    power, z, dz = _coefficients(samples, sr, steps, base, width, band, step_c, ref, q,
-                                 per_chunk, progress)
+    power, z, dz = _coefficients(
+        samples, sr, steps, base, width, band, step_c, ref, q, per_chunk, progress
+    )
 
     rows = base[:, None] + np.arange(width)[band]
     node = -np.log(power[:, band] + _TINY) + MU * (rows * step_c - centre[:, None]) ** 2
     lam = LAMBDA * (REF_HOP / hop) ** 2
-    path = _viterbi(node, np.diff(base), np.diff(centre) / step_c, lam * step_c ** 2)
+    path = _viterbi(node, np.diff(base), np.diff(centre) / step_c, lam * step_c**2)
     path = _climb(power[:, band], path, max(1, round(CLIMB_HPBW * hpbw_cents(q) / step_c)))
     progress.step()
 
@@ -232,8 +243,7 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     with np.errstate(divide="ignore", invalid="ignore"):
         seen = fr + np.imag(dzk / zk) / (2.0 * np.pi)  # what the wavelet sees
         smear = _chirp_smear(seen, fr, q, hop)
-        level = 20.0 * np.log10(np.abs(zk) / (morlet_response(seen, fr, q) / 2.0)
-                                * smear ** 0.25)
+        level = 20.0 * np.log10(np.abs(zk) / (morlet_response(seen, fr, q) / 2.0) * smear**0.25)
     context_path = path + extra
     sigma_t = HPBW_PER_SIGMA * q / (2.0 * np.pi * fr)
     missing = ref * 2.0 ** ((base[:, None] + np.arange(width)) * step_c / 1200.0) >= sr / 2.0
@@ -241,11 +251,15 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
     with np.errstate(divide="ignore", invalid="ignore"):
         steady = _window_median(sigma_t * np.abs(np.real(dzk / zk)), sigma_t, hop) <= UNSTEADY
     shape = _ridge_shape(power, context_path, smear, q, step_c)
-    keep = ((above | steady)
-            & _peak_inside_band(power, context_path, band)
-            & (level >= ABSOLUTE_FLOOR_DB)
-            & (shape >= SHAPE_MIN) & (shape <= SHAPE_MAX)
-            & np.isfinite(seen) & np.isfinite(level))
+    keep = (
+        (above | steady)
+        & _peak_inside_band(power, context_path, band)
+        & (level >= ABSOLUTE_FLOOR_DB)
+        & (shape >= SHAPE_MIN)
+        & (shape <= SHAPE_MAX)
+        & np.isfinite(seen)
+        & np.isfinite(level)
+    )
     # A trace shorter than the rule asks is judged on its points alone.
     shortest = np.minimum(np.maximum(MIN_RUN_SIGMAS * sigma_t, MIN_RUN_STEPS * hop), n * hop)
     keep = _drop_short_runs(keep, shortest, hop)
@@ -261,6 +275,7 @@ def snap_trace(audio: np.ndarray, sr: int, guide, *, hop: float = 0.005,
 
 
 # --- computation -----------------------------------------------------------------------------
+
 
 def _coefficients(samples, sr, steps, base, width, band, step_c, ref, q, per_chunk, progress):
     """Power on each step's context rows; coefficient and its time derivative on its band rows.
@@ -310,8 +325,9 @@ def _chunk(samples, sr, times, freqs, q):
         return (np.zeros((0, times.size), dtype=np.complex128),) * 2
     margin = margin_samples(sr, float(freqs[0]), morlet(q))
     s0 = math.floor(times[0] * sr) - margin
-    size = sfft.next_fast_len(math.ceil(times[-1] * sr) - math.floor(times[0] * sr)
-                              + 2 * margin + 2, real=True)
+    size = sfft.next_fast_len(
+        math.ceil(times[-1] * sr) - math.floor(times[0] * sr) + 2 * margin + 2, real=True
+    )
     spectrum = sfft.rfft(_segment(samples, s0, size), workers=2)
     half = GAUSS_CUT * freqs / (HPBW_PER_SIGMA * q) * size / sr
     centre = freqs * size / sr
@@ -338,8 +354,14 @@ def _chunk(samples, sr, times, freqs, q):
     left = np.floor(u).astype(np.int64)
     f = (u - left)[:, None]
     taps = left[:, None] + np.arange(-1, 3)
-    w = np.hstack((-f * (f - 1) * (f - 2) / 6, (f + 1) * (f - 1) * (f - 2) / 2,
-                   -(f + 1) * f * (f - 2) / 2, (f + 1) * f * (f - 1) / 6))
+    w = np.hstack(
+        (
+            -f * (f - 1) * (f - 2) / 6,
+            (f + 1) * (f - 1) * (f - 2) / 2,
+            -(f + 1) * f * (f - 2) / 2,
+            (f + 1) * f * (f - 1) / 6,
+        )
+    )
     values = np.einsum("rkj,kj->rk", short[:, taps], w)
     # Back from the band's own baseband (centre bin first + shift) to each row's frequency:
     # W_row(t) = W_base(t) * exp(i 2 pi (first + shift - row bin) t); only the derivative and
@@ -351,8 +373,9 @@ def _chunk(samples, sr, times, freqs, q):
     return zb, dz
 
 
-def _viterbi(node: np.ndarray, base_step: np.ndarray, guide_step: np.ndarray,
-             lam_rows: float) -> np.ndarray:
+def _viterbi(
+    node: np.ndarray, base_step: np.ndarray, guide_step: np.ndarray, lam_rows: float
+) -> np.ndarray:
     """Cheapest path through ``node`` (n, J) costs, one state per step.
 
     Moving from state i at step k-1 to state j at step k jumps
@@ -411,11 +434,12 @@ def _chirp_smear(inst: np.ndarray, fr: np.ndarray, q: float, hop: float) -> np.n
     k = np.arange(inst.size)
     rate = np.gradient(np.interp(k, np.flatnonzero(good), inst[good]), hop)
     sigma_t = HPBW_PER_SIGMA * q / (2.0 * np.pi * fr)
-    return 1.0 + (2.0 * np.pi * rate * sigma_t ** 2) ** 2
+    return 1.0 + (2.0 * np.pi * rate * sigma_t**2) ** 2
 
 
-def _ridge_shape(power: np.ndarray, path: np.ndarray, smear: np.ndarray, q: float,
-                 step_c: float) -> np.ndarray:
+def _ridge_shape(
+    power: np.ndarray, path: np.ndarray, smear: np.ndarray, q: float, step_c: float
+) -> np.ndarray:
     """Curvature of log power across rows at each path row, over that of a lone partial.
 
     A lone partial's power across rows is the wavelet's Gaussian, whose log has a known
@@ -431,8 +455,9 @@ def _ridge_shape(power: np.ndarray, path: np.ndarray, smear: np.ndarray, q: floa
     return (lo - 2.0 * mid + hi) / expected * smear
 
 
-def _fm_correction(inst: np.ndarray, keep: np.ndarray, fr: np.ndarray, q: float,
-                   hop: float) -> np.ndarray:
+def _fm_correction(
+    inst: np.ndarray, keep: np.ndarray, fr: np.ndarray, q: float, hop: float
+) -> np.ndarray:
     """Undo the wavelet's smoothing of frequency modulation.
 
     The phase derivative of W is about the instantaneous frequency averaged under the
@@ -458,7 +483,7 @@ def _fm_correction(inst: np.ndarray, keep: np.ndarray, fr: np.ndarray, q: float,
     full = np.exp(0.5 * np.minimum(x, FM_FULL) ** 2)
     taper = np.clip((FM_NONE - x) / (FM_NONE - FM_FULL), 0.0, 1.0)
     gain = 1.0 + (full - 1.0) * taper
-    boost = sfft.irfft(sfft.rfft(padded, size) * (gain - 1.0), size)[pad:pad + inst.size]
+    boost = sfft.irfft(sfft.rfft(padded, size) * (gain - 1.0), size)[pad : pad + inst.size]
     return inst + boost
 
 
@@ -481,16 +506,16 @@ def _drop_short_runs(keep: np.ndarray, shortest: np.ndarray, hop: float) -> np.n
     return out
 
 
-def _noise_floor(power: np.ndarray, missing: np.ndarray, fr: np.ndarray, q: float,
-                 hop: float) -> np.ndarray:
+def _noise_floor(
+    power: np.ndarray, missing: np.ndarray, fr: np.ndarray, q: float, hop: float
+) -> np.ndarray:
     """Per step: the NOISE_PERCENTILE-th percentile over the context rows of the power
     averaged over NOISE_WINDOW_SIGMAS time sigmas of the wavelet (at least 5 steps). Rows
     that do not exist (``missing``: at or above Nyquist) count as infinitely loud, so that
     near Nyquist the floor errs high and the steadiness test decides."""
     sigma_t = HPBW_PER_SIGMA * q / (2.0 * np.pi * float(np.median(fr)))
     size = max(5, round(NOISE_WINDOW_SIGMAS * sigma_t / hop))
-    smooth = uniform_filter1d(power, size=min(size, 2 * power.shape[0] + 1), axis=0,
-                              mode="nearest")
+    smooth = uniform_filter1d(power, size=min(size, 2 * power.shape[0] + 1), axis=0, mode="nearest")
     smooth[missing] = np.inf
     return np.percentile(smooth, NOISE_PERCENTILE, axis=1)
 
@@ -534,6 +559,7 @@ class _Progress:
 
 # --- validation ------------------------------------------------------------------------------
 
+
 def _sample_rate(sr) -> int:
     return whole("sr", sr, SnapError, 1, MAX_SAMPLE_RATE)
 
@@ -558,16 +584,18 @@ def _guide(guide, sr: int, duration: float) -> tuple[np.ndarray, np.ndarray]:
     if points.size == 0 or points.shape == (2,):
         raise SnapError("a trace needs at least two points")
     if points.ndim != 2 or points.shape[1] != 2:
-        raise SnapError(f"guide must have shape (points, 2) of [time s, frequency Hz], "
-                        f"got {points.shape}")
+        raise SnapError(
+            f"guide must have shape (points, 2) of [time s, frequency Hz], got {points.shape}"
+        )
     if not np.isfinite(points).all():
         raise SnapError("guide times and frequencies must be finite numbers")
     t, f = points[:, 0], points[:, 1]
     if (f <= 0).any():
         raise SnapError(f"guide frequencies must be above 0 Hz, got {f.min():g}")
     if (f >= sr / 2).any():
-        raise SnapError(f"guide frequency {f.max():g} Hz is not below the Nyquist frequency "
-                        f"({sr / 2:g} Hz)")
+        raise SnapError(
+            f"guide frequency {f.max():g} Hz is not below the Nyquist frequency ({sr / 2:g} Hz)"
+        )
     order = np.argsort(t, kind="stable")
     t, f = t[order], f[order]
     last = np.append(t[1:] != t[:-1], True)  # the last of each run of equal times
@@ -576,8 +604,9 @@ def _guide(guide, sr: int, duration: float) -> tuple[np.ndarray, np.ndarray]:
         raise SnapError("a trace needs at least two points at different times")
     start, end = max(t[0], 0.0), min(t[-1], duration)
     if end <= start:
-        raise SnapError(f"the guide ({t[0]:g} to {t[-1]:g} s) lies outside the audio "
-                        f"(0 to {duration:g} s)")
+        raise SnapError(
+            f"the guide ({t[0]:g} to {t[-1]:g} s) lies outside the audio (0 to {duration:g} s)"
+        )
     if start > t[0] or end < t[-1]:
         inside = (t > start) & (t < end)
         cents = np.log2(f)

@@ -12,6 +12,7 @@ default is one): the caller decides, because only it knows what else needs the c
 
 Pure numpy/scipy: no GUI code, nothing from ``app``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,9 +25,19 @@ from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
 from workers.wavelets import DEFAULT_WAVELET, row_wavelet
 
 __all__ = [
-    "CWT_MAX_SECONDS", "DB_FLOOR", "DEFAULT_Q", "DEFAULT_WAVELET", "MAX_PIXELS", "Q_MAX", "Q_MIN",
+    "CWT_MAX_SECONDS",
+    "DB_FLOOR",
+    "DEFAULT_Q",
+    "DEFAULT_WAVELET",
+    "MAX_PIXELS",
+    "Q_MAX",
+    "Q_MIN",
     "SpectrumError",
-    "clear_caches", "frequencies", "render", "resolve_method", "stft_window_size",
+    "clear_caches",
+    "frequencies",
+    "render",
+    "resolve_method",
+    "stft_window_size",
 ]
 
 DB_FLOOR = -160.0  # dBFS of silence and padding; every output pixel is >= this
@@ -89,9 +100,21 @@ def stft_window_size(sr: int, start: float, end: float, width: int, fmin: float)
     return stft.window_size(sr, (end - start) / width, _fmin(fmin))
 
 
-def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float, fmax: float,
-           width: int, height: int, method: str = "auto", q: float | None = None,
-           wavelet: str = DEFAULT_WAVELET, report=None) -> np.ndarray:
+def render(
+    audio: np.ndarray,
+    sr: int,
+    *,
+    start: float,
+    end: float,
+    fmin: float,
+    fmax: float,
+    width: int,
+    height: int,
+    method: str = "auto",
+    q: float | None = None,
+    wavelet: str = DEFAULT_WAVELET,
+    report=None,
+) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 
     Parameters
@@ -142,8 +165,10 @@ def render(audio: np.ndarray, sr: int, *, start: float, end: float, fmin: float,
     chosen = resolve_method(method, start, end)
     freqs = np.geomspace(fmin, fmax, height)
     if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, row) > cwt.MAX_SEGMENT:
-        raise SpectrumError(f"a CWT of {end - start:g} s down to {fmin:g} Hz with {row.name} "
-                            f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'")
+        raise SpectrumError(
+            f"a CWT of {end - start:g} s down to {fmin:g} Hz with {row.name} "
+            f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'"
+        )
     if chosen == "cwt":
         power = cwt.cwt_power(samples, sr, start, end, freqs, width, row, report)
     else:
@@ -191,8 +216,9 @@ def _frequency_range(fmin, fmax) -> tuple[float, float]:
 def _span(start, end) -> tuple[float, float]:
     start, end = _finite("start", start), _finite("end", end)
     if max(abs(start), abs(end)) > MAX_SECONDS:
-        raise SpectrumError(f"start and end must lie within +-{MAX_SECONDS:g} s, "
-                            f"got {start:g} and {end:g}")
+        raise SpectrumError(
+            f"start and end must lie within +-{MAX_SECONDS:g} s, got {start:g} and {end:g}"
+        )
     if end <= start:
         raise SpectrumError(f"end ({end:g} s) must be after start ({start:g} s)")
     return start, end

@@ -6,6 +6,7 @@ log-spaced rows. The window is a Gaussian truncated at -60 dB: the log power spe
 windowed sine is then an exact parabola of known curvature, so levels between bins can be
 interpolated (scalloping stays below 0.2 dB and a sine's peak reads its exact level).
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,8 +27,8 @@ COVER_SIGMAS = 2.5
 MIN_WINDOW_SECONDS = 0.04
 # Transform at most this many samples per image (a 1-hour file at 44.1 kHz just fits). Beyond
 # it, frames per column are thinned and short transients between frames may be missed.
-MAX_FFT_POINTS = 2 ** 29
-CHUNK_POINTS = 2 ** 22  # framed samples per batch: bounds memory to tens of MB
+MAX_FFT_POINTS = 2**29
+CHUNK_POINTS = 2**22  # framed samples per batch: bounds memory to tens of MB
 
 VERTEX_ROW_BINS = 4  # rows narrower than this many bins also read the peaks inside them
 # A Gaussian window of sigma = n / (2 GAUSS_CUT) samples makes a sine's ln power fall as
@@ -88,6 +89,7 @@ def _window(n: int) -> np.ndarray:
 
 class _RowMap(NamedTuple):
     """How log-spaced rows read an rfft power spectrum sliced to bins [lo, lo + count)."""
+
     lo: int
     count: int
     left: np.ndarray  # (height,) intp: bin at or below each row's centre, slice-relative
@@ -136,9 +138,21 @@ def _row_map(n: int, sr: int, freqs_key: bytes) -> _RowMap:
     pairs = np.minimum(pairs, np.floor(edges[vertex_rows + 1])[:, None])  # repeats are harmless
     pairs = np.clip(pairs, lo, hi - 2).astype(np.intp) - lo
     band = np.stack((edges[vertex_rows], edges[vertex_rows + 1]))[:, :, None] - lo
-    return _RowMap(lo, hi - lo, left_abs - lo, (centre - left_abs).astype(np.float32),
-                   bin_rows, bin_span, bin_starts, mid_rows, mid_span, mid_starts,
-                   vertex_rows, pairs, band.astype(np.float32))
+    return _RowMap(
+        lo,
+        hi - lo,
+        left_abs - lo,
+        (centre - left_abs).astype(np.float32),
+        bin_rows,
+        bin_span,
+        bin_starts,
+        mid_rows,
+        mid_span,
+        mid_starts,
+        vertex_rows,
+        pairs,
+        band.astype(np.float32),
+    )
 
 
 def clear_caches() -> None:
@@ -161,13 +175,13 @@ def _rows(power: np.ndarray, m: _RowMap) -> np.ndarray:
     b = np.log(np.maximum(power[:, m.left + 1], _TINY))
     out = np.exp((1 - u) * a + u * b + np.float32(CURVATURE) * u * (1 - u))
     if m.bin_rows.size:
-        seg = power[:, m.bin_span[0]:m.bin_span[1]]
+        seg = power[:, m.bin_span[0] : m.bin_span[1]]
         peak = np.maximum.reduceat(seg, m.bin_starts, axis=1)
         out[:, m.bin_rows] = np.maximum(out[:, m.bin_rows], peak)
     if m.mid_rows.size:
         lo, hi = m.mid_span
         # Max of products of neighbours, square root only on the pooled result.
-        prod = power[:, lo:hi] * power[:, lo + 1:hi + 1]
+        prod = power[:, lo:hi] * power[:, lo + 1 : hi + 1]
         peak = np.sqrt(np.maximum.reduceat(prod, m.mid_starts, axis=1))
         peak *= np.float32(math.exp(CURVATURE / 4))
         out[:, m.mid_rows] = np.maximum(out[:, m.mid_rows], peak)
@@ -193,27 +207,26 @@ def _windowed_frames(audio: np.ndarray, starts: np.ndarray, window: np.ndarray) 
     frames = np.empty((starts.size, n), dtype=np.float32)
     for i, s in enumerate(starts.tolist()):
         if 0 <= s and s + n <= audio.size:
-            np.multiply(audio[s:s + n], window, out=frames[i])
+            np.multiply(audio[s : s + n], window, out=frames[i])
         else:
             a, b = max(0, -s), max(0, min(n, audio.size - s))
             frames[i] = 0.0
-            np.multiply(audio[s + a:s + b], window[a:b], out=frames[i, a:b])
+            np.multiply(audio[s + a : s + b], window[a:b], out=frames[i, a:b])
     return frames
 
 
-def _power(audio: np.ndarray, starts: np.ndarray, window: np.ndarray, rows: _RowMap
-           ) -> np.ndarray:
+def _power(audio: np.ndarray, starts: np.ndarray, window: np.ndarray, rows: _RowMap) -> np.ndarray:
     """(len(starts), rows.count) float32 power of the windowed frames at `starts`."""
-    spec = sfft.rfft(_windowed_frames(audio, starts, window), axis=1,
-                     overwrite_x=True)
+    spec = sfft.rfft(_windowed_frames(audio, starts, window), axis=1, overwrite_x=True)
     # Squared in place as interleaved floats, then real and imaginary parts summed.
-    parts = spec[:, rows.lo:rows.lo + rows.count].view(np.float32)
+    parts = spec[:, rows.lo : rows.lo + rows.count].view(np.float32)
     np.square(parts, out=parts)
     return np.add(parts[:, 0::2], parts[:, 1::2])
 
 
-def stft_power(audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray,
-               width: int, report=None) -> np.ndarray:
+def stft_power(
+    audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray, width: int, report=None
+) -> np.ndarray:
     """Max-pooled STFT power on log-spaced rows.
 
     Parameters

@@ -33,6 +33,7 @@ valid points.
 
 Pure numpy: no GUI code, nothing from ``app``.
 """
+
 from __future__ import annotations
 
 import math
@@ -62,9 +63,15 @@ class SynthError(SomaError, ValueError):
     """Invalid arguments to ``synthesize``; str() is one clear line."""
 
 
-def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
-               end: float | None = None, gains: Sequence[float] | None = None,
-               report=None) -> np.ndarray:
+def synthesize(
+    partials: Sequence[np.ndarray],
+    sr: int,
+    *,
+    start: float = 0.0,
+    end: float | None = None,
+    gains: Sequence[float] | None = None,
+    report=None,
+) -> np.ndarray:
     """Sum of one sinusoidal oscillator per partial, over [start, end).
 
     Parameters
@@ -105,13 +112,16 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
         if end <= start:
             raise SynthError(f"end ({end:g} s) must be after start ({start:g} s)")
     if isinstance(partials, np.ndarray) and partials.ndim == 2:
-        raise SynthError("partials must be a sequence of (n, 3) arrays, not one array; "
-                         "wrap a single partial in a list")
+        raise SynthError(
+            "partials must be a sequence of (n, 3) arrays, not one array; "
+            "wrap a single partial in a list"
+        )
     try:
         partials = list(partials)
     except TypeError:
-        raise SynthError(f"partials must be a sequence of (n, 3) arrays, "
-                         f"got {type(partials).__name__}") from None
+        raise SynthError(
+            f"partials must be a sequence of (n, 3) arrays, got {type(partials).__name__}"
+        ) from None
     tables = [_table(_points(i, p), sr) for i, p in enumerate(partials)]
     gains = _gains(gains, len(partials))
 
@@ -122,17 +132,22 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
     else:
         n1 = round(end * sr)
     if n1 - n0 > MAX_SAMPLES:
-        raise SynthError(f"the output would be {n1 - n0} samples ({(n1 - n0) / sr:g} s at "
-                         f"{sr} Hz); at most {MAX_SAMPLES} are allowed: render it in windows")
+        raise SynthError(
+            f"the output would be {n1 - n0} samples ({(n1 - n0) / sr:g} s at "
+            f"{sr} Hz); at most {MAX_SAMPLES} are allowed: render it in windows"
+        )
 
     out = np.zeros(max(0, n1 - n0), dtype=np.float32)
-    sounding = [(table, gain) for table, gain in zip(tables, gains, strict=True)
-                if table is not None and gain > 0]
+    sounding = [
+        (table, gain)
+        for table, gain in zip(tables, gains, strict=True)
+        if table is not None and gain > 0
+    ]
     buffer = np.empty(min(CHUNK, out.size))
     for c0 in range(0, out.size, CHUNK):
         c1 = min(out.size, c0 + CHUNK)
         t = np.arange(n0 + c0, n0 + c1, dtype=np.float64) / sr
-        acc = buffer[:c1 - c0]
+        acc = buffer[: c1 - c0]
         acc[:] = 0.0
         for table, gain in sounding:
             _render(table, gain, t, acc)
@@ -143,6 +158,7 @@ def synthesize(partials: Sequence[np.ndarray], sr: int, *, start: float = 0.0,
 
 
 # --- computation -----------------------------------------------------------------------------
+
 
 def _table(points: np.ndarray, sr: int):
     """A partial as segments between knots, or None if it never sounds.
@@ -228,7 +244,7 @@ def _render(table, gain: float, t: np.ndarray, acc: np.ndarray) -> None:
     if j1 <= j0:
         return
     # Sample i lies in segment j when kt[j] <= t[i] < kt[j + 1].
-    edges = np.searchsorted(t, kt[j0:j1 + 1], side="left")
+    edges = np.searchsorted(t, kt[j0 : j1 + 1], side="left")
     lo, hi = int(edges[0]), int(edges[-1])
     if hi <= lo:
         return
@@ -262,6 +278,7 @@ def _render(table, gain: float, t: np.ndarray, acc: np.ndarray) -> None:
 
 # --- validation ------------------------------------------------------------------------------
 
+
 def _sample_rate(sr) -> int:
     return whole("sr", sr, SynthError, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE)
 
@@ -277,11 +294,14 @@ def _points(i: int, partial) -> np.ndarray:
     try:
         points = np.asarray(partial, dtype=np.float64)
     except (TypeError, ValueError):
-        raise SynthError(f"partial {i} must be an array of [time, frequency, dBFS] numbers") \
-            from None
+        raise SynthError(
+            f"partial {i} must be an array of [time, frequency, dBFS] numbers"
+        ) from None
     if points.ndim != 2 or points.shape[1] != 3:
-        raise SynthError(f"partial {i} must have shape (n, 3) of [time s, frequency Hz, dBFS], "
-                         f"got {points.shape}")
+        raise SynthError(
+            f"partial {i} must have shape (n, 3) of [time s, frequency Hz, dBFS], "
+            f"got {points.shape}"
+        )
     t, f, db = points.T
     if not np.isfinite(t).all():
         raise SynthError(f"partial {i}: times must be finite")
@@ -289,15 +309,20 @@ def _points(i: int, partial) -> np.ndarray:
         raise SynthError(f"partial {i}: times must lie within +-{MAX_SECONDS:g} s")
     if (np.diff(t) < 0).any():
         k = int(np.flatnonzero(np.diff(t) < 0)[0])
-        raise SynthError(f"partial {i}: times must be sorted, but point {k + 1} "
-                         f"({t[k + 1]:g} s) comes before point {k} ({t[k]:g} s)")
+        raise SynthError(
+            f"partial {i}: times must be sorted, but point {k + 1} "
+            f"({t[k + 1]:g} s) comes before point {k} ({t[k]:g} s)"
+        )
     if np.isinf(f).any() or (f <= 0).any():
         bad = f[np.isinf(f) | (f <= 0)][0]
-        raise SynthError(f"partial {i}: frequencies must be above 0 Hz and finite (or NaN for "
-                         f"a gap), got {bad:g}")
+        raise SynthError(
+            f"partial {i}: frequencies must be above 0 Hz and finite (or NaN for "
+            f"a gap), got {bad:g}"
+        )
     if (db > MAX_DB).any():
-        raise SynthError(f"partial {i}: amplitudes must be at most {MAX_DB:g} dBFS, "
-                         f"got {db[db > MAX_DB][0]:g}")
+        raise SynthError(
+            f"partial {i}: amplitudes must be at most {MAX_DB:g} dBFS, got {db[db > MAX_DB][0]:g}"
+        )
     return points
 
 
@@ -309,8 +334,9 @@ def _gains(gains, count: int) -> np.ndarray:
     except (TypeError, ValueError):
         raise SynthError("gains must be a sequence of numbers") from None
     if values.shape != (count,):
-        raise SynthError(f"gains must hold one number per partial ({count}), "
-                         f"got shape {values.shape}")
+        raise SynthError(
+            f"gains must hold one number per partial ({count}), got shape {values.shape}"
+        )
     if not np.isfinite(values).all() or (values < 0).any():
         raise SynthError("gains must be finite and at least 0")
     return values

@@ -34,6 +34,7 @@ narrowest Morlet (q = Q_MAX) are refused, as that q is.
 PyWavelets (and scipy.interpolate, for fbsp) is imported the first time a catalogue wavelet is
 asked for: together about 0.3 s, which the default Morlet never pays.
 """
+
 from __future__ import annotations
 
 import functools
@@ -58,8 +59,10 @@ CATALOGUE = ("cmorB-C", "shanB-C", "fbspM-B-C", "cgauP")  # for messages: the co
 TABLE_POINTS = 8193  # samples of a response across its band: linear interpolation is exact
 # to 1e-6 of the peak on a Gaussian
 
-_CHOICES = (f"{DEFAULT_WAVELET!r} (Soma's own) or one of PyWavelets' complex wavelets "
-            f"{', '.join(CATALOGUE)} (for example 'cmor1.5-1.0')")
+_CHOICES = (
+    f"{DEFAULT_WAVELET!r} (Soma's own) or one of PyWavelets' complex wavelets "
+    f"{', '.join(CATALOGUE)} (for example 'cmor1.5-1.0')"
+)
 
 
 def row_wavelet(name, q, error: type[Exception]) -> Wavelet:
@@ -84,8 +87,9 @@ def row_wavelet(name, q, error: type[Exception]) -> Wavelet:
             raise error(f"q must be between {Q_MIN:g} and {Q_MAX:g}, got {q:g}")
         return morlet(q)
     if q is not None:
-        raise error(f"q applies only to Soma's {DEFAULT_WAVELET}; {name}'s bandwidth is in its "
-                    f"name")
+        raise error(
+            f"q applies only to Soma's {DEFAULT_WAVELET}; {name}'s bandwidth is in its name"
+        )
     wavelet = _catalogue_wavelet(name)
     if isinstance(wavelet, str):
         raise error(wavelet)
@@ -106,18 +110,19 @@ def _catalogue_wavelet(name: str) -> Wavelet | str:
     try:
         source = pywt.ContinuousWavelet(name)
     except ValueError as reason:  # a discrete family, or parameters that do not parse
-        return (f"wavelet {name!r}: {' '.join(str(reason).split())} The wavelet must be "
-                f"{_CHOICES}")
+        return f"wavelet {name!r}: {' '.join(str(reason).split())} The wavelet must be {_CHOICES}"
     if not source.complex_cwt:
-        return (f"wavelet {name!r} is real, but CWT rows must be analytic: the wavelet must be "
-                f"{_CHOICES}")
+        return (
+            f"wavelet {name!r} is real, but CWT rows must be analytic: the wavelet must be "
+            f"{_CHOICES}"
+        )
     if family == "cgau":
-        order = int(name[len(family):])
+        order = int(name[len(family) :])
         # The peak of f**P exp(-pi**2 (f - a)**2), where P/f = 2 pi**2 (f - a).
         a = 1.0 / (2.0 * math.pi)
-        centre = (a + math.sqrt(a * a + 2.0 * order / math.pi ** 2)) / 2.0
+        centre = (a + math.sqrt(a * a + 2.0 * order / math.pi**2)) / 2.0
         f = np.linspace(0.0, 2.0 * a + 4.0 * centre, 4 * TABLE_POINTS)
-        response = f ** order * np.exp(-math.pi ** 2 * (f - a) ** 2)
+        response = f**order * np.exp(-(math.pi**2) * (f - a) ** 2)
     else:
         centre, width = source.center_frequency, source.bandwidth_frequency
         if not centre or not width:  # pywt reads a 0 as "not given"
@@ -125,7 +130,7 @@ def _catalogue_wavelet(name: str) -> Wavelet | str:
         if family == "cmor":
             half = math.sqrt(math.log(1.0 / CUT_GAIN) / width) / math.pi  # the -60 dB cut
             f = np.linspace(centre - half, centre + half, TABLE_POINTS)
-            response = np.exp(-math.pi ** 2 * width * (f - centre) ** 2)
+            response = np.exp(-(math.pi**2) * width * (f - centre) ** 2)
         else:  # shan is fbsp of order 1
             order = source.fbsp_order if family == "fbsp" else 1
             f = np.linspace(centre - width / 2, centre + width / 2, TABLE_POINTS)
@@ -133,27 +138,36 @@ def _catalogue_wavelet(name: str) -> Wavelet | str:
             response = np.nan_to_num(BSpline.basis_element(knots, extrapolate=False)(f))
     response *= 2.0 / response.max()
     inside = np.flatnonzero(response >= 2.0 * CUT_GAIN)
-    f, response = f[inside[0]:inside[-1] + 1], response[inside[0]:inside[-1] + 1]
+    f, response = f[inside[0] : inside[-1] + 1], response[inside[0] : inside[-1] + 1]
     if f[0] <= 0.0:
-        return (f"wavelet {name!r} reaches 0 Hz, so its rows would not be analytic: raise its "
-                f"centre frequency or narrow its band")
+        return (
+            f"wavelet {name!r} reaches 0 Hz, so its rows would not be analytic: raise its "
+            f"centre frequency or narrow its band"
+        )
     d = f / centre - 1.0
     half_power = d[response >= 2.0 / math.sqrt(2.0)]
     hpbw = float(half_power[-1] - half_power[0])
     if hpbw < 1.0 / Q_MAX:  # as Soma's Morlet: more rows and margin than a view should cost
-        return (f"wavelet {name!r} is narrower than Soma computes: its half-power bandwidth is "
-                f"{100 * hpbw:.2g} % of its centre frequency, at least {100 / Q_MAX:g} % "
-                f"is needed (as q <= {Q_MAX:g})")
-    power = response ** 2 / np.sum(response ** 2)
+        return (
+            f"wavelet {name!r} is narrower than Soma computes: its half-power bandwidth is "
+            f"{100 * hpbw:.2g} % of its centre frequency, at least {100 / Q_MAX:g} % "
+            f"is needed (as q <= {Q_MAX:g})"
+        )
+    power = response**2 / np.sum(response**2)
     rms_bandwidth = math.sqrt(np.sum(power * (d - np.sum(power * d)) ** 2))
     # pywt's wavefun span is fixed per family (cmor's is +-8 whatever B), too short for a
     # narrow wavelet: at least what a Gaussian of the same bandwidth needs.
     span = max(-source.lower_bound, source.upper_bound) * centre
-    return Wavelet(name=name, band=(float(d[0]), float(d[-1])), hpbw=hpbw,
-                   reach=max(span, gaussian_reach(rms_bandwidth)),
-                   points_per_bin=points_per_bin(rms_bandwidth, float(d[-1] - d[0])),
-                   response=functools.partial(_interpolated, d.astype(np.float32),
-                                              response.astype(np.float32)))
+    return Wavelet(
+        name=name,
+        band=(float(d[0]), float(d[-1])),
+        hpbw=hpbw,
+        reach=max(span, gaussian_reach(rms_bandwidth)),
+        points_per_bin=points_per_bin(rms_bandwidth, float(d[-1] - d[0])),
+        response=functools.partial(
+            _interpolated, d.astype(np.float32), response.astype(np.float32)
+        ),
+    )
 
 
 def _interpolated(d_table: np.ndarray, table: np.ndarray, d: np.ndarray) -> np.ndarray:

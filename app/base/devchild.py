@@ -2,6 +2,7 @@
 and docs/dev-mode.md describe the protocol) and the app it runs (its child): the exit code that
 asks for a restart, the environment, the signals, and the state file.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ Each module has its own subclass (AudioError, ProjectError, ArgumentError...), w
 one line a user can act on. The bridge and the command line catch SomaError alone: an error
 that is not one is a bug, and only then does the page read "Internal error".
 """
+
 from __future__ import annotations
 
 

@@ -17,6 +17,7 @@ mid-save (SIGKILL) is removed by the next write of the same target once that pid
 Every failure here is an OSError whose strerror is one short phrase; callers turn it into their
 own module's error naming the file.
 """
+
 from __future__ import annotations
 
 import errno
@@ -34,9 +35,13 @@ _TEMP_SUFFIX = ".tmp"
 # tempfile.mkstemp's random part: 8 characters of this alphabet
 _TEMP_RANDOM = r"[a-z0-9_]{8}"
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def open_regular(path) -> BinaryIO:
@@ -73,15 +78,19 @@ def read_limited(path, limit: int = MAX_TEXT_BYTES) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise OSError(errno.EFBIG, f"larger than {limit / 2**20:g} MiB, more than "
-                                           "Soma reads from a file of this kind")
+                raise OSError(
+                    errno.EFBIG,
+                    f"larger than {limit / 2**20:g} MiB, more than "
+                    "Soma reads from a file of this kind",
+                )
     return b"".join(chunks)
 
 
 def _temp_name(target: Path) -> re.Pattern:
     """The names write_atomic gives its temporary files for `target`, the pid as group 1."""
-    return re.compile(re.escape(f".{target.name}.") + r"(\d+)\." + _TEMP_RANDOM
-                      + re.escape(_TEMP_SUFFIX))
+    return re.compile(
+        re.escape(f".{target.name}.") + r"(\d+)\." + _TEMP_RANDOM + re.escape(_TEMP_SUFFIX)
+    )
 
 
 def _running(pid: int) -> bool:
@@ -133,8 +142,9 @@ def write_atomic(path, data: bytes) -> None:
     target = Path(os.path.realpath(path))
     remove_stale_temporaries(target)
     folder = target.parent
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.{os.getpid()}.",
-                                suffix=_TEMP_SUFFIX)
+    fd, temp = tempfile.mkstemp(
+        dir=folder, prefix=f".{target.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
+    )
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)

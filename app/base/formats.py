@@ -1,5 +1,6 @@
 """The small rules Soma's files and values share: the project suffix, the sample rates Soma
 handles, the colour of a partial."""
+
 from __future__ import annotations
 
 import os

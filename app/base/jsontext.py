@@ -1,5 +1,6 @@
 """JSON in and out: text read from files parsed within limits, values sent to the page made
 valid JSON, and the one test of a finite JSON number."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,9 @@ def json_depth(text: str) -> int:
     Linear time, no recursion: the strings are blanked (their brackets do not nest), then the
     depth is the highest running count of opening minus closing brackets.
     """
-    brackets = np.frombuffer(_JSON_STRING.sub('""', text).encode("utf-8", "surrogatepass"),
-                             dtype=np.uint8)
+    brackets = np.frombuffer(
+        _JSON_STRING.sub('""', text).encode("utf-8", "surrogatepass"), dtype=np.uint8
+    )
     opening = (brackets == ord("[")) | (brackets == ord("{"))
     closing = (brackets == ord("]")) | (brackets == ord("}"))
     steps = opening[opening | closing].astype(np.int64) * 2 - 1
@@ -66,8 +68,7 @@ def parse_json(text: str) -> Any:
     """
     depth = json_depth(text)
     if depth > MAX_JSON_DEPTH:
-        raise ValueError(f"nested {depth} levels deep, more than the {MAX_JSON_DEPTH} Soma "
-                         "reads")
+        raise ValueError(f"nested {depth} levels deep, more than the {MAX_JSON_DEPTH} Soma reads")
     return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
 
 

@@ -3,6 +3,7 @@
 $XDG_STATE_HOME/soma (default ~/.local/state/soma; a relative XDG_STATE_HOME is invalid and
 ignored, as the XDG spec says), or %LOCALAPPDATA%\\soma on Windows.
 """
+
 from __future__ import annotations
 
 import os

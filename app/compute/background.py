@@ -9,6 +9,7 @@ the queue, a running one's worker is ended and the next job starts on a fresh wo
 `cancel_all` (a file change, for the snaps; closing) drops the whole queue. Outcomes reach
 the job's own callbacks, on the slot's thread.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -29,8 +30,13 @@ class JobCancelled(SomaError):
 
 
 class BackgroundQueue:
-    def __init__(self, progress: ProgressManager, name: str, keep_idle_worker: bool = True,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        progress: ProgressManager,
+        name: str,
+        keep_idle_worker: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         """A queue on the slot `name` ("snap", "export"); `keep_idle_worker=False` ends the
         worker whenever the queue is empty (app.compute.slots.QueueSlot)."""
         self._progress = progress
@@ -41,9 +47,15 @@ class BackgroundQueue:
         self._requests: dict[int, tuple[Task, Callable, Callable, Callable | None]] = {}
         self._closed = False
 
-    def submit(self, make_job: Callable[[int], object], label: str, unit: str,
-               on_result: Callable[[dict], None], on_error: Callable[[str], None],
-               on_cancel: Callable[[], None] | None = None) -> int:
+    def submit(
+        self,
+        make_job: Callable[[int], object],
+        label: str,
+        unit: str,
+        on_result: Callable[[dict], None],
+        on_error: Callable[[str], None],
+        on_cancel: Callable[[], None] | None = None,
+    ) -> int:
         """Queue the job `make_job(request_id)`, shown as the task `label`; returns the id.
 
         Exactly one of the callbacks runs, once: with the job's result, with the reason it
@@ -56,8 +68,7 @@ class BackgroundQueue:
                     on_cancel()
                 return request_id
             job = make_job(request_id)
-            task = self._progress.task(label, unit=unit,
-                                       on_cancel=lambda: self.cancel(request_id))
+            task = self._progress.task(label, unit=unit, on_cancel=lambda: self.cancel(request_id))
             self._requests[request_id] = (task, on_result, on_error, on_cancel)
         self._slot.submit(job)
         return request_id
@@ -72,9 +83,14 @@ class BackgroundQueue:
             outcome.update(result)
             done.set()
 
-        self.submit(make_job, label, unit, on_result=lambda value: finish(value=value),
-                    on_error=lambda reason: finish(error=reason),
-                    on_cancel=lambda: finish(cancelled=True))
+        self.submit(
+            make_job,
+            label,
+            unit,
+            on_result=lambda value: finish(value=value),
+            on_error=lambda reason: finish(error=reason),
+            on_cancel=lambda: finish(cancelled=True),
+        )
         # One callback always comes: the slot's own timeout ends a job that hangs, and
         # close() cancels whatever is left.
         done.wait()
@@ -122,8 +138,11 @@ class BackgroundQueue:
 
     def _on_event(self, event: dict) -> None:
         with self._lock:
-            request = (self._requests.get(event["id"]) if event["type"] == "progress"
-                       else self._requests.pop(event["id"], None))
+            request = (
+                self._requests.get(event["id"])
+                if event["type"] == "progress"
+                else self._requests.pop(event["id"], None)
+            )
         if request is None:
             return
         task, on_result, on_error, _ = request

@@ -4,6 +4,7 @@ It runs in the main process behind the loading state (seed 004): it is the botto
 viewport falls back on, so it must exist before anything else is drawn, and an STFT of the
 whole file at display resolution takes well under a second.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,13 +33,29 @@ def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
     began = time.perf_counter()
     view = full_view(audio)
     with scipy.fft.set_workers(os.cpu_count() or 1):  # the window waits for it anyway
-        db = render(audio.samples, audio.sample_rate, start=view.start, end=view.end,
-                    fmin=view.fmin, fmax=view.fmax, width=OVERVIEW_WIDTH,
-                    height=OVERVIEW_HEIGHT, method="stft")
+        db = render(
+            audio.samples,
+            audio.sample_rate,
+            start=view.start,
+            end=view.end,
+            fmin=view.fmin,
+            fmax=view.fmax,
+            width=OVERVIEW_WIDTH,
+            height=OVERVIEW_HEIGHT,
+            method="stft",
+        )
     db_min, db_max = display_range(db)
     payload = quantise(db, db_min, db_max).tobytes()
     window = stft_window_size(audio.sample_rate, view.start, view.end, OVERVIEW_WIDTH, view.fmin)
-    image = Image(key=key, width=OVERVIEW_WIDTH, height=OVERVIEW_HEIGHT, db_min=db_min,
-                  db_max=db_max, view=view, method="stft", window_size=window,
-                  seconds=time.perf_counter() - began)
+    image = Image(
+        key=key,
+        width=OVERVIEW_WIDTH,
+        height=OVERVIEW_HEIGHT,
+        db_min=db_min,
+        db_max=db_max,
+        view=view,
+        method="stft",
+        window_size=window,
+        seconds=time.perf_counter() - began,
+    )
     return image, payload

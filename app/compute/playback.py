@@ -4,6 +4,7 @@ The page asks for short chunks (a second or so) just ahead of the audio clock, s
 file starts playing at once and nothing long is computed in the main process: a chunk is a
 slice of the decoded samples plus the additive synthesis of the partials it overlaps.
 """
+
 from __future__ import annotations
 
 import math
@@ -65,12 +66,12 @@ class AudioChunks:
         if count == 0:
             return out.tobytes()
         if mode in ("original", "both"):
-            out += audio.samples[first:first + count]
+            out += audio.samples[first : first + count]
         if mode in ("partials", "both"):
-            chosen = [p for p in state.partials
-                      if p.id not in mute and (not solo or p.id in solo)]
+            chosen = [p for p in state.partials if p.id not in mute and (not solo or p.id in solo)]
             if chosen:
-                synth = synthesize([p.points for p in chosen], sr, start=first / sr,
-                                   end=(first + count) / sr)
+                synth = synthesize(
+                    [p.points for p in chosen], sr, start=first / sr, end=(first + count) / sr
+                )
                 out += synth[:count]
         return out.astype("<f4", copy=False).tobytes()

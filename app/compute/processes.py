@@ -10,6 +10,7 @@ main script, which multiprocessing would otherwise do in every child (30-50 ms e
 Terminate-on-replace is only interactive when a replacement is that cheap. Plain fork from
 the main process is never used: it would copy a process that runs Qt's threads.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -17,7 +18,11 @@ import multiprocessing.forkserver
 from multiprocessing.context import BaseContext
 
 PRELOAD = [
-    "workers.forkserver_setup", "numpy", "scipy.fft", "workers.spectrum", "workers.snap",
+    "workers.forkserver_setup",
+    "numpy",
+    "scipy.fft",
+    "workers.spectrum",
+    "workers.snap",
     "workers.jobs",
 ]
 JOIN_SECONDS = 0.2  # how long a terminated worker gets to exit before it is killed

@@ -3,6 +3,7 @@
 Segments are named soma-<pid>-<n>: a segment left behind by a crashed run can be recognised
 by its dead pid and removed at the next start (POSIX keeps segments until unlinked).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,8 +31,7 @@ class SharedAudio:
         frames = int(samples.size)
         name = f"{PREFIX}{os.getpid()}-{next(_serial)}"
         # A zero-byte segment is not allowed; an empty file never gets this far anyway.
-        self._segment = shared_memory.SharedMemory(name=name, create=True,
-                                                   size=max(4, frames * 4))
+        self._segment = shared_memory.SharedMemory(name=name, create=True, size=max(4, frames * 4))
         np.ndarray((frames,), np.float32, buffer=self._segment.buf)[:] = samples
         self.ref = AudioRef(name=self._segment.name, frames=frames, sample_rate=sample_rate)
 
@@ -92,7 +92,7 @@ def remove_stale_segments() -> list[str]:
     removed = []
     for name in segment_names():
         try:
-            pid = int(name[len(PREFIX):].split("-")[0])
+            pid = int(name[len(PREFIX) :].split("-")[0])
         except ValueError:
             continue
         if pid == os.getpid() or _alive(pid):

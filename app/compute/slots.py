@@ -23,6 +23,7 @@ and {"type": "progress", "slot", "id", "done", "total"}; only the current reques
 are delivered, stale ones are dropped. A job that cannot be sent (it does not pickle) is an
 error of that job; the slot runs on.
 """
+
 from __future__ import annotations
 
 import collections
@@ -53,8 +54,9 @@ class _Worker:
         context = processes.context()
         requests_out, self.requests = context.Pipe(duplex=False)
         self.results, results_in = context.Pipe(duplex=False)
-        self.process = context.Process(target=serve, args=(requests_out, results_in),
-                                       name=name, daemon=True)
+        self.process = context.Process(
+            target=serve, args=(requests_out, results_in), name=name, daemon=True
+        )
         self.process.start()
         # The child has its own copies now; without closing ours, a dead child would never
         # show as end-of-file on the results pipe.
@@ -62,8 +64,8 @@ class _Worker:
         results_in.close()
         self.pid = self.process.pid
         self.sentinel = self.process.sentinel
-        self.job = None        # the job it is computing, None when idle
-        self.deadline = 0.0    # time.monotonic() by which the job must be done
+        self.job = None  # the job it is computing, None when idle
+        self.deadline = 0.0  # time.monotonic() by which the job must be done
 
     def stop(self) -> int | None:
         """End the process and close the pipes; the exit code it had."""
@@ -87,8 +89,13 @@ def describe_exit(code: int | None) -> str:
 class WorkerSlot:
     """The run loop; subclasses decide what a new request does (`_accept`)."""
 
-    def __init__(self, name: str, on_event: EventSink, timeout: float = DEFAULT_TIMEOUT,
-                 keep_idle_worker: bool = True) -> None:
+    def __init__(
+        self,
+        name: str,
+        on_event: EventSink,
+        timeout: float = DEFAULT_TIMEOUT,
+        keep_idle_worker: bool = True,
+    ) -> None:
         self.name = name
         self._on_event = on_event
         self._timeout = timeout
@@ -97,8 +104,8 @@ class WorkerSlot:
         self._pending: collections.deque = collections.deque()
         self._closing = False
         # What other threads ask of the worker, done by the loop at its next turn:
-        self._end_busy = False   # end it if it is computing (a newer view replaces the job)
-        self._end_any = False    # end it even if idle (the file changed)
+        self._end_busy = False  # end it if it is computing (a newer view replaces the job)
+        self._end_any = False  # end it even if idle (the file changed)
         self._cancelled: set[int] = set()  # end it if it is computing one of these requests
         self._worker: _Worker | None = None
         # A pipe to wake the loop from wait(): requests arrive from other threads.
@@ -173,18 +180,28 @@ class WorkerSlot:
                     if self._closing:
                         break
                     running = self._worker.job if self._worker is not None else None
-                    end = self._worker is not None and (self._end_any or (
-                        running is not None and (
-                            self._end_busy or running.request_id in self._cancelled)))
+                    end = self._worker is not None and (
+                        self._end_any
+                        or (
+                            running is not None
+                            and (self._end_busy or running.request_id in self._cancelled)
+                        )
+                    )
                     self._end_any, self._end_busy, self._cancelled = False, False, set()
-                    job = (self._pending.popleft()
-                           if self._pending and (end or running is None) else None)
+                    job = (
+                        self._pending.popleft()
+                        if self._pending and (end or running is None)
+                        else None
+                    )
                 if end:
                     self._end_worker()
                 if job is not None:
                     self._start_job(job)
-                elif (self._worker is not None and self._worker.job is None
-                      and not self._keep_idle_worker):
+                elif (
+                    self._worker is not None
+                    and self._worker.job is None
+                    and not self._keep_idle_worker
+                ):
                     self._end_worker()
                 self._wait_once()
         except Exception:
@@ -236,8 +253,11 @@ class WorkerSlot:
         elif worker.job is not None and time.monotonic() >= worker.deadline:
             job = worker.job
             self._end_worker()
-            self._emit("error", job.request_id,
-                       reason=f"timed out after {self._timeout:g} s and was stopped")
+            self._emit(
+                "error",
+                job.request_id,
+                reason=f"timed out after {self._timeout:g} s and was stopped",
+            )
 
     def _drain(self, worker: _Worker) -> None:
         while True:

@@ -7,6 +7,7 @@ one undoable edit: a new partial, or new points for the partial being re-snapped
 result, error or cancel arrives a request is pending: dev mode saves those across a restart
 (app.dev.saved_state) and sends them again.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,8 +47,12 @@ class PendingSnap:
     hop: float
 
     def to_json(self) -> dict:
-        return {"guide": [list(p) for p in self.guide], "toleranceCents": self.tolerance_cents,
-                "replaceId": self.replace_id, "hop": self.hop}
+        return {
+            "guide": [list(p) for p in self.guide],
+            "toleranceCents": self.tolerance_cents,
+            "replaceId": self.replace_id,
+            "hop": self.hop,
+        }
 
 
 class SnapService:
@@ -65,25 +70,38 @@ class SnapService:
         """Cancel every snap: they were for the previous file."""
         self._queue.cancel_all()
 
-    def request(self, guide: tuple[tuple[float, float], ...], tolerance_cents: float,
-                replace_id: int | None = None, hop: float = DEFAULT_HOP) -> int:
+    def request(
+        self,
+        guide: tuple[tuple[float, float], ...],
+        tolerance_cents: float,
+        replace_id: int | None = None,
+        hop: float = DEFAULT_HOP,
+    ) -> int:
         """Snap `guide` ([[t s, f Hz], ...]); the result adds a partial or replaces one."""
         audio = self._store.state.audio
         ref = self._share.ref_for(audio)
-        source = {"guide": [list(p) for p in guide], "hop": hop,
-                  "tolerance_cents": tolerance_cents}
+        source = {"guide": [list(p) for p in guide], "hop": hop, "tolerance_cents": tolerance_cents}
         key = next(self._keys)
         with self._lock:
-            self._pending[key] = PendingSnap(tuple(map(tuple, guide)), tolerance_cents,
-                                             replace_id, hop)
+            self._pending[key] = PendingSnap(
+                tuple(map(tuple, guide)), tolerance_cents, replace_id, hop
+            )
         return self._queue.submit(
-            lambda request_id: SnapJob(request_id=request_id, audio=ref, guide=guide, hop=hop,
-                                       tolerance_cents=tolerance_cents),
-            f"Snapping {guide[-1][0] - guide[0][0]:.2f} s of stroke", "steps",
+            lambda request_id: SnapJob(
+                request_id=request_id,
+                audio=ref,
+                guide=guide,
+                hop=hop,
+                tolerance_cents=tolerance_cents,
+            ),
+            f"Snapping {guide[-1][0] - guide[0][0]:.2f} s of stroke",
+            "steps",
             on_result=functools.partial(self._snapped, key, audio, replace_id, source),
             on_error=lambda reason: self._fail(
-                audio, f"The stroke could not be snapped: {reason}", key),
-            on_cancel=lambda: self._settled(key))
+                audio, f"The stroke could not be snapped: {reason}", key
+            ),
+            on_cancel=lambda: self._settled(key),
+        )
 
     def state_and_pending(self) -> tuple[DocumentState, tuple[PendingSnap, ...]]:
         """The document and the requests whose outcome has not arrived (queued or running,
@@ -95,12 +113,10 @@ class SnapService:
         with self._lock:
             self._pending.pop(key, None)
 
-    def _snapped(self, key: int, audio, replace_id: int | None, source: dict,
-                 value: dict) -> None:
+    def _snapped(self, key: int, audio, replace_id: int | None, source: dict, value: dict) -> None:
         points = value["points"]
         if not np.isfinite(points[:, 1]).any():
-            self._fail(audio, "No partial was found along the stroke: it lies in the noise.",
-                       key)
+            self._fail(audio, "No partial was found along the stroke: it lies in the noise.", key)
             return
 
         def apply(state):

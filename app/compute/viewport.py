@@ -5,6 +5,7 @@ threads holding the GIL made zoom and pan stutter). It shares the open file's sa
 sends each view as a small ViewportJob to the ViewportSlot, and publishes the result that
 belongs to the newest request; anything older is dropped.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -30,8 +31,14 @@ def _span(seconds: float) -> str:
 
 
 class ViewportService:
-    def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
-                 progress: ProgressManager, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        store: DocumentStore,
+        data: DataStore,
+        share: AudioShare,
+        progress: ProgressManager,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self._store = store
         self._data = data
         self._share = share
@@ -68,15 +75,24 @@ class ViewportService:
         ref = self._share.ref_for(audio)
         with self._lock:
             request_id = next(self._ids)
-            job = ViewportJob(request_id=request_id, audio=ref, start=view.start,
-                              end=view.end, fmin=view.fmin, fmax=view.fmax, width=width,
-                              height=height, db_min=state.overview.db_min,
-                              db_max=state.overview.db_max)
+            job = ViewportJob(
+                request_id=request_id,
+                audio=ref,
+                start=view.start,
+                end=view.end,
+                fmin=view.fmin,
+                fmax=view.fmax,
+                width=width,
+                height=height,
+                db_min=state.overview.db_min,
+                db_max=state.overview.db_max,
+            )
         method = resolve_method("auto", view.start, view.end).upper()
         task = self._progress.task(
             f"{method} of {_span(view.end - view.start)} at {width}\u00d7{height}",
             unit="rows" if method == "CWT" else "columns",
-            on_cancel=lambda: self._cancel(request_id))
+            on_cancel=lambda: self._cancel(request_id),
+        )
         # Only the newest request can still be delivered: the slot drops the rest.
         self._abandon()
         with self._lock:
@@ -105,13 +121,22 @@ class ViewportService:
             task.fail(event["reason"])
             log.warning("%s", message)
             self._store.update(
-                lambda s: s.compute_failed(message, request_id) if s.audio is audio else s)
+                lambda s: s.compute_failed(message, request_id) if s.audio is audio else s
+            )
             return
         value = event["value"]
         key = f"viewport-{request_id}"
         self._data.put(key, value["payload"])
-        image = Image(key=key, width=job.width, height=job.height, db_min=job.db_min,
-                      db_max=job.db_max, view=view, method=value["method"],
-                      window_size=value["window_size"], seconds=value["seconds"])
+        image = Image(
+            key=key,
+            width=job.width,
+            height=job.height,
+            db_min=job.db_min,
+            db_max=job.db_max,
+            view=view,
+            method=value["method"],
+            window_size=value["window_size"],
+            seconds=value["seconds"],
+        )
         task.finish()
         self._store.update(lambda s: s.computed(image, request_id) if s.audio is audio else s)

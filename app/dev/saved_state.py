@@ -9,6 +9,7 @@ The file is read by code that may have changed since it was written, so `load` c
 it before anything is restored: a file this code cannot read is a `DevStateError`, and the
 app starts clean rather than failing at every restart.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ from app.files.project import (
 
 SCHEMA = 1  # bumped whenever a field changes meaning; another value is not read
 # Pixels; a window may start left of or above the primary screen.
-_WINDOW_MINIMUM = {"x": -2**31, "y": -2**31, "width": 1, "height": 1}
+_WINDOW_MINIMUM = {"x": -(2**31), "y": -(2**31), "width": 1, "height": 1}
 
 
 class DevStateError(SomaError):
@@ -69,8 +70,11 @@ class SavedSession:
 
 
 def _edit_json(edit: Edit) -> dict:
-    return {"label": edit.label, "next": edit.next_partial_id,
-            "partials": [encode_partial(p) for p in edit.partials]}
+    return {
+        "label": edit.label,
+        "next": edit.next_partial_id,
+        "partials": [encode_partial(p) for p in edit.partials],
+    }
 
 
 def capture(state: DocumentState, snaps: tuple[PendingSnap, ...], window: dict | None) -> dict:
@@ -118,9 +122,24 @@ def _decode(data) -> SavedSession:
     data = _object(data, "the file", where)
     if data.get("schema") != SCHEMA:
         raise _fail(where, f"schema {data.get('schema')!r}, this code reads {SCHEMA}")
-    missing = sorted({"audio", "hasAudio", "projectPath", "view", "levels", "partials",
-                      "nextPartialId", "selection", "undo", "redo", "modified", "window",
-                      "snaps"} - data.keys())
+    missing = sorted(
+        {
+            "audio",
+            "hasAudio",
+            "projectPath",
+            "view",
+            "levels",
+            "partials",
+            "nextPartialId",
+            "selection",
+            "undo",
+            "redo",
+            "modified",
+            "window",
+            "snaps",
+        }
+        - data.keys()
+    )
     if missing:
         raise _fail(where, f"no {', '.join(missing)}")
     audio = _optional_str(data["audio"], "audio", where)
@@ -131,23 +150,34 @@ def _decode(data) -> SavedSession:
             raise _fail(where, f"{flag} must be true or false")
     levels = data["levels"]
     if levels is not None:
-        levels = {k: _number(_object(levels, "levels", where).get(k), f"levels {k}", where)
-                  for k in ("floor", "ceiling")}
+        levels = {
+            k: _number(_object(levels, "levels", where).get(k), f"levels {k}", where)
+            for k in ("floor", "ceiling")
+        }
     window = data["window"]
     if window is not None:
-        window = {k: _integer(v, f"window {k}", where, _WINDOW_MINIMUM[k])
-                  for k, v in _object(window, "window", where).items() if k in _WINDOW_MINIMUM}
+        window = {
+            k: _integer(v, f"window {k}", where, _WINDOW_MINIMUM[k])
+            for k, v in _object(window, "window", where).items()
+            if k in _WINDOW_MINIMUM
+        }
     return SavedSession(
-        has_audio=data["hasAudio"], audio=audio,
+        has_audio=data["hasAudio"],
+        audio=audio,
         project_path=_optional_str(data["projectPath"], "projectPath", where) or "",
-        view=_decode_view(data["view"], where), levels=levels,
+        view=_decode_view(data["view"], where),
+        levels=levels,
         partials=_partials(data["partials"], "partials", where),
         next_partial_id=_integer(data["nextPartialId"], "nextPartialId", where, 1),
-        selection=tuple(_integer(i, "selection", where, 1)
-                        for i in _list(data["selection"], "selection", where)),
-        undo=_edits(data["undo"], "undo", where), redo=_edits(data["redo"], "redo", where),
-        modified=data["modified"], window=window,
-        snaps=tuple(_snap(s, where) for s in _list(data["snaps"], "snaps", where)))
+        selection=tuple(
+            _integer(i, "selection", where, 1) for i in _list(data["selection"], "selection", where)
+        ),
+        undo=_edits(data["undo"], "undo", where),
+        redo=_edits(data["redo"], "redo", where),
+        modified=data["modified"],
+        window=window,
+        snaps=tuple(_snap(s, where) for s in _list(data["snaps"], "snaps", where)),
+    )
 
 
 def _list(value, what: str, where: str) -> list:
@@ -157,8 +187,9 @@ def _list(value, what: str, where: str) -> list:
 
 
 def _partials(value, what: str, where: str) -> tuple[Partial, ...]:
-    return tuple(_decode_partial(p, k, f"{where} {what}")
-                 for k, p in enumerate(_list(value, what, where)))
+    return tuple(
+        _decode_partial(p, k, f"{where} {what}") for k, p in enumerate(_list(value, what, where))
+    )
 
 
 def _edits(value, what: str, where: str) -> tuple[Edit, ...]:
@@ -168,8 +199,13 @@ def _edits(value, what: str, where: str) -> tuple[Edit, ...]:
         label = item.get("label")
         if not isinstance(label, str):
             raise _fail(where, f"{what}[{k}] label must be a string")
-        edits.append(Edit(_partials(item.get("partials"), f"{what}[{k}] partials", where),
-                          _integer(item.get("next"), f"{what}[{k}] next", where, 1), label))
+        edits.append(
+            Edit(
+                _partials(item.get("partials"), f"{what}[{k}] partials", where),
+                _integer(item.get("next"), f"{what}[{k}] next", where, 1),
+                label,
+            )
+        )
     return tuple(edits)
 
 
@@ -179,24 +215,34 @@ def _snap(value, where: str) -> PendingSnap:
     for point in _list(snap.get("guide"), "snap guide", where):
         if not isinstance(point, list) or len(point) != 2:
             raise _fail(where, "a snap guide point must be [time, frequency]")
-        guide.append((_number(point[0], "snap guide time", where),
-                      _number(point[1], "snap guide frequency", where)))
+        guide.append(
+            (
+                _number(point[0], "snap guide time", where),
+                _number(point[1], "snap guide frequency", where),
+            )
+        )
     if len(guide) < 2:
         raise _fail(where, "a snap guide needs two points or more")
     replace_id = snap.get("replaceId")
-    return PendingSnap(tuple(guide),
-                       _number(snap.get("toleranceCents"), "snap toleranceCents", where),
-                       None if replace_id is None
-                       else _integer(replace_id, "snap replaceId", where, 1),
-                       _number(snap.get("hop"), "snap hop", where))
+    return PendingSnap(
+        tuple(guide),
+        _number(snap.get("toleranceCents"), "snap toleranceCents", where),
+        None if replace_id is None else _integer(replace_id, "snap replaceId", where, 1),
+        _number(snap.get("hop"), "snap hop", where),
+    )
 
 
 def restore_document(state: DocumentState, saved: SavedSession) -> DocumentState:
     """`state` (with the saved file just opened) given back its partials, history, view and
     levels (the view and levels only where they still fit the file)."""
-    restored = state.restored(saved.partials, saved.next_partial_id,
-                              view_that_fits(saved.view, state.overview.view),
-                              saved.project_path, saved.modified,
-                              levels_that_fit(saved.levels, state.overview))
-    return replace(restored, undo_stack=saved.undo, redo_stack=saved.redo
-                   ).selecting(saved.selection)
+    restored = state.restored(
+        saved.partials,
+        saved.next_partial_id,
+        view_that_fits(saved.view, state.overview.view),
+        saved.project_path,
+        saved.modified,
+        levels_that_fit(saved.levels, state.overview),
+    )
+    return replace(restored, undo_stack=saved.undo, redo_stack=saved.redo).selecting(
+        saved.selection
+    )

@@ -77,6 +77,7 @@ The shape follows uvicorn's supervisors: `Supervisor` is the run loop (startup, 
 ``poll`` s, restart, shutdown) with signals handled in one place; `ReloadSupervisor` is the
 strategy (what changed, and whether that means a restart or a reload).
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -157,7 +158,7 @@ def group_members(pgid: int) -> list[int] | None:
                 stat = f.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()  # state ppid pgrp ...
+        fields = stat[stat.rfind(")") + 2 :].split()  # state ppid pgrp ...
         if len(fields) > 2 and fields[0] != "Z" and int(fields[2]) == pgid:
             found.append(int(entry))
     return found
@@ -166,6 +167,7 @@ def group_members(pgid: int) -> list[int] | None:
 @dataclass
 class Changes:
     """One debounced batch: paths by kind ("python", "web")."""
+
     paths: dict[str, set[Path]] = field(default_factory=dict)
 
     def __getitem__(self, kind: str) -> set[Path]:
@@ -190,10 +192,18 @@ class Supervisor:
     Without a subclass the child is only restarted when it exits with RESTART_EXIT_CODE.
     """
 
-    def __init__(self, command: list[str], *, state_file: Path,
-                 env: Mapping[str, str] | None = None, cwd: Path | None = None,
-                 grace: float = 5.0, kill_grace: float = 2.0, startup_window: float = 3.0,
-                 poll: float = 0.05):
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        state_file: Path,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        grace: float = 5.0,
+        kill_grace: float = 2.0,
+        startup_window: float = 3.0,
+        poll: float = 0.05,
+    ):
         self.command = list(command)
         self.state_file = Path(state_file)
         self.env = dict(os.environ if env is None else env)
@@ -297,8 +307,9 @@ class Supervisor:
 
     def start_child(self) -> None:
         restoring = self.state_file.exists()
-        self.process = subprocess.Popen(self.command, env=self.child_env(), cwd=self.cwd,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, env=self.child_env(), cwd=self.cwd, start_new_session=True
+        )
         self.started_at = time.monotonic()
         log(f"started child pid {self.process.pid}" + (" (restoring state)" if restoring else ""))
 
@@ -315,14 +326,17 @@ class Supervisor:
         log(f"restarting after {reason}")
         if self.process is not None:
             if catches_signal(self.process.pid, RESTART_SIGNAL) is False:
-                log("the app is still starting (no SIGUSR2 handler yet): "
-                    "stopping it without a save")
+                log(
+                    "the app is still starting (no SIGUSR2 handler yet): stopping it without a save"
+                )
                 code = self.stop_child(signal.SIGTERM)
             else:
                 code = self.stop_child(RESTART_SIGNAL)
                 if code is not None and code != RESTART_EXIT_CODE:
-                    log(f"child ended with {describe_exit(code)}, not {RESTART_EXIT_CODE}: "
-                        "its state may not have been saved")
+                    log(
+                        f"child ended with {describe_exit(code)}, not {RESTART_EXIT_CODE}: "
+                        "its state may not have been saved"
+                    )
         if not self.should_exit.is_set():
             self.start_child()
 
@@ -338,8 +352,10 @@ class Supervisor:
         if code == RESTART_EXIT_CODE:
             self.quick_restarts = self.quick_restarts + 1 if ran < self.startup_window else 0
             if self.quick_restarts >= QUICK_RESTARTS_LIMIT:
-                log(f"child keeps exiting with {RESTART_EXIT_CODE} right after starting; "
-                    "waiting for a change")
+                log(
+                    f"child keeps exiting with {RESTART_EXIT_CODE} right after starting; "
+                    "waiting for a change"
+                )
                 self.quick_restarts = 0
                 return
             log("child asked for a restart")
@@ -359,8 +375,11 @@ class Supervisor:
         if proc is None:
             return None
         self._signal_child(sig)
-        steps = [(self.grace, signal.SIGTERM if sig != signal.SIGTERM else signal.SIGKILL),
-                 (self.kill_grace, signal.SIGKILL), (self.kill_grace, None)]
+        steps = [
+            (self.grace, signal.SIGTERM if sig != signal.SIGTERM else signal.SIGKILL),
+            (self.kill_grace, signal.SIGKILL),
+            (self.kill_grace, None),
+        ]
         for timeout, next_sig in steps:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and not self.force_exit.is_set():
@@ -416,8 +435,10 @@ class Supervisor:
             leftovers = group_members(proc.pid)
             if leftovers is None or leftovers:
                 if leftovers:
-                    log(f"killing {len(leftovers)} leftover process(es) of the child: "
-                        f"{' '.join(map(str, leftovers))}")
+                    log(
+                        f"killing {len(leftovers)} leftover process(es) of the child: "
+                        f"{' '.join(map(str, leftovers))}"
+                    )
                 self._signal_group(signal.SIGKILL)
         code = proc.wait()
         self.process = None
@@ -430,8 +451,15 @@ class ReloadSupervisor(Supervisor):
     `watch` maps a kind ("python" or "web") to a folder or folders, watched recursively.
     """
 
-    def __init__(self, command: list[str], *, watch: Mapping[str, Path | Iterable[Path]],
-                 state_file: Path, debounce: float = 0.3, **kwargs):
+    def __init__(
+        self,
+        command: list[str],
+        *,
+        watch: Mapping[str, Path | Iterable[Path]],
+        state_file: Path,
+        debounce: float = 0.3,
+        **kwargs,
+    ):
         super().__init__(command, state_file=state_file, **kwargs)
         self.roots: dict[str, list[Path]] = {}
         for kind, folders in watch.items():
@@ -463,8 +491,13 @@ class ReloadSupervisor(Supervisor):
 
     def on_event(self, event) -> None:
         """Called on watchdog's thread for every event."""
-        if event.is_directory or event.event_type not in ("created", "modified", "closed",
-                                                         "deleted", "moved"):
+        if event.is_directory or event.event_type not in (
+            "created",
+            "modified",
+            "closed",
+            "deleted",
+            "moved",
+        ):
             return
         paths = [event.src_path]
         if event.event_type == "moved":
@@ -569,7 +602,9 @@ def run_dev(args: list[str], root: Path | None = None) -> int:
         supervisor = ReloadSupervisor(
             [sys.executable, "-m", "app", *args],
             watch={"python": [root / "app", root / "workers"], "web": [root / "web"]},
-            state_file=tmp / "state.json", env=env)
+            state_file=tmp / "state.json",
+            env=env,
+        )
         return supervisor.run()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,5 +1,6 @@
 """AudioFile: decoded audio, as the document holds it (app.files.audio decodes files into it,
 app.files.demo generates one)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """DataStore: the binary results (overview and viewport images) the page fetches by key,
 served by app.shell.server on /data/<key>."""
+
 from __future__ import annotations
 
 import threading
@@ -17,8 +18,7 @@ class DataStore:
         self._lock = threading.Lock()
         self._capacity = capacity
 
-    def put(self, key: str, payload: bytes,
-            content_type: str = "application/octet-stream") -> None:
+    def put(self, key: str, payload: bytes, content_type: str = "application/octet-stream") -> None:
         with self._lock:
             self._items[key] = (payload, content_type)
             self._items.move_to_end(key)

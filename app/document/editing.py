@@ -3,6 +3,7 @@
 Each is one undoable step (DocumentState.edited); the bridge validates the arguments, the
 store applies the function under its write lock.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -34,10 +35,16 @@ def _replaced(state: DocumentState, old: Partial, new: Partial) -> tuple[Partial
 def added(state: DocumentState, points: np.ndarray, source: dict) -> DocumentState:
     """A new partial made of `points`, named and coloured by its id, selected alone."""
     partial_id = state.next_partial_id
-    partial = Partial(partial_id, f"Partial {partial_id}", default_color(partial_id),
-                      frozen_points(points), source)
-    return state.edited((*state.partials, partial), "Snap",
-                        next_partial_id=partial_id + 1).selecting((partial_id,))
+    partial = Partial(
+        partial_id,
+        f"Partial {partial_id}",
+        default_color(partial_id),
+        frozen_points(points),
+        source,
+    )
+    return state.edited(
+        (*state.partials, partial), "Snap", next_partial_id=partial_id + 1
+    ).selecting((partial_id,))
 
 
 # Re-snapped points are computed as t0 + k*hop, like the old ones, but by other arithmetic:
@@ -45,8 +52,9 @@ def added(state: DocumentState, points: np.ndarray, source: dict) -> DocumentSta
 SPAN_SLACK = 1e-9  # s
 
 
-def resnapped(state: DocumentState, partial_id: int, points: np.ndarray,
-              source: dict) -> DocumentState:
+def resnapped(
+    state: DocumentState, partial_id: int, points: np.ndarray, source: dict
+) -> DocumentState:
     """The partial's points replaced by `points` (n, 3) over the time it spans now.
 
     Points outside [first, last] of its current times are dropped: an erase that trimmed the
@@ -55,12 +63,14 @@ def resnapped(state: DocumentState, partial_id: int, points: np.ndarray,
     """
     old = _get(state, partial_id)
     new = frozen_points(points)
-    inside = ((new[:, 0] >= old.points[0, 0] - SPAN_SLACK)
-              & (new[:, 0] <= old.points[-1, 0] + SPAN_SLACK))
+    inside = (new[:, 0] >= old.points[0, 0] - SPAN_SLACK) & (
+        new[:, 0] <= old.points[-1, 0] + SPAN_SLACK
+    )
     if inside.sum() < 2:
         raise EditError(f"the re-snap gave no points over the time {old.name} spans now")
-    return state.edited(_replaced(state, old, replace(old.with_points(new[inside]),
-                                                      source=source)), "Re-snap")
+    return state.edited(
+        _replaced(state, old, replace(old.with_points(new[inside]), source=source)), "Re-snap"
+    )
 
 
 def deleted(state: DocumentState, ids: tuple[int, ...]) -> DocumentState:
@@ -106,8 +116,15 @@ def erased(state: DocumentState, ranges) -> DocumentState:
             if number == 0:
                 partials.append(old.with_points(run))
             else:
-                partials.append(Partial(next_id, f"{old.name} ({number + 1})",
-                                        default_color(next_id), frozen_points(run), old.source))
+                partials.append(
+                    Partial(
+                        next_id,
+                        f"{old.name} ({number + 1})",
+                        default_color(next_id),
+                        frozen_points(run),
+                        old.source,
+                    )
+                )
                 next_id += 1
     if not changed:
         return state

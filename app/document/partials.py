@@ -1,4 +1,5 @@
 """Partials: traced tracks of (time, frequency, amplitude) points, as immutable values."""
+
 from __future__ import annotations
 
 import base64
@@ -12,8 +13,18 @@ import numpy as np
 # overflows (float32 past 770 dB, float64 past 6160 dB).
 MAX_AMPLITUDE_DB = 200.0
 
-PALETTE = ("#4cc9f0", "#f72585", "#b5e48c", "#ffd166", "#9d4edd", "#ff8c42", "#06d6a0",
-           "#ef476f", "#8ecae6", "#e9c46a")
+PALETTE = (
+    "#4cc9f0",
+    "#f72585",
+    "#b5e48c",
+    "#ffd166",
+    "#9d4edd",
+    "#ff8c42",
+    "#06d6a0",
+    "#ef476f",
+    "#8ecae6",
+    "#e9c46a",
+)
 
 
 def frozen_points(points) -> np.ndarray:
@@ -41,13 +52,17 @@ def points_problem(points: np.ndarray) -> str:
     with np.errstate(invalid="ignore"):
         rules = (
             (~np.isfinite(times), "time {t!r} is not finite"),
-            (gap != np.isnan(amplitudes), "frequency and amplitude are null together or not "
-                                          "at all"),
+            (
+                gap != np.isnan(amplitudes),
+                "frequency and amplitude are null together or not at all",
+            ),
             (~gap & ~np.isfinite(frequencies), "frequency {f!r} is not finite"),
             (~gap & (frequencies < 0), "frequency {f!r} is negative"),
             (~gap & ~np.isfinite(amplitudes), "amplitude {a!r} is not finite"),
-            (~gap & (amplitudes > MAX_AMPLITUDE_DB),
-             "amplitude {a:g} dBFS is above the " f"{MAX_AMPLITUDE_DB:g} dBFS Soma accepts"),
+            (
+                ~gap & (amplitudes > MAX_AMPLITUDE_DB),
+                f"amplitude {{a:g}} dBFS is above the {MAX_AMPLITUDE_DB:g} dBFS Soma accepts",
+            ),
         )
     for broken, message in rules:
         if broken.any():
@@ -60,8 +75,10 @@ def points_problem(points: np.ndarray) -> str:
 def points_to_json(points: np.ndarray) -> list:
     """(n, 3) points as JSON rows [t, f, a], with null for a gap's NaN frequency and amplitude
     (JSON has no NaN; a NaN in a pywebview return would even leave the JS promise hanging)."""
-    return [[t, None if math.isnan(f) else f, None if math.isnan(a) else a]
-            for t, f, a in np.asarray(points, dtype=np.float64).tolist()]
+    return [
+        [t, None if math.isnan(f) else f, None if math.isnan(a) else a]
+        for t, f, a in np.asarray(points, dtype=np.float64).tolist()
+    ]
 
 
 def points_from_json(rows) -> np.ndarray:
@@ -70,8 +87,9 @@ def points_from_json(rows) -> np.ndarray:
     Raises TypeError or ValueError for rows that are not [t, f, a] numbers or nulls; callers
     reading untrusted files validate first (app.files.project) or turn these into their own error.
     """
-    return frozen_points([[t, math.nan if f is None else f, math.nan if a is None else a]
-                          for t, f, a in rows])
+    return frozen_points(
+        [[t, math.nan if f is None else f, math.nan if a is None else a] for t, f, a in rows]
+    )
 
 
 def points_to_base64(points: np.ndarray) -> str:
@@ -119,15 +137,24 @@ class Partial:
     @classmethod
     def from_json(cls, data: dict) -> Partial:
         """The inverse of to_json, for JSON Soma wrote itself (dev-mode state)."""
-        return cls(int(data["id"]), str(data["name"]), str(data["color"]),
-                   points_from_base64(data["pointData"]), dict(data.get("source") or {}))
+        return cls(
+            int(data["id"]),
+            str(data["name"]),
+            str(data["color"]),
+            points_from_base64(data["pointData"]),
+            dict(data.get("source") or {}),
+        )
 
     def to_json(self) -> dict:
         """What the page (and dev mode's saved state) gets; the points are ``pointData``, see
         points_to_base64."""
-        return {"id": self.id, "name": self.name, "color": self.color,
-                "pointData": points_to_base64(self.points),
-                "source": self.source}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "color": self.color,
+            "pointData": points_to_base64(self.points),
+            "source": self.source,
+        }
 
 
 def default_color(partial_id: int) -> str:

@@ -4,6 +4,7 @@ Readers on any thread take `store.state` and get a value that can never change u
 they need no lock (seed 002). Every change is a pure function from one DocumentState to the
 next; the store applies them one at a time.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -67,14 +68,20 @@ class Image:
     view: View
     method: str
     window_size: int  # samples of the STFT window; 0 for a CWT
-    seconds: float    # compute time, shown in the status bar
+    seconds: float  # compute time, shown in the status bar
 
     def to_json(self) -> dict:
         return {
-            "key": self.key, "url": f"/data/{self.key}", "width": self.width,
-            "height": self.height, "dbMin": self.db_min, "dbMax": self.db_max,
-            "view": self.view.to_json(), "method": self.method,
-            "windowSize": self.window_size, "seconds": self.seconds,
+            "key": self.key,
+            "url": f"/data/{self.key}",
+            "width": self.width,
+            "height": self.height,
+            "dbMin": self.db_min,
+            "dbMax": self.db_max,
+            "view": self.view.to_json(),
+            "method": self.method,
+            "windowSize": self.window_size,
+            "seconds": self.seconds,
         }
 
 
@@ -96,16 +103,16 @@ class DocumentState:
     viewport: Image | None = None
     computing: int = 0  # id of the viewport request being computed, 0 when none
     partials: tuple[Partial, ...] = ()
-    partials_version: int = 0      # changes with the partials: pushes leave them out otherwise
-    next_partial_id: int = 1       # ids are never reused, so undo cannot confuse two partials
+    partials_version: int = 0  # changes with the partials: pushes leave them out otherwise
+    next_partial_id: int = 1  # ids are never reused, so undo cannot confuse two partials
     selection: tuple[int, ...] = ()
     # Undo and redo are earlier and later values of the partials: nothing is recomputed.
     undo_stack: tuple[Edit, ...] = ()
     redo_stack: tuple[Edit, ...] = ()
-    modified: bool = False          # edits since the project was last saved or opened
-    project_path: str = ""          # the .soma.json this document was opened from or saved to
-    recent: tuple[str, ...] = ()    # files and projects opened lately, newest first
-    busy: str = ""   # what is being done right now ("Opening song.flac"), "" when idle
+    modified: bool = False  # edits since the project was last saved or opened
+    project_path: str = ""  # the .soma.json this document was opened from or saved to
+    recent: tuple[str, ...] = ()  # files and projects opened lately, newest first
+    busy: str = ""  # what is being done right now ("Opening song.flac"), "" when idle
     error: str = ""  # the last failure, shown until dismissed or replaced
 
     def opening(self, label: str) -> DocumentState:
@@ -113,65 +120,99 @@ class DocumentState:
 
     def opened(self, audio: AudioFile, overview: Image) -> DocumentState:
         """A new file: its own view and images, and no partials (they belong to a file)."""
-        return replace(self, audio=audio, view=overview.view,
-                       levels=Levels(overview.db_min, overview.db_max), overview=overview,
-                       viewport=None,
-                       computing=0, busy="", error="", partials=(),
-                       partials_version=self.partials_version + 1, next_partial_id=1,
-                       selection=(), undo_stack=(), redo_stack=(), modified=False,
-                       project_path="")
+        return replace(
+            self,
+            audio=audio,
+            view=overview.view,
+            levels=Levels(overview.db_min, overview.db_max),
+            overview=overview,
+            viewport=None,
+            computing=0,
+            busy="",
+            error="",
+            partials=(),
+            partials_version=self.partials_version + 1,
+            next_partial_id=1,
+            selection=(),
+            undo_stack=(),
+            redo_stack=(),
+            modified=False,
+            project_path="",
+        )
 
-    def restored(self, partials: tuple[Partial, ...], next_partial_id: int,
-                 view: View | None, project_path: str, modified: bool,
-                 levels: Levels | None = None) -> DocumentState:
+    def restored(
+        self,
+        partials: tuple[Partial, ...],
+        next_partial_id: int,
+        view: View | None,
+        project_path: str,
+        modified: bool,
+        levels: Levels | None = None,
+    ) -> DocumentState:
         """A project's (or a recovery file's) partials, view and levels over the file just
         opened (a view or levels of None keep the file's own)."""
-        return replace(self, partials=tuple(partials),
-                       partials_version=self.partials_version + 1,
-                       next_partial_id=next_partial_id, view=view or self.view,
-                       levels=levels or self.levels, project_path=project_path,
-                       modified=modified)
+        return replace(
+            self,
+            partials=tuple(partials),
+            partials_version=self.partials_version + 1,
+            next_partial_id=next_partial_id,
+            view=view or self.view,
+            levels=levels or self.levels,
+            project_path=project_path,
+            modified=modified,
+        )
 
     def saved(self, project_path: str, clean: bool = True) -> DocumentState:
         """Saved to `project_path`; `clean` unless edits came in while it was written."""
         return replace(self, project_path=project_path, modified=self.modified and not clean)
 
-    def edited(self, partials: tuple[Partial, ...], label: str,
-               next_partial_id: int | None = None) -> DocumentState:
+    def edited(
+        self, partials: tuple[Partial, ...], label: str, next_partial_id: int | None = None
+    ) -> DocumentState:
         """Replace the partials, as one undoable step called `label`."""
         before = Edit(self.partials, self.next_partial_id, label)
         ids = {p.id for p in partials}
         return replace(
-            self, partials=tuple(partials), partials_version=self.partials_version + 1,
+            self,
+            partials=tuple(partials),
+            partials_version=self.partials_version + 1,
             next_partial_id=self.next_partial_id if next_partial_id is None else next_partial_id,
             selection=tuple(i for i in self.selection if i in ids),
-            undo_stack=((*self.undo_stack, before))[-UNDO_DEPTH:], redo_stack=(),
-            modified=True)
+            undo_stack=((*self.undo_stack, before))[-UNDO_DEPTH:],
+            redo_stack=(),
+            modified=True,
+        )
 
     def undone(self) -> DocumentState:
         if not self.undo_stack:
             return self
         before = self.undo_stack[-1]
         now = Edit(self.partials, self.next_partial_id, before.label)
-        return self._restored(before, undo_stack=self.undo_stack[:-1],
-                              redo_stack=(*self.redo_stack, now))
+        return self._restored(
+            before, undo_stack=self.undo_stack[:-1], redo_stack=(*self.redo_stack, now)
+        )
 
     def redone(self) -> DocumentState:
         if not self.redo_stack:
             return self
         after = self.redo_stack[-1]
         now = Edit(self.partials, self.next_partial_id, after.label)
-        return self._restored(after, undo_stack=(*self.undo_stack, now),
-                              redo_stack=self.redo_stack[:-1])
+        return self._restored(
+            after, undo_stack=(*self.undo_stack, now), redo_stack=self.redo_stack[:-1]
+        )
 
     def _restored(self, edit: Edit, **stacks) -> DocumentState:
         ids = {p.id for p in edit.partials}
         # next_partial_id only grows: an id given out once is never given out again.
-        return replace(self, partials=edit.partials,
-                       partials_version=self.partials_version + 1,
-                       next_partial_id=max(self.next_partial_id, edit.next_partial_id),
-                       selection=tuple(i for i in self.selection if i in ids), modified=True,
-                       **stacks)
+        return replace(
+            self,
+            partials=edit.partials,
+            partials_version=self.partials_version + 1,
+            next_partial_id=max(self.next_partial_id, edit.next_partial_id),
+            selection=tuple(i for i in self.selection if i in ids),
+            modified=True,
+            **stacks,
+        )
 
     def selecting(self, ids: tuple[int, ...]) -> DocumentState:
         """The selection `ids` (those that exist); the same state when nothing changes, so
@@ -197,13 +238,17 @@ class DocumentState:
 
     def computed(self, image: Image, request_id: int) -> DocumentState:
         """The viewport image for request `request_id` has arrived."""
-        return replace(self, viewport=image,
-                       computing=0 if self.computing == request_id else self.computing)
+        return replace(
+            self, viewport=image, computing=0 if self.computing == request_id else self.computing
+        )
 
     def compute_failed(self, message: str, request_id: int) -> DocumentState:
         """The viewport request failed (`message`) or was cancelled (message '')."""
-        return replace(self, error=message or self.error,
-                       computing=0 if self.computing == request_id else self.computing)
+        return replace(
+            self,
+            error=message or self.error,
+            computing=0 if self.computing == request_id else self.computing,
+        )
 
     def failed(self, message: str) -> DocumentState:
         """The open file, view and overview stay: a failure loses nothing."""

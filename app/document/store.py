@@ -6,6 +6,7 @@ reference (one attribute read, atomic in CPython) and keeps a consistent value f
 it likes. A writer passes a pure function of the old state; the store applies it under one
 lock and swaps the reference, so no reader ever sees half a change.
 """
+
 from __future__ import annotations
 
 import logging

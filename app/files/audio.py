@@ -127,8 +127,10 @@ def load_audio(path: str | os.PathLike, *, quiet: bool = False) -> AudioFile:
     except TypeError:
         raise AudioError(None, f"{type(path).__name__} is not a file path.") from None
 
-    with _open_file(path) as stream, (
-            _decoder_messages_silenced() if quiet else contextlib.nullcontext()):
+    with (
+        _open_file(path) as stream,
+        _decoder_messages_silenced() if quiet else contextlib.nullcontext(),
+    ):
         head = stream.read(512)
         if not head:
             raise AudioError(path, "the file is empty (0 bytes).")
@@ -207,8 +209,9 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
 
     notes = []
     if _CLAMPED_CHUNK.search(snd.extra_info or ""):
-        notes.append("The file is shorter than its header says (truncated?); showing the audio it "
-                     "contains.")
+        notes.append(
+            "The file is shorter than its header says (truncated?); showing the audio it contains."
+        )
 
     out = np.empty(frames, dtype=np.float32)
     scratch = np.empty((min(_BLOCK_FRAMES, frames), channels), dtype=np.float32)
@@ -237,7 +240,8 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
         # file): keep what was decoded, unless that is nothing.
         if pos == 0:
             raise AudioError(
-                path, f"the audio data is damaged ({_libsndfile_reason(err)}).") from None
+                path, f"the audio data is damaged ({_libsndfile_reason(err)})."
+            ) from None
     if pos == 0:
         raise AudioError(path, "no audio could be decoded from the file (damaged?).")
     if pos < frames:
@@ -304,4 +308,3 @@ def _sniff(head: bytes) -> str | None:
                 return None
         return "a text file"
     return None
-

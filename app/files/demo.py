@@ -77,8 +77,9 @@ class DemoEvent(NamedTuple):
 
 
 DEMO_EVENTS: tuple[DemoEvent, ...] = (
-    DemoEvent("vibrato tone", 0.5, 4.5,
-              "220 Hz harmonic tone, 10 partials, 5.5 Hz vibrato of +-40 cents"),
+    DemoEvent(
+        "vibrato tone", 0.5, 4.5, "220 Hz harmonic tone, 10 partials, 5.5 Hz vibrato of +-40 cents"
+    ),
     DemoEvent("glissando", 5.0, 8.0, "harmonic tone sliding 300 -> 900 Hz, 6 partials"),
     DemoEvent("chord", 9.0, 12.0, "major third: 261.63 Hz (C4) + 329.63 Hz (E4), 6 partials each"),
     DemoEvent("chirp", 13.0, 16.0, "sine sweeping exponentially 100 Hz -> 8 kHz"),

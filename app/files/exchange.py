@@ -61,6 +61,7 @@ file order, the name from the file or "Partial <id>", default_color(id) unless t
 color, and source {"imported": "<format>", "file": "<file name>"}. Text that is not UTF-8 is
 read as Latin-1 (spreadsheets on Windows), so it never fails on encoding alone.
 """
+
 from __future__ import annotations
 
 import csv
@@ -144,8 +145,11 @@ def _checked(partials: Sequence[Partial], path) -> list[np.ndarray]:
         points = np.asarray(partial.points, dtype=np.float64).reshape(-1, 3)
         valued = ~np.isnan(points[:, 1])
         if not (np.isfinite(points[:, 0]).all() and np.isfinite(points[valued, 1:]).all()):
-            raise ExchangeError(one_line(
-                f"{os.fspath(path)}: cannot export partial {partial.id}: non-finite values", 400))
+            raise ExchangeError(
+                one_line(
+                    f"{os.fspath(path)}: cannot export partial {partial.id}: non-finite values", 400
+                )
+            )
         arrays.append(points)
     return arrays
 
@@ -177,21 +181,28 @@ def _write_csv(partials, arrays) -> str:
 
 
 def _write_json(partials, arrays) -> str:
-    document = {"partials": [
-        {"name": p.name, "color": p.color,
-         "points": points_to_json(points)}
-        for p, points in zip(partials, arrays, strict=True)]}
+    document = {
+        "partials": [
+            {"name": p.name, "color": p.color, "points": points_to_json(points)}
+            for p, points in zip(partials, arrays, strict=True)
+        ]
+    }
     return json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _write_spear_partials(partials, arrays) -> str:
     runs = [run for points in arrays for run in _runs(points)]
-    lines = [_SPEAR_PARTIALS, "point-type time frequency amplitude",
-             f"partials-count {len(runs)}", "partials-data"]
+    lines = [
+        _SPEAR_PARTIALS,
+        "point-type time frequency amplitude",
+        f"partials-count {len(runs)}",
+        "partials-data",
+    ]
     for index, run in enumerate(runs):
         lines.append(f"{index} {len(run)} {_num(run[0, 0])} {_num(run[-1, 0])}")
-        lines.append(" ".join(f"{_num(t)} {_num(f)} {_num(_linear(a))}"
-                              for t, f, a in run.tolist()))
+        lines.append(
+            " ".join(f"{_num(t)} {_num(f)} {_num(_linear(a))}" for t, f, a in run.tolist())
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -201,15 +212,24 @@ def _write_spear_frames(partials, arrays) -> str:
     for index, run in enumerate(runs):
         for t, f, a in run.tolist():
             frames.setdefault(t, []).append(f"{index} {_num(f)} {_num(_linear(a))}")
-    lines = [_SPEAR_FRAMES, "point-type index frequency amplitude",
-             f"partials-count {len(runs)}", f"frame-count {len(frames)}", "frame-data"]
+    lines = [
+        _SPEAR_FRAMES,
+        "point-type index frequency amplitude",
+        f"partials-count {len(runs)}",
+        f"frame-count {len(frames)}",
+        "frame-data",
+    ]
     for t in sorted(frames):
         lines.append(f"{_num(t)} {len(frames[t])} " + " ".join(frames[t]))
     return "\n".join(lines) + "\n"
 
 
-_WRITERS = {"csv": _write_csv, "json": _write_json,
-            "spear-partials": _write_spear_partials, "spear-frames": _write_spear_frames}
+_WRITERS = {
+    "csv": _write_csv,
+    "json": _write_json,
+    "spear-partials": _write_spear_partials,
+    "spear-frames": _write_spear_frames,
+}
 
 
 def export_partials(partials: Sequence[Partial], path, fmt: str) -> None:
@@ -219,13 +239,15 @@ def export_partials(partials: Sequence[Partial], path, fmt: str) -> None:
     """
     if fmt not in _WRITERS:
         raise ExchangeError(
-            f"{os.fspath(path)}: unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+            f"{os.fspath(path)}: unknown format {fmt!r}; one of {', '.join(FORMATS)}"
+        )
     text = _WRITERS[fmt](partials, _checked(partials, path))
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as error:
-        raise ExchangeError(one_line(
-            f"{os.fspath(path)}: cannot write: {error.strerror or error}", 400)) from None
+        raise ExchangeError(
+            one_line(f"{os.fspath(path)}: cannot write: {error.strerror or error}", 400)
+        ) from None
 
 
 # ---------------------------------------------------------------- import
@@ -248,8 +270,14 @@ def _tokens(lines: list[str], start: int) -> Iterator[tuple[str, int]]:
             yield token, number + 1
 
 
-def _spear_header(lines: list[str], source: _Source, magic: str, columns: tuple[str, ...],
-                  keys: tuple[str, ...], markers: tuple[str, ...]):
+def _spear_header(
+    lines: list[str],
+    source: _Source,
+    magic: str,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    markers: tuple[str, ...],
+):
     """Parse a SPEAR header; returns (first data line index, column positions, values per
     point, counts by key).
 
@@ -265,8 +293,9 @@ def _spear_header(lines: list[str], source: _Source, magic: str, columns: tuple[
             continue
         if not seen_magic:
             if words != [magic]:
-                raise source.fail(f"expected {magic!r}, found {one_line(repr(raw), 40)}",
-                                  number + 1)
+                raise source.fail(
+                    f"expected {magic!r}, found {one_line(repr(raw), 40)}", number + 1
+                )
             seen_magic = True
         elif words[0] in markers and len(words) == 1:
             if point_type is None:
@@ -292,8 +321,13 @@ def _spear_header(lines: list[str], source: _Source, magic: str, columns: tuple[
 def _read_spear_partials(text: str, source: _Source) -> list[_Track]:
     lines = text.splitlines()
     start, (ti, fi, ai), width, counts = _spear_header(
-        lines, source, _SPEAR_PARTIALS, ("time", "frequency", "amplitude"),
-        ("partials-count",), ("partials-data", "partials"))
+        lines,
+        source,
+        _SPEAR_PARTIALS,
+        ("time", "frequency", "amplitude"),
+        ("partials-count",),
+        ("partials-data", "partials"),
+    )
     stream = _tokens(lines, start)
     expected = counts["partials-count"]
     last_line = len(lines)
@@ -303,8 +337,11 @@ def _read_spear_partials(text: str, source: _Source) -> list[_Track]:
         try:
             return next(stream)
         except StopIteration:
-            raise source.fail(f"the file ends early: {what} (partial {len(tracks) + 1} of "
-                              f"{expected}); truncated?", last_line) from None
+            raise source.fail(
+                f"the file ends early: {what} (partial {len(tracks) + 1} of "
+                f"{expected}); truncated?",
+                last_line,
+            ) from None
 
     for _ in range(expected):
         token, line = take("the partial's index")
@@ -324,16 +361,20 @@ def _read_spear_partials(text: str, source: _Source) -> list[_Track]:
         tracks.append((None, None, np.array(rows, dtype=np.float64).reshape(-1, 3)))
     extra = next(stream, None)
     if extra is not None:
-        raise source.fail(f"more data after the {expected} partials the header announces",
-                          extra[1])
+        raise source.fail(f"more data after the {expected} partials the header announces", extra[1])
     return tracks
 
 
 def _read_spear_frames(text: str, source: _Source) -> list[_Track]:
     lines = text.splitlines()
     start, (ii, fi, ai), width, counts = _spear_header(
-        lines, source, _SPEAR_FRAMES, ("index", "frequency", "amplitude"),
-        ("partials-count", "frame-count"), ("frame-data",))
+        lines,
+        source,
+        _SPEAR_FRAMES,
+        ("index", "frequency", "amplitude"),
+        ("partials-count", "frame-count"),
+        ("frame-data",),
+    )
     by_index: dict[int, list[tuple[float, float, float]]] = {}
     frames = 0
     for number in range(start, len(lines)):
@@ -349,21 +390,26 @@ def _read_spear_frames(text: str, source: _Source) -> list[_Track]:
         t = source.number(words[0], "time", line, decimal_comma=True)
         n = source.count(words[1], "point count", line)
         if len(words) != 2 + n * width:
-            raise source.fail(f"{n} points announced, {len(words) - 2} values follow "
-                              f"(need {n * width}); truncated?", line)
+            raise source.fail(
+                f"{n} points announced, {len(words) - 2} values follow "
+                f"(need {n * width}); truncated?",
+                line,
+            )
         for k in range(n):
-            point = words[2 + k * width: 2 + (k + 1) * width]
+            point = words[2 + k * width : 2 + (k + 1) * width]
             index = source.count(point[ii], "partial index", line)
             f = source.number(point[fi], "frequency", line, decimal_comma=True)
-            a = _db(source.number(point[ai], "amplitude", line, decimal_comma=True),
-                    source, line)
+            a = _db(source.number(point[ai], "amplitude", line, decimal_comma=True), source, line)
             if index not in by_index and len(by_index) == counts["partials-count"]:
-                raise source.fail(f"more partials than the {counts['partials-count']} "
-                                  "announced", line)
+                raise source.fail(
+                    f"more partials than the {counts['partials-count']} announced", line
+                )
             by_index.setdefault(index, []).append((t, f, a))
     if frames != counts["frame-count"]:
-        raise source.fail(f"the file ends after {frames} of {counts['frame-count']} frames; "
-                          "truncated?", len(lines))
+        raise source.fail(
+            f"the file ends after {frames} of {counts['frame-count']} frames; truncated?",
+            len(lines),
+        )
     return [(None, None, np.array(rows, dtype=np.float64)) for rows in by_index.values()]
 
 
@@ -393,8 +439,11 @@ def _read_csv(text: str, source: _Source) -> list[_Track]:
                     raise source.fail("the header names a column twice", line)
                 missing = [c for c in ("time", "frequency", "amplitude_db") if c not in names]
                 if missing:
-                    raise source.fail(f"the header has no {missing[0]!r} column "
-                                      f"(expected {','.join(_CSV_COLUMNS)})", line)
+                    raise source.fail(
+                        f"the header has no {missing[0]!r} column "
+                        f"(expected {','.join(_CSV_COLUMNS)})",
+                        line,
+                    )
                 columns = {name: k for k, name in enumerate(names)}
                 continue
             if len(row) != len(columns):
@@ -457,14 +506,23 @@ def _read_json(text: str, source: _Source) -> list[_Track]:
                 continue
             if point[1] is None or point[2] is None:
                 raise source.fail(f"{where}: frequency and amplitude are null together or not")
-            rows.append((t, _json_value(point[1], f"{where} frequency", source),
-                         _json_value(point[2], f"{where} amplitude", source)))
+            rows.append(
+                (
+                    t,
+                    _json_value(point[1], f"{where} frequency", source),
+                    _json_value(point[2], f"{where} amplitude", source),
+                )
+            )
         tracks.append((name or None, color, np.array(rows, dtype=np.float64).reshape(-1, 3)))
     return tracks
 
 
-_READERS = {"csv": _read_csv, "json": _read_json,
-            "spear-partials": _read_spear_partials, "spear-frames": _read_spear_frames}
+_READERS = {
+    "csv": _read_csv,
+    "json": _read_json,
+    "spear-partials": _read_spear_partials,
+    "spear-frames": _read_spear_frames,
+}
 
 
 def _guess(path: Path, text: str, source: _Source) -> str:
@@ -526,11 +584,17 @@ def import_partials(path, fmt: str | None = None, *, first_id: int = 1) -> list[
             skipped += 1
             continue
         partial_id = first_id + len(partials)
-        partials.append(Partial(
-            id=partial_id, name=name or f"Partial {partial_id}",
-            color=color or default_color(partial_id), points=frozen_points(points),
-            source={"imported": fmt, "file": path.name}))
+        partials.append(
+            Partial(
+                id=partial_id,
+                name=name or f"Partial {partial_id}",
+                color=color or default_color(partial_id),
+                points=frozen_points(points),
+                source={"imported": fmt, "file": path.name},
+            )
+        )
     if skipped:
-        log.warning("%s: skipped %d partial(s) with fewer than %d points", path, skipped,
-                    MIN_POINTS)
+        log.warning(
+            "%s: skipped %d partial(s) with fewer than %d points", path, skipped, MIN_POINTS
+        )
     return partials

@@ -4,6 +4,7 @@ Autosave writes the recovery file (app.files.project.recovery_path) a moment aft
 thread of its own, so a crash loses at most that moment; the recovery file is removed when
 the project is saved.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,7 @@ from app.files.project import (
 log = logging.getLogger(__name__)
 
 AUTOSAVE_DELAY = 2.0  # seconds after the last edit: a burst of edits is written once
-MIN_LEVELS_DB = 6.0   # the narrowest span of levels: below it the picture is nearly two-tone
+MIN_LEVELS_DB = 6.0  # the narrowest span of levels: below it the picture is nearly two-tone
 
 
 def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
@@ -41,10 +42,15 @@ def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
             size, sha = audio_fingerprint(audio_path)
         except (OSError, ProjectError) as error:  # moved or deleted since it was opened
             log.warning("cannot fingerprint %s: %s", audio_path, error)
-    return Project(audio_path=audio_path, audio_size=size, audio_sha256=sha,
-                   view=state.view.to_json() if state.view else None,
-                   settings={"levels": state.levels.to_json()} if state.levels else {},
-                   partials=state.partials, next_partial_id=state.next_partial_id)
+    return Project(
+        audio_path=audio_path,
+        audio_size=size,
+        audio_sha256=sha,
+        view=state.view.to_json() if state.view else None,
+        settings={"levels": state.levels.to_json()} if state.levels else {},
+        partials=state.partials,
+        next_partial_id=state.next_partial_id,
+    )
 
 
 def save_document(state: DocumentState, path: str) -> None:
@@ -79,14 +85,19 @@ def audio_matches(project: Project) -> bool:
     return fingerprint == (project.audio_size, project.audio_sha256)
 
 
-def restored_project(state: DocumentState, project: Project, project_path: str,
-                     modified: bool) -> DocumentState:
+def restored_project(
+    state: DocumentState, project: Project, project_path: str, modified: bool
+) -> DocumentState:
     """`state`, with the file the project belongs to just opened, given the project's
     partials, and its view and levels where they still fit the file."""
-    return state.restored(project.partials, project.next_partial_id,
-                          view_that_fits(project.view, state.overview.view), project_path,
-                          modified, levels_that_fit(project.settings.get("levels"),
-                                                    state.overview))
+    return state.restored(
+        project.partials,
+        project.next_partial_id,
+        view_that_fits(project.view, state.overview.view),
+        project_path,
+        modified,
+        levels_that_fit(project.settings.get("levels"), state.overview),
+    )
 
 
 def view_that_fits(view: dict | None, limits: View) -> View | None:
@@ -94,21 +105,28 @@ def view_that_fits(view: dict | None, limits: View) -> View | None:
     fits the file (which may have changed), else None."""
     if not view:
         return None
-    restored = View(float(view["start"]), float(view["end"]), float(view["fmin"]),
-                    float(view["fmax"]))
-    fits = (limits.start <= restored.start < restored.end <= limits.end
-            and limits.fmin <= restored.fmin < restored.fmax <= limits.fmax)
+    restored = View(
+        float(view["start"]), float(view["end"]), float(view["fmin"]), float(view["fmax"])
+    )
+    fits = (
+        limits.start <= restored.start < restored.end <= limits.end
+        and limits.fmin <= restored.fmin < restored.fmax <= limits.fmax
+    )
     return restored if fits else None
 
 
 def levels_problem(floor: float, ceiling: float, image: Image) -> str:
     """Why `floor` to `ceiling` (dBFS) cannot colour `image`'s bytes, or "" when they can."""
     if not (image.db_min <= floor and ceiling <= image.db_max):
-        return (f"the levels must lie within {image.db_min:g} to {image.db_max:g} dB, the "
-                f"range the images hold, not {floor:g} to {ceiling:g} dB")
+        return (
+            f"the levels must lie within {image.db_min:g} to {image.db_max:g} dB, the "
+            f"range the images hold, not {floor:g} to {ceiling:g} dB"
+        )
     if ceiling - floor < MIN_LEVELS_DB:
-        return (f"the ceiling ({ceiling:g} dB) must be at least {MIN_LEVELS_DB:g} dB above "
-                f"the floor ({floor:g} dB)")
+        return (
+            f"the ceiling ({ceiling:g} dB) must be at least {MIN_LEVELS_DB:g} dB above "
+            f"the floor ({floor:g} dB)"
+        )
     return ""
 
 
@@ -118,8 +136,7 @@ def levels_that_fit(levels, image: Image) -> Levels | None:
     if not isinstance(levels, dict):
         return None
     floor, ceiling = levels.get("floor"), levels.get("ceiling")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-               for v in (floor, ceiling)):
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (floor, ceiling)):
         return None
     if levels_problem(float(floor), float(ceiling), image):
         return None
@@ -159,8 +176,11 @@ class Autosaver:
         self._unsubscribe = store.subscribe(self._changed)
 
     def _changed(self, state: DocumentState) -> None:
-        if (not state.modified or state.audio is None
-                or state.partials_version == self._seen_version):
+        if (
+            not state.modified
+            or state.audio is None
+            or state.partials_version == self._seen_version
+        ):
             return
         self._seen_version = state.partials_version
         with self._wake:

@@ -44,6 +44,7 @@ absolute project path, else the absolute audio path for an unsaved project, else
 Why not next to the project: the project's folder may be read-only, shared or synced (a stray
 hidden file would travel with it), and an unsaved project has no folder at all.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -111,8 +112,12 @@ def _encode(project: Project, path: Path) -> dict:
             relative = Path(os.path.relpath(absolute, path.parent)).as_posix()
         except ValueError:  # Windows: audio on another drive has no relative path
             relative = None
-        audio = {"path": relative, "absolutePath": absolute,
-                 "size": project.audio_size, "sha256": project.audio_sha256}
+        audio = {
+            "path": relative,
+            "absolutePath": absolute,
+            "size": project.audio_size,
+            "sha256": project.audio_sha256,
+        }
     return {
         "format": FORMAT_NAME,
         "version": SCHEMA_VERSION,
@@ -127,8 +132,13 @@ def _encode(project: Project, path: Path) -> dict:
 def encode_partial(partial: Partial) -> dict:
     """A partial as a project file holds it (points as JSON rows, gaps as null); dev mode's
     state file holds its partials the same way, and reads them back with the same decoder."""
-    return {"id": partial.id, "name": partial.name, "color": partial.color,
-            "points": points_to_json(partial.points), "source": partial.source}
+    return {
+        "id": partial.id,
+        "name": partial.name,
+        "color": partial.color,
+        "points": points_to_json(partial.points),
+        "source": partial.source,
+    }
 
 
 def save_project(project: Project, path) -> None:
@@ -143,8 +153,11 @@ def save_project(project: Project, path) -> None:
     try:
         text = json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except ValueError:  # json's words for it ("Out of range float values") say little
-        raise _fail(path, "cannot save: a value is infinite or NaN outside the points' "
-                          "frequency and amplitude, and JSON has no such numbers") from None
+        raise _fail(
+            path,
+            "cannot save: a value is infinite or NaN outside the points' "
+            "frequency and amplitude, and JSON has no such numbers",
+        ) from None
     except (TypeError, RecursionError) as error:
         raise _fail(path, f"cannot save: {error}") from None
     _decode(json.loads(text), path)
@@ -205,8 +218,13 @@ def _decode_points(value, what: str, path) -> np.ndarray:
         elif row[1] is None or row[2] is None:
             raise _fail(path, f"{where}: frequency and amplitude are null together or not at all")
         else:
-            rows.append((t, _number(row[1], f"{where} frequency", path),
-                         _number(row[2], f"{where} amplitude", path)))
+            rows.append(
+                (
+                    t,
+                    _number(row[1], f"{where} frequency", path),
+                    _number(row[2], f"{where} amplitude", path),
+                )
+            )
     points = np.array(rows, dtype=np.float64).reshape(-1, 3)
     problem = points_problem(points)
     if problem:
@@ -226,9 +244,13 @@ def _decode_partial(value, k: int, path) -> Partial:
     color = item["color"]
     if not is_color(color):
         raise _fail(path, f"{what} color must be '#rrggbb', not {one_line(repr(color), 40)}")
-    return Partial(id=_integer(item["id"], f"{what} id", path, 1), name=name, color=color,
-                   points=_decode_points(item["points"], f"{what} points", path),
-                   source=_object(item["source"], f"{what} source", path))
+    return Partial(
+        id=_integer(item["id"], f"{what} id", path, 1),
+        name=name,
+        color=color,
+        points=_decode_points(item["points"], f"{what} points", path),
+        source=_object(item["source"], f"{what} source", path),
+    )
 
 
 def _decode_audio(value, path: Path):
@@ -267,13 +289,14 @@ def _decode_view(value, path) -> dict | None:
 def _decode(document, path: Path) -> Project:
     document = _object(document, "the file", path)
     if document.get("format") != FORMAT_NAME:
-        raise _fail(path, "not a Soma project (no \"format\": \"soma-project\")")
+        raise _fail(path, 'not a Soma project (no "format": "soma-project")')
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise _fail(path, "the project's version must be a positive integer")
     if version > SCHEMA_VERSION:
-        raise _fail(path, f"made by a newer Soma: version {version}, "
-                          f"this Soma reads up to {SCHEMA_VERSION}")
+        raise _fail(
+            path, f"made by a newer Soma: version {version}, this Soma reads up to {SCHEMA_VERSION}"
+        )
     for key in ("audio", "view", "settings", "nextPartialId", "partials"):
         if key not in document:
             raise _fail(path, f"has no {key!r}")
@@ -288,10 +311,15 @@ def _decode(document, path: Path) -> Project:
     next_id = _integer(document["nextPartialId"], "nextPartialId", path, 1)
     if ids and next_id <= max(ids):
         raise _fail(path, f"nextPartialId {next_id} is not above the largest id {max(ids)}")
-    return Project(audio_path=audio_path, audio_size=audio_size, audio_sha256=audio_sha256,
-                   view=_decode_view(document["view"], path),
-                   settings=_object(document["settings"], "settings", path),
-                   partials=partials, next_partial_id=next_id)
+    return Project(
+        audio_path=audio_path,
+        audio_size=audio_size,
+        audio_sha256=audio_sha256,
+        view=_decode_view(document["view"], path),
+        settings=_object(document["settings"], "settings", path),
+        partials=partials,
+        next_partial_id=next_id,
+    )
 
 
 def load_project(path) -> Project:
@@ -313,8 +341,11 @@ def load_project(path) -> Project:
     except UnicodeDecodeError:
         raise _fail(path, "not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise _fail(path, f"not valid JSON (line {error.lineno} column {error.colno}: "
-                          f"{error.msg}); truncated or damaged?") from None
+        raise _fail(
+            path,
+            f"not valid JSON (line {error.lineno} column {error.colno}: "
+            f"{error.msg}); truncated or damaged?",
+        ) from None
     except ValueError as error:
         raise _fail(path, f"not valid JSON: {error}") from None
     return _decode(document, path)

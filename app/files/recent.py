@@ -4,6 +4,7 @@ A JSON list of absolute paths. A list that cannot be read (damaged, nested too d
 regular file, too large: app.base.files) is ignored and logged, never an error: it is a convenience,
 and Soma must start without it. Paths whose files have gone are dropped when the list is read.
 """
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 The file keeps a record across runs for bug reports; the panel shows the same lines live,
 with warnings and errors also as a toast, without touching the progress display.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,9 @@ def configure(verbose: bool = False) -> Path | None:
     path = log_dir() / "soma.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3,
-                                                       encoding="utf-8")
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
     except OSError as error:
         logging.getLogger(__name__).warning("no log file (%s): %s", path, error)
         return None
@@ -85,8 +87,15 @@ class PageLogHandler(logging.Handler):
             trace = _FORMATTER.formatException(record.exc_info)
         with self._guard:
             self._serial += 1
-            self._records.append({"serial": self._serial, "level": record.levelname,
-                                  "name": record.name, "message": message,
-                                  "time": record.created, "traceback": trace})
+            self._records.append(
+                {
+                    "serial": self._serial,
+                    "level": record.levelname,
+                    "name": record.name,
+                    "message": message,
+                    "time": record.created,
+                    "traceback": trace,
+                }
+            )
             records, serial = list(self._records), self._serial
         self._send({"type": "logs", "records": records}, serial)

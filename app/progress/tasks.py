@@ -18,6 +18,7 @@ Rules:
 - Ended tasks stay in snapshots for `keep_finished` seconds, so a view can show 'done' or
   'cancelled', then disappear.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -36,9 +37,9 @@ from app.base.jsontext import json_safe
 
 log = logging.getLogger(__name__)
 
-RATE_WINDOW = 5.0                  # seconds of recent progress a rate is measured over
-_SAMPLE_STEP = RATE_WINDOW / 20    # seconds between kept samples: bounds memory at any rate
-_MIN_SPAN = 0.1                    # seconds: a rate measured over less is mostly noise
+RATE_WINDOW = 5.0  # seconds of recent progress a rate is measured over
+_SAMPLE_STEP = RATE_WINDOW / 20  # seconds between kept samples: bounds memory at any rate
+_MIN_SPAN = 0.1  # seconds: a rate measured over less is mostly noise
 
 Listener = Callable[[], None]
 
@@ -54,25 +55,36 @@ class TaskSnapshot:
     id: int
     parent: int | None
     label: str
-    total: float | None       # None: indeterminate
-    done: float               # 0 <= done <= total when total is known
-    state: str                # 'running' | 'done' | 'failed' | 'cancelled'
-    started: float            # time.time() when the task was created
-    elapsed: float            # seconds, from the start to now or to the end
-    rate: float | None        # units per second over the last RATE_WINDOW s; None: too early
-    eta: float | None         # seconds left at that rate; None when unknown or ended
+    total: float | None  # None: indeterminate
+    done: float  # 0 <= done <= total when total is known
+    state: str  # 'running' | 'done' | 'failed' | 'cancelled'
+    started: float  # time.time() when the task was created
+    elapsed: float  # seconds, from the start to now or to the end
+    rate: float | None  # units per second over the last RATE_WINDOW s; None: too early
+    eta: float | None  # seconds left at that rate; None when unknown or ended
     cancellable: bool
-    message: str              # why it failed, or ''
-    unit: str                 # 'rows', 'frames', 'bytes', ... ('' for plain counts)
+    message: str  # why it failed, or ''
+    unit: str  # 'rows', 'frames', 'bytes', ... ('' for plain counts)
 
     def to_json(self) -> dict:
         """The page's form: camelCase keys, no NaN or infinity (None instead)."""
-        return json_safe({
-            "id": self.id, "parent": self.parent, "label": self.label, "total": self.total,
-            "done": self.done, "state": self.state, "started": self.started,
-            "elapsed": self.elapsed, "rate": self.rate, "eta": self.eta,
-            "cancellable": self.cancellable, "message": self.message, "unit": self.unit,
-        })
+        return json_safe(
+            {
+                "id": self.id,
+                "parent": self.parent,
+                "label": self.label,
+                "total": self.total,
+                "done": self.done,
+                "state": self.state,
+                "started": self.started,
+                "elapsed": self.elapsed,
+                "rate": self.rate,
+                "eta": self.eta,
+                "cancellable": self.cancellable,
+                "message": self.message,
+                "unit": self.unit,
+            }
+        )
 
 
 def clock(seconds: float) -> str:
@@ -89,7 +101,8 @@ def to_json_list(tasks: list[TaskSnapshot]) -> list[dict]:
 
 
 _current: contextvars.ContextVar[Task | None] = contextvars.ContextVar(
-    "soma_progress_task", default=None)
+    "soma_progress_task", default=None
+)
 
 
 def current_task() -> Task | None:
@@ -124,9 +137,18 @@ class _Entry:
         "weight",
     )
 
-    def __init__(self, id: int, parent: _Entry | None, label: str, total: float | None,
-                 unit: str, weight: float, on_cancel: Listener | None, cancellable: bool,
-                 now: float) -> None:
+    def __init__(
+        self,
+        id: int,
+        parent: _Entry | None,
+        label: str,
+        total: float | None,
+        unit: str,
+        weight: float,
+        on_cancel: Listener | None,
+        cancellable: bool,
+        now: float,
+    ) -> None:
         self.id = id
         self.parent = parent
         self.children: list[_Entry] = []
@@ -137,7 +159,7 @@ class _Entry:
         self.weight = weight
         self.state = "running"
         self.message = ""
-        self.started = now            # time.monotonic()
+        self.started = now  # time.monotonic()
         self.wall_started = time.time()
         self.ended: float | None = None
         self.on_cancel = on_cancel
@@ -172,8 +194,14 @@ class Task:
     def cancelled(self) -> bool:
         return self._entry.state == "cancelled"
 
-    def update(self, done: float | None = None, *, advance: float | None = None,
-               total: Any = ..., label: str | None = None) -> None:
+    def update(
+        self,
+        done: float | None = None,
+        *,
+        advance: float | None = None,
+        total: Any = ...,
+        label: str | None = None,
+    ) -> None:
         """Report progress: `done` so far, or `advance` by that much (not both).
 
         `total=None` makes the task indeterminate; leave it out to keep the total. A worker
@@ -231,8 +259,9 @@ class ProgressManager:
     With `quiet=True` tasks are recorded (snapshots still work) but no listener is called.
     """
 
-    def __init__(self, *, on_change: Listener | None = None, keep_finished: float = 2.0,
-                 quiet: bool = False) -> None:
+    def __init__(
+        self, *, on_change: Listener | None = None, keep_finished: float = 2.0, quiet: bool = False
+    ) -> None:
         self.quiet = quiet
         self._keep = keep_finished
         self._lock = threading.Lock()
@@ -245,9 +274,17 @@ class ProgressManager:
 
     # -- for the work -------------------------------------------------------------------
 
-    def task(self, label: str, total: float | None = None, *, parent: Task | None = None,
-             unit: str = "", weight: float = 1.0, on_cancel: Listener | None = None,
-             cancellable: bool = False) -> Task:
+    def task(
+        self,
+        label: str,
+        total: float | None = None,
+        *,
+        parent: Task | None = None,
+        unit: str = "",
+        weight: float = 1.0,
+        on_cancel: Listener | None = None,
+        cancellable: bool = False,
+    ) -> Task:
         """Start a task. With `on_cancel` (called once, on any thread, e.g. to end a worker
         process) it is cancellable from the UI; `cancellable=True` allows that for work that
         only calls check(). `weight` is its share of a parent that aggregates its subtasks.
@@ -258,8 +295,17 @@ class ProgressManager:
         up = parent._entry if parent is not None else None
         with self._lock:
             self._prune(now)
-            entry = _Entry(next(self._ids), up, label, total, unit, weight, on_cancel,
-                           cancellable or on_cancel is not None, now)
+            entry = _Entry(
+                next(self._ids),
+                up,
+                label,
+                total,
+                unit,
+                weight,
+                on_cancel,
+                cancellable or on_cancel is not None,
+                now,
+            )
             born_dead = up is not None and up.state != "running"
             if born_dead:
                 entry.state, entry.ended = "cancelled", now
@@ -281,17 +327,21 @@ class ProgressManager:
         subtask of this manager's current task, so tracked functions calling each other make
         a tree. Ends as `with` does: done, failed with the error's message, or cancelled.
         """
+
         def decorate(function):
             @functools.wraps(function)
             def run(*args, **kwargs):
                 chosen = dict(options)
                 if "parent" not in chosen:
                     current = current_task()
-                    chosen["parent"] = current if (
-                        current is not None and current._manager is self) else None
+                    chosen["parent"] = (
+                        current if (current is not None and current._manager is self) else None
+                    )
                 with self.task(label, total, **chosen):
                     return function(*args, **kwargs)
+
             return run
+
         return decorate
 
     # -- for the views ------------------------------------------------------------------
@@ -441,15 +491,27 @@ class ProgressManager:
         end = entry.ended if entry.ended is not None else now
         first_time, first_done = entry.samples[0]
         span = end - first_time
-        rate = (max(0.0, (entry.samples[-1][1] - first_done) / span)
-                if span >= _MIN_SPAN else None)
-        eta = ((total - done) / rate if entry.state == "running" and total is not None
-               and rate else None)
+        rate = max(0.0, (entry.samples[-1][1] - first_done) / span) if span >= _MIN_SPAN else None
+        eta = (
+            (total - done) / rate
+            if entry.state == "running" and total is not None and rate
+            else None
+        )
         return TaskSnapshot(
-            id=entry.id, parent=entry.parent.id if entry.parent is not None else None,
-            label=entry.label, total=total, done=done, state=entry.state,
-            started=entry.wall_started, elapsed=end - entry.started, rate=rate, eta=eta,
-            cancellable=entry.cancellable, message=entry.message, unit=entry.unit)
+            id=entry.id,
+            parent=entry.parent.id if entry.parent is not None else None,
+            label=entry.label,
+            total=total,
+            done=done,
+            state=entry.state,
+            started=entry.wall_started,
+            elapsed=end - entry.started,
+            rate=rate,
+            eta=eta,
+            cancellable=entry.cancellable,
+            message=entry.message,
+            unit=entry.unit,
+        )
 
     def _prune(self, now: float) -> None:
         while self._ended and self._ended[0].ended + self._keep <= now:
@@ -499,10 +561,15 @@ class Throttle:
     change and ends the thread.
     """
 
-    def __init__(self, manager: ProgressManager, send: Callable[[Any], None], *,
-                 max_per_second: float = 10.0,
-                 encode: Callable[[list[TaskSnapshot]], Any] = to_json_list,
-                 heartbeat: float | None = None) -> None:
+    def __init__(
+        self,
+        manager: ProgressManager,
+        send: Callable[[Any], None],
+        *,
+        max_per_second: float = 10.0,
+        encode: Callable[[list[TaskSnapshot]], Any] = to_json_list,
+        heartbeat: float | None = None,
+    ) -> None:
         self._manager = manager
         self._send = send
         self._encode = encode

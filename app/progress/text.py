@@ -11,6 +11,7 @@ through `log()` in every mode: on a terminal it clears the bars, prints the line
 the bars again below it, since a line written straight to the stream would land inside them.
 `logs_above_bars` sends the `logging` records there too.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,11 +25,11 @@ from typing import TextIO
 from app.progress.logs import FORMAT
 from app.progress.tasks import ProgressManager, TaskSnapshot, Throttle, clock
 
-BAR = 20            # characters between the brackets
-BLOCK = 4           # the bouncing block of an indeterminate bar
-BOUNCE_SPEED = 15   # characters per second the block moves
+BAR = 20  # characters between the brackets
+BLOCK = 4  # the bouncing block of an indeterminate bar
+BOUNCE_SPEED = 15  # characters per second the block moves
 
-_UP = "\x1b[{}F"    # to the start of the line n lines up
+_UP = "\x1b[{}F"  # to the start of the line n lines up
 _CLEAR_LINE = "\x1b[2K"
 _CLEAR_BELOW = "\x1b[J"
 _HIDE_CURSOR = "\x1b[?25l"  # a cursor jumping over the bars 10 times a second flickers
@@ -42,21 +43,35 @@ class TextRenderer:
     lines of tasks that ended, shows the cursor again and ends the drawing thread.
     """
 
-    def __init__(self, manager: ProgressManager, stream: TextIO | None = None, *,
-                 quiet: bool = False, max_per_second: float = 10.0) -> None:
+    def __init__(
+        self,
+        manager: ProgressManager,
+        stream: TextIO | None = None,
+        *,
+        quiet: bool = False,
+        max_per_second: float = 10.0,
+    ) -> None:
         self._manager = manager
         self._stream = stream if stream is not None else sys.stderr
         self.active = not quiet and not manager.quiet and _is_terminal(self._stream)
         self._lock = threading.Lock()  # the stream: the drawing thread and log() callers
         self._tasks: list[TaskSnapshot] = []  # drawn last, for log() to draw again
-        self._bars: list[str] = []            # the lines on screen below the cursor's row
-        self._reported: set[int] = set()      # tasks whose final line is printed
+        self._bars: list[str] = []  # the lines on screen below the cursor's row
+        self._reported: set[int] = set()  # tasks whose final line is printed
         self._cursor_hidden = False
         self._closed = False
         # Redrawn also without changes while tasks run: elapsed times and bouncing blocks move.
-        self._throttle = Throttle(manager, self._show, max_per_second=max_per_second,
-                                  encode=list, heartbeat=1.0 / max_per_second
-                                  ) if self.active else None
+        self._throttle = (
+            Throttle(
+                manager,
+                self._show,
+                max_per_second=max_per_second,
+                encode=list,
+                heartbeat=1.0 / max_per_second,
+            )
+            if self.active
+            else None
+        )
 
     def log(self, line: str) -> None:
         """Print `line` above the bars (plainly when no bars are drawn)."""
@@ -181,8 +196,7 @@ def progress_parts(task: TaskSnapshot) -> list[str]:
         if task.eta is not None and task.eta >= 1:
             parts.append(f"ETA {clock(task.eta)}")
     else:
-        parts = [clock(task.elapsed), amount_text(task.done, task.unit) if task.done else "",
-                 rate]
+        parts = [clock(task.elapsed), amount_text(task.done, task.unit) if task.done else "", rate]
     return [part for part in parts if part]
 
 
@@ -217,7 +231,7 @@ def _terminal_size(stream: TextIO) -> tuple[int, int]:
 def _fit(line: str, columns: int) -> str:
     # A line that wraps takes two rows and the cursor-up count would be wrong; the last
     # column is left free because some terminals wrap on writing it.
-    return line if len(line) < columns else line[:max(columns - 2, 0)] + "~"
+    return line if len(line) < columns else line[: max(columns - 2, 0)] + "~"
 
 
 def _number(value: float) -> str:

@@ -6,6 +6,7 @@ underscore-prefixed, and every method is wrapped by `_action`: arguments are val
 failure becomes {"ok": false, "error": "..."} for the page, and the return value is made
 JSON-safe (a NaN in a return would leave the JS promise unsettled forever).
 """
+
 from __future__ import annotations
 
 import base64
@@ -50,7 +51,6 @@ from workers.jobs import ResynthesisJob
 log = logging.getLogger(__name__)
 
 
-
 class Dialogs(Protocol):
     """The native dialogs the bridge asks questions through (app.shell.window.NativeDialogs)."""
 
@@ -65,11 +65,12 @@ class Dialogs(Protocol):
     def confirm(self, title: str, message: str) -> bool:
         """Ask a yes/no question."""
 
-MAX_IMAGE_PIXELS = 4096   # per side of a viewport image: more than any screen
+
+MAX_IMAGE_PIXELS = 4096  # per side of a viewport image: more than any screen
 PNG_DATA_URL = "data:image/png;base64,"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A picture of the view as base64: a 4096 x 4096 canvas of noise is about 50 MB of PNG.
-MAX_PICTURE_CHARS = len(PNG_DATA_URL) + 4 * (64 * 2 ** 20) // 3 + 4
+MAX_PICTURE_CHARS = len(PNG_DATA_URL) + 4 * (64 * 2**20) // 3 + 4
 MIN_VIEW_SECONDS = 0.001  # a narrower view has fewer samples than a screen has columns
 MAX_GUIDE_POINTS = 100_000  # a stroke has one point per pointer event: far fewer
 MAX_IDS = 100_000
@@ -99,9 +100,15 @@ def _action(method):
 # What each export's suggested name adds to the open file's stem: the format's extension,
 # after a word where the stem alone would be mistaken for the recording or the other
 # SPEAR format (take-partials.wav is not take.wav).
-EXPORT_ENDINGS = {"csv": ".csv", "json": ".json", "spear-partials": "-partials.txt",
-                  "spear-frames": "-frames.txt", "wav": "-partials.wav",
-                  "flac": "-partials.flac", "png": "-view.png"}
+EXPORT_ENDINGS = {
+    "csv": ".csv",
+    "json": ".json",
+    "spear-partials": "-partials.txt",
+    "spear-frames": "-frames.txt",
+    "wav": "-partials.wav",
+    "flac": "-partials.flac",
+    "png": "-view.png",
+}
 
 
 def _with_extension(path: str, extension: str) -> str:
@@ -125,9 +132,17 @@ def _count(n: int, noun: str) -> str:
 
 
 class SomaDocument:
-    def __init__(self, store: DocumentStore, data: DataStore, share: AudioShare,
-                 viewport: ViewportService, snapping: SnapService, exports: BackgroundQueue,
-                 progress: ProgressManager, dialogs: Dialogs | None = None) -> None:
+    def __init__(
+        self,
+        store: DocumentStore,
+        data: DataStore,
+        share: AudioShare,
+        viewport: ViewportService,
+        snapping: SnapService,
+        exports: BackgroundQueue,
+        progress: ProgressManager,
+        dialogs: Dialogs | None = None,
+    ) -> None:
         self._progress = progress
         self._store = store
         self._data = data
@@ -194,14 +209,17 @@ class SomaDocument:
         problem = ""
         recovery = recovery_newer_than(path)
         if recovery is not None and self._confirm(
-                "Recover unsaved work?",
-                f"{Path(path).name} has autosaved changes newer than the file. Recover them?"):
+            "Recover unsaved work?",
+            f"{Path(path).name} has autosaved changes newer than the file. Recover them?",
+        ):
             try:
                 project, modified = load_project(recovery), True
             except ProjectError as error:
                 # Opening nothing would hide the saved project as well: open it as saved.
-                problem = (f"The autosaved changes could not be read, so {Path(path).name} "
-                           f"opened as last saved ({error})")
+                problem = (
+                    f"The autosaved changes could not be read, so {Path(path).name} "
+                    f"opened as last saved ({error})"
+                )
                 log.warning("%s", problem)
         return self._open_project(project, path, modified, problem)
 
@@ -226,9 +244,13 @@ class SomaDocument:
         imported = tuple(exchange.import_partials(chosen, first_id=first_id))
         if not imported:
             raise ArgumentError(f"{Path(chosen).name} holds no partial with two points or more")
-        state = self._store.update(lambda s: s.edited(
-            s.partials + imported, "Import", next_partial_id=imported[-1].id + 1)
-            if s.next_partial_id == first_id else s)
+        state = self._store.update(
+            lambda s: (
+                s.edited(s.partials + imported, "Import", next_partial_id=imported[-1].id + 1)
+                if s.next_partial_id == first_id
+                else s
+            )
+        )
         if state.next_partial_id == first_id:  # a partial was added meanwhile: ids clash
             raise ArgumentError("the partials changed while importing; import again")
         return {"state": state.to_json()}
@@ -245,8 +267,9 @@ class SomaDocument:
         chosen = self._ask_export_path(fmt, state)
         if not chosen:
             return {"cancelled": True}
-        with self._progress.task(f"Exporting {_count(len(state.partials), 'partial')} to "
-                                 f"{Path(chosen).name}"):
+        with self._progress.task(
+            f"Exporting {_count(len(state.partials), 'partial')} to {Path(chosen).name}"
+        ):
             exchange.export_partials(state.partials, chosen, fmt)
         return {"path": chosen}
 
@@ -274,8 +297,10 @@ class SomaDocument:
         width = integer(width, "width", minimum=1, maximum=MAX_IMAGE_PIXELS)
         height = integer(height, "height", minimum=1, maximum=MAX_IMAGE_PIXELS)
         if end - start < MIN_VIEW_SECONDS:
-            raise ArgumentError(f"the view must be at least {MIN_VIEW_SECONDS * 1000:g} ms "
-                                f"long, not {max(0.0, end - start) * 1000:g} ms")
+            raise ArgumentError(
+                f"the view must be at least {MIN_VIEW_SECONDS * 1000:g} ms "
+                f"long, not {max(0.0, end - start) * 1000:g} ms"
+            )
         if fmin >= fmax:
             raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
         request_id = self._viewport.request(View(start, end, fmin, fmax), width, height)
@@ -293,7 +318,8 @@ class SomaDocument:
             raise ArgumentError(problem)
         # Unless another file opened meanwhile: these levels were checked against this one's.
         state = self._store.update(
-            lambda s: s.leveled(Levels(floor, ceiling)) if s.overview is image else s)
+            lambda s: s.leveled(Levels(floor, ceiling)) if s.overview is image else s
+        )
         return {"state": state.to_json(with_partials=False)}
 
     @_action
@@ -343,22 +369,25 @@ class SomaDocument:
             start = number(item.get("start"), f"range {index} start")
             end = number(item.get("end"), f"range {index} end")
             if end < start:
-                raise ArgumentError(f"range {index} ends ({end:g} s) before it starts "
-                                    f"({start:g} s)")
+                raise ArgumentError(
+                    f"range {index} ends ({end:g} s) before it starts ({start:g} s)"
+                )
             checked.append((self._id(item.get("partialId")), start, end))
         return {"state": self._store.update(lambda s: editing.erased(s, checked)).to_json()}
 
     @_action
     def rename_partial(self, partial_id, name) -> dict:
         partial_id, name = self._id(partial_id), text(name, "name", max_length=200)
-        return {"state": self._store.update(
-            lambda s: editing.renamed(s, partial_id, name)).to_json()}
+        return {
+            "state": self._store.update(lambda s: editing.renamed(s, partial_id, name)).to_json()
+        }
 
     @_action
     def recolor_partial(self, partial_id, color) -> dict:
         partial_id, color = self._id(partial_id), text(color, "color", max_length=7)
-        return {"state": self._store.update(
-            lambda s: editing.recolored(s, partial_id, color)).to_json()}
+        return {
+            "state": self._store.update(lambda s: editing.recolored(s, partial_id, color)).to_json()
+        }
 
     @_action
     def undo(self) -> dict:
@@ -377,8 +406,9 @@ class SomaDocument:
             raise ArgumentError("format must be wav or flac")
         solo, mute = set(self._ids(solo)), set(self._ids(mute))
         state = self._open_document()
-        chosen = [p.points for p in state.partials
-                  if p.id not in mute and (not solo or p.id in solo)]
+        chosen = [
+            p.points for p in state.partials if p.id not in mute and (not solo or p.id in solo)
+        ]
         if not chosen:
             raise ArgumentError("there are no partials to hear")
         path = self._ask_export_path(fmt, state)  # soundfile takes the format from its name
@@ -388,11 +418,16 @@ class SomaDocument:
         try:
             return self._exports.run(
                 lambda request_id: ResynthesisJob(
-                    request_id=request_id, partials=tuple(chosen),
-                    sample_rate=audio.sample_rate, duration=audio.duration, path=path,
-                    subtype="FLOAT" if fmt == "wav" else "PCM_24"),
+                    request_id=request_id,
+                    partials=tuple(chosen),
+                    sample_rate=audio.sample_rate,
+                    duration=audio.duration,
+                    path=path,
+                    subtype="FLOAT" if fmt == "wav" else "PCM_24",
+                ),
                 f"Resynthesising {_count(len(chosen), 'partial')} to {Path(path).name}",
-                "samples")
+                "samples",
+            )
         except JobFailed as error:
             raise ArgumentError(f"the resynthesis was not written: {error}") from None
         except JobCancelled:
@@ -407,7 +442,7 @@ class SomaDocument:
         if not picture.startswith(PNG_DATA_URL):
             raise ArgumentError("the picture must be a PNG data URL")
         try:
-            png = base64.b64decode(picture[len(PNG_DATA_URL):], validate=True)
+            png = base64.b64decode(picture[len(PNG_DATA_URL) :], validate=True)
         except binascii.Error:
             raise ArgumentError("the picture is not valid base64") from None
         if not png.startswith(PNG_SIGNATURE):
@@ -418,8 +453,9 @@ class SomaDocument:
         try:
             Path(path).write_bytes(png)
         except OSError as error:
-            raise ArgumentError(f"cannot write {Path(path).name}: "
-                                f"{error.strerror or error}") from None
+            raise ArgumentError(
+                f"cannot write {Path(path).name}: {error.strerror or error}"
+            ) from None
         return {"path": path}
 
     @_action
@@ -455,14 +491,17 @@ class SomaDocument:
         ending = EXPORT_ENDINGS[fmt]
         chosen = self._ask("save_file", fmt, Path(state.audio.name).stem + ending)
         # Not Path(ending).suffix: ".csv" alone is a hidden file's name, without a suffix.
-        return _with_extension(chosen, ending[ending.rindex("."):]) if chosen else None
+        return _with_extension(chosen, ending[ending.rindex(".") :]) if chosen else None
 
     def _confirm(self, title: str, message: str) -> bool:
         return self._dialogs is not None and self._dialogs.confirm(title, message)
 
     def _ask_project_path(self, state) -> str:
-        suggested = (Path(state.project_path).name if state.project_path
-                     else Path(state.audio.name).stem + PROJECT_SUFFIX)
+        suggested = (
+            Path(state.project_path).name
+            if state.project_path
+            else Path(state.audio.name).stem + PROJECT_SUFFIX
+        )
         chosen = self._ask("save_file", "project", suggested)
         if not chosen:
             raise ArgumentError("not saved")
@@ -473,12 +512,10 @@ class SomaDocument:
         path = str(_full_path(path))
         save_document(state, path)
         # Edits made while writing stay unsaved: only the state that was written is clean.
-        saved = self._store.update(
-            lambda s: s.saved(path, clean=s.partials is state.partials))
+        saved = self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
         return {"path": path, "state": saved.to_json()}
 
-    def _open_project(self, project: Project, path: str, modified: bool,
-                      problem: str = "") -> dict:
+    def _open_project(self, project: Project, path: str, modified: bool, problem: str = "") -> dict:
         """Open `project` (saved at `path`); `problem`, when not empty, is shown once it is
         open."""
         if project.audio_path is None:
@@ -490,8 +527,10 @@ class SomaDocument:
         def load() -> AudioFile:
             audio = load_audio(project.audio_path)
             if not audio_matches(project):
-                changed.append(f"{audio.name} has changed since {Path(path).name} was "
-                               "saved: the partials may not match it")
+                changed.append(
+                    f"{audio.name} has changed since {Path(path).name} was "
+                    "saved: the partials may not match it"
+                )
             return audio
 
         def restore(state):
@@ -506,8 +545,9 @@ class SomaDocument:
             return None
         recovery = recovery_newer_than(None, audio.path)
         if recovery is None or not self._confirm(
-                "Recover unsaved work?",
-                f"There is autosaved, unsaved work on {audio.name}. Recover it?"):
+            "Recover unsaved work?",
+            f"There is autosaved, unsaved work on {audio.name}. Recover it?",
+        ):
             return None
         try:
             project = load_project(recovery)
@@ -539,11 +579,22 @@ class SomaDocument:
         for index, point in enumerate(guide):
             if not isinstance(point, list) or len(point) != 2:
                 raise ArgumentError(f"guide point {index} must be [time, frequency]")
-            points.append((
-                number(point[0], f"guide point {index} time", minimum=limits.start,
-                       maximum=limits.end),
-                number(point[1], f"guide point {index} frequency", minimum=limits.fmin,
-                       maximum=limits.fmax)))
+            points.append(
+                (
+                    number(
+                        point[0],
+                        f"guide point {index} time",
+                        minimum=limits.start,
+                        maximum=limits.end,
+                    ),
+                    number(
+                        point[1],
+                        f"guide point {index} frequency",
+                        minimum=limits.fmin,
+                        maximum=limits.fmax,
+                    ),
+                )
+            )
         if len({t for t, _ in points}) < 2:
             raise ArgumentError("a trace needs points at two different times at least")
         return tuple(points)
@@ -554,15 +605,13 @@ class SomaDocument:
         return self._open(lambda: audio, audio.name)
 
     @_action
-    def _reopen(self, path: str | None, restore: Callable[[DocumentState], DocumentState]
-                ) -> dict:
+    def _reopen(self, path: str | None, restore: Callable[[DocumentState], DocumentState]) -> dict:
         """Open the audio at `path` (the demo when None) with `restore` applied in the same
         update as the open: the page adopts the view of a new file's first state, so the file
         must never be published without what `restore` gives back (a dev-mode restart)."""
         if path is None:
             return self._open(demo_audio, "Demo recording", restore=restore)
-        return self._open(lambda: load_audio(_full_path(path)), Path(path).name,
-                          restore=restore)
+        return self._open(lambda: load_audio(_full_path(path)), Path(path).name, restore=restore)
 
     def _may_replace(self, label: str) -> bool:
         """Whether the open document may give way to `label`. Unsaved edits are written to the
@@ -573,18 +622,22 @@ class SomaDocument:
             return True
         save_recovery(state)
         return self._dialogs is None or self._dialogs.confirm(
-            "Unsaved changes", f"The partials on {state.audio.name} have unsaved changes (kept "
-            f"in the recovery file). Open {label} anyway?")
+            "Unsaved changes",
+            f"The partials on {state.audio.name} have unsaved changes (kept "
+            f"in the recovery file). Open {label} anyway?",
+        )
 
-    def _open(self, load: Callable[[], AudioFile], label: str,
-              restore: Callable | None = None) -> dict:
+    def _open(
+        self, load: Callable[[], AudioFile], label: str, restore: Callable | None = None
+    ) -> dict:
         with self._open_lock:
             ticket = next(self._open_counter)
             self._latest_open = ticket
         # Every transition checks the ticket: an older open that is still running must not
         # mark the document busy again, nor replace a newer file, when it gets there.
         self._store.update(
-            lambda s: s.opening(f"Opening {label}") if ticket == self._latest_open else s)
+            lambda s: s.opening(f"Opening {label}") if ticket == self._latest_open else s
+        )
         try:
             with self._progress.task(f"Opening {label}") as task:
                 with task.child("Decoding"):
@@ -600,8 +653,7 @@ class SomaDocument:
             else:
                 message = f"Cannot open {label}: {error}"
                 log.exception("%s", message)
-            self._store.update(
-                lambda s: s.failed(message) if ticket == self._latest_open else s)
+            self._store.update(lambda s: s.failed(message) if ticket == self._latest_open else s)
             raise
         self._data.put(overview.key, payload)
         if ticket != self._latest_open:  # a newer open started meanwhile: it wins
@@ -623,6 +675,12 @@ class SomaDocument:
         if ticket == self._latest_open and opened_path:
             recent = remember(opened_path, state.recent)
             state = self._store.update(lambda s: s.remembering(recent))
-        log.info("opened %s: %.1f s, %d Hz, %d ch; overview in %.0f ms", audio.name,
-                 audio.duration, audio.sample_rate, audio.channels, overview.seconds * 1000)
+        log.info(
+            "opened %s: %.1f s, %d Hz, %d ch; overview in %.0f ms",
+            audio.name,
+            audio.duration,
+            audio.sample_rate,
+            audio.channels,
+            overview.seconds * 1000,
+        )
         return {"state": state.to_json()}

@@ -9,6 +9,7 @@ Beside it, a 30 s CWT in the viewport worker ran 15 % slower, and a js_api call'
 waited behind the GUI thread: 46 ms at the 99th percentile against 16 ms (docs/benchmarks.md).
 On a GPU, OpenGL stays: there it costs the CPU nothing.
 """
+
 from __future__ import annotations
 
 import ctypes

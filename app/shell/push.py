@@ -12,6 +12,7 @@ channel, the one place that sees them all, keeps the newest: an older event neve
 pending one, and nothing older than what was sent goes out after it (the page would otherwise be
 left on an older state until the next change).
 """
+
 from __future__ import annotations
 
 import json

@@ -9,6 +9,7 @@ through json.dumps and evaluate_js: measured 36 ms for a 512x1200 float32 image 
 against 210 ms as base64 and 1.24 s as a JSON list. Data routes demand pywebview's per-run
 token so that no other local program can read the user's audio analysis.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -46,19 +47,29 @@ StartResponse = Callable[[str, list], object]
 AudioSource = Callable[[dict], bytes]
 
 
-def make_app(data: DataStore, token: str, audio: AudioSource | None = None,
-             web_root: Path = WEB_ROOT):
+def make_app(
+    data: DataStore, token: str, audio: AudioSource | None = None, web_root: Path = WEB_ROOT
+):
     """A WSGI application serving `web_root` at /, `data` at /data/<key> and, with `audio`,
     chunks of sound at /audio?start=...: `audio(query)` returns the bytes, and raises
     ValueError for a bad query (400) or LookupError when there is nothing to play (404)."""
     root = web_root.resolve()
 
-    def respond(start_response: StartResponse, status: str, body: bytes,
-                content_type: str = "text/plain; charset=utf-8") -> Iterable[bytes]:
+    def respond(
+        start_response: StartResponse,
+        status: str,
+        body: bytes,
+        content_type: str = "text/plain; charset=utf-8",
+    ) -> Iterable[bytes]:
         # no-store: dev mode reloads the page after an edit and must get the new files.
-        start_response(status, [("Content-Type", content_type),
-                                ("Content-Length", str(len(body))),
-                                ("Cache-Control", "no-store")])
+        start_response(
+            status,
+            [
+                ("Content-Type", content_type),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
         return [body]
 
     def app(environ: dict, start_response: StartResponse) -> Iterable[bytes]:
@@ -79,7 +90,7 @@ def make_app(data: DataStore, token: str, audio: AudioSource | None = None,
                 return respond(start_response, "404 Not Found", str(error).encode())
             return respond(start_response, "200 OK", body, "application/octet-stream")
         if path.startswith("/data/"):
-            item = data.get(path[len("/data/"):])
+            item = data.get(path[len("/data/") :])
             if item is None:
                 return respond(start_response, "404 Not Found", b"no such result")
             return respond(start_response, "200 OK", item[0], item[1])
@@ -87,14 +98,16 @@ def make_app(data: DataStore, token: str, audio: AudioSource | None = None,
         relative = "index.html" if path in ("", "/") else path.lstrip("/")
         try:
             target = (root / relative).resolve()
-            body = (target.read_bytes() if target.is_relative_to(root) and target.is_file()
-                    else None)
+            body = target.read_bytes() if target.is_relative_to(root) and target.is_file() else None
         except (OSError, ValueError):  # a NUL byte, a name over NAME_MAX: no file has it
             body = None
         if body is None:
             return respond(start_response, "404 Not Found", b"not found")
-        content_type = (_CONTENT_TYPES.get(target.suffix)
-                        or mimetypes.guess_type(target.name)[0] or "application/octet-stream")
+        content_type = (
+            _CONTENT_TYPES.get(target.suffix)
+            or mimetypes.guess_type(target.name)[0]
+            or "application/octet-stream"
+        )
         return respond(start_response, "200 OK", body, content_type)
 
     return app
@@ -111,8 +124,7 @@ class _RequestHandler(WSGIRequestHandler):
         try:
             super().handle()
         except TimeoutError:  # the client stopped mid-request: drop the connection
-            log.debug("request from %s incomplete after %g s", self.client_address[0],
-                      self.timeout)
+            log.debug("request from %s incomplete after %g s", self.client_address[0], self.timeout)
 
     def log_message(self, format: str, *args) -> None:
         log.debug("page server: " + format, *args)
@@ -130,12 +142,14 @@ class PageServer:
         if not read_timeout > 0:
             raise ValueError(f"read_timeout must be positive, not {read_timeout}")
         handler = type("RequestHandler", (_RequestHandler,), {"timeout": read_timeout})
-        self._server = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer,
-                                   handler_class=handler)
+        self._server = make_server(
+            "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=handler
+        )
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}/"
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="soma-page-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="soma-page-server", daemon=True
+        )
         self._thread.start()
 
     def close(self) -> None:

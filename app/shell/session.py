@@ -7,6 +7,7 @@ what feeds it) is added once the window's token and evaluate_js exist. close() e
 in the order the pieces depend on each other: what feeds the page first, then the services,
 then the workers' queues and the shared audio they read, then the server.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,13 @@ class Session:
     autosaving (tests that look at recovery files choose when they appear).
     """
 
-    def __init__(self, dialogs: Dialogs | None = None, *, recent: tuple[str, ...] = (),
-                 autosave_delay: float | None = AUTOSAVE_DELAY) -> None:
+    def __init__(
+        self,
+        dialogs: Dialogs | None = None,
+        *,
+        recent: tuple[str, ...] = (),
+        autosave_delay: float | None = AUTOSAVE_DELAY,
+    ) -> None:
         self.store = DocumentStore(DocumentState(recent=recent))
         self.data = DataStore()
         self.share = AudioShare()
@@ -48,10 +54,19 @@ class Session:
         # (app.compute.background).
         self.exports = BackgroundQueue(self.progress, "export", keep_idle_worker=False)
         self.snapping = SnapService(self.store, self.share, self.snaps)
-        self.autosaver = (Autosaver(self.store, autosave_delay)
-                          if autosave_delay is not None else None)
-        self.document = SomaDocument(self.store, self.data, self.share, self.viewport,
-                                     self.snapping, self.exports, self.progress, dialogs)
+        self.autosaver = (
+            Autosaver(self.store, autosave_delay) if autosave_delay is not None else None
+        )
+        self.document = SomaDocument(
+            self.store,
+            self.data,
+            self.share,
+            self.viewport,
+            self.snapping,
+            self.exports,
+            self.progress,
+            dialogs,
+        )
         self.server: PageServer | None = None
         self.push: PushChannel | None = None
         self._throttle: Throttle | None = None
@@ -65,20 +80,35 @@ class Session:
     def connect(self, evaluate_js: Callable[[str], Any]) -> None:
         """Push the document's states, the progress and the log to the page."""
         push = self.push = PushChannel(evaluate_js)
-        self.store.subscribe(lambda state: push.send(
-            {"type": "state", "state": state.to_json(with_partials=False)}, coalesce="state",
-            revision=state.revision))
+        self.store.subscribe(
+            lambda state: push.send(
+                {"type": "state", "state": state.to_json(with_partials=False)},
+                coalesce="state",
+                revision=state.revision,
+            )
+        )
         # At most 10 progress updates a second reach the page, whatever the workers report.
-        self._throttle = Throttle(self.progress, lambda tasks: push.send(
-            {"type": "progress", "tasks": tasks}, coalesce="progress"))
+        self._throttle = Throttle(
+            self.progress,
+            lambda tasks: push.send({"type": "progress", "tasks": tasks}, coalesce="progress"),
+        )
         self._page_log = PageLogHandler(
-            lambda event, serial: push.send(event, coalesce="logs", revision=serial))
+            lambda event, serial: push.send(event, coalesce="logs", revision=serial)
+        )
         logging.getLogger().addHandler(self._page_log)
 
     def close(self) -> None:
         if self._page_log is not None:
             logging.getLogger().removeHandler(self._page_log)
-        for part in (self._throttle, self.push, self.autosaver, self.viewport, self.snaps,
-                     self.exports, self.share, self.server):
+        for part in (
+            self._throttle,
+            self.push,
+            self.autosaver,
+            self.viewport,
+            self.snaps,
+            self.exports,
+            self.share,
+            self.server,
+        ):
             if part is not None:
                 part.close()

@@ -5,6 +5,7 @@ string where a number belongs. Each check raises ArgumentError with a message th
 argument, so the bridge can hand one clear line back to the page. (The way back, json_safe,
 is in app.base.jsontext.)
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,9 @@ class ArgumentError(SomaError, ValueError):
     """An argument from the page that Soma cannot use; str() is one line for the user."""
 
 
-def number(value: Any, name: str, *, minimum: float | None = None,
-           maximum: float | None = None) -> float:
+def number(
+    value: Any, name: str, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
     """A finite real number within [minimum, maximum], as float.
 
     bool is refused although it is an int subclass: `true` from JS is never meant as 1.
@@ -27,8 +29,7 @@ def number(value: Any, name: str, *, minimum: float | None = None,
         raise ArgumentError(f"{name} must be a number, not {type(value).__name__}")
     result = finite_float(value)
     if result is None and isinstance(value, int):  # beyond the float range
-        raise ArgumentError(f"{name} must be a finite number, not one of {len(str(value))} "
-                            "digits")
+        raise ArgumentError(f"{name} must be a finite number, not one of {len(str(value))} digits")
     if result is None:
         raise ArgumentError(f"{name} must be a finite number, not {value}")
     if minimum is not None and result < minimum:
@@ -62,6 +63,7 @@ def text(value: Any, name: str, *, max_length: int = 4096) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise ArgumentError(f"{name} is not valid text: it holds a lone surrogate at "
-                            f"character {error.start}") from None
+        raise ArgumentError(
+            f"{name} is not valid text: it holds a lone surrogate at character {error.start}"
+        ) from None
     return value

@@ -1,4 +1,5 @@
 """The window: pywebview on Qt WebEngine, serving web/ and calling into SomaDocument."""
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,11 @@ from app.shell.session import Session
 log = logging.getLogger(__name__)
 
 FILE_TYPES = {
-    "audio": ("Audio files and Soma projects (*.wav;*.flac;*.ogg;*.oga;*.aif;*.aiff;*.mp3;"
-              f"*.w64;*.caf;*.au;*.snd;*{PROJECT_SUFFIX})", "All files (*.*)"),
+    "audio": (
+        "Audio files and Soma projects (*.wav;*.flac;*.ogg;*.oga;*.aif;*.aiff;*.mp3;"
+        f"*.w64;*.caf;*.au;*.snd;*{PROJECT_SUFFIX})",
+        "All files (*.*)",
+    ),
     "project": (f"Soma projects (*{PROJECT_SUFFIX})", "All files (*.*)"),
     "partials": ("Partials (*.csv;*.json;*.txt)", "All files (*.*)"),
     "csv": ("CSV (*.csv)",),
@@ -98,19 +102,26 @@ class NativeDialogs:
 
     def open_file(self, kind: str, folder: str) -> str | None:
         import webview
-        chosen = self.window.create_file_dialog(webview.FileDialog.OPEN, directory=folder,
-                                                 file_types=FILE_TYPES[kind])
+
+        chosen = self.window.create_file_dialog(
+            webview.FileDialog.OPEN, directory=folder, file_types=FILE_TYPES[kind]
+        )
         return chosen[0] if chosen else None
 
     def save_file(self, kind: str, suggested: str, folder: str) -> str | None:
         # Qt's own save dialog, not pywebview's: pywebview's Qt backend leaves the type filters
         # out of it and returns the path without the filter chosen.
         from PyQt6.QtWidgets import QFileDialog
+
         filters = ";;".join(f.replace(";", " ") for f in FILE_TYPES[kind])
         path, chosen_filter = self._gui_thread.run(
-            lambda: QFileDialog.getSaveFileName(getattr(self.window, "native", None),
-                                                SAVE_TITLE, os.path.join(folder, suggested),
-                                                filters))
+            lambda: QFileDialog.getSaveFileName(
+                getattr(self.window, "native", None),
+                SAVE_TITLE,
+                os.path.join(folder, suggested),
+                filters,
+            )
+        )
         return with_filter_extension(path, chosen_filter) if path else None
 
     def confirm(self, title: str, message: str) -> bool:
@@ -126,8 +137,11 @@ def configure_qt_environment() -> None:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
-def run_window(audio: AudioFile | None = None, project_path: str | None = None,
-               on_ready: Callable[[object], None] | None = None) -> int:
+def run_window(
+    audio: AudioFile | None = None,
+    project_path: str | None = None,
+    on_ready: Callable[[object], None] | None = None,
+) -> int:
     """Open the window on `audio` or the project at `project_path` (the demo when neither)
     and return when it is closed: 0, or devchild.RESTART_EXIT_CODE when dev mode asked for a
     restart (the state is saved then).
@@ -149,10 +163,15 @@ def run_window(audio: AudioFile | None = None, project_path: str | None = None,
     saved, unreadable = _saved_session()  # after a dev-mode restart: what to come back to
     geometry = (saved.window if saved else None) or {"width": 1280, "height": 820}
     window = webview.create_window(
-        "Soma", session.serve(webview.token), js_api=document,
-        min_size=(720, 480), background_color="#0f1115", **geometry)
+        "Soma",
+        session.serve(webview.token),
+        js_api=document,
+        min_size=(720, 480),
+        background_color="#0f1115",
+        **geometry,
+    )
     dialogs.window = window
-    leave = threading.Event()    # closing may go ahead without asking (again)
+    leave = threading.Event()  # closing may go ahead without asking (again)
     restart = threading.Event()  # dev mode asked for a restart: exit with its code
     window.events.closing += _ask_before_losing_work(window, store, leave)
     session.connect(window.evaluate_js)
@@ -196,16 +215,18 @@ def _saved_session() -> tuple[saved_state.SavedSession | None, str]:
         return None, message
 
 
-def _restore(document: SomaDocument, snapping: SnapService,
-             saved: saved_state.SavedSession) -> dict:
+def _restore(
+    document: SomaDocument, snapping: SnapService, saved: saved_state.SavedSession
+) -> dict:
     """Reopen what was open before a dev-mode restart, with its partials, history and view
     (in the same update as the file: SomaDocument._reopen), and send again the strokes that
     were still snapping."""
     if not saved.has_audio:
         return {"ok": True}
     try:
-        reply = document._reopen(saved.audio or None,
-                                 lambda state: saved_state.restore_document(state, saved))
+        reply = document._reopen(
+            saved.audio or None, lambda state: saved_state.restore_document(state, saved)
+        )
     except Exception as error:  # _open has logged it and put it in the state's error
         return {"ok": False, "error": str(error)}
     for snap in saved.snaps:
@@ -213,8 +234,9 @@ def _restore(document: SomaDocument, snapping: SnapService,
     return reply
 
 
-def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
-                        restart: threading.Event) -> None:
+def _handle_dev_signals(
+    window, snapping: SnapService, leave: threading.Event, restart: threading.Event
+) -> None:
     """Dev mode's two signals (app.dev.supervisor, app.base.devchild): reload the page; save
     the state and restart.
 
@@ -223,16 +245,18 @@ def _handle_dev_signals(window, snapping: SnapService, leave: threading.Event,
     at once, so a thread reading it acts within a millisecond (and evaluate_js and destroy,
     which wait on the GUI loop, must not run on the main thread anyway).
     """
+
     def save_and_restart() -> None:
-        geometry = {"x": window.x, "y": window.y, "width": window.width,
-                    "height": window.height}
+        geometry = {"x": window.x, "y": window.y, "width": window.width, "height": window.height}
         devchild.write_dev_state(saved_state.capture(*snapping.state_and_pending(), geometry))
         restart.set()
         leave.set()  # the state is saved: closing loses nothing, so nobody is asked
         window.destroy()
 
-    actions = {devchild.RELOAD_SIGNAL: lambda: window.evaluate_js("location.reload()"),
-               devchild.RESTART_SIGNAL: save_and_restart}
+    actions = {
+        devchild.RELOAD_SIGNAL: lambda: window.evaluate_js("location.reload()"),
+        devchild.RESTART_SIGNAL: save_and_restart,
+    }
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
     for signum in actions:
@@ -271,8 +295,9 @@ def _accept_dropped_files(window, document: SomaDocument, store: DocumentStore) 
             store.update(lambda s: s.failed(reply["error"]))
 
     # Cancelled too, or Chromium would open the dropped file in place of the page.
-    window.dom.document.events.drop += DOMEventHandler(dropped, prevent_default=True,
-                                                       stop_propagation=True)
+    window.dom.document.events.drop += DOMEventHandler(
+        dropped, prevent_default=True, stop_propagation=True
+    )
 
 
 def _ask_before_losing_work(window, store: DocumentStore, confirmed: threading.Event):
@@ -282,10 +307,13 @@ def _ask_before_losing_work(window, store: DocumentStore, confirmed: threading.E
     'discard' sets `confirmed` and closes the window again, and the second close goes
     through. A dev-mode restart sets it first: its state is saved, nothing is lost.
     """
+
     def ask() -> None:
         if window.create_confirmation_dialog(
-                "Unsaved changes", "The partials have unsaved changes (they are kept in the "
-                "recovery file). Close Soma anyway?"):
+            "Unsaved changes",
+            "The partials have unsaved changes (they are kept in the "
+            "recovery file). Close Soma anyway?",
+        ):
             confirmed.set()
             window.destroy()
 
