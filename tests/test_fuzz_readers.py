@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 from app.base.jsontext import json_safe
-from app.document.partials import points_problem
+from app.document.partials import Partial, frozen_points, points_problem
 from app.files.audio import AudioError, load_audio
 from app.files.exchange import FORMATS, ExchangeError, export_partials, import_partials
 from app.files.project import ProjectError, load_project, save_project
@@ -177,6 +177,26 @@ def test_a_project_with_any_value_anywhere(data):
     _check_project(data)
 
 
+@st.composite
+def damaged(draw, valid: bytes) -> bytes:
+    """`valid` cut short, or with up to four of its bytes replaced: what a disk, a copy or an
+    editor does to a file."""
+    if draw(st.booleans()):
+        return valid[: draw(st.integers(0, len(valid)))]
+    data = bytearray(valid)
+    for _ in range(draw(st.integers(1, 4))):
+        data[draw(st.integers(0, len(data) - 1))] = draw(
+            st.integers(0, 255) | st.sampled_from(list(b'-.,;\n 0e"[]{}'))
+        )
+    return bytes(data)
+
+
+@FUZZ
+@given(damaged(json.dumps(_valid_project()).encode()))
+def test_a_damaged_project(data):
+    _check_project(data)
+
+
 # ---------------------------------------------------------------- exchange files
 
 
@@ -260,6 +280,27 @@ def _check_exchange(fmt, data: bytes):
 @given(st.sampled_from(FORMATS), st.binary(max_size=1000))
 def test_any_bytes_as_an_exchange_file(fmt, data):
     _check_exchange(fmt, data)
+
+
+def _valid_exchange_file(fmt: str) -> bytes:
+    points = np.array([[0.0, 440.0, -6.0], [0.01, 441.0, -7.5], [0.02, np.nan, np.nan]])
+    partials = [
+        Partial(1, "a", "#4cc9f0", frozen_points(points)),
+        Partial(2, "b", "#f72585", frozen_points(points * [1, 2, 1])),
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        export_partials(partials, Path(folder) / "valid", fmt)
+        return (Path(folder) / "valid").read_bytes()
+
+
+@FUZZ
+@given(
+    st.sampled_from(FORMATS).flatmap(
+        lambda fmt: st.tuples(st.just(fmt), damaged(_valid_exchange_file(fmt)))
+    )
+)
+def test_a_damaged_exchange_file(drawn):
+    _check_exchange(*drawn)
 
 
 @FUZZ
