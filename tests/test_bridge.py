@@ -5,13 +5,13 @@ import json
 import math
 import os
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from live_processes import alive, descendants
+from waiting import wait_until
 
 from app.dev import saved_state
 from app.document import editing
@@ -201,13 +201,6 @@ def test_concurrent_opens_end_on_a_consistent_document(document, tmp_path):
     assert document._data.get(state.overview.key) is not None
 
 
-def _wait(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_set_view_publishes_the_view_and_the_worker_computes_its_image(document, tmp_path):
     document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
     reply = _strict_json(document.set_view(0.5, 1.5, 100, 2000, 321, 77))
@@ -220,7 +213,7 @@ def test_set_view_publishes_the_view_and_the_worker_computes_its_image(document,
         2000.0,
     )
     assert state.computing == reply["requestId"]
-    _wait(lambda: document._store.state.viewport is not None)
+    wait_until(lambda: document._store.state.viewport is not None)
     image = document._store.state.viewport
     assert (image.width, image.height, image.method) == (321, 77, "cwt")
     assert image.view == state.view and document._store.state.computing == 0
@@ -250,14 +243,16 @@ def test_opening_another_file_leaves_no_process_mapping_the_first(document, tmp_
     first = document._share.ref_for(document._store.state.audio).name
     document.set_view(0.5, 1.5, 100, 2000, 321, 77)
     document.snap([[0.2, 440.0], [1.8, 440.0]], 100)
-    _wait(lambda: document._store.state.viewport is not None and document._store.state.partials)
+    wait_until(
+        lambda: document._store.state.viewport is not None and document._store.state.partials
+    )
     workers = [document._viewport._slot.pid, document._snapping._queue._slot.pid]
     assert None not in workers and set(_mapping(first)) >= set(workers)  # idle, with A mapped
 
     document.open_path(_wav(tmp_path / "b.wav", seconds=2.0))
-    _wait(lambda: not _mapping(first), timeout=2.0)
+    wait_until(lambda: not _mapping(first), timeout=2.0)
     document.set_view(0.5, 1.5, 100, 2000, 321, 77)  # B renders on a fresh worker
-    _wait(lambda: document._store.state.viewport is not None)
+    wait_until(lambda: document._store.state.viewport is not None)
     assert not _mapping(first)
 
 
@@ -304,7 +299,7 @@ def _snap_and_wait(document, guide, tolerance=100):
     before = len(document._store.state.partials)
     reply = document.snap(guide, tolerance)
     assert reply["ok"], reply
-    _wait(lambda: len(document._store.state.partials) > before or document._store.state.error)
+    wait_until(lambda: len(document._store.state.partials) > before or document._store.state.error)
     assert document._store.state.error == ""
     return document._store.state.partials[-1]
 
@@ -434,7 +429,7 @@ def test_resnap_erase_delete_and_their_validation(document, tmp_path):
     partial = _snap_and_wait(document, [[0.5, 660.0], [2.5, 660.0]], tolerance=50)
     reply = document.resnap(partial.id, 20)
     assert reply["ok"]
-    _wait(lambda: document._store.state.partials[0].source["tolerance_cents"] == 20)
+    wait_until(lambda: document._store.state.partials[0].source["tolerance_cents"] == 20)
     assert [p.id for p in document._store.state.partials] == [partial.id]
 
     state = document.erase([{"partialId": partial.id, "start": 1.0, "end": 1.5}])["state"]
@@ -459,7 +454,7 @@ def test_resnap_after_an_erase_keeps_the_erased_stretch_erased(document, tmp_pat
     document.erase([{"partialId": partial.id, "start": 1.0, "end": 1.5}])
     head, tail = document._store.state.partials
     assert document.resnap(head.id, 20)["ok"]
-    _wait(lambda: document._store.state.partial(head.id).source["tolerance_cents"] == 20)
+    wait_until(lambda: document._store.state.partial(head.id).source["tolerance_cents"] == 20)
     state = document._store.state
     assert [p.id for p in state.partials] == [head.id, tail.id]
     np.testing.assert_array_equal(state.partial(head.id).points[:, 0], head.points[:, 0])
@@ -467,7 +462,7 @@ def test_resnap_after_an_erase_keeps_the_erased_stretch_erased(document, tmp_pat
     assert np.nanmedian(np.abs(1200 * np.log2(state.partial(head.id).points[:, 1] / 660))) < 5
     # and the tail, re-snapped, stays on its own side of the erased stretch
     assert document.resnap(tail.id, 20)["ok"]
-    _wait(lambda: document._store.state.partial(tail.id).source["tolerance_cents"] == 20)
+    wait_until(lambda: document._store.state.partial(tail.id).source["tolerance_cents"] == 20)
     np.testing.assert_array_equal(
         document._store.state.partial(tail.id).points[:, 0], tail.points[:, 0]
     )
@@ -509,7 +504,7 @@ def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
     sf.write(tmp_path / "quiet.wav", np.zeros(22050 * 2), 22050)
     document.open_path(str(tmp_path / "quiet.wav"))
     document.snap([[0.2, 440.0], [1.5, 440.0]], 100)
-    _wait(lambda: document._store.state.error)
+    wait_until(lambda: document._store.state.error)
     assert "noise" in document._store.state.error and document._store.state.partials == ()
 
 
@@ -546,7 +541,7 @@ def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
     try:
         document.open_path(audio)
         _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
-        _wait(lambda: recovery_path(None, str(tmp_path / "a.wav")).exists())
+        wait_until(lambda: recovery_path(None, str(tmp_path / "a.wav")).exists())
     finally:
         session.close()
     dialogs = ScriptedDialogs(True)
@@ -663,7 +658,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
             target=lambda: replies.append(document.export_resynthesis("wav", [], []))
         )
         export.start()
-        _wait(
+        wait_until(
             lambda: any(
                 t.done
                 for t in document._progress.snapshot()
@@ -678,7 +673,7 @@ def test_export_resynthesis_runs_in_the_worker_and_can_be_cancelled(tmp_path):
         assert document.cancel_task(task.id)["ok"]
         export.join(10)
         assert replies == [{"ok": True, "cancelled": True}]
-        _wait(lambda: not alive(worker))
+        wait_until(lambda: not alive(worker))
     finally:
         session.close()
 
@@ -736,11 +731,11 @@ def test_cancelling_a_running_viewport_ends_its_worker(document, tmp_path):
     sf.write(tmp_path / "long.wav", np.random.default_rng(0).standard_normal(30 * sr) * 0.1, sr)
     document.open_path(str(tmp_path / "long.wav"))
     document.set_view(0.0, 30.0, 20.0, 11025.0, 4000, 4000)  # a CWT that takes a while
-    _wait(lambda: document._viewport._slot.pid is not None)
+    wait_until(lambda: document._viewport._slot.pid is not None)
     worker = document._viewport._slot.pid
     task = next(t for t in document._progress.snapshot() if t.cancellable and t.state == "running")
     assert document.cancel_task(task.id)["ok"]
-    _wait(lambda: not alive(worker))
+    wait_until(lambda: not alive(worker))
     assert document._store.state.computing == 0
     assert document.cancel_task(task.id)["ok"] is False  # already ended
 
@@ -757,7 +752,7 @@ def test_autosave_follows_every_edit_without_breaking_the_store(tmp_path, caplog
         second = _snap_and_wait(document, [[0.5, 660.0], [2.5, 660.0]])
         document.rename_partial(first.id, "low")
         recovery = recovery_path(None, audio)
-        _wait(
+        wait_until(
             lambda: (
                 recovery.exists()
                 and [p.name for p in load_project(recovery).partials] == ["low", second.name]

@@ -6,17 +6,11 @@ import threading
 import time
 
 import pytest
+from waiting import wait_until
 
 from app.progress.tasks import Cancelled, ProgressManager, Throttle, current_task, to_json_list
 
 STATES = {"running", "done", "failed", "cancelled"}
-
-
-def _wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def _by_label(manager):
@@ -322,7 +316,7 @@ def test_throttle_delivers_at_most_ten_a_second_and_the_final_state():
     def final_seen():
         return deliveries and all(t["done"] == steps for t in deliveries[-1][1])
 
-    _wait_for(final_seen, timeout=2.0)
+    wait_until(final_seen, timeout=2.0)
     assert finished - began > 0.9
     # n deliveries at least 0.1 s apart span at least (n - 1) / 10 s.
     assert len(deliveries) <= (deliveries[-1][0] - began) * 10 + 1
@@ -340,7 +334,7 @@ def test_throttle_sends_when_an_ended_task_expires_and_flushes_on_close():
     deliveries = []
     throttle = Throttle(manager, deliveries.append)
     manager.task("brief").finish()
-    _wait_for(lambda: deliveries and deliveries[-1] == [])  # shown as done, then gone
+    wait_until(lambda: deliveries and deliveries[-1] == [], timeout=5.0)  # shown as done, then gone
     assert any(d and d[0]["state"] == "done" for d in deliveries)
     count = len(deliveries)
     manager.task("last")
