@@ -60,7 +60,7 @@ def main() -> None:
             window.wait_for("window.soma.state().partials.length === 1", timeout=30)
             window.eval("window.pywebview.api.set_view(0.5, 4.5, 100, 5000, 800, 400), true")
             before = window.wait_for(STATE.replace("? JSON", "&& s.view.start === 0.5 ? JSON"))
-            cli = folder / "app" / "cli.py"
+            cli = folder / "app" / "cli" / "__init__.py"
             for round_ in range(ROUNDS):
                 began = time.monotonic()
                 cli.write_text(cli.read_text() + f"\n# edit {round_}\n")

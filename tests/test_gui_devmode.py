@@ -116,7 +116,7 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         assert window.process.poll() is None
 
         # A Python edit restarts the app with its state.
-        cli = source / "app" / "cli.py"
+        cli = source / "app" / "cli" / "__init__.py"
         _edit(cli, cli.read_text() + "\n# edited\n")
         second_pid = window.wait_ready(timeout=60)
         assert second_pid != first_pid and not os.path.exists(f"/proc/{first_pid}")
@@ -131,7 +131,7 @@ def test_edits_restart_or_reload_and_the_state_comes_back(display, source, tmp_p
         good = cli.read_text()
         _edit(cli, good + "\ndef broken(:\n")
         deadline = time.monotonic() + 30
-        while "syntax error in app/cli.py" not in window.log.read_text():
+        while "syntax error in app/cli/__init__.py" not in window.log.read_text():
             assert time.monotonic() < deadline, "the supervisor did not report the syntax error"
             time.sleep(0.1)
         assert window.eval("1 + 1") == 2
