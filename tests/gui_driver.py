@@ -13,7 +13,6 @@ import sys
 import threading
 
 from app.base.formats import is_project_path
-from app.files.audio import load_audio
 from app.shell.window import run_window
 
 PREFIX = "@@ "
@@ -40,9 +39,8 @@ def serve(window) -> None:
 def main() -> None:
     path = sys.argv[1] if len(sys.argv) > 1 else None
     project = path if path and is_project_path(path) else None
-    audio = load_audio(path) if path and not project else None
     return run_window(
-        audio,
+        path if path and not project else None,
         project,
         on_ready=lambda window: threading.Thread(target=serve, args=(window,), daemon=True).start(),
     )

@@ -173,6 +173,11 @@ def render(
         power = cwt.cwt_power(samples, sr, start, end, freqs, width, row, report)
     else:
         power = stft.stft_power(samples, sr, start, end, freqs, width, report)
+    return power_to_db(power)
+
+
+def power_to_db(power: np.ndarray) -> np.ndarray:
+    """dBFS of float32 power (full-scale-sine units), in place, floored at DB_FLOOR."""
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
     db = np.log10(power, out=power)
     db *= np.float32(10.0)

@@ -224,6 +224,67 @@ def _power(audio: np.ndarray, starts: np.ndarray, window: np.ndarray, rows: _Row
     return np.add(parts[:, 0::2], parts[:, 1::2])
 
 
+class ColumnPlan(NamedTuple):
+    """How the columns of one STFT image are computed (see plan_columns)."""
+
+    n: int  # window, samples
+    k: int  # frames pooled per column
+    first: float  # the view's start, in samples
+    column: float  # samples per column
+    width: int
+    window: np.ndarray
+    rows: _RowMap
+    per_chunk: int  # columns per batch (CHUNK_POINTS framed samples)
+
+
+def plan_columns(sr: int, start: float, end: float, freqs: np.ndarray, width: int) -> ColumnPlan:
+    """The window, frames and row tables of a (len(freqs), width) image of [start, end) s."""
+    dt = (end - start) / width
+    n = window_size(sr, dt, float(freqs[0]))
+    column = dt * sr
+    k = frames_per_column(n, column, width)
+    rows = _row_map(n, sr, np.ascontiguousarray(freqs, dtype=np.float64).tobytes())
+    per_chunk = max(1, CHUNK_POINTS // (k * n))
+    return ColumnPlan(n, k, start * sr, column, width, _window(n), rows, per_chunk)
+
+
+def _frame_starts(plan: ColumnPlan, c0: int, c1: int) -> np.ndarray:
+    offsets = (np.arange(plan.k) + 0.5) / plan.k
+    centres = plan.first + (np.arange(c0, c1)[:, None] + offsets).ravel() * plan.column
+    return np.rint(centres - (plan.n - 1) / 2.0).astype(np.int64)
+
+
+def columns_within(plan: ColumnPlan, frames: int) -> int:
+    """How many leading columns read no sample at or after `frames` (a file still decoding
+    has its first `frames` samples: those columns are final, the others wait)."""
+    lo, hi = 0, plan.width  # the answer is in [lo, hi]; a column's frames only move right
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _frame_starts(plan, mid - 1, mid)[-1] + plan.n <= frames:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def column_power(audio: np.ndarray, plan: ColumnPlan, c0: int, c1: int) -> np.ndarray:
+    """(len(freqs), c1 - c0) float32 power of columns [c0, c1); samples beyond audio.size
+    read as silence."""
+    starts = _frame_starts(plan, c0, c1)
+    rows = plan.rows
+    # Frames wholly outside the audio are silence: not worth a transform.
+    live = (starts < audio.size) & (starts + plan.n > 0)
+    if live.all():
+        power = _power(audio, starts, plan.window, rows)
+    else:
+        power = np.zeros((starts.size, rows.count), dtype=np.float32)
+        if live.any():
+            power[live] = _power(audio, starts[live], plan.window, rows)
+    if plan.k > 1:
+        power = power.reshape(c1 - c0, plan.k, rows.count).max(axis=1)
+    return _rows(power, rows).T
+
+
 def stft_power(
     audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray, width: int, report=None
 ) -> np.ndarray:
@@ -243,30 +304,11 @@ def stft_power(
     np.ndarray, float32, (height, width)
         Power in full-scale-sine units: a sine of peak amplitude A reads A**2 on its ridge.
     """
-    dt = (end - start) / width
-    n = window_size(sr, dt, float(freqs[0]))
-    column = dt * sr
-    k = frames_per_column(n, column, width)
-    window = _window(n)
-    rows = _row_map(n, sr, np.ascontiguousarray(freqs, dtype=np.float64).tobytes())
+    plan = plan_columns(sr, start, end, freqs, width)
     out = np.empty((freqs.size, width), dtype=np.float32)
-    per_chunk = max(1, CHUNK_POINTS // (k * n))
-    offsets = (np.arange(k) + 0.5) / k
-    for c0 in range(0, width, per_chunk):
-        c1 = min(width, c0 + per_chunk)
-        centres = start * sr + (np.arange(c0, c1)[:, None] + offsets).ravel() * column
-        starts = np.rint(centres - (n - 1) / 2.0).astype(np.int64)
-        # Frames wholly outside the audio are silence: not worth a transform.
-        live = (starts < audio.size) & (starts + n > 0)
-        if live.all():
-            power = _power(audio, starts, window, rows)
-        else:
-            power = np.zeros((starts.size, rows.count), dtype=np.float32)
-            if live.any():
-                power[live] = _power(audio, starts[live], window, rows)
-        if k > 1:
-            power = power.reshape(c1 - c0, k, rows.count).max(axis=1)
-        out[:, c0:c1] = _rows(power, rows).T
+    for c0 in range(0, width, plan.per_chunk):
+        c1 = min(width, c0 + plan.per_chunk)
+        out[:, c0:c1] = column_power(audio, plan, c0, c1)
         if report is not None:
             report(c1, width)
     return out

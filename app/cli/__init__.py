@@ -22,7 +22,7 @@ from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
 from app.cli import export, render, snap, synth
 from app.cli.common import Parser
-from app.files.audio import load_audio
+from app.files.audio import probe_audio
 from app.files.project import load_project
 from app.progress.logs import configure as configure_logging
 from app.progress.tasks import ProgressManager
@@ -69,12 +69,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         args = _open_parser().parse_args(argv)
         configure_logging(args.verbose)
-        project_path = audio = None
+        project_path = audio_path = None
         if args.file and is_project_path(args.file):
             project_path = str(Path(args.file).resolve())
             load_project(project_path)  # a bad project is reported here, before any window
         elif args.file:
-            audio = load_audio(args.file, quiet=True)
+            # A bad file is one line here, before any window; the window decodes it.
+            probe_audio(args.file, quiet=True)
+            audio_path = args.file
     except SomaError as error:
         print(f"soma: error: {error_line(error)}", file=sys.stderr)
         return EXIT_USAGE
@@ -85,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_dev(argv)
     from app.shell.window import run_window  # Qt loads only when a window is wanted
 
-    return run_window(audio, project_path)
+    return run_window(audio_path, project_path)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """The open file's samples in a shared-memory segment, owned by the main process.
 
+A file is decoded straight into its segment (SharedAudio.empty), so the main process, the
+player and the workers all read the one copy.
+
 Segments are named soma-<pid>-<n>: a segment left behind by a crashed run can be recognised
 by its dead pid and removed at the next start (POSIX keeps segments until unlinked).
 """
@@ -8,41 +11,107 @@ from __future__ import annotations
 
 import itertools
 import logging
+import mmap
 import os
+import shutil
 import threading
-from multiprocessing import shared_memory
 from pathlib import Path
 
 import numpy as np
 
+from app.base.errors import SomaError
 from workers.shared import AudioRef
 
 log = logging.getLogger(__name__)
 
 PREFIX = "soma-"
-_SHM_DIR = Path("/dev/shm")  # where Linux shows POSIX shared memory; absent elsewhere
+_SHM_DIR = Path("/dev/shm")  # where Linux keeps POSIX shared memory (shm_open's files)
 _serial = itertools.count(1)
 
 
+class SharedMemoryFull(SomaError):
+    """The shared-memory file system cannot hold a file's samples; str() is one line."""
+
+
 class SharedAudio:
-    """A copy of `samples` (float32, 1-D) in shared memory, until close()."""
+    """Mono float32 samples in a shared-memory segment that the workers map by name.
+
+    ``SharedAudio.empty(frames, sr)`` makes a block to decode into (app.files.audio.load_audio
+    writes ``samples`` block by block, so the samples exist once in the whole app);
+    ``SharedAudio(samples, sr)`` copies audio that exists already (the demo, a test's signal).
+
+    The segment is a file under /dev/shm mapped with mmap, not a
+    multiprocessing.shared_memory.SharedMemory: the document's AudioFile holds a view of the
+    mapping, and SharedMemory.close() refuses (BufferError) while any view lives. Here the
+    mapping belongs to the arrays: it is unmapped when the last of them is collected, which
+    is when the document lets go of the file.
+    """
 
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
-        frames = int(samples.size)
-        name = f"{PREFIX}{os.getpid()}-{next(_serial)}"
-        # A zero-byte segment is not allowed; an empty file never gets this far anyway.
-        self._segment = shared_memory.SharedMemory(name=name, create=True, size=max(4, frames * 4))
-        np.ndarray((frames,), np.float32, buffer=self._segment.buf)[:] = samples
-        self.ref = AudioRef(name=self._segment.name, frames=frames, sample_rate=sample_rate)
+        self._create(int(samples.size), sample_rate)
+        self.samples[:] = samples
+        self.finish(int(samples.size))
+
+    @classmethod
+    def empty(cls, frames: int, sample_rate: int) -> SharedAudio:
+        """A block of `frames` float32 samples to write into; finish(n) when written.
+
+        Raises SharedMemoryFull when /dev/shm cannot hold it: its pages are reserved here
+        (posix_fallocate), because a write into a tmpfs page that cannot be had is a SIGBUS
+        that ends the whole app.
+        """
+        shared = cls.__new__(cls)
+        shared._create(frames, sample_rate)
+        return shared
+
+    def _create(self, frames: int, sample_rate: int) -> None:
+        if frames <= 0:
+            raise ValueError(f"a shared block needs at least one frame, not {frames}")
+        self._path = _SHM_DIR / f"{PREFIX}{os.getpid()}-{next(_serial)}"
+        size = frames * 4
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            try:
+                os.posix_fallocate(fd, 0, size)
+            except OSError as error:
+                self._path.unlink(missing_ok=True)
+                free = shutil.disk_usage(_SHM_DIR).free
+                raise SharedMemoryFull(
+                    f"the audio needs {size / 1e9:.2f} GB of shared memory and {_SHM_DIR} "
+                    f"has {free / 1e9:.2f} GB free ({error.strerror or error})."
+                ) from None
+            mapping = mmap.mmap(fd, size)
+        finally:
+            os.close(fd)
+        # The array keeps the mapping alive; nothing else here holds it.
+        self.samples = np.frombuffer(mapping, dtype=np.float32, count=frames)
+        self.sample_rate = int(sample_rate)
+        self.ref = AudioRef(name=self._path.name, frames=frames, sample_rate=self.sample_rate)
+
+    def finish(self, frames: int) -> np.ndarray:
+        """The first `frames` samples, read-only, as the app will use them from now on.
+
+        A file shorter than its header said (truncated) leaves the tail unwritten: the
+        segment is cut to `frames` so those pages go back to the system.
+        """
+        if not 0 < frames <= self.ref.frames:
+            raise ValueError(f"finish({frames}) of a block of {self.ref.frames} frames")
+        if frames < self.ref.frames:
+            os.truncate(self._path, frames * 4)
+            self.ref = AudioRef(name=self.ref.name, frames=frames, sample_rate=self.sample_rate)
+        view = self.samples[:frames]
+        view.flags.writeable = False
+        self.samples = view
+        return view
 
     def close(self) -> None:
-        """Unmap and unlink the segment; workers still attached keep their mapping."""
-        if self._segment is None:
+        """Unlink the segment and drop this object's view; the mapping ends with the last
+        array on it (the document's AudioFile), and each worker's with the worker."""
+        if self.samples is None:
             return
-        segment, self._segment = self._segment, None
-        segment.close()
+        self.samples = None
         try:
-            segment.unlink()
+            self._path.unlink()
         except FileNotFoundError:
             pass
 
@@ -58,9 +127,15 @@ class AudioShare:
         self._lock = threading.Lock()
         self._current: tuple[object, SharedAudio] | None = None
 
-    def share(self, audio) -> None:
-        """Share `audio` (an AudioFile); the previous file's segment is unlinked."""
-        shared = SharedAudio(audio.samples, audio.sample_rate)
+    def share(self, audio, block: SharedAudio | None = None) -> None:
+        """Share `audio` (an AudioFile); the previous file's segment is unlinked.
+
+        `block`: the segment `audio.samples` were decoded into (no copy is made); without
+        it the samples are copied into a new one.
+        """
+        shared = block if block is not None else SharedAudio(audio.samples, audio.sample_rate)
+        if shared.ref.frames != audio.frames:
+            raise ValueError(f"a block of {shared.ref.frames} frames for {audio.frames}")
         with self._lock:
             previous, self._current = self._current, (audio, shared)
         if previous is not None:

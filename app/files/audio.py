@@ -27,7 +27,7 @@ import contextlib
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 import numpy as np
@@ -41,6 +41,7 @@ from app.document.audio_file import AudioFile
 __all__ = [
     "AudioError",
     "load_audio",
+    "probe_audio",
 ]
 
 # Frames decoded per libsndfile call.  64 Ki frames keeps the scratch buffer
@@ -91,7 +92,13 @@ class AudioError(SomaError):
         super().__init__(f'Cannot open "{name}": {self.reason}')
 
 
-def load_audio(path: str | os.PathLike, *, quiet: bool = False) -> AudioFile:
+def load_audio(
+    path: str | os.PathLike,
+    *,
+    quiet: bool = False,
+    allocate: Callable[[int, int], np.ndarray] | None = None,
+    on_block: Callable[[int, int], None] | None = None,
+) -> AudioFile:
     """Decode an audio file into a mono float32 :class:`AudioFile`.
 
     Parameters
@@ -102,6 +109,17 @@ def load_audio(path: str | os.PathLike, *, quiet: bool = False) -> AudioFile:
     quiet : bool
         Silence the decoder libraries' own messages while decoding (see
         :func:`_decoder_messages_silenced`); for the command line only.
+    allocate : callable(frames, sample_rate) -> np.ndarray, optional
+        Where the samples go: given the header's frame count and rate, returns a
+        writable C-contiguous float32 array of shape (frames,), which the
+        decode fills block by block (the window passes a shared-memory block,
+        so the samples exist once).  The result's samples are a read-only view
+        of its first ``audio.frames`` values; a truncated file leaves the rest
+        unwritten.  Default: a new array (cut to size when the file is short).
+    on_block : callable(decoded, frames), optional
+        Called after each block with the frames decoded so far and the
+        header's count (the progress; ``samples[:decoded]`` are final).
+        Whatever it raises (e.g. Cancelled) ends the decode and propagates.
 
     Returns
     -------
@@ -139,13 +157,32 @@ def load_audio(path: str | os.PathLike, *, quiet: bool = False) -> AudioFile:
             # The open file, not its name: soundfile encodes a str name as UTF-8, which
             # fails for a name that is not (undecodable bytes, kept as surrogates).
             with sf.SoundFile(stream) as snd:
-                return _decode(snd, path)
+                return _decode(snd, path, allocate, on_block)
         except (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError) as err:
             # SoundFileError covers LibsndfileError; soundfile also raises bare
             # RuntimeError/TypeError/ValueError for some malformed headers.
             raise AudioError(path, _open_failure(err, head)) from None
         except MemoryError:
             raise AudioError(path, "there is not enough memory to load it.") from None
+
+
+class _FirstBlockRead(Exception):
+    """probe_audio's stop: the header and the first block decoded."""
+
+
+def probe_audio(path: str | os.PathLike, *, quiet: bool = False) -> None:
+    """Check that `path` is audio Soma can open, from its header and first block, without
+    decoding the rest (the command line checks its FILE so before the window decodes it).
+
+    Raises AudioError as load_audio does for a file it cannot open at all.
+    """
+
+    def stop(decoded: int, frames: int) -> None:
+        raise _FirstBlockRead
+
+    # The default allocation is virtual memory until written: only one block is.
+    with contextlib.suppress(_FirstBlockRead):
+        load_audio(path, quiet=quiet, on_block=stop)
 
 
 @contextlib.contextmanager
@@ -195,8 +232,13 @@ def _open_file(path: str) -> BinaryIO:
         raise AudioError(path, f"the file could not be read ({err.strerror or err}).") from None
 
 
-def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
-    """Read an open file block by block into a mono float32 array."""
+def _decode(
+    snd: sf.SoundFile,
+    path: str,
+    allocate: Callable[[int, int], np.ndarray] | None,
+    on_block: Callable[[int, int], None] | None,
+) -> AudioFile:
+    """Read an open file block by block into a mono float32 array (see load_audio)."""
     sample_rate, channels, frames = int(snd.samplerate), int(snd.channels), int(snd.frames)
     if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
         raise AudioError(
@@ -213,7 +255,7 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
             "The file is shorter than its header says (truncated?); showing the audio it contains."
         )
 
-    out = np.empty(frames, dtype=np.float32)
+    out = np.empty(frames, np.float32) if allocate is None else allocate(frames, sample_rate)
     scratch = np.empty((min(_BLOCK_FRAMES, frames), channels), dtype=np.float32)
     pos = 0
     try:
@@ -233,6 +275,8 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
                     dst += block[:, ch]
                 dst *= np.float32(1.0 / channels)
             pos += got
+            if on_block is not None:
+                on_block(pos, frames)
             if got < want:
                 break
     except (sf.SoundFileError, RuntimeError) as err:
@@ -245,8 +289,9 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
     if pos == 0:
         raise AudioError(path, "no audio could be decoded from the file (damaged?).")
     if pos < frames:
-        # Copy rather than slice so the unused tail is freed.
-        out = out[:pos].copy()
+        # Our own array is copied so that the unused tail is freed; the caller's block is
+        # the caller's to cut (app.compute.shared_audio.SharedAudio.finish).
+        out = out[:pos].copy() if allocate is None else out[:pos]
         notes.append(
             f"The file ended after {pos / sample_rate:.2f} s of the "
             f"{frames / sample_rate:.2f} s its header announces (truncated or damaged); "
@@ -259,6 +304,7 @@ def _decode(snd: sf.SoundFile, path: str) -> AudioFile:
         out[bad] = 0.0
         notes.append(f"{count} non-finite sample(s) (NaN or infinity) were replaced with silence.")
 
+    out = out.view()
     out.flags.writeable = False
     return AudioFile(
         path=path,

@@ -23,7 +23,6 @@ from app.base.errors import SomaError
 from app.base.formats import PROJECT_SUFFIX, is_project_path
 from app.base.jsontext import json_safe
 from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
-from app.compute.overview import compute_overview
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
 from app.compute.viewport import ViewportService
@@ -33,7 +32,7 @@ from app.document.datastore import DataStore
 from app.document.state import DocumentState, Levels, View
 from app.document.store import DocumentStore
 from app.files import exchange
-from app.files.audio import AudioError, load_audio
+from app.files.audio import AudioError
 from app.files.demo import demo_audio
 from app.files.persistence import (
     audio_matches,
@@ -45,6 +44,7 @@ from app.files.persistence import (
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
 from app.progress.tasks import ProgressManager
+from app.shell.opening import decode_shared, decoded
 from app.shell.validate import ArgumentError, integer, number, text
 from workers.jobs import ResynthesisJob
 
@@ -183,7 +183,7 @@ class SomaDocument:
         try:
             if is_project_path(path):
                 return self._open_project_file(path)
-            return self._open(lambda: load_audio(_full_path(path)), Path(path).name)
+            return self._open(_full_path(path), Path(path).name)
         except (AudioError, ProjectError):
             # Chosen from the Recent menu, maybe, and gone since: it leaves the menu.
             recent = self._store.state.recent
@@ -524,20 +524,17 @@ class SomaDocument:
         # update below stays quick.
         changed = [problem] if problem else []
 
-        def load() -> AudioFile:
-            audio = load_audio(project.audio_path)
-            if not audio_matches(project):
-                changed.append(
-                    f"{audio.name} has changed since {Path(path).name} was "
-                    "saved: the partials may not match it"
-                )
-            return audio
+        if not audio_matches(project):
+            changed.append(
+                f"{Path(project.audio_path).name} has changed since {Path(path).name} was "
+                "saved: the partials may not match it"
+            )
 
         def restore(state):
             restored = restored_project(state, project, path, modified)
             return restored.failed(changed[0]) if changed else restored
 
-        return self._open(load, Path(path).name, restore)
+        return self._open(Path(project.audio_path), Path(path).name, restore)
 
     def _recovered_work(self, audio: AudioFile):
         """A restore step with the autosaved, never-saved work on `audio`, if the user wants it."""
@@ -600,18 +597,13 @@ class SomaDocument:
         return tuple(points)
 
     @_action
-    def _open_audio(self, audio: AudioFile) -> dict:
-        """Open audio the caller has already decoded (the command line checks its file first)."""
-        return self._open(lambda: audio, audio.name)
-
-    @_action
     def _reopen(self, path: str | None, restore: Callable[[DocumentState], DocumentState]) -> dict:
         """Open the audio at `path` (the demo when None) with `restore` applied in the same
         update as the open: the page adopts the view of a new file's first state, so the file
         must never be published without what `restore` gives back (a dev-mode restart)."""
         if path is None:
             return self._open(demo_audio, "Demo recording", restore=restore)
-        return self._open(lambda: load_audio(_full_path(path)), Path(path).name, restore=restore)
+        return self._open(_full_path(path), Path(path).name, restore=restore)
 
     def _may_replace(self, label: str) -> bool:
         """Whether the open document may give way to `label`. Unsaved edits are written to the
@@ -628,22 +620,31 @@ class SomaDocument:
         )
 
     def _open(
-        self, load: Callable[[], AudioFile], label: str, restore: Callable | None = None
+        self,
+        source: Path | Callable[[], AudioFile],
+        label: str,
+        restore: Callable | None = None,
     ) -> dict:
+        """Open `source`: a file to decode into shared memory (app.shell.opening), or a
+        function giving audio decoded already (the demo, the command line's file)."""
         with self._open_lock:
             ticket = next(self._open_counter)
             self._latest_open = ticket
         # Every transition checks the ticket: an older open that is still running must not
-        # mark the document busy again, nor replace a newer file, when it gets there.
+        # mark the document busy again, nor replace a newer file, when it gets there; its
+        # decode stops at the next block.
         self._store.update(
             lambda s: s.opening(f"Opening {label}") if ticket == self._latest_open else s
         )
+        key = f"overview-{ticket}"
         try:
             with self._progress.task(f"Opening {label}") as task:
-                with task.child("Decoding"):
-                    audio = load()
-                with task.child(f"Overview of {audio.duration:.1f} s"):
-                    overview, payload = compute_overview(audio, key=f"overview-{ticket}")
+                if isinstance(source, Path):
+                    opened = decode_shared(source, key, task, lambda: ticket == self._latest_open)
+                else:
+                    with task.child("Decoding"):
+                        audio = source()
+                    opened = decoded(audio, key, task)
         except Exception as error:
             # Whatever went wrong, the document must not stay busy: the page would wait on
             # "Opening ..." for ever. The open file stays; the error banner says why.
@@ -655,22 +656,24 @@ class SomaDocument:
                 log.exception("%s", message)
             self._store.update(lambda s: s.failed(message) if ticket == self._latest_open else s)
             raise
-        self._data.put(overview.key, payload)
+        audio, overview = opened.audio, opened.overview
         if ticket != self._latest_open:  # a newer open started meanwhile: it wins
+            opened.discard()
             return {"state": self._store.state.to_json()}
-        self._share.share(audio)
+        self._data.put(overview.key, opened.payload)
+        self._share.share(audio, opened.block)
         self._viewport.file_changed()
         self._snapping.file_changed()  # exports carry their partials: they go on
         if restore is None:
             restore = self._recovered_work(audio)
 
-        def opened(s):
+        def publish(s):
             if ticket != self._latest_open:
                 return s
             s = s.opened(audio, overview)
             return restore(s) if restore is not None else s
 
-        state = self._store.update(opened)
+        state = self._store.update(publish)
         opened_path = state.project_path or audio.path
         if ticket == self._latest_open and opened_path:
             recent = remember(opened_path, state.recent)

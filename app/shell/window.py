@@ -15,7 +15,6 @@ from app.compute import processes
 from app.compute.shared_audio import remove_stale_segments
 from app.compute.snapping import SnapService
 from app.dev import saved_state
-from app.document.audio_file import AudioFile
 from app.document.store import DocumentStore
 from app.files.recent import load_recent
 from app.shell import graphics
@@ -138,11 +137,12 @@ def configure_qt_environment() -> None:
 
 
 def run_window(
-    audio: AudioFile | None = None,
+    audio_path: str | None = None,
     project_path: str | None = None,
     on_ready: Callable[[object], None] | None = None,
 ) -> int:
-    """Open the window on `audio` or the project at `project_path` (the demo when neither)
+    """Open the window on the audio file at `audio_path` or the project at `project_path`
+    (the demo when neither)
     and return when it is closed: 0, or devchild.RESTART_EXIT_CODE when dev mode asked for a
     restart (the state is saved then).
 
@@ -186,8 +186,8 @@ def run_window(
             reply = _restore(document, snapping, saved)
         elif project_path is not None:
             reply = document.open_project(project_path)
-        elif audio is not None:
-            reply = document._open_audio(audio)
+        elif audio_path is not None:
+            reply = document.open_path(audio_path)
         else:
             reply = document.open_demo()
         if not reply["ok"]:

@@ -1,0 +1,87 @@
+"""Opening an audio file for the window: decoded once, into the block the workers read.
+
+The decode runs on the caller's thread (a js_api thread) and writes the mono samples block by
+block straight into a shared-memory segment (app.compute.shared_audio.SharedAudio.empty), so
+the samples exist once in the whole app: the document's AudioFile, the player and the workers
+all read that segment. The overview is computed alongside on a thread of its own
+(app.compute.overview.OverviewAlongside), a column as soon as its samples are decoded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.compute.overview import OverviewAlongside, compute_overview
+from app.compute.shared_audio import SharedAudio
+from app.document.audio_file import AudioFile
+from app.document.state import Image
+from app.files.audio import load_audio
+from app.progress.tasks import Cancelled, Task
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A decoded file ready to publish: its samples (in `block`, when decoded into one), its
+    overview and the overview's bytes."""
+
+    audio: AudioFile
+    block: SharedAudio | None
+    overview: Image
+    payload: bytes
+
+    def discard(self) -> None:
+        """Give the block back (the open lost to a newer one)."""
+        if self.block is not None:
+            self.block.close()
+
+
+def decode_shared(
+    path: str | os.PathLike, key: str, task: Task, wanted: Callable[[], bool]
+) -> Opened:
+    """Decode `path` into a new shared block with its overview alongside.
+
+    `task` gets a "Decoding" subtask in seconds of audio (cancellable from the page: it ends
+    the decode); `wanted()` is asked after each block, and a False (a newer open started)
+    ends the decode too. Either way Cancelled is raised and the block is given back, so the
+    open document is untouched. The overview's bytes are served under `key`.
+    """
+    made: dict = {}
+
+    def allocate(frames: int, sample_rate: int) -> np.ndarray:
+        block = made["block"] = SharedAudio.empty(frames, sample_rate)
+        made["overview"] = OverviewAlongside(block.samples, sample_rate)
+        made["rate"] = sample_rate
+        decoding.update(0, total=round(frames / sample_rate, 1))
+        return block.samples
+
+    def on_block(decoded: int, frames: int) -> None:
+        made["overview"].decoded(decoded)
+        decoding.update(round(decoded / made["rate"], 1))
+        decoding.check()
+        if not wanted():
+            raise Cancelled(f"Decoding {os.path.basename(path)} gave way to another file")
+
+    try:
+        with task.child("Decoding", unit="s", cancellable=True) as decoding:
+            audio = load_audio(path, allocate=allocate, on_block=on_block)
+        with task.child("Overview"):
+            overview, payload = made["overview"].finish(audio.frames, key)
+        made["block"].finish(audio.frames)
+    except BaseException:
+        if "overview" in made:
+            made["overview"].stop()
+        if "block" in made:
+            made["block"].close()
+        raise
+    return Opened(audio, made["block"], overview, payload)
+
+
+def decoded(audio: AudioFile, key: str, task: Task) -> Opened:
+    """An open of audio decoded already (the demo): its overview; shared by copying."""
+    with task.child(f"Overview of {audio.duration:.1f} s"):
+        overview, payload = compute_overview(audio, key)
+    return Opened(audio, None, overview, payload)
