@@ -42,3 +42,30 @@ def alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def pss_bytes(pid: int) -> int:
+    """Proportional set size of `pid` (/proc/<pid>/smaps_rollup): each page shared by n
+    processes counts 1/n in each, so the sum over processes counts every page once."""
+    return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def mapping_pss_bytes(pid: int, path: str) -> int:
+    """Pss of `pid`'s mappings of the file at `path` (/proc/<pid>/smaps); 0 if none."""
+    total, inside = 0, False
+    with open(f"/proc/{pid}/smaps") as smaps:
+        for line in smaps:
+            first = line.split(maxsplit=1)[0]
+            if "-" in first and not first.endswith(":"):  # a mapping's header line
+                inside = line.rstrip("\n").endswith(path)
+            elif inside and first == "Pss:":
+                total += int(line.split()[1]) * 1024
+    return total
+
+
+def _kib_field(file: str, name: str) -> int:
+    with open(file) as text:
+        for line in text:
+            if line.startswith(name):
+                return int(line.split()[1]) * 1024
+    raise LookupError(f"no {name} in {file}")

@@ -671,6 +671,8 @@ class SomaDocument:
             if ticket != self._latest_open:
                 return s
             s = s.opened(audio, overview)
+            if audio.notes:  # a truncated or repaired file opens, and the banner says so
+                s = s.failed(f"{audio.name}: {' '.join(audio.notes)}")
             return restore(s) if restore is not None else s
 
         state = self._store.update(publish)

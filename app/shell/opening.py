@@ -66,7 +66,8 @@ def decode_shared(
             raise Cancelled(f"Decoding {os.path.basename(path)} gave way to another file")
 
     try:
-        with task.child("Decoding", unit="s", cancellable=True) as decoding:
+        name = os.path.basename(path)
+        with task.child(f"Decoding {name}", unit="s", cancellable=True) as decoding:
             audio = load_audio(path, allocate=allocate, on_block=on_block)
         with task.child("Overview"):
             overview, payload = made["overview"].finish(audio.frames, key)
