@@ -62,6 +62,14 @@ class GrowingOverview:
             return OVERVIEW_WIDTH
         return columns_within(self._plan, decoded)
 
+    def batch_ready(self, decoded: int) -> bool:
+        """Whether the first `decoded` samples complete a whole batch of columns (or the
+        last ones): a batch has a fixed cost (row tables), so columns go a batch at a time."""
+        left = OVERVIEW_WIDTH - self.columns_done
+        return left > 0 and self.ready(decoded) - self.columns_done >= min(
+            left, self._plan.per_chunk
+        )
+
     def advance(self, decoded: int) -> int:
         """Compute the columns the first `decoded` samples complete (at most one batch of
         CHUNK_POINTS framed samples, so a caller can look up between batches); the columns
@@ -163,9 +171,7 @@ class OverviewAlongside:
         try:
             while True:
                 with self._changed:
-                    while not self._stopped and (
-                        self._overview.columns_done >= self._overview.ready(self._decoded)
-                    ):
+                    while not self._stopped and not self._overview.batch_ready(self._decoded):
                         self._changed.wait()
                     if self._stopped:
                         return

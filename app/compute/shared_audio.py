@@ -15,17 +15,15 @@ import mmap
 import os
 import shutil
 import threading
-from pathlib import Path
 
 import numpy as np
 
 from app.base.errors import SomaError
-from workers.shared import AudioRef
+from workers.shared import SHM_DIR, AudioRef
 
 log = logging.getLogger(__name__)
 
 PREFIX = "soma-"
-_SHM_DIR = Path("/dev/shm")  # where Linux keeps POSIX shared memory (shm_open's files)
 _serial = itertools.count(1)
 
 
@@ -40,11 +38,9 @@ class SharedAudio:
     writes ``samples`` block by block, so the samples exist once in the whole app);
     ``SharedAudio(samples, sr)`` copies audio that exists already (the demo, a test's signal).
 
-    The segment is a file under /dev/shm mapped with mmap, not a
-    multiprocessing.shared_memory.SharedMemory: the document's AudioFile holds a view of the
-    mapping, and SharedMemory.close() refuses (BufferError) while any view lives. Here the
-    mapping belongs to the arrays: it is unmapped when the last of them is collected, which
-    is when the document lets go of the file.
+    The segment is a file under SHM_DIR mapped with mmap (workers.shared says why not
+    multiprocessing.shared_memory): the mapping belongs to the arrays on it and is unmapped
+    when the last of them is collected, which is when the document lets go of the file.
     """
 
     def __init__(self, samples: np.ndarray, sample_rate: int) -> None:
@@ -67,7 +63,7 @@ class SharedAudio:
     def _create(self, frames: int, sample_rate: int) -> None:
         if frames <= 0:
             raise ValueError(f"a shared block needs at least one frame, not {frames}")
-        self._path = _SHM_DIR / f"{PREFIX}{os.getpid()}-{next(_serial)}"
+        self._path = SHM_DIR / f"{PREFIX}{os.getpid()}-{next(_serial)}"
         size = frames * 4
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
@@ -75,9 +71,9 @@ class SharedAudio:
                 os.posix_fallocate(fd, 0, size)
             except OSError as error:
                 self._path.unlink(missing_ok=True)
-                free = shutil.disk_usage(_SHM_DIR).free
+                free = shutil.disk_usage(SHM_DIR).free
                 raise SharedMemoryFull(
-                    f"the audio needs {size / 1e9:.2f} GB of shared memory and {_SHM_DIR} "
+                    f"the audio needs {size / 1e9:.2f} GB of shared memory and {SHM_DIR} "
                     f"has {free / 1e9:.2f} GB free ({error.strerror or error})."
                 ) from None
             mapping = mmap.mmap(fd, size)
@@ -157,9 +153,9 @@ class AudioShare:
 
 def segment_names() -> list[str]:
     """Names of Soma's segments that exist now (any process), where the system shows them."""
-    if not _SHM_DIR.is_dir():
+    if not SHM_DIR.is_dir():
         return []
-    return sorted(p.name for p in _SHM_DIR.iterdir() if p.name.startswith(PREFIX))
+    return sorted(p.name for p in SHM_DIR.iterdir() if p.name.startswith(PREFIX))
 
 
 def remove_stale_segments() -> list[str]:
@@ -173,7 +169,7 @@ def remove_stale_segments() -> list[str]:
         if pid == os.getpid() or _alive(pid):
             continue
         try:
-            (_SHM_DIR / name).unlink()
+            (SHM_DIR / name).unlink()
             removed.append(name)
         except OSError as error:
             log.warning("cannot remove stale shared memory %s: %s", name, error)
