@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import scipy.fft
 
-from app.cli.common import UsageError, command_parser
-from app.files.audio import load_audio
+from app.cli.common import UsageError, command_parser, decode
 from app.progress.tasks import ProgressManager
 from workers.spectrum import DEFAULT_WAVELET, render
 
@@ -54,8 +53,7 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     output = Path(args.output)
     if output.suffix.lower() not in (".png", ".npy"):
         raise UsageError(f"output must end in .png or .npy, not '{output.name}'")
-    with progress.task(f"Decoding {Path(args.audio).name}"):
-        audio = load_audio(args.audio, quiet=True)
+    audio = decode(args.audio, progress)
     with (
         progress.task(f"Rendering {args.width}\u00d7{args.height}"),
         scipy.fft.set_workers(os.cpu_count() or 1),

@@ -12,9 +12,8 @@ import numpy as np
 from app.base.errors import error_line
 from app.base.files import read_limited
 from app.base.jsontext import parse_json
-from app.cli.common import UsageError, command_parser
+from app.cli.common import UsageError, command_parser, decode
 from app.document.partials import points_to_json
-from app.files.audio import load_audio
 from app.progress.tasks import ProgressManager
 from workers.snap import snap_trace
 
@@ -87,8 +86,7 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     if output.suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"output must end in .json or .csv, not '{output.name}'")
     guide = _read_guide(Path(args.trace))
-    with progress.task(f"Decoding {Path(args.audio).name}"):
-        audio = load_audio(args.audio, quiet=True)
+    audio = decode(args.audio, progress)
     with progress.task("Snapping", unit="steps") as task:
         points = snap_trace(
             audio.samples,

@@ -97,7 +97,7 @@ def load_audio(
     *,
     quiet: bool = False,
     allocate: Callable[[int, int], np.ndarray] | None = None,
-    on_block: Callable[[int, int], None] | None = None,
+    on_block: Callable[[int, int, int], None] | None = None,
 ) -> AudioFile:
     """Decode an audio file into a mono float32 :class:`AudioFile`.
 
@@ -116,9 +116,9 @@ def load_audio(
         so the samples exist once).  The result's samples are a read-only view
         of its first ``audio.frames`` values; a truncated file leaves the rest
         unwritten.  Default: a new array (cut to size when the file is short).
-    on_block : callable(decoded, frames), optional
-        Called after each block with the frames decoded so far and the
-        header's count (the progress; ``samples[:decoded]`` are final).
+    on_block : callable(decoded, frames, sample_rate), optional
+        Called after each block with the frames decoded so far, the header's
+        count and the rate (the progress; ``samples[:decoded]`` are final).
         Whatever it raises (e.g. Cancelled) ends the decode and propagates.
 
     Returns
@@ -177,7 +177,7 @@ def probe_audio(path: str | os.PathLike, *, quiet: bool = False) -> None:
     Raises AudioError as load_audio does for a file it cannot open at all.
     """
 
-    def stop(decoded: int, frames: int) -> None:
+    def stop(decoded: int, frames: int, sample_rate: int) -> None:
         raise _FirstBlockRead
 
     # The default allocation is virtual memory until written: only one block is.
@@ -236,7 +236,7 @@ def _decode(
     snd: sf.SoundFile,
     path: str,
     allocate: Callable[[int, int], np.ndarray] | None,
-    on_block: Callable[[int, int], None] | None,
+    on_block: Callable[[int, int, int], None] | None,
 ) -> AudioFile:
     """Read an open file block by block into a mono float32 array (see load_audio)."""
     sample_rate, channels, frames = int(snd.samplerate), int(snd.channels), int(snd.frames)
@@ -276,7 +276,7 @@ def _decode(
                 dst *= np.float32(1.0 / channels)
             pos += got
             if on_block is not None:
-                on_block(pos, frames)
+                on_block(pos, frames, sample_rate)
             if got < want:
                 break
     except (sf.SoundFileError, RuntimeError) as err:

@@ -54,13 +54,12 @@ def decode_shared(
     def allocate(frames: int, sample_rate: int) -> np.ndarray:
         block = made["block"] = SharedAudio.empty(frames, sample_rate)
         made["overview"] = OverviewAlongside(block.samples, sample_rate)
-        made["rate"] = sample_rate
         decoding.update(0, total=round(frames / sample_rate, 1))
         return block.samples
 
-    def on_block(decoded: int, frames: int) -> None:
+    def on_block(decoded: int, frames: int, sample_rate: int) -> None:
         made["overview"].decoded(decoded)
-        decoding.update(round(decoded / made["rate"], 1))
+        decoding.update(round(decoded / sample_rate, 1))
         decoding.check()
         if not wanted():
             raise Cancelled(f"Decoding {os.path.basename(path)} gave way to another file")
