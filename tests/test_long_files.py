@@ -6,6 +6,7 @@ The files are made on the fly, written in blocks: minutes of audio in a second o
 """
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import soundfile as sf
 from live_processes import descendants, mapping_pss_bytes, pss_bytes
 from waiting import wait_until
 
-from app.compute.shared_audio import segment_names
+from app.compute.shared_audio import SharedAudio, SharedMemoryFull, segment_names
 from app.shell.session import Session
 
 SR = 44_100
@@ -211,3 +212,13 @@ def test_a_truncated_long_file_opens_up_to_its_end_and_says_so(session, tmp_path
     assert os.path.getsize(f"/dev/shm/{segment}") == audio.frames * 4  # no unused tail
     assert np.isfinite(audio.samples).all()
     _first_view_drawn(session.document)
+
+
+def test_a_file_too_long_for_shared_memory_is_one_line_and_allocates_nothing():
+    free = shutil.disk_usage("/dev/shm").free
+    before = _our_segments()
+    with pytest.raises(SharedMemoryFull) as raised:
+        SharedAudio.empty(free // 4 + 1, SR)
+    message = str(raised.value)
+    assert message.startswith("Not enough shared memory") and "\n" not in message
+    assert _our_segments() == before

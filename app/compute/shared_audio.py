@@ -65,17 +65,17 @@ class SharedAudio:
             raise ValueError(f"a shared block needs at least one frame, not {frames}")
         self._path = SHM_DIR / f"{PREFIX}{os.getpid()}-{next(_serial)}"
         size = frames * 4
+        # Asked first, so that a file that cannot fit fails at once; posix_fallocate would
+        # take every free page before it failed.
+        if size > shutil.disk_usage(SHM_DIR).free:
+            raise _full(size, "not enough space")
         fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             try:
                 os.posix_fallocate(fd, 0, size)
-            except OSError as error:
+            except OSError as error:  # another program took the space meanwhile
                 self._path.unlink(missing_ok=True)
-                free = shutil.disk_usage(SHM_DIR).free
-                raise SharedMemoryFull(
-                    f"the audio needs {size / 1e9:.2f} GB of shared memory and {SHM_DIR} "
-                    f"has {free / 1e9:.2f} GB free ({error.strerror or error})."
-                ) from None
+                raise _full(size, error.strerror or str(error)) from None
             mapping = mmap.mmap(fd, size)
         finally:
             os.close(fd)
@@ -110,6 +110,14 @@ class SharedAudio:
             self._path.unlink()
         except FileNotFoundError:
             pass
+
+
+def _full(size: int, reason: str) -> SharedMemoryFull:
+    free = shutil.disk_usage(SHM_DIR).free
+    return SharedMemoryFull(
+        f"Not enough shared memory: the audio needs {size / 1e9:.2f} GB and {SHM_DIR} has "
+        f"{free / 1e9:.2f} GB free ({reason}); close other programs or open a shorter file."
+    )
 
 
 class AudioShare:
