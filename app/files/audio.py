@@ -166,8 +166,8 @@ def load_audio(
             raise AudioError(path, "there is not enough memory to load it.") from None
 
 
-class _FirstBlockRead(Exception):
-    """probe_audio's stop: the header and the first block decoded."""
+class _FirstBlockRead(SomaError):
+    """probe_audio's stop: the header and the first block decoded (never leaves it)."""
 
 
 def probe_audio(path: str | os.PathLike, *, quiet: bool = False) -> None:

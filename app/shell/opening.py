@@ -68,7 +68,7 @@ def decode_shared(
         name = os.path.basename(path)
         with task.child(f"Decoding {name}", unit="s", cancellable=True) as decoding:
             audio = load_audio(path, allocate=allocate, on_block=on_block)
-        with task.child("Overview"):
+        with task.child(_overview_label(audio)):
             overview, payload = made["overview"].finish(audio.frames, key)
         made["block"].finish(audio.frames)
     except BaseException:
@@ -82,6 +82,10 @@ def decode_shared(
 
 def decoded(audio: AudioFile, key: str, task: Task) -> Opened:
     """An open of audio decoded already (the demo): its overview; shared by copying."""
-    with task.child(f"Overview of {audio.duration:.1f} s"):
+    with task.child(_overview_label(audio)):
         overview, payload = compute_overview(audio, key)
     return Opened(audio, None, overview, payload)
+
+
+def _overview_label(audio: AudioFile) -> str:
+    return f"Overview of {audio.duration:.1f} s"
