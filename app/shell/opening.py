@@ -49,7 +49,8 @@ def decode_shared(
     ends the decode too. Either way Cancelled is raised and the block is given back, so the
     open document is untouched. The overview's bytes are served under `key`.
     """
-    made: dict = {}
+    name = os.path.basename(path)
+    made: dict = {}  # what the decode has made so far: the block and its overview
 
     def allocate(frames: int, sample_rate: int) -> np.ndarray:
         block = made["block"] = SharedAudio.empty(frames, sample_rate)
@@ -62,10 +63,9 @@ def decode_shared(
         decoding.update(round(decoded / sample_rate, 1))
         decoding.check()
         if not wanted():
-            raise Cancelled(f"Decoding {os.path.basename(path)} gave way to another file")
+            raise Cancelled(f"Decoding {name} gave way to another file")
 
     try:
-        name = os.path.basename(path)
         with task.child(f"Decoding {name}", unit="s", cancellable=True) as decoding:
             audio = load_audio(path, allocate=allocate, on_block=on_block)
         with task.child(_overview_label(audio)):
