@@ -198,39 +198,56 @@ def _app_pids(root: int) -> list[int]:
     return pids
 
 
-def _cpu_and_pss(root: int) -> tuple[float, int]:
-    """(CPU seconds used so far, summed PSS bytes) of the app's processes now."""
-    cpu, pss = 0.0, 0
+def _cpu(root: int) -> float:
+    """CPU seconds the app's processes have used so far."""
+    cpu = 0.0
     for pid in _app_pids(root):
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
             cpu += (int(fields[11]) + int(fields[12])) / TICK
-            with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                for line in rollup:
-                    if line.startswith("Pss:"):
-                        pss += int(line.split()[1]) * 1024
-                        break
         except (OSError, IndexError):  # it ended while we looked
             continue
-    return cpu, pss
+    return cpu
 
 
-def settle(window: GuiSession, path: Path) -> tuple[float, int, int]:
-    """Open `path` from the page; (seconds until quiet, peak summed PSS, PSS once quiet)."""
-    samples: list[tuple[float, float, int]] = []
+def _pss(root: int) -> int:
+    """Summed PSS bytes of the app's processes now."""
+    pss = 0
+    for pid in _app_pids(root):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                pss += next(
+                    int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:")
+                )
+        except (OSError, StopIteration):
+            continue
+    return pss
+
+
+def settle(window: GuiSession, path: Path, memory: bool) -> tuple[float, int]:
+    """Open `path` from the page; (seconds until quiet, peak summed PSS or 0).
+
+    Timing and memory are separate runs: reading smaps_rollup walks the page tables of every
+    mapping under the mmap lock, which slowed the app itself (the first runs read up to 10 s
+    more with it sampled every 50 ms).
+    """
+    samples: list[tuple[float, float]] = []
+    peak = 0
     began = time.perf_counter()
     window.eval(f"window.pywebview.api.open_path({json.dumps(str(path))}), true")
     while True:
-        cpu, pss = _cpu_and_pss(window.pid)
+        cpu = _cpu(window.pid)
+        if memory:
+            peak = max(peak, _pss(window.pid))
         now = time.perf_counter() - began
-        samples.append((now, cpu, pss))
+        samples.append((now, cpu))
         # Quiet: the last QUIET_FOR seconds used less than QUIET_CPU of a core.
         start = next((s for s in samples if s[0] >= now - QUIET_FOR), samples[0])
         if now - start[0] >= QUIET_FOR * 0.95 and cpu - start[1] < QUIET_CPU * QUIET_FOR:
             state = window.eval("(s => s.file && [s.file.name, s.busy])(window.soma.state())")
             if state and state[0] == path.name and not state[1]:
-                return start[0], max(s[2] for s in samples), pss
+                return start[0], peak
         if now > 600:
             raise TimeoutError(f"{path.name} did not settle in 600 s")
         time.sleep(0.05)
@@ -249,13 +266,18 @@ def hours() -> None:
                 path = make_hours(Path(folder), hours_long, fmt)
                 soundfile_decode(path)  # the page cache, as after the file dialog found it
                 decode_s = soundfile_decode(path)
-                peer_s, _, peer_pss = settle(window, second)
-                long_s, peak_pss, _ = settle(window, path)
+                peer_s, _ = settle(window, second, memory=False)
+                long_s, _ = settle(window, path, memory=False)
+                settle(window, second, memory=False)
+                peer_pss = _pss(window.pid)  # settled on the 1-second file
+                _, peak_pss = settle(window, path, memory=True)
                 frames = sf.info(str(path)).frames
                 rows.append(
                     (hours_long, fmt, decode_s, peer_s, long_s, peak_pss - peer_pss, frames)
                 )
-                settle(window, second)  # let go of the long file before the next is made
+                settle(
+                    window, second, memory=False
+                )  # let go of the long file before the next is made
                 path.unlink()
         finally:
             window.close()
