@@ -198,31 +198,36 @@ def _app_pids(root: int) -> list[int]:
     return pids
 
 
-def _cpu(root: int) -> float:
-    """CPU seconds the app's processes have used so far."""
-    cpu = 0.0
+def _summed(root: int, read) -> float:
+    """read(pid) summed over the app's processes (one that ended while we looked counts 0)."""
+    total = 0
     for pid in _app_pids(root):
         try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            cpu += (int(fields[11]) + int(fields[12])) / TICK
-        except (OSError, IndexError):  # it ended while we looked
+            total += read(pid)
+        except (OSError, StopIteration, IndexError):
             continue
-    return cpu
+    return total
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _pss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        return next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+
+
+def _cpu(root: int) -> float:
+    """CPU seconds the app's processes have used so far."""
+    return _summed(root, _cpu_seconds)
 
 
 def _pss(root: int) -> int:
     """Summed PSS bytes of the app's processes now."""
-    pss = 0
-    for pid in _app_pids(root):
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                pss += next(
-                    int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:")
-                )
-        except (OSError, StopIteration):
-            continue
-    return pss
+    return int(_summed(root, _pss_bytes))
 
 
 def settle(window: GuiSession, path: Path, memory: bool) -> tuple[float, int]:
