@@ -11,7 +11,8 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    ``threshold_db`` above a per-band, per-frame noise floor (a low percentile over frequency,
    a median over time), not a fixed level.
 2. Linking, frame by frame: each live partial predicts its next frequency from its own slope
-   (cents per frame, smoothed over ``SLOPE_MEMORY`` frames) and its next level from its last;
+   (an alpha-beta-gamma filter of its cents: value, slope and acceleration) and its next level
+   from its last;
    partials and peaks are matched as an assignment (``scipy.optimize.linear_sum_assignment``,
    Hungarian) on the squared prediction error, in units of ``FREQ_SCALE_CENTS`` and
    ``LEVEL_SCALE_DB``, and a pair is allowed only within ``GATE_CENTS`` of the prediction (or
@@ -55,17 +56,22 @@ from workers.track_peaks import (
 
 __all__ = ["HOP", "PartialTracker", "TrackError", "TrackSettings", "track_partials"]
 
-DEFAULT_THRESHOLD_DB = 15.0  # over the 20th-percentile floor: white noise's peaks pass 1e-4
+DEFAULT_THRESHOLD_DB = 18.0  # over the 20th-percentile floor: white noise passes 1e-6
 DEFAULT_MIN_DURATION = 0.05  # s
 DEFAULT_FMIN = 20.0  # Hz
 MAX_THRESHOLD_DB = 120.0
 MAX_MIN_DURATION = 60.0  # s
 MAX_PARTIALS = 100_000
-SLOPE_MEMORY = 0.6  # weight of the previous slope in the smoothed one, per frame
+# The alpha-beta-gamma filter's gains (value, slope, acceleration): measured frequencies
+# are precise (reassigned), so the filter follows them closely and its slope and
+# acceleration carry it through a vibrato's turns and across a gap.
+ALPHA, BETA, GAMMA = 0.9, 0.6, 0.15
 FREQ_SCALE_CENTS = 10.0
 LEVEL_SCALE_DB = 12.0
-GATE_CENTS = 60.0  # from the prediction, per frame
-GATE_SIGMAS = 0.5  # ... or this many frequency sigmas of the band's window, if wider
+GATE_CENTS = 25.0  # from the prediction, per frame
+GATE_SIGMAS = 1.0  # ... or this many frequency sigmas of the band's window, if wider
+ESTABLISHED_FRAMES = 4
+YOUNG_COST = 4.0  # added to a partial's cost while it has fewer matched frames than that
 MAX_GAP_SECONDS = 0.06
 MIN_SIGMAS = 4.0
 MAX_REPORTS = 100
@@ -280,74 +286,100 @@ def _band_sigma_t(freq: np.ndarray) -> np.ndarray:
 
 
 class _Linker:
-    """Peaks to partials, frame by frame (steps 2 and 3 of the module docstring)."""
+    """Peaks to partials, frame by frame (steps 2 and 3 of the module docstring).
+
+    The live partials' state is kept in arrays (one entry per partial): an alpha-beta-gamma
+    filter of their frequency in cents (value, slope per frame, acceleration per frame**2),
+    their last level, last matched frame and count of matched frames; their points are lists.
+    """
 
     def __init__(self):
         self._max_gap = round(MAX_GAP_SECONDS / HOP)
-        self._alive: list[_Partial] = []
-        self._done: list[_Partial] = []
+        self._x = np.empty(0)  # filtered cents
+        self._v = np.empty(0)  # cents per frame
+        self._a = np.empty(0)  # cents per frame**2
+        self._level = np.empty(0)  # dBFS, the last matched
+        self._last = np.empty(0, dtype=np.int64)  # the last matched frame
+        self._count = np.empty(0, dtype=np.int64)
+        self._points: list[_Points] = []
+        self._done: list[_Points] = []
 
     def step(self, frame: int, freq: np.ndarray, level: np.ndarray) -> None:
         cents = 1200.0 * np.log2(np.maximum(freq, 1e-9))
-        alive = self._alive
         taken = np.zeros(freq.size, dtype=bool)
-        if alive and freq.size:
-            gaps = np.array([frame - p.frames[-1] for p in alive], dtype=np.float64)
-            last = np.array([p.cents[-1] for p in alive])
-            slope = np.array([p.slope for p in alive])
-            pred_c = last + slope * gaps
-            pred_a = np.array([p.level for p in alive])
-            pred_f = 2.0 ** (pred_c / 1200.0)
+        if self._points and freq.size:
+            gap = (frame - self._last).astype(np.float64)
+            pred_x = self._x + self._v * gap + 0.5 * self._a * gap**2
+            pred_f = 2.0 ** (pred_x / 1200.0)
             sigma_f = 1.0 / (2.0 * np.pi * _band_sigma_t(pred_f))
             gate = np.maximum(GATE_CENTS, 1200.0 * np.log2(1.0 + GATE_SIGMAS * sigma_f / pred_f))
-            dc = cents[None, :] - pred_c[:, None]
-            da = level[None, :] - pred_a[:, None]
+            dc = cents[None, :] - pred_x[:, None]
+            da = level[None, :] - self._level[:, None]
             cost = (dc / FREQ_SCALE_CENTS) ** 2 + (da / LEVEL_SCALE_DB) ** 2
+            # A partial just born has no slope yet: established ones choose first.
+            cost += np.where(self._count < ESTABLISHED_FRAMES, YOUNG_COST, 0.0)[:, None]
             allowed = np.abs(dc) <= gate[:, None]
-            cost = np.where(allowed, cost, _NO_MATCH)
-            rows, cols = linear_sum_assignment(cost)
+            rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
             ok = allowed[rows, cols]
-            for r, c in zip(rows[ok].tolist(), cols[ok].tolist(), strict=True):
-                alive[r].extend(frame, float(cents[c]), float(level[c]))
-                taken[c] = True
-        survivors = []
-        for p in alive:
-            if frame - p.frames[-1] > self._max_gap:
-                self._done.append(p)
-            else:
-                survivors.append(p)
-        for c in np.flatnonzero(~taken).tolist():
-            survivors.append(_Partial(frame, float(cents[c]), float(level[c])))
-        self._alive = survivors
+            rows, cols = rows[ok], cols[ok]
+            taken[cols] = True
+            self._update(rows, cents[cols], level[cols], pred_x[rows], gap[rows], frame)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+                self._points[r].append(frame, float(cents[c]), float(level[c]))
+        alive = frame - self._last <= self._max_gap
+        if not alive.all():
+            self._done += [p for p, keep in zip(self._points, alive, strict=True) if not keep]
+            self._keep(alive)
+        born = np.flatnonzero(~taken)
+        if born.size:
+            self._x = np.concatenate((self._x, cents[born]))
+            self._v = np.concatenate((self._v, np.zeros(born.size)))
+            self._a = np.concatenate((self._a, np.zeros(born.size)))
+            self._level = np.concatenate((self._level, level[born]))
+            self._last = np.concatenate((self._last, np.full(born.size, frame)))
+            self._count = np.concatenate((self._count, np.ones(born.size, dtype=np.int64)))
+            self._points += [_Points(frame, float(cents[c]), float(level[c])) for c in born]
 
-    def finish(self) -> list[_Partial]:
-        done, self._done, self._alive = self._done + self._alive, [], []
+    def _update(self, rows, measured, level, predicted, gap, frame) -> None:
+        """The alpha-beta-gamma filter's correction for the matched partials ``rows``."""
+        residual = measured - predicted
+        first = self._count[rows] == 1  # a slope from the first two points alone
+        v = self._v[rows] + self._a[rows] * gap
+        x = np.where(first, measured, predicted + ALPHA * residual)
+        v = np.where(first, (measured - self._x[rows]) / gap, v + BETA * residual / gap)
+        a = np.where(first, 0.0, self._a[rows] + 2.0 * GAMMA * residual / gap**2)
+        self._x[rows], self._v[rows], self._a[rows] = x, v, a
+        self._level[rows] = level
+        self._last[rows] = frame
+        self._count[rows] += 1
+
+    def _keep(self, alive: np.ndarray) -> None:
+        self._x, self._v, self._a = self._x[alive], self._v[alive], self._a[alive]
+        self._level, self._last = self._level[alive], self._last[alive]
+        self._count = self._count[alive]
+        self._points = [p for p, keep in zip(self._points, alive, strict=True) if keep]
+
+    def finish(self) -> list[_Points]:
+        done = self._done + self._points
+        self._done = []
+        self._keep(np.zeros(len(self._points), dtype=bool))
         return done
 
 
-class _Partial:
-    """A partial being linked: its matched frames, cents (of 1 Hz) and levels (dBFS)."""
+class _Points:
+    """A partial's matched frames, cents (of 1 Hz) and levels (dBFS)."""
 
-    __slots__ = ("cents", "frames", "level", "levels", "slope")
+    __slots__ = ("cents", "frames", "levels")
 
     def __init__(self, frame: int, cents: float, level: float):
         self.frames = [frame]
         self.cents = [cents]
         self.levels = [level]
-        self.slope = 0.0  # cents per frame
-        self.level = level
 
-    def extend(self, frame: int, cents: float, level: float) -> None:
-        step = (cents - self.cents[-1]) / (frame - self.frames[-1])
-        self.slope = (
-            step
-            if len(self.frames) == 1
-            else (SLOPE_MEMORY * self.slope + (1.0 - SLOPE_MEMORY) * step)
-        )
+    def append(self, frame: int, cents: float, level: float) -> None:
         self.frames.append(frame)
         self.cents.append(cents)
         self.levels.append(level)
-        self.level = level
 
     def points(self) -> np.ndarray:
         """(n, 3) rows [t, f, dBFS] on every frame from first to last, gaps interpolated."""
@@ -360,7 +392,7 @@ class _Partial:
         return out
 
 
-def _selected(partials: list[_Partial], settings: TrackSettings) -> list[np.ndarray]:
+def _selected(partials: list[_Points], settings: TrackSettings) -> list[np.ndarray]:
     """Step 4: long enough, the strongest ``max_partials``; sorted by start, then frequency."""
     kept = []
     for p in partials:

@@ -66,6 +66,7 @@ NOISE_PERCENTILE = 20.0
 FLOOR_BLOCK_SIGMAS = 40.0  # frequency sigmas per noise-floor block
 FLOOR_MEDIAN_SECONDS = 0.1
 DYNAMIC_RANGE_DB = 90.0
+TIME_OFFSET_SIGMAS = 0.5
 ABSOLUTE_FLOOR_DB = -120.0
 _TINY = 1e-30
 
@@ -163,6 +164,9 @@ class SpanAnalyser:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = xd[fr, k] / x[fr, k]
             freq = band.bin_hz[k] - ratio.imag / (2.0 * np.pi)
+            # The window's derivative is -tau / sigma_t**2 times it: the same ratio gives the
+            # energy's centre in time relative to the frame's (time reassignment).
+            offset = -(band.sigma_t**2) * ratio.real
             a = np.log(power[fr, k - 1] + _TINY)
             b = np.log(power[fr, k] + _TINY)
             c = np.log(power[fr, k + 1] + _TINY)
@@ -175,6 +179,7 @@ class SpanAnalyser:
             & (freq >= band.own_lo)
             & (freq < band.own_hi)
             & (level >= ABSOLUTE_FLOOR_DB)
+            & (np.abs(offset) <= TIME_OFFSET_SIGMAS * band.sigma_t)
         )
         fr, freq, level = fr[good], freq[good], level[good]
         split = np.searchsorted(fr, np.arange(1, frames))
