@@ -71,6 +71,10 @@ LEVEL_SCALE_DB = 12.0
 GATE_CENTS = 25.0  # from the prediction, per frame
 GATE_SIGMAS = 1.0  # ... or this many frequency sigmas of the band's window, if wider
 ESTABLISHED_FRAMES = 4
+ACCEL_FRAMES = 4.0  # frames over which a prediction uses the acceleration
+MAX_COAST_SECONDS = 0.5  # the longest gap a partial is carried across, ...
+GAP_PER_FRAME = 0.25  # ... a quarter of the frames it has been followed, if it glides:
+GLIDE_SLOPE = 0.3  # cents per frame (60 cents per second)
 YOUNG_COST = 4.0  # added to a partial's cost while it has fewer matched frames than that
 MAX_GAP_SECONDS = 0.06
 MIN_SIGMAS = 4.0
@@ -295,6 +299,7 @@ class _Linker:
 
     def __init__(self):
         self._max_gap = round(MAX_GAP_SECONDS / HOP)
+        self._max_coast = round(MAX_COAST_SECONDS / HOP)
         self._x = np.empty(0)  # filtered cents
         self._v = np.empty(0)  # cents per frame
         self._a = np.empty(0)  # cents per frame**2
@@ -309,7 +314,9 @@ class _Linker:
         taken = np.zeros(freq.size, dtype=bool)
         if self._points and freq.size:
             gap = (frame - self._last).astype(np.float64)
-            pred_x = self._x + self._v * gap + 0.5 * self._a * gap**2
+            # The acceleration is trusted over a few frames only: across a long gap the
+            # prediction is the straight line of the slope.
+            pred_x = self._x + self._v * gap + 0.5 * self._a * gap * np.minimum(gap, ACCEL_FRAMES)
             pred_f = 2.0 ** (pred_x / 1200.0)
             sigma_f = 1.0 / (2.0 * np.pi * _band_sigma_t(pred_f))
             gate = np.maximum(GATE_CENTS, 1200.0 * np.log2(1.0 + GATE_SIGMAS * sigma_f / pred_f))
@@ -326,7 +333,16 @@ class _Linker:
             self._update(rows, cents[cols], level[cols], pred_x[rows], gap[rows], frame)
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
                 self._points[r].append(frame, float(cents[c]), float(level[c]))
-        alive = frame - self._last <= self._max_gap
+        # An established gliding partial may coast longer: through a crossing, its peak merged
+        # with another's for a few tenths of a second. A steady one may not: it would join
+        # one note to the next on a shared harmonic.
+        gliding = np.abs(self._v) >= GLIDE_SLOPE
+        longest = np.where(
+            gliding,
+            np.clip(self._count * GAP_PER_FRAME, self._max_gap, self._max_coast),
+            self._max_gap,
+        )
+        alive = frame - self._last <= longest
         if not alive.all():
             self._done += [p for p, keep in zip(self._points, alive, strict=True) if not keep]
             self._keep(alive)
