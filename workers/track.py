@@ -283,9 +283,9 @@ class PartialTracker:
 
 
 def _band_sigma_t(freq: np.ndarray) -> np.ndarray:
-    """The time sigma (s) of the window of the band each frequency (Hz) falls in."""
+    """The time sigma (s) of the shortest window of the band each frequency (Hz) falls in."""
     highs = np.array([hi for _, hi, _ in BANDS])
-    sigmas = np.array([s for _, _, s in BANDS])
+    sigmas = np.array([min(s) for _, _, s in BANDS])
     return sigmas[np.minimum(np.searchsorted(highs, freq, side="right"), len(BANDS) - 1)]
 
 
