@@ -29,7 +29,10 @@ interpolated amplitude:
    low by the fourth root of that, restored.
 4. Levels are merged from the longest: a peak is kept if it is sharp (at least
    ``SHARP``, so the window suits it), not one of a comb (``_comb``: a vibrato's sidebands,
-   which a long window resolves into sharp peaks of their own) and no kept peak of a longer level lies within
+   which a long window resolves into sharp peaks of their own), near a peak of the next
+   shorter level (within ``PARENT_SIGMAS`` of its frequency sigma, above its noise floor or
+   not, as crowded harmonics fill a short window's valleys: where the partial is now, which a
+   sideband far out in a deep vibrato is not), and no kept peak of a longer level lies within
    ``CLAIM_SIGMAS`` of this level's frequency sigma (which would be the same partial, or two
    partials this window cannot separate); the shortest level's peaks need not be sharp. So
    each partial is read with the longest window that suits it, with no window size to choose.
@@ -48,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.fft as sfft
@@ -76,6 +80,8 @@ RATE_HEADROOM = 1.15  # baseband rate over the extracted width
 TIME_OFFSET_SIGMAS = 0.5
 SHARP = 0.7  # a peak at least this sharp is read at its level: 2 pi c sigma_t**2 < 0.65
 CLAIM_SIGMAS = 1.5
+PARENT_SIGMAS = 1.5  # of the next shorter level: how near its peak a longer level's must lie
+COMB_RANGE_DB = 40.0
 COMB_SIGMAS = 1.5  # of the next shorter level: the reach within which sidebands are counted
 MASKED_DB = 20.0  # below the loudest of a comb's cluster; and of a neighbour (``_masked``)
 NOISE_PERCENTILE = 20.0
@@ -101,6 +107,15 @@ class _Level:
     gain: float  # sum of the window: a sine of amplitude A peaks at A * gain
     curvature: float  # second difference of ln power across bins at a steady sine's peak
     block: int  # bins per noise-floor block
+
+
+class _LevelPeaks(NamedTuple):
+    frame: np.ndarray  # int, (p,)
+    freq: np.ndarray  # Hz, reassigned
+    dbfs: np.ndarray
+    sharpness: np.ndarray
+    strong: np.ndarray  # bool: above the noise floor by the threshold
+    keys: np.ndarray  # sorted frame * _FRAME_KEY + freq of all of them
 
 
 @dataclass(frozen=True)
@@ -173,19 +188,28 @@ class SpanAnalyser:
         signal = sfft.ifft(placed)
         rate = m / SPAN_SECONDS
         centres = round(MARGIN_SECONDS * rate) + round(HOP * rate) * np.arange(frames)
+        found = [self._level_peaks(band, level, signal, centres, rate) for level in band.levels]
         kept_key = np.empty(0)
         out_frame, out_freq, out_level = [], [], []
-        for i, level in enumerate(band.levels):
-            fr, freq, dbfs, sharpness = self._level_peaks(band, level, signal, centres, rate)
-            shortest = i == len(band.levels) - 1
-            if shortest:
-                keep = np.ones(fr.size, dtype=bool)
-            else:
-                reach = COMB_SIGMAS / (2.0 * np.pi * band.levels[i + 1].sigma_t)
-                keep = (sharpness >= SHARP) & ~_comb(fr, freq, dbfs, reach)
+        for i, (level, found_here) in enumerate(zip(band.levels, found, strict=True)):
+            fr, freq, dbfs, sharpness, strong = found_here[:5]
+            keep = strong.copy()
+            if i < len(band.levels) - 1:
+                shorter = found[i + 1]
+                next_sigma_f = 1.0 / (2.0 * np.pi * band.levels[i + 1].sigma_t)
+                keep &= sharpness >= SHARP
+                # A comb's weaker teeth may sit below the noise threshold: peaks within
+                # COMB_RANGE_DB of the frame's loudest count too.
+                loudest = np.full(frames, -np.inf)
+                np.maximum.at(loudest, fr, dbfs)
+                teeth = strong | (dbfs >= loudest[fr] - COMB_RANGE_DB)
+                comb = np.zeros(fr.size, dtype=bool)
+                comb[teeth] = _comb(fr[teeth], freq[teeth], dbfs[teeth], COMB_SIGMAS * next_sigma_f)
+                keep &= ~comb
+                keep &= _near(shorter.keys, fr, freq, PARENT_SIGMAS * next_sigma_f)
             if kept_key.size:
                 sigma_f = 1.0 / (2.0 * np.pi * level.sigma_t)
-                keep &= ~_claimed(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f)
+                keep &= ~_near(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f)
             fr, freq, dbfs = fr[keep], freq[keep], dbfs[keep]
             kept_key = np.sort(np.concatenate((kept_key, fr * _FRAME_KEY + freq)))
             out_frame.append(fr)
@@ -194,7 +218,7 @@ class SpanAnalyser:
         return np.concatenate(out_frame), np.concatenate(out_freq), np.concatenate(out_level)
 
     def _level_peaks(self, band: _Band, level: _Level, signal, centres, rate):
-        """One level's peaks: (frame, frequency Hz, dBFS, sharpness), steps 3 and 5."""
+        """One level's peaks and spectrum (steps 3 and 5)."""
         half = level.window.size // 2
         chunk = signal[centres[:, None] + np.arange(-half, half + 1)]
         x = sfft.fftshift(sfft.fft(chunk * level.window, level.nfft, axis=1), axes=1)
@@ -204,8 +228,8 @@ class SpanAnalyser:
         floor = _noise_floor(power, level.block)
         inner = power[:, 1:-1]
         is_peak = (inner > power[:, :-2]) & (inner >= power[:, 2:])
-        is_peak &= inner >= self.threshold * floor[:, 1:-1]
         fr, col = np.nonzero(is_peak)
+        strong = inner[fr, col] >= self.threshold * floor[fr, col + 1]
         k = col + 1
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = xd[fr, k] / x[fr, k]
@@ -228,7 +252,15 @@ class SpanAnalyser:
             & (dbfs >= ABSOLUTE_FLOOR_DB)
             & (np.abs(offset) <= TIME_OFFSET_SIGMAS * level.sigma_t)
         )
-        return fr[good], freq[good], dbfs[good], sharpness[good]
+        fr, freq = fr[good], freq[good]
+        return _LevelPeaks(
+            fr,
+            freq,
+            dbfs[good],
+            sharpness[good],
+            strong[good],
+            np.sort(fr * _FRAME_KEY + freq),
+        )
 
 
 def _comb(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray, reach: float) -> np.ndarray:
@@ -266,13 +298,15 @@ def _masked(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray) -> np.ndarray
     return out
 
 
-def _claimed(kept_key: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float):
-    """Which peaks (frame, freq) have a kept peak (sorted keys frame * _FRAME_KEY + freq) of
+def _near(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -> np.ndarray:
+    """Which peaks (frame, freq) have one of ``keys`` (sorted, frame * _FRAME_KEY + freq) of
     the same frame within ``reach`` Hz."""
+    if keys.size == 0:
+        return np.zeros(frame.size, dtype=bool)
     key = frame * _FRAME_KEY + freq
-    right = np.searchsorted(kept_key, key)
-    above = kept_key[np.minimum(right, kept_key.size - 1)] - key
-    below = key - kept_key[np.maximum(right - 1, 0)]
+    right = np.searchsorted(keys, key)
+    above = keys[np.minimum(right, keys.size - 1)] - key
+    below = key - keys[np.maximum(right - 1, 0)]
     # Keys of other frames are at least _FRAME_KEY - fmax away, far beyond any reach.
     return ((above >= 0) & (above <= reach)) | ((below >= 0) & (below <= reach))
 
