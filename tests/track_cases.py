@@ -157,9 +157,11 @@ def separate_notes() -> Case:
     return _render("separate notes", 3.0, partials, noise_db=-90, seed=5)
 
 
-def voice() -> Case:
+def voice(duration: float = 3.0) -> Case:
+    """A voice-like tone of ``duration`` s (the speed benchmark takes a minute of it)."""
     rng = np.random.default_rng(6)
-    knots = np.cumsum(rng.normal(0, 15, 31))  # cents: a slow random drift, knots 0.1 s apart
+    # Cents: a slow random drift, knots 0.1 s apart.
+    knots = np.cumsum(rng.normal(0, 15, round(duration * 10) + 1))
 
     def f0(t):
         drift = np.interp(t, np.arange(knots.size) * 0.1, knots)
@@ -176,7 +178,7 @@ def voice() -> Case:
         (lambda t, k=k: k * f0(t), lambda t, k=k: 0.25 * formant_gain(k * f0(t)) / np.sqrt(k))
         for k in range(1, 21)
     ]
-    return _render("voice-like, formants and drift", 3.0, partials, noise_db=-80, vibrato=True)
+    return _render("voice-like, formants and drift", duration, partials, noise_db=-80, vibrato=True)
 
 
 def bass_41() -> Case:

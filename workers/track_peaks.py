@@ -290,7 +290,7 @@ def _masked(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray) -> np.ndarray
     sees one just beyond its edge, or a sideband of its vibrato."""
     out = np.zeros(frame.size, dtype=bool)
     ratio = 2.0 ** (MASK_CENTS / 1200.0)
-    for shift in range(1, MASK_NEIGHBOURS + 1):
+    for shift in range(1, min(MASK_NEIGHBOURS, frame.size - 1) + 1):
         a, b = slice(0, frame.size - shift), slice(shift, frame.size)
         near = (frame[a] == frame[b]) & (freq[b] <= freq[a] * ratio)
         out[a] |= near & (dbfs[a] < dbfs[b] - MASKED_DB)
