@@ -37,6 +37,7 @@ Pure numpy/scipy: no GUI code, of app only app.base.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -383,14 +384,15 @@ class _Linker:
 
 
 class _Points:
-    """A partial's matched frames, cents (of 1 Hz) and levels (dBFS)."""
+    """A partial's matched frames, cents (of 1 Hz) and levels (dBFS), in compact arrays (24
+    bytes a point: a long file's partials must not take Python objects per point)."""
 
     __slots__ = ("cents", "frames", "levels")
 
     def __init__(self, frame: int, cents: float, level: float):
-        self.frames = [frame]
-        self.cents = [cents]
-        self.levels = [level]
+        self.frames = array("q", [frame])
+        self.cents = array("d", [cents])
+        self.levels = array("d", [level])
 
     def append(self, frame: int, cents: float, level: float) -> None:
         self.frames.append(frame)
@@ -399,7 +401,7 @@ class _Points:
 
     def points(self) -> np.ndarray:
         """(n, 3) rows [t, f, dBFS] on every frame from first to last, gaps interpolated."""
-        frames = np.asarray(self.frames)
+        frames = np.frombuffer(self.frames, dtype=np.int64)
         every = np.arange(frames[0], frames[-1] + 1)
         out = np.empty((every.size, 3))
         out[:, 0] = every * HOP

@@ -63,8 +63,9 @@ MARGIN_SECONDS = 0.5  # each side: the longest window's half (5 x 100 ms)
 CORE_SECONDS = SPAN_SECONDS - 2 * MARGIN_SECONDS
 FRAMES_PER_SPAN = round(CORE_SECONDS / HOP)
 # (lowest Hz, highest Hz, window time sigmas in s, long to short). A window's frequency sigma
-# is 1/(2 pi sigma_t). 100 ms (1.6 Hz) separates two tones 25 cents apart at 440 Hz; the
-# middle levels resolve harmonic series (30 ms: a 41 Hz bass; 15 ms up to 640 Hz: a voice at
+# is 1/(2 pi sigma_t). 100 ms (1.6 Hz) separates two tones 25 cents apart at 440 Hz (shorter
+# longest levels above 640 Hz, which 25 cents would allow, let vibrato sidebands through:
+# measured with tests/track_cases.py); the middle levels resolve harmonic series (30 ms: a 41 Hz bass; 15 ms up to 640 Hz: a voice at
 # 80 Hz); the shortest follow fast frequency changes (2.5 ms: a 10th harmonic sweeping
 # 8 kHz/s stays sharp). Above 2.5 kHz the longest level would cost more than it is worth.
 BANDS = (
@@ -99,11 +100,13 @@ _TINY = 1e-30
 @dataclass(frozen=True)
 class _Level:
     sigma_t: float  # s
-    window: np.ndarray  # float64 Gaussian, (w,)
-    dwindow: np.ndarray  # its time derivative, per second, (w,)
+    window: np.ndarray  # float32 Gaussian, zero-padded to (nfft,)
+    dwindow: np.ndarray  # its time derivative, per second, (nfft,)
     nfft: int
-    bin_hz: np.ndarray  # absolute frequency of each shifted FFT bin, (nfft,)
-    own: slice  # the shifted bins the band owns, with one neighbour on each side
+    half: int  # the window's centre sample
+    own_index: np.ndarray  # the FFT bins the band owns, increasing in frequency, with one
+    # neighbour on each side
+    own_hz: np.ndarray  # their absolute frequencies
     gain: float  # sum of the window: a sine of amplitude A peaks at A * gain
     curvature: float  # second difference of ln power across bins at a steady sine's peak
     block: int  # bins per noise-floor block
@@ -185,7 +188,9 @@ class SpanAnalyser:
         offsets = (np.arange(band.weights.size) + band.first_bin - band.centre_bin) % m
         placed[offsets] = spectrum[band.first_bin : band.first_bin + band.weights.size]
         placed[offsets] *= band.weights
-        signal = sfft.ifft(placed)
+        signal = sfft.ifft(placed).astype(np.complex64)
+        # Zeros after the span for the last frames' FFT padding (the window is 0 there).
+        signal = np.concatenate((signal, np.zeros(max(v.nfft for v in band.levels), np.complex64)))
         rate = m / SPAN_SECONDS
         centres = round(MARGIN_SECONDS * rate) + round(HOP * rate) * np.arange(frames)
         found = [self._level_peaks(band, level, signal, centres, rate) for level in band.levels]
@@ -219,11 +224,10 @@ class SpanAnalyser:
 
     def _level_peaks(self, band: _Band, level: _Level, signal, centres, rate):
         """One level's peaks and spectrum (steps 3 and 5)."""
-        half = level.window.size // 2
-        chunk = signal[centres[:, None] + np.arange(-half, half + 1)]
-        x = sfft.fftshift(sfft.fft(chunk * level.window, level.nfft, axis=1), axes=1)
-        xd = sfft.fftshift(sfft.fft(chunk * level.dwindow, level.nfft, axis=1), axes=1)
-        x, xd = x[:, level.own], xd[:, level.own]
+        chunk = signal[centres[:, None] + np.arange(-level.half, level.nfft - level.half)]
+        # Only the band's own bins, taken straight from the unshifted FFT.
+        x = sfft.fft(chunk * level.window, axis=1)[:, level.own_index]
+        xd = sfft.fft(chunk * level.dwindow, axis=1)[:, level.own_index]
         power = x.real**2 + x.imag**2
         floor = _noise_floor(power, level.block)
         inner = power[:, 1:-1]
@@ -233,7 +237,7 @@ class SpanAnalyser:
         k = col + 1
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = xd[fr, k] / x[fr, k]
-            freq = level.bin_hz[level.own][k] - ratio.imag / (2.0 * np.pi)
+            freq = level.own_hz[k] - ratio.imag / (2.0 * np.pi)
             offset = level.sigma_t**2 * ratio.real
             a = np.log(power[fr, k - 1] + _TINY)
             b = np.log(power[fr, k] + _TINY)
@@ -370,22 +374,25 @@ def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
 
 def _plan_level(sigma_t, rate, centre_bin, own_lo, own_hi) -> _Level | None:
     half = math.ceil(WINDOW_SIGMAS * sigma_t * rate)
-    tau = np.arange(-half, half + 1) / rate
-    window = np.exp(-0.5 * (tau / sigma_t) ** 2)
-    nfft = sfft.next_fast_len(window.size)
+    nfft = sfft.next_fast_len(2 * half + 1)
+    tau = (np.arange(nfft) - half) / rate
+    window = np.where(np.arange(nfft) <= 2 * half, np.exp(-0.5 * (tau / sigma_t) ** 2), 0.0)
+    shifted = sfft.fftshift(np.arange(nfft))  # FFT bins in increasing frequency
     bin_hz = centre_bin / SPAN_SECONDS + sfft.fftshift(sfft.fftfreq(nfft, 1.0 / rate))
     own_bins = np.flatnonzero((bin_hz >= own_lo) & (bin_hz < own_hi))
     if own_bins.size < 3:
         return None
+    own = slice(max(int(own_bins[0]) - 1, 0), min(int(own_bins[-1]) + 2, nfft))
     sigma_f = 1.0 / (2.0 * math.pi * sigma_t)
     bin_width = rate / nfft
     return _Level(
         sigma_t=sigma_t,
-        window=window,
-        dwindow=-tau / sigma_t**2 * window,
+        window=window.astype(np.float32),
+        dwindow=(-tau / sigma_t**2 * window).astype(np.float32),
         nfft=nfft,
-        bin_hz=bin_hz,
-        own=slice(max(int(own_bins[0]) - 1, 0), min(int(own_bins[-1]) + 2, nfft)),
+        half=half,
+        own_index=shifted[own],
+        own_hz=bin_hz[own],
         gain=float(window.sum()),
         curvature=-2.0 * (bin_width / sigma_f) ** 2,
         block=max(8, round(FLOOR_BLOCK_SIGMAS * sigma_f / bin_width)),
