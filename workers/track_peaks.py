@@ -67,7 +67,8 @@ FRAMES_PER_SPAN = round(CORE_SECONDS / HOP)
 # longest levels above 640 Hz, which 25 cents would allow, let vibrato sidebands through:
 # measured with tests/track_cases.py); the middle levels resolve harmonic series (30 ms: a
 # 41 Hz bass; 15 ms up to 640 Hz: a voice at 80 Hz); the shortest follow fast frequency
-# changes (2.5 ms: a 10th harmonic sweeping 8 kHz/s stays sharp). Above 2.5 kHz the longest level would cost more than it is worth.
+# changes (2.5 ms: a 10th harmonic sweeping 8 kHz/s stays sharp). Above 2.5 kHz the longest
+# level would cost more than it is worth.
 BANDS = (
     (0.0, 160.0, (0.1, 0.03, 0.012)),
     (160.0, 640.0, (0.1, 0.015, 0.006)),
