@@ -5,10 +5,10 @@ flute notes (General MIDI, FluidR3 soundfont) from a small MIDI file written her
 
 Needs the Debian packages espeak-ng, fluidsynth and fluid-soundfont-gm
 (`scripts/install-system.sh bench`). Prints, per sound, the partials `soma track` found on
-its defaults, the f0 it reads (the median frequency of the lowest strong partial over the
-note) against the note's nominal frequency, and the time it took. Reverb and chorus are off. The sounds and their
-tracks (.json, as `soma export` writes them) stay in OUT_FOLDER (default: a temporary one),
-for screenshots.
+its defaults, the f0 it reads (the median frequency of the longest partial near the nominal
+one; for speech, between 70 and 250 Hz) against the note's nominal frequency, and the time
+it took. Reverb and chorus are off. The sounds and their tracks (.json, as `soma export`
+writes them) stay in OUT_FOLDER (default: a temporary one), for screenshots.
 """
 
 from __future__ import annotations
