@@ -151,10 +151,13 @@ class SpanAnalyser:
     def __init__(self, sr: int, fmin: float, fmax: float, threshold_db: float):
         self.sr = sr
         self.threshold = 10.0 ** (threshold_db / 10.0)
+        self.fmin, self.fmax = fmin, fmax
+        # A band that meets [fmin, fmax] is analysed whole (its noise floor needs its width,
+        # even for a range narrower than a bin); peaks outside the range are dropped.
         self.bands = [
             band
             for lo, hi, sigmas in BANDS
-            if (band := _plan_band(sr, max(lo, fmin), min(hi, fmax), sigmas)) is not None
+            if lo < fmax and hi > fmin and (band := _plan_band(sr, lo, hi, sigmas)) is not None
         ]
 
     def peaks(self, span: np.ndarray, frames: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -180,7 +183,7 @@ class SpanAnalyser:
         frame, freq, level = frame[order], freq[order], level[order]
         keep = level >= _group_max(frame, level)[frame] - DYNAMIC_RANGE_DB
         frame, freq, level = frame[keep], freq[keep], level[keep]
-        keep = ~_masked(frame, freq, level)
+        keep = ~_masked(frame, freq, level) & (freq >= self.fmin) & (freq <= self.fmax)
         frame, freq, level = frame[keep], freq[keep], level[keep]
         split = np.searchsorted(frame, np.arange(1, frames))
         return list(zip(np.split(freq, split), np.split(level, split), strict=True))
