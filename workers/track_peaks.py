@@ -42,8 +42,8 @@ interpolated amplitude:
    the valleys), then the median over ``FLOOR_MEDIAN_SECONDS`` of frames. A peak is kept if its
    power is ``threshold_db`` above the floor of its block, or above the longest level's floor
    scaled to its window's noise bandwidth (where partials crowd a short window, its floor is
-   their skirts; the longest window resolves them and sees the noise), within ``DYNAMIC_RANGE_DB`` of the
-   frame's loudest peak (the window's own skirts of a loud partial in a noiseless sound) and
+   their skirts; the longest window resolves them and sees the noise), within
+   ``DYNAMIC_RANGE_DB`` of the frame's loudest peak (the window's own skirts of a loud partial in a noiseless sound) and
    above ``ABSOLUTE_FLOOR_DB``.
 
 Pure numpy/scipy: no GUI code, of app only app.base.
