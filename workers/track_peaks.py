@@ -43,8 +43,8 @@ interpolated amplitude:
    power is ``threshold_db`` above the floor of its block, or above the longest level's floor
    scaled to its window's noise bandwidth (where partials crowd a short window, its floor is
    their skirts; the longest window resolves them and sees the noise), within
-   ``DYNAMIC_RANGE_DB`` of the frame's loudest peak (the window's own skirts of a loud partial in a noiseless sound) and
-   above ``ABSOLUTE_FLOOR_DB``.
+   ``DYNAMIC_RANGE_DB`` of the frame's loudest peak (the window's own skirts of a loud partial
+   in a noiseless sound), not masked (``_masked``) and above ``ABSOLUTE_FLOOR_DB``.
 
 Pure numpy/scipy: no GUI code, of app only app.base.
 """
