@@ -36,7 +36,13 @@ from app.base.formats import MAX_SAMPLE_RATE
 from workers.checks import finite, mono_samples, whole
 from workers.snap import snap_trace
 
-__all__ = ["Harmonics", "HarmonicsError", "find_harmonics"]
+__all__ = [
+    "Harmonics",
+    "HarmonicsError",
+    "find_harmonics",
+    "fit_inharmonicity",
+    "harmonic_tolerance",
+]
 
 SPACING_FRACTION = 0.5  # the tolerance: this fraction of the interval to the nearer neighbour
 MAX_TOLERANCE_CENTS = 100.0  # the snap's default: lower harmonics are far apart
@@ -136,7 +142,7 @@ def find_harmonics(
             samples,
             sr,
             np.c_[times, guide],
-            tolerance_cents=_tolerance_cents(n),
+            tolerance_cents=harmonic_tolerance(n),
         )
         progress.step(n - 1)
         found = np.isfinite(points[:, 1])
@@ -176,7 +182,7 @@ def _stretch(n: int, inharmonicity: float) -> float:
     return math.sqrt((1.0 + inharmonicity * n * n) / (1.0 + inharmonicity))
 
 
-def _tolerance_cents(n: int) -> float:
+def harmonic_tolerance(n: int) -> float:
     """The snap's tolerance at harmonic n: a fraction of the interval to harmonic n + 1 (the
     nearer neighbour), so that the ridge cannot reach it."""
     return min(MAX_TOLERANCE_CENTS, SPACING_FRACTION * 1200.0 * math.log2((n + 1) / n))
