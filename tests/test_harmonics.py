@@ -62,21 +62,27 @@ def test_harmonic_tone_with_vibrato_is_followed_within_cents():
     assert found.inharmonicity < 1e-5
 
 
-def test_stiff_string_inharmonicity_is_fitted_and_its_stretched_partials_followed():
-    inharmonicity = 1e-3
+@pytest.mark.parametrize(
+    ("inharmonicity", "f0", "count"),
+    [(1e-3, 110.0, 16), (1e-2, 300.0, 12)],  # a bass string; a stiff treble one
+)
+def test_stiff_string_inharmonicity_is_fitted_and_its_stretched_partials_followed(
+    inharmonicity, f0, count
+):
+    f1 = f0 * np.sqrt(1 + inharmonicity)
 
     def steady(t):
-        return np.full_like(t, 110 * np.sqrt(1 + inharmonicity))
+        return np.full_like(t, f1)
 
-    audio, truth = tone(steady, 16, 1.0, inharmonicity=inharmonicity, decay=0.3)
-    found = find_harmonics(audio, SR, traced_fundamental(audio, 110, 1.0), count=16)
+    audio, truth = tone(steady, count, 1.0, inharmonicity=inharmonicity, decay=0.3)
+    found = find_harmonics(audio, SR, traced_fundamental(audio, f1, 1.0), count=count)
     assert abs(found.inharmonicity - inharmonicity) < 0.2 * inharmonicity
-    assert found.numbers == tuple(range(2, 17))
+    assert found.numbers == tuple(range(2, count + 1))
     for n, points in zip(found.numbers, found.partials, strict=True):
         assert np.nanmedian(cents_error(points, truth[n])) < 5, n
-    # The 12th partial is 116 cents above 12 f1: a harmonic guide at the tolerance used there
-    # does not reach it.
-    guide = np.c_[[0.05, 0.95], [12 * 110 * np.sqrt(1 + inharmonicity)] * 2]
+    # The 12th partial is 116 cents (B = 1e-3) or more above 12 f1: a harmonic guide at the
+    # tolerance used there does not reach it.
+    guide = np.c_[[0.05, 0.95], [12 * f1] * 2]
     unstretched = snap_trace(audio, SR, guide, tolerance_cents=harmonic_tolerance(12))
     error = cents_error(unstretched, truth[12])
     assert np.isnan(error).mean() > 0.9 or np.nanmedian(error) > 20

@@ -11,10 +11,13 @@
    interval to the nearer neighbour (at most ``MAX_TOLERANCE_CENTS``). The snap's wavelet has
    a half-power bandwidth of about that tolerance, so the neighbours stay resolved and the
    ridge cannot jump to one of them.
-3. The harmonics are guided with B = 0 until ``FIT_AFTER`` of them are found; from then on B
-   is refitted after each one found: least squares over the found harmonics of
-   y_n - 1 = B (n**2 - y_n), y_n = (median f_n / f1 / n)**2 (the model above rearranged),
-   clipped to [0, ``MAX_INHARMONICITY``].
+3. Harmonic 2 is guided with B = 0; B is fitted after each harmonic found: least squares over
+   the found harmonics of y_n - 1 = B (n**2 - y_n), y_n = (median f_n / f1 / n)**2 (the model
+   above rearranged), clipped to [0, ``MAX_INHARMONICITY``]. Fitting from the first one found
+   matters for stiff strings: with B = 0.03, harmonic 3 is already 180 cents above 3 f1, beyond
+   its tolerance, and with B = 0 guides the 5th guide lands on the 4th partial. A small error
+   on harmonic 2 (a noisy one) moves the next guides by a few cents only, and each further
+   harmonic refines B.
 4. A harmonic is found if at least ``FOUND_FRACTION`` of its points stand out of the noise
    (the snap flags the others NaN). The search stops at ``count``, at the first harmonic whose
    guide reaches ``fmax`` or the Nyquist frequency, or after ``MISSES_TO_STOP`` harmonics in a
@@ -46,7 +49,6 @@ __all__ = [
 
 SPACING_FRACTION = 0.5  # the tolerance: this fraction of the interval to the nearer neighbour
 MAX_TOLERANCE_CENTS = 100.0  # the snap's default: lower harmonics are far apart
-FIT_AFTER = 3  # harmonics found with B = 0 guides before B is fitted (B n**2 is small there)
 MAX_INHARMONICITY = 0.05  # beyond the stiffest piano strings' B (about 0.02 in the treble)
 FOUND_FRACTION = 0.1  # of a harmonic's points out of the noise; 0.1 % on white noise
 MISSES_TO_STOP = 3  # harmonics in a row not found: the series is in the noise
@@ -66,7 +68,7 @@ class Harmonics:
         [time s, frequency Hz, amplitude dBFS] as ``snap_trace`` returns them (NaN frequency
         and amplitude where in the noise)
     inharmonicity : float >= 0, the fitted B of f_n = n f0 sqrt(1 + B n**2) (0 for a harmonic
-        sound, or when fewer than ``FIT_AFTER`` harmonics were found)
+        sound, or when no harmonic was found)
     """
 
     numbers: tuple[int, ...]
@@ -155,8 +157,7 @@ def find_harmonics(
         numbers_found.append(n)
         partials.append(points)
         ratios.append(_median_ratio(points[found], times, f1))
-        if len(numbers_found) >= FIT_AFTER:
-            inharmonicity = fit_inharmonicity(np.array(numbers_found), np.array(ratios))
+        inharmonicity = fit_inharmonicity(np.array(numbers_found), np.array(ratios))
     progress.done()
     return Harmonics(tuple(numbers_found), tuple(partials), float(inharmonicity))
 
