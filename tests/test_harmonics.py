@@ -101,6 +101,26 @@ def test_the_search_stops_where_the_partials_end_and_skips_the_traces_gaps():
         assert np.nanmedian(cents_error(points, truth[n])) < 3, n
 
 
+def test_in_a_chord_the_other_notes_partials_are_neither_taken_nor_in_the_way():
+    def c4(t):
+        return np.full_like(t, 261.63)
+
+    def e4(t):
+        return np.full_like(t, 329.63)
+
+    audio, truth = tone(c4, 6, 0.8)
+    other, _ = tone(e4, 6, 0.8, seed=1)
+    audio += other
+    found = find_harmonics(audio, SR, traced_fundamental(audio, 261.63, 0.8))
+    # E4's partials lie 97 cents below C4's 4th, 84 cents above its 6th and 98 cents below
+    # where its 8th would be; its 4th beats 14 cents from C4's 5th.
+    assert found.numbers == (2, 3, 4, 5, 6)
+    for n, points in zip(found.numbers, found.partials, strict=True):
+        if n != 5:
+            assert np.nanmedian(cents_error(points, truth[n])) < 1, n
+    assert found.inharmonicity < 2e-4
+
+
 def test_count_and_fmax_are_respected():
     def steady(t):
         return np.full_like(t, 220.0)

@@ -2,8 +2,8 @@
 
 ``find_harmonics`` follows the fundamental's contour up the harmonic series:
 
-1. The fundamental's finite points (rows in the noise, NaN, are skipped; the guide is linear
-   between the points around them) give f1(t).
+1. The fundamental's finite points give f1(t) (rows in the noise, NaN, are skipped: the guide
+   is linear in cents between the points around them).
 2. Harmonic n's guide is the stiff-string series f_n(t) = f1(t) * n * sqrt((1 + B n**2) /
    (1 + B)) (f_n = n f0 sqrt(1 + B n**2), with f1 the traced partial 1), B the inharmonicity
    fitted so far, and it is snapped with ``workers.snap.snap_trace`` (Viterbi ridge search,
@@ -11,20 +11,24 @@
    interval to the nearer neighbour (at most ``MAX_TOLERANCE_CENTS``). The snap's wavelet has
    a half-power bandwidth of about that tolerance, so the neighbours stay resolved and the
    ridge cannot jump to one of them.
-3. Harmonic 2 is guided with B = 0; B is fitted after each harmonic found: least squares over
-   the found harmonics of y_n - 1 = B (n**2 - y_n), y_n = (median f_n / f1 / n)**2 (the model
-   above rearranged), clipped to [0, ``MAX_INHARMONICITY``]. Fitting from the first one found
-   matters for stiff strings: with B = 0.03, harmonic 3 is already 180 cents above 3 f1, beyond
-   its tolerance, and with B = 0 guides the 5th guide lands on the 4th partial. A small error
-   on harmonic 2 (a noisy one) moves the next guides by a few cents only, and each further
-   harmonic refines B.
+3. Harmonic 2 is guided with B = 0; B is fitted after each harmonic found (``fit_inharmonicity``:
+   weighted least squares on the median ratios f_n / f1, clipped to [0,
+   ``MAX_INHARMONICITY``]). Fitting from the first one found matters for stiff strings: with
+   B = 0.03, harmonic 3 is already 180 cents above 3 f1, beyond its tolerance, and with B = 0
+   guides the 5th guide lands on the 4th partial. A small error on harmonic 2 (a noisy one)
+   moves the next guides by a few cents only, and each further harmonic refines B.
 4. A harmonic is found if at least ``FOUND_FRACTION`` of its points stand out of the noise
-   (the snap flags the others NaN). The search stops at ``count``, at the first harmonic whose
-   guide reaches ``fmax`` or the Nyquist frequency, or after ``MISSES_TO_STOP`` harmonics in a
-   row are not found (the rest of the series is in the noise). Harmonics not found are left
-   out, so ``numbers`` may have gaps (a clarinet's weak even harmonics).
+   (the snap flags the others NaN) and, once B rests on two harmonics or more, its ridge is
+   within ``MAX_OFFSET_FRACTION`` of the tolerance from the guide: in a chord, another note's
+   partial at the edge of the band is not taken for it. Where it is not found, it is searched
+   again at ``RETRY_NARROWING`` times the tolerance: a longer wavelet resolves another note's
+   partial 100 cents away (C4's 4th and 6th harmonics beside E4's 3rd and 5th).
+5. The search stops at ``count``, at the first harmonic whose guide reaches ``fmax`` or the
+   Nyquist frequency, or after ``MISSES_TO_STOP`` harmonics in a row are not found (the rest
+   of the series is in the noise). Harmonics not found are left out, so ``numbers`` may have
+   gaps (a clarinet's weak even harmonics).
 
-Pure numpy/scipy: no GUI code; from ``app`` only the error base class.
+Pure numpy/scipy: no GUI code; from ``app`` only ``app.base``.
 """
 
 from __future__ import annotations
@@ -49,7 +53,10 @@ __all__ = [
 
 SPACING_FRACTION = 0.5  # the tolerance: this fraction of the interval to the nearer neighbour
 MAX_TOLERANCE_CENTS = 100.0  # the snap's default: lower harmonics are far apart
+RETRY_NARROWING = 1.0 / 3.0  # a harmonic not found is searched again at this tolerance
 MAX_INHARMONICITY = 0.05  # beyond the stiffest piano strings' B (about 0.02 in the treble)
+SPREAD_FLOOR_CENTS = 1.0  # ratio spreads below this weigh the same in the fit of B
+MAX_OFFSET_FRACTION = 0.5  # of the tolerance: a harmonic's ridge is near a trusted guide
 FOUND_FRACTION = 0.1  # of a harmonic's points out of the noise; 0.1 % on white noise
 MISSES_TO_STOP = 3  # harmonics in a row not found: the series is in the noise
 MAX_REPORTS = 40
@@ -134,21 +141,16 @@ def find_harmonics(
     numbers_found: list[int] = []
     partials: list[np.ndarray] = []
     ratios: list[float] = []  # median f_n / f1 of each found harmonic
+    spreads: list[float] = []  # and how much it wanders, cents
     inharmonicity = 0.0
     misses = 0
     for n in range(2, highest + 1):
-        guide = f1 * n * _stretch(n, inharmonicity)
-        if guide.max() >= limit:
+        guide = np.c_[times, f1 * n * _stretch(n, inharmonicity)]
+        if guide[:, 1].max() >= limit:
             break
-        points = snap_trace(
-            samples,
-            sr,
-            np.c_[times, guide],
-            tolerance_cents=harmonic_tolerance(n),
-        )
+        points = _snap_harmonic(samples, sr, guide, n, trusted=len(numbers_found) >= 2)
         progress.step(n - 1)
-        found = np.isfinite(points[:, 1])
-        if found.mean() < FOUND_FRACTION:
+        if points is None:
             misses += 1
             if misses >= MISSES_TO_STOP:
                 break
@@ -156,25 +158,34 @@ def find_harmonics(
         misses = 0
         numbers_found.append(n)
         partials.append(points)
-        ratios.append(_median_ratio(points[found], times, f1))
-        inharmonicity = fit_inharmonicity(np.array(numbers_found), np.array(ratios))
+        ratio, spread = _ratio_to_fundamental(points[np.isfinite(points[:, 1])], times, f1)
+        ratios.append(ratio)
+        spreads.append(spread)
+        inharmonicity = fit_inharmonicity(
+            np.array(numbers_found), np.array(ratios), np.array(spreads)
+        )
     progress.done()
     return Harmonics(tuple(numbers_found), tuple(partials), float(inharmonicity))
 
 
-def fit_inharmonicity(numbers: np.ndarray, ratios: np.ndarray) -> float:
+def fit_inharmonicity(numbers: np.ndarray, ratios: np.ndarray, spreads_cents: np.ndarray) -> float:
     """B of f_n = n f0 sqrt(1 + B n**2) from frequency ratios to partial 1.
 
     numbers : int array (k,), harmonic numbers n >= 2
     ratios : float array (k,), f_n / f_1 (medians over time)
+    spreads_cents : float array (k,) >= 0, how much each ratio wanders over time (cents)
 
-    Least squares of y - 1 = B (n**2 - y), y = (ratio / n)**2 (the model with f_1 = f0
-    sqrt(1 + B) eliminated), clipped to [0, ``MAX_INHARMONICITY``].
+    Weighted least squares of y - 1 = B (n**2 - y), y = (ratio / n)**2 (the model with
+    f_1 = f0 sqrt(1 + B) eliminated), weights 1 / (spread**2 + ``SPREAD_FLOOR_CENTS``**2),
+    clipped to [0, ``MAX_INHARMONICITY``]. A partial's ratio to partial 1 is constant through
+    vibrato and decay; one that wanders is beating with another sound's partial (a chord) and
+    its median is not to be trusted.
     """
     n2 = np.asarray(numbers, dtype=np.float64) ** 2
     y = np.asarray(ratios, dtype=np.float64) ** 2 / n2
+    weights = 1.0 / (np.asarray(spreads_cents, dtype=np.float64) ** 2 + SPREAD_FLOOR_CENTS**2)
     x = n2 - y
-    b = float(np.dot(x, y - 1.0) / np.dot(x, x))
+    b = float(np.dot(weights * x, y - 1.0) / np.dot(weights * x, x))
     return float(np.clip(b, 0.0, MAX_INHARMONICITY))
 
 
@@ -189,9 +200,33 @@ def harmonic_tolerance(n: int) -> float:
     return min(MAX_TOLERANCE_CENTS, SPACING_FRACTION * 1200.0 * math.log2((n + 1) / n))
 
 
-def _median_ratio(points: np.ndarray, times: np.ndarray, f1: np.ndarray) -> float:
-    """Median of a harmonic's frequency over partial 1's at the same times (log-interpolated)."""
-    return float(np.median(points[:, 1] / np.exp(np.interp(points[:, 0], times, np.log(f1)))))
+def _snap_harmonic(samples, sr: int, guide: np.ndarray, n: int, *, trusted: bool):
+    """Harmonic n snapped around `guide` (m, 2), or None where it is not found: fewer than
+    ``FOUND_FRACTION`` of its points out of the noise, or, when the guide is `trusted` (B
+    fitted on two harmonics or more), a ridge more than ``MAX_OFFSET_FRACTION`` of the
+    tolerance away from it: another sound's partial at the edge of the band (a chord)."""
+    tolerance = harmonic_tolerance(n)
+    # Where it is not found, another sound's partial may be near: a longer wavelet resolves it.
+    for cents in (tolerance, tolerance * RETRY_NARROWING):
+        points = snap_trace(samples, sr, guide, tolerance_cents=cents)
+        found = np.isfinite(points[:, 1])
+        if found.mean() < FOUND_FRACTION:
+            continue
+        at = points[found]
+        offset = np.median(np.abs(np.log2(at[:, 1] / np.interp(at[:, 0], *guide.T))))
+        if not trusted or 1200.0 * offset <= MAX_OFFSET_FRACTION * cents:
+            return points
+    return None
+
+
+def _ratio_to_fundamental(
+    points: np.ndarray, times: np.ndarray, f1: np.ndarray
+) -> tuple[float, float]:
+    """A harmonic's frequency over partial 1's at the same times (log-interpolated): the median,
+    and the median absolute deviation in cents. points: finite rows (k, 3)."""
+    cents = 1200.0 * np.log2(points[:, 1] / np.exp(np.interp(points[:, 0], times, np.log(f1))))
+    middle = float(np.median(cents))
+    return 2.0 ** (middle / 1200.0), float(np.median(np.abs(cents - middle)))
 
 
 def _fundamental(trace, sr: int) -> tuple[np.ndarray, np.ndarray]:
