@@ -143,6 +143,7 @@ def test_count_and_fmax_are_respected():
         ([[0.1, 220.0], [0.2, -220.0]], {}, "above 0 Hz"),
         ([[0.1, 220.0], [0.2, 30000.0]], {}, "Nyquist"),
         ([[0.1, 220.0, -6.0, 1.0]], {}, "shape"),
+        ([[0.6, 220.0], [0.9, 220.0]], {}, "lies outside the audio (0 to 0.5 s)"),
         ([[0.1, 220.0], [0.2, 220.0]], {"count": 1}, "count must be between 2"),
         ([[0.1, 220.0], [0.2, 230.0]], {"fmax": 225.0}, "fmax (225 Hz) must be above"),
         ([[0.1, 220.0], [0.2, 220.0]], {"report": 3}, "report must be callable"),
@@ -154,6 +155,12 @@ def test_bad_input_is_one_clear_line(trace, options, message):
         find_harmonics(audio, SR, trace, **options)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_a_trace_longer_than_one_snap_is_refused_up_front():
+    audio = np.zeros(1001 * 100, dtype=np.float32)  # 1001 s at 100 Hz: small, yet too long
+    with pytest.raises(HarmonicsError, match=r"spans 1001 s; at most 999\.995 s at a time"):
+        find_harmonics(audio, 100, [[0.0, 20.0], [1001.0, 20.0]])
 
 
 def test_command_writes_named_harmonics_and_refuses_bad_input(tmp_path):

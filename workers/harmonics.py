@@ -41,7 +41,7 @@ import numpy as np
 from app.base.errors import SomaError
 from app.base.formats import MAX_SAMPLE_RATE
 from workers.checks import finite, mono_samples, whole
-from workers.snap import snap_trace
+from workers.snap import MAX_STEPS, snap_trace
 
 __all__ = [
     "Harmonics",
@@ -51,6 +51,7 @@ __all__ = [
     "harmonic_tolerance",
 ]
 
+HOP = 0.005  # s between the harmonics' points: the snap's default
 SPACING_FRACTION = 0.5  # the tolerance: this fraction of the interval to the nearer neighbour
 MAX_TOLERANCE_CENTS = 100.0  # the snap's default: lower harmonics are far apart
 RETRY_NARROWING = 1.0 / 3.0  # a harmonic not found is searched again at this tolerance
@@ -122,7 +123,7 @@ def find_harmonics(
     """
     samples = mono_samples(audio, HarmonicsError)
     sr = whole("sr", sr, HarmonicsError, 1, MAX_SAMPLE_RATE)
-    times, f1 = _fundamental(trace, sr)
+    times, f1 = _fundamental(trace, sr, samples.size / sr)
     if count is not None:
         count = whole("count", count, HarmonicsError, 2, 10**6)
     limit = sr / 2.0
@@ -208,7 +209,7 @@ def _snap_harmonic(samples, sr: int, guide: np.ndarray, n: int, *, trusted: bool
     tolerance = harmonic_tolerance(n)
     # Where it is not found, another sound's partial may be near: a longer wavelet resolves it.
     for cents in (tolerance, tolerance * RETRY_NARROWING):
-        points = snap_trace(samples, sr, guide, tolerance_cents=cents)
+        points = snap_trace(samples, sr, guide, hop=HOP, tolerance_cents=cents)
         found = np.isfinite(points[:, 1])
         if found.mean() < FOUND_FRACTION:
             continue
@@ -229,8 +230,9 @@ def _ratio_to_fundamental(
     return 2.0 ** (middle / 1200.0), float(np.median(np.abs(cents - middle)))
 
 
-def _fundamental(trace, sr: int) -> tuple[np.ndarray, np.ndarray]:
-    """The trace's finite rows as sorted times and frequencies (float64 (m,) each)."""
+def _fundamental(trace, sr: int, duration: float) -> tuple[np.ndarray, np.ndarray]:
+    """The trace's finite rows as sorted times and frequencies (float64 (m,) each), checked
+    to overlap the audio (0 to `duration` s) over at most ``MAX_STEPS`` points."""
     try:
         rows = np.asarray(trace, dtype=np.float64)
     except (TypeError, ValueError):
@@ -258,6 +260,15 @@ def _fundamental(trace, sr: int) -> tuple[np.ndarray, np.ndarray]:
     if (f >= sr / 2).any():
         raise HarmonicsError(
             f"trace frequency {f.max():g} Hz is not below the Nyquist frequency ({sr / 2:g} Hz)"
+        )
+    start, end = max(t.min(), 0.0), min(t.max(), duration)
+    if end <= start:
+        raise HarmonicsError(
+            f"the trace ({t.min():g} to {t.max():g} s) lies outside the audio (0 to {duration:g} s)"
+        )
+    if (end - start) / HOP >= MAX_STEPS:
+        raise HarmonicsError(
+            f"the trace spans {end - start:g} s; at most {(MAX_STEPS - 1) * HOP:g} s at a time"
         )
     order = np.argsort(t, kind="stable")
     return t[order], f[order]
