@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from app.cli.common import read_trace
 from app.files.exchange import import_partials
 from workers.harmonics import HarmonicsError, find_harmonics, harmonic_tolerance
 from workers.snap import snap_trace
@@ -192,3 +193,15 @@ def test_command_writes_named_harmonics_and_refuses_bad_input(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "--count" in bad.stderr
     assert (tmp_path / "h.csv").read_bytes() == kept
+
+
+def test_a_snap_output_reads_as_a_trace_with_its_gaps(tmp_path):
+    csv_path = tmp_path / "f0.csv"
+    csv_path.write_text("time,frequency,amplitude_db\n0.1,220.5,-6.0\n0.2,,\n0.3,221.0,-6.5\n")
+    json_path = tmp_path / "f0.json"
+    json_path.write_text('{"points": [[0.1, 220.5, -6.0], [0.2, null, null], [0.3, 221.0, -6.5]]}')
+    for path in (csv_path, json_path):
+        trace = read_trace(path)
+        assert trace.shape == (3, 2)
+        assert trace[[0, 2]].tolist() == [[0.1, 220.5], [0.3, 221.0]]
+        assert trace[1, 0] == 0.2 and np.isnan(trace[1, 1])
