@@ -73,7 +73,7 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
             report=lambda done, total: task.update(done, total=total),
         )
     partials = [
-        Partial(n, f"H{n}", default_color(n), frozen_points(points), {"harmonic": n})
+        Partial(n, f"H{n}", default_color(n), frozen_points(points))
         for n, points in zip(found.numbers, found.partials, strict=True)
     ]
     export_partials(partials, output, fmt)
