@@ -28,6 +28,13 @@
    of the series is in the noise). Harmonics not found are left out, so ``numbers`` may have
    gaps (a clarinet's weak even harmonics).
 
+Measured on synthetic tones (1 s, 44.1 kHz, partials 0.3 / n, white noise; f1 snapped from a
+flat guide): a 220 Hz tone with 40-cent vibrato, harmonics 2..10 within 0.2 cent (median); stiff
+strings B = 4e-4 (110 Hz, 40 decaying partials, noise at -50 dBFS), 1e-3, 1e-2 and 3e-2: B
+within 0.1 %, every partial below Nyquist found, within 1 cent (5 at the faintest and near
+Nyquist); 12 harmonics in noise at -30 dBFS within 2.5 cents; a 5-partial tone gives exactly
+2..5; C4 + E4: C4's 2..6, B < 1e-4. tests/test_harmonics.py checks these with margins.
+
 Pure numpy/scipy: no GUI code; from ``app`` only ``app.base``.
 """
 
