@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from app.document.partials import Partial, default_color, frozen_points
-from app.files.exchange import FLOOR_DB, FORMATS, ExchangeError, export_partials, import_partials
+from app.files.exchange import (
+    FLOOR_DB,
+    FORMATS,
+    ExchangeError,
+    export_partials,
+    format_for_path,
+    import_partials,
+)
 
 NAN = math.nan
 
@@ -383,3 +390,18 @@ def test_values_that_could_not_be_written_back_are_refused(tmp_path, text, words
     path.write_text(text)
     with pytest.raises(ExchangeError, match=words):
         import_partials(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("h.csv", "csv"),
+        ("H.JSON", "json"),
+        ("take-partials.txt", "spear-partials"),
+        ("take-frames.txt", "spear-frames"),
+        ("take.wav", None),
+        ("take", None),
+    ],
+)
+def test_format_for_path_follows_the_names_export_suggests(name, fmt):
+    assert format_for_path(name) == fmt

@@ -232,6 +232,15 @@ _WRITERS = {
 }
 
 
+def format_for_path(path) -> str | None:
+    """The format a file name asks for: .csv, .json, NAME-frames.txt (spear-frames) or another
+    .txt (spear-partials); None for any other name."""
+    name = Path(path).name.lower()
+    if name.endswith("-frames.txt"):
+        return "spear-frames"
+    return {".csv": "csv", ".json": "json", ".txt": "spear-partials"}.get(Path(name).suffix)
+
+
 def export_partials(partials: Sequence[Partial], path, fmt: str) -> None:
     """Write `partials` to `path` in format `fmt` (one of FORMATS), replacing the file atomically.
 
