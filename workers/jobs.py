@@ -21,6 +21,7 @@ from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
 from workers.spectrum import DEFAULT_WAVELET, render, resolve_method, stft_window_size
 from workers.synth import synthesize
+from workers.track import TrackSettings, track_partials
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,32 @@ class SnapJob:
             report=report,
         )
         return {"points": points}
+
+
+@dataclass(frozen=True)
+class TrackJob:
+    """Track every partial of the shared audio within [start, end) s and the settings'
+    frequencies (workers.track.track_partials): {"tracks": [float64 (n, 3) [t s, Hz, dBFS]]},
+    [] for silence."""
+
+    request_id: int
+    audio: AudioRef
+    settings: TrackSettings
+    start: float
+    end: float | None
+
+    def run(self, report) -> dict:
+        report(0, 1)
+        samples = attach(self.audio)
+        tracks = track_partials(
+            samples,
+            self.audio.sample_rate,
+            self.settings,
+            start=self.start,
+            end=self.end,
+            report=report,
+        )
+        return {"tracks": tracks}
 
 
 @dataclass(frozen=True)
