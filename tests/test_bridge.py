@@ -86,10 +86,12 @@ def test_public_attributes_are_only_the_user_actions(document):
         "export_resynthesis",
         "get_state",
         "import_partials",
+        "join_partials",
         "open_demo",
         "open_dialog",
         "open_path",
         "open_project",
+        "prune_partials",
         "recolor_partial",
         "redo",
         "rename_partial",
@@ -100,6 +102,8 @@ def test_public_attributes_are_only_the_user_actions(document):
         "set_levels",
         "set_view",
         "snap",
+        "split_partial",
+        "track",
         "undo",
     ]
 

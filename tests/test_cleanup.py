@@ -40,7 +40,7 @@ def test_join_puts_two_partials_one_after_the_other_into_the_earlier():
 
 def test_join_refuses_overlapping_or_single_partials():
     state = _state(_points(0.0, 1.0), _points(0.9, 2.0, 880))
-    with pytest.raises(editing.EditError, match="overlap in time .0.900 to 1.000 s"):
+    with pytest.raises(editing.EditError, match=r"overlap in time \(0\.900 to 1\.000 s\)"):
         cleanup.joined(state, (1, 2))
     with pytest.raises(editing.EditError, match="two partials or more"):
         cleanup.joined(state, (1, 1))
