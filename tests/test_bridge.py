@@ -84,6 +84,7 @@ def test_public_attributes_are_only_the_user_actions(document):
         "export_image",
         "export_partials",
         "export_resynthesis",
+        "find_harmonics",
         "get_state",
         "import_partials",
         "join_partials",

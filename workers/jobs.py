@@ -127,6 +127,38 @@ class TrackJob:
 
 
 @dataclass(frozen=True)
+class HarmonicsJob:
+    """Trace harmonics 2..N of a fundamental along its contour
+    (workers.harmonics.find_harmonics): {"numbers": [n, ...], "partials": [float64 (k, 3)
+    [t s, Hz, dBFS] each], "inharmonicity": B}."""
+
+    request_id: int
+    audio: AudioRef
+    trace: np.ndarray  # the fundamental's points, (m, 3) [t s, Hz, dBFS], NaN in its gaps
+    count: int | None  # how many harmonics; None: as many as fit below fmax
+    fmax: float | None  # Hz; None: the Nyquist frequency
+
+    def run(self, report) -> dict:
+        from workers.harmonics import find_harmonics
+
+        report(0, 1)
+        samples = attach(self.audio)
+        found = find_harmonics(
+            samples,
+            self.audio.sample_rate,
+            self.trace,
+            count=self.count,
+            fmax=self.fmax,
+            report=report,
+        )
+        return {
+            "numbers": list(found.numbers),
+            "partials": list(found.partials),
+            "inharmonicity": found.inharmonicity,
+        }
+
+
+@dataclass(frozen=True)
 class ResynthesisJob:
     """Write the additive resynthesis of `partials` (each (n, 3): time s, Hz, dBFS) over
     [0, duration) s to `path`, a sound file of soundfile's `subtype`."""

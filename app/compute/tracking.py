@@ -1,5 +1,5 @@
-"""Automatic tracking (and harmonics) in the snap worker, the partials found added to the
-document as one undoable edit.
+"""Automatic tracking, and the harmonics of a traced fundamental, in the snap worker; the
+partials found are added to the document as one undoable edit.
 
 A track reads the same shared samples as a snap and runs in the snap queue
 (app.compute.background): one worker process for both, so tracking adds no process, and a
@@ -10,7 +10,9 @@ page knows when to stop showing the region.
 
 Each partial found records how it was made in its `source`: {"method": "track",
 "version": TRACK_VERSION, "settings": {...TrackSettings...}, "region": {"start", "end",
-"fmin", "fmax"} or None for the whole file}.
+"fmin", "fmax"} or None for the whole file}. A harmonic, named "H<n>", records
+{"method": "harmonics", "version": HARMONICS_VERSION, "harmonic": n, "fundamental": {"id",
+"name"}, "count", "inharmonicity": B}.
 """
 
 from __future__ import annotations
@@ -18,16 +20,20 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
+
 from app.base.errors import SomaError
 from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
 from app.compute.shared_audio import AudioShare
 from app.document import editing
+from app.document.partials import Partial
 from app.document.store import DocumentStore
-from workers.jobs import TrackJob
+from workers.jobs import HarmonicsJob, TrackJob
 from workers.track import TrackSettings
 
 # The version of what a tracked partial's source records; bumped when its meaning changes.
 TRACK_VERSION = 1
+HARMONICS_VERSION = 1
 
 
 class TrackFailed(SomaError):
@@ -108,3 +114,64 @@ class TrackService:
         if state.audio is not audio:  # another file opened meanwhile
             return {"cancelled": True}
         return {"count": len(tracks)}
+
+    def harmonics(self, fundamental: Partial, count: int | None) -> dict:
+        """Trace harmonics 2..N of `fundamental` along its contour (`count` of them, None:
+        as many as fit below the Nyquist frequency); wait for them and add those found, named
+        "H<n>", as one undoable step. Returns {"count": n} and, when none was found,
+        {"message": why}; {"cancelled": True} when cancelled, or when the file changed or the
+        fundamental went meanwhile. Raises TrackFailed when the worker failed."""
+        audio = self._store.state.audio
+        ref = self._share.ref_for(audio)
+        try:
+            value = self._queue.run(
+                lambda request_id: HarmonicsJob(
+                    request_id=request_id,
+                    audio=ref,
+                    trace=fundamental.points,
+                    count=count,
+                    fmax=None,
+                ),
+                f"Finding the harmonics of {fundamental.name}",
+                "steps",
+            )
+        except JobFailed as error:
+            raise TrackFailed(f"The harmonics could not be found: {error}") from None
+        except JobCancelled:
+            return {"cancelled": True}
+        # A harmonic never above the noise has no point to show: it is left out.
+        found = [
+            (number, points)
+            for number, points in zip(value["numbers"], value["partials"], strict=True)
+            if np.count_nonzero(np.isfinite(points[:, 1])) >= 2
+        ]
+        if not found:
+            return {"count": 0, "message": f"No harmonics of {fundamental.name} were found."}
+        sources = [
+            {
+                "method": "harmonics",
+                "version": HARMONICS_VERSION,
+                "harmonic": number,
+                "fundamental": {"id": fundamental.id, "name": fundamental.name},
+                "count": count,
+                "inharmonicity": value["inharmonicity"],
+            }
+            for number, _ in found
+        ]
+
+        added = []  # whether the edit applied, to the state as it was then
+
+        def add(state):
+            if state.audio is not audio or state.partial(fundamental.id) is None:
+                return state
+            added.append(True)
+            return editing.added_all(
+                state,
+                [points for _, points in found],
+                sources,
+                "Harmonics",
+                names=[f"H{number}" for number, _ in found],
+            )
+
+        self._store.update(add)
+        return {"count": len(found)} if added else {"cancelled": True}

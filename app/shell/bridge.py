@@ -76,6 +76,7 @@ MAX_PICTURE_CHARS = len(PNG_DATA_URL) + 4 * (64 * 2**20) // 3 + 4
 MIN_VIEW_SECONDS = 0.001  # a narrower view has fewer samples than a screen has columns
 MAX_GUIDE_POINTS = 100_000  # a stroke has one point per pointer event: far fewer
 MAX_IDS = 100_000
+MAX_HARMONICS = 200  # above any instrument's audible harmonics
 
 
 def _action(method):
@@ -387,6 +388,23 @@ class SomaDocument:
         state = self._open_document()
         region = track_region(region, state.overview.view)
         outcome = self._tracking.track(track_settings(settings), region)
+        return {**outcome, "state": self._store.state.to_json()}
+
+    @_action
+    def find_harmonics(self, partial_id, count) -> dict:
+        """Trace harmonics 2..N of the partial `partial_id` (the fundamental) along its
+        contour, `count` of them (null: as many as fit); returns when they are in the
+        document, one undoable step ({"count", "message" when none})."""
+        state = self._open_document()
+        partial = state.partial(self._id(partial_id))
+        if partial is None:
+            raise ArgumentError(f"there is no partial {partial_id}")
+        count = (
+            None
+            if count is None
+            else integer(count, "the number of harmonics", minimum=1, maximum=MAX_HARMONICS)
+        )
+        outcome = self._tracking.harmonics(partial, count)
         return {**outcome, "state": self._store.state.to_json()}
 
     @_action
