@@ -72,6 +72,16 @@ class TrackService:
         self._share = share
         self._queue = queue
 
+    def _run(self, make_job, label: str, failure: str) -> dict | None:
+        """The job's result, waited for in the snap queue as the progress task `label`; None
+        when it was cancelled. TrackFailed ("<failure>: <reason>") when it failed."""
+        try:
+            return self._queue.run(make_job, label, "steps")
+        except JobFailed as error:
+            raise TrackFailed(f"{failure}: {error}") from None
+        except JobCancelled:
+            return None
+
     def track(self, settings: TrackSettings, region: TrackRegion | None) -> dict:
         """Track the open file's partials (within `region`, None: the whole file) with
         `settings`, whose fmin and fmax the region's replace; wait for them and add them as
@@ -84,21 +94,18 @@ class TrackService:
             settings = dataclasses.replace(settings, fmin=region.fmin, fmax=region.fmax)
         settings.checked(audio.sample_rate)  # TrackError before anything is queued
         where = region.describe() if region is not None else f"all of {audio.name}"
-        try:
-            value = self._queue.run(
-                lambda request_id: TrackJob(
-                    request_id=request_id,
-                    audio=ref,
-                    settings=settings,
-                    start=region.start if region is not None else 0.0,
-                    end=region.end if region is not None else None,
-                ),
-                f"Tracking {where}",
-                "steps",
-            )
-        except JobFailed as error:
-            raise TrackFailed(f"The partials could not be tracked: {error}") from None
-        except JobCancelled:
+        value = self._run(
+            lambda request_id: TrackJob(
+                request_id=request_id,
+                audio=ref,
+                settings=settings,
+                start=region.start if region is not None else 0.0,
+                end=region.end if region is not None else None,
+            ),
+            f"Tracking {where}",
+            "The partials could not be tracked",
+        )
+        if value is None:
             return {"cancelled": True}
         tracks = value["tracks"]
         if not tracks:
@@ -123,21 +130,14 @@ class TrackService:
         fundamental went meanwhile. Raises TrackFailed when the worker failed."""
         audio = self._store.state.audio
         ref = self._share.ref_for(audio)
-        try:
-            value = self._queue.run(
-                lambda request_id: HarmonicsJob(
-                    request_id=request_id,
-                    audio=ref,
-                    trace=fundamental.points,
-                    count=count,
-                    fmax=None,
-                ),
-                f"Finding the harmonics of {fundamental.name}",
-                "steps",
-            )
-        except JobFailed as error:
-            raise TrackFailed(f"The harmonics could not be found: {error}") from None
-        except JobCancelled:
+        value = self._run(
+            lambda request_id: HarmonicsJob(
+                request_id=request_id, audio=ref, trace=fundamental.points, count=count, fmax=None
+            ),
+            f"Finding the harmonics of {fundamental.name}",
+            "The harmonics could not be found",
+        )
+        if value is None:
             return {"cancelled": True}
         # A harmonic never above the noise has no point to show: it is left out.
         found = [
