@@ -58,3 +58,35 @@ def test_track_a_region_undo_redo_and_find_harmonics(gui):
     window.wait_for("window.soma.state().partials.length === 0")
     xdotool("key", "ctrl+shift+z")
     window.wait_for(f"window.soma.state().partials.length === {count}")
+
+    # The settings form, from the Partials… menu.
+    window.eval(
+        "(() => { const m = document.getElementById('track-menu'); m.value = 'settings';"
+        " m.dispatchEvent(new Event('change')); })()"
+    )
+    window.wait_for("document.getElementById('track-settings').open")
+    window.screenshot("track-settings.png")
+    xdotool("key", "Escape")
+    window.wait_for("!document.getElementById('track-settings').open")
+
+    # The harmonics of the 440 Hz partial, taken as a fundamental: select it in the list, H.
+    xdotool("mousemove", *element_centre(window, "#partials [data-partial-id='1'] .times"))
+    xdotool("click", "1")
+    window.wait_for("String(window.soma.state().selection) === '1'")
+    xdotool("mousemove", x, y)
+    xdotool("key", "h")
+    window.wait_for("window.soma.state().partials.some(p => p.name === 'H2')", timeout=90)
+    harmonics = window.eval(
+        "window.soma.state().partials.filter(p => p.source.method === 'harmonics')"
+        ".map(p => [p.name, p.source.harmonic, p.source.fundamental.id])"
+    )
+    assert harmonics[0] == ["H2", 2, 1]
+    assert window.eval("window.soma.state().undo") == "Harmonics"
+    h2 = window.eval(
+        MEDIANS.replace(
+            "window.soma.state().partials",
+            "window.soma.state().partials.filter(p => p.name === 'H2')",
+        )
+    )
+    assert abs(h2[0] - 880) < 20, h2
+    window.screenshot("track-harmonics.png")
