@@ -69,12 +69,12 @@ def test_track_a_region_undo_redo_and_find_harmonics(gui):
     xdotool("key", "Escape")
     window.wait_for("!document.getElementById('track-settings').open")
 
-    # The harmonics of the 440 Hz partial, taken as a fundamental: select it in the list, H.
+    # The harmonics of the 440 Hz partial, taken as a fundamental: select it in the list, F.
     xdotool("mousemove", *element_centre(window, "#partials [data-partial-id='1'] .times"))
     xdotool("click", "1")
     window.wait_for("String(window.soma.state().selection) === '1'")
     xdotool("mousemove", x, y)
-    xdotool("key", "h")
+    xdotool("key", "f")
     window.wait_for("window.soma.state().partials.some(p => p.name === 'H2')", timeout=90)
     harmonics = window.eval(
         "window.soma.state().partials.filter(p => p.source.method === 'harmonics')"

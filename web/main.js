@@ -102,7 +102,7 @@ async function start() {
     trace: () => tracing.setMode('trace'),
     erase: () => tracing.setMode('erase'),
     track: () => tracing.setMode('track'),
-    harmonics: trackTools.harmonics,
+    'find-harmonics': trackTools.harmonics,
     join: trackTools.join,
     split: trackTools.split,
     play: playback.toggle,

@@ -68,7 +68,7 @@ export function trackSettingsFrom(fields) {
 }
 
 /**
- * The time a split cuts at: under the mouse when it is over the plot (the S key), else the
+ * The time a split cuts at: under the mouse when it is over the plot (the X key), else the
  * playback cursor (the menu, whose use takes the mouse off the plot); null when neither.
  * @param {number|null} pointerTime s
  * @param {number|null} cursorTime s

@@ -1,6 +1,6 @@
 // Automatic tracking and tidying from the page: the Track tool's rectangle (drawn while its
 // track runs), the Partials… menu (track the whole file, the settings form, harmonics, join,
-// split, delete short or weak) and the keys that do the same. Python does the work and says
+// split, delete short or weak) and the keys that do the same (F, J, X). Python does the work and says
 // what is wrong; the page only gathers the arguments.
 
 import { onMenuChoice } from './menus.js';
