@@ -20,8 +20,10 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    frequency wobbles more in cents). So partials go on through vibrato, glissandi and
    crossings where their nearest peaks would swap.
 3. Births and deaths: a peak no partial takes starts a partial. A partial that finds no peak
-   keeps predicting for up to ``MAX_GAP_SECONDS`` (a dip, or two partials merged into one
-   peak as they cross) and is continued if a peak appears on its prediction; otherwise it
+   keeps predicting for up to ``MAX_GAP_SECONDS`` (or, while it glides, up to a quarter of
+   its length and ``MAX_COAST_SECONDS``: two partials merged into one peak as they cross)
+   and is continued if a peak appears on its prediction, within ``RESUME_LEVEL_DB`` of its
+   last level; otherwise it
    ends at its last peak. A bridged gap is filled by linear interpolation in cents and dB
    (not marked NaN): the output has no NaN rows.
 4. A partial is kept if it lasts at least ``min_duration`` and at least ``MIN_SIGMAS`` time
@@ -70,8 +72,9 @@ ALPHA, BETA, GAMMA = 0.9, 0.6, 0.15
 FREQ_SCALE_CENTS = 10.0
 LEVEL_SCALE_DB = 12.0
 GATE_CENTS = 25.0  # from the prediction, per frame
-GATE_SIGMAS = 1.0  # ... or this many frequency sigmas of the band's window, if wider
+GATE_SIGMAS = 0.5  # ... or this many frequency sigmas of the band's window, if wider
 ESTABLISHED_FRAMES = 4
+RESUME_LEVEL_DB = 10.0  # the largest level change across a gap
 ACCEL_FRAMES = 4.0  # frames over which a prediction uses the acceleration
 MAX_COAST_SECONDS = 0.5  # the longest gap a partial is carried across, ...
 GAP_PER_FRAME = 0.25  # ... a quarter of the frames it has been followed, if it glides:
@@ -327,6 +330,9 @@ class _Linker:
             # A partial just born has no slope yet: established ones choose first.
             cost += np.where(self._count < ESTABLISHED_FRAMES, YOUNG_COST, 0.0)[:, None]
             allowed = np.abs(dc) <= gate[:, None]
+            # Across a gap, the level must match too: a partial coasting past its note's end
+            # would otherwise take the next note's onset.
+            allowed &= (gap[:, None] < 2) | (np.abs(da) <= RESUME_LEVEL_DB)
             rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
             ok = allowed[rows, cols]
             rows, cols = rows[ok], cols[ok]

@@ -77,9 +77,13 @@ BANDS = (
     (10240.0, math.inf, (0.004, 0.002)),
 )
 WINDOW_SIGMAS = 5.0  # the Gaussian is cut here: -108 dB
+# A level is computed every round(sigma_t / (STRIDE_SIGMA_HOPS * HOP)) frames: every 4th for
+# 100 ms (its window moves by a fifth of a sigma, its peaks by nothing measurable), every one
+# for 30 ms and shorter.
+STRIDE_SIGMA_HOPS = 5.0
 GUARD_SIGMAS = 6.0  # band guard, in frequency sigmas of its shortest window, tapered
 RATE_HEADROOM = 1.15  # baseband rate over the extracted width
-TIME_OFFSET_SIGMAS = 0.5
+TIME_OFFSET_SIGMAS = 0.8
 SHARP = 0.7  # a peak at least this sharp is read at its level: 2 pi c sigma_t**2 < 0.65
 CLAIM_SIGMAS = 1.5
 PARENT_SIGMAS = 1.5  # of the next shorter level: how near its peak a longer level's must lie
@@ -105,6 +109,7 @@ class _Level:
     dwindow: np.ndarray  # its time derivative, per second, (nfft,)
     nfft: int
     half: int  # the window's centre sample
+    stride: int  # computed every this many frames
     own_index: np.ndarray  # the FFT bins the band owns, increasing in frequency, with one
     # neighbour on each side
     own_hz: np.ndarray  # their absolute frequencies
@@ -224,13 +229,17 @@ class SpanAnalyser:
         return np.concatenate(out_frame), np.concatenate(out_freq), np.concatenate(out_level)
 
     def _level_peaks(self, band: _Band, level: _Level, signal, centres, rate):
-        """One level's peaks and spectrum (steps 3 and 5)."""
+        """One level's peaks (steps 3 and 5). A long window barely changes over a few hops:
+        it is computed every ``level.stride`` frames, and each of its frames' peaks stand for
+        the frames nearest it."""
+        frames = centres.size
+        centres = centres[:: level.stride]
         chunk = signal[centres[:, None] + np.arange(-level.half, level.nfft - level.half)]
         # Only the band's own bins, taken straight from the unshifted FFT.
         x = sfft.fft(chunk * level.window, axis=1)[:, level.own_index]
         xd = sfft.fft(chunk * level.dwindow, axis=1)[:, level.own_index]
         power = x.real**2 + x.imag**2
-        floor = _noise_floor(power, level.block)
+        floor = _noise_floor(power, level.block, level.stride)
         inner = power[:, 1:-1]
         is_peak = (inner > power[:, :-2]) & (inner >= power[:, 2:])
         fr, col = np.nonzero(is_peak)
@@ -257,15 +266,21 @@ class SpanAnalyser:
             & (dbfs >= ABSOLUTE_FLOOR_DB)
             & (np.abs(offset) <= TIME_OFFSET_SIGMAS * level.sigma_t)
         )
-        fr, freq = fr[good], freq[good]
-        return _LevelPeaks(
-            fr,
-            freq,
-            dbfs[good],
-            sharpness[good],
-            strong[good],
-            np.sort(fr * _FRAME_KEY + freq),
-        )
+        fr, freq, dbfs = fr[good], freq[good], dbfs[good]
+        sharpness, strong = sharpness[good], strong[good]
+        if level.stride > 1:
+            shifts = np.arange(level.stride) - level.stride // 2
+            fr = (fr[None, :] * level.stride + shifts[:, None]).ravel()
+            inside = (fr >= 0) & (fr < frames)
+            fr = fr[inside]
+            freq, dbfs, sharpness, strong = (
+                np.tile(v, level.stride)[inside] for v in (freq, dbfs, sharpness, strong)
+            )
+            order = np.argsort(fr, kind="stable")
+            fr, freq, dbfs, sharpness, strong = (
+                v[order] for v in (fr, freq, dbfs, sharpness, strong)
+            )
+        return _LevelPeaks(fr, freq, dbfs, sharpness, strong, np.sort(fr * _FRAME_KEY + freq))
 
 
 def _comb(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray, reach: float) -> np.ndarray:
@@ -316,10 +331,10 @@ def _near(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -
     return ((above >= 0) & (above <= reach)) | ((below >= 0) & (below <= reach))
 
 
-def _noise_floor(power: np.ndarray, block: int) -> np.ndarray:
+def _noise_floor(power: np.ndarray, block: int, stride: int) -> np.ndarray:
     """(frames, bins) power -> (frames, bins) floor: the NOISE_PERCENTILE-th percentile over
     blocks of ``block`` bins (the last block takes the remainder), the median of that over
-    FLOOR_MEDIAN_SECONDS of frames."""
+    FLOOR_MEDIAN_SECONDS of frames (``stride`` hops apart)."""
     frames, bins = power.shape
     blocks = max(1, bins // block)
     edges = np.linspace(0, bins, blocks + 1).astype(int)
@@ -328,7 +343,7 @@ def _noise_floor(power: np.ndarray, block: int) -> np.ndarray:
         part = power[:, edges[i] : edges[i + 1]]
         rank = int(NOISE_PERCENTILE / 100.0 * (part.shape[1] - 1))
         floors[:, i] = np.partition(part, rank, axis=1)[:, rank]
-    size = max(1, round(FLOOR_MEDIAN_SECONDS / HOP))
+    size = max(1, round(FLOOR_MEDIAN_SECONDS / (HOP * stride)))
     floors = median_filter(floors, size=(min(size, 2 * frames - 1) | 1, 1), mode="nearest")
     return np.repeat(floors, np.diff(edges), axis=1)
 
@@ -392,6 +407,7 @@ def _plan_level(sigma_t, rate, centre_bin, own_lo, own_hi) -> _Level | None:
         dwindow=(-tau / sigma_t**2 * window).astype(np.float32),
         nfft=nfft,
         half=half,
+        stride=max(1, round(sigma_t / (STRIDE_SIGMA_HOPS * HOP))),
         own_index=shifted[own],
         own_hz=bin_hz[own],
         gain=float(window.sum()),
