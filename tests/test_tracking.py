@@ -162,3 +162,32 @@ def test_join_split_and_prune_through_the_bridge(session, tmp_path):
     assert pruned["ok"] and pruned["count"] == 2 and len(session.store.state.partials) == 3
     assert "must be a finite" in document.prune_partials(None, float("nan"), -25)["error"]
     assert "ids must be a list" in document.prune_partials("all", 50, -25)["error"]
+
+
+def test_the_harmonics_of_a_traced_partial_in_one_undo_step(session, tmp_path):
+    document = session.document
+    document.open_path(_harmonic_tone(tmp_path / "tone.wav", seconds=3.0))
+    assert document.snap([[0.5, 225.0], [2.5, 225.0]], 100)["ok"]
+    wait_until(lambda: session.store.state.partials or session.store.state.error)
+    fundamental = session.store.state.partials[0]
+    before = session.store.state
+    reply = document.find_harmonics(fundamental.id, 4)
+    assert reply["ok"] and reply["count"] == 4, reply
+    found = session.store.state.partials[1:]
+    assert [p.name for p in found] == ["H2", "H3", "H4", "H5"]
+    medians = [float(np.nanmedian(p.points[:, 1])) for p in found]
+    assert np.allclose(medians, [440, 660, 880, 1100], rtol=0.01), medians
+    assert found[0].source["method"] == "harmonics" and found[0].source["harmonic"] == 2
+    assert found[0].source["fundamental"] == {"id": fundamental.id, "name": fundamental.name}
+    assert session.store.state.undo_stack[-1].label == "Harmonics"
+    assert document.undo()["ok"] and session.store.state.partials == before.partials
+
+    for args, message in [
+        ((99, None), "there is no partial 99"),
+        ((fundamental.id, 0), "the number of harmonics must be at least 1"),
+        ((fundamental.id, float("nan")), "the number of harmonics must be a finite"),
+        (("one", None), "partial id must be a number"),
+    ]:
+        refused = document.find_harmonics(*args)
+        assert not refused["ok"] and message in refused["error"], refused
+    assert session.store.state.partials == before.partials

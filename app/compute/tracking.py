@@ -141,7 +141,7 @@ class TrackService:
             return {"cancelled": True}
         # A harmonic never above the noise has no point to show: it is left out.
         found = [
-            (number, points)
+            (int(number), points)
             for number, points in zip(value["numbers"], value["partials"], strict=True)
             if np.count_nonzero(np.isfinite(points[:, 1])) >= 2
         ]
@@ -154,7 +154,7 @@ class TrackService:
                 "harmonic": number,
                 "fundamental": {"id": fundamental.id, "name": fundamental.name},
                 "count": count,
-                "inharmonicity": value["inharmonicity"],
+                "inharmonicity": float(value["inharmonicity"]),
             }
             for number, _ in found
         ]
