@@ -46,7 +46,12 @@ from app.files.persistence import (
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
 from app.progress.tasks import ProgressManager
-from app.shell.track_arguments import prune_limits, track_region, track_settings
+from app.shell.track_arguments import (
+    harmonics_count,
+    prune_limits,
+    track_region,
+    track_settings,
+)
 from app.shell.validate import ArgumentError, integer, number, text
 from workers.jobs import ResynthesisJob
 
@@ -76,7 +81,6 @@ MAX_PICTURE_CHARS = len(PNG_DATA_URL) + 4 * (64 * 2**20) // 3 + 4
 MIN_VIEW_SECONDS = 0.001  # a narrower view has fewer samples than a screen has columns
 MAX_GUIDE_POINTS = 100_000  # a stroke has one point per pointer event: far fewer
 MAX_IDS = 100_000
-MAX_HARMONICS = 200  # above any instrument's audible harmonics
 
 
 def _action(method):
@@ -399,12 +403,7 @@ class SomaDocument:
         partial = state.partial(self._id(partial_id))
         if partial is None:
             raise ArgumentError(f"there is no partial {partial_id}")
-        count = (
-            None
-            if count is None
-            else integer(count, "the number of harmonics", minimum=1, maximum=MAX_HARMONICS)
-        )
-        outcome = self._tracking.harmonics(partial, count)
+        outcome = self._tracking.harmonics(partial, harmonics_count(count))
         return {**outcome, "state": self._store.state.to_json()}
 
     @_action

@@ -14,6 +14,7 @@ MIN_REGION_SECONDS = 0.02  # four of the tracker's 5 ms frames: a shorter region
 MAX_PRUNE_DURATION_MS = 60_000.0
 MIN_PRUNE_LEVEL_DB = -200.0  # below anything a partial holds (app.document.partials)
 MAX_PRUNE_LEVEL_DB = 200.0
+MAX_HARMONICS = 200  # above any instrument's audible harmonics
 
 
 def _record(value: Any, name: str, keys: tuple[str, ...]) -> dict:
@@ -83,6 +84,13 @@ def track_settings(value: Any) -> TrackSettings:
         if max_partials is None
         else integer(max_partials, "the most partials", minimum=1, maximum=MAX_PARTIALS),
     )
+
+
+def harmonics_count(value: Any) -> int | None:
+    """How many harmonics to trace, 1 to MAX_HARMONICS; None (JS null): as many as fit."""
+    if value is None:
+        return None
+    return integer(value, "the number of harmonics", minimum=1, maximum=MAX_HARMONICS)
 
 
 def prune_limits(min_duration_ms: Any, min_level_db: Any) -> tuple[float, float]:
