@@ -69,6 +69,23 @@ def test_track_a_region_undo_redo_and_find_harmonics(gui):
     xdotool("key", "Escape")
     window.wait_for("!document.getElementById('track-settings').open")
 
+    # Delete short or weak…, with limits no partial falls under: a note says so, no error.
+    window.eval(
+        "(() => { const m = document.getElementById('track-menu'); m.value = 'prune';"
+        " m.dispatchEvent(new Event('change'));"
+        " document.getElementById('prune-duration').value = '10';"
+        " document.getElementById('prune-level').value = '-120'; })()"
+    )
+    window.wait_for("document.getElementById('prune-dialog').open")
+    xdotool("mousemove", *element_centre(window, "#prune-apply"))
+    xdotool("click", "1")
+    window.wait_for(
+        "document.getElementById('toasts').textContent.includes('No partial is shorter than 10 ms')"
+    )
+    assert window.eval("document.getElementById('error').hidden")
+    assert window.eval("window.soma.state().partials.length") == count
+    window.screenshot("track-nothing-to-delete.png")
+
     # The harmonics of the 440 Hz partial, taken as a fundamental: select it in the list, F.
     xdotool("mousemove", *element_centre(window, "#partials [data-partial-id='1'] .times"))
     xdotool("click", "1")
