@@ -39,7 +39,6 @@ Pure numpy/scipy: no GUI code, of app only app.base.
 from __future__ import annotations
 
 import math
-from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -296,27 +295,30 @@ def _band_sigma_t(freq: np.ndarray) -> np.ndarray:
 class _Linker:
     """Peaks to partials, frame by frame (steps 2 and 3 of the module docstring).
 
-    The live partials' state is kept in arrays (one entry per partial): an alpha-beta-gamma
-    filter of their frequency in cents (value, slope per frame, acceleration per frame**2),
-    their last level, last matched frame and count of matched frames; their points are lists.
+    The live partials' state is kept in arrays (one entry per partial): its id, an
+    alpha-beta-gamma filter of its frequency in cents (value, slope per frame, acceleration
+    per frame**2), its last level, last matched frame and count of matched frames. Each
+    frame's matched points are logged as arrays (partial id, cents, level), 20 bytes a point
+    and no Python object per point, and grouped into partials at the end.
     """
 
     def __init__(self):
         self._max_gap = round(MAX_GAP_SECONDS / HOP)
         self._max_coast = round(MAX_COAST_SECONDS / HOP)
+        self._next_id = 0
+        self._id = np.empty(0, dtype=np.int64)
         self._x = np.empty(0)  # filtered cents
         self._v = np.empty(0)  # cents per frame
         self._a = np.empty(0)  # cents per frame**2
         self._level = np.empty(0)  # dBFS, the last matched
         self._last = np.empty(0, dtype=np.int64)  # the last matched frame
         self._count = np.empty(0, dtype=np.int64)
-        self._points: list[_Points] = []
-        self._done: list[_Points] = []
+        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def step(self, frame: int, freq: np.ndarray, level: np.ndarray) -> None:
         cents = 1200.0 * np.log2(np.maximum(freq, 1e-9))
         taken = np.zeros(freq.size, dtype=bool)
-        if self._points and freq.size:
+        if self._id.size and freq.size:
             gap = (frame - self._last).astype(np.float64)
             # The acceleration is trusted over a few frames only: across a long gap the
             # prediction is the straight line of the slope.
@@ -338,8 +340,7 @@ class _Linker:
             rows, cols = rows[ok], cols[ok]
             taken[cols] = True
             self._update(rows, cents[cols], level[cols], pred_x[rows], gap[rows], frame)
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                self._points[r].append(frame, float(cents[c]), float(level[c]))
+            self._log.append((frame, self._id[rows], cents[cols], level[cols]))
         # An established gliding partial may coast longer: through a crossing, its peak merged
         # with another's for a few tenths of a second. A steady one may not: it would join
         # one note to the next on a shared harmonic.
@@ -351,17 +352,19 @@ class _Linker:
         )
         alive = frame - self._last <= longest
         if not alive.all():
-            self._done += [p for p, keep in zip(self._points, alive, strict=True) if not keep]
             self._keep(alive)
         born = np.flatnonzero(~taken)
         if born.size:
+            ids = self._next_id + np.arange(born.size)
+            self._next_id += born.size
+            self._id = np.concatenate((self._id, ids))
             self._x = np.concatenate((self._x, cents[born]))
             self._v = np.concatenate((self._v, np.zeros(born.size)))
             self._a = np.concatenate((self._a, np.zeros(born.size)))
             self._level = np.concatenate((self._level, level[born]))
             self._last = np.concatenate((self._last, np.full(born.size, frame)))
             self._count = np.concatenate((self._count, np.ones(born.size, dtype=np.int64)))
-            self._points += [_Points(frame, float(cents[c]), float(level[c])) for c in born]
+            self._log.append((frame, ids, cents[born], level[born]))
 
     def _update(self, rows, measured, level, predicted, gap, frame) -> None:
         """The alpha-beta-gamma filter's correction for the matched partials ``rows``."""
@@ -377,50 +380,45 @@ class _Linker:
         self._count[rows] += 1
 
     def _keep(self, alive: np.ndarray) -> None:
-        self._x, self._v, self._a = self._x[alive], self._v[alive], self._a[alive]
-        self._level, self._last = self._level[alive], self._last[alive]
-        self._count = self._count[alive]
-        self._points = [p for p, keep in zip(self._points, alive, strict=True) if keep]
+        self._id, self._x, self._v = self._id[alive], self._x[alive], self._v[alive]
+        self._a, self._level = self._a[alive], self._level[alive]
+        self._last, self._count = self._last[alive], self._count[alive]
 
-    def finish(self) -> list[_Points]:
-        done = self._done + self._points
-        self._done = []
-        self._keep(np.zeros(len(self._points), dtype=bool))
-        return done
-
-
-class _Points:
-    """A partial's matched frames, cents (of 1 Hz) and levels (dBFS), in compact arrays (24
-    bytes a point: a long file's partials must not take Python objects per point)."""
-
-    __slots__ = ("cents", "frames", "levels")
-
-    def __init__(self, frame: int, cents: float, level: float):
-        self.frames = array("q", [frame])
-        self.cents = array("d", [cents])
-        self.levels = array("d", [level])
-
-    def append(self, frame: int, cents: float, level: float) -> None:
-        self.frames.append(frame)
-        self.cents.append(cents)
-        self.levels.append(level)
-
-    def points(self) -> np.ndarray:
-        """(n, 3) rows [t, f, dBFS] on every frame from first to last, gaps interpolated."""
-        frames = np.frombuffer(self.frames, dtype=np.int64)
-        every = np.arange(frames[0], frames[-1] + 1)
-        out = np.empty((every.size, 3))
-        out[:, 0] = every * HOP
-        out[:, 1] = 2.0 ** (np.interp(every, frames, self.cents) / 1200.0)
-        out[:, 2] = np.interp(every, frames, self.levels)
-        return out
+    def finish(self) -> list[np.ndarray]:
+        """Every partial's points, (n, 3) rows [t, f, dBFS] on every frame from its first to
+        its last, gaps interpolated (in cents and dB)."""
+        if not self._log:
+            return []
+        counts = [ids.size for _, ids, _, _ in self._log]
+        frames = np.repeat([frame for frame, _, _, _ in self._log], counts)
+        ids = np.concatenate([ids for _, ids, _, _ in self._log])
+        cents = np.concatenate([c for _, _, c, _ in self._log])
+        levels = np.concatenate([lv for _, _, _, lv in self._log])
+        self._log = []
+        self._keep(np.zeros(self._id.size, dtype=bool))
+        order = np.argsort(ids, kind="stable")  # each partial's points stay in time order
+        frames, ids, cents, levels = frames[order], ids[order], cents[order], levels[order]
+        starts = np.flatnonzero(np.diff(ids, prepend=-1))
+        return [
+            _points(frames[a:b], cents[a:b], levels[a:b])
+            for a, b in zip(starts, np.append(starts[1:], ids.size), strict=True)
+        ]
 
 
-def _selected(partials: list[_Points], settings: TrackSettings) -> list[np.ndarray]:
+def _points(frames: np.ndarray, cents: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """(n, 3) rows [t, f, dBFS] on every frame from first to last, gaps interpolated."""
+    every = np.arange(frames[0], frames[-1] + 1)
+    out = np.empty((every.size, 3))
+    out[:, 0] = every * HOP
+    out[:, 1] = 2.0 ** (np.interp(every, frames, cents) / 1200.0)
+    out[:, 2] = np.interp(every, frames, levels)
+    return out
+
+
+def _selected(partials: list[np.ndarray], settings: TrackSettings) -> list[np.ndarray]:
     """Step 4: long enough, the strongest ``max_partials``; sorted by start, then frequency."""
     kept = []
-    for p in partials:
-        points = p.points()
+    for points in partials:
         lasting = points.shape[0] * HOP
         sigma_t = float(_band_sigma_t(np.median(points[:, 1:2], axis=0))[0])
         if lasting + 1e-9 >= max(settings.min_duration, MIN_SIGMAS * sigma_t, 2 * HOP):

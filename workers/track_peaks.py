@@ -176,12 +176,10 @@ class SpanAnalyser:
         frame = np.concatenate([f[0] for f in found]) if found else np.empty(0, int)
         freq = np.concatenate([f[1] for f in found]) if found else np.empty(0)
         level = np.concatenate([f[2] for f in found]) if found else np.empty(0)
-        loudest = np.full(frames, -np.inf)
-        np.maximum.at(loudest, frame, level)
-        keep = level >= loudest[frame] - DYNAMIC_RANGE_DB
-        frame, freq, level = frame[keep], freq[keep], level[keep]
         order = np.lexsort((freq, frame))
         frame, freq, level = frame[order], freq[order], level[order]
+        keep = level >= _group_max(frame, level)[frame] - DYNAMIC_RANGE_DB
+        frame, freq, level = frame[keep], freq[keep], level[keep]
         keep = ~_masked(frame, freq, level)
         frame, freq, level = frame[keep], freq[keep], level[keep]
         split = np.searchsorted(frame, np.arange(1, frames))
@@ -211,9 +209,7 @@ class SpanAnalyser:
                 keep &= sharpness >= SHARP
                 # A comb's weaker teeth may sit below the noise threshold: peaks within
                 # COMB_RANGE_DB of the frame's loudest count too.
-                loudest = np.full(frames, -np.inf)
-                np.maximum.at(loudest, fr, dbfs)
-                teeth = strong | (dbfs >= loudest[fr] - COMB_RANGE_DB)
+                teeth = strong | (dbfs >= _group_max(fr, dbfs)[fr] - COMB_RANGE_DB)
                 comb = np.zeros(fr.size, dtype=bool)
                 comb[teeth] = _comb(fr[teeth], freq[teeth], dbfs[teeth], COMB_SIGMAS * next_sigma_f)
                 keep &= ~comb
@@ -283,6 +279,16 @@ class SpanAnalyser:
         return _LevelPeaks(fr, freq, dbfs, sharpness, strong, np.sort(fr * _FRAME_KEY + freq))
 
 
+def _group_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The largest of ``values`` per group, indexed by group number (-inf for a group with
+    none); ``group`` non-decreasing."""
+    out = np.full(int(group[-1]) + 1 if group.size else 0, -np.inf)
+    if group.size:
+        starts = np.flatnonzero(np.diff(group, prepend=-1))
+        out[group[starts]] = np.maximum.reduceat(values, starts)
+    return out
+
+
 def _comb(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray, reach: float) -> np.ndarray:
     """Which peaks belong to a cluster (peaks of one frame, each within ``reach`` Hz of the
     next) of three or more, or lie more than ``MASKED_DB`` below their cluster's loudest: the
@@ -296,8 +302,7 @@ def _comb(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray, reach: float) -
     starts = np.concatenate(([True], np.diff(key) > reach))
     cluster = np.cumsum(starts) - 1
     size = np.bincount(cluster)
-    loudest = np.full(size.size, -np.inf)
-    np.maximum.at(loudest, cluster, dbfs[order])
+    loudest = _group_max(cluster, dbfs[order])
     bad = (size[cluster] >= 3) | (dbfs[order] < loudest[cluster] - MASKED_DB)
     out = np.empty(frame.size, dtype=bool)
     out[order] = bad
