@@ -171,7 +171,7 @@ def test_the_harmonics_of_a_traced_partial_in_one_undo_step(session, tmp_path):
     wait_until(lambda: session.store.state.partials or session.store.state.error)
     fundamental = session.store.state.partials[0]
     before = session.store.state
-    reply = document.find_harmonics(fundamental.id, 4)
+    reply = document.find_harmonics(fundamental.id, 5)
     assert reply["ok"] and reply["count"] == 4, reply
     found = session.store.state.partials[1:]
     assert [p.name for p in found] == ["H2", "H3", "H4", "H5"]
@@ -184,8 +184,8 @@ def test_the_harmonics_of_a_traced_partial_in_one_undo_step(session, tmp_path):
 
     for args, message in [
         ((99, None), "there is no partial 99"),
-        ((fundamental.id, 0), "the number of harmonics must be at least 1"),
-        ((fundamental.id, float("nan")), "the number of harmonics must be a finite"),
+        ((fundamental.id, 1), "the highest harmonic must be at least 2"),
+        ((fundamental.id, float("nan")), "the highest harmonic must be a finite"),
         (("one", None), "partial id must be a number"),
     ]:
         refused = document.find_harmonics(*args)

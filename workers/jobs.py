@@ -16,6 +16,7 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
+from workers.harmonics import find_harmonics
 from workers.imaging import quantise
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
@@ -135,12 +136,10 @@ class HarmonicsJob:
     request_id: int
     audio: AudioRef
     trace: np.ndarray  # the fundamental's points, (m, 3) [t s, Hz, dBFS], NaN in its gaps
-    count: int | None  # how many harmonics; None: as many as fit below fmax
+    count: int | None  # the highest harmonic; None: as high as they go
     fmax: float | None  # Hz; None: the Nyquist frequency
 
     def run(self, report) -> dict:
-        from workers.harmonics import find_harmonics
-
         report(0, 1)
         samples = attach(self.audio)
         found = find_harmonics(

@@ -123,11 +123,12 @@ class TrackService:
         return {"count": len(tracks)}
 
     def harmonics(self, fundamental: Partial, count: int | None) -> dict:
-        """Trace harmonics 2..N of `fundamental` along its contour (`count` of them, None:
-        as many as fit below the Nyquist frequency); wait for them and add those found, named
-        "H<n>", as one undoable step. Returns {"count": n} and, when none was found,
-        {"message": why}; {"cancelled": True} when cancelled, or when the file changed or the
-        fundamental went meanwhile. Raises TrackFailed when the worker failed."""
+        """Trace harmonics 2..`count` of `fundamental` along its contour (None: as high as
+        they go, below the Nyquist frequency and above the noise); wait for them and add
+        those found, named "H<n>", as one undoable step. Returns {"count": n} and, when none
+        was found, {"message": why}; {"cancelled": True} when cancelled, or when the file
+        changed or the fundamental went meanwhile. Raises TrackFailed when the worker
+        failed."""
         audio = self._store.state.audio
         ref = self._share.ref_for(audio)
         value = self._run(

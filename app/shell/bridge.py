@@ -396,8 +396,8 @@ class SomaDocument:
 
     @_action
     def find_harmonics(self, partial_id, count) -> dict:
-        """Trace harmonics 2..N of the partial `partial_id` (the fundamental) along its
-        contour, `count` of them (null: as many as fit); returns when they are in the
+        """Trace harmonics 2..`count` of the partial `partial_id` (the fundamental) along its
+        contour (null: as high as they go); returns when they are in the
         document, one undoable step ({"count", "message" when none})."""
         state = self._open_document()
         partial = state.partial(self._id(partial_id))

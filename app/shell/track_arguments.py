@@ -87,10 +87,11 @@ def track_settings(value: Any) -> TrackSettings:
 
 
 def harmonics_count(value: Any) -> int | None:
-    """How many harmonics to trace, 1 to MAX_HARMONICS; None (JS null): as many as fit."""
+    """The highest harmonic to trace, 2 to MAX_HARMONICS; None (JS null): as high as they
+    go (below the Nyquist frequency and above the noise)."""
     if value is None:
         return None
-    return integer(value, "the number of harmonics", minimum=1, maximum=MAX_HARMONICS)
+    return integer(value, "the highest harmonic", minimum=2, maximum=MAX_HARMONICS)
 
 
 def prune_limits(min_duration_ms: Any, min_level_db: Any) -> tuple[float, float]:
