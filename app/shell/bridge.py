@@ -52,7 +52,7 @@ from app.shell.track_arguments import (
     track_region,
     track_settings,
 )
-from app.shell.validate import ArgumentError, integer, number, text
+from app.shell.validate import ArgumentError, integer, long_enough, number, text
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
@@ -305,11 +305,7 @@ class SomaDocument:
         fmax = number(fmax, "fmax", maximum=limits.fmax)
         width = integer(width, "width", minimum=1, maximum=MAX_IMAGE_PIXELS)
         height = integer(height, "height", minimum=1, maximum=MAX_IMAGE_PIXELS)
-        if end - start < MIN_VIEW_SECONDS:
-            raise ArgumentError(
-                f"the view must be at least {MIN_VIEW_SECONDS * 1000:g} ms "
-                f"long, not {max(0.0, end - start) * 1000:g} ms"
-            )
+        long_enough(start, end, MIN_VIEW_SECONDS, "the view")
         if fmin >= fmax:
             raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
         request_id = self._viewport.request(View(start, end, fmin, fmax), width, height)

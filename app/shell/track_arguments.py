@@ -7,7 +7,7 @@ from typing import Any
 
 from app.compute.tracking import TrackRegion
 from app.document.state import View
-from app.shell.validate import ArgumentError, integer, number
+from app.shell.validate import ArgumentError, integer, long_enough, number
 from workers.track import MAX_MIN_DURATION, MAX_PARTIALS, MAX_THRESHOLD_DB, TrackSettings
 
 MIN_REGION_SECONDS = 0.02  # four of the tracker's 5 ms frames: a shorter region holds no partial
@@ -50,11 +50,7 @@ def track_region(value: Any, limits: View) -> TrackRegion | None:
             f"the region ({start:g} to {end:g} s) runs past the file "
             f"({limits.start:g} to {limits.end:g} s)"
         )
-    if end - start < MIN_REGION_SECONDS:
-        raise ArgumentError(
-            f"the region must be at least {MIN_REGION_SECONDS * 1000:g} ms long, "
-            f"not {(end - start) * 1000:g} ms"
-        )
+    long_enough(start, end, MIN_REGION_SECONDS, "the region")
     if fmin >= fmax:
         raise ArgumentError(f"the region's fmin ({fmin:g} Hz) must be below its fmax ({fmax:g} Hz)")
     if fmin < limits.fmin or fmax > limits.fmax:
