@@ -28,11 +28,13 @@ export function dragToRegion(points, view, width, height) {
   const [x0, x1] = [a.x, b.x].map((x) => clamp(x, 0, width)).sort((p, q) => p - q);
   const [y0, y1] = [a.y, b.y].map((y) => clamp(y, 0, height)).sort((p, q) => p - q);
   if (!(x1 - x0 >= MIN_REGION_PX && y1 - y0 >= MIN_REGION_PX)) return null;
+  // Clamped again after the arithmetic: an edge of the view must map onto the view's own
+  // value, not one rounding past it (which Python would refuse as outside the file).
   return {
-    start: xToTime(x0, view.start, view.end, width),
-    end: xToTime(x1, view.start, view.end, width),
-    fmin: yToFreq(y1, view.fmin, view.fmax, height),
-    fmax: yToFreq(y0, view.fmin, view.fmax, height),
+    start: clamp(xToTime(x0, view.start, view.end, width), view.start, view.end),
+    end: clamp(xToTime(x1, view.start, view.end, width), view.start, view.end),
+    fmin: clamp(yToFreq(y1, view.fmin, view.fmax, height), view.fmin, view.fmax),
+    fmax: clamp(yToFreq(y0, view.fmin, view.fmax, height), view.fmin, view.fmax),
   };
 }
 

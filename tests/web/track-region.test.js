@@ -15,7 +15,19 @@ test('a drag becomes the region it covers, whichever way it went', () => {
 
 test('a drag past the plot is clamped to the view; a tiny one is no region', () => {
   const region = dragToRegion([{ x: -50, y: -10 }, { x: 2000, y: 400 }], view, 1000, 300);
-  for (const [key, value] of Object.entries(view)) assert.ok(Math.abs(region[key] - value) < 1e-9, key);
+  /** Within `within` (no edge rounded past it: Python would refuse it) and close to it. */
+  const covers = (got, within) => {
+    assert.ok(got.start >= within.start && got.end <= within.end, JSON.stringify(got));
+    assert.ok(got.fmin >= within.fmin && got.fmax <= within.fmax, JSON.stringify(got));
+    for (const key of Object.keys(within)) assert.ok(Math.abs(got[key] - within[key]) < 1e-9, key);
+  };
+  covers(region, view);
+  for (const odd of [{ start: 0.1, end: 19.7, fmin: 20, fmax: 22050 },
+    { start: 7.57, end: 19, fmin: 72, fmax: 4001 }]) { // its fmin once came back 71.99999999999999
+    for (const [width, height] of [[937, 589], [716, 204], [333, 97]]) {
+      covers(dragToRegion([{ x: -1, y: -1 }, { x: width, y: height }], odd, width, height), odd);
+    }
+  }
   assert.equal(dragToRegion([{ x: 10, y: 10 }, { x: 12, y: 200 }], view, 1000, 300), null);
   assert.equal(dragToRegion([{ x: 10, y: 10 }, { x: 200, y: 13 }], view, 1000, 300), null);
   assert.equal(dragToRegion([{ x: 10, y: 10 }], view, 1000, 300), null);
