@@ -111,6 +111,22 @@ def test_cancelling_a_track_leaves_the_document_as_it_was(session, tmp_path):
     wait_until(lambda: session.snaps._slot.pid != worker)  # that worker was ended
 
 
+def test_a_file_opened_while_tracking_cancels_the_track(session, tmp_path):
+    document = session.document
+    document.open_path(_harmonic_tone(tmp_path / "long.wav", seconds=240.0))
+    replies = []
+    tracking = threading.Thread(target=lambda: replies.append(document.track(None, SETTINGS)))
+    tracking.start()
+    wait_until(
+        lambda: any(t.done for t in session.progress.snapshot() if t.label.startswith("Tracking"))
+    )
+    assert document.open_path(_harmonic_tone(tmp_path / "short.wav", seconds=1.0))["ok"]
+    tracking.join(30)
+    assert replies[0]["ok"] and replies[0]["cancelled"]
+    state = session.store.state
+    assert state.audio.name == "short.wav" and state.partials == () and state.undo_stack == ()
+
+
 @pytest.mark.parametrize(
     ("region", "settings", "message"),
     [
