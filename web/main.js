@@ -14,6 +14,7 @@ import { wireErrorBanner } from './error-banner.js';
 import { wireViewPipeline } from './view-pipeline.js';
 import { wireChrome } from './chrome.js';
 import { wireTracing } from './tracing.js';
+import { wireTrackTools } from './track-tools.js';
 import { wireReadout } from './readout.js';
 import { wirePlayback } from './playback.js';
 import { toggleHelp, wireMenus } from './menus.js';
@@ -29,7 +30,8 @@ const $ = (id) => document.getElementById(id);
 
 const scope = new DisposalScope();
 // The page's shared context: what the hand does now, and the page's own playback mix.
-const tools = { mode: 'navigate', stroke: [], hover: null }; // tool, stroke (CSS px), nearestPoint()
+// tool, stroke (CSS px), nearestPoint(), the time under the mouse (s), regions being tracked
+const tools = { mode: 'navigate', stroke: [], hover: null, pointerTime: null, regions: [] };
 const mix = { solo: new Set(), mute: new Set() }; // partial ids (the page's, not the document's)
 
 const documentState = scope.add(createDocumentState({ pull: () => call('get_state') }));
@@ -60,7 +62,8 @@ async function start() {
       timeAxis: $('time-axis'), freqAxis: $('freq-axis'), panes: document.querySelector('.panes') },
     colormap: lutFromColors(colormap.colors),
     getState,
-    getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover }),
+    getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover,
+      regions: tools.regions }),
     call, fetchBytes, showError: banner.show,
   }));
   const chrome = scope.add(wireChrome({ getState, mix, act, select }));
@@ -72,8 +75,13 @@ async function start() {
   }));
   scope.add(documentState.subscribe(chrome.render));
 
+  const playback = scope.add(wirePlayback({ tools, mix, documentState, pipeline, fetchBytes,
+    showError: banner.show }));
+  const trackTools = scope.add(wireTrackTools({ tools, getState, getView: () => pipeline.view,
+    drawTraces: pipeline.drawTraces, act, getCursor: playback.cursor,
+    notify: (message) => pushEvents.notify(message), showError: banner.show }));
   const tracing = scope.add(wireTracing({ tools, getState, getView: () => pipeline.view,
-    drawTraces: pipeline.drawTraces, act, select }));
+    drawTraces: pipeline.drawTraces, act, select, onRegion: trackTools.trackDrag }));
   // The plot, not a canvas, takes navigation and the readout: the trace overlay sits over
   // the spectrogram canvas, and wheel events from it must still zoom.
   const plot = document.querySelector('.plot');
@@ -83,8 +91,6 @@ async function start() {
     onView: pipeline.onView };
   scope.add(attachViewportGestures(plot, navigation));
   scope.add(attachOverviewGestures($('overview-canvas'), navigation));
-  const playback = scope.add(wirePlayback({ tools, mix, documentState, pipeline, fetchBytes,
-    showError: banner.show }));
   scope.add(wireMenus({ act, mix, picture: pipeline.picture }));
   scope.add(wireKeys({ win: window, help: $('help'), ...navigation, commands: {
     open: () => act('open_dialog'),
@@ -95,6 +101,10 @@ async function start() {
     navigate: () => tracing.setMode('navigate'),
     trace: () => tracing.setMode('trace'),
     erase: () => tracing.setMode('erase'),
+    track: () => tracing.setMode('track'),
+    'find-harmonics': trackTools.harmonics,
+    join: trackTools.join,
+    split: trackTools.split,
     play: playback.toggle,
     help: () => toggleHelp($('help')),
     delete: () => {
@@ -107,7 +117,7 @@ async function start() {
   // a drop only fires where dragover was cancelled.
   scope.add(listenAll(document, [['dragover', (event) => event.preventDefault()]]));
   // Python pushes events through window.soma.receive once it exists.
-  scope.add(wirePushEvents({ applyState: documentState.apply, getState, act }));
+  const pushEvents = scope.add(wirePushEvents({ applyState: documentState.apply, getState, act }));
 
   await bridgeReady();
   const reply = await call('get_state');

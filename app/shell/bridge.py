@@ -26,8 +26,9 @@ from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
 from app.compute.overview import compute_overview
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
+from app.compute.tracking import TrackService
 from app.compute.viewport import ViewportService
-from app.document import editing
+from app.document import cleanup, editing
 from app.document.audio_file import AudioFile
 from app.document.datastore import DataStore
 from app.document.state import DocumentState, Levels, View
@@ -45,7 +46,13 @@ from app.files.persistence import (
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
 from app.progress.tasks import ProgressManager
-from app.shell.validate import ArgumentError, integer, number, text
+from app.shell.track_arguments import (
+    harmonics_count,
+    prune_limits,
+    track_region,
+    track_settings,
+)
+from app.shell.validate import ArgumentError, integer, long_enough, number, text
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
@@ -139,6 +146,7 @@ class SomaDocument:
         share: AudioShare,
         viewport: ViewportService,
         snapping: SnapService,
+        tracking: TrackService,
         exports: BackgroundQueue,
         progress: ProgressManager,
         dialogs: Dialogs | None = None,
@@ -149,6 +157,7 @@ class SomaDocument:
         self._share = share
         self._viewport = viewport
         self._snapping = snapping
+        self._tracking = tracking
         self._exports = exports  # resynthesis exports, one after another
         self._dialogs = dialogs
         # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
@@ -296,11 +305,7 @@ class SomaDocument:
         fmax = number(fmax, "fmax", maximum=limits.fmax)
         width = integer(width, "width", minimum=1, maximum=MAX_IMAGE_PIXELS)
         height = integer(height, "height", minimum=1, maximum=MAX_IMAGE_PIXELS)
-        if end - start < MIN_VIEW_SECONDS:
-            raise ArgumentError(
-                f"the view must be at least {MIN_VIEW_SECONDS * 1000:g} ms "
-                f"long, not {max(0.0, end - start) * 1000:g} ms"
-            )
+        long_enough(start, end, MIN_VIEW_SECONDS, "the view")
         if fmin >= fmax:
             raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
         request_id = self._viewport.request(View(start, end, fmin, fmax), width, height)
@@ -374,6 +379,58 @@ class SomaDocument:
                 )
             checked.append((self._id(item.get("partialId")), start, end))
         return {"state": self._store.update(lambda s: editing.erased(s, checked)).to_json()}
+
+    @_action
+    def track(self, region, settings) -> dict:
+        """Track the partials in `region`, {start s, end s, fmin Hz, fmax Hz} (null: the
+        whole file), with `settings` {thresholdDb, minDurationMs, maxPartials}; returns when
+        they are in the document, one undoable step ({"count", "message" when none})."""
+        state = self._open_document()
+        region = track_region(region, state.overview.view)
+        outcome = self._tracking.track(track_settings(settings), region)
+        return {**outcome, "state": self._store.state.to_json()}
+
+    @_action
+    def find_harmonics(self, partial_id, count) -> dict:
+        """Trace harmonics 2..`count` of the partial `partial_id` (the fundamental) along its
+        contour (null: as high as they go); returns when they are in the
+        document, one undoable step ({"count", "message" when none})."""
+        state = self._open_document()
+        partial = state.partial(self._id(partial_id))
+        if partial is None:
+            raise ArgumentError(f"there is no partial {partial_id}")
+        outcome = self._tracking.harmonics(partial, harmonics_count(count))
+        return {**outcome, "state": self._store.state.to_json()}
+
+    @_action
+    def join_partials(self, ids) -> dict:
+        """Join the partials `ids`, one after another in time, into one."""
+        ids = self._ids(ids)
+        return {"state": self._store.update(lambda s: cleanup.joined(s, ids)).to_json()}
+
+    @_action
+    def split_partial(self, partial_id, time) -> dict:
+        """Cut a partial in two at `time` s."""
+        partial_id, time = self._id(partial_id), number(time, "the time to split at")
+        return {"state": self._store.update(lambda s: cleanup.split(s, partial_id, time)).to_json()}
+
+    @_action
+    def prune_partials(self, ids, min_duration_ms, min_level_db) -> dict:
+        """Delete those of the partials `ids` (null: all) shorter than `min_duration_ms` or
+        whose loudest point is below `min_level_db` dBFS; {"count"}, and a "message" when
+        none was."""
+        among = None if ids is None else self._ids(ids)
+        min_duration, min_level = prune_limits(min_duration_ms, min_level_db)
+        before = self._store.state
+        state = self._store.update(lambda s: cleanup.pruned(s, among, min_duration, min_level))
+        count = len(before.partials) - len(state.partials)
+        reply = {"count": count, "state": state.to_json()}
+        if not count:
+            reply["message"] = (
+                f"No partial is shorter than {min_duration * 1000:g} ms or weaker than "
+                f"{min_level:g} dBFS."
+            )
+        return reply
 
     @_action
     def rename_partial(self, partial_id, name) -> dict:

@@ -39,6 +39,15 @@ def number(
     return result
 
 
+def long_enough(start: float, end: float, minimum: float, what: str) -> None:
+    """ArgumentError unless [start, end] s spans at least `minimum` s (`what`: "the view")."""
+    if end - start < minimum:
+        raise ArgumentError(
+            f"{what} must be at least {minimum * 1000:g} ms long, "
+            f"not {max(0.0, end - start) * 1000:g} ms"
+        )
+
+
 def integer(value: Any, name: str, *, minimum: int, maximum: int) -> int:
     """An integer within [minimum, maximum]; a float with an integral value is accepted
     (JSON has one number type)."""

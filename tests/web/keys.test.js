@@ -35,6 +35,10 @@ test('shortcutFor names the command of each shortcut', () => {
     [{ key: 't' }, 'trace'],
     [{ key: 'E' }, 'erase'],
     [{ key: 'n' }, 'navigate'],
+    [{ key: 'r' }, 'track'],
+    [{ key: 'F' }, 'find-harmonics'],
+    [{ key: 'j' }, 'join'],
+    [{ key: 'x' }, 'split'],
     [{ key: ' ' }, 'play'],
     [{ key: '?', shiftKey: true }, 'help'],
     [{ key: 'Delete' }, 'delete'],
@@ -44,7 +48,7 @@ test('shortcutFor names the command of each shortcut', () => {
 });
 
 test('shortcutFor leaves other keys, and tools with a modifier, to the browser', () => {
-  for (const event of [{ key: 'x' }, { key: 't', ctrlKey: true }, { key: 't', altKey: true },
+  for (const event of [{ key: 'g' }, { key: 't', ctrlKey: true }, { key: 't', altKey: true }, { key: 'r', altKey: true },
     { key: ' ', ctrlKey: true }, { key: 'q', ctrlKey: true }, { key: 'ArrowLeft' }]) {
     assert.equal(shortcutFor(event), null, JSON.stringify(event));
   }
