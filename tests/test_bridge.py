@@ -859,7 +859,7 @@ def test_a_dev_mode_restore_never_shows_the_file_without_its_saved_view(document
 def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
     # Typed without an extension, each name gets its format's: the save dialog (pywebview's
     # Qt one) reports no chosen filter to take it from.
-    formats = ("csv", "json", "spear-partials", "spear-frames")
+    formats = ("csv", "json", "spear-partials", "spear-frames", "sdif")
     dialogs = ScriptedDialogs(*(str(tmp_path / f"out-{fmt}") for fmt in formats))
     session = _session(dialogs)
     document = session.document
@@ -874,6 +874,7 @@ def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
         "take.json",
         "take-partials.txt",
         "take-frames.txt",
+        "take.sdif",
     ]
     assert written == [
         str(tmp_path / name)
@@ -882,6 +883,8 @@ def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
             "out-json.json",
             "out-spear-partials.txt",
             "out-spear-frames.txt",
+            "out-sdif.sdif",
         )
     ]
     assert Path(written[3]).read_text().startswith("par-text-frame-format")
+    assert b"source\ttake.wav\n" in Path(written[4]).read_bytes()

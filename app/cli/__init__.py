@@ -3,7 +3,8 @@
     soma [FILE]                  open the window (on the demo recording without FILE)
     soma render AUDIO -o OUT     render what the viewport would show, without a window
     soma snap AUDIO --trace GUIDE -o OUT   snap a drawn guide onto the spectral ridge
-    soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON or SPEAR
+    soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON, SPEAR or SDIF
+    soma convert IN -o OUT [-f FORMAT]     partials from one exchange format to another
     soma synth INPUT -o OUT.wav|OUT.flac   additive resynthesis of a project's partials
 
 On a terminal the work shows as progress bars on stderr; through a pipe, or with --quiet,
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
-from app.cli import export, render, snap, synth
+from app.cli import convert, export, render, snap, synth
 from app.cli.common import Parser
 from app.files.audio import load_audio
 from app.files.project import load_project
@@ -50,6 +51,7 @@ COMMANDS = {
     "render": render,
     "snap": snap,
     "export": export,
+    "convert": convert,
     "synth": synth,
 }
 

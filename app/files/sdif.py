@@ -210,17 +210,18 @@ class _Frames:
 
 
 def _checked_values(values: np.ndarray, names: tuple[str, ...], kind: bytes, time: float):
-    """Raise SdifError when a column of `names` (the first len(names)) holds NaN or infinity,
-    or a frequency or amplitude is negative."""
+    """Raise SdifError when a column of `names` (the first len(names)) holds NaN, infinity or a
+    negative value, or an index that is not a whole number."""
+    where = f"in the {_signature(kind)} frame at time {time!r}"
     for column, name in enumerate(names):
-        bad = values[:, column]
-        where = f"in {_signature(kind)} at time {time!r}"
-        if not np.isfinite(bad).all():
-            raise SdifError(f"{name} {bad[~np.isfinite(bad)][0]!r} {where}")
-        if name in ("frequency", "amplitude") and (bad < 0).any():
-            raise SdifError(f"negative {name} {bad[bad < 0][0]!r} {where}")
-        if name == "index" and (bad != np.round(bad)).any():
-            raise SdifError(f"index {bad[bad != np.round(bad)][0]!r} is not whole {where}")
+        column_values = values[:, column]
+        for problem, bad in (
+            ("not finite", ~np.isfinite(column_values)),
+            ("negative", column_values < 0),
+            ("not a whole number", column_values != np.round(column_values)),
+        ):
+            if bad.any() and (problem != "not a whole number" or name == "index"):
+                raise SdifError(f"{name} {float(column_values[bad][0])!r} is {problem} {where}")
 
 
 def read_sdif(data: bytes) -> SdifContents:
