@@ -510,7 +510,8 @@ def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
 
 def test_export_and_import_partials_through_the_dialogs(tmp_path):
     out = tmp_path / "partials.txt"
-    dialogs = ScriptedDialogs(str(out), str(out))
+    damaged = tmp_path / "damaged.sdif"
+    dialogs = ScriptedDialogs(str(out), str(out), str(damaged), str(damaged))
     session = _session(dialogs)
     document = session.document
     try:
@@ -522,6 +523,14 @@ def test_export_and_import_partials_through_the_dialogs(tmp_path):
         assert [p["id"] for p in state["partials"]] == [1, 2]
         assert state["undo"] == "Import"
         assert document.export_partials("mp4")["ok"] is False
+        # A damaged SDIF file: one line naming it, and the document as it was.
+        assert document.export_partials("sdif")["ok"]
+        damaged.write_bytes(damaged.read_bytes()[:-3])
+        before = document._store.state
+        reply = document.import_partials()
+        assert reply["ok"] is False and reply["error"].startswith(f"{damaged}: ")
+        assert "truncated" in reply["error"] and "\n" not in reply["error"]
+        assert document._store.state is before
     finally:
         session.close()
 
