@@ -559,7 +559,7 @@ def _read_sdif(data: bytes, source: _Source) -> list[_Track]:
     except SdifError as error:
         raise source.fail(str(error)) from None
     if contents.skipped:
-        log.info("%s: skipped SDIF types %s", source.path, ", ".join(contents.skipped))
+        log.warning("%s: skipped SDIF types %s", source.path, ", ".join(contents.skipped))
     return [
         (None, None, np.column_stack((points[:, :2], _to_db(points[:, 2]))))
         for points in contents.tracks
