@@ -515,7 +515,8 @@ def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
 
 def test_export_and_import_partials_through_the_dialogs(tmp_path):
     out = tmp_path / "partials.txt"
-    dialogs = ScriptedDialogs(str(out), str(out))
+    damaged = tmp_path / "damaged.sdif"
+    dialogs = ScriptedDialogs(str(out), str(out), str(damaged), str(damaged))
     session = _session(dialogs)
     document = session.document
     try:
@@ -527,6 +528,14 @@ def test_export_and_import_partials_through_the_dialogs(tmp_path):
         assert [p["id"] for p in state["partials"]] == [1, 2]
         assert state["undo"] == "Import"
         assert document.export_partials("mp4")["ok"] is False
+        # A damaged SDIF file: one line naming it, and the document as it was.
+        assert document.export_partials("sdif")["ok"]
+        damaged.write_bytes(damaged.read_bytes()[:-3])
+        before = document._store.state
+        reply = document.import_partials()
+        assert reply["ok"] is False and reply["error"].startswith(f"{damaged}: ")
+        assert "truncated" in reply["error"] and "\n" not in reply["error"]
+        assert document._store.state is before
     finally:
         session.close()
 
@@ -864,7 +873,7 @@ def test_a_dev_mode_restore_never_shows_the_file_without_its_saved_view(document
 def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
     # Typed without an extension, each name gets its format's: the save dialog (pywebview's
     # Qt one) reports no chosen filter to take it from.
-    formats = ("csv", "json", "spear-partials", "spear-frames")
+    formats = ("csv", "json", "spear-partials", "spear-frames", "sdif")
     dialogs = ScriptedDialogs(*(str(tmp_path / f"out-{fmt}") for fmt in formats))
     session = _session(dialogs)
     document = session.document
@@ -879,6 +888,7 @@ def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
         "take.json",
         "take-partials.txt",
         "take-frames.txt",
+        "take.sdif",
     ]
     assert written == [
         str(tmp_path / name)
@@ -887,6 +897,8 @@ def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
             "out-json.json",
             "out-spear-partials.txt",
             "out-spear-frames.txt",
+            "out-sdif.sdif",
         )
     ]
     assert Path(written[3]).read_text().startswith("par-text-frame-format")
+    assert b"source\ttake.wav\n" in Path(written[4]).read_bytes()

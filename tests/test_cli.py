@@ -213,12 +213,13 @@ def test_export_a_project_in_every_format(tmp_path):
         "json": '{"partials"',
         "spear-partials": "par-text-partials-format",
         "spear-frames": "par-text-frame-format",
+        "sdif": "SDIF",
     }
     for fmt, first in first_lines.items():
         out = tmp_path / f"out-{fmt}.txt"
         result = soma("export", project, "-f", fmt, "-o", out)
         assert result.returncode == 0, result.stderr
-        assert out.read_text().startswith(first)
+        assert out.read_bytes().startswith(first.encode())
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""CSV, JSON and SPEAR text: round trips, tolerated variants, malformed input, fuzzing."""
+"""CSV, JSON and SPEAR text: round trips, tolerated variants, malformed input, fuzzing.
+SDIF has tests/test_sdif.py."""
 
 import logging
 import math
@@ -344,7 +345,7 @@ def test_error_messages_name_the_line(tmp_path):
 
 def test_import_arguments_and_missing_file(tmp_path):
     with pytest.raises(ExchangeError, match="unknown format"):
-        import_partials(tmp_path / "p.csv", "sdif")
+        import_partials(tmp_path / "p.csv", "mp3")
     with pytest.raises(ExchangeError, match="first_id"):
         import_partials(tmp_path / "p.csv", "csv", first_id=0)
     with pytest.raises(ExchangeError, match="cannot read"):

@@ -4,7 +4,8 @@
     soma render AUDIO -o OUT     render what the viewport would show, without a window
     soma snap AUDIO --trace GUIDE -o OUT   snap a drawn guide onto the spectral ridge
     soma harmonics AUDIO --trace F0 -o OUT [--count N]   harmonics 2..N of a traced partial
-    soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON or SPEAR
+    soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON, SPEAR or SDIF
+    soma convert IN -o OUT [-f FORMAT]     partials from one exchange format to another
     soma synth INPUT -o OUT.wav|OUT.flac   additive resynthesis of a project's partials
     soma track AUDIO -o OUT      track every partial of a sound automatically (any export format)
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
-from app.cli import export, harmonics, render, snap, synth, track
+from app.cli import convert, export, harmonics, render, snap, synth, track
 from app.cli.common import Parser
 from app.files.audio import load_audio
 from app.files.project import load_project
@@ -53,6 +54,7 @@ COMMANDS = {
     "snap": snap,
     "harmonics": harmonics,
     "export": export,
+    "convert": convert,
     "synth": synth,
     "track": track,
 }

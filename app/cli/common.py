@@ -13,6 +13,7 @@ from app.base.errors import SomaError, error_line
 from app.base.files import read_limited
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 from app.base.jsontext import parse_json
+from app.files.exchange import FORMATS, format_for_path
 
 
 class UsageError(SomaError):
@@ -80,3 +81,15 @@ def read_trace(path: Path) -> np.ndarray:
 def _cell(text: str) -> float | None:
     """A CSV number; an empty cell (a point in the noise) is None."""
     return None if not text.strip() else float(text)
+
+
+def output_format(output: str | Path, given: str | None) -> str:
+    """The exchange format to write OUTPUT in: -f's value, else what its name asks for
+    (`app.files.exchange.format_for_path`)."""
+    fmt = given or format_for_path(output)
+    if fmt is None:
+        raise UsageError(
+            f"cannot tell the format of '{Path(output).name}' from its name; end it in .csv, "
+            f".json, .sdif or .txt, or give -f {{{','.join(FORMATS)}}}"
+        )
+    return fmt

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli.common import UsageError, command_parser, read_trace
+from app.cli.common import command_parser, output_format, read_trace
 from app.document.partials import Partial, default_color, frozen_points
 from app.files.audio import load_audio
-from app.files.exchange import FORMATS, export_partials, format_for_path
+from app.files.exchange import FORMATS, export_partials
 from app.progress.tasks import ProgressManager
 from workers.harmonics import find_harmonics
 
@@ -55,11 +55,7 @@ def _count(value: str) -> int:
 
 def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     output = Path(args.output)
-    fmt = args.format or format_for_path(output)
-    if fmt is None:
-        raise UsageError(
-            f"output must end in .csv, .json or .txt, not '{output.name}' (or give -f FORMAT)"
-        )
+    fmt = output_format(output, args.format)
     trace = read_trace(Path(args.trace))
     with progress.task(f"Decoding {Path(args.audio).name}"):
         audio = load_audio(args.audio, quiet=True)

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import scipy.fft
 
-from app.cli.common import UsageError, command_parser
+from app.cli.common import command_parser, output_format
 from app.files.exchange import FORMATS, export_partials
 from app.files.tracking import as_partials, track_file
 from app.progress.tasks import ProgressManager
 from workers.track import TrackSettings
 
 # Output formats by extension, when -f is not given.
-_BY_SUFFIX = {".csv": "csv", ".json": "json", ".txt": "spear-partials"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -53,20 +52,8 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _output_format(args: argparse.Namespace) -> str:
-    if args.format:
-        return args.format
-    suffix = Path(args.output).suffix.lower()
-    if suffix not in _BY_SUFFIX:
-        raise UsageError(
-            f"cannot tell the format of '{Path(args.output).name}'; give -f "
-            f"({', '.join(FORMATS)}) or end it in {', '.join(_BY_SUFFIX)}"
-        )
-    return _BY_SUFFIX[suffix]
-
-
 def run(args: argparse.Namespace, progress: ProgressManager) -> None:
-    fmt = _output_format(args)
+    fmt = output_format(args.output, args.format)
     settings = TrackSettings(
         threshold_db=args.threshold,
         min_duration=args.min_duration,

@@ -112,6 +112,7 @@ EXPORT_ENDINGS = {
     "json": ".json",
     "spear-partials": "-partials.txt",
     "spear-frames": "-frames.txt",
+    "sdif": ".sdif",
     "wav": "-partials.wav",
     "flac": "-partials.flac",
     "png": "-view.png",
@@ -244,7 +245,7 @@ class SomaDocument:
 
     @_action
     def import_partials(self) -> dict:
-        """Add partials from a CSV, JSON or SPEAR file, as one undoable step."""
+        """Add partials from a CSV, JSON, SPEAR or SDIF file, as one undoable step."""
         self._open_document()
         chosen = self._ask("open_file", "partials")
         if not chosen:
@@ -266,7 +267,7 @@ class SomaDocument:
 
     @_action
     def export_partials(self, fmt) -> dict:
-        """Write the partials as csv, json, spear-partials or spear-frames."""
+        """Write the partials in one of exchange.FORMATS."""
         fmt = text(fmt, "format")
         if fmt not in exchange.FORMATS:
             raise ArgumentError(f"format must be one of {', '.join(exchange.FORMATS)}")
@@ -279,7 +280,7 @@ class SomaDocument:
         with self._progress.task(
             f"Exporting {_count(len(state.partials), 'partial')} to {Path(chosen).name}"
         ):
-            exchange.export_partials(state.partials, chosen, fmt)
+            exchange.export_partials(state.partials, chosen, fmt, source_name=state.audio.name)
         return {"path": chosen}
 
     @_action
