@@ -5,6 +5,7 @@
     soma snap AUDIO --trace GUIDE -o OUT   snap a drawn guide onto the spectral ridge
     soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON or SPEAR
     soma synth INPUT -o OUT.wav|OUT.flac   additive resynthesis of a project's partials
+    soma track AUDIO -o OUT      track every partial of a sound automatically (any export format)
 
 On a terminal the work shows as progress bars on stderr; through a pipe, or with --quiet,
 only results (stdout) and errors (stderr) are printed.
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
-from app.cli import export, render, snap, synth
+from app.cli import export, render, snap, synth, track
 from app.cli.common import Parser
 from app.files.audio import load_audio
 from app.files.project import load_project
@@ -51,6 +52,7 @@ COMMANDS = {
     "snap": snap,
     "export": export,
     "synth": synth,
+    "track": track,
 }
 
 
