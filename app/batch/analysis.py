@@ -113,11 +113,15 @@ class LongFile:
 
 
 def chunk_plan(info: FileInfo, chunk_seconds: float) -> tuple[Chunk, ...]:
-    """The chunks of a file: as few as keep each within `chunk_seconds`, cut on overview
-    column boundaries, covering [0, duration) and columns [0, OVERVIEW_WIDTH)."""
-    count = min(max(1, math.ceil(info.duration / chunk_seconds)), OVERVIEW_WIDTH)
-    columns = [round(k * OVERVIEW_WIDTH / count) for k in range(count + 1)]
+    """The chunks of a file, covering [0, duration) and the overview's columns
+    [0, OVERVIEW_WIDTH): as few as keep each within `chunk_seconds` (and at least one column:
+    with a limit under one column's span, a chunk is one column), of whole columns, evenly
+    sized."""
     seconds_per_column = info.duration / OVERVIEW_WIDTH
+    fit = max(1, min(OVERVIEW_WIDTH, math.floor(chunk_seconds / seconds_per_column)))
+    count = math.ceil(OVERVIEW_WIDTH / fit)
+    per_chunk = math.ceil(OVERVIEW_WIDTH / count)  # <= fit
+    columns = [*range(0, OVERVIEW_WIDTH, per_chunk), OVERVIEW_WIDTH]
     return tuple(
         Chunk(c0 * seconds_per_column, c1 * seconds_per_column, c0, c1)
         for c0, c1 in itertools.pairwise(columns)

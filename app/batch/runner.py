@@ -17,7 +17,6 @@ the file gets an error row). `retries` covers a task that raised for any other r
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,7 +44,7 @@ def run_batch(
     scheduler: str | None = None,
     workers: int | None = None,
     resume: bool = False,
-    announce: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+    announce: Callable[[str], None],
 ) -> list[Row]:
     """Analyse `files` (absolute paths, see app.batch.inputs.collect_inputs) into `outdir`.
 

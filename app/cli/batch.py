@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.batch.analysis import CHUNK_SECONDS, BatchSettings
@@ -80,6 +81,10 @@ def settings_from(args: argparse.Namespace) -> BatchSettings:
     )
 
 
+def print_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
 def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     settings = settings_from(args)
     outdir = Path(args.output)
@@ -92,6 +97,7 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
         scheduler=args.scheduler,
         workers=args.workers,
         resume=args.resume,
+        announce=(lambda line: None) if args.quiet else print_to_stderr,
     )
     failures = sum(row.status != OK for row in rows)
     print(f"{outdir / 'index.csv'}: {len(rows) - failures} ok, {failures} failed")
