@@ -26,31 +26,33 @@ class DaskCluster:
         self._logs = []
 
     def start(self, workers: int) -> None:
-        scheduler_file = folder / "scheduler.json"
-        self.scheduler = self._start(
+        scheduler_file = self._folder / "scheduler.json"
+        self._start(
             "scheduler",
-            ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
-            + ["--scheduler-file", str(scheduler_file)],
+            ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"],
+            ["--scheduler-file", str(scheduler_file)],
         )
-        wait_until(scheduler_file.exists, timeout=60)
-        wait_until(lambda: json.loads(scheduler_file.read_text() or "{}").get("address"), 60)
-        self.address = json.loads(scheduler_file.read_text())["address"]
+        wait_until(lambda: _address(scheduler_file), timeout=60)
+        self.address = _address(scheduler_file)
         self.workers = [
             self._start(
                 f"worker{n}",
-                ["worker", self.address, "--host", "127.0.0.1", "--nthreads", "1"]
-                + ["--nworkers", "1", "--no-dashboard", "--name", f"worker{n}"],
+                ["worker", self.address, "--host", "127.0.0.1", "--nthreads", "1"],
+                ["--nworkers", "1", "--no-dashboard", "--name", f"worker{n}"],
             )
             for n in range(workers)
         ]
         with Client(self.address, timeout=60) as client:
             client.wait_for_workers(workers, timeout=60)
 
-    def _start(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = open(self._folder / f"{name}.log", "wb")  # noqa: SIM115 (closed in close())
+    def _start(self, name: str, *args: list[str]) -> subprocess.Popen:
+        log = open(self._folder / f"{name}.log", "wb")  # closed in close()
         self._logs.append(log)
         process = subprocess.Popen(
-            [str(DASK), *args], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [str(DASK), *(word for part in args for word in part)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.processes.append(process)
         return process
@@ -68,6 +70,13 @@ class DaskCluster:
         for log in self._logs:
             log.close()
         wait_until(lambda: not any(alive(pid) for pid in below), timeout=30)
+
+
+def _address(scheduler_file: Path) -> str:
+    try:
+        return json.loads(scheduler_file.read_text()).get("address", "")
+    except (OSError, ValueError):  # not written yet, or half written
+        return ""
 
 
 @contextlib.contextmanager

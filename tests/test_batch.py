@@ -2,6 +2,7 @@
 stitching, the command line's refusals. The runs on real clusters are in
 test_batch_cluster.py."""
 
+import itertools
 import json
 
 import numpy as np
@@ -10,10 +11,10 @@ import soundfile as sf
 
 from app.batch.analysis import (
     BatchSettings,
+    FileInfo,
     LongFile,
     analyse_chunk,
     analyse_file,
-    FileInfo,
     chunk_plan,
     finish_file,
 )
@@ -122,7 +123,7 @@ def test_chunks_cover_the_file_and_the_overview_columns_without_gap():
     assert len(chunks) == 13  # 154 columns of 1.8 s each, the last 152
     assert chunks[0].start == 0 and chunks[-1].end == pytest.approx(3600)
     assert chunks[0].first_column == 0 and chunks[-1].end_column == OVERVIEW_WIDTH
-    for left, right in zip(chunks, chunks[1:], strict=False):
+    for left, right in itertools.pairwise(chunks):
         assert left.end == right.start and left.end_column == right.first_column
         assert right.end - right.start <= 300.0 + 1e-9
     assert len(chunk_plan(FileInfo(SR, 1, SR * 10), 300.0)) == 1
