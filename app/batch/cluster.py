@@ -6,6 +6,14 @@ and scipy code that hold the GIL between calls: processes, not threads, run them
 side) and splits the machine's memory evenly between them (memory_limit="auto": a worker
 whose memory passes the limit is restarted by its nanny, and its task runs again elsewhere).
 Its dashboard, when the scheduler has one (it needs bokeh), listens on a free port.
+
+Dask's nannies start their workers with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory
+back to the system at once). Any explicit value turns off glibc's adaptive mmap threshold,
+so each of an analysis's large numpy temporaries is a fresh mmap whose pages fault in again:
+measured here, the overview of a 10 s file took twice the CPU time (docs/benchmarks.md).
+Soma's local workers are started without it (WORKER_CONFIG); an analysis's memory is freed
+when its task ends anyway. docs/user-guide.md gives the same setting for workers started by
+hand.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from collections.abc import Iterator
 from app.batch.inputs import BatchError
 
 CONNECT_SECONDS = 10  # to reach a scheduler given by address
+WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
 @contextlib.contextmanager
@@ -28,6 +37,7 @@ def connected(scheduler: str | None, workers: int | None) -> Iterator:
 
     Raises BatchError when the scheduler cannot be reached.
     """
+    import dask.config
     from distributed import Client, LocalCluster  # a second to import: only for a batch
 
     if scheduler is not None:
@@ -38,14 +48,15 @@ def connected(scheduler: str | None, workers: int | None) -> Iterator:
         with client:
             yield client
         return
-    cluster = LocalCluster(
-        n_workers=workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="auto",
-        dashboard_address=":0",
-        silence_logs=logging.ERROR,
-    )
+    with dask.config.set(WORKER_CONFIG):  # read by the nannies as they are made
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit="auto",
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
     with cluster, Client(cluster) as client:
         yield client
 
