@@ -33,7 +33,7 @@ import numpy as np
 import soundfile as sf
 
 from app.base.errors import SomaError, error_line
-from app.base.files import write_atomic
+from app.base.files import open_regular, write_atomic
 from app.batch.index import OK, Row, failed
 from app.batch.outputs import FileOutputs
 from app.batch.stitch import joined_columns, joined_partials, strongest
@@ -130,10 +130,10 @@ def chunk_plan(info: FileInfo, chunk_seconds: float) -> tuple[Chunk, ...]:
 
 def probe(path: str) -> FileInfo:
     """The file's format; AudioError for a file Soma cannot open."""
-    with open_audio_stream(path, quiet=True) as stream:
-        # The stream mixes to mono and does not say how many channels it mixed.
-        channels = sf.info(stream.path).channels
-        return FileInfo(stream.sample_rate, channels, stream.frames)
+    with open_audio_stream(path, quiet=True) as stream, open_regular(stream.path) as raw:
+        # The stream mixes to mono and does not say how many channels it mixed; the header
+        # is read again from the open file (a name need not be UTF-8).
+        return FileInfo(stream.sample_rate, sf.info(raw).channels, stream.frames)
 
 
 def analyse_file(path: str, outputs: FileOutputs, settings: BatchSettings) -> Row | LongFile:
@@ -145,10 +145,11 @@ def analyse_file(path: str, outputs: FileOutputs, settings: BatchSettings) -> Ro
     except SomaError as error:
         return failed(path, error_line(error), time.perf_counter() - began)
     chunks = chunk_plan(info, settings.chunk_seconds)
+    probed = time.perf_counter() - began
     if len(chunks) > 1:
-        return LongFile(info, chunks, time.perf_counter() - began)
+        return LongFile(info, chunks, probed)
     result = analyse_chunk(path, info, chunks[0], settings, whole=True)
-    return finish_file(path, outputs, settings, info, [result], time.perf_counter() - began)
+    return finish_file(path, outputs, settings, info, [result], probed)
 
 
 def analyse_chunk(
