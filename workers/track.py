@@ -20,8 +20,10 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    frequency wobbles more in cents). So partials go on through vibrato, glissandi and
    crossings where their nearest peaks would swap.
 3. Births and deaths: a peak no partial takes starts a partial. A partial that finds no peak
-   keeps predicting for up to ``MAX_GAP_SECONDS`` (a dip, or two partials merged into one
-   peak as they cross) and is continued if a peak appears on its prediction; otherwise it
+   keeps predicting for up to ``MAX_GAP_SECONDS`` (or, while it glides, up to a quarter of
+   its length and ``MAX_COAST_SECONDS``: two partials merged into one peak as they cross)
+   and is continued if a peak appears on its prediction, within ``RESUME_LEVEL_DB`` of its
+   last level; otherwise it
    ends at its last peak. A bridged gap is filled by linear interpolation in cents and dB
    (not marked NaN): the output has no NaN rows.
 4. A partial is kept if it lasts at least ``min_duration`` and at least ``MIN_SIGMAS`` time
@@ -69,8 +71,9 @@ ALPHA, BETA, GAMMA = 0.9, 0.6, 0.15
 FREQ_SCALE_CENTS = 10.0
 LEVEL_SCALE_DB = 12.0
 GATE_CENTS = 25.0  # from the prediction, per frame
-GATE_SIGMAS = 1.0  # ... or this many frequency sigmas of the band's window, if wider
+GATE_SIGMAS = 0.5  # ... or this many frequency sigmas of the band's window, if wider
 ESTABLISHED_FRAMES = 4
+RESUME_LEVEL_DB = 10.0  # the largest level change across a gap
 ACCEL_FRAMES = 4.0  # frames over which a prediction uses the acceleration
 MAX_COAST_SECONDS = 0.5  # the longest gap a partial is carried across, ...
 GAP_PER_FRAME = 0.25  # ... a quarter of the frames it has been followed, if it glides:
@@ -283,36 +286,39 @@ class PartialTracker:
 
 
 def _band_sigma_t(freq: np.ndarray) -> np.ndarray:
-    """The time sigma (s) of the window of the band each frequency (Hz) falls in."""
+    """The time sigma (s) of the shortest window of the band each frequency (Hz) falls in."""
     highs = np.array([hi for _, hi, _ in BANDS])
-    sigmas = np.array([s for _, _, s in BANDS])
+    sigmas = np.array([min(s) for _, _, s in BANDS])
     return sigmas[np.minimum(np.searchsorted(highs, freq, side="right"), len(BANDS) - 1)]
 
 
 class _Linker:
     """Peaks to partials, frame by frame (steps 2 and 3 of the module docstring).
 
-    The live partials' state is kept in arrays (one entry per partial): an alpha-beta-gamma
-    filter of their frequency in cents (value, slope per frame, acceleration per frame**2),
-    their last level, last matched frame and count of matched frames; their points are lists.
+    The live partials' state is kept in arrays (one entry per partial): its id, an
+    alpha-beta-gamma filter of its frequency in cents (value, slope per frame, acceleration
+    per frame**2), its last level, last matched frame and count of matched frames. Each
+    frame's matched points are logged as arrays (partial id, cents, level), 20 bytes a point
+    and no Python object per point, and grouped into partials at the end.
     """
 
     def __init__(self):
         self._max_gap = round(MAX_GAP_SECONDS / HOP)
         self._max_coast = round(MAX_COAST_SECONDS / HOP)
+        self._next_id = 0
+        self._id = np.empty(0, dtype=np.int64)
         self._x = np.empty(0)  # filtered cents
         self._v = np.empty(0)  # cents per frame
         self._a = np.empty(0)  # cents per frame**2
         self._level = np.empty(0)  # dBFS, the last matched
         self._last = np.empty(0, dtype=np.int64)  # the last matched frame
         self._count = np.empty(0, dtype=np.int64)
-        self._points: list[_Points] = []
-        self._done: list[_Points] = []
+        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def step(self, frame: int, freq: np.ndarray, level: np.ndarray) -> None:
         cents = 1200.0 * np.log2(np.maximum(freq, 1e-9))
         taken = np.zeros(freq.size, dtype=bool)
-        if self._points and freq.size:
+        if self._id.size and freq.size:
             gap = (frame - self._last).astype(np.float64)
             # The acceleration is trusted over a few frames only: across a long gap the
             # prediction is the straight line of the slope.
@@ -326,13 +332,15 @@ class _Linker:
             # A partial just born has no slope yet: established ones choose first.
             cost += np.where(self._count < ESTABLISHED_FRAMES, YOUNG_COST, 0.0)[:, None]
             allowed = np.abs(dc) <= gate[:, None]
+            # Across a gap, the level must match too: a partial coasting past its note's end
+            # would otherwise take the next note's onset.
+            allowed &= (gap[:, None] < 2) | (np.abs(da) <= RESUME_LEVEL_DB)
             rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
             ok = allowed[rows, cols]
             rows, cols = rows[ok], cols[ok]
             taken[cols] = True
             self._update(rows, cents[cols], level[cols], pred_x[rows], gap[rows], frame)
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                self._points[r].append(frame, float(cents[c]), float(level[c]))
+            self._log.append((frame, self._id[rows], cents[cols], level[cols]))
         # An established gliding partial may coast longer: through a crossing, its peak merged
         # with another's for a few tenths of a second. A steady one may not: it would join
         # one note to the next on a shared harmonic.
@@ -344,17 +352,19 @@ class _Linker:
         )
         alive = frame - self._last <= longest
         if not alive.all():
-            self._done += [p for p, keep in zip(self._points, alive, strict=True) if not keep]
             self._keep(alive)
         born = np.flatnonzero(~taken)
         if born.size:
+            ids = self._next_id + np.arange(born.size)
+            self._next_id += born.size
+            self._id = np.concatenate((self._id, ids))
             self._x = np.concatenate((self._x, cents[born]))
             self._v = np.concatenate((self._v, np.zeros(born.size)))
             self._a = np.concatenate((self._a, np.zeros(born.size)))
             self._level = np.concatenate((self._level, level[born]))
             self._last = np.concatenate((self._last, np.full(born.size, frame)))
             self._count = np.concatenate((self._count, np.ones(born.size, dtype=np.int64)))
-            self._points += [_Points(frame, float(cents[c]), float(level[c])) for c in born]
+            self._log.append((frame, ids, cents[born], level[born]))
 
     def _update(self, rows, measured, level, predicted, gap, frame) -> None:
         """The alpha-beta-gamma filter's correction for the matched partials ``rows``."""
@@ -370,49 +380,45 @@ class _Linker:
         self._count[rows] += 1
 
     def _keep(self, alive: np.ndarray) -> None:
-        self._x, self._v, self._a = self._x[alive], self._v[alive], self._a[alive]
-        self._level, self._last = self._level[alive], self._last[alive]
-        self._count = self._count[alive]
-        self._points = [p for p, keep in zip(self._points, alive, strict=True) if keep]
+        self._id, self._x, self._v = self._id[alive], self._x[alive], self._v[alive]
+        self._a, self._level = self._a[alive], self._level[alive]
+        self._last, self._count = self._last[alive], self._count[alive]
 
-    def finish(self) -> list[_Points]:
-        done = self._done + self._points
-        self._done = []
-        self._keep(np.zeros(len(self._points), dtype=bool))
-        return done
-
-
-class _Points:
-    """A partial's matched frames, cents (of 1 Hz) and levels (dBFS)."""
-
-    __slots__ = ("cents", "frames", "levels")
-
-    def __init__(self, frame: int, cents: float, level: float):
-        self.frames = [frame]
-        self.cents = [cents]
-        self.levels = [level]
-
-    def append(self, frame: int, cents: float, level: float) -> None:
-        self.frames.append(frame)
-        self.cents.append(cents)
-        self.levels.append(level)
-
-    def points(self) -> np.ndarray:
-        """(n, 3) rows [t, f, dBFS] on every frame from first to last, gaps interpolated."""
-        frames = np.asarray(self.frames)
-        every = np.arange(frames[0], frames[-1] + 1)
-        out = np.empty((every.size, 3))
-        out[:, 0] = every * HOP
-        out[:, 1] = 2.0 ** (np.interp(every, frames, self.cents) / 1200.0)
-        out[:, 2] = np.interp(every, frames, self.levels)
-        return out
+    def finish(self) -> list[np.ndarray]:
+        """Every partial's points, (n, 3) rows [t, f, dBFS] on every frame from its first to
+        its last, gaps interpolated (in cents and dB)."""
+        if not self._log:
+            return []
+        counts = [ids.size for _, ids, _, _ in self._log]
+        frames = np.repeat([frame for frame, _, _, _ in self._log], counts)
+        ids = np.concatenate([ids for _, ids, _, _ in self._log])
+        cents = np.concatenate([c for _, _, c, _ in self._log])
+        levels = np.concatenate([lv for _, _, _, lv in self._log])
+        self._log = []
+        self._keep(np.zeros(self._id.size, dtype=bool))
+        order = np.argsort(ids, kind="stable")  # each partial's points stay in time order
+        frames, ids, cents, levels = frames[order], ids[order], cents[order], levels[order]
+        starts = np.flatnonzero(np.diff(ids, prepend=-1))
+        return [
+            _points(frames[a:b], cents[a:b], levels[a:b])
+            for a, b in zip(starts, np.append(starts[1:], ids.size), strict=True)
+        ]
 
 
-def _selected(partials: list[_Points], settings: TrackSettings) -> list[np.ndarray]:
+def _points(frames: np.ndarray, cents: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """(n, 3) rows [t, f, dBFS] on every frame from first to last, gaps interpolated."""
+    every = np.arange(frames[0], frames[-1] + 1)
+    out = np.empty((every.size, 3))
+    out[:, 0] = every * HOP
+    out[:, 1] = 2.0 ** (np.interp(every, frames, cents) / 1200.0)
+    out[:, 2] = np.interp(every, frames, levels)
+    return out
+
+
+def _selected(partials: list[np.ndarray], settings: TrackSettings) -> list[np.ndarray]:
     """Step 4: long enough, the strongest ``max_partials``; sorted by start, then frequency."""
     kept = []
-    for p in partials:
-        points = p.points()
+    for points in partials:
         lasting = points.shape[0] * HOP
         sigma_t = float(_band_sigma_t(np.median(points[:, 1:2], axis=0))[0])
         if lasting + 1e-9 >= max(settings.min_duration, MIN_SIGMAS * sigma_t, 2 * HOP):

@@ -4,8 +4,11 @@ an exchange format."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+import scipy.fft
 
 from app.cli.common import UsageError, command_parser
 from app.files.exchange import FORMATS, export_partials
@@ -71,7 +74,10 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
         fmin=args.fmin,
         fmax=args.fmax,
     )
-    with progress.task(f"Tracking {Path(args.audio).name}", unit="spans") as task:
+    with (
+        progress.task(f"Tracking {Path(args.audio).name}", unit="spans") as task,
+        scipy.fft.set_workers(os.cpu_count() or 1),
+    ):
         tracks = track_file(
             args.audio,
             settings,
