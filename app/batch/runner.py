@@ -17,6 +17,7 @@ the file gets an error row). `retries` covers a task that raised for any other r
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -52,10 +53,6 @@ def run_batch(
     made or the scheduler cannot be reached; a file's own failure is its row, never an
     exception. `announce` gets the lines for the user (the dashboard's address).
     """
-    try:
-        outdir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise BatchError(f"cannot make '{outdir}': {error.strerror or error}") from None
     root = common_root(files)
     outputs = {
         str(path): outputs_for(path, root, outdir, settings.render, settings.formats)
@@ -65,21 +62,26 @@ def run_batch(
     todo = [str(path) for path in files if str(path) not in rows]
     with progress.task("Files", total=len(files), unit="files") as task:
         task.update(len(rows))
-        written = time.monotonic()
-        try:
-            if todo:
-                with connected(scheduler, workers) as client:
-                    link = dashboard_link(client)
-                    if link:
-                        announce(f"Dask dashboard: {link}")
-                    for path, row in _completed(client, todo, outputs, settings):
-                        rows[path] = row
-                        task.update(advance=1)
-                        if time.monotonic() - written >= INDEX_SECONDS:
-                            _write(outdir, settings, rows)
-                            written = time.monotonic()
-        finally:
-            _write(outdir, settings, rows)  # also when interrupted: what is done is kept
+        if not todo:
+            _make(outdir)
+            _write(outdir, settings, rows)
+            return sorted(rows.values(), key=lambda row: row.file)
+        # The cluster first: a scheduler that cannot be reached leaves OUTDIR as it was.
+        with connected(scheduler, workers) as client:
+            _make(outdir)
+            link = dashboard_link(client)
+            if link:
+                announce(f"Dask dashboard: {link}")
+            written = -math.inf  # the first row is written at once, then every INDEX_SECONDS
+            try:
+                for path, row in _completed(client, todo, outputs, settings):
+                    rows[path] = row
+                    task.update(advance=1)
+                    if time.monotonic() - written >= INDEX_SECONDS:
+                        _write(outdir, settings, rows)
+                        written = time.monotonic()
+            finally:
+                _write(outdir, settings, rows)  # also when interrupted: what is done is kept
     return sorted(rows.values(), key=lambda row: row.file)
 
 
@@ -145,6 +147,13 @@ def _resumed_rows(files, outdir: Path, settings: BatchSettings, outputs) -> dict
         and old_rows[str(path)].status == OK
         and outputs_current(path, outputs[str(path)])
     }
+
+
+def _make(outdir: Path) -> None:
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BatchError(f"cannot make '{outdir}': {error.strerror or error}") from None
 
 
 def _write(outdir: Path, settings: BatchSettings, rows: dict[str, Row]) -> None:
