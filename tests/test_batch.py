@@ -171,7 +171,8 @@ def test_a_long_file_in_chunks_gives_the_overview_and_partials_of_one_piece(tmp_
         results["whole"],
         results["chunked"],
     )
-    assert db.shape == whole_db.shape and np.allclose(db, whole_db, atol=1e-3)
+    seen = whole_db > whole_db.max() - 60  # see test_batch_cluster.assert_same_overview
+    assert db.shape == whole_db.shape and np.allclose(db[seen], whole_db[seen], atol=0.5)
     assert row.partials == whole_row.partials == len(partials) >= 2
     for a, b in zip(partials, whole_partials, strict=True):
         assert a.points[0, 0] == pytest.approx(b.points[0, 0])

@@ -7,6 +7,7 @@ index     one row per file (index.csv and index.json), written atomically
 analysis  what runs on the Dask workers: a file probed, analysed in chunks of at most
           CHUNK_SECONDS, its outputs written (atomically) and its index row returned
 cluster   the Dask client: a LocalCluster of worker processes, or a scheduler's address
+stitch    a long file's chunks joined: overview columns, partials cut by a boundary
 runner    the run: tasks submitted, results gathered as they complete, progress, the index
 
 Workers read the input files and write the outputs themselves, by path: the client never

@@ -7,10 +7,12 @@ default: a task never holds an hour of audio, and a worker lost costs at most on
 and one `finish_file` task that Dask runs once they are all done, with their results.
 
 Chunks are cut on the overview's column boundaries: each chunk renders its own columns of
-the overview (the STFT reads half a window beyond the chunk on each side, so its columns are
-those of a render of the whole file; a chunk's FFT budget is its own, so a very long file's
-columns may pool more frames than one render would, never fewer), and `finish_file`
-stitches them side by side before the PNG's colours are chosen over the whole image. For
+the overview (the STFT reads a window beyond the chunk on each side, so its columns are
+those of a render of the whole file, up to the rounding of frame positions: a frame may sit
+one sample apart, which moves only levels far below the peak; and a chunk's FFT budget is
+its own, so a very long file's columns may pool more frames than one render would), and
+`finish_file` stitches them side by side before the PNG's colours are chosen over the whole
+image. For
 --track each chunk is tracked on its own (`app.files.tracking.track_file` reads only its
 span and margins) and `app.batch.stitch.joined_partials` joins the partials a boundary cut.
 
