@@ -16,13 +16,16 @@ the file gets an error row). `retries` covers a task that raised for any other r
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from app.base.errors import error_line
+from app.base.files import temporary_target
 from app.batch.analysis import BatchSettings, LongFile, analyse_chunk, analyse_file, finish_file
 from app.batch.cluster import connected, dashboard_link
 from app.batch.index import OK, Row, failed, read_index, write_index
@@ -82,6 +85,7 @@ def run_batch(
                         written = time.monotonic()
             finally:
                 _write(outdir, settings, rows)  # also when interrupted: what is done is kept
+        _remove_leftovers(outputs[path] for path in todo)
     return sorted(rows.values(), key=lambda row: row.file)
 
 
@@ -147,6 +151,22 @@ def _resumed_rows(files, outdir: Path, settings: BatchSettings, outputs) -> dict
         and old_rows[str(path)].status == OK
         and outputs_current(path, outputs[str(path)])
     }
+
+
+def _remove_leftovers(outputs) -> None:
+    """Remove the temporary files that writers killed mid-write (a lost worker) left beside
+    this run's outputs. Every task has ended, so none is being written; the writers' pids are
+    of other machines on a cluster, so they are not asked about."""
+    names: dict[Path, set[str]] = {}
+    for file_outputs in outputs:
+        for path in file_outputs.paths():
+            names.setdefault(path.parent, set()).add(path.name)
+    for folder, ours in names.items():
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                if temporary_target(entry.name) in ours and entry.is_file(follow_symlinks=False):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 def _make(outdir: Path) -> None:
