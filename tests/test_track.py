@@ -70,6 +70,8 @@ def test_settings_choose_the_range_the_count_and_the_region():
     assert np.allclose(frequencies, (220, 660, 1320), rtol=1e-3)
     banded = track_partials(audio, SR, TrackSettings(fmin=300, fmax=1000))
     assert [round(np.median(p[:, 1])) for p in banded] == [660]
+    narrow = track_partials(audio, SR, TrackSettings(fmin=659, fmax=661))  # under a bin wide
+    assert [round(np.median(p[:, 1])) for p in narrow] == [660]
     strongest = track_partials(audio, SR, TrackSettings(max_partials=2))
     assert sorted(round(np.median(p[:, 1])) for p in strongest) == [220, 660]
     region = track_partials(audio, SR, start=1.0, end=2.0)

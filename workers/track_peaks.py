@@ -40,9 +40,11 @@ interpolated amplitude:
    blocks of ``FLOOR_BLOCK_SIGMAS`` frequency sigmas (a lone partial or a harmonic series with
    resolved partials fills well under that share of a block, so the percentile is the noise or
    the valleys), then the median over ``FLOOR_MEDIAN_SECONDS`` of frames. A peak is kept if its
-   power is ``threshold_db`` above the floor of its block, within ``DYNAMIC_RANGE_DB`` of the
-   frame's loudest peak (the window's own skirts of a loud partial in a noiseless sound) and
-   above ``ABSOLUTE_FLOOR_DB``.
+   power is ``threshold_db`` above the floor of its block, or above the longest level's floor
+   scaled to its window's noise bandwidth (where partials crowd a short window, its floor is
+   their skirts; the longest window resolves them and sees the noise), within
+   ``DYNAMIC_RANGE_DB`` of the frame's loudest peak (the window's own skirts of a loud partial
+   in a noiseless sound), not masked (``_masked``) and above ``ABSOLUTE_FLOOR_DB``.
 
 Pure numpy/scipy: no GUI code, of app only app.base.
 """
@@ -114,6 +116,7 @@ class _Level:
     # neighbour on each side
     own_hz: np.ndarray  # their absolute frequencies
     gain: float  # sum of the window: a sine of amplitude A peaks at A * gain
+    window_power: float  # sum of the window squared: white noise of variance s2 reads s2 * this
     curvature: float  # second difference of ln power across bins at a steady sine's peak
     block: int  # bins per noise-floor block
 
@@ -125,6 +128,17 @@ class _LevelPeaks(NamedTuple):
     sharpness: np.ndarray
     strong: np.ndarray  # bool: above the noise floor by the threshold
     keys: np.ndarray  # sorted frame * _FRAME_KEY + freq of all of them
+    power: np.ndarray  # the peak bin's power over the window's gain squared
+    density: np.ndarray  # (computed frames, own bins): the floor as white-noise variance
+    own_hz: np.ndarray  # density's bins
+    stride: int
+    noise_gain: float  # sum of the window squared over its gain squared
+
+    def floor_at(self, frame: np.ndarray, freq: np.ndarray) -> np.ndarray:
+        """The floor (white-noise variance) this level saw at those frames and frequencies."""
+        row = np.minimum(frame // self.stride, self.density.shape[0] - 1)
+        col = np.clip(np.searchsorted(self.own_hz, freq), 0, self.own_hz.size - 1)
+        return self.density[row, col]
 
 
 @dataclass(frozen=True)
@@ -151,10 +165,13 @@ class SpanAnalyser:
     def __init__(self, sr: int, fmin: float, fmax: float, threshold_db: float):
         self.sr = sr
         self.threshold = 10.0 ** (threshold_db / 10.0)
+        self.fmin, self.fmax = fmin, fmax
+        # A band that meets [fmin, fmax] is analysed whole (its noise floor needs its width,
+        # even for a range narrower than a bin); peaks outside the range are dropped.
         self.bands = [
             band
             for lo, hi, sigmas in BANDS
-            if (band := _plan_band(sr, max(lo, fmin), min(hi, fmax), sigmas)) is not None
+            if lo < fmax and hi > fmin and (band := _plan_band(sr, lo, hi, sigmas)) is not None
         ]
 
     def peaks(self, span: np.ndarray, frames: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -180,7 +197,7 @@ class SpanAnalyser:
         frame, freq, level = frame[order], freq[order], level[order]
         keep = level >= _group_max(frame, level)[frame] - DYNAMIC_RANGE_DB
         frame, freq, level = frame[keep], freq[keep], level[keep]
-        keep = ~_masked(frame, freq, level)
+        keep = ~_masked(frame, freq, level) & (freq >= self.fmin) & (freq <= self.fmax)
         frame, freq, level = frame[keep], freq[keep], level[keep]
         split = np.searchsorted(frame, np.arange(1, frames))
         return list(zip(np.split(freq, split), np.split(level, split), strict=True))
@@ -198,6 +215,14 @@ class SpanAnalyser:
         rate = m / SPAN_SECONDS
         centres = round(MARGIN_SECONDS * rate) + round(HOP * rate) * np.arange(frames)
         found = [self._level_peaks(band, level, signal, centres, rate) for level in band.levels]
+        # Where partials crowd a short window, its floor is their skirts, not the noise; the
+        # longest window, which resolves them, sees the noise: a peak is above the floor by
+        # either measure (the longest's scaled to this window's bandwidth).
+        longest = found[0]
+        for i in range(1, len(found)):
+            here = found[i]
+            floor = longest.floor_at(here.frame, here.freq) * here.noise_gain
+            found[i] = here._replace(strong=here.strong | (here.power >= self.threshold * floor))
         kept_key = np.empty(0)
         out_frame, out_freq, out_level = [], [], []
         for i, (level, found_here) in enumerate(zip(band.levels, found, strict=True)):
@@ -262,6 +287,8 @@ class SpanAnalyser:
             & (dbfs >= ABSOLUTE_FLOOR_DB)
             & (np.abs(offset) <= TIME_OFFSET_SIGMAS * level.sigma_t)
         )
+        gain2 = level.gain**2
+        peak_power = inner[fr, col][good] / gain2
         fr, freq, dbfs = fr[good], freq[good], dbfs[good]
         sharpness, strong = sharpness[good], strong[good]
         if level.stride > 1:
@@ -269,14 +296,28 @@ class SpanAnalyser:
             fr = (fr[None, :] * level.stride + shifts[:, None]).ravel()
             inside = (fr >= 0) & (fr < frames)
             fr = fr[inside]
-            freq, dbfs, sharpness, strong = (
-                np.tile(v, level.stride)[inside] for v in (freq, dbfs, sharpness, strong)
+            freq, dbfs, sharpness, strong, peak_power = (
+                np.tile(v, level.stride)[inside]
+                for v in (freq, dbfs, sharpness, strong, peak_power)
             )
             order = np.argsort(fr, kind="stable")
-            fr, freq, dbfs, sharpness, strong = (
-                v[order] for v in (fr, freq, dbfs, sharpness, strong)
+            fr, freq, dbfs, sharpness, strong, peak_power = (
+                v[order] for v in (fr, freq, dbfs, sharpness, strong, peak_power)
             )
-        return _LevelPeaks(fr, freq, dbfs, sharpness, strong, np.sort(fr * _FRAME_KEY + freq))
+        noise_gain = level.window_power / gain2
+        return _LevelPeaks(
+            fr,
+            freq,
+            dbfs,
+            sharpness,
+            strong,
+            np.sort(fr * _FRAME_KEY + freq),
+            peak_power,
+            floor / gain2 / noise_gain,
+            level.own_hz,
+            level.stride,
+            noise_gain,
+        )
 
 
 def _group_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -416,6 +457,7 @@ def _plan_level(sigma_t, rate, centre_bin, own_lo, own_hi) -> _Level | None:
         own_index=shifted[own],
         own_hz=bin_hz[own],
         gain=float(window.sum()),
+        window_power=float(np.sum(window**2)),
         curvature=-2.0 * (bin_width / sigma_f) ** 2,
         block=max(8, round(FLOOR_BLOCK_SIGMAS * sigma_f / bin_width)),
     )
