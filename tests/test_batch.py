@@ -208,3 +208,14 @@ def test_options_that_do_not_go_together_are_one_line_and_exit_2(tmp_path, capsy
 def test_the_index_json_keeps_the_settings_for_resume():
     settings = BatchSettings(True, TrackSettings(max_partials=3), ("csv", "json"), 60.0)
     assert json.loads(json.dumps(settings.to_json())) == settings.to_json()
+
+
+def test_a_killed_writers_temporary_file_is_known_by_the_name_it_was_to_replace(tmp_path):
+    from app.base.files import temporary_target, write_atomic
+
+    target = tmp_path / "take.wav.overview.png"
+    write_atomic(target, b"whole")
+    assert temporary_target(target.name) is None
+    # The name write_atomic's mkstemp gives its temporary file, as a killed writer leaves it.
+    assert temporary_target(f".{target.name}.4242.ab_cd123.tmp") == target.name
+    assert temporary_target(".take.wav.tmp") is None
