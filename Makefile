@@ -35,6 +35,7 @@ bench: system $(INSTALLED)
 	$(PY) benchmarks/bench_synth.py
 	$(PY) benchmarks/bench_track.py
 	$(PY) benchmarks/bench_devmode.py
+	$(PY) benchmarks/bench_batch.py
 
 system:
 	@bash scripts/install-system.sh

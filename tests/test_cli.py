@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from terminal import on_terminal
 
 from workers.spectrum import frequencies
 
@@ -297,40 +298,17 @@ def test_synth_of_a_snap_output_and_of_a_project(tone, tmp_path):
     assert sf.info(flac).samplerate == 16000  # the project's audio file's rate
 
 
-def _on_terminal(*args):
-    """Run `soma ARGS` on a pseudo-terminal, as from a shell; (exit code, what it showed)."""
-    import os
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the real command
-        os.chdir(ROOT)
-        os.execv(sys.executable, [sys.executable, "-m", "app", *map(str, args)])
-    output = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child has gone and the terminal closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
-
-
 def test_commands_are_silent_through_a_pipe_and_draw_bars_on_a_terminal(tone, tmp_path):
     out = tmp_path / "out.npy"
     piped = soma("render", tone, "-o", out, "--method", "stft")
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout == f"{out}\n"
 
-    code, text = _on_terminal("render", tone, "-o", out, "--method", "cwt")
+    code, text = on_terminal("render", tone, "-o", out, "--method", "cwt")
     assert code == 0, text
     assert "Decoding tone.wav" in text and "Rendering 1200" in text and "done" in text
     assert str(out) in text
 
-    code, quiet = _on_terminal("render", tone, "-o", out, "-q")
+    code, quiet = on_terminal("render", tone, "-o", out, "-q")
     assert code == 0 and quiet.strip() == str(out)
 
 

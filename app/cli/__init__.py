@@ -8,6 +8,7 @@
     soma convert IN -o OUT [-f FORMAT]     partials from one exchange format to another
     soma synth INPUT -o OUT.wav|OUT.flac   additive resynthesis of a project's partials
     soma track AUDIO -o OUT      track every partial of a sound automatically (any export format)
+    soma batch INPUT... -o OUTDIR [--render] [--track]   many files on Dask, with an index
 
 On a terminal the work shows as progress bars on stderr; through a pipe, or with --quiet,
 only results (stdout) and errors (stderr) are printed.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
-from app.cli import convert, export, harmonics, render, snap, synth, track
+from app.cli import batch, convert, export, harmonics, render, snap, synth, track
 from app.cli.common import Parser
 from app.files.audio import load_audio
 from app.files.project import load_project
@@ -57,6 +58,7 @@ COMMANDS = {
     "convert": convert,
     "synth": synth,
     "track": track,
+    "batch": batch,
 }
 
 

@@ -11,16 +11,13 @@ from pathlib import Path
 import scipy.fft
 
 from app.cli.common import command_parser, output_format
+from app.cli.track_options import add_track_arguments, track_settings
 from app.files.exchange import FORMATS, export_partials
 from app.files.tracking import as_partials, track_file
 from app.progress.tasks import ProgressManager
-from workers.track import TrackSettings
-
-# Output formats by extension, when -f is not given.
 
 
 def parser() -> argparse.ArgumentParser:
-    defaults = TrackSettings()
     parser = command_parser("soma track", "Track every partial of a sound automatically.")
     parser.add_argument("audio", help="audio file")
     parser.add_argument("-o", "--output", required=True, help="the file to write")
@@ -28,39 +25,17 @@ def parser() -> argparse.ArgumentParser:
         "-f",
         "--format",
         choices=FORMATS,
-        help="output format (default: by OUT's extension: .csv, .json, .txt = spear-partials)",
+        help="output format (default: by OUT's ending: .csv, .json, .sdif, .txt = spear-partials)",
     )
     parser.add_argument("--start", type=float, default=0.0, help="seconds (default 0)")
     parser.add_argument("--end", type=float, help="seconds (default: the end of the file)")
-    parser.add_argument(
-        "--fmin", type=float, default=defaults.fmin, help=f"Hz (default {defaults.fmin:g})"
-    )
-    parser.add_argument("--fmax", type=float, help="Hz (default: the Nyquist frequency)")
-    parser.add_argument(
-        "--threshold",
-        type=float,
-        default=defaults.threshold_db,
-        help=f"dB above the local noise floor (default {defaults.threshold_db:g})",
-    )
-    parser.add_argument(
-        "--min-duration",
-        type=float,
-        default=defaults.min_duration,
-        help=f"shortest partial kept, seconds (default {defaults.min_duration:g})",
-    )
-    parser.add_argument("--max-partials", type=int, help="keep the strongest N partials")
+    add_track_arguments(parser)
     return parser
 
 
 def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     fmt = output_format(args.output, args.format)
-    settings = TrackSettings(
-        threshold_db=args.threshold,
-        min_duration=args.min_duration,
-        max_partials=args.max_partials,
-        fmin=args.fmin,
-        fmax=args.fmax,
-    )
+    settings = track_settings(args)
     with (
         progress.task(f"Tracking {Path(args.audio).name}", unit="spans") as task,
         scipy.fft.set_workers(os.cpu_count() or 1),

@@ -24,8 +24,14 @@ LOWEST_FREQUENCY = 20.0  # Hz: the bottom of hearing; the default view's fmin
 
 def full_view(audio: AudioFile) -> View:
     """The whole file, 20 Hz (or lower for very low rates) to Nyquist."""
-    nyquist = audio.sample_rate / 2
-    return View(0.0, audio.duration, min(LOWEST_FREQUENCY, nyquist / 10), nyquist)
+    return overview_view(audio.sample_rate, audio.duration)
+
+
+def overview_view(sample_rate: int, duration: float) -> View:
+    """The overview's view of a file of `duration` s at `sample_rate` Hz: all of it, from
+    20 Hz (or Nyquist / 10 for very low rates) to Nyquist."""
+    nyquist = sample_rate / 2
+    return View(0.0, duration, min(LOWEST_FREQUENCY, nyquist / 10), nyquist)
 
 
 def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
