@@ -59,6 +59,7 @@ async function start() {
       traceCanvas: $('trace-canvas'), outline: $('overview-view'), overviewAxis: $('overview-axis'),
       timeAxis: $('time-axis'), freqAxis: $('freq-axis'), panes: document.querySelector('.panes') },
     colormap: lutFromColors(colormap.colors),
+    coneStyle: colormap.edgeCones,
     getState,
     getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover }),
     call, fetchBytes, showError: banner.show,

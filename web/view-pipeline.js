@@ -8,6 +8,7 @@ import { levelsLut } from './colormap.js';
 import { sameLevels } from './levels-control.js';
 import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, makeImage } from './spectrogram-canvas.js';
+import { splitPayload } from './edge-cones.js';
 import { viewsEqual } from './view-math.js';
 import { frameThrottle } from './frame-throttle.js';
 import { viewRectangle } from './overview-gestures.js';
@@ -22,6 +23,7 @@ const ROLES = ['overview', 'viewport'];
  *   outline (the overview's view rectangle), overviewAxis, timeAxis, freqAxis, panes (whose
  *   size the axes and the outline follow)}
  * @param {Uint8ClampedArray} options.colormap the 256-entry RGBA table, before the levels
+ * @param {object} options.coneStyle how edge cones are hatched (colormap.json's edgeCones)
  * @param {() => object|null} options.getState the document state shown
  * @param {() => {stroke: Array, strokeKind: string, hover: object|null}} options.getTraceScene
  *   the stroke being drawn and the point under the mouse
@@ -29,7 +31,7 @@ const ROLES = ['overview', 'viewport'];
  * @param {(url: string) => Promise<Uint8Array>} options.fetchBytes
  * @param {(message: string) => void} options.showError
  */
-export function wireViewPipeline({ elements, colormap, getState, getTraceScene, call, fetchBytes,
+export function wireViewPipeline({ elements, colormap, coneStyle, getState, getTraceScene, call, fetchBytes,
   showError }) {
   let view = null; // the view shown: the state's, or newer while a gesture runs ahead of it
   let images = { overview: null, viewport: null }; // from makeImage, by role
@@ -99,7 +101,8 @@ export function wireViewPipeline({ elements, colormap, getState, getTraceScene, 
   function recolour() {
     for (const role of ROLES) {
       const image = images[role];
-      if (image) images[role] = makeImage(image.levels, image.meta, lutFor(image.meta));
+      if (image) images[role] = makeImage(image.levels, image.cones, image.meta, lutFor(image.meta),
+        coneStyle);
     }
     drawView();
   }
@@ -108,14 +111,11 @@ export function wireViewPipeline({ elements, colormap, getState, getTraceScene, 
   async function loadImage(role, meta) {
     const current = images[role];
     if (!meta || (current && current.meta.key === meta.key)) return;
-    const levels = await fetchBytes(meta.url);
-    if (levels.length !== meta.width * meta.height) {
-      throw new Error(`${meta.key} has ${levels.length} bytes, expected ${meta.width * meta.height}`);
-    }
+    const { levels, cones } = splitPayload(await fetchBytes(meta.url), meta);
     // A newer image (or file) may have arrived while these bytes were on their way.
     const newest = getState()[role];
     if (!newest || newest.key !== meta.key) return;
-    images[role] = makeImage(levels, meta, lutFor(meta));
+    images[role] = makeImage(levels, cones, meta, lutFor(meta), coneStyle);
     document.body.dataset[`${role}Key`] = meta.key;
     drawView();
   }

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
-from workers.imaging import quantise
+from workers.imaging import auto_levels, image_payload
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
 from workers.spectrum import DEFAULT_WAVELET, render, resolve_method, stft_window_size
@@ -59,13 +59,26 @@ class ViewportJob:
             q=self.q,
             wavelet=self.wavelet,
             report=report,
+            mark_edges=True,
         )
         method = resolve_method(self.method, self.start, self.end)
+        payload, edges = image_payload(db, self.db_min, self.db_max)
         return {
-            "payload": quantise(db, self.db_min, self.db_max).tobytes(),
+            "payload": payload,
+            "edges": edges,
+            "auto_levels": auto_levels(db, self.db_min, self.db_max),
             "method": method,
             "window_size": (
-                stft_window_size(sr, self.start, self.end, self.width, self.fmin)
+                stft_window_size(
+                    sr,
+                    self.start,
+                    self.end,
+                    self.width,
+                    self.fmin,
+                    self.fmax,
+                    self.height,
+                    self.q,
+                )
                 if method == "stft"
                 else 0
             ),

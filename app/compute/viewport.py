@@ -137,6 +137,8 @@ class ViewportService:
             method=value["method"],
             window_size=value["window_size"],
             seconds=value["seconds"],
+            edges=value["edges"],
+            auto_levels=value["auto_levels"],
         )
         task.finish()
         self._store.update(lambda s: s.computed(image, request_id) if s.audio is audio else s)

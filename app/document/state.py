@@ -57,7 +57,8 @@ class Image:
     """A spectrogram image held in the data store, for the page to fetch.
 
     The bytes at `/data/<key>` are uint8, row-major, shape (height, width), row 0 = fmin;
-    byte b stands for db_min + b / 255 * (db_max - db_min) dBFS.
+    byte b stands for db_min + b / 255 * (db_max - db_min) dBFS. With `edges`, a bit mask of
+    the pixels in the analysis' edge cones follows (``workers.imaging.image_payload``).
     """
 
     key: str
@@ -67,8 +68,10 @@ class Image:
     db_max: float
     view: View
     method: str
-    window_size: int  # samples of the STFT window; 0 for a CWT
+    window_size: int  # samples of the STFT window of the lowest row; 0 for a CWT
     seconds: float  # compute time, shown in the status bar
+    edges: bool = False  # the bytes carry an edge-cone mask
+    auto_levels: tuple[float, float] | None = None  # (floor, ceiling) fitted to this image
 
     def to_json(self) -> dict:
         return {
@@ -82,6 +85,12 @@ class Image:
             "method": self.method,
             "windowSize": self.window_size,
             "seconds": self.seconds,
+            "edges": self.edges,
+            "autoLevels": (
+                None
+                if self.auto_levels is None
+                else {"floor": self.auto_levels[0], "ceiling": self.auto_levels[1]}
+            ),
         }
 
 
@@ -124,7 +133,7 @@ class DocumentState:
             self,
             audio=audio,
             view=overview.view,
-            levels=Levels(overview.db_min, overview.db_max),
+            levels=Levels(*(overview.auto_levels or (overview.db_min, overview.db_max))),
             overview=overview,
             viewport=None,
             computing=0,

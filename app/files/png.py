@@ -16,20 +16,36 @@ import numpy as np
 COLORMAP_PATH = Path(__file__).resolve().parents[2] / "web" / "colormap.json"
 
 
+def _table() -> dict:
+    return json.loads(COLORMAP_PATH.read_text())
+
+
 def colormap() -> np.ndarray:
     """uint8 (256, 3): the RGB lookup table, byte value -> colour."""
-    colors = np.asarray(json.loads(COLORMAP_PATH.read_text())["colors"], dtype=np.uint8)
+    colors = np.asarray(_table()["colors"], dtype=np.uint8)
     if colors.shape != (256, 3):
         raise ValueError(f"{COLORMAP_PATH} must hold 256 RGB colours, not {colors.shape}")
     return colors
 
 
-def spectrogram_rgb(levels: np.ndarray) -> np.ndarray:
-    """uint8 (height, width, 3) picture of uint8 `levels` (row 0 = lowest frequency).
+def spectrogram_rgb(levels: np.ndarray, cones: np.ndarray | None = None) -> np.ndarray:
+    """uint8 (height, width, 3) picture of uint8 `levels` (row 0 = lowest frequency), with
+    the pixels where boolean `cones` (same shape) is True hatched as the page hatches edge
+    cones (colormap.json's ``edgeCones``: dimmed, with diagonal grey lines).
 
     Rows are flipped so that low frequencies end up at the bottom of the picture.
     """
-    return colormap()[levels[::-1]]
+    rgb = colormap()[levels[::-1]]
+    if cones is not None and cones.any():
+        style = _table()["edgeCones"]
+        height, width = levels.shape
+        y, x = np.indices((height, width))
+        flipped = cones[::-1]
+        line = flipped & ((x + y) % style["stripe"] == 0)
+        dimmed = flipped & ~line
+        rgb[dimmed] = (rgb[dimmed] * style["dim"]).astype(np.uint8)
+        rgb[line] = style["line"]
+    return rgb
 
 
 def write_png(path: str | Path, rgb: np.ndarray) -> None:
