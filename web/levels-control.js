@@ -1,6 +1,7 @@
 // The colour-levels fields in the status bar: they show the document's levels (the dBFS range
 // the colours span) and send the user's through `onSet`; Auto sends the levels fitted to the
-// picture (from its noise floor to its peak: workers/imaging.py auto_levels).
+// file's picture (from its noise floor to its peak: workers/imaging.py auto_levels), those it
+// opened with.
 
 import { listenAll } from './listen.js';
 
@@ -9,9 +10,9 @@ export function sameLevels(a, b) {
   return a === b || (!!a && !!b && a.floor === b.floor && a.ceiling === b.ceiling);
 }
 
-/** The Auto levels of `state`: those of the viewport's image, else the overview's. */
+/** The Auto levels of `state`: those fitted to the file's overview (else its whole range). */
 export function autoLevels(state) {
-  const image = state && (state.viewport || state.overview);
+  const image = state && state.overview;
   return image ? image.autoLevels || { floor: image.dbMin, ceiling: image.dbMax } : null;
 }
 

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
-from workers.imaging import auto_levels, image_payload
+from workers.imaging import image_payload
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
 from workers.spectrum import DEFAULT_WAVELET, render, resolve_method, stft_window_size
@@ -66,7 +66,6 @@ class ViewportJob:
         return {
             "payload": payload,
             "edges": edges,
-            "auto_levels": auto_levels(db, self.db_min, self.db_max),
             "method": method,
             "window_size": (
                 stft_window_size(

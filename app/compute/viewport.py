@@ -138,7 +138,6 @@ class ViewportService:
             window_size=value["window_size"],
             seconds=value["seconds"],
             edges=value["edges"],
-            auto_levels=value["auto_levels"],
         )
         task.finish()
         self._store.update(lambda s: s.computed(image, request_id) if s.audio is audio else s)

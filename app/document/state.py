@@ -71,7 +71,8 @@ class Image:
     window_size: int  # samples of the STFT window of the lowest row; 0 for a CWT
     seconds: float  # compute time, shown in the status bar
     edges: bool = False  # the bytes carry an edge-cone mask
-    auto_levels: tuple[float, float] | None = None  # (floor, ceiling) fitted to this image
+    # (floor, ceiling) fitted to the overview (workers.imaging.auto_levels): Auto's levels
+    auto_levels: tuple[float, float] | None = None
 
     def to_json(self) -> dict:
         return {

@@ -78,17 +78,17 @@ test('a refused value puts the levels in force back, even in a focused field', a
   doc.activeElement = null;
 });
 
-test('Auto sends the picture\'s fitted levels: the viewport\'s, else the overview\'s', () => {
+test('Auto sends the levels fitted to the overview, whatever the viewport', () => {
   const { elements, sent, control } = setUp();
   const overview = { ...OVERVIEW, autoLevels: { floor: -75, ceiling: -3 } };
-  control.render({ overview, viewport: null, levels: { floor: -75, ceiling: -3 } });
+  const viewport = { ...OVERVIEW, autoLevels: { floor: -58, ceiling: -12 } };
+  control.render({ overview, viewport, levels: { floor: -75, ceiling: -3 } });
   assert.ok(elements.reset.disabled);
-  control.render({ overview, viewport: { ...OVERVIEW, autoLevels: { floor: -58, ceiling: -12 } },
-    levels: { floor: -75, ceiling: -3 } });
+  control.render({ overview, viewport, levels: { floor: -60, ceiling: -3 } });
   assert.ok(!elements.reset.disabled);
   elements.reset.dispatchEvent(new Event('click'));
-  assert.deepEqual(sent, [[-58, -12]]);
-  assert.deepEqual(autoLevels({ overview, viewport: null }), { floor: -75, ceiling: -3 });
+  assert.deepEqual(sent, [[-75, -3]]);
+  assert.deepEqual(autoLevels({ overview, viewport }), { floor: -75, ceiling: -3 });
 });
 
 test('Auto without fitted levels sends the file\'s own range; dispose removes every listener', () => {
