@@ -128,6 +128,23 @@ def test_auto_is_cwt_up_to_30_seconds_and_stft_above():
         resolve_method("fft", 0.0, 1.0)
 
 
+def test_the_picture_keeps_its_levels_across_the_30_second_switch():
+    # A tone over white noise in views just under and just over CWT_MAX_SECONDS: the tone's
+    # ridge and the noise's median read the same within 3 dB, row by row from 200 Hz up.
+    rng = np.random.default_rng(30)
+    audio = tone(3000.0, 0.25, 34.0) + (0.01 * rng.standard_normal(34 * SR)).astype(np.float32)
+    view = dict(start=1.0, fmin=200.0, fmax=16000.0, width=900, height=180)
+    cwt_image = render(audio, SR, end=1.0 + CWT_MAX_SECONDS - 0.1, **view)
+    stft_image = render(audio, SR, end=1.0 + CWT_MAX_SECONDS + 0.1, **view)
+    freqs = frequencies(200.0, 16000.0, 180)
+    ridge = nearest_row(freqs, 3000.0)
+    assert cwt_image[ridge].max() == pytest.approx(-12.04, abs=0.5)
+    assert stft_image[ridge].max() == pytest.approx(-12.04, abs=0.5)
+    noise = np.abs(freqs / 3000.0 - 1) > 0.3
+    difference = np.median(cwt_image, axis=1) - np.median(stft_image, axis=1)
+    assert np.abs(difference[noise]).max() < 3.0, difference[noise]
+
+
 def test_stft_windows_match_the_cwt_bandwidth_in_octave_bands():
     freqs = frequencies(20.0, 16000.0, 256)
     windows = stft.row_windows(SR, 25.0 / 1200, 1200, freqs, DEFAULT_Q)

@@ -25,6 +25,10 @@ MAX_WINDOW = 65536  # samples (1.5 s at 44.1 kHz: a 1.3 Hz half-power bandwidth)
 # there), and a column's peak of noise reads as the CWT's does (frames 2.5 sigmas apart
 # read it up to 2 dB lower, depending on how many fall in a column).
 COVER_SIGMAS = 1.25
+# Columns narrower than this many window sigmas read the power interpolated between frames
+# this far apart, not a frame of their own: a 1.4 s window in a view of 20 s at 2000 columns
+# would otherwise transform each sample 140 times.
+INTERPOLATE_SIGMAS = 0.5
 # Rows are analysed in bands of this frequency ratio, each with the window whose bandwidth is
 # the CWT's at the band's geometric centre: within a band the two differ by at most a factor
 # BAND_RATIO**0.5 in bandwidth (+-1.5 dB for noise). Every band costs about
@@ -86,10 +90,18 @@ def row_windows(
     column = dt * sr
     for floor in matched[::-1]:  # merge the highest bands down one at a time until it fits
         chosen = [max(n, floor) for n in matched]
-        cost = sum(n * frames_per_column(n, column, width) for n in set(chosen)) * width
+        cost = sum(transformed_points(n, column, width) for n in set(chosen))
         if cost <= MATCHED_FFT_POINTS:
             break
     return np.asarray(chosen, dtype=np.int64)[per_row]
+
+
+def transformed_points(n: int, dt_samples: float, width: int) -> int:
+    """Points an n-point window transforms for ``width`` columns of ``dt_samples`` samples."""
+    step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT)
+    if dt_samples < step:
+        return n * (math.ceil(width * dt_samples / step) + 3)
+    return n * width * frames_per_column(n, dt_samples, width)
 
 
 def frames_per_column(n: int, dt_samples: float, width: int) -> int:
@@ -322,16 +334,45 @@ def stft_power(
 
 
 def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report) -> None:
-    """Fill ``out`` ((rows, width) float32) with the max-pooled power of n-point frames."""
+    """Fill ``out`` ((rows, width) float32) with the power of n-point frames: the largest of
+    the frames in each column or, where columns are narrower than INTERPOLATE_SIGMAS window
+    sigmas (a long window in a short view), interpolated between frames that far apart."""
     column = dt * sr
+    step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT)
+    if column < step:
+        # The frames' power changes little over `step` samples: frames on a grid fixed in
+        # the file's time (so a pan does not move them), ln power interpolated to each
+        # column's centre by the parabola through the three nearest (exact on a Gaussian
+        # bump, which a click's envelope is, so its peak stays in its column).
+        centres = start * sr + (np.arange(width) + 0.5) * column
+        first = round(centres[0] / step) - 1
+        grid = np.arange(first, round(centres[-1] / step) + 2) * step
+        power = np.log(np.maximum(_pooled_rows(audio, grid, 1, n, rows, None), _TINY))
+        at = centres / step - first
+        nearest = np.clip(np.rint(at).astype(np.intp), 1, grid.size - 2)
+        u = (at - nearest)[:, None].astype(np.float32)
+        below, middle, above = power[nearest - 1], power[nearest], power[nearest + 1]
+        curve = middle + u * (above - below) / 2 + u * u * (above - 2 * middle + below) / 2
+        out[:] = np.exp(curve).T
+        if report is not None:
+            report(width)
+        return
     k = frames_per_column(n, column, width)
-    window = _window(n)
-    per_chunk = max(1, CHUNK_POINTS // (k * n))
     offsets = (np.arange(k) + 0.5) / k
-    for c0 in range(0, width, per_chunk):
-        c1 = min(width, c0 + per_chunk)
-        centres = start * sr + (np.arange(c0, c1)[:, None] + offsets).ravel() * column
-        starts = np.rint(centres - (n - 1) / 2.0).astype(np.int64)
+    centres = start * sr + (np.arange(width)[:, None] + offsets).ravel() * column
+    out[:] = _pooled_rows(audio, centres, k, n, rows, report).T
+
+
+def _pooled_rows(audio, centres: np.ndarray, k: int, n: int, rows: _RowMap, report):
+    """(len(centres) // k, rows) float32: the rows' power of n-point frames centred on
+    `centres` (samples), the largest of each k in a row, in batches of about CHUNK_POINTS;
+    `report(groups done)` after each batch."""
+    window = _window(n)
+    parts = []
+    per_chunk = k * max(1, CHUNK_POINTS // (k * n))
+    for f0 in range(0, centres.size, per_chunk):
+        f1 = min(centres.size, f0 + per_chunk)
+        starts = np.rint(centres[f0:f1] - (n - 1) / 2.0).astype(np.int64)
         # Frames wholly outside the audio are silence: not worth a transform.
         live = (starts < audio.size) & (starts + n > 0)
         if live.all():
@@ -341,7 +382,8 @@ def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report) ->
             if live.any():
                 power[live] = _power(audio, starts[live], window, rows)
         if k > 1:
-            power = power.reshape(c1 - c0, k, rows.count).max(axis=1)
-        out[:, c0:c1] = _rows(power, rows).T
+            power = power.reshape(-1, k, rows.count).max(axis=1)
+        parts.append(_rows(power, rows))
         if report is not None:
-            report(c1)
+            report(f1 // k)
+    return np.concatenate(parts)
