@@ -40,6 +40,8 @@ class ViewportJob:
     method: str = "auto"
     q: float | None = None
     wavelet: str = DEFAULT_WAVELET  # the CWT's (workers.spectrum.render)
+    window: float | None = None  # the STFT's window and hop in seconds, None: Soma's choice
+    hop: float | None = None
 
     def run(self, report) -> dict:
         began = time.perf_counter()
@@ -60,6 +62,8 @@ class ViewportJob:
             wavelet=self.wavelet,
             report=report,
             mark_edges=True,
+            window=self.window,
+            hop=self.hop,
         )
         method = resolve_method(self.method, self.start, self.end)
         payload, edges = image_payload(db, self.db_min, self.db_max)
@@ -77,6 +81,7 @@ class ViewportJob:
                     self.fmax,
                     self.height,
                     self.q,
+                    self.window,
                 )
                 if method == "stft"
                 else 0

@@ -102,11 +102,15 @@ def stft_window_size(
     fmax: float,
     height: int,
     q: float | None = None,
+    window: float | None = None,
 ) -> int:
     """Window length in samples that ``render``'s STFT uses for the lowest row of this view,
     the longest of its windows (each band of rows has its own: ``workers.stft.row_windows``,
-    matched to the CWT of quality factor ``q``, None for ``DEFAULT_Q``)."""
+    matched to the CWT of quality factor ``q``, None for ``DEFAULT_Q``), or the ``window``
+    (seconds) the caller chose."""
     sr = _sample_rate(sr)
+    if window is not None:
+        return _window_samples(window, sr)
     start, end = _span(start, end)
     width = _pixels("width", width)
     freqs = frequencies(fmin, fmax, height)
@@ -129,6 +133,8 @@ def render(
     wavelet: str = DEFAULT_WAVELET,
     report=None,
     mark_edges: bool = False,
+    window: float | None = None,
+    hop: float | None = None,
 ) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 
@@ -160,6 +166,11 @@ def render(
         NaN in the edge cones (``_edge_cones``): where the analysis reads the edge of the
         audio rather than its sound. The viewport, the overview and ``soma render`` mark
         them; without it every pixel is a level.
+    window, hop : float, seconds, or None
+        The STFT's window length (``stft.MIN_WINDOW`` to ``stft.MAX_WINDOW`` samples) and
+        hop (at least a sample) when the caller chooses them; None is Soma's choice (windows
+        matched to the CWT's bandwidth per octave band, frames as dense as they need). The
+        CWT validates but ignores them.
 
     Returns
     -------
@@ -184,6 +195,8 @@ def render(
     if fmax > sr / 2:
         raise SpectrumError(f"fmax ({fmax:g} Hz) is above the Nyquist frequency ({sr / 2:g} Hz)")
     row = row_wavelet(wavelet, q, SpectrumError)
+    window_samples = None if window is None else _window_samples(window, sr)
+    hop_samples = None if hop is None else _hop_samples(hop, sr)
     chosen = resolve_method(method, start, end)
     freqs = np.geomspace(fmin, fmax, height)
     if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, row) > cwt.MAX_SEGMENT:
@@ -196,14 +209,26 @@ def render(
     else:
         # Windows matched to the wavelet's bandwidth, so the picture keeps its levels when
         # the view crosses CWT_MAX_SECONDS.
-        power = stft.stft_power(samples, sr, start, end, freqs, width, 1.0 / row.hpbw, report)
+        power = stft.stft_power(
+            samples,
+            sr,
+            start,
+            end,
+            freqs,
+            width,
+            1.0 / row.hpbw,
+            report,
+            window_samples,
+            hop_samples,
+        )
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
     db = np.log10(power, out=power)
     db *= np.float32(10.0)
     # float32 rounding can land a hair under the floor, which the contract forbids.
     np.maximum(db, np.float32(DB_FLOOR), out=db)
     if mark_edges:
-        db[_edge_cones(samples.size, sr, start, end, freqs, width, chosen, row)] = np.nan
+        cones = _edge_cones(samples.size, sr, start, end, freqs, width, chosen, row, window_samples)
+        db[cones] = np.nan
     return db
 
 
@@ -216,9 +241,11 @@ def _edge_cones(
     width: int,
     method: str,
     row: Wavelet,
+    window: int | None,
 ) -> np.ndarray:
     """Which pixels of ``render``'s image lie in an edge cone (its arguments, checked, with
-    ``method`` resolved and the CWT's wavelet ``row``): where the row's analysis runs past
+    ``method`` resolved, the CWT's wavelet ``row`` and the STFT's own ``window`` or None):
+    where the row's analysis runs past
     the start or end of the audio (``samples`` long) by more than
     ``EDGE_CONE_SIGMAS`` of its time sigmas, into the silence ``render`` pads with.
 
@@ -235,7 +262,11 @@ def _edge_cones(
     if method == "cwt":
         sigma = HPBW_PER_SIGMA / (2.0 * math.pi * row.hpbw * freqs)
     else:
-        windows = stft.row_windows(sr, (end - start) / width, width, freqs, 1.0 / row.hpbw)
+        windows = (
+            stft.row_windows(sr, (end - start) / width, width, freqs, 1.0 / row.hpbw)
+            if window is None
+            else np.full(freqs.size, window)
+        )
         sigma = windows / (2.0 * GAUSS_CUT) / sr
     reach = (EDGE_CONE_SIGMAS * sigma)[:, None]
     centres = start + (np.arange(width) + 0.5) * ((end - start) / width)
@@ -251,6 +282,27 @@ def clear_caches() -> None:
 
 def _sample_rate(sr) -> int:
     return whole("sr", sr, SpectrumError, 1, MAX_SAMPLE_RATE)
+
+
+def _window_samples(window, sr: int) -> int:
+    seconds = _finite("window", window)
+    n = round(seconds * sr)
+    if not stft.MIN_WINDOW <= n <= stft.MAX_WINDOW:
+        raise SpectrumError(
+            f"window must be {stft.MIN_WINDOW} to {stft.MAX_WINDOW} samples "
+            f"({stft.MIN_WINDOW / sr:.3g} to {stft.MAX_WINDOW / sr:.4g} s), got {seconds:g} s"
+        )
+    return n
+
+
+def _hop_samples(hop, sr: int) -> float:
+    seconds = _finite("hop", hop)
+    if not 1.0 <= seconds * sr <= stft.MAX_WINDOW:
+        raise SpectrumError(
+            f"hop must be 1 to {stft.MAX_WINDOW} samples "
+            f"({1 / sr:.3g} to {stft.MAX_WINDOW / sr:.4g} s), got {seconds:g} s"
+        )
+    return seconds * sr
 
 
 def _pixels(name: str, value) -> int:

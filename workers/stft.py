@@ -283,9 +283,11 @@ def stft_power(
     width: int,
     q: float = DEFAULT_Q,
     report=None,
+    window: int | None = None,
+    hop: float | None = None,
 ) -> np.ndarray:
     """Max-pooled STFT power on log-spaced rows, each band of rows with its own window
-    (``row_windows``).
+    (``row_windows``), or every row with the one the caller chose.
 
     Parameters
     ----------
@@ -297,6 +299,10 @@ def stft_power(
     q : float, the CWT's quality factor whose resolution the windows match
     report : callable(done, total) or None, told the columns done (summed over the windows)
         after each chunk
+    window : int in [MIN_WINDOW, MAX_WINDOW] or None, samples: one window for every row
+        (noise then reads its power in that window's bandwidth) instead of ``row_windows``
+    hop : float > 0 or None, samples between frames instead of Soma's choice; frames are
+        max-pooled per column, or interpolated where columns are narrower than the hop
 
     Returns
     -------
@@ -304,7 +310,10 @@ def stft_power(
         Power in full-scale-sine units: a sine of peak amplitude A reads A**2 on its ridge.
     """
     dt = (end - start) / width
-    windows = row_windows(sr, dt, width, freqs, q)
+    if window is None:
+        windows = row_windows(sr, dt, width, freqs, q)
+    else:
+        windows = np.full(freqs.size, window, dtype=np.int64)
     edges = _row_edges(freqs)
     out = np.empty((freqs.size, width), dtype=np.float32)
     lengths = np.unique(windows)
@@ -329,16 +338,18 @@ def stft_power(
             row_map,
             out[band],
             None if report is None else lambda c, done=done: report(done + c, total),
+            hop,
         )
     return out
 
 
-def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report) -> None:
+def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report, hop) -> None:
     """Fill ``out`` ((rows, width) float32) with the power of n-point frames: the largest of
     the frames in each column or, where columns are narrower than INTERPOLATE_SIGMAS window
-    sigmas (a long window in a short view), interpolated between frames that far apart."""
+    sigmas (a long window in a short view), interpolated between frames that far apart;
+    with a ``hop`` (samples), frames that far apart."""
     column = dt * sr
-    step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT)
+    step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT) if hop is None else hop
     if column < step:
         # The frames' power changes little over `step` samples: frames on a grid fixed in
         # the file's time (so a pan does not move them), ln power interpolated to each
@@ -357,7 +368,10 @@ def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report) ->
         if report is not None:
             report(width)
         return
-    k = frames_per_column(n, column, width)
+    if hop is None:
+        k = frames_per_column(n, column, width)
+    else:
+        k = max(1, min(math.ceil(column / hop), MAX_FFT_POINTS // (width * n)))
     offsets = (np.arange(k) + 0.5) / k
     centres = start * sr + (np.arange(width)[:, None] + offsets).ravel() * column
     out[:] = _pooled_rows(audio, centres, k, n, rows, report).T

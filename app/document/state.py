@@ -7,9 +7,10 @@ next; the store applies them one at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from app.document.display import Display
 from app.document.partials import Partial
 
 if TYPE_CHECKING:
@@ -109,6 +110,8 @@ class DocumentState:
     audio: AudioFile | None = None
     view: View | None = None
     levels: Levels | None = None
+    # How the viewport is computed and coloured.
+    display: Display = field(default_factory=Display)
     overview: Image | None = None
     viewport: Image | None = None
     computing: int = 0  # id of the viewport request being computed, 0 when none
@@ -135,6 +138,7 @@ class DocumentState:
             audio=audio,
             view=overview.view,
             levels=Levels(*(overview.auto_levels or (overview.db_min, overview.db_max))),
+            display=Display(),
             overview=overview,
             viewport=None,
             computing=0,
@@ -158,9 +162,10 @@ class DocumentState:
         project_path: str,
         modified: bool,
         levels: Levels | None = None,
+        display: Display | None = None,
     ) -> DocumentState:
-        """A project's (or a recovery file's) partials, view and levels over the file just
-        opened (a view or levels of None keep the file's own)."""
+        """A project's (or a recovery file's) partials, view, levels and display settings
+        over the file just opened (None keeps the file's own)."""
         return replace(
             self,
             partials=tuple(partials),
@@ -168,6 +173,7 @@ class DocumentState:
             next_partial_id=next_partial_id,
             view=view or self.view,
             levels=levels or self.levels,
+            display=display or self.display,
             project_path=project_path,
             modified=modified,
         )
@@ -243,6 +249,10 @@ class DocumentState:
         (like the view, it neither dirties the document nor goes into the undo history)."""
         return replace(self, levels=levels)
 
+    def displayed(self, display: Display) -> DocumentState:
+        """Computed and coloured as `display` says: a view setting, like the levels."""
+        return replace(self, display=display)
+
     def viewing(self, view: View, request_id: int) -> DocumentState:
         return replace(self, view=view, computing=request_id)
 
@@ -276,6 +286,7 @@ class DocumentState:
             "file": self.audio.info() if self.audio is not None else None,
             "view": self.view.to_json() if self.view is not None else None,
             "levels": self.levels.to_json() if self.levels is not None else None,
+            "display": self.display.to_json(),
             "overview": self.overview.to_json() if self.overview is not None else None,
             "viewport": self.viewport.to_json() if self.viewport is not None else None,
             "computing": self.computing,

@@ -45,7 +45,7 @@ from app.files.persistence import (
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
 from app.progress.tasks import ProgressManager
-from app.shell.validate import ArgumentError, integer, number, text
+from app.shell.validate import ArgumentError, display, integer, number, text
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
@@ -320,6 +320,17 @@ class SomaDocument:
         state = self._store.update(
             lambda s: s.leveled(Levels(floor, ceiling)) if s.overview is image else s
         )
+        return {"state": state.to_json(with_partials=False)}
+
+    @_action
+    def set_display(self, settings) -> dict:
+        """Compute and colour the spectrogram as `settings` say ({"method", "windowMs",
+        "hopMs", "q", "colormap"}: app.document.display), and the view again with them."""
+        state = self._open_document()
+        chosen = display(settings, state.audio.sample_rate)
+        audio = state.audio
+        state = self._store.update(lambda s: s.displayed(chosen) if s.audio is audio else s)
+        self._viewport.recompute()
         return {"state": state.to_json(with_partials=False)}
 
     @_action
