@@ -395,6 +395,11 @@ def test_set_display_keeps_the_settings_and_computes_the_view_again(document, tm
     image = document._store.state.viewport
     assert (image.width, image.height, image.window_size) == (321, 77, 320)  # 40 ms at 8 kHz
     assert not document._store.state.modified  # a view setting, not an edit
+    # Another colour map alone computes nothing: the page recolours the bytes it has.
+    wait_until(lambda: document._store.state.computing == 0)
+    assert document.set_display({**GREY_STFT, "colormap": "print"})["ok"]
+    assert document._store.state.computing == 0
+    assert document._store.state.viewport is image
 
 
 @pytest.mark.parametrize(

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.base.colormaps import colormap_names
 from app.base.jsontext import finite_float, is_number
 from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
 from workers.spectrum import METHODS
 from workers.stft import MAX_WINDOW, MIN_WINDOW
 
-COLORMAPS = ("magma", "grey", "print")  # the names in web/colormap.json's "maps"
+COLORMAPS = colormap_names()  # web/colormap.json's maps, the default first
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,17 @@ class Display:
     window_ms: float | None = None
     hop_ms: float | None = None
     q: float = DEFAULT_Q
-    colormap: str = "magma"
+    colormap: str = COLORMAPS[0]
+
+    def computed_alike(self, other: Display) -> bool:
+        """Whether images computed for `other` are what these settings compute (they differ
+        at most in colours, which the page applies to the bytes it has)."""
+        return (self.method, self.window_ms, self.hop_ms, self.q) == (
+            other.method,
+            other.window_ms,
+            other.hop_ms,
+            other.q,
+        )
 
     def to_json(self) -> dict:
         return {

@@ -325,12 +325,14 @@ class SomaDocument:
     @_action
     def set_display(self, settings) -> dict:
         """Compute and colour the spectrogram as `settings` say ({"method", "windowMs",
-        "hopMs", "q", "colormap"}: app.document.display), and the view again with them."""
+        "hopMs", "q", "colormap"}: app.document.display); the view is computed again unless
+        only the colours changed."""
         state = self._open_document()
         chosen = display(settings, state.audio.sample_rate)
-        audio = state.audio
+        audio, before = state.audio, state.display
         state = self._store.update(lambda s: s.displayed(chosen) if s.audio is audio else s)
-        self._viewport.recompute()
+        if not chosen.computed_alike(before):
+            self._viewport.recompute()
         return {"state": state.to_json(with_partials=False)}
 
     @_action
