@@ -169,7 +169,7 @@ def render(
     window, hop : float, seconds, or None
         The STFT's window length (``stft.MIN_WINDOW`` to ``stft.MAX_WINDOW`` samples) and
         hop (at least a sample) when the caller chooses them; None is Soma's choice (windows
-        matched to the CWT's bandwidth per octave band, frames as dense as they need). The
+        matched to the CWT's bandwidth per half-octave band, frames as dense as they need). The
         CWT validates but ignores them.
 
     Returns

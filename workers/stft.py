@@ -31,9 +31,10 @@ COVER_SIGMAS = 1.25
 INTERPOLATE_SIGMAS = 0.5
 # Rows are analysed in bands of this frequency ratio, each with the window whose bandwidth is
 # the CWT's at the band's geometric centre: within a band the two differ by at most a factor
-# BAND_RATIO**0.5 in bandwidth (+-1.5 dB for noise). Every band costs about
-# 2 * GAUSS_CUT / COVER_SIGMAS = 6 transformed points per sample of the view.
-BAND_RATIO = 2.0
+# BAND_RATIO**0.5 in bandwidth (+-0.75 dB for noise: octave bands' +-1.5 dB showed as steps
+# in a noise floor). Every band costs about 2 * GAUSS_CUT / COVER_SIGMAS = 6 transformed
+# points per sample of the view, or one frame per 0.5 sigma when columns are narrower.
+BAND_RATIO = 2.0**0.5
 # Bands keep their own windows while the image transforms at most this many points (every
 # band of a view of a minute at 44.1 kHz: under a second); beyond it the highest bands
 # share the longer windows of the bands below them (``row_windows``).
