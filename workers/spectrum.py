@@ -49,10 +49,11 @@ MAX_PIXELS = 16384  # largest width or height: more than any screen, small enoug
 MAX_SECONDS = 1e7  # |start| and |end| bound (115 days): keeps sample positions exact in float64
 METHODS = ("auto", "stft", "cwt")
 # A pixel is in an edge cone when its column's centre lies within this many time sigmas of
-# its row's analysis (wavelet or window) from the start or end of the audio: there the
-# analysis' envelope at the edge is above -20 dB, so it reads the edge (the step into the
-# silence beyond) rather than the sound.
-EDGE_CONE_SIGMAS = math.sqrt(2.0 * math.log(10.0))
+# its row's analysis (wavelet or window) from the start or end of the audio: as far as the
+# analysis reaches before it is cut at -60 dB, so it reads the edge (the step into the
+# silence beyond) along with the sound. (At -20 dB, 2.15 sigmas, the step of a tone that
+# starts with the file still showed beside the cone within the 80 dB Auto shows.)
+EDGE_CONE_SIGMAS = GAUSS_CUT
 
 _POWER_FLOOR = 10.0 ** (DB_FLOOR / 10.0)
 
