@@ -25,6 +25,10 @@ MAX_WINDOW = 65536  # samples (1.5 s at 44.1 kHz: a 1.3 Hz half-power bandwidth)
 # there), and a column's peak of noise reads as the CWT's does (frames 2.5 sigmas apart
 # read it up to 2 dB lower, depending on how many fall in a column).
 COVER_SIGMAS = 1.25
+# ... and this many in a view too long for matched windows (``row_windows``), where no CWT
+# is compared with and the cost counts more: 6.8 dB lost at most (Hann frames at 50 %
+# overlap lose 6 dB there), half the frames.
+LONG_VIEW_COVER_SIGMAS = 2.5
 # Columns narrower than this many window sigmas read the power interpolated between frames
 # this far apart, not a frame of their own: a 1.4 s window in a view of 20 s at 2000 columns
 # would otherwise transform each sample 140 times.
@@ -35,10 +39,12 @@ INTERPOLATE_SIGMAS = 0.5
 # in a noise floor). Every band costs about 2 * GAUSS_CUT / COVER_SIGMAS = 6 transformed
 # points per sample of the view, or one frame per 0.5 sigma when columns are narrower.
 BAND_RATIO = 2.0**0.5
-# Bands keep their own windows while the image transforms at most this many points (every
-# band of a view of a minute at 44.1 kHz: under a second); beyond it the highest bands
-# share the longer windows of the bands below them (``row_windows``).
-MATCHED_FFT_POINTS = 2**28
+# Bands keep their own windows in views up to this long (twice workers.spectrum's
+# CWT_MAX_SECONDS, so the picture keeps its levels across the switch and some way beyond, at
+# any sample rate); longer views have the highest bands share the longer windows of the
+# bands below them until the image transforms at most LONG_VIEW_FFT_POINTS (``row_windows``).
+MATCHED_SECONDS = 60.0
+LONG_VIEW_FFT_POINTS = 2**27
 # Transform at most this many samples per image (a 1-hour file at 44.1 kHz just fits). Beyond
 # it, frames per column are thinned and short transients between frames may be missed.
 MAX_FFT_POINTS = 2**29
@@ -69,10 +75,10 @@ def row_windows(
     Rows are grouped in bands of BAND_RATIO (fixed in absolute frequency, so that a zoom does
     not move them) and each band gets ``matched_window`` at its geometric centre: the STFT
     resolves as the CWT does, so a tone and a noise read the same level with either (a
-    noise's level is its power in the analysis bandwidth, the CWT's). When that would
-    transform more than MATCHED_FFT_POINTS, the highest bands take the window of the band below
-    them, one band at a time, until it fits: a long view reads noise at high frequencies in
-    a narrower band, so lower.
+    noise's level is its power in the analysis bandwidth, the CWT's). In views longer than
+    MATCHED_SECONDS the highest bands take the window of the band below them, one band at a
+    time, until the image transforms at most LONG_VIEW_FFT_POINTS: a long view reads noise
+    at high frequencies in a narrower band, so lower.
 
     Parameters
     ----------
@@ -86,29 +92,43 @@ def row_windows(
     -------
     np.ndarray, int64, (height,), samples, never longer for a higher row
     """
+    return _window_plan(sr, dt, width, freqs, q)[0]
+
+
+def _window_plan(
+    sr: int, dt: float, width: int, freqs: np.ndarray, q: float
+) -> tuple[np.ndarray, float]:
+    """``row_windows`` and the frames' spacing in window sigmas that goes with them:
+    COVER_SIGMAS for matched windows, LONG_VIEW_COVER_SIGMAS once bands share them."""
     bands, per_row = np.unique(np.floor(np.log(freqs) / math.log(BAND_RATIO)), return_inverse=True)
     matched = [matched_window(sr, float(BAND_RATIO ** (b + 0.5)), q) for b in bands]
     column = dt * sr
-    for floor in matched[::-1]:  # merge the highest bands down one at a time until it fits
+    if dt * width <= MATCHED_SECONDS:
+        return np.asarray(matched, dtype=np.int64)[per_row], COVER_SIGMAS
+    for floor in matched[::-1]:  # the highest bands down, one at a time
         chosen = [max(n, floor) for n in matched]
-        cost = sum(transformed_points(n, column, width) for n in set(chosen))
-        if cost <= MATCHED_FFT_POINTS:
+        cost = sum(
+            transformed_points(n, column, width, LONG_VIEW_COVER_SIGMAS) for n in set(chosen)
+        )
+        if cost <= LONG_VIEW_FFT_POINTS:
             break
-    return np.asarray(chosen, dtype=np.int64)[per_row]
+    return np.asarray(chosen, dtype=np.int64)[per_row], LONG_VIEW_COVER_SIGMAS
 
 
-def transformed_points(n: int, dt_samples: float, width: int) -> int:
-    """Points an n-point window transforms for ``width`` columns of ``dt_samples`` samples."""
+def transformed_points(n: int, dt_samples: float, width: int, cover: float = COVER_SIGMAS) -> int:
+    """Points an n-point window transforms for ``width`` columns of ``dt_samples`` samples,
+    with frames at most ``cover`` window sigmas apart."""
     step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT)
     if dt_samples < step:
         return n * (math.ceil(width * dt_samples / step) + 3)
-    return n * width * frames_per_column(n, dt_samples, width)
+    return n * width * frames_per_column(n, dt_samples, width, cover)
 
 
-def frames_per_column(n: int, dt_samples: float, width: int) -> int:
-    """Frames pooled into each column: enough to cover every sample, within MAX_FFT_POINTS."""
+def frames_per_column(n: int, dt_samples: float, width: int, cover: float = COVER_SIGMAS) -> int:
+    """Frames pooled into each column: enough to cover every sample with frames at most
+    ``cover`` window sigmas apart, within MAX_FFT_POINTS."""
     sigma = n / (2.0 * GAUSS_CUT)
-    wanted = max(1, math.ceil(dt_samples / (COVER_SIGMAS * sigma)))
+    wanted = max(1, math.ceil(dt_samples / (cover * sigma)))
     return max(1, min(wanted, MAX_FFT_POINTS // (width * n)))
 
 
@@ -312,9 +332,9 @@ def stft_power(
     """
     dt = (end - start) / width
     if window is None:
-        windows = row_windows(sr, dt, width, freqs, q)
+        windows, cover = _window_plan(sr, dt, width, freqs, q)
     else:
-        windows = np.full(freqs.size, window, dtype=np.int64)
+        windows, cover = np.full(freqs.size, window, dtype=np.int64), COVER_SIGMAS
     edges = _row_edges(freqs)
     out = np.empty((freqs.size, width), dtype=np.float32)
     lengths = np.unique(windows)
@@ -340,15 +360,16 @@ def stft_power(
             out[band],
             None if report is None else lambda c, done=done: report(done + c, total),
             hop,
+            cover,
         )
     return out
 
 
-def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report, hop) -> None:
+def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report, hop, cover) -> None:
     """Fill ``out`` ((rows, width) float32) with the power of n-point frames: the largest of
     the frames in each column or, where columns are narrower than INTERPOLATE_SIGMAS window
     sigmas (a long window in a short view), interpolated between frames that far apart;
-    with a ``hop`` (samples), frames that far apart."""
+    with a ``hop`` (samples), frames that far apart, else at most ``cover`` sigmas apart."""
     column = dt * sr
     step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT) if hop is None else hop
     if column < step:
@@ -370,7 +391,7 @@ def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report, ho
             report(width)
         return
     if hop is None:
-        k = frames_per_column(n, column, width)
+        k = frames_per_column(n, column, width, cover)
     else:
         k = max(1, min(math.ceil(column / hop), MAX_FFT_POINTS // (width * n)))
     offsets = (np.arange(k) + 0.5) / k
