@@ -100,6 +100,7 @@ def test_public_attributes_are_only_the_user_actions(document):
         "save_project",
         "save_project_as",
         "select",
+        "set_display",
         "set_levels",
         "set_view",
         "snap",
@@ -117,7 +118,9 @@ def test_open_path_opens_and_serves_the_overview(document, tmp_path):
     assert state["view"] == {"start": 0.0, "end": 1.0, "fmin": 20.0, "fmax": 4000.0}
     overview = state["overview"]
     payload, _ = document._data.get(overview["key"])
-    assert len(payload) == overview["width"] * overview["height"]
+    # The levels, then the bit mask of the edge cones (a 1 s file is in a cone at 20 Hz).
+    pixels = overview["width"] * overview["height"]
+    assert overview["edges"] and len(payload) == pixels + pixels // 8
     assert overview["url"] == f"/data/{overview['key']}"
 
 
@@ -349,10 +352,11 @@ def test_opened_files_and_projects_are_remembered_newest_first(tmp_path):
         session.close()
 
 
-def test_levels_start_at_the_images_range_and_follow_set_levels(document, tmp_path):
+def test_levels_start_at_the_fitted_levels_and_follow_set_levels(document, tmp_path):
     state = document.open_path(_wav(tmp_path / "a.wav"))["state"]
     overview = state["overview"]
-    assert state["levels"] == {"floor": overview["dbMin"], "ceiling": overview["dbMax"]}
+    assert state["levels"] == overview["autoLevels"]
+    assert overview["dbMin"] <= state["levels"]["floor"] < state["levels"]["ceiling"]
     reply = _strict_json(document.set_levels(overview["dbMin"] + 30, overview["dbMax"] - 10))
     assert reply["ok"] is True
     assert reply["state"]["levels"] == {
@@ -382,6 +386,50 @@ def test_set_levels_refuses_bad_values_and_changes_nothing(document, tmp_path, c
     assert document._store.state is before
 
 
+GREY_STFT = {"method": "stft", "windowMs": 40, "hopMs": None, "q": 24, "colormap": "grey"}
+
+
+def test_set_display_keeps_the_settings_and_computes_the_view_again(document, tmp_path):
+    document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
+    document.set_view(0.5, 1.5, 100, 2000, 321, 77)
+    wait_until(lambda: document._store.state.viewport is not None)
+    assert document._store.state.viewport.method == "cwt"  # auto, 1 s
+    reply = _strict_json(document.set_display(GREY_STFT))
+    assert reply["ok"] is True and reply["state"]["display"] == GREY_STFT
+    wait_until(lambda: document._store.state.viewport.method == "stft")
+    image = document._store.state.viewport
+    assert (image.width, image.height, image.window_size) == (321, 77, 320)  # 40 ms at 8 kHz
+    assert not document._store.state.modified  # a view setting, not an edit
+    # Another colour map alone computes nothing: the page recolours the bytes it has.
+    wait_until(lambda: document._store.state.computing == 0)
+    assert document.set_display({**GREY_STFT, "colormap": "print"})["ok"]
+    assert document._store.state.computing == 0
+    assert document._store.state.viewport is image
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"q": math.nan}, "q must be a finite number"),
+        ({"q": 1.0}, "Q must be between 3 and 100"),
+        ({"method": "fft"}, "method must be one of auto, stft, cwt"),
+        ({"colormap": "jet"}, "colour map must be one of magma, grey, print"),
+        ({"windowMs": 10000}, "STFT window must be between"),
+        ({"windowMs": "40"}, "windowMs must be a number"),
+        ({"hopMs": 0}, "STFT hop must be between one sample"),
+        ({"extra": 1}, "unknown display setting 'extra'"),
+    ],
+)
+def test_set_display_refuses_bad_values_and_changes_nothing(document, tmp_path, change, message):
+    document.open_path(_wav(tmp_path / "a.wav"))
+    before = document._store.state
+    reply = _strict_json(document.set_display({**GREY_STFT, **change}))
+    assert reply["ok"] is False and message in reply["error"], reply
+    assert "\n" not in reply["error"]
+    assert document._store.state is before
+    assert document.set_display([1, 2])["error"].startswith("the display settings must be")
+
+
 def test_set_levels_without_a_file(document):
     reply = document.set_levels(-80, 0)
     assert reply["ok"] is False and "no file" in reply["error"]
@@ -405,6 +453,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert document.rename_partial(partial.id, "A4")["ok"]
         ceiling = document._store.state.levels.ceiling
         assert document.set_levels(ceiling - 60, ceiling - 5)["ok"]
+        assert document.set_display(GREY_STFT)["ok"]
 
         saved = document.save_project()
         assert saved["ok"], saved
@@ -424,6 +473,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert state["file"]["name"] == "take.wav" and state["projectPath"] == str(project_file)
         assert not state["modified"]
         assert state["levels"] == {"floor": ceiling - 60, "ceiling": ceiling - 5}
+        assert state["display"] == GREY_STFT
         np.testing.assert_allclose(reopened._store.state.partials[0].points, partial.points)
     finally:
         reopened_session.close()

@@ -104,5 +104,6 @@ def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
         for y in range(max(0, row - 4), min(height, row + 5))
     )
     assert nearest < 60, f"no pixel near {color} around row {row}"
-    # And the spectrogram under it: the rest of the column is not one flat colour.
-    assert len({picture.pixelColor(column, y).name() for y in range(0, height, 7)}) > 5
+    # And the spectrogram under it: the rest of the column is not one flat colour (a clean
+    # tone over the Auto levels' 80 dB: black, and the tone's skirts in a few colours).
+    assert len({picture.pixelColor(column, y).name() for y in range(0, height, 7)}) > 3

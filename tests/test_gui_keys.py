@@ -44,13 +44,14 @@ def test_shortcuts_work_after_buttons_and_dialogs_but_not_in_fields(gui, tmp_pat
     assert window.eval("document.body.dataset.mode") == "navigate"
 
     # Levels typed in, back with Auto, then the view keys.
+    auto = overview["autoLevels"]["floor"]
     _click(window, "#level-floor")
     xdotool("key", "ctrl+a")
-    xdotool("type", "--", f"{overview['dbMin'] + 10:g}")
+    xdotool("type", "--", f"{auto + 10:g}")
     xdotool("key", "Return")
-    window.wait_for(f"{LEVELS}.floor === {overview['dbMin'] + 10}", timeout=10)
+    window.wait_for(f"{LEVELS}.floor === {auto + 10}", timeout=10)
     _click(window, "#levels-reset")
-    window.wait_for(f"{LEVELS}.floor === {overview['dbMin']}", timeout=10)
+    window.wait_for(f"{LEVELS}.floor === {auto}", timeout=10)
     _zooms_in(window)
 
     # The keys list, closed with its button.

@@ -58,15 +58,20 @@ async function start() {
   const colormap = await (await fetch('colormap.json')).json();
   const pipeline = scope.add(wireViewPipeline({
     elements: { overviewCanvas: $('overview-canvas'), viewportCanvas: $('viewport-canvas'),
-      traceCanvas: $('trace-canvas'), outline: $('overview-view'), overviewAxis: $('overview-axis'),
-      timeAxis: $('time-axis'), freqAxis: $('freq-axis'), panes: document.querySelector('.panes') },
-    colormap: lutFromColors(colormap.colors),
+      traceCanvas: $('trace-canvas'), legendCanvas: $('legend-canvas'), outline: $('overview-view'),
+      overviewAxis: $('overview-axis'), overviewFreqAxis: $('overview-freq-axis'),
+      timeAxis: $('time-axis'), freqAxis: $('freq-axis'), legendAxis: $('legend-axis'),
+      panes: document.querySelector('.panes') },
+    colormaps: Object.fromEntries(colormap.maps.map((map) => [map.name, lutFromColors(map.colors)])),
+    coneStyle: colormap.edgeCones,
     getState,
     getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover,
       regions: tools.regions }),
     call, fetchBytes, showError: banner.show,
   }));
-  const chrome = scope.add(wireChrome({ getState, mix, act, select }));
+  const chrome = scope.add(wireChrome({ getState, mix, act, select, onView: pipeline.onView,
+    getLimits: pipeline.getLimits, showError: banner.show,
+    colormapNames: colormap.maps.map((map) => map.name) }));
   scope.add(documentState.subscribe(banner.stateArrived));
   scope.add(documentState.subscribe(pipeline.stateArrived));
   scope.add(documentState.subscribe((state, previous) => {

@@ -17,7 +17,7 @@ import scipy.fft
 import soundfile as sf
 
 from workers.harmonics import find_harmonics
-from workers.imaging import quantise
+from workers.imaging import image_payload
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
 from workers.spectrum import DEFAULT_WAVELET, render, resolve_method, stft_window_size
@@ -42,6 +42,8 @@ class ViewportJob:
     method: str = "auto"
     q: float | None = None
     wavelet: str = DEFAULT_WAVELET  # the CWT's (workers.spectrum.render)
+    window: float | None = None  # the STFT's window and hop in seconds, None: Soma's choice
+    hop: float | None = None
 
     def run(self, report) -> dict:
         began = time.perf_counter()
@@ -61,13 +63,28 @@ class ViewportJob:
             q=self.q,
             wavelet=self.wavelet,
             report=report,
+            mark_edges=True,
+            window=self.window,
+            hop=self.hop,
         )
         method = resolve_method(self.method, self.start, self.end)
+        payload, edges = image_payload(db, self.db_min, self.db_max)
         return {
-            "payload": quantise(db, self.db_min, self.db_max).tobytes(),
+            "payload": payload,
+            "edges": edges,
             "method": method,
             "window_size": (
-                stft_window_size(sr, self.start, self.end, self.width, self.fmin)
+                stft_window_size(
+                    sr,
+                    self.start,
+                    self.end,
+                    self.width,
+                    self.fmin,
+                    self.fmax,
+                    self.height,
+                    self.q,
+                    self.window,
+                )
                 if method == "stft"
                 else 0
             ),

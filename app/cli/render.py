@@ -22,8 +22,8 @@ def parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         required=True,
-        help="OUT.png (coloured picture) or OUT.npy (float32 dBFS, "
-        "shape (height, width), row 0 = fmin)",
+        help="OUT.png (coloured picture, edge cones hatched) or OUT.npy (float32 dBFS, "
+        "shape (height, width), row 0 = fmin, NaN in the edge cones)",
     )
     parser.add_argument("--start", type=float, default=0.0, help="seconds (default 0)")
     parser.add_argument("--end", type=float, help="seconds (default: end of file)")
@@ -49,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     from app.files.png import spectrogram_rgb, write_png
-    from workers.imaging import display_range, quantise
+    from workers.imaging import auto_levels, display_range, quantise
 
     output = Path(args.output)
     if output.suffix.lower() not in (".png", ".npy"):
@@ -71,12 +71,15 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
             height=args.height,
             method=args.method,
             wavelet=args.wavelet,
+            mark_edges=True,
         )
     try:
         if output.suffix.lower() == ".npy":
             np.save(output, db.astype(np.float32, copy=False))
         else:
-            write_png(output, spectrogram_rgb(quantise(db, *display_range(db))))
+            # Coloured over the Auto levels, as the window first shows a file.
+            levels = quantise(db, *auto_levels(db, *display_range(db)))
+            write_png(output, spectrogram_rgb(levels, np.isnan(db)))
     except OSError as error:
         raise UsageError(f"cannot write '{output}': {error.strerror or error}") from None
     print(output)

@@ -14,7 +14,7 @@ import scipy.fft
 
 from app.document.audio_file import AudioFile
 from app.document.state import Image, View
-from workers.imaging import display_range, quantise
+from workers.imaging import auto_levels, display_range, image_payload
 from workers.spectrum import render, stft_window_size
 
 OVERVIEW_WIDTH = 2000
@@ -49,10 +49,19 @@ def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
             width=OVERVIEW_WIDTH,
             height=OVERVIEW_HEIGHT,
             method="stft",
+            mark_edges=True,
         )
     db_min, db_max = display_range(db)
-    payload = quantise(db, db_min, db_max).tobytes()
-    window = stft_window_size(audio.sample_rate, view.start, view.end, OVERVIEW_WIDTH, view.fmin)
+    payload, edges = image_payload(db, db_min, db_max)
+    window = stft_window_size(
+        audio.sample_rate,
+        view.start,
+        view.end,
+        OVERVIEW_WIDTH,
+        view.fmin,
+        view.fmax,
+        OVERVIEW_HEIGHT,
+    )
     image = Image(
         key=key,
         width=OVERVIEW_WIDTH,
@@ -63,5 +72,7 @@ def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
         method="stft",
         window_size=window,
         seconds=time.perf_counter() - began,
+        edges=edges,
+        auto_levels=auto_levels(db, db_min, db_max),
     )
     return image, payload

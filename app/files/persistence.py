@@ -15,6 +15,7 @@ from pathlib import Path
 import soundfile as sf
 
 from app.base.formats import without_project_suffix
+from app.document.display import Display, display_from_json, display_problem
 from app.document.state import DocumentState, Image, Levels, View
 from app.document.store import DocumentStore
 from app.files.project import (
@@ -47,7 +48,11 @@ def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
         audio_size=size,
         audio_sha256=sha,
         view=state.view.to_json() if state.view else None,
-        settings={"levels": state.levels.to_json()} if state.levels else {},
+        settings=(
+            {"levels": state.levels.to_json(), "display": state.display.to_json()}
+            if state.levels
+            else {}
+        ),
         partials=state.partials,
         next_partial_id=state.next_partial_id,
     )
@@ -89,7 +94,7 @@ def restored_project(
     state: DocumentState, project: Project, project_path: str, modified: bool
 ) -> DocumentState:
     """`state`, with the file the project belongs to just opened, given the project's
-    partials, and its view and levels where they still fit the file."""
+    partials, and its view, levels and display settings where they still fit the file."""
     return state.restored(
         project.partials,
         project.next_partial_id,
@@ -97,6 +102,7 @@ def restored_project(
         project_path,
         modified,
         levels_that_fit(project.settings.get("levels"), state.overview),
+        display_that_fits(project.settings.get("display"), state.audio.sample_rate),
     )
 
 
@@ -141,6 +147,15 @@ def levels_that_fit(levels, image: Image) -> Levels | None:
     if levels_problem(float(floor), float(ceiling), image):
         return None
     return Levels(float(floor), float(ceiling))
+
+
+def display_that_fits(display, sample_rate: int) -> Display | None:
+    """Saved display settings (a project's or dev mode's) if they are valid for a file at
+    `sample_rate` Hz, else None (old projects have none)."""
+    decoded = display_from_json(display)
+    if decoded is None or display_problem(decoded, sample_rate):
+        return None
+    return decoded
 
 
 def discard_recovery(project_path: str | None, audio_path: str | None) -> None:

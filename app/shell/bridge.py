@@ -52,7 +52,7 @@ from app.shell.track_arguments import (
     track_region,
     track_settings,
 )
-from app.shell.validate import ArgumentError, integer, long_enough, number, text
+from app.shell.validate import ArgumentError, display, integer, long_enough, number, text
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
@@ -326,6 +326,19 @@ class SomaDocument:
         state = self._store.update(
             lambda s: s.leveled(Levels(floor, ceiling)) if s.overview is image else s
         )
+        return {"state": state.to_json(with_partials=False)}
+
+    @_action
+    def set_display(self, settings) -> dict:
+        """Compute and colour the spectrogram as `settings` say ({"method", "windowMs",
+        "hopMs", "q", "colormap"}: app.document.display); the view is computed again unless
+        only the colours changed."""
+        state = self._open_document()
+        chosen = display(settings, state.audio.sample_rate)
+        audio, before = state.audio, state.display
+        state = self._store.update(lambda s: s.displayed(chosen) if s.audio is audio else s)
+        if not chosen.computed_alike(before):
+            self._viewport.recompute()
         return {"state": state.to_json(with_partials=False)}
 
     @_action
