@@ -133,12 +133,28 @@ def levels_problem(floor: float, ceiling: float, image: Image) -> str:
 def levels_that_fit(levels, image: Image) -> Levels | None:
     """Saved levels ({"floor", "ceiling"} dBFS: a project's or dev mode's) if they still fit
     the file's images, else None (the file may have changed; old projects have none)."""
+    saved = _saved_levels(levels)
+    if saved is None or levels_problem(saved.floor, saved.ceiling, image):
+        return None
+    return saved
+
+
+def project_levels(project: Project | None) -> Levels | None:
+    """The levels saved in `project` (None: no project, or none saved, or not two numbers at
+    least MIN_LEVELS_DB apart), for a figure drawn without the file's images at hand."""
+    if project is None:
+        return None
+    saved = _saved_levels(project.settings.get("levels"))
+    if saved is None or not saved.ceiling - saved.floor >= MIN_LEVELS_DB:
+        return None
+    return saved
+
+
+def _saved_levels(levels) -> Levels | None:
     if not isinstance(levels, dict):
         return None
     floor, ceiling = levels.get("floor"), levels.get("ceiling")
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (floor, ceiling)):
-        return None
-    if levels_problem(float(floor), float(ceiling), image):
         return None
     return Levels(float(floor), float(ceiling))
 

@@ -34,6 +34,11 @@ def spectrogram_rgb(levels: np.ndarray) -> np.ndarray:
 
 def write_png(path: str | Path, rgb: np.ndarray) -> None:
     """Write uint8 (height, width, 3) `rgb` as an 8-bit truecolour PNG."""
+    Path(path).write_bytes(png_bytes(rgb))
+
+
+def png_bytes(rgb: np.ndarray) -> bytes:
+    """uint8 (height, width, 3) `rgb` as the bytes of an 8-bit truecolour PNG."""
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"expected an (height, width, 3) image, got shape {rgb.shape}")
@@ -50,7 +55,7 @@ def write_png(path: str | Path, rgb: np.ndarray) -> None:
         )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    Path(path).write_bytes(
+    return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
         + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
