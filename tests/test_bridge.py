@@ -5,12 +5,14 @@ import json
 import math
 import os
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from live_processes import alive, descendants
+from PyQt6.QtGui import QImage
 from waiting import wait_until
 
 from app.dev import saved_state
@@ -81,6 +83,7 @@ def test_public_attributes_are_only_the_user_actions(document):
         "delete_partials",
         "dismiss_error",
         "erase",
+        "export_figure",
         "export_image",
         "export_partials",
         "export_resynthesis",
@@ -695,6 +698,45 @@ def test_export_image_writes_the_pages_picture(tmp_path):
         reply = document.export_image(picture)
         assert reply == {"ok": True, "path": str(tmp_path / "view.png")}
         assert (tmp_path / "view.png").read_bytes() == (tmp_path / "picture.png").read_bytes()
+    finally:
+        session.close()
+
+
+def test_export_figure_writes_the_view_as_svg_and_png_at_the_size_asked(tmp_path):
+    session = _session(ScriptedDialogs(str(tmp_path / "fig"), str(tmp_path / "fig")))
+    document = session.document
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        assert document.export_figure("svg", 640, 360, 1) == {
+            "ok": True,
+            "path": str(tmp_path / "fig.svg"),
+        }
+        root = ET.parse(tmp_path / "fig.svg").getroot()
+        assert (root.get("width"), root.get("height")) == ("640", "360")
+        assert document.export_figure("png", 640, 360, 2)["ok"] is True
+        picture = QImage(str(tmp_path / "fig.png"))
+        assert (picture.width(), picture.height()) == (1280, 720)
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("jpg", 640, 360, 1), "a figure is svg or png, not jpg"),
+        (("svg", 100, 360, 1), "width must be at least 200"),
+        (("svg", 640, float("nan"), 1), "height must be a finite number"),
+        (("png", 640, 360, 8), "resolution must be at most 4"),
+    ],
+)
+def test_export_figure_refuses_bad_arguments_and_asks_nothing(tmp_path, args, message):
+    dialogs = ScriptedDialogs()
+    session = _session(dialogs)
+    try:
+        session.document.open_path(_wav(tmp_path / "a.wav"))
+        reply = session.document.export_figure(*args)
+        assert reply["ok"] is False and message in reply["error"], reply
+        assert dialogs.asked == []
     finally:
         session.close()
 

@@ -18,6 +18,7 @@ import { wireReadout } from './readout.js';
 import { wirePlayback } from './playback.js';
 import { toggleHelp, wireMenus } from './menus.js';
 import { wireKeys } from './page-keys.js';
+import { wireFigureDialog } from './figure-dialog.js';
 import { wirePushEvents } from './push-events.js';
 import { attachViewportGestures } from './viewport-gestures.js';
 import { attachOverviewGestures } from './overview-gestures.js';
@@ -85,7 +86,8 @@ async function start() {
   scope.add(attachOverviewGestures($('overview-canvas'), navigation));
   const playback = scope.add(wirePlayback({ tools, mix, documentState, pipeline, fetchBytes,
     showError: banner.show }));
-  scope.add(wireMenus({ act, mix, picture: pipeline.picture }));
+  const figure = scope.add(wireFigureDialog({ dialog: $('figure'), act }));
+  scope.add(wireMenus({ act, mix, picture: pipeline.picture, openFigure: figure.open }));
   scope.add(wireKeys({ win: window, help: $('help'), ...navigation, commands: {
     open: () => act('open_dialog'),
     save: () => act('save_project'),

@@ -35,6 +35,7 @@ from app.document.store import DocumentStore
 from app.files import exchange
 from app.files.audio import AudioError, load_audio
 from app.files.demo import demo_audio
+from app.files.figure import MAX_SCALE, MAX_SIDE, MIN_SIDE, FigureSize
 from app.files.persistence import (
     audio_matches,
     levels_problem,
@@ -45,6 +46,7 @@ from app.files.persistence import (
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
 from app.progress.tasks import ProgressManager
+from app.shell.figure_export import FIGURE_FORMATS, export_figure
 from app.shell.validate import ArgumentError, integer, number, text
 from workers.jobs import ResynthesisJob
 
@@ -108,6 +110,8 @@ EXPORT_ENDINGS = {
     "wav": "-partials.wav",
     "flac": "-partials.flac",
     "png": "-view.png",
+    "figure-svg": "-figure.svg",
+    "figure-png": "-figure.png",
 }
 
 
@@ -456,6 +460,26 @@ class SomaDocument:
             raise ArgumentError(
                 f"cannot write {Path(path).name}: {error.strerror or error}"
             ) from None
+        return {"path": path}
+
+    @_action
+    def export_figure(self, fmt, width, height, scale) -> dict:
+        """Write the view as a figure (svg or png: axes, labels, colour legend, partials) of
+        width x height px, a PNG at `scale` pixels per px (app.shell.figure_export)."""
+        fmt = text(fmt, "format")
+        if fmt not in FIGURE_FORMATS:
+            raise ArgumentError(f"a figure is {' or '.join(FIGURE_FORMATS)}, not {fmt}")
+        size = FigureSize(
+            integer(width, "width", minimum=MIN_SIDE, maximum=MAX_SIDE),
+            integer(height, "height", minimum=MIN_SIDE, maximum=MAX_SIDE),
+            integer(scale, "resolution", minimum=1, maximum=MAX_SCALE),
+        )
+        state = self._open_document()
+        path = self._ask_export_path(f"figure-{fmt}", state)
+        if not path:
+            return {"cancelled": True}
+        if not export_figure(state, self._exports, self._share, fmt, size, path):
+            return {"cancelled": True}
         return {"path": path}
 
     @_action
