@@ -103,7 +103,9 @@ def test_public_attributes_are_only_the_user_actions(document):
         "set_levels",
         "set_view",
         "snap",
+        "spectrum_at",
         "undo",
+        "waveform",
     ]
 
 

@@ -23,6 +23,7 @@ from app.base.errors import SomaError
 from app.base.formats import PROJECT_SUFFIX, is_project_path
 from app.base.jsontext import json_safe
 from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
+from app.compute.measurement import Measurements
 from app.compute.overview import compute_overview
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
@@ -160,6 +161,7 @@ class SomaDocument:
         self._latest_open = 0
         self._open_lock = threading.Lock()
         self._last_folder = ""  # where the last file dialog ended: the next one starts there
+        self._measurements = Measurements()
 
     @_action
     def get_state(self) -> dict:
@@ -309,6 +311,32 @@ class SomaDocument:
             raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
         request_id = self._viewport.request(View(start, end, fmin, fmax), width, height)
         return {"requestId": request_id}
+
+    @_action
+    def spectrum_at(self, time, fmin, fmax, rows) -> dict:
+        """The spectrum slice pane: the short spectrum at `time` s over [fmin, fmax] Hz in
+        `rows` log-spaced rows, and its peaks (app.compute.measurement)."""
+        state = self._open_document()
+        limits = state.overview.view
+        time = number(time, "time", minimum=limits.start, maximum=limits.end)
+        fmin = number(fmin, "fmin", minimum=limits.fmin, maximum=limits.fmax)
+        fmax = number(fmax, "fmax", minimum=fmin, maximum=limits.fmax)
+        if fmin >= fmax:
+            raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+        rows = integer(rows, "rows", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        return self._measurements.slice_at(state.audio, time, fmin, fmax, rows)
+
+    @_action
+    def waveform(self, start, end, columns) -> dict:
+        """The waveform pane: min and max of the samples of [start, end) s per column."""
+        state = self._open_document()
+        limits = state.overview.view
+        start = number(start, "start", minimum=limits.start, maximum=limits.end)
+        end = number(end, "end", minimum=limits.start, maximum=limits.end)
+        if end <= start:
+            raise ArgumentError(f"end ({end:g} s) must be after start ({start:g} s)")
+        columns = integer(columns, "columns", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        return self._measurements.waveform(state.audio, start, end, columns)
 
     @_action
     def set_levels(self, floor, ceiling) -> dict:
