@@ -265,3 +265,15 @@ def element_centre(window: GuiSession, selector: str) -> tuple[int, int]:
         "r.top + r.height / 2]; })()"
     )
     return left + round(rect[0]), top + round(rect[1])
+
+
+def choose_menu_option(window: GuiSession, selector: str, position: int) -> None:
+    """Choose the option at `position` (1: the first after the menu's title) of the <select>
+    menu matching `selector`, as a user does: click it, wait for its popup, arrow down,
+    Return."""
+    x, y = element_centre(window, selector)
+    xdotool("mousemove", x, y, "click", 1)
+    wait_for_popup()
+    for _ in range(position):
+        xdotool("key", "Down")
+    xdotool("key", "Return")

@@ -8,9 +8,8 @@ import numpy as np
 from gui_session import (
     IMAGE_FOR_VIEW,
     SAVE_DIALOG,
-    element_centre,
+    choose_menu_option,
     tone_project,
-    wait_for_popup,
     wait_for_window,
     xdotool,
 )
@@ -26,12 +25,7 @@ def test_export_image_writes_the_view_with_its_partials(gui, tmp_path):
     window.wait_for(IMAGE_FOR_VIEW, timeout=60)
 
     # The menu, then the save dialog: a name without .png gets it.
-    x, y = element_centre(window, "#export")
-    xdotool("mousemove", x, y, "click", 1)
-    wait_for_popup()
-    for _ in range(PNG_OPTION):
-        xdotool("key", "Down")
-    xdotool("key", "Return")
+    choose_menu_option(window, "#export", PNG_OPTION)
     wait_for_window(SAVE_DIALOG)
     window.screenshot("export-save-dialog.png")  # the dialog offers the PNG filter
     xdotool("key", "ctrl+a")

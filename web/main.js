@@ -19,6 +19,7 @@ import { wirePlayback } from './playback.js';
 import { toggleHelp, wireMenus } from './menus.js';
 import { wireKeys } from './page-keys.js';
 import { wireFigureDialog } from './figure-dialog.js';
+import { wireMeasurePanes } from './measure-panes.js';
 import { wirePushEvents } from './push-events.js';
 import { attachViewportGestures } from './viewport-gestures.js';
 import { attachOverviewGestures } from './overview-gestures.js';
@@ -86,6 +87,15 @@ async function start() {
   scope.add(attachOverviewGestures($('overview-canvas'), navigation));
   const playback = scope.add(wirePlayback({ tools, mix, documentState, pipeline, fetchBytes,
     showError: banner.show }));
+  const measure = scope.add(wireMeasurePanes({
+    elements: { plot, harmonics: $('harmonics'), slicePane: $('slice-pane'),
+      sliceCanvas: $('slice-canvas'), sliceLabels: $('slice-labels'), sliceTitle: $('slice-title'),
+      waveformPane: $('waveform-pane'), waveformCanvas: $('waveform-canvas'),
+      sliceToggle: $('slice-toggle'), waveformToggle: $('waveform-toggle'),
+      harmonicsToggle: $('harmonics-toggle') },
+    getView: () => pipeline.view, getState, call, addOverlay: pipeline.addOverlay,
+    redrawView: pipeline.drawView, showError: banner.show,
+  }));
   const figure = scope.add(wireFigureDialog({ dialog: $('figure'), act }));
   scope.add(wireMenus({ act, mix, picture: pipeline.picture, openFigure: figure.open }));
   scope.add(wireKeys({ win: window, help: $('help'), ...navigation, commands: {
@@ -99,6 +109,9 @@ async function start() {
     erase: () => tracing.setMode('erase'),
     play: playback.toggle,
     help: () => toggleHelp($('help')),
+    slice: () => measure.toggle('slice'),
+    waveform: () => measure.toggle('waveform'),
+    harmonics: () => measure.toggle('harmonics'),
     delete: () => {
       const selection = getState() && getState().selection;
       if (!(selection && selection.length)) return false;
