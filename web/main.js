@@ -40,6 +40,7 @@ const banner = scope.add(wireErrorBanner({
   elements: { banner: $('error'), text: $('error-text'), dismiss: $('error-dismiss') },
   getState,
   onDismiss: () => act('dismiss_error'),
+  toasts: $('toasts'),
 }));
 
 /** Run a bridge call; its error, if any, shows in the banner. */
@@ -100,6 +101,7 @@ async function start() {
   scope.add(wireMenus({ act, mix, picture: pipeline.picture, openFigure: figure.open }));
   scope.add(wireKeys({ win: window, help: $('help'), ...navigation, commands: {
     open: () => act('open_dialog'),
+    quit: () => act('quit'),
     save: () => act('save_project'),
     'save-as': () => act('save_project_as'),
     undo: () => act('undo'),
@@ -122,7 +124,8 @@ async function start() {
   // a drop only fires where dragover was cancelled.
   scope.add(listenAll(document, [['dragover', (event) => event.preventDefault()]]));
   // Python pushes events through window.soma.receive once it exists.
-  scope.add(wirePushEvents({ applyState: documentState.apply, getState, act }));
+  scope.add(wirePushEvents({ applyState: documentState.apply, getState, act,
+    shownElsewhere: banner.shows }));
 
   await bridgeReady();
   const reply = await call('get_state');

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import soundfile as sf
 
-from app.base.formats import without_project_suffix
+from app.base.formats import PROJECT_SUFFIX, without_project_suffix
 from app.document.state import DocumentState, Image, Levels, View
 from app.document.store import DocumentStore
 from app.files.project import (
     Project,
     ProjectError,
     audio_fingerprint,
+    load_project,
     recovery_path,
     save_project,
     write_recovery,
@@ -71,6 +72,24 @@ def save_document(state: DocumentState, path: str) -> None:
     discard_recovery(path, state.audio.path)
     if not state.project_path:
         discard_recovery(None, state.audio.path)
+
+
+def project_beside(audio_path: str) -> str | None:
+    """The project saved beside an audio file under its name (take.wav: take.soma.json)
+    whose audio is that file, or None: none there, or one that cannot be read (opening the
+    audio must not fail for a file the user did not ask for) or is of another file."""
+    audio = Path(audio_path)
+    candidate = audio.with_name(audio.stem + PROJECT_SUFFIX)
+    if not candidate.is_file():
+        return None
+    try:
+        project = load_project(candidate)
+    except ProjectError as error:
+        log.info("not offering %s: %s", candidate.name, error)
+        return None
+    if project.audio_path is None or Path(project.audio_path).resolve() != audio.resolve():
+        return None
+    return str(candidate)
 
 
 def audio_matches(project: Project) -> bool:

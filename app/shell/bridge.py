@@ -40,6 +40,7 @@ from app.files.figure import MAX_SCALE, MAX_SIDE, MIN_SIDE, FigureSize
 from app.files.persistence import (
     audio_matches,
     levels_problem,
+    project_beside,
     restored_project,
     save_document,
     save_recovery,
@@ -67,6 +68,12 @@ class Dialogs(Protocol):
 
     def confirm(self, title: str, message: str) -> bool:
         """Ask a yes/no question."""
+
+    def unsaved(self, message: str) -> str:
+        """Ask what to do with unsaved changes: 'save', 'discard' (Don't save) or 'cancel'."""
+
+    def close_window(self) -> None:
+        """Close the window as its close button would (asking about unsaved changes)."""
 
 
 MAX_IMAGE_PIXELS = 4096  # per side of a viewport image: more than any screen
@@ -131,6 +138,13 @@ def _full_path(path: str) -> Path:
         raise ArgumentError(f"cannot find the home folder in {path}") from None
 
 
+def _suggested(state: DocumentState) -> str:
+    """The name a project's save dialog suggests: its own, else the audio's stem's."""
+    if state.project_path:
+        return Path(state.project_path).name
+    return Path(state.audio.name).stem + PROJECT_SUFFIX
+
+
 def _count(n: int, noun: str) -> str:
     """'1 partial', '3 partials'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -189,6 +203,13 @@ class SomaDocument:
         try:
             if is_project_path(path):
                 return self._open_project_file(path)
+            beside = project_beside(str(_full_path(path)))
+            if beside is not None and self._confirm(
+                "Open the project?",
+                f"{Path(beside).name}, beside {Path(path).name}, holds partials traced on it. "
+                "Open the project instead of the bare audio?",
+            ):
+                return self._open_project_file(beside)
             return self._open(lambda: load_audio(_full_path(path)), Path(path).name)
         except (AudioError, ProjectError):
             # Chosen from the Recent menu, maybe, and gone since: it leaves the menu.
@@ -233,11 +254,11 @@ class SomaDocument:
     def save_project(self) -> dict:
         """Save to the project's file, asking where the first time."""
         state = self._open_document()
-        return self._save(state.project_path or self._ask_project_path(state))
+        return self._save_to(state.project_path or self._ask_project_path(state))
 
     @_action
     def save_project_as(self) -> dict:
-        return self._save(self._ask_project_path(self._open_document()))
+        return self._save_to(self._ask_project_path(self._open_document()))
 
     @_action
     def import_partials(self) -> dict:
@@ -511,6 +532,14 @@ class SomaDocument:
         return {"path": path}
 
     @_action
+    def quit(self) -> dict:
+        """Ctrl+Q: close the window, asking first about unsaved changes."""
+        if self._dialogs is None:
+            raise ArgumentError("there is no window to close in this session")
+        self._dialogs.close_window()
+        return {}
+
+    @_action
     def cancel_task(self, task_id) -> dict:
         """The progress panel's cancel button."""
         task_id = integer(task_id, "task id", minimum=1, maximum=2**53)
@@ -548,23 +577,27 @@ class SomaDocument:
     def _confirm(self, title: str, message: str) -> bool:
         return self._dialogs is not None and self._dialogs.confirm(title, message)
 
-    def _ask_project_path(self, state) -> str:
-        suggested = (
-            Path(state.project_path).name
-            if state.project_path
-            else Path(state.audio.name).stem + PROJECT_SUFFIX
-        )
-        chosen = self._ask("save_file", "project", suggested)
+    def _ask_project_path(self, state) -> str | None:
+        """Where to save `state` as a project, asked; None if cancelled."""
+        chosen = self._ask("save_file", "project", _suggested(state))
         if not chosen:
-            raise ArgumentError("not saved")
+            return None
         return chosen if is_project_path(chosen) else chosen + PROJECT_SUFFIX
+
+    def _save_to(self, path: str | None) -> dict:
+        if not path:
+            raise ArgumentError("not saved")
+        return self._save(path)
 
     def _save(self, path: str) -> dict:
         state = self._store.state
         path = str(_full_path(path))
         save_document(state, path)
         # Edits made while writing stay unsaved: only the state that was written is clean.
-        saved = self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
+        self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
+        # The project is what to open again: Recent lists it from now on.
+        recent = remember(path, self._store.state.recent)
+        saved = self._store.update(lambda s: s.remembering(recent))
         return {"path": path, "state": saved.to_json()}
 
     def _open_project(self, project: Project, path: str, modified: bool, problem: str = "") -> dict:
@@ -666,18 +699,33 @@ class SomaDocument:
         return self._open(lambda: load_audio(_full_path(path)), Path(path).name, restore=restore)
 
     def _may_replace(self, label: str) -> bool:
-        """Whether the open document may give way to `label`. Unsaved edits are written to the
-        recovery file first (the autosave may not have run yet), so even a yes loses nothing;
-        then the user is asked, as closing the window would."""
+        """Whether the open document may give way to `label`: asked as closing the window
+        would (_settle_unsaved)."""
+        state = self._store.state
+        return state.audio is None or self._settle_unsaved(
+            f"The partials on {state.audio.name} have unsaved changes (kept in the recovery "
+            f"file). Save them before opening {label}?"
+        )
+
+    def _settle_unsaved(self, question: str) -> bool:
+        """With unsaved edits, ask `question` with Save, Don't save and Cancel; whether the
+        document may go now (saved, or not wanted). The edits are written to the recovery
+        file first (the autosave may not have run yet), so even Don't save loses nothing.
+        A save that fails raises its error; one whose dialog is cancelled is a Cancel."""
         state = self._store.state
         if not state.modified or state.audio is None:
             return True
         save_recovery(state)
-        return self._dialogs is None or self._dialogs.confirm(
-            "Unsaved changes",
-            f"The partials on {state.audio.name} have unsaved changes (kept "
-            f"in the recovery file). Open {label} anyway?",
-        )
+        if self._dialogs is None:
+            return True
+        answer = self._dialogs.unsaved(question)
+        if answer == "save":
+            path = state.project_path or self._ask_project_path(state)
+            if not path:  # the save dialog was cancelled: so is what asked
+                return False
+            self._save(path)
+            return True
+        return answer == "discard"
 
     def _open(
         self, load: Callable[[], AudioFile], label: str, restore: Callable | None = None
