@@ -31,6 +31,7 @@ INK = "#202020"  # text and axes, on white: a figure goes on a page
 # Room around the plot for the labels (px): frequency labels left, the legend right.
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 74, 96, 28, 46
 LEGEND_BAR = 14  # the legend's colour bar, px wide
+LEGEND_TICK_SPACING = 36  # px at least between the legend's labels
 MAX_POINTS_PER_PX = 2  # partial points kept per pixel column of the plot
 
 
@@ -279,7 +280,7 @@ def _legend(colour_levels: Levels, plot) -> str:
         _image("legend-bar", left, y0, LEGEND_BAR, h, bar),
         f'<rect x="{left}" y="{y0}" width="{LEGEND_BAR}" height="{h}" fill="none" stroke="{INK}"/>',
     ]
-    step = nice_step(max(1e-9, 22 * (ceiling - floor) / h))
+    step = nice_step(max(1e-9, LEGEND_TICK_SPACING * (ceiling - floor) / h))
     for i in range(math.ceil(floor / step - 1e-9), math.floor(ceiling / step + 1e-9) + 1):
         db = i * step
         y = y0 + (ceiling - db) / (ceiling - floor) * h
