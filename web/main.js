@@ -99,7 +99,7 @@ async function start() {
   }));
   const figure = scope.add(wireFigureDialog({ dialog: $('figure'), act }));
   scope.add(wireMenus({ act, mix, picture: pipeline.picture, openFigure: figure.open }));
-  scope.add(wireKeys({ win: window, help: $('help'), ...navigation, commands: {
+  scope.add(wireKeys({ win: window, help: $('help'), modals: [$('figure')], ...navigation, commands: {
     open: () => act('open_dialog'),
     quit: () => act('quit'),
     save: () => act('save_project'),
