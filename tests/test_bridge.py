@@ -5,12 +5,15 @@ import json
 import math
 import os
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from gui_session import tone_project
 from live_processes import alive, descendants
+from PyQt6.QtGui import QImage
 from waiting import wait_until
 
 from app.dev import saved_state
@@ -44,6 +47,12 @@ class ScriptedDialogs:
 
     def confirm(self, title, message):
         return self._next(("confirm", title))
+
+    def unsaved(self, message):
+        return self._next(("unsaved",))
+
+    def close_window(self):
+        self.asked.append(("close",))
 
 
 def _session(dialogs=None, autosave_delay=None):
@@ -81,6 +90,7 @@ def test_public_attributes_are_only_the_user_actions(document):
         "delete_partials",
         "dismiss_error",
         "erase",
+        "export_figure",
         "export_image",
         "export_partials",
         "export_resynthesis",
@@ -93,6 +103,7 @@ def test_public_attributes_are_only_the_user_actions(document):
         "open_path",
         "open_project",
         "prune_partials",
+        "quit",
         "recolor_partial",
         "redo",
         "rename_partial",
@@ -104,9 +115,11 @@ def test_public_attributes_are_only_the_user_actions(document):
         "set_levels",
         "set_view",
         "snap",
+        "spectrum_at",
         "split_partial",
         "track",
         "undo",
+        "waveform",
     ]
 
 
@@ -619,25 +632,56 @@ def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
         again_session.close()
 
 
-@pytest.mark.parametrize("answer", [False, True])
-def test_opening_over_unsaved_edits_asks_and_loses_nothing(tmp_path, answer):
-    dialogs = ScriptedDialogs(answer)
+@pytest.mark.parametrize("answer", ["cancel", "discard", "save"])
+def test_opening_over_unsaved_edits_asks_save_dont_save_or_cancel(tmp_path, answer):
+    dialogs = ScriptedDialogs(answer, str(tmp_path / "a"))  # where Save writes the project
     session = _session(dialogs)
     document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         _with_partials(document, 1, 0.5)  # an edit; no autosave runs in this test
         reply = document.open_path(_wav(tmp_path / "b.wav"))
-        assert dialogs.asked == [("confirm", "Unsaved changes")]
         state = document._store.state
-        if answer:
-            assert reply["ok"] and state.audio.name == "b.wav" and not state.partials
-        else:
+        if answer == "cancel":
+            assert dialogs.asked == [("unsaved",)]
             assert reply == {"ok": True, "cancelled": True}
             assert state.audio.name == "a.wav" and len(state.partials) == 1
-        # Either way the edit is in the recovery file, offered when a.wav opens again.
-        recovered = load_project(recovery_path(None, str(tmp_path / "a.wav")))
-        assert len(recovered.partials) == 1
+        else:
+            assert reply["ok"] and state.audio.name == "b.wav" and not state.partials
+        if answer == "save":  # saved as a project, which Recent lists
+            assert dialogs.asked == [("unsaved",), ("save", "project", "a.soma.json")]
+            assert len(load_project(tmp_path / "a.soma.json").partials) == 1
+            assert str(tmp_path / "a.soma.json") in state.recent
+        else:  # the edit is in the recovery file, offered when a.wav opens again
+            recovered = load_project(recovery_path(None, str(tmp_path / "a.wav")))
+            assert len(recovered.partials) == 1
+    finally:
+        session.close()
+
+
+def test_opening_audio_with_its_project_beside_offers_the_project(tmp_path):
+    project = tone_project(tmp_path)  # tone.wav and tone.soma.json, one partial
+    dialogs = ScriptedDialogs(True, False)
+    session = _session(dialogs)
+    document = session.document
+    try:
+        state = document.open_path(str(tmp_path / "tone.wav"))["state"]
+        assert dialogs.asked == [("confirm", "Open the project?")]
+        assert state["projectPath"] == str(project) and len(state["partials"]) == 1
+        assert state["title"] == "tone.soma.json \u2014 Soma"
+        state = document.open_path(str(tmp_path / "tone.wav"))["state"]  # No: the audio
+        assert state["projectPath"] == "" and state["partials"] == []
+        assert state["title"] == "tone.wav \u2014 Soma"
+    finally:
+        session.close()
+
+
+def test_quit_closes_the_window_through_its_dialogs(tmp_path):
+    dialogs = ScriptedDialogs()
+    session = _session(dialogs)
+    try:
+        assert session.document.quit() == {"ok": True}
+        assert dialogs.asked == [("close",)]
     finally:
         session.close()
 
@@ -759,6 +803,45 @@ def test_export_image_writes_the_pages_picture(tmp_path):
         reply = document.export_image(picture)
         assert reply == {"ok": True, "path": str(tmp_path / "view.png")}
         assert (tmp_path / "view.png").read_bytes() == (tmp_path / "picture.png").read_bytes()
+    finally:
+        session.close()
+
+
+def test_export_figure_writes_the_view_as_svg_and_png_at_the_size_asked(tmp_path):
+    session = _session(ScriptedDialogs(str(tmp_path / "fig"), str(tmp_path / "fig")))
+    document = session.document
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        assert document.export_figure("svg", 640, 360, 1) == {
+            "ok": True,
+            "path": str(tmp_path / "fig.svg"),
+        }
+        root = ET.parse(tmp_path / "fig.svg").getroot()
+        assert (root.get("width"), root.get("height")) == ("640", "360")
+        assert document.export_figure("png", 640, 360, 2)["ok"] is True
+        picture = QImage(str(tmp_path / "fig.png"))
+        assert (picture.width(), picture.height()) == (1280, 720)
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("jpg", 640, 360, 1), "a figure is svg or png, not jpg"),
+        (("svg", 100, 360, 1), "width must be at least 200"),
+        (("svg", 640, float("nan"), 1), "height must be a finite number"),
+        (("png", 640, 360, 8), "resolution must be at most 4"),
+    ],
+)
+def test_export_figure_refuses_bad_arguments_and_asks_nothing(tmp_path, args, message):
+    dialogs = ScriptedDialogs()
+    session = _session(dialogs)
+    try:
+        session.document.open_path(_wav(tmp_path / "a.wav"))
+        reply = session.document.export_figure(*args)
+        assert reply["ok"] is False and message in reply["error"], reply
+        assert dialogs.asked == []
     finally:
         session.close()
 

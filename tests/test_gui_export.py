@@ -10,9 +10,9 @@ from gui_session import (
     IMAGE_FOR_VIEW,
     OPEN_DIALOG,
     SAVE_DIALOG,
+    choose_menu_option,
     element_centre,
     tone_project,
-    wait_for_popup,
     wait_for_window,
     window_closed,
     xdotool,
@@ -29,12 +29,7 @@ PNG_END = b"IEND\xaeB`\x82"
 
 def _export_menu(window, option: int) -> str:
     """Choose the Export menu's `option`; the save dialog's window id."""
-    x, y = element_centre(window, "#export")
-    xdotool("mousemove", x, y, "click", 1)
-    wait_for_popup()
-    for _ in range(option):
-        xdotool("key", "Down")
-    xdotool("key", "Return")
+    choose_menu_option(window, "#export", option)
     return wait_for_window(SAVE_DIALOG)
 
 

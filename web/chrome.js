@@ -103,9 +103,7 @@ export function wireChrome({ getState, mix, act, select, onView, getLimits, show
     $('undo').title = state.undo ? `Undo ${state.undo} (Ctrl+Z)` : 'Nothing to undo';
     $('resnap').disabled = !(state.selection && state.selection.length === 1);
     $('save').textContent = state.modified ? 'Save •' : 'Save';
-    document.title = state.file
-      ? `${state.modified ? '• ' : ''}${state.projectPath ? state.projectPath.split('/').pop() : state.file.name} — Soma`
-      : 'Soma';
+    document.title = state.title; // Python's rule, which the window's title follows too
     $('redo').disabled = !state.redo;
     $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
     document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';

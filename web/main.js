@@ -19,6 +19,8 @@ import { wireReadout } from './readout.js';
 import { wirePlayback } from './playback.js';
 import { toggleHelp, wireMenus } from './menus.js';
 import { wireKeys } from './page-keys.js';
+import { wireFigureDialog } from './figure-dialog.js';
+import { wireMeasurePanes } from './measure-panes.js';
 import { wirePushEvents } from './push-events.js';
 import { attachViewportGestures } from './viewport-gestures.js';
 import { attachOverviewGestures } from './overview-gestures.js';
@@ -40,6 +42,7 @@ const banner = scope.add(wireErrorBanner({
   elements: { banner: $('error'), text: $('error-text'), dismiss: $('error-dismiss') },
   getState,
   onDismiss: () => act('dismiss_error'),
+  toasts: $('toasts'),
 }));
 
 /** Run a bridge call; its error, if any, shows in the banner. */
@@ -96,9 +99,20 @@ async function start() {
     onView: pipeline.onView };
   scope.add(attachViewportGestures(plot, navigation));
   scope.add(attachOverviewGestures($('overview-canvas'), navigation));
-  scope.add(wireMenus({ act, mix, picture: pipeline.picture }));
-  scope.add(wireKeys({ win: window, help: $('help'), ...navigation, commands: {
+  const measure = scope.add(wireMeasurePanes({
+    elements: { plot, harmonics: $('harmonics'), slicePane: $('slice-pane'),
+      sliceCanvas: $('slice-canvas'), sliceLabels: $('slice-labels'), sliceTitle: $('slice-title'),
+      waveformPane: $('waveform-pane'), waveformCanvas: $('waveform-canvas'),
+      sliceToggle: $('slice-toggle'), waveformToggle: $('waveform-toggle'),
+      harmonicsToggle: $('harmonics-toggle') },
+    getView: () => pipeline.view, getState, call, addOverlay: pipeline.addOverlay,
+    redrawView: pipeline.drawView, showError: banner.show,
+  }));
+  const figure = scope.add(wireFigureDialog({ dialog: $('figure'), act }));
+  scope.add(wireMenus({ act, mix, picture: pipeline.picture, openFigure: figure.open }));
+  scope.add(wireKeys({ win: window, help: $('help'), modals: [$('figure')], ...navigation, commands: {
     open: () => act('open_dialog'),
+    quit: () => act('quit'),
     save: () => act('save_project'),
     'save-as': () => act('save_project_as'),
     undo: () => act('undo'),
@@ -112,6 +126,9 @@ async function start() {
     split: trackTools.split,
     play: playback.toggle,
     help: () => toggleHelp($('help')),
+    slice: () => measure.toggle('slice'),
+    waveform: () => measure.toggle('waveform'),
+    harmonics: () => measure.toggle('harmonics'),
     delete: () => {
       const selection = getState() && getState().selection;
       if (!(selection && selection.length)) return false;
@@ -122,7 +139,8 @@ async function start() {
   // a drop only fires where dragover was cancelled.
   scope.add(listenAll(document, [['dragover', (event) => event.preventDefault()]]));
   // Python pushes events through window.soma.receive once it exists.
-  const pushEvents = scope.add(wirePushEvents({ applyState: documentState.apply, getState, act }));
+  const pushEvents = scope.add(wirePushEvents({ applyState: documentState.apply, getState, act,
+    shownElsewhere: banner.shows }));
 
   await bridgeReady();
   const reply = await call('get_state');

@@ -8,6 +8,7 @@ next; the store applies them one at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from app.document.display import Display
@@ -277,6 +278,16 @@ class DocumentState:
     def dismissed(self) -> DocumentState:
         return replace(self, error="")
 
+    @property
+    def title(self) -> str:
+        """The window's title: the project's file name (else the audio's), a bullet first
+        while there are unsaved changes; 'Soma' with no file open."""
+        if self.audio is None:
+            return "Soma"
+        name = PurePath(self.project_path).name if self.project_path else self.audio.name
+        mark = "\u2022 " if self.modified else ""
+        return f"{mark}{name} \u2014 Soma"
+
     def to_json(self, with_partials: bool = True) -> dict:
         """What the page sees. Without `with_partials` the partials are left out (the page
         keeps its copy while partialsVersion is unchanged): the state is pushed on every
@@ -296,6 +307,7 @@ class DocumentState:
             "redo": self.redo_stack[-1].label if self.redo_stack else "",
             "modified": self.modified,
             "projectPath": self.project_path,
+            "title": self.title,
             "recent": list(self.recent),
             "busy": self.busy,
             "error": self.error,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import soundfile as sf
 
-from app.base.formats import without_project_suffix
+from app.base.formats import PROJECT_SUFFIX, without_project_suffix
 from app.document.display import Display, display_from_json, display_problem
 from app.document.state import DocumentState, Image, Levels, View
 from app.document.store import DocumentStore
@@ -22,6 +22,7 @@ from app.files.project import (
     Project,
     ProjectError,
     audio_fingerprint,
+    load_project,
     recovery_path,
     save_project,
     write_recovery,
@@ -76,6 +77,24 @@ def save_document(state: DocumentState, path: str) -> None:
     discard_recovery(path, state.audio.path)
     if not state.project_path:
         discard_recovery(None, state.audio.path)
+
+
+def project_beside(audio_path: str) -> str | None:
+    """The project saved beside an audio file under its name (take.wav: take.soma.json)
+    whose audio is that file, or None: none there, or one that cannot be read (opening the
+    audio must not fail for a file the user did not ask for) or is of another file."""
+    audio = Path(audio_path)
+    candidate = audio.with_name(audio.stem + PROJECT_SUFFIX)
+    if not candidate.is_file():
+        return None
+    try:
+        project = load_project(candidate)
+    except ProjectError as error:
+        log.info("not offering %s: %s", candidate.name, error)
+        return None
+    if project.audio_path is None or Path(project.audio_path).resolve() != audio.resolve():
+        return None
+    return str(candidate)
 
 
 def audio_matches(project: Project) -> bool:
@@ -139,12 +158,28 @@ def levels_problem(floor: float, ceiling: float, image: Image) -> str:
 def levels_that_fit(levels, image: Image) -> Levels | None:
     """Saved levels ({"floor", "ceiling"} dBFS: a project's or dev mode's) if they still fit
     the file's images, else None (the file may have changed; old projects have none)."""
+    saved = _saved_levels(levels)
+    if saved is None or levels_problem(saved.floor, saved.ceiling, image):
+        return None
+    return saved
+
+
+def project_levels(project: Project | None) -> Levels | None:
+    """The levels saved in `project` (None: no project, or none saved, or not two numbers at
+    least MIN_LEVELS_DB apart), for a figure drawn without the file's images at hand."""
+    if project is None:
+        return None
+    saved = _saved_levels(project.settings.get("levels"))
+    if saved is None or not saved.ceiling - saved.floor >= MIN_LEVELS_DB:
+        return None
+    return saved
+
+
+def _saved_levels(levels) -> Levels | None:
     if not isinstance(levels, dict):
         return None
     floor, ceiling = levels.get("floor"), levels.get("ceiling")
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (floor, ceiling)):
-        return None
-    if levels_problem(float(floor), float(ceiling), image):
         return None
     return Levels(float(floor), float(ceiling))
 

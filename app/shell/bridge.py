@@ -23,6 +23,7 @@ from app.base.errors import SomaError
 from app.base.formats import PROJECT_SUFFIX, is_project_path
 from app.base.jsontext import json_safe
 from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
+from app.compute.measurement import Measurements
 from app.compute.overview import compute_overview
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
@@ -36,9 +37,11 @@ from app.document.store import DocumentStore
 from app.files import exchange
 from app.files.audio import AudioError, load_audio
 from app.files.demo import demo_audio
+from app.files.figure import MAX_SCALE, MAX_SIDE, MIN_SIDE, FigureSize
 from app.files.persistence import (
     audio_matches,
     levels_problem,
+    project_beside,
     restored_project,
     save_document,
     save_recovery,
@@ -46,6 +49,7 @@ from app.files.persistence import (
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
 from app.progress.tasks import ProgressManager
+from app.shell.figure_export import FIGURE_FORMATS, export_figure
 from app.shell.track_arguments import (
     harmonics_count,
     prune_limits,
@@ -71,6 +75,12 @@ class Dialogs(Protocol):
 
     def confirm(self, title: str, message: str) -> bool:
         """Ask a yes/no question."""
+
+    def unsaved(self, message: str) -> str:
+        """Ask what to do with unsaved changes: 'save', 'discard' (Don't save) or 'cancel'."""
+
+    def close_window(self) -> None:
+        """Close the window as its close button would (asking about unsaved changes)."""
 
 
 MAX_IMAGE_PIXELS = 4096  # per side of a viewport image: more than any screen
@@ -116,6 +126,8 @@ EXPORT_ENDINGS = {
     "wav": "-partials.wav",
     "flac": "-partials.flac",
     "png": "-view.png",
+    "figure-svg": "-figure.svg",
+    "figure-png": "-figure.png",
 }
 
 
@@ -132,6 +144,13 @@ def _full_path(path: str) -> Path:
         return Path(path).expanduser().resolve()
     except RuntimeError:
         raise ArgumentError(f"cannot find the home folder in {path}") from None
+
+
+def _suggested(state: DocumentState) -> str:
+    """The name a project's save dialog suggests: its own, else the audio's stem's."""
+    if state.project_path:
+        return Path(state.project_path).name
+    return Path(state.audio.name).stem + PROJECT_SUFFIX
 
 
 def _count(n: int, noun: str) -> str:
@@ -166,6 +185,7 @@ class SomaDocument:
         self._latest_open = 0
         self._open_lock = threading.Lock()
         self._last_folder = ""  # where the last file dialog ended: the next one starts there
+        self._measurements = Measurements()
 
     @_action
     def get_state(self) -> dict:
@@ -193,6 +213,13 @@ class SomaDocument:
         try:
             if is_project_path(path):
                 return self._open_project_file(path)
+            beside = project_beside(str(_full_path(path)))
+            if beside is not None and self._confirm(
+                "Open the project?",
+                f"{Path(beside).name}, beside {Path(path).name}, holds partials traced on it. "
+                "Open the project instead of the bare audio?",
+            ):
+                return self._open_project_file(beside)
             return self._open(lambda: load_audio(_full_path(path)), Path(path).name)
         except (AudioError, ProjectError):
             # Chosen from the Recent menu, maybe, and gone since: it leaves the menu.
@@ -237,11 +264,11 @@ class SomaDocument:
     def save_project(self) -> dict:
         """Save to the project's file, asking where the first time."""
         state = self._open_document()
-        return self._save(state.project_path or self._ask_project_path(state))
+        return self._save_to(state.project_path or self._ask_project_path(state))
 
     @_action
     def save_project_as(self) -> dict:
-        return self._save(self._ask_project_path(self._open_document()))
+        return self._save_to(self._ask_project_path(self._open_document()))
 
     @_action
     def import_partials(self) -> dict:
@@ -311,6 +338,32 @@ class SomaDocument:
             raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
         request_id = self._viewport.request(View(start, end, fmin, fmax), width, height)
         return {"requestId": request_id}
+
+    @_action
+    def spectrum_at(self, time, fmin, fmax, rows) -> dict:
+        """The spectrum slice pane: the short spectrum at `time` s over [fmin, fmax] Hz in
+        `rows` log-spaced rows, and its peaks (app.compute.measurement)."""
+        state = self._open_document()
+        limits = state.overview.view
+        time = number(time, "time", minimum=limits.start, maximum=limits.end)
+        fmin = number(fmin, "fmin", minimum=limits.fmin, maximum=limits.fmax)
+        fmax = number(fmax, "fmax", minimum=fmin, maximum=limits.fmax)
+        if fmin >= fmax:
+            raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+        rows = integer(rows, "rows", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        return self._measurements.slice_at(state.audio, time, fmin, fmax, rows)
+
+    @_action
+    def waveform(self, start, end, columns) -> dict:
+        """The waveform pane: min and max of the samples of [start, end) s per column."""
+        state = self._open_document()
+        limits = state.overview.view
+        start = number(start, "start", minimum=limits.start, maximum=limits.end)
+        end = number(end, "end", minimum=limits.start, maximum=limits.end)
+        if end <= start:
+            raise ArgumentError(f"end ({end:g} s) must be after start ({start:g} s)")
+        columns = integer(columns, "columns", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        return self._measurements.waveform(state.audio, start, end, columns)
 
     @_action
     def set_levels(self, floor, ceiling) -> dict:
@@ -530,6 +583,34 @@ class SomaDocument:
         return {"path": path}
 
     @_action
+    def export_figure(self, fmt, width, height, scale) -> dict:
+        """Write the view as a figure (svg or png: axes, labels, colour legend, partials) of
+        width x height px, a PNG at `scale` pixels per px (app.shell.figure_export)."""
+        fmt = text(fmt, "format")
+        if fmt not in FIGURE_FORMATS:
+            raise ArgumentError(f"a figure is {' or '.join(FIGURE_FORMATS)}, not {fmt}")
+        size = FigureSize(
+            integer(width, "width", minimum=MIN_SIDE, maximum=MAX_SIDE),
+            integer(height, "height", minimum=MIN_SIDE, maximum=MAX_SIDE),
+            integer(scale, "resolution", minimum=1, maximum=MAX_SCALE),
+        )
+        state = self._open_document()
+        path = self._ask_export_path(f"figure-{fmt}", state)
+        if not path:
+            return {"cancelled": True}
+        if not export_figure(state, self._exports, self._share, fmt, size, path):
+            return {"cancelled": True}
+        return {"path": path}
+
+    @_action
+    def quit(self) -> dict:
+        """Ctrl+Q: close the window, asking first about unsaved changes."""
+        if self._dialogs is None:
+            raise ArgumentError("there is no window to close in this session")
+        self._dialogs.close_window()
+        return {}
+
+    @_action
     def cancel_task(self, task_id) -> dict:
         """The progress panel's cancel button."""
         task_id = integer(task_id, "task id", minimum=1, maximum=2**53)
@@ -567,23 +648,27 @@ class SomaDocument:
     def _confirm(self, title: str, message: str) -> bool:
         return self._dialogs is not None and self._dialogs.confirm(title, message)
 
-    def _ask_project_path(self, state) -> str:
-        suggested = (
-            Path(state.project_path).name
-            if state.project_path
-            else Path(state.audio.name).stem + PROJECT_SUFFIX
-        )
-        chosen = self._ask("save_file", "project", suggested)
+    def _ask_project_path(self, state) -> str | None:
+        """Where to save `state` as a project, asked; None if cancelled."""
+        chosen = self._ask("save_file", "project", _suggested(state))
         if not chosen:
-            raise ArgumentError("not saved")
+            return None
         return chosen if is_project_path(chosen) else chosen + PROJECT_SUFFIX
+
+    def _save_to(self, path: str | None) -> dict:
+        if not path:
+            raise ArgumentError("not saved")
+        return self._save(path)
 
     def _save(self, path: str) -> dict:
         state = self._store.state
         path = str(_full_path(path))
         save_document(state, path)
         # Edits made while writing stay unsaved: only the state that was written is clean.
-        saved = self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
+        self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
+        # The project is what to open again: Recent lists it from now on.
+        recent = remember(path, self._store.state.recent)
+        saved = self._store.update(lambda s: s.remembering(recent))
         return {"path": path, "state": saved.to_json()}
 
     def _open_project(self, project: Project, path: str, modified: bool, problem: str = "") -> dict:
@@ -685,18 +770,33 @@ class SomaDocument:
         return self._open(lambda: load_audio(_full_path(path)), Path(path).name, restore=restore)
 
     def _may_replace(self, label: str) -> bool:
-        """Whether the open document may give way to `label`. Unsaved edits are written to the
-        recovery file first (the autosave may not have run yet), so even a yes loses nothing;
-        then the user is asked, as closing the window would."""
+        """Whether the open document may give way to `label`: asked as closing the window
+        would (_settle_unsaved)."""
+        state = self._store.state
+        return state.audio is None or self._settle_unsaved(
+            f"The partials on {state.audio.name} have unsaved changes (kept in the recovery "
+            f"file). Save them before opening {label}?"
+        )
+
+    def _settle_unsaved(self, question: str) -> bool:
+        """With unsaved edits, ask `question` with Save, Don't save and Cancel; whether the
+        document may go now (saved, or not wanted). The edits are written to the recovery
+        file first (the autosave may not have run yet), so even Don't save loses nothing.
+        A save that fails raises its error; one whose dialog is cancelled is a Cancel."""
         state = self._store.state
         if not state.modified or state.audio is None:
             return True
         save_recovery(state)
-        return self._dialogs is None or self._dialogs.confirm(
-            "Unsaved changes",
-            f"The partials on {state.audio.name} have unsaved changes (kept "
-            f"in the recovery file). Open {label} anyway?",
-        )
+        if self._dialogs is None:
+            return True
+        answer = self._dialogs.unsaved(question)
+        if answer == "save":
+            path = state.project_path or self._ask_project_path(state)
+            if not path:  # the save dialog was cancelled: so is what asked
+                return False
+            self._save(path)
+            return True
+        return answer == "discard"
 
     def _open(
         self, load: Callable[[], AudioFile], label: str, restore: Callable | None = None
