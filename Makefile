@@ -33,7 +33,9 @@ bench: system $(INSTALLED)
 	$(PY) benchmarks/bench_latency.py
 	$(PY) benchmarks/bench_snap.py
 	$(PY) benchmarks/bench_synth.py
+	$(PY) benchmarks/bench_track.py
 	$(PY) benchmarks/bench_devmode.py
+	$(PY) benchmarks/bench_batch.py
 
 system:
 	@bash scripts/install-system.sh

@@ -19,8 +19,9 @@ packages=(
 )
 # The web modules' tests run on Node; a machine that already has a node keeps it.
 command -v node >/dev/null || packages+=(nodejs)
-# `install-system.sh bench`: also what the benchmarks' peers need (fcwt links FFTW).
-[ "${1:-}" = "bench" ] && packages+=(libfftw3-single3)
+# `install-system.sh bench`: also what the benchmarks' peers need (fcwt links FFTW), and
+# the synthesiser and soundfont of benchmarks/track_real_sounds.py.
+[ "${1:-}" = "bench" ] && packages+=(libfftw3-single3 fluidsynth fluid-soundfont-gm)
 
 command -v dpkg-query >/dev/null || exit 0  # not Debian: nothing we know how to check
 missing=()

@@ -176,6 +176,8 @@ def xdotool(*args: object) -> str:
     return result.stdout
 
 
+# Soma's window: its title is the file's name and "— Soma", or "Soma" alone (DocumentState.title).
+MAIN_WINDOW = "Soma$"
 # pywebview's title for its save dialog (its localization's 'global.saveFile').
 SAVE_DIALOG = "Save file"
 OPEN_DIALOG = "Open file"  # its 'linux.openFile'
@@ -216,7 +218,7 @@ def wait_for_popup(timeout: float = 30.0) -> str:
     """The X window id of the open popup of a <select> menu once it is mapped: a visible
     window of the driver's program besides the main one (it has no name a search matches).
     Its keys go through the main window."""
-    main = set(xdotool("search", "--onlyvisible", "--name", "^Soma$").split())
+    main = set(xdotool("search", "--onlyvisible", "--name", MAIN_WINDOW).split())
     deadline = time.monotonic() + timeout
     while True:
         found = subprocess.run(
@@ -247,7 +249,7 @@ def window_origin() -> tuple[int, int]:
     The page's client area starts at the top-left of the X window (no window manager runs
     under Xvfb, so there are no decorations); xdotool gives the window's position.
     """
-    window_id = xdotool("search", "--name", "^Soma$").split()[0]
+    window_id = xdotool("search", "--name", MAIN_WINDOW).split()[0]
     geometry = dict(
         line.strip().split(": ", 1)
         for line in xdotool("getwindowgeometry", window_id).splitlines()[1:]
@@ -265,3 +267,15 @@ def element_centre(window: GuiSession, selector: str) -> tuple[int, int]:
         "r.top + r.height / 2]; })()"
     )
     return left + round(rect[0]), top + round(rect[1])
+
+
+def choose_menu_option(window: GuiSession, selector: str, position: int) -> None:
+    """Choose the option at `position` (1: the first after the menu's title) of the <select>
+    menu matching `selector`, as a user does: click it, wait for its popup, arrow down,
+    Return."""
+    x, y = element_centre(window, selector)
+    xdotool("mousemove", x, y, "click", 1)
+    wait_for_popup()
+    for _ in range(position):
+        xdotool("key", "Down")
+    xdotool("key", "Return")

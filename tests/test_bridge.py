@@ -5,12 +5,15 @@ import json
 import math
 import os
 import threading
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
+from gui_session import tone_project
 from live_processes import alive, descendants
+from PyQt6.QtGui import QImage
 from waiting import wait_until
 
 from app.dev import saved_state
@@ -44,6 +47,12 @@ class ScriptedDialogs:
 
     def confirm(self, title, message):
         return self._next(("confirm", title))
+
+    def unsaved(self, message):
+        return self._next(("unsaved",))
+
+    def close_window(self):
+        self.asked.append(("close",))
 
 
 def _session(dialogs=None, autosave_delay=None):
@@ -81,15 +90,20 @@ def test_public_attributes_are_only_the_user_actions(document):
         "delete_partials",
         "dismiss_error",
         "erase",
+        "export_figure",
         "export_image",
         "export_partials",
         "export_resynthesis",
+        "find_harmonics",
         "get_state",
         "import_partials",
+        "join_partials",
         "open_demo",
         "open_dialog",
         "open_path",
         "open_project",
+        "prune_partials",
+        "quit",
         "recolor_partial",
         "redo",
         "rename_partial",
@@ -97,10 +111,15 @@ def test_public_attributes_are_only_the_user_actions(document):
         "save_project",
         "save_project_as",
         "select",
+        "set_display",
         "set_levels",
         "set_view",
         "snap",
+        "spectrum_at",
+        "split_partial",
+        "track",
         "undo",
+        "waveform",
     ]
 
 
@@ -112,7 +131,9 @@ def test_open_path_opens_and_serves_the_overview(document, tmp_path):
     assert state["view"] == {"start": 0.0, "end": 1.0, "fmin": 20.0, "fmax": 4000.0}
     overview = state["overview"]
     payload, _ = document._data.get(overview["key"])
-    assert len(payload) == overview["width"] * overview["height"]
+    # The levels, then the bit mask of the edge cones (a 1 s file is in a cone at 20 Hz).
+    pixels = overview["width"] * overview["height"]
+    assert overview["edges"] and len(payload) == pixels + pixels // 8
     assert overview["url"] == f"/data/{overview['key']}"
 
 
@@ -344,10 +365,11 @@ def test_opened_files_and_projects_are_remembered_newest_first(tmp_path):
         session.close()
 
 
-def test_levels_start_at_the_images_range_and_follow_set_levels(document, tmp_path):
+def test_levels_start_at_the_fitted_levels_and_follow_set_levels(document, tmp_path):
     state = document.open_path(_wav(tmp_path / "a.wav"))["state"]
     overview = state["overview"]
-    assert state["levels"] == {"floor": overview["dbMin"], "ceiling": overview["dbMax"]}
+    assert state["levels"] == overview["autoLevels"]
+    assert overview["dbMin"] <= state["levels"]["floor"] < state["levels"]["ceiling"]
     reply = _strict_json(document.set_levels(overview["dbMin"] + 30, overview["dbMax"] - 10))
     assert reply["ok"] is True
     assert reply["state"]["levels"] == {
@@ -377,6 +399,50 @@ def test_set_levels_refuses_bad_values_and_changes_nothing(document, tmp_path, c
     assert document._store.state is before
 
 
+GREY_STFT = {"method": "stft", "windowMs": 40, "hopMs": None, "q": 24, "colormap": "grey"}
+
+
+def test_set_display_keeps_the_settings_and_computes_the_view_again(document, tmp_path):
+    document.open_path(_wav(tmp_path / "a.wav", seconds=2.0))
+    document.set_view(0.5, 1.5, 100, 2000, 321, 77)
+    wait_until(lambda: document._store.state.viewport is not None)
+    assert document._store.state.viewport.method == "cwt"  # auto, 1 s
+    reply = _strict_json(document.set_display(GREY_STFT))
+    assert reply["ok"] is True and reply["state"]["display"] == GREY_STFT
+    wait_until(lambda: document._store.state.viewport.method == "stft")
+    image = document._store.state.viewport
+    assert (image.width, image.height, image.window_size) == (321, 77, 320)  # 40 ms at 8 kHz
+    assert not document._store.state.modified  # a view setting, not an edit
+    # Another colour map alone computes nothing: the page recolours the bytes it has.
+    wait_until(lambda: document._store.state.computing == 0)
+    assert document.set_display({**GREY_STFT, "colormap": "print"})["ok"]
+    assert document._store.state.computing == 0
+    assert document._store.state.viewport is image
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"q": math.nan}, "q must be a finite number"),
+        ({"q": 1.0}, "Q must be between 3 and 100"),
+        ({"method": "fft"}, "method must be one of auto, stft, cwt"),
+        ({"colormap": "jet"}, "colour map must be one of magma, grey, print"),
+        ({"windowMs": 10000}, "STFT window must be between"),
+        ({"windowMs": "40"}, "windowMs must be a number"),
+        ({"hopMs": 0}, "STFT hop must be between one sample"),
+        ({"extra": 1}, "unknown display setting 'extra'"),
+    ],
+)
+def test_set_display_refuses_bad_values_and_changes_nothing(document, tmp_path, change, message):
+    document.open_path(_wav(tmp_path / "a.wav"))
+    before = document._store.state
+    reply = _strict_json(document.set_display({**GREY_STFT, **change}))
+    assert reply["ok"] is False and message in reply["error"], reply
+    assert "\n" not in reply["error"]
+    assert document._store.state is before
+    assert document.set_display([1, 2])["error"].startswith("the display settings must be")
+
+
 def test_set_levels_without_a_file(document):
     reply = document.set_levels(-80, 0)
     assert reply["ok"] is False and "no file" in reply["error"]
@@ -400,6 +466,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert document.rename_partial(partial.id, "A4")["ok"]
         ceiling = document._store.state.levels.ceiling
         assert document.set_levels(ceiling - 60, ceiling - 5)["ok"]
+        assert document.set_display(GREY_STFT)["ok"]
 
         saved = document.save_project()
         assert saved["ok"], saved
@@ -419,6 +486,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert state["file"]["name"] == "take.wav" and state["projectPath"] == str(project_file)
         assert not state["modified"]
         assert state["levels"] == {"floor": ceiling - 60, "ceiling": ceiling - 5}
+        assert state["display"] == GREY_STFT
         np.testing.assert_allclose(reopened._store.state.partials[0].points, partial.points)
     finally:
         reopened_session.close()
@@ -510,7 +578,8 @@ def test_a_stroke_over_silence_is_reported_not_invented(document, tmp_path):
 
 def test_export_and_import_partials_through_the_dialogs(tmp_path):
     out = tmp_path / "partials.txt"
-    dialogs = ScriptedDialogs(str(out), str(out))
+    damaged = tmp_path / "damaged.sdif"
+    dialogs = ScriptedDialogs(str(out), str(out), str(damaged), str(damaged))
     session = _session(dialogs)
     document = session.document
     try:
@@ -522,6 +591,14 @@ def test_export_and_import_partials_through_the_dialogs(tmp_path):
         assert [p["id"] for p in state["partials"]] == [1, 2]
         assert state["undo"] == "Import"
         assert document.export_partials("mp4")["ok"] is False
+        # A damaged SDIF file: one line naming it, and the document as it was.
+        assert document.export_partials("sdif")["ok"]
+        damaged.write_bytes(damaged.read_bytes()[:-3])
+        before = document._store.state
+        reply = document.import_partials()
+        assert reply["ok"] is False and reply["error"].startswith(f"{damaged}: ")
+        assert "truncated" in reply["error"] and "\n" not in reply["error"]
+        assert document._store.state is before
     finally:
         session.close()
 
@@ -555,25 +632,56 @@ def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
         again_session.close()
 
 
-@pytest.mark.parametrize("answer", [False, True])
-def test_opening_over_unsaved_edits_asks_and_loses_nothing(tmp_path, answer):
-    dialogs = ScriptedDialogs(answer)
+@pytest.mark.parametrize("answer", ["cancel", "discard", "save"])
+def test_opening_over_unsaved_edits_asks_save_dont_save_or_cancel(tmp_path, answer):
+    dialogs = ScriptedDialogs(answer, str(tmp_path / "a"))  # where Save writes the project
     session = _session(dialogs)
     document = session.document
     try:
         document.open_path(_wav(tmp_path / "a.wav"))
         _with_partials(document, 1, 0.5)  # an edit; no autosave runs in this test
         reply = document.open_path(_wav(tmp_path / "b.wav"))
-        assert dialogs.asked == [("confirm", "Unsaved changes")]
         state = document._store.state
-        if answer:
-            assert reply["ok"] and state.audio.name == "b.wav" and not state.partials
-        else:
+        if answer == "cancel":
+            assert dialogs.asked == [("unsaved",)]
             assert reply == {"ok": True, "cancelled": True}
             assert state.audio.name == "a.wav" and len(state.partials) == 1
-        # Either way the edit is in the recovery file, offered when a.wav opens again.
-        recovered = load_project(recovery_path(None, str(tmp_path / "a.wav")))
-        assert len(recovered.partials) == 1
+        else:
+            assert reply["ok"] and state.audio.name == "b.wav" and not state.partials
+        if answer == "save":  # saved as a project, which Recent lists
+            assert dialogs.asked == [("unsaved",), ("save", "project", "a.soma.json")]
+            assert len(load_project(tmp_path / "a.soma.json").partials) == 1
+            assert str(tmp_path / "a.soma.json") in state.recent
+        else:  # the edit is in the recovery file, offered when a.wav opens again
+            recovered = load_project(recovery_path(None, str(tmp_path / "a.wav")))
+            assert len(recovered.partials) == 1
+    finally:
+        session.close()
+
+
+def test_opening_audio_with_its_project_beside_offers_the_project(tmp_path):
+    project = tone_project(tmp_path)  # tone.wav and tone.soma.json, one partial
+    dialogs = ScriptedDialogs(True, False)
+    session = _session(dialogs)
+    document = session.document
+    try:
+        state = document.open_path(str(tmp_path / "tone.wav"))["state"]
+        assert dialogs.asked == [("confirm", "Open the project?")]
+        assert state["projectPath"] == str(project) and len(state["partials"]) == 1
+        assert state["title"] == "tone.soma.json \u2014 Soma"
+        state = document.open_path(str(tmp_path / "tone.wav"))["state"]  # No: the audio
+        assert state["projectPath"] == "" and state["partials"] == []
+        assert state["title"] == "tone.wav \u2014 Soma"
+    finally:
+        session.close()
+
+
+def test_quit_closes_the_window_through_its_dialogs(tmp_path):
+    dialogs = ScriptedDialogs()
+    session = _session(dialogs)
+    try:
+        assert session.document.quit() == {"ok": True}
+        assert dialogs.asked == [("close",)]
     finally:
         session.close()
 
@@ -695,6 +803,45 @@ def test_export_image_writes_the_pages_picture(tmp_path):
         reply = document.export_image(picture)
         assert reply == {"ok": True, "path": str(tmp_path / "view.png")}
         assert (tmp_path / "view.png").read_bytes() == (tmp_path / "picture.png").read_bytes()
+    finally:
+        session.close()
+
+
+def test_export_figure_writes_the_view_as_svg_and_png_at_the_size_asked(tmp_path):
+    session = _session(ScriptedDialogs(str(tmp_path / "fig"), str(tmp_path / "fig")))
+    document = session.document
+    try:
+        document.open_path(_wav(tmp_path / "a.wav"))
+        assert document.export_figure("svg", 640, 360, 1) == {
+            "ok": True,
+            "path": str(tmp_path / "fig.svg"),
+        }
+        root = ET.parse(tmp_path / "fig.svg").getroot()
+        assert (root.get("width"), root.get("height")) == ("640", "360")
+        assert document.export_figure("png", 640, 360, 2)["ok"] is True
+        picture = QImage(str(tmp_path / "fig.png"))
+        assert (picture.width(), picture.height()) == (1280, 720)
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("jpg", 640, 360, 1), "a figure is svg or png, not jpg"),
+        (("svg", 100, 360, 1), "width must be at least 200"),
+        (("svg", 640, float("nan"), 1), "height must be a finite number"),
+        (("png", 640, 360, 8), "resolution must be at most 4"),
+    ],
+)
+def test_export_figure_refuses_bad_arguments_and_asks_nothing(tmp_path, args, message):
+    dialogs = ScriptedDialogs()
+    session = _session(dialogs)
+    try:
+        session.document.open_path(_wav(tmp_path / "a.wav"))
+        reply = session.document.export_figure(*args)
+        assert reply["ok"] is False and message in reply["error"], reply
+        assert dialogs.asked == []
     finally:
         session.close()
 
@@ -859,7 +1006,7 @@ def test_a_dev_mode_restore_never_shows_the_file_without_its_saved_view(document
 def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
     # Typed without an extension, each name gets its format's: the save dialog (pywebview's
     # Qt one) reports no chosen filter to take it from.
-    formats = ("csv", "json", "spear-partials", "spear-frames")
+    formats = ("csv", "json", "spear-partials", "spear-frames", "sdif")
     dialogs = ScriptedDialogs(*(str(tmp_path / f"out-{fmt}") for fmt in formats))
     session = _session(dialogs)
     document = session.document
@@ -874,6 +1021,7 @@ def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
         "take.json",
         "take-partials.txt",
         "take-frames.txt",
+        "take.sdif",
     ]
     assert written == [
         str(tmp_path / name)
@@ -882,6 +1030,8 @@ def test_every_export_suggests_the_files_stem_with_its_formats_ending(tmp_path):
             "out-json.json",
             "out-spear-partials.txt",
             "out-spear-frames.txt",
+            "out-sdif.sdif",
         )
     ]
     assert Path(written[3]).read_text().startswith("par-text-frame-format")
+    assert b"source\ttake.wav\n" in Path(written[4]).read_bytes()

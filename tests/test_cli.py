@@ -1,5 +1,6 @@
 """The `soma` command, run as a user runs it: a real process, its output and exit code."""
 
+import math
 import os
 import struct
 import subprocess
@@ -10,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from terminal import on_terminal
 
-from workers.spectrum import frequencies
+from workers.spectrum import DEFAULT_Q, frequencies
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -213,12 +215,13 @@ def test_export_a_project_in_every_format(tmp_path):
         "json": '{"partials"',
         "spear-partials": "par-text-partials-format",
         "spear-frames": "par-text-frame-format",
+        "sdif": "SDIF",
     }
     for fmt, first in first_lines.items():
         out = tmp_path / f"out-{fmt}.txt"
         result = soma("export", project, "-f", fmt, "-o", out)
         assert result.returncode == 0, result.stderr
-        assert out.read_text().startswith(first)
+        assert out.read_bytes().startswith(first.encode())
 
 
 @pytest.mark.parametrize(
@@ -296,40 +299,17 @@ def test_synth_of_a_snap_output_and_of_a_project(tone, tmp_path):
     assert sf.info(flac).samplerate == 16000  # the project's audio file's rate
 
 
-def _on_terminal(*args):
-    """Run `soma ARGS` on a pseudo-terminal, as from a shell; (exit code, what it showed)."""
-    import os
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the real command
-        os.chdir(ROOT)
-        os.execv(sys.executable, [sys.executable, "-m", "app", *map(str, args)])
-    output = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # the child has gone and the terminal closed
-            break
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
-
-
 def test_commands_are_silent_through_a_pipe_and_draw_bars_on_a_terminal(tone, tmp_path):
     out = tmp_path / "out.npy"
     piped = soma("render", tone, "-o", out, "--method", "stft")
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout == f"{out}\n"
 
-    code, text = _on_terminal("render", tone, "-o", out, "--method", "cwt")
+    code, text = on_terminal("render", tone, "-o", out, "--method", "cwt")
     assert code == 0, text
     assert "Decoding tone.wav" in text and "Rendering 1200" in text and "done" in text
     assert str(out) in text
 
-    code, quiet = _on_terminal("render", tone, "-o", out, "-q")
+    code, quiet = on_terminal("render", tone, "-o", out, "-q")
     assert code == 0 and quiet.strip() == str(out)
 
 
@@ -457,3 +437,28 @@ def test_synth_of_a_project_whose_audio_is_now_a_fifo_does_not_wait_for_it(tmp_p
     result = soma("synth", project, "-o", tmp_path / "out.wav", "-q")
     assert result.returncode == 0, result
     assert sf.info(tmp_path / "out.wav").samplerate == 44100  # the default: no audio to ask
+
+
+def test_render_of_white_noise_reads_the_same_level_with_stft_and_cwt(tmp_path):
+    # The 30-second switch must not change the picture: row by row, from 200 Hz up, the
+    # median level of white noise agrees within 3 dB between the methods (issue 16).
+    sr = 44100
+    noise = tmp_path / "noise.wav"
+    rng = np.random.default_rng(16)
+    sf.write(noise, 0.1 * rng.standard_normal(25 * sr), sr, subtype="FLOAT")
+    levels = {}
+    for method in ("stft", "cwt"):
+        out = tmp_path / f"{method}.npy"
+        result = soma("render", noise, "-o", out, "--method", method, "--fmax", 16000, "-q")
+        assert result.returncode == 0, result.stderr
+        levels[method] = np.nanmedian(np.load(out), axis=1)
+    rows = frequencies(20, 16000, 256)
+    difference = (levels["cwt"] - levels["stft"])[rows >= 200]
+    assert np.abs(difference).max() < 3.0, difference
+    # ... and it is the level the docs state: white noise of variance s**2 has the one-sided
+    # density 2 s**2 / sr, and reads twice its power in the CWT's noise bandwidth (full-scale
+    # sine units); a pixel holds the peak over its cell, which the median exceeds by up to
+    # 6.5 dB where many independent values fall in a column (high rows).
+    enbw = math.sqrt(math.pi) / (2 * math.sqrt(math.log(2))) * rows / DEFAULT_Q
+    above = (levels["cwt"] - 10 * np.log10(2 * (2 * 0.01 / sr) * enbw))[rows >= 200]
+    assert above.min() > -1.0 and above.max() < 7.5, above

@@ -9,6 +9,7 @@ import pytest
 from app.base.devchild import STATE_ENV, write_dev_state
 from app.compute.snapping import PendingSnap
 from app.dev import saved_state
+from app.document.display import Display, display_from_json
 from app.document.partials import Partial, frozen_points
 from app.document.state import DocumentState, Edit
 
@@ -36,6 +37,7 @@ def _saved(tmp_path, **changes):
     audio.write_bytes(b"")  # only its existence is checked here
     edit = Edit((_partial(1),), 2, "Snap")
     state = DocumentState(
+        display=Display(method="stft", window_ms=50.0, q=20.0, colormap="print"),
         partials=(_partial(1), _partial(2)),
         next_partial_id=3,
         selection=(2,),
@@ -63,6 +65,7 @@ def test_what_is_captured_loads_back(state_file, tmp_path):
     ) and saved.redo == ()
     assert saved.window == {"x": -5, "y": 6, "width": 900, "height": 700}
     assert saved.snaps == (PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None, 0.005),)
+    assert display_from_json(saved.display) == Display("stft", 50.0, None, 20.0, "print")
 
 
 def test_a_first_start_has_nothing_to_load(state_file):
@@ -94,6 +97,7 @@ def test_a_file_that_does_not_parse_is_refused(state_file, content, problem):
         ({"modified": "yes"}, "modified must be true or false"),
         ({"view": {"start": 2, "end": 1, "fmin": 20, "fmax": 50}}, "start < end"),
         ({"levels": {"floor": "low", "ceiling": 0}}, "levels floor must be a number"),
+        ({"display": ["stft"]}, "display must be an object"),
         ({"window": {"width": 1.5}}, "window width must be an integer"),
         ({"window": {"width": 0, "height": 700}}, "window width must be at least 1"),
         ({"undo": [{"label": "Snap", "next": 2}]}, "undo\\[0\\] partials must be a list"),

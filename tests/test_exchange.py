@@ -1,4 +1,5 @@
-"""CSV, JSON and SPEAR text: round trips, tolerated variants, malformed input, fuzzing."""
+"""CSV, JSON and SPEAR text: round trips, tolerated variants, malformed input, fuzzing.
+SDIF has tests/test_sdif.py."""
 
 import logging
 import math
@@ -8,7 +9,14 @@ import numpy as np
 import pytest
 
 from app.document.partials import Partial, default_color, frozen_points
-from app.files.exchange import FLOOR_DB, FORMATS, ExchangeError, export_partials, import_partials
+from app.files.exchange import (
+    FLOOR_DB,
+    FORMATS,
+    ExchangeError,
+    export_partials,
+    format_for_path,
+    import_partials,
+)
 
 NAN = math.nan
 
@@ -337,7 +345,7 @@ def test_error_messages_name_the_line(tmp_path):
 
 def test_import_arguments_and_missing_file(tmp_path):
     with pytest.raises(ExchangeError, match="unknown format"):
-        import_partials(tmp_path / "p.csv", "sdif")
+        import_partials(tmp_path / "p.csv", "mp3")
     with pytest.raises(ExchangeError, match="first_id"):
         import_partials(tmp_path / "p.csv", "csv", first_id=0)
     with pytest.raises(ExchangeError, match="cannot read"):
@@ -383,3 +391,18 @@ def test_values_that_could_not_be_written_back_are_refused(tmp_path, text, words
     path.write_text(text)
     with pytest.raises(ExchangeError, match=words):
         import_partials(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("h.csv", "csv"),
+        ("H.JSON", "json"),
+        ("take-partials.txt", "spear-partials"),
+        ("take-frames.txt", "spear-frames"),
+        ("take.wav", None),
+        ("take", None),
+    ],
+)
+def test_format_for_path_follows_the_names_export_suggests(name, fmt):
+    assert format_for_path(name) == fmt

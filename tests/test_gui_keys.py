@@ -16,6 +16,11 @@ from gui_session import (
 SPAN = "(v => v.end - v.start)(JSON.parse(document.body.dataset.view))"
 LEVELS = "window.soma.state().levels"
 COLOUR_DIALOG = "Select Color"  # Qt's colour dialog, which an <input type=color> opens
+UNSAVED_DIALOG = "Unsaved changes"  # app.shell.window.UNSAVED_TITLE
+PLOT_BOX = (
+    "(r => [r.left, r.top, r.width, r.height])"
+    "(document.querySelector('.plot').getBoundingClientRect())"
+)
 
 
 def _click(window, selector):
@@ -44,13 +49,14 @@ def test_shortcuts_work_after_buttons_and_dialogs_but_not_in_fields(gui, tmp_pat
     assert window.eval("document.body.dataset.mode") == "navigate"
 
     # Levels typed in, back with Auto, then the view keys.
+    auto = overview["autoLevels"]["floor"]
     _click(window, "#level-floor")
     xdotool("key", "ctrl+a")
-    xdotool("type", "--", f"{overview['dbMin'] + 10:g}")
+    xdotool("type", "--", f"{auto + 10:g}")
     xdotool("key", "Return")
-    window.wait_for(f"{LEVELS}.floor === {overview['dbMin'] + 10}", timeout=10)
+    window.wait_for(f"{LEVELS}.floor === {auto + 10}", timeout=10)
     _click(window, "#levels-reset")
-    window.wait_for(f"{LEVELS}.floor === {overview['dbMin']}", timeout=10)
+    window.wait_for(f"{LEVELS}.floor === {auto}", timeout=10)
     _zooms_in(window)
 
     # The keys list, closed with its button.
@@ -60,9 +66,19 @@ def test_shortcuts_work_after_buttons_and_dialogs_but_not_in_fields(gui, tmp_pat
     window.wait_for("!document.getElementById('help').open", timeout=10)
     _zooms_in(window)
 
-    # A message, closed with its ×.
+    # A message, over the pictures: nothing moves, and it shows once (no toast of it).
+    plot = window.eval(PLOT_BOX)
     window.eval("window.pywebview.api.open_path('/no/such/file.wav'), true")
     window.wait_for("!document.getElementById('error').hidden", timeout=10)
+    window.wait_for(
+        "[...document.getElementById('log-lines').children]"
+        ".some(line => line.textContent.includes("
+        "document.getElementById('error-text').textContent))",
+        timeout=10,
+    )
+    assert window.eval(PLOT_BOX) == plot
+    assert window.eval("document.getElementById('toasts').childElementCount") == 0
+    window.screenshot("message-overlay.png")
     _click(window, "#error-dismiss")
     window.wait_for("document.getElementById('error').hidden", timeout=10)
     _zooms_in(window, "equal")
@@ -88,3 +104,20 @@ def test_shortcuts_work_after_buttons_and_dialogs_but_not_in_fields(gui, tmp_pat
     window.screenshot("keys-open-dialog.png")
     xdotool("key", "Escape")
     window_closed(dialog)
+
+    # The title names the project and marks unsaved changes. Ctrl+Q asks Save, Don't save
+    # or Cancel: Cancel (Escape) keeps the window; Save (Return) saves, then quits.
+    xdotool("search", "--sync", "--name", "^tone.soma.json \u2014 Soma$")
+    window.eval("window.pywebview.api.rename_partial(1, 'Kept'), true")
+    xdotool("search", "--sync", "--name", "^\u2022 tone.soma.json \u2014 Soma$")
+    xdotool("key", "ctrl+q")
+    dialog = wait_for_window(UNSAVED_DIALOG)
+    window.screenshot("unsaved-prompt.png")
+    xdotool("key", "Escape")
+    window_closed(dialog)
+    assert window.eval("window.soma.state().modified")
+    xdotool("key", "ctrl+q")
+    wait_for_window(UNSAVED_DIALOG)
+    xdotool("key", "Return")
+    assert window.process.wait(30) == 0
+    assert json.loads(project.read_text())["partials"][0]["name"] == "Kept"

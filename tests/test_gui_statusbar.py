@@ -1,5 +1,6 @@
-"""End to end, from the status bar of the real window: the colour levels, typed in, recolour
-the spectrogram at once, refuse what is wrong, and go back with Auto; the list of keys."""
+"""End to end, from the status bar of the real window: the colour levels, fitted to the picture
+at first, typed in, recolour the spectrogram at once, refuse what is wrong, and go back with
+Auto; the list of keys."""
 
 import numpy as np
 import soundfile as sf
@@ -36,12 +37,15 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
     first = window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     overview = window.eval("window.soma.state().overview")
     start = window.eval(LEVELS)
-    assert start == {"floor": overview["dbMin"], "ceiling": overview["dbMax"]}
+    # The file opens on levels fitted to its overview: from the noise floor (the noise of
+    # 0.003 rms reads about -75 dBFS) to the tone's peak (-10.5 dBFS), not 100 dB under it.
+    assert start == overview["autoLevels"]
+    assert start["ceiling"] == -10 and -85 < start["floor"] < -65, start
     assert window.eval("document.getElementById('levels-reset').disabled")
     before = window.eval(BRIGHTNESS)
 
-    # Raising the floor 50 dB blackens the noise; the tone stays.
-    floor = overview["dbMin"] + 50
+    # Raising the floor 30 dB blackens the noise; the tone stays.
+    floor = start["floor"] + 30
     _type_into(window, "#level-floor", f"{floor:g}")
     window.wait_for(f"{LEVELS}.floor === {floor}", timeout=10)
     window.wait_for(f"{BRIGHTNESS} < {before} * 0.5", timeout=10)
@@ -58,9 +62,9 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
         timeout=10,
     )
     assert "ceiling" in message and "above" in message, message
-    assert window.eval(LEVELS) == {"floor": floor, "ceiling": overview["dbMax"]}
+    assert window.eval(LEVELS) == {"floor": floor, "ceiling": start["ceiling"]}
     window.wait_for(
-        f"document.getElementById('level-ceiling').value === '{overview['dbMax']:g}'", timeout=10
+        f"document.getElementById('level-ceiling').value === '{start['ceiling']:g}'", timeout=10
     )
     # The message outlives the state pushes that follow (a zoom pushes several a second),
     # until the user dismisses it.
@@ -74,11 +78,12 @@ def test_levels_recolour_the_picture_and_auto_restores_them(gui, tmp_path):
     xdotool("mousemove", x, y, "click", 1)
     window.wait_for("document.getElementById('error').hidden", timeout=10)
 
-    # Auto gives the file's own levels back, and the picture as it was: measured on the
+    # Auto gives the file's fitted levels back, and the picture as it was: measured on the
     # image of the same view as before (a double-click shows the whole file again), drawn.
     x, y = element_centre(window, "#levels-reset")
     xdotool("mousemove", x, y, "click", 1)
-    window.wait_for(f"{LEVELS}.floor === {overview['dbMin']}", timeout=10)
+    window.wait_for(f"{LEVELS}.floor === {start['floor']}", timeout=10)
+    assert window.eval(LEVELS) == start
     x, y = element_centre(window, ".plot")
     xdotool("mousemove", x, y)
     double_click()

@@ -12,6 +12,7 @@ from workers.spectrum import (
     CWT_MAX_SECONDS,
     DB_FLOOR,
     DEFAULT_Q,
+    EDGE_CONE_SIGMAS,
     MAX_PIXELS,
     SpectrumError,
     frequencies,
@@ -127,18 +128,39 @@ def test_auto_is_cwt_up_to_30_seconds_and_stft_above():
         resolve_method("fft", 0.0, 1.0)
 
 
-def test_stft_window_follows_the_zoom():
-    # Zoomed out: at least the CWT's default resolution at fmin, capped by MAX_WINDOW.
-    n = stft_window_size(SR, 0.0, 600.0, 2000, 50.0)
-    sigma = n / (2 * cwt.GAUSS_CUT) / SR
-    assert cwt.HPBW_PER_SIGMA / (2 * math.pi * sigma) <= 50.0 / DEFAULT_Q
-    assert stft_window_size(SR, 0.0, 36000.0, 2000, 50.0) == stft.MAX_WINDOW
-    # Zoomed in: no longer than a few columns (rounded up to a fast FFT length).
-    n = stft_window_size(SR, 0.0, 40.0, 2000, 50.0)
-    assert n <= 1.1 * stft.WINDOW_COLUMNS * 40.0 / 2000 * SR
-    # Never so short that partials smear over hundreds of Hz, however far in.
-    n = stft_window_size(SR, 0.0, 0.001, 2000, 50.0)
-    assert stft.MIN_WINDOW_SECONDS * SR <= n <= 1.1 * stft.MIN_WINDOW_SECONDS * SR
+def test_the_picture_keeps_its_levels_across_the_30_second_switch():
+    # A tone over white noise in views just under and just over CWT_MAX_SECONDS: the tone's
+    # ridge and the noise's median read the same within 3 dB, row by row from 200 Hz up.
+    rng = np.random.default_rng(30)
+    audio = tone(3000.0, 0.25, 34.0) + (0.01 * rng.standard_normal(34 * SR)).astype(np.float32)
+    view = dict(start=1.0, fmin=200.0, fmax=16000.0, width=900, height=180)
+    cwt_image = render(audio, SR, end=1.0 + CWT_MAX_SECONDS - 0.1, **view)
+    stft_image = render(audio, SR, end=1.0 + CWT_MAX_SECONDS + 0.1, **view)
+    freqs = frequencies(200.0, 16000.0, 180)
+    ridge = nearest_row(freqs, 3000.0)
+    assert cwt_image[ridge].max() == pytest.approx(-12.04, abs=0.5)
+    assert stft_image[ridge].max() == pytest.approx(-12.04, abs=0.5)
+    noise = np.abs(freqs / 3000.0 - 1) > 0.3
+    difference = np.median(cwt_image, axis=1) - np.median(stft_image, axis=1)
+    assert np.abs(difference[noise]).max() < 3.0, difference[noise]
+
+
+def test_stft_windows_match_the_cwt_bandwidth_in_half_octave_bands():
+    freqs = frequencies(20.0, 16000.0, 256)
+    windows = stft.row_windows(SR, 25.0 / 1200, 1200, freqs, DEFAULT_Q)
+    # Each half-octave band's window has the CWT's bandwidth at the band's centre: so within
+    # a factor 2**0.25 of the CWT's at every row (the window is rounded up to a fast size,
+    # by up to 10 % for the shortest).
+    sigma = windows / (2 * cwt.GAUSS_CUT) / SR
+    hpbw = cwt.HPBW_PER_SIGMA / (2 * math.pi * sigma)
+    ratio = hpbw / (freqs / DEFAULT_Q)
+    assert ratio.min() > 2**-0.25 * 0.9 and ratio.max() < 2**0.25
+    assert np.all(np.diff(windows) <= 0)
+    assert stft_window_size(SR, 0.0, 25.0, 1200, 20.0, 16000.0, 256) == windows[0]
+    # A long view cannot afford a window per band: the highest bands share longer ones.
+    long_view = stft.row_windows(SR, 3600.0 / 1200, 1200, freqs, DEFAULT_Q)
+    assert np.unique(long_view).size < np.unique(windows).size
+    assert long_view[0] == windows[0]
 
 
 # --- shape, orientation, edges -------------------------------------------------------------
@@ -353,7 +375,7 @@ def test_stft_of_a_long_view_misses_no_click():
     )
     assert (
         stft.frames_per_column(
-            stft_window_size(sr, 0.0, minutes * 60.0, width, 100.0),
+            stft_window_size(sr, 0.0, minutes * 60.0, width, 100.0, 3000.0, 64),
             minutes * 60 * sr / width,
             width,
         )
@@ -471,3 +493,26 @@ def test_render_reports_its_progress_to_the_end(method, end):
     dones = [done for done, _ in calls]
     assert dones == sorted(dones) and len({total for _, total in calls}) == 1
     assert calls[-1][0] == calls[-1][1] > 0
+
+
+# --- edge cones ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", BOTH)
+def test_edge_cones_are_nan_where_the_analysis_reaches_past_the_audio(method):
+    audio = tone(1000.0, 0.5, 2.0)
+    view = dict(start=-0.5, end=2.5, fmin=50.0, fmax=8000.0, width=300, height=40, method=method)
+    marked = render(audio, SR, **view, mark_edges=True)
+    plain = render(audio, SR, **view)
+    cones = np.isnan(marked)
+    assert np.array_equal(marked[~cones], plain[~cones]) and not np.isnan(plain).any()
+    # Outside the audio, everything; inside, a cone as wide as the row's time resolution,
+    # so wider at low rows; the middle of the file is in no cone.
+    times = -0.5 + (np.arange(300) + 0.5) / 100
+    assert cones[:, (times < 0) | (times > 2)].all()
+    inside = cones[:, (times > 0) & (times < 1)].sum(axis=1)
+    assert inside[0] > inside[-1] and np.all(np.diff(inside) <= 0)
+    assert not cones[:, np.abs(times - 1.0) < 0.25].any()
+    if method == "cwt":  # the 50 Hz row: 2.15 time sigmas of the Morlet at q = 16
+        sigma = cwt.HPBW_PER_SIGMA * DEFAULT_Q / (2 * math.pi * 50.0)
+        assert inside[0] == pytest.approx(EDGE_CONE_SIGMAS * sigma * 100, abs=1)

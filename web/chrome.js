@@ -1,8 +1,9 @@
 // What the page shows of the document around the pictures: the file's summary and the
 // window title, busy and computing marks, Undo/Redo/Re-snap/Save, the colour levels, the
-// Recent menu, the image info and the partials list.
+// Display panel, the Recent menu, the image info and the partials list.
 
 import { formatTime } from './axes.js';
+import { DisplayPanel } from './display-panel.js';
 import { LevelsControl } from './levels-control.js';
 import { renderPartialsPanel } from './partials-panel.js';
 
@@ -15,7 +16,7 @@ function fileSummary(file) {
 }
 
 function describeImage(image) {
-  const window = image.method === 'stft' ? `, window ${image.windowSize} samples` : '';
+  const window = image.method === 'stft' ? `, window up to ${image.windowSize} samples` : '';
   return `${image.method.toUpperCase()} ${image.width}×${image.height}${window}, ` +
     `${Math.round(image.seconds * 1000)} ms`;
 }
@@ -42,13 +43,27 @@ function renderRecent(recent) {
  *   playback (the page's, not the document's); the list's buttons change them
  * @param {(method: string, ...args) => Promise<object>} options.act
  * @param {(id: number|null, additive: boolean) => void} options.select
+ * @param {(view: object) => void} options.onView show a view (the Display panel's typed one)
+ * @param {() => object|null} options.getLimits what the file allows a view to be
+ * @param {(message: string) => void} options.showError
+ * @param {string[]} options.colormapNames the colour maps, the default first
  * @returns {{render: (state: object) => void, dispose: () => void}}
  */
-export function wireChrome({ getState, mix, act, select }) {
+export function wireChrome({ getState, mix, act, select, onView, getLimits, showError,
+  colormapNames }) {
   let panelKey = ''; // what the partials list shows now
   const levels = new LevelsControl(
     { floor: $('level-floor'), ceiling: $('level-ceiling'), reset: $('levels-reset') },
     { onSet: (floor, ceiling) => act('set_levels', floor, ceiling) });
+  $('display-colormap').replaceChildren(...colormapNames.map((name) => {
+    const option = document.createElement('option');
+    option.value = option.textContent = name;
+    return option;
+  }));
+  const display = new DisplayPanel(
+    Object.fromEntries(['method', 'windowMs', 'hopMs', 'q', 'colormap', 'start', 'end', 'fmin',
+      'fmax'].map((key) => [key, $(`display-${key}`)])),
+    { onDisplay: (settings) => act('set_display', settings), onView, showError });
 
   function toggle(set, id) {
     if (set.has(id)) set.delete(id); else set.add(id);
@@ -88,13 +103,12 @@ export function wireChrome({ getState, mix, act, select }) {
     $('undo').title = state.undo ? `Undo ${state.undo} (Ctrl+Z)` : 'Nothing to undo';
     $('resnap').disabled = !(state.selection && state.selection.length === 1);
     $('save').textContent = state.modified ? 'Save •' : 'Save';
-    document.title = state.file
-      ? `${state.modified ? '• ' : ''}${state.projectPath ? state.projectPath.split('/').pop() : state.file.name} — Soma`
-      : 'Soma';
+    document.title = state.title; // Python's rule, which the window's title follows too
     $('redo').disabled = !state.redo;
     $('redo').title = state.redo ? `Redo ${state.redo} (Ctrl+Shift+Z)` : 'Nothing to redo';
     document.body.dataset.status = state.busy ? 'loading' : state.file ? 'ready' : 'empty';
     levels.render(state);
+    display.render(state, false, getLimits());
     renderRecent(state.recent || []);
     const shown = state.viewport || state.overview;
     $('image-info').textContent = shown
@@ -102,5 +116,5 @@ export function wireChrome({ getState, mix, act, select }) {
     renderPartialsList(state);
   }
 
-  return { render, dispose: () => levels.dispose() };
+  return { render, dispose: () => { levels.dispose(); display.dispose(); } };
 }

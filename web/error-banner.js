@@ -10,8 +10,10 @@ import { listenAll } from './listen.js';
  * @param {{banner: HTMLElement, text: HTMLElement, dismiss: HTMLElement}} options.elements
  * @param {() => object|null} options.getState the state shown
  * @param {() => void} options.onDismiss the user closed the banner (Python forgets its error)
+ * @param {HTMLElement} [options.toasts] the log's toasts: one with the banner's message goes,
+ *   so that a message appears once
  */
-export function wireErrorBanner({ elements, getState, onDismiss }) {
+export function wireErrorBanner({ elements, getState, onDismiss, toasts }) {
   let error = ''; // the newest failure the page saw itself, '' when none
 
   function render() {
@@ -19,6 +21,9 @@ export function wireErrorBanner({ elements, getState, onDismiss }) {
     const message = error || (state && state.error) || '';
     elements.banner.hidden = !message;
     elements.text.textContent = message;
+    for (const toast of (message && toasts ? [...toasts.children] : [])) {
+      if (toast.textContent === message) toast.remove();
+    }
   }
 
   const unlisten = listenAll(elements.dismiss, [['click', () => {
@@ -29,6 +34,8 @@ export function wireErrorBanner({ elements, getState, onDismiss }) {
 
   return {
     render,
+    /** Whether the banner shows `message` now. */
+    shows: (message) => !elements.banner.hidden && elements.text.textContent === message,
     /** Show `message` until dismissed or until Python reports a newer error. */
     show(message) {
       error = message;

@@ -1,11 +1,19 @@
 // The colour-levels fields in the status bar: they show the document's levels (the dBFS range
-// the colours span) and send the user's through `onSet`; Auto sends the file's own range.
+// the colours span) and send the user's through `onSet`; Auto sends the levels fitted to the
+// file's picture (from its noise floor to its peak: workers/imaging.py auto_levels), those it
+// opened with.
 
 import { listenAll } from './listen.js';
 
 /** Whether two {floor, ceiling} (or null) are the same levels. */
 export function sameLevels(a, b) {
   return a === b || (!!a && !!b && a.floor === b.floor && a.ceiling === b.ceiling);
+}
+
+/** The Auto levels of `state`: those fitted to the file's overview (else its whole range). */
+export function autoLevels(state) {
+  const image = state && state.overview;
+  return image ? image.autoLevels || { floor: image.dbMin, ceiling: image.dbMax } : null;
 }
 
 export class LevelsControl {
@@ -19,8 +27,8 @@ export class LevelsControl {
     this.state = null; // the document state last rendered
     const changed = () => this.set(Number(elements.floor.value), Number(elements.ceiling.value));
     const reset = () => {
-      const overview = this.state && this.state.overview;
-      if (overview) this.set(overview.dbMin, overview.dbMax);
+      const auto = autoLevels(this.state);
+      if (auto) this.set(auto.floor, auto.ceiling);
     };
     this.unlisten = [listenAll(elements.floor, [['change', changed]]),
       listenAll(elements.ceiling, [['change', changed]]),
@@ -45,8 +53,7 @@ export class LevelsControl {
         input.value = String(Math.round(levels[key] * 10) / 10);
       }
     }
-    this.elements.reset.disabled = !levels ||
-      (levels.floor === overview.dbMin && levels.ceiling === overview.dbMax);
+    this.elements.reset.disabled = !levels || sameLevels(levels, autoLevels(state));
   }
 
   async set(floor, ceiling) {

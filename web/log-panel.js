@@ -10,11 +10,14 @@ export class LogPanel {
    * @param {HTMLElement} list where lines go
    * @param {HTMLSelectElement} levelSelect the minimum level shown (option values: level names)
    * @param {HTMLElement} toasts where warning and error toasts appear
+   * @param {(message: string) => boolean} [shownElsewhere] a message the page shows already
+   *   (the error banner's) gets no toast: a message appears once
    */
-  constructor(list, levelSelect, toasts) {
+  constructor(list, levelSelect, toasts, shownElsewhere = () => false) {
     this.list = list;
     this.levelSelect = levelSelect;
     this.toasts = toasts;
+    this.shownElsewhere = shownElsewhere;
     this.lastSerial = 0;
     this.onLevel = () => this.filter();
     levelSelect.addEventListener('change', this.onLevel);
@@ -58,6 +61,7 @@ export class LogPanel {
   }
 
   toast(record) {
+    if (this.shownElsewhere(record.message)) return;
     const toast = document.createElement('div');
     toast.className = `toast ${record.level.toLowerCase()}`;
     toast.textContent = record.message;

@@ -14,10 +14,13 @@ import { wireErrorBanner } from './error-banner.js';
 import { wireViewPipeline } from './view-pipeline.js';
 import { wireChrome } from './chrome.js';
 import { wireTracing } from './tracing.js';
+import { wireTrackTools } from './track-tools.js';
 import { wireReadout } from './readout.js';
 import { wirePlayback } from './playback.js';
 import { toggleHelp, wireMenus } from './menus.js';
 import { wireKeys } from './page-keys.js';
+import { wireFigureDialog } from './figure-dialog.js';
+import { wireMeasurePanes } from './measure-panes.js';
 import { wirePushEvents } from './push-events.js';
 import { attachViewportGestures } from './viewport-gestures.js';
 import { attachOverviewGestures } from './overview-gestures.js';
@@ -29,7 +32,8 @@ const $ = (id) => document.getElementById(id);
 
 const scope = new DisposalScope();
 // The page's shared context: what the hand does now, and the page's own playback mix.
-const tools = { mode: 'navigate', stroke: [], hover: null }; // tool, stroke (CSS px), nearestPoint()
+// tool, stroke (CSS px), nearestPoint(), the time under the mouse (s), regions being tracked
+const tools = { mode: 'navigate', stroke: [], hover: null, pointerTime: null, regions: [] };
 const mix = { solo: new Set(), mute: new Set() }; // partial ids (the page's, not the document's)
 
 const documentState = scope.add(createDocumentState({ pull: () => call('get_state') }));
@@ -38,6 +42,7 @@ const banner = scope.add(wireErrorBanner({
   elements: { banner: $('error'), text: $('error-text'), dismiss: $('error-dismiss') },
   getState,
   onDismiss: () => act('dismiss_error'),
+  toasts: $('toasts'),
 }));
 
 /** Run a bridge call; its error, if any, shows in the banner. */
@@ -56,14 +61,20 @@ async function start() {
   const colormap = await (await fetch('colormap.json')).json();
   const pipeline = scope.add(wireViewPipeline({
     elements: { overviewCanvas: $('overview-canvas'), viewportCanvas: $('viewport-canvas'),
-      traceCanvas: $('trace-canvas'), outline: $('overview-view'), overviewAxis: $('overview-axis'),
-      timeAxis: $('time-axis'), freqAxis: $('freq-axis'), panes: document.querySelector('.panes') },
-    colormap: lutFromColors(colormap.colors),
+      traceCanvas: $('trace-canvas'), legendCanvas: $('legend-canvas'), outline: $('overview-view'),
+      overviewAxis: $('overview-axis'), overviewFreqAxis: $('overview-freq-axis'),
+      timeAxis: $('time-axis'), freqAxis: $('freq-axis'), legendAxis: $('legend-axis'),
+      panes: document.querySelector('.panes') },
+    colormaps: Object.fromEntries(colormap.maps.map((map) => [map.name, lutFromColors(map.colors)])),
+    coneStyle: colormap.edgeCones,
     getState,
-    getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover }),
+    getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover,
+      regions: tools.regions }),
     call, fetchBytes, showError: banner.show,
   }));
-  const chrome = scope.add(wireChrome({ getState, mix, act, select }));
+  const chrome = scope.add(wireChrome({ getState, mix, act, select, onView: pipeline.onView,
+    getLimits: pipeline.getLimits, showError: banner.show,
+    colormapNames: colormap.maps.map((map) => map.name) }));
   scope.add(documentState.subscribe(banner.stateArrived));
   scope.add(documentState.subscribe(pipeline.stateArrived));
   scope.add(documentState.subscribe((state, previous) => {
@@ -72,8 +83,13 @@ async function start() {
   }));
   scope.add(documentState.subscribe(chrome.render));
 
+  const playback = scope.add(wirePlayback({ tools, mix, documentState, pipeline, fetchBytes,
+    showError: banner.show }));
+  const trackTools = scope.add(wireTrackTools({ tools, getState, getView: () => pipeline.view,
+    drawTraces: pipeline.drawTraces, act, getCursor: playback.cursor,
+    notify: (message) => pushEvents.notify(message), showError: banner.show }));
   const tracing = scope.add(wireTracing({ tools, getState, getView: () => pipeline.view,
-    drawTraces: pipeline.drawTraces, act, select }));
+    drawTraces: pipeline.drawTraces, act, select, onRegion: trackTools.trackDrag }));
   // The plot, not a canvas, takes navigation and the readout: the trace overlay sits over
   // the spectrogram canvas, and wheel events from it must still zoom.
   const plot = document.querySelector('.plot');
@@ -83,11 +99,20 @@ async function start() {
     onView: pipeline.onView };
   scope.add(attachViewportGestures(plot, navigation));
   scope.add(attachOverviewGestures($('overview-canvas'), navigation));
-  const playback = scope.add(wirePlayback({ tools, mix, documentState, pipeline, fetchBytes,
-    showError: banner.show }));
-  scope.add(wireMenus({ act, mix, picture: pipeline.picture }));
-  scope.add(wireKeys({ win: window, help: $('help'), ...navigation, commands: {
+  const measure = scope.add(wireMeasurePanes({
+    elements: { plot, harmonics: $('harmonics'), slicePane: $('slice-pane'),
+      sliceCanvas: $('slice-canvas'), sliceLabels: $('slice-labels'), sliceTitle: $('slice-title'),
+      waveformPane: $('waveform-pane'), waveformCanvas: $('waveform-canvas'),
+      sliceToggle: $('slice-toggle'), waveformToggle: $('waveform-toggle'),
+      harmonicsToggle: $('harmonics-toggle') },
+    getView: () => pipeline.view, getState, call, addOverlay: pipeline.addOverlay,
+    redrawView: pipeline.drawView, showError: banner.show,
+  }));
+  const figure = scope.add(wireFigureDialog({ dialog: $('figure'), act }));
+  scope.add(wireMenus({ act, mix, picture: pipeline.picture, openFigure: figure.open }));
+  scope.add(wireKeys({ win: window, help: $('help'), modals: [$('figure')], ...navigation, commands: {
     open: () => act('open_dialog'),
+    quit: () => act('quit'),
     save: () => act('save_project'),
     'save-as': () => act('save_project_as'),
     undo: () => act('undo'),
@@ -95,8 +120,15 @@ async function start() {
     navigate: () => tracing.setMode('navigate'),
     trace: () => tracing.setMode('trace'),
     erase: () => tracing.setMode('erase'),
+    track: () => tracing.setMode('track'),
+    'find-harmonics': trackTools.harmonics,
+    join: trackTools.join,
+    split: trackTools.split,
     play: playback.toggle,
     help: () => toggleHelp($('help')),
+    slice: () => measure.toggle('slice'),
+    waveform: () => measure.toggle('waveform'),
+    harmonics: () => measure.toggle('harmonics'),
     delete: () => {
       const selection = getState() && getState().selection;
       if (!(selection && selection.length)) return false;
@@ -107,7 +139,8 @@ async function start() {
   // a drop only fires where dragover was cancelled.
   scope.add(listenAll(document, [['dragover', (event) => event.preventDefault()]]));
   // Python pushes events through window.soma.receive once it exists.
-  scope.add(wirePushEvents({ applyState: documentState.apply, getState, act }));
+  const pushEvents = scope.add(wirePushEvents({ applyState: documentState.apply, getState, act,
+    shownElsewhere: banner.shows }));
 
   await bridgeReady();
   const reply = await call('get_state');

@@ -28,9 +28,10 @@ export function onMenuChoice(select, onChoice) {
  * @param {(method: string, ...args) => Promise<object>} options.act
  * @param {{solo: Set<number>, mute: Set<number>}} options.mix what a resynthesis plays
  * @param {() => string} options.picture the view as a PNG data URL
+ * @param {() => void} options.openFigure asks the figure's size (figure-dialog.js)
  * @returns {() => void} dispose
  */
-export function wireMenus({ act, mix, picture }) {
+export function wireMenus({ act, mix, picture, openFigure }) {
   const click = (id, run) => listenAll($(id), [['click', run]]);
   const unlisten = [
     click('open', () => act('open_dialog')),
@@ -42,6 +43,7 @@ export function wireMenus({ act, mix, picture }) {
       if (format === 'wav' || format === 'flac') {
         act('export_resynthesis', format, [...mix.solo], [...mix.mute]);
       } else if (format === 'png') act('export_image', picture());
+      else if (format === 'figure') openFigure();
       else act('export_partials', format);
     }),
     click('undo', () => act('undo')),

@@ -12,6 +12,8 @@ import { viewForKey } from './viewport-gestures.js';
  * @param {EventTarget} options.win where keys are listened for
  * @param {HTMLDialogElement} options.help the list of keys: while it is up, only its own
  *   keys (Esc, and ? to close it)
+ * @param {Array<{open: boolean}>} [options.modals] other dialogs: while one is up, the page
+ *   has no keys (its own fields and buttons have them)
  * @param {() => object|null} options.getView
  * @param {() => object|null} options.getLimits
  * @param {(view: object) => void} options.onView a navigation key's view
@@ -19,9 +21,9 @@ import { viewForKey } from './viewport-gestures.js';
  *   command does; one that returns false did nothing, and leaves the key to the browser
  * @returns {() => void} dispose
  */
-export function wireKeys({ win, help, getView, getLimits, onView, commands }) {
+export function wireKeys({ win, help, modals = [], getView, getLimits, onView, commands }) {
   function onKey(event) {
-    if (isTyping(event.target)) return;
+    if (isTyping(event.target) || modals.some((dialog) => dialog.open)) return;
     if (help.open && event.key !== '?') return;
     const modified = event.ctrlKey || event.metaKey || event.altKey;
     const view = modified ? null : viewForKey(event.key, getView(), getLimits());

@@ -39,7 +39,7 @@ export function renderPartialsPanel(container, { partials = [], selection = [], 
     list.setAttribute('role', 'listbox');
     list.setAttribute('aria-multiselectable', 'true');
     const empty = make('p', 'partial-empty', {
-      textContent: 'No partials yet. Choose Trace and draw along a partial on the spectrogram.',
+      textContent: 'No partials yet. Choose Trace and draw along a partial, or Track and drag a rectangle over some.',
     });
     container.replaceChildren(list, empty);
     panel = { list, empty, rows: new Map(), editing: null, callbacks };

@@ -14,7 +14,8 @@ const $ = (id) => document.getElementById(id);
  * @param {{view: object|null, onView: Function, addOverlay: Function}} options.pipeline
  * @param {(url: string) => Promise<Uint8Array>} options.fetchBytes
  * @param {(message: string) => void} options.showError
- * @returns {{toggle: () => void, dispose: () => void}}
+ * @returns {{toggle: () => void, cursor: () => (number|null), dispose: () => void}} cursor:
+ *   the time playback starts from (s), null when none is set
  */
 export function wirePlayback({ tools, mix, documentState, pipeline, fetchBytes, showError }) {
   const getState = () => documentState.current;
@@ -35,6 +36,7 @@ export function wirePlayback({ tools, mix, documentState, pipeline, fetchBytes, 
   });
   return {
     toggle: () => transport.toggle(),
+    cursor: () => transport.cursor,
     dispose() {
       unsubscribe();
       stopDrawing();

@@ -12,11 +12,15 @@ const $ = (id) => document.getElementById(id);
  * @param {(state: object) => void} options.applyState
  * @param {() => object|null} options.getState the document as this page last saw it
  * @param {(method: string, ...args) => Promise<object>} options.act
+ * @param {(message: string) => boolean} [options.shownElsewhere] messages not to toast
  * @param {object} [options.win=globalThis.window] where `soma` is defined
- * @returns {() => void} dispose: window.soma is gone, the log panel lets go of its filter
+ * @returns {{notify: (message: string) => void, dispose: () => void}} notify shows a
+ *   message that is no error (nothing found) as a toast; dispose: window.soma is gone, the
+ *   log panel lets go of its filter
  */
-export function wirePushEvents({ applyState, getState, act, win = globalThis.window }) {
-  const logPanel = new LogPanel($('log-lines'), $('log-level'), $('toasts'));
+export function wirePushEvents({ applyState, getState, act, shownElsewhere,
+  win = globalThis.window }) {
+  const logPanel = new LogPanel($('log-lines'), $('log-level'), $('toasts'), shownElsewhere);
   const log = $('log');
   const unlisten = listenAll($('log-toggle'), [['click', () => {
     log.hidden = !log.hidden;
@@ -33,9 +37,12 @@ export function wirePushEvents({ applyState, getState, act, win = globalThis.win
     state: getState,
   };
   win.soma = soma;
-  return () => {
-    if (win.soma === soma) delete win.soma;
-    unlisten();
-    logPanel.dispose();
+  return {
+    notify: (message) => logPanel.toast({ level: 'INFO', message }),
+    dispose() {
+      if (win.soma === soma) delete win.soma;
+      unlisten();
+      logPanel.dispose();
+    },
   };
 }

@@ -11,8 +11,9 @@ import { listenAll } from './listen.js';
  * @param {object} options
  * @param {HTMLElement} options.plot where the mouse is followed
  * @param {HTMLElement} options.readout where the values are written
- * @param {{hover: object|null}} options.tools the point under the mouse (nearestPoint), kept
- *   here for the trace overlay
+ * @param {{hover: object|null, pointerTime: number|null}} options.tools the point under the
+ *   mouse (nearestPoint), kept here for the trace overlay, and the time under it (s; null
+ *   off the plot), where the S key splits
  * @param {() => object|null} options.getState
  * @param {() => object|null} options.getView
  * @param {() => {overview: object|null, viewport: object|null}} options.getImages
@@ -26,6 +27,7 @@ export function wireReadout({ plot, readout, tools, getState, getView, getImages
     const state = getState();
     const rect = event.currentTarget.getBoundingClientRect();
     const x = event.clientX - rect.left, y = event.clientY - rect.top;
+    tools.pointerTime = xToTime(x, view.start, view.end, rect.width);
     const hover = state && state.partials
       ? nearestPoint(state.partials, view, rect.width, rect.height, x, y) : null;
     if (hover || tools.hover) {
@@ -39,7 +41,7 @@ export function wireReadout({ plot, readout, tools, getState, getView, getImages
         `${a.toFixed(1)} dB`].join('   ');
       return;
     }
-    const t = xToTime(x, view.start, view.end, rect.width);
+    const t = tools.pointerTime;
     const f = yToFreq(y, view.fmin, view.fmax, rect.height);
     const { overview, viewport } = getImages();
     let level = viewport ? levelAt(viewport, t, f) : null;
@@ -50,6 +52,7 @@ export function wireReadout({ plot, readout, tools, getState, getView, getImages
 
   function clear() {
     readout.textContent = '';
+    tools.pointerTime = null;
     if (tools.hover) {
       tools.hover = null;
       drawTraces();

@@ -3,30 +3,36 @@
 // overview of the whole file first, then the newest viewport image over the part it covers.
 
 import { paintSpectrogram } from './colormap.js';
+import { hatchCones } from './edge-cones.js';
 import { fitToDevicePixels } from './device-pixels.js';
 import { sourceRect } from './stretch.js';
 
 /**
- * A decoded spectrogram image: the uint8 levels, their metadata from the back end
- * ({width, height, dbMin, dbMax, view}) and an offscreen canvas holding its colours.
+ * A decoded spectrogram image: the uint8 levels, their edge cones (0/1 per pixel, or null;
+ * see edge-cones.js), their metadata from the back end ({width, height, dbMin, dbMax, view})
+ * and an offscreen canvas holding its colours, the cones hatched in `coneStyle`
+ * (colormap.json's edgeCones).
  */
-export function makeImage(levels, meta, lut) {
+export function makeImage(levels, cones, meta, lut, coneStyle) {
   const canvas = document.createElement('canvas');
   canvas.width = meta.width;
   canvas.height = meta.height;
   const context = canvas.getContext('2d');
   const pixels = context.createImageData(meta.width, meta.height);
   paintSpectrogram(levels, meta.width, meta.height, lut, pixels.data);
+  if (cones) hatchCones(pixels.data, cones, meta.width, meta.height, coneStyle);
   context.putImageData(pixels, 0, 0);
-  return { levels, meta, canvas };
+  return { levels, cones, meta, canvas };
 }
 
-/** The level in dBFS that `image` holds at time `t` (s) and frequency `f` (Hz), or null. */
+/** The level in dBFS that `image` holds at time `t` (s) and frequency `f` (Hz), or null
+ * (outside it, or in an edge cone, where it holds no level of the sound). */
 export function levelAt(image, t, f) {
   const { width, height, dbMin, dbMax, view } = image.meta;
   const col = Math.floor(((t - view.start) / (view.end - view.start)) * width);
   const row = Math.round((Math.log(f / view.fmin) / Math.log(view.fmax / view.fmin)) * (height - 1));
   if (!(col >= 0 && col < width && row >= 0 && row < height)) return null;
+  if (image.cones && image.cones[row * width + col]) return null;
   return dbMin + (image.levels[row * width + col] / 255) * (dbMax - dbMin);
 }
 

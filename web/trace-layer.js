@@ -1,11 +1,12 @@
-// The overlay canvas that draws traced partials over the spectrogram, the stroke in progress
-// and the hover marker. It draws only what it is given: the page calls draw() with the
+// The overlay canvas that draws traced partials over the spectrogram, the stroke in progress,
+// the region being tracked and the hover marker. It draws only what it is given: the page calls draw() with the
 // partials of the newest state and the view shown (which may run ahead of the state while a
 // gesture moves), so partials stay glued to the spectrogram under them.
 
 import { freqToY, timeToX } from './axes.js';
 import { fitToDevicePixels } from './device-pixels.js';
 import { partialPolylines } from './trace-geometry.js';
+import { regionRect } from './track-region.js';
 
 /** Line widths, CSS px. */
 const LINE = 2;
@@ -42,7 +43,10 @@ export class TraceLayer {
    * @param {object|null} [scene.view] {start, end, fmin, fmax} (s, Hz); nothing but the
    *   stroke is drawn without one.
    * @param {{x:number, y:number}[]} [scene.stroke] the stroke in progress, CSS px.
-   * @param {'trace'|'erase'} [scene.strokeKind='trace']
+   * @param {'trace'|'erase'|'track'} [scene.strokeKind='trace'] a 'track' stroke is drawn
+   *   as the rectangle from its first point to its last.
+   * @param {{start, end, fmin, fmax}[]} [scene.regions] regions being tracked (s, Hz),
+   *   each drawn until its partials arrive.
    * @param {{partialId: *, point: Array}|null} [scene.hover] from nearestPoint.
    */
   draw(scene) {
@@ -63,7 +67,7 @@ export class TraceLayer {
     context.lineJoin = 'round';
     context.lineCap = 'round';
     const { partials = [], selection = [], view = null, stroke = [], strokeKind = 'trace',
-      hover = null } = scene;
+      hover = null, regions = [] } = scene;
     if (view) {
       const selected = new Set(selection);
       // Selected partials last, so they lie on top of the ones they cross.
@@ -78,6 +82,10 @@ export class TraceLayer {
         this.strokeRuns(runs, color, line);
       }
       if (hover && Array.isArray(hover.point)) this.drawHover(hover, partials, view, width, height);
+      for (const region of regions) {
+        const rect = regionRect(region, view, width, height);
+        if (rect) this.drawRectangle(rect, true);
+      }
     }
     if (stroke && stroke.length) this.drawStroke(stroke, strokeKind);
   }
@@ -120,8 +128,32 @@ export class TraceLayer {
     context.stroke();
   }
 
+  /** The Track tool's rectangle: dashed while dragged, filled faintly while it is tracked. */
+  drawRectangle({ x, y, width, height }, tracking) {
+    const { context } = this;
+    if (tracking) {
+      context.fillStyle = 'rgb(224 164 88 / 0.12)';
+      context.fillRect(x, y, width, height);
+    }
+    context.setLineDash([]);
+    context.strokeStyle = 'rgb(0 0 0 / 0.6)';
+    context.lineWidth = 3;
+    context.strokeRect(x, y, width, height);
+    context.setLineDash(tracking ? [] : [6, 4]);
+    context.strokeStyle = '#e0a458';
+    context.lineWidth = 1.5;
+    context.strokeRect(x, y, width, height);
+    context.setLineDash([]);
+  }
+
   drawStroke(points, kind) {
     const { context } = this;
+    if (kind === 'track') {
+      const a = points[0], b = points[points.length - 1];
+      this.drawRectangle({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y),
+        width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) }, false);
+      return;
+    }
     context.beginPath();
     context.moveTo(points[0].x, points[0].y);
     for (const p of points) context.lineTo(p.x, p.y);

@@ -1,5 +1,6 @@
-// The tools (Navigate, Trace, Erase) and what their strokes and clicks do: a trace stroke
-// becomes a guide to snap, an eraser stroke the ranges it erases, a click a selection.
+// The tools (Navigate, Trace, Erase, Track) and what their strokes and clicks do: a trace
+// stroke becomes a guide to snap, an eraser stroke the ranges it erases, a Track drag a
+// region (handed to `onRegion`), a click a selection.
 // Re-snap snaps the one selected partial again with the tolerance field's value.
 
 import { attachTraceGestures } from './trace-gestures.js';
@@ -28,9 +29,10 @@ function tolerance() {
  * @param {() => void} options.drawTraces
  * @param {(method: string, ...args) => Promise<object>} options.act
  * @param {(id: number|null, additive: boolean) => void} options.select
+ * @param {(points: {x:number, y:number}[]) => void} options.onRegion a Track drag ended
  * @returns {{setMode: (mode: string) => void, dispose: () => void}}
  */
-export function wireTracing({ tools, getState, getView, drawTraces, act, select }) {
+export function wireTracing({ tools, getState, getView, drawTraces, act, select, onRegion }) {
   function setMode(mode) {
     tools.mode = mode;
     document.body.dataset.mode = mode;
@@ -54,6 +56,7 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select 
       const ranges = erasedRanges(partials(), getView(), width, height, points);
       if (ranges.length) act('erase', ranges);
     },
+    onRegion,
     onClickAt: (x, y, additive) => {
       const { width, height } = plotSize();
       const hit = nearestPoint(partials(), getView(), width, height, x, y);

@@ -2,12 +2,15 @@
 // and the overview's outline. The view is the page's own while it has a file: a gesture sets
 // it (onView), which redraws at once from the images the page has and asks Python for the
 // exact image at once, then at most once per animation frame. A new state brings new images
-// (fetched by key), new levels (the images recoloured from their bytes) or new traces.
+// (fetched by key), new levels or colour map (the images recoloured from their bytes, the
+// colour legend redrawn) or new traces.
 
 import { levelsLut } from './colormap.js';
 import { sameLevels } from './levels-control.js';
 import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
 import { SpectrogramCanvas, makeImage } from './spectrogram-canvas.js';
+import { renderLegend } from './colour-legend.js';
+import { splitPayload } from './edge-cones.js';
 import { viewsEqual } from './view-math.js';
 import { frameThrottle } from './frame-throttle.js';
 import { viewRectangle } from './overview-gestures.js';
@@ -18,10 +21,13 @@ const ROLES = ['overview', 'viewport'];
 
 /**
  * @param {object} options
- * @param {object} options.elements {overviewCanvas, viewportCanvas, traceCanvas (canvases),
- *   outline (the overview's view rectangle), overviewAxis, timeAxis, freqAxis, panes (whose
- *   size the axes and the outline follow)}
- * @param {Uint8ClampedArray} options.colormap the 256-entry RGBA table, before the levels
+ * @param {object} options.elements {overviewCanvas, viewportCanvas, traceCanvas,
+ *   legendCanvas (canvases), outline (the overview's view rectangle), overviewAxis,
+ *   overviewFreqAxis, timeAxis, freqAxis, legendAxis, panes (whose size the axes and the
+ *   outline follow)}
+ * @param {Object<string, Uint8ClampedArray>} options.colormaps each colour map's 256-entry
+ *   RGBA table, before the levels, by name; the first is the default
+ * @param {object} options.coneStyle how edge cones are hatched (colormap.json's edgeCones)
  * @param {() => object|null} options.getState the document state shown
  * @param {() => {stroke: Array, strokeKind: string, hover: object|null}} options.getTraceScene
  *   the stroke being drawn and the point under the mouse
@@ -29,7 +35,7 @@ const ROLES = ['overview', 'viewport'];
  * @param {(url: string) => Promise<Uint8Array>} options.fetchBytes
  * @param {(message: string) => void} options.showError
  */
-export function wireViewPipeline({ elements, colormap, getState, getTraceScene, call, fetchBytes,
+export function wireViewPipeline({ elements, colormaps, coneStyle, getState, getTraceScene, call, fetchBytes,
   showError }) {
   let view = null; // the view shown: the state's, or newer while a gesture runs ahead of it
   let images = { overview: null, viewport: null }; // from makeImage, by role
@@ -60,13 +66,20 @@ export function wireViewPipeline({ elements, colormap, getState, getTraceScene, 
     outline.hidden = !rect;
     if (rect) Object.assign(outline.style, { left: `${rect.x}px`, top: `${rect.y}px`,
       width: `${rect.w}px`, height: `${rect.h}px` });
+    const state = getState();
+    renderLegend(elements.legendCanvas, elements.legendAxis, colormapOf(state),
+      (state && state.file && state.levels) || null);
     if (!view) {
-      for (const axis of [elements.overviewAxis, elements.timeAxis, elements.freqAxis]) {
+      for (const axis of [elements.overviewAxis, elements.overviewFreqAxis, elements.timeAxis,
+        elements.freqAxis]) {
         axis.replaceChildren();
       }
       return;
     }
-    renderTimeAxis(elements.overviewAxis, 0, getState().file.duration);
+    renderTimeAxis(elements.overviewAxis, 0, state.file.duration);
+    if (state.overview) {
+      renderFreqAxis(elements.overviewFreqAxis, state.overview.view.fmin, state.overview.view.fmax);
+    }
     renderTimeAxis(elements.timeAxis, view.start, view.end);
     renderFreqAxis(elements.freqAxis, view.fmin, view.fmax);
     document.body.dataset.view = JSON.stringify(view);
@@ -87,19 +100,27 @@ export function wireViewPipeline({ elements, colormap, getState, getTraceScene, 
     requestImage();
   }
 
-  /** The colour table for an image's bytes under the document's levels. */
+  /** The colour map the document's display settings choose. */
+  function colormapOf(state) {
+    const name = state && state.display && state.display.colormap;
+    return colormaps[name] || Object.values(colormaps)[0];
+  }
+
+  /** The colour table for an image's bytes under the document's levels and colour map. */
   function lutFor(meta) {
     const state = getState();
     const levels = state && state.levels;
+    const colormap = colormapOf(state);
     return levels ? levelsLut(colormap, meta.dbMin, meta.dbMax, levels.floor, levels.ceiling)
       : colormap;
   }
 
-  /** Colour the images the page has again, for new levels: from their bytes, no fetch. */
+  /** Colour the images the page has again, for new levels or colours: from their bytes. */
   function recolour() {
     for (const role of ROLES) {
       const image = images[role];
-      if (image) images[role] = makeImage(image.levels, image.meta, lutFor(image.meta));
+      if (image) images[role] = makeImage(image.levels, image.cones, image.meta, lutFor(image.meta),
+        coneStyle);
     }
     drawView();
   }
@@ -108,14 +129,11 @@ export function wireViewPipeline({ elements, colormap, getState, getTraceScene, 
   async function loadImage(role, meta) {
     const current = images[role];
     if (!meta || (current && current.meta.key === meta.key)) return;
-    const levels = await fetchBytes(meta.url);
-    if (levels.length !== meta.width * meta.height) {
-      throw new Error(`${meta.key} has ${levels.length} bytes, expected ${meta.width * meta.height}`);
-    }
+    const { levels, cones } = splitPayload(await fetchBytes(meta.url), meta);
     // A newer image (or file) may have arrived while these bytes were on their way.
     const newest = getState()[role];
     if (!newest || newest.key !== meta.key) return;
-    images[role] = makeImage(levels, meta, lutFor(meta));
+    images[role] = makeImage(levels, cones, meta, lutFor(meta), coneStyle);
     document.body.dataset[`${role}Key`] = meta.key;
     drawView();
   }
@@ -132,7 +150,9 @@ export function wireViewPipeline({ elements, colormap, getState, getTraceScene, 
         requestImage();
       }
       drawView();
-    } else if (!sameLevels(previous.levels, state.levels)) recolour();
+    } else if (!sameLevels(previous.levels, state.levels) || colormapOf(previous) !== colormapOf(state)) {
+      recolour();
+    }
     else if (tracesChanged(previous, state)) drawTraces();
     for (const role of ROLES) {
       loadImage(role, state[role]).catch((error) => showError(`Could not load an image: ${error.message}`));

@@ -16,11 +16,13 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
-from workers.imaging import quantise
+from workers.harmonics import find_harmonics
+from workers.imaging import image_payload
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
 from workers.spectrum import DEFAULT_WAVELET, render, resolve_method, stft_window_size
 from workers.synth import synthesize
+from workers.track import TrackSettings, track_partials
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class ViewportJob:
     method: str = "auto"
     q: float | None = None
     wavelet: str = DEFAULT_WAVELET  # the CWT's (workers.spectrum.render)
+    window: float | None = None  # the STFT's window and hop in seconds, None: Soma's choice
+    hop: float | None = None
 
     def run(self, report) -> dict:
         began = time.perf_counter()
@@ -59,13 +63,28 @@ class ViewportJob:
             q=self.q,
             wavelet=self.wavelet,
             report=report,
+            mark_edges=True,
+            window=self.window,
+            hop=self.hop,
         )
         method = resolve_method(self.method, self.start, self.end)
+        payload, edges = image_payload(db, self.db_min, self.db_max)
         return {
-            "payload": quantise(db, self.db_min, self.db_max).tobytes(),
+            "payload": payload,
+            "edges": edges,
             "method": method,
             "window_size": (
-                stft_window_size(sr, self.start, self.end, self.width, self.fmin)
+                stft_window_size(
+                    sr,
+                    self.start,
+                    self.end,
+                    self.width,
+                    self.fmin,
+                    self.fmax,
+                    self.height,
+                    self.q,
+                    self.window,
+                )
                 if method == "stft"
                 else 0
             ),
@@ -97,6 +116,62 @@ class SnapJob:
             report=report,
         )
         return {"points": points}
+
+
+@dataclass(frozen=True)
+class TrackJob:
+    """Track every partial of the shared audio within [start, end) s and the settings'
+    frequencies (workers.track.track_partials): {"tracks": [float64 (n, 3) [t s, Hz, dBFS]]},
+    [] for silence."""
+
+    request_id: int
+    audio: AudioRef
+    settings: TrackSettings
+    start: float
+    end: float | None
+
+    def run(self, report) -> dict:
+        report(0, 1)
+        samples = attach(self.audio)
+        tracks = track_partials(
+            samples,
+            self.audio.sample_rate,
+            self.settings,
+            start=self.start,
+            end=self.end,
+            report=report,
+        )
+        return {"tracks": tracks}
+
+
+@dataclass(frozen=True)
+class HarmonicsJob:
+    """Trace harmonics 2..N of a fundamental along its contour
+    (workers.harmonics.find_harmonics): {"numbers": [n, ...], "partials": [float64 (k, 3)
+    [t s, Hz, dBFS] each], "inharmonicity": B}."""
+
+    request_id: int
+    audio: AudioRef
+    trace: np.ndarray  # the fundamental's points, (m, 3) [t s, Hz, dBFS], NaN in its gaps
+    count: int | None  # the highest harmonic; None: as high as they go
+    fmax: float | None  # Hz; None: the Nyquist frequency
+
+    def run(self, report) -> dict:
+        report(0, 1)
+        samples = attach(self.audio)
+        found = find_harmonics(
+            samples,
+            self.audio.sample_rate,
+            self.trace,
+            count=self.count,
+            fmax=self.fmax,
+            report=report,
+        )
+        return {
+            "numbers": list(found.numbers),
+            "partials": list(found.partials),
+            "inharmonicity": found.inharmonicity,
+        }
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,15 @@ Pure numpy/scipy: no GUI code, nothing from ``app``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from app.base.errors import SomaError
 from app.base.formats import MAX_SAMPLE_RATE
 from workers import cwt, stft
 from workers.checks import finite, mono_samples, whole
-from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
+from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, Wavelet
 from workers.wavelets import DEFAULT_WAVELET, row_wavelet
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "DB_FLOOR",
     "DEFAULT_Q",
     "DEFAULT_WAVELET",
+    "EDGE_CONE_SIGMAS",
     "MAX_PIXELS",
     "Q_MAX",
     "Q_MIN",
@@ -45,6 +48,12 @@ CWT_MAX_SECONDS = 30.0  # method='auto' picks the CWT at or below this view leng
 MAX_PIXELS = 16384  # largest width or height: more than any screen, small enough to stay sane
 MAX_SECONDS = 1e7  # |start| and |end| bound (115 days): keeps sample positions exact in float64
 METHODS = ("auto", "stft", "cwt")
+# A pixel is in an edge cone when its column's centre lies within this many time sigmas of
+# its row's analysis (wavelet or window) from the start or end of the audio: as far as the
+# analysis reaches before it is cut at -60 dB, so it reads the edge (the step into the
+# silence beyond) along with the sound. (At -20 dB, 2.15 sigmas, the step of a tone that
+# starts with the file still showed beside the cone within the 80 dB Auto shows.)
+EDGE_CONE_SIGMAS = GAUSS_CUT
 
 _POWER_FLOOR = 10.0 ** (DB_FLOOR / 10.0)
 
@@ -85,19 +94,29 @@ def resolve_method(method: str, start: float, end: float) -> str:
     return "cwt" if end - start <= CWT_MAX_SECONDS else "stft"
 
 
-def stft_window_size(sr: int, start: float, end: float, width: int, fmin: float) -> int:
-    """Window length in samples that ``render`` uses for an STFT of this view.
-
-    The window is a Gaussian truncated at -60 dB. It is long enough for the CWT's default
-    resolution at the lowest row (half-power bandwidth fmin / DEFAULT_Q), and longer when the
-    columns are wide enough that one frame per column then still covers every sample; but it
-    never spans more than ``stft.WINDOW_COLUMNS`` columns, and stays within
-    [``stft.MIN_WINDOW``, ``stft.MAX_WINDOW``]. See ``workers.stft.window_size``.
-    """
+def stft_window_size(
+    sr: int,
+    start: float,
+    end: float,
+    width: int,
+    fmin: float,
+    fmax: float,
+    height: int,
+    q: float | None = None,
+    window: float | None = None,
+) -> int:
+    """Window length in samples that ``render``'s STFT uses for the lowest row of this view,
+    the longest of its windows (each band of rows has its own: ``workers.stft.row_windows``,
+    matched to the CWT of quality factor ``q``, None for ``DEFAULT_Q``), or the ``window``
+    (seconds) the caller chose."""
     sr = _sample_rate(sr)
+    if window is not None:
+        return _window_samples(window, sr)
     start, end = _span(start, end)
     width = _pixels("width", width)
-    return stft.window_size(sr, (end - start) / width, _fmin(fmin))
+    freqs = frequencies(fmin, fmax, height)
+    q = row_wavelet(DEFAULT_WAVELET, q, SpectrumError).hpbw ** -1
+    return int(stft.row_windows(sr, (end - start) / width, width, freqs, q)[0])
 
 
 def render(
@@ -114,6 +133,9 @@ def render(
     q: float | None = None,
     wavelet: str = DEFAULT_WAVELET,
     report=None,
+    mark_edges: bool = False,
+    window: float | None = None,
+    hop: float | None = None,
 ) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 
@@ -141,13 +163,25 @@ def render(
     report : callable(done, total) or None
         Told the progress now and then (CWT: analysis rows done; STFT: columns done), so a
         worker can show it; never more often than once per batch of work.
+    mark_edges : bool
+        NaN in the edge cones (``_edge_cones``): where the analysis reads the edge of the
+        audio rather than its sound. The viewport, the overview and ``soma render`` mark
+        them; without it every pixel is a level.
+    window, hop : float, seconds, or None
+        The STFT's window length (``stft.MIN_WINDOW`` to ``stft.MAX_WINDOW`` samples) and
+        hop (at least a sample) when the caller chooses them; None is Soma's choice (windows
+        matched to the CWT's bandwidth per half-octave band, frames as dense as they need). The
+        CWT validates but ignores them.
 
     Returns
     -------
     np.ndarray, float32, shape (height, width), dBFS
         Row 0 is ``fmin``. Each pixel is the largest level within its column and row band: a
-        sine of peak amplitude A reads 20*log10(A) on its ridge; silence reads ``DB_FLOOR``;
-        nothing is below ``DB_FLOOR``.
+        sine of peak amplitude A reads 20*log10(A) on its ridge, with either method; a
+        stationary noise reads its power in the CWT's equivalent noise bandwidth (about
+        1.06 f / q at f Hz) with either, within 3 dB (the STFT's windows follow the CWT's
+        bandwidth: ``workers.stft.row_windows``); silence reads ``DB_FLOOR``; nothing is
+        below ``DB_FLOOR``, and only the edge cones are NaN (with ``mark_edges``).
 
     Raises
     ------
@@ -162,6 +196,8 @@ def render(
     if fmax > sr / 2:
         raise SpectrumError(f"fmax ({fmax:g} Hz) is above the Nyquist frequency ({sr / 2:g} Hz)")
     row = row_wavelet(wavelet, q, SpectrumError)
+    window_samples = None if window is None else _window_samples(window, sr)
+    hop_samples = None if hop is None else _hop_samples(hop, sr)
     chosen = resolve_method(method, start, end)
     freqs = np.geomspace(fmin, fmax, height)
     if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, row) > cwt.MAX_SEGMENT:
@@ -172,17 +208,70 @@ def render(
     if chosen == "cwt":
         power = cwt.cwt_power(samples, sr, start, end, freqs, width, row, report)
     else:
-        power = stft.stft_power(samples, sr, start, end, freqs, width, report)
-    return power_to_db(power)
-
-
-def power_to_db(power: np.ndarray) -> np.ndarray:
-    """dBFS of float32 power (full-scale-sine units), in place, floored at DB_FLOOR."""
+        # Windows matched to the wavelet's bandwidth, so the picture keeps its levels when
+        # the view crosses CWT_MAX_SECONDS.
+        power = stft.stft_power(
+            samples,
+            sr,
+            start,
+            end,
+            freqs,
+            width,
+            1.0 / row.hpbw,
+            report,
+            window_samples,
+            hop_samples,
+        )
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
     db = np.log10(power, out=power)
     db *= np.float32(10.0)
     # float32 rounding can land a hair under the floor, which the contract forbids.
-    return np.maximum(db, np.float32(DB_FLOOR), out=db)
+    np.maximum(db, np.float32(DB_FLOOR), out=db)
+    if mark_edges:
+        cones = _edge_cones(samples.size, sr, start, end, freqs, width, chosen, row, window_samples)
+        db[cones] = np.nan
+    return db
+
+
+def _edge_cones(
+    samples: int,
+    sr: int,
+    start: float,
+    end: float,
+    freqs: np.ndarray,
+    width: int,
+    method: str,
+    row: Wavelet,
+    window: int | None,
+) -> np.ndarray:
+    """Which pixels of ``render``'s image lie in an edge cone (its arguments, checked, with
+    ``method`` resolved, the CWT's wavelet ``row`` and the STFT's own ``window`` or None):
+    where the row's analysis runs past
+    the start or end of the audio (``samples`` long) by more than
+    ``EDGE_CONE_SIGMAS`` of its time sigmas, into the silence ``render`` pads with.
+
+    The time sigma of a CWT row at f Hz is that of a Gaussian of the wavelet's half-power
+    bandwidth (exact for Soma's Morlet); of an STFT row, its window's
+    (``workers.stft.row_windows``). So the cones are as wide as the picture's time
+    resolution: a fraction of a second at 20 Hz, a millisecond or less at high frequencies.
+
+    Returns
+    -------
+    np.ndarray, bool, shape (height, width), row 0 = fmin; True in a cone (and everywhere
+    outside the audio)
+    """
+    if method == "cwt":
+        sigma = HPBW_PER_SIGMA / (2.0 * math.pi * row.hpbw * freqs)
+    else:
+        windows = (
+            stft.row_windows(sr, (end - start) / width, width, freqs, 1.0 / row.hpbw)
+            if window is None
+            else np.full(freqs.size, window)
+        )
+        sigma = windows / (2.0 * GAUSS_CUT) / sr
+    reach = (EDGE_CONE_SIGMAS * sigma)[:, None]
+    centres = start + (np.arange(width) + 0.5) * ((end - start) / width)
+    return (centres < reach) | (centres > samples / sr - reach)
 
 
 def clear_caches() -> None:
@@ -194,6 +283,27 @@ def clear_caches() -> None:
 
 def _sample_rate(sr) -> int:
     return whole("sr", sr, SpectrumError, 1, MAX_SAMPLE_RATE)
+
+
+def _window_samples(window, sr: int) -> int:
+    seconds = _finite("window", window)
+    n = round(seconds * sr)
+    if not stft.MIN_WINDOW <= n <= stft.MAX_WINDOW:
+        raise SpectrumError(
+            f"window must be {stft.MIN_WINDOW} to {stft.MAX_WINDOW} samples "
+            f"({stft.MIN_WINDOW / sr:.3g} to {stft.MAX_WINDOW / sr:.4g} s), got {seconds:g} s"
+        )
+    return n
+
+
+def _hop_samples(hop, sr: int) -> float:
+    seconds = _finite("hop", hop)
+    if not 1.0 <= seconds * sr <= stft.MAX_WINDOW:
+        raise SpectrumError(
+            f"hop must be 1 to {stft.MAX_WINDOW} samples "
+            f"({1 / sr:.3g} to {stft.MAX_WINDOW / sr:.4g} s), got {seconds:g} s"
+        )
+    return seconds * sr
 
 
 def _pixels(name: str, value) -> int:

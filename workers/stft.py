@@ -18,17 +18,38 @@ import scipy.fft as sfft
 
 from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA
 
-MIN_WINDOW = 64  # samples
+MIN_WINDOW = 16  # samples
 MAX_WINDOW = 65536  # samples (1.5 s at 44.1 kHz: a 1.3 Hz half-power bandwidth)
-WINDOW_COLUMNS = 4.0  # the window never spans more than this many columns
 # Frames at most this many window sigmas apart: a click halfway between two frames reads at
-# most 6.8 dB below a click at a frame's centre (Hann frames at 50 % overlap lose 6 dB there).
-COVER_SIGMAS = 2.5
-MIN_WINDOW_SECONDS = 0.04
+# most 1.7 dB below a click at a frame's centre (Hann frames at 50 % overlap lose 6 dB
+# there), and a column's peak of noise reads as the CWT's does (frames 2.5 sigmas apart
+# read it up to 2 dB lower, depending on how many fall in a column).
+COVER_SIGMAS = 1.25
+# ... and this many in a view too long for matched windows (``row_windows``), where no CWT
+# is compared with and the cost counts more: 6.8 dB lost at most (Hann frames at 50 %
+# overlap lose 6 dB there), half the frames.
+LONG_VIEW_COVER_SIGMAS = 2.5
+# Columns narrower than this many window sigmas read the power interpolated between frames
+# this far apart, not a frame of their own: a 1.4 s window in a view of 20 s at 2000 columns
+# would otherwise transform each sample 140 times.
+INTERPOLATE_SIGMAS = 0.5
+# Rows are analysed in bands of this frequency ratio, each with the window whose bandwidth is
+# the CWT's at the band's geometric centre: within a band the two differ by at most a factor
+# BAND_RATIO**0.5 in bandwidth (+-0.75 dB for noise: octave bands' +-1.5 dB showed as steps
+# in a noise floor). Every band costs about 2 * GAUSS_CUT / COVER_SIGMAS = 6 transformed
+# points per sample of the view, or one frame per 0.5 sigma when columns are narrower.
+BAND_RATIO = 2.0**0.5
+# Bands keep their own windows in views up to this long (twice workers.spectrum's
+# CWT_MAX_SECONDS, so the picture keeps its levels across the switch and some way beyond, at
+# any sample rate); longer views have the highest bands share the longer windows of the
+# bands below them until the image transforms at most LONG_VIEW_FFT_POINTS (``row_windows``).
+MATCHED_SECONDS = 60.0
+LONG_VIEW_FFT_POINTS = 2**27
 # Transform at most this many samples per image (a 1-hour file at 44.1 kHz just fits). Beyond
 # it, frames per column are thinned and short transients between frames may be missed.
 MAX_FFT_POINTS = 2**29
 CHUNK_POINTS = 2**22  # framed samples per batch: bounds memory to tens of MB
+GATHER_WINDOW = 2048  # windows up to this long are framed in one gather (_windowed_frames)
 
 VERTEX_ROW_BINS = 4  # rows narrower than this many bins also read the peaks inside them
 # A Gaussian window of sigma = n / (2 GAUSS_CUT) samples makes a sine's ln power fall as
@@ -37,43 +58,77 @@ CURVATURE = (math.pi / GAUSS_CUT) ** 2
 _TINY = np.float32(1e-30)
 
 
-def window_size(sr: int, dt: float, fmin: float) -> int:
-    """STFT window length in samples for columns ``dt`` seconds wide.
+def matched_window(sr: int, freq: float, q: float) -> int:
+    """Window length in samples whose bandwidth is the CWT's at ``freq`` Hz for quality factor
+    ``q``: a Gaussian of the sigma of Soma's Morlet there (half-power bandwidth freq / q), cut
+    at -60 dB, rounded up to a fast FFT size, within [MIN_WINDOW, MAX_WINDOW]."""
+    sigma = HPBW_PER_SIGMA * q * sr / (2.0 * math.pi * freq)
+    n = min(max(math.ceil(2.0 * GAUSS_CUT * sigma), MIN_WINDOW), MAX_WINDOW)
+    return sfft.next_fast_len(n, real=True)
 
-    The rule, with sigma the Gaussian's standard deviation (the window is 2*GAUSS_CUT sigmas,
-    cut at -60 dB):
 
-    1. sigma is at least what gives a half-power bandwidth of fmin / DEFAULT_Q: the CWT's
-       resolution at the lowest row.
-    2. sigma is at least dt / COVER_SIGMAS, so one frame per column covers every sample; for
-       wide columns this buys frequency resolution at no extra cost.
-    3. the window spans at most WINDOW_COLUMNS columns (time resolution wins over 1. when
-       zoomed in), but never less than MIN_WINDOW_SECONDS: below about 40 ms an STFT smears
-       every partial of a voice or an instrument across hundreds of Hz (the overview of a
-       short file has columns of a millisecond or two). It lies in [MIN_WINDOW, MAX_WINDOW]
-       and is rounded up to a fast FFT size.
+def row_windows(
+    sr: int, dt: float, width: int, freqs: np.ndarray, q: float = DEFAULT_Q
+) -> np.ndarray:
+    """Window length of every row, in samples, for ``width`` columns ``dt`` seconds wide.
+
+    Rows are grouped in bands of BAND_RATIO (fixed in absolute frequency, so that a zoom does
+    not move them) and each band gets ``matched_window`` at its geometric centre: the STFT
+    resolves as the CWT does, so a tone and a noise read the same level with either (a
+    noise's level is its power in the analysis bandwidth, the CWT's). In views longer than
+    MATCHED_SECONDS the highest bands take the window of the band below them, one band at a
+    time, until the image transforms at most LONG_VIEW_FFT_POINTS: a long view reads noise
+    at high frequencies in a narrower band, so lower.
 
     Parameters
     ----------
     sr : int, Hz
     dt : float > 0, seconds per column
-    fmin : float > 0, Hz, the lowest row
+    width : int > 0, columns
+    freqs : np.ndarray, float64, (height,), Hz, increasing
+    q : float, the CWT's quality factor to match
 
     Returns
     -------
-    int, samples
+    np.ndarray, int64, (height,), samples, never longer for a higher row
     """
+    return _window_plan(sr, dt, width, freqs, q)[0]
+
+
+def _window_plan(
+    sr: int, dt: float, width: int, freqs: np.ndarray, q: float
+) -> tuple[np.ndarray, float]:
+    """``row_windows`` and the frames' spacing in window sigmas that goes with them:
+    COVER_SIGMAS for matched windows, LONG_VIEW_COVER_SIGMAS once bands share them."""
+    bands, per_row = np.unique(np.floor(np.log(freqs) / math.log(BAND_RATIO)), return_inverse=True)
+    matched = [matched_window(sr, float(BAND_RATIO ** (b + 0.5)), q) for b in bands]
     column = dt * sr
-    sigma = max(HPBW_PER_SIGMA * DEFAULT_Q * sr / (2.0 * math.pi * fmin), column / COVER_SIGMAS)
-    n = max(min(2.0 * GAUSS_CUT * sigma, WINDOW_COLUMNS * column), MIN_WINDOW_SECONDS * sr)
-    n = min(max(math.ceil(n), MIN_WINDOW), MAX_WINDOW)
-    return sfft.next_fast_len(n, real=True)
+    if dt * width <= MATCHED_SECONDS:
+        return np.asarray(matched, dtype=np.int64)[per_row], COVER_SIGMAS
+    for floor in matched[::-1]:  # the highest bands down, one at a time
+        chosen = [max(n, floor) for n in matched]
+        cost = sum(
+            transformed_points(n, column, width, LONG_VIEW_COVER_SIGMAS) for n in set(chosen)
+        )
+        if cost <= LONG_VIEW_FFT_POINTS:
+            break
+    return np.asarray(chosen, dtype=np.int64)[per_row], LONG_VIEW_COVER_SIGMAS
 
 
-def frames_per_column(n: int, dt_samples: float, width: int) -> int:
-    """Frames pooled into each column: enough to cover every sample, within MAX_FFT_POINTS."""
+def transformed_points(n: int, dt_samples: float, width: int, cover: float = COVER_SIGMAS) -> int:
+    """Points an n-point window transforms for ``width`` columns of ``dt_samples`` samples,
+    with frames at most ``cover`` window sigmas apart."""
+    step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT)
+    if dt_samples < step:
+        return n * (math.ceil(width * dt_samples / step) + 3)
+    return n * width * frames_per_column(n, dt_samples, width, cover)
+
+
+def frames_per_column(n: int, dt_samples: float, width: int, cover: float = COVER_SIGMAS) -> int:
+    """Frames pooled into each column: enough to cover every sample with frames at most
+    ``cover`` window sigmas apart, within MAX_FFT_POINTS."""
     sigma = n / (2.0 * GAUSS_CUT)
-    wanted = max(1, math.ceil(dt_samples / (COVER_SIGMAS * sigma)))
+    wanted = max(1, math.ceil(dt_samples / (cover * sigma)))
     return max(1, min(wanted, MAX_FFT_POINTS // (width * n)))
 
 
@@ -105,18 +160,22 @@ class _RowMap(NamedTuple):
     vertex_band: np.ndarray  # (2, rows, 1) float32: their band edges, slice-relative bins
 
 
+def _row_edges(freqs: np.ndarray) -> np.ndarray:
+    """(height + 1,) Hz: the edges of the rows' bands, halfway (geometrically) between rows."""
+    if freqs.size > 1:
+        mids = np.sqrt(freqs[:-1] * freqs[1:])
+        return np.concatenate(([freqs[0] ** 2 / mids[0]], mids, [freqs[-1] ** 2 / mids[-1]]))
+    return np.array([freqs[0], freqs[0]])
+
+
 @functools.lru_cache(maxsize=16)
-def _row_map(n: int, sr: int, freqs_key: bytes) -> _RowMap:
-    """Tables for ``_rows`` for an n-point window at rate sr and the rows in freqs_key."""
+def _row_map(n: int, sr: int, freqs_key: bytes, edges_key: bytes) -> _RowMap:
+    """Tables for ``_rows`` for an n-point window at rate sr, the rows in freqs_key and their
+    band edges in edges_key."""
     freqs = np.frombuffer(freqs_key, dtype=np.float64)
     nyquist_bin = n // 2
     centre = freqs * n / sr
-    if freqs.size > 1:
-        mids = np.sqrt(freqs[:-1] * freqs[1:])
-        edges = np.concatenate(([freqs[0] ** 2 / mids[0]], mids, [freqs[-1] ** 2 / mids[-1]]))
-    else:
-        edges = np.array([freqs[0], freqs[0]])
-    edges = np.clip(edges * n / sr, 0.0, nyquist_bin)
+    edges = np.clip(np.frombuffer(edges_key, dtype=np.float64) * n / sr, 0.0, nyquist_bin)
     left_abs = np.minimum(np.floor(centre).astype(np.intp), nyquist_bin - 1)
     lo = int(min(left_abs[0], math.floor(edges[0])))
     hi = int(min(nyquist_bin + 1, max(left_abs[-1] + 2, math.ceil(edges[-1]) + 1)))
@@ -200,12 +259,24 @@ def _rows(power: np.ndarray, m: _RowMap) -> np.ndarray:
 def _windowed_frames(audio: np.ndarray, starts: np.ndarray, window: np.ndarray) -> np.ndarray:
     """(len(starts), n) float32: audio[s:s + n] * window for each s, zero outside the audio.
 
-    One multiply per frame straight from the audio: a gather and then a multiply would make
-    two more passes over the largest array of the whole computation.
+    Long frames: one multiply per frame straight from the audio (a gather and then a multiply
+    would make two more passes over the largest array of the whole computation). Short ones
+    (the high bands' windows): one gather and one multiply for all of them, as a loop over
+    tens of thousands of frames would spend its time in Python.
     """
     n = window.size
     frames = np.empty((starts.size, n), dtype=np.float32)
-    for i, s in enumerate(starts.tolist()):
+    inside = (starts >= 0) & (starts + n <= audio.size)
+    if n <= GATHER_WINDOW and inside.any():
+        windows = np.lib.stride_tricks.sliding_window_view(audio, n)
+        gathered = windows[starts[inside]]
+        gathered *= window
+        frames[inside] = gathered
+        rest = np.flatnonzero(~inside)
+    else:
+        rest = range(starts.size)
+    for i in rest:
+        s = int(starts[i])
         if 0 <= s and s + n <= audio.size:
             np.multiply(audio[s : s + n], window, out=frames[i])
         else:
@@ -224,71 +295,20 @@ def _power(audio: np.ndarray, starts: np.ndarray, window: np.ndarray, rows: _Row
     return np.add(parts[:, 0::2], parts[:, 1::2])
 
 
-class ColumnPlan(NamedTuple):
-    """How the columns of one STFT image are computed (see plan_columns)."""
-
-    n: int  # window, samples
-    k: int  # frames pooled per column
-    first: float  # the view's start, in samples
-    column: float  # samples per column
-    width: int
-    window: np.ndarray
-    rows: _RowMap
-    per_chunk: int  # columns per batch (CHUNK_POINTS framed samples)
-
-
-def plan_columns(sr: int, start: float, end: float, freqs: np.ndarray, width: int) -> ColumnPlan:
-    """The window, frames and row tables of a (len(freqs), width) image of [start, end) s."""
-    dt = (end - start) / width
-    n = window_size(sr, dt, float(freqs[0]))
-    column = dt * sr
-    k = frames_per_column(n, column, width)
-    rows = _row_map(n, sr, np.ascontiguousarray(freqs, dtype=np.float64).tobytes())
-    per_chunk = max(1, CHUNK_POINTS // (k * n))
-    return ColumnPlan(n, k, start * sr, column, width, _window(n), rows, per_chunk)
-
-
-def _frame_starts(plan: ColumnPlan, c0: int, c1: int) -> np.ndarray:
-    offsets = (np.arange(plan.k) + 0.5) / plan.k
-    centres = plan.first + (np.arange(c0, c1)[:, None] + offsets).ravel() * plan.column
-    return np.rint(centres - (plan.n - 1) / 2.0).astype(np.int64)
-
-
-def columns_within(plan: ColumnPlan, frames: int) -> int:
-    """How many leading columns read no sample at or after `frames` (a file still decoding
-    has its first `frames` samples: those columns are final, the others wait)."""
-    lo, hi = 0, plan.width  # the answer is in [lo, hi]; a column's frames only move right
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if _frame_starts(plan, mid - 1, mid)[-1] + plan.n <= frames:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def column_power(audio: np.ndarray, plan: ColumnPlan, c0: int, c1: int) -> np.ndarray:
-    """(len(freqs), c1 - c0) float32 power of columns [c0, c1); samples beyond audio.size
-    read as silence."""
-    starts = _frame_starts(plan, c0, c1)
-    rows = plan.rows
-    # Frames wholly outside the audio are silence: not worth a transform.
-    live = (starts < audio.size) & (starts + plan.n > 0)
-    if live.all():
-        power = _power(audio, starts, plan.window, rows)
-    else:
-        power = np.zeros((starts.size, rows.count), dtype=np.float32)
-        if live.any():
-            power[live] = _power(audio, starts[live], plan.window, rows)
-    if plan.k > 1:
-        power = power.reshape(c1 - c0, plan.k, rows.count).max(axis=1)
-    return _rows(power, rows).T
-
-
 def stft_power(
-    audio: np.ndarray, sr: int, start: float, end: float, freqs: np.ndarray, width: int, report=None
+    audio: np.ndarray,
+    sr: int,
+    start: float,
+    end: float,
+    freqs: np.ndarray,
+    width: int,
+    q: float = DEFAULT_Q,
+    report=None,
+    window: int | None = None,
+    hop: float | None = None,
 ) -> np.ndarray:
-    """Max-pooled STFT power on log-spaced rows.
+    """Max-pooled STFT power on log-spaced rows, each band of rows with its own window
+    (``row_windows``), or every row with the one the caller chose.
 
     Parameters
     ----------
@@ -297,18 +317,109 @@ def stft_power(
     start, end : float, seconds, the view (may extend beyond the audio)
     freqs : np.ndarray, float64, (height,), Hz, increasing row centres up to sr / 2
     width : int, columns
-    report : callable(done, total) or None, told the columns done after each chunk
+    q : float, the CWT's quality factor whose resolution the windows match
+    report : callable(done, total) or None, told the columns done (summed over the windows)
+        after each chunk
+    window : int in [MIN_WINDOW, MAX_WINDOW] or None, samples: one window for every row
+        (noise then reads its power in that window's bandwidth) instead of ``row_windows``
+    hop : float > 0 or None, samples between frames instead of Soma's choice; frames are
+        max-pooled per column, or interpolated where columns are narrower than the hop
 
     Returns
     -------
     np.ndarray, float32, (height, width)
         Power in full-scale-sine units: a sine of peak amplitude A reads A**2 on its ridge.
     """
-    plan = plan_columns(sr, start, end, freqs, width)
+    dt = (end - start) / width
+    if window is None:
+        windows, cover = _window_plan(sr, dt, width, freqs, q)
+    else:
+        windows, cover = np.full(freqs.size, window, dtype=np.int64), COVER_SIGMAS
+    edges = _row_edges(freqs)
     out = np.empty((freqs.size, width), dtype=np.float32)
-    for c0 in range(0, width, plan.per_chunk):
-        c1 = min(width, c0 + plan.per_chunk)
-        out[:, c0:c1] = column_power(audio, plan, c0, c1)
-        if report is not None:
-            report(c1, width)
+    lengths = np.unique(windows)
+    total = lengths.size * width
+    for i, n in enumerate(lengths.tolist()):
+        rows = np.flatnonzero(windows == n)
+        band = slice(rows[0], rows[-1] + 1)  # a window's rows are contiguous
+        row_map = _row_map(
+            n,
+            sr,
+            np.ascontiguousarray(freqs[band], dtype=np.float64).tobytes(),
+            np.ascontiguousarray(edges[rows[0] : rows[-1] + 2], dtype=np.float64).tobytes(),
+        )
+        done = i * width
+        _window_power(
+            audio,
+            sr,
+            start,
+            dt,
+            width,
+            n,
+            row_map,
+            out[band],
+            None if report is None else lambda c, done=done: report(done + c, total),
+            hop,
+            cover,
+        )
     return out
+
+
+def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report, hop, cover) -> None:
+    """Fill ``out`` ((rows, width) float32) with the power of n-point frames: the largest of
+    the frames in each column or, where columns are narrower than INTERPOLATE_SIGMAS window
+    sigmas (a long window in a short view), interpolated between frames that far apart;
+    with a ``hop`` (samples), frames that far apart, else at most ``cover`` sigmas apart."""
+    column = dt * sr
+    step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT) if hop is None else hop
+    if column < step:
+        # The frames' power changes little over `step` samples: frames on a grid fixed in
+        # the file's time (so a pan does not move them), ln power interpolated to each
+        # column's centre by the parabola through the three nearest (exact on a Gaussian
+        # bump, which a click's envelope is, so its peak stays in its column).
+        centres = start * sr + (np.arange(width) + 0.5) * column
+        first = round(centres[0] / step) - 1
+        grid = np.arange(first, round(centres[-1] / step) + 2) * step
+        power = np.log(np.maximum(_pooled_rows(audio, grid, 1, n, rows, None), _TINY))
+        at = centres / step - first
+        nearest = np.clip(np.rint(at).astype(np.intp), 1, grid.size - 2)
+        u = (at - nearest)[:, None].astype(np.float32)
+        below, middle, above = power[nearest - 1], power[nearest], power[nearest + 1]
+        curve = middle + u * (above - below) / 2 + u * u * (above - 2 * middle + below) / 2
+        out[:] = np.exp(curve).T
+        if report is not None:
+            report(width)
+        return
+    if hop is None:
+        k = frames_per_column(n, column, width, cover)
+    else:
+        k = max(1, min(math.ceil(column / hop), MAX_FFT_POINTS // (width * n)))
+    offsets = (np.arange(k) + 0.5) / k
+    centres = start * sr + (np.arange(width)[:, None] + offsets).ravel() * column
+    out[:] = _pooled_rows(audio, centres, k, n, rows, report).T
+
+
+def _pooled_rows(audio, centres: np.ndarray, k: int, n: int, rows: _RowMap, report):
+    """(len(centres) // k, rows) float32: the rows' power of n-point frames centred on
+    `centres` (samples), the largest of each k in a row, in batches of about CHUNK_POINTS;
+    `report(groups done)` after each batch."""
+    window = _window(n)
+    parts = []
+    per_chunk = k * max(1, CHUNK_POINTS // (k * n))
+    for f0 in range(0, centres.size, per_chunk):
+        f1 = min(centres.size, f0 + per_chunk)
+        starts = np.rint(centres[f0:f1] - (n - 1) / 2.0).astype(np.int64)
+        # Frames wholly outside the audio are silence: not worth a transform.
+        live = (starts < audio.size) & (starts + n > 0)
+        if live.all():
+            power = _power(audio, starts, window, rows)
+        else:
+            power = np.zeros((starts.size, rows.count), dtype=np.float32)
+            if live.any():
+                power[live] = _power(audio, starts[live], window, rows)
+        if k > 1:
+            power = power.reshape(-1, k, rows.count).max(axis=1)
+        parts.append(_rows(power, rows))
+        if report is not None:
+            report(f1 // k)
+    return np.concatenate(parts)

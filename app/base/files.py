@@ -93,6 +93,17 @@ def _temp_name(target: Path) -> re.Pattern:
     )
 
 
+_ANY_TEMP_NAME = re.compile(r"\.(.+)\.\d+\." + _TEMP_RANDOM + re.escape(_TEMP_SUFFIX))
+
+
+def temporary_target(name: str) -> str | None:
+    """The name of the file a temporary file of write_atomic's named `name` was to replace,
+    or None when `name` is not one (for a caller that knows no write of its own is under
+    way, and may remove such files whatever their writer)."""
+    match = _ANY_TEMP_NAME.fullmatch(name)
+    return match.group(1) if match else None
+
+
 def _running(pid: int) -> bool:
     """Whether a process with this pid exists (one of another user counts: it may be ours)."""
     try:

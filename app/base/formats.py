@@ -11,6 +11,13 @@ PROJECT_SUFFIX = ".soma.json"
 MIN_SAMPLE_RATE = 1_000  # Hz
 MAX_SAMPLE_RATE = 768_000  # Hz: the highest rate any file Soma opens can have
 
+# What a folder given to `soma batch` is searched for (any case); a file named on the command
+# line is tried whatever its name, since the decoder reads the content, not the name.
+AUDIO_SUFFIXES = frozenset(
+    {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".aif", ".aiff", ".aifc", ".mp3"}
+    | {".au", ".snd", ".caf", ".w64", ".rf64"}
+)
+
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # '#rrggbb', matched with fullmatch
 
 

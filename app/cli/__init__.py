@@ -3,8 +3,12 @@
     soma [FILE]                  open the window (on the demo recording without FILE)
     soma render AUDIO -o OUT     render what the viewport would show, without a window
     soma snap AUDIO --trace GUIDE -o OUT   snap a drawn guide onto the spectral ridge
-    soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON or SPEAR
+    soma harmonics AUDIO --trace F0 -o OUT [--count N]   harmonics 2..N of a traced partial
+    soma export PROJECT -f FORMAT -o OUT   write a project's partials as CSV, JSON, SPEAR or SDIF
+    soma convert IN -o OUT [-f FORMAT]     partials from one exchange format to another
     soma synth INPUT -o OUT.wav|OUT.flac   additive resynthesis of a project's partials
+    soma track AUDIO -o OUT      track every partial of a sound automatically (any export format)
+    soma batch INPUT... -o OUTDIR [--render] [--track]   many files on Dask, with an index
 
 On a terminal the work shows as progress bars on stderr; through a pipe, or with --quiet,
 only results (stdout) and errors (stderr) are printed.
@@ -20,7 +24,7 @@ from pathlib import Path
 
 from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
-from app.cli import export, render, snap, synth
+from app.cli import batch, convert, export, harmonics, render, snap, synth, track
 from app.cli.common import Parser
 from app.files.audio import probe_audio
 from app.files.project import load_project
@@ -49,8 +53,12 @@ def _open_parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "render": render,
     "snap": snap,
+    "harmonics": harmonics,
     "export": export,
+    "convert": convert,
     "synth": synth,
+    "track": track,
+    "batch": batch,
 }
 
 

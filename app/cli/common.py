@@ -4,12 +4,19 @@ and the decode of an audio argument."""
 from __future__ import annotations
 
 import argparse
+import csv
+import math
 from pathlib import Path
 
-from app.base.errors import SomaError
+import numpy as np
+
+from app.base.errors import SomaError, error_line
+from app.base.files import read_limited
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
+from app.base.jsontext import parse_json
 from app.document.audio_file import AudioFile
 from app.files.audio import load_audio
+from app.files.exchange import FORMATS, format_for_path
 from app.progress.tasks import ProgressManager
 
 
@@ -52,3 +59,52 @@ def decode(path: str, progress: ProgressManager) -> AudioFile:
             task.update(round(decoded / sample_rate, 1), total=round(frames / sample_rate, 1))
 
         return load_audio(path, quiet=True, on_block=on_block)
+
+
+def read_trace(path: Path) -> np.ndarray:
+    """A trace file's points as float64 (m, 2) [time s, frequency Hz], NaN where null.
+
+    GUIDE.json is {"points": [[t, f], ...]} and GUIDE.csv has the header time,frequency; a
+    `soma snap` output (a third column, amplitude_db, ignored; null or empty where in the noise)
+    reads too. Raises UsageError naming the file.
+    """
+    try:
+        data = read_limited(path)
+    except OSError as error:
+        raise UsageError(f"cannot read '{path}': {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8-sig")
+        if path.suffix.lower() == ".json":
+            points = parse_json(text)["points"]
+        elif path.suffix.lower() == ".csv":
+            rows = list(csv.reader(line for line in text.splitlines() if line.strip()))
+            if not rows or [c.strip().lower() for c in rows[0][:2]] != ["time", "frequency"]:
+                raise ValueError("the first line must be the header time,frequency")
+            points = [[float(r[0]), _cell(r[1])] for r in rows[1:]]
+        else:
+            raise UsageError(f"the trace must be a .json or .csv file, not '{path.name}'")
+        return np.array(
+            [[float(p[0]), math.nan if p[1] is None else float(p[1])] for p in points],
+            dtype=np.float64,
+        ).reshape(-1, 2)
+    except UsageError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError) as error:
+        raise UsageError(f"'{path.name}' is not a guide: {error_line(error)}") from None
+
+
+def _cell(text: str) -> float | None:
+    """A CSV number; an empty cell (a point in the noise) is None."""
+    return None if not text.strip() else float(text)
+
+
+def output_format(output: str | Path, given: str | None) -> str:
+    """The exchange format to write OUTPUT in: -f's value, else what its name asks for
+    (`app.files.exchange.format_for_path`)."""
+    fmt = given or format_for_path(output)
+    if fmt is None:
+        raise UsageError(
+            f"cannot tell the format of '{Path(output).name}' from its name; end it in .csv, "
+            f".json, .sdif or .txt, or give -f {{{','.join(FORMATS)}}}"
+        )
+    return fmt

@@ -24,5 +24,6 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     if not project.partials:
         raise UsageError(f"'{Path(args.project).name}' has no partials to export")
     with progress.task(f"Exporting {len(project.partials)} partials"):
-        export_partials(project.partials, args.output, args.format)
+        source_name = Path(project.audio_path).name if project.audio_path else None
+        export_partials(project.partials, args.output, args.format, source_name=source_name)
     print(args.output)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 
-from app.base.errors import error_line
-from app.base.files import read_limited
-from app.base.jsontext import parse_json
-from app.cli.common import UsageError, command_parser, decode
+from app.cli.common import UsageError, command_parser, decode, read_trace
 from app.document.partials import points_to_json
 from app.progress.tasks import ProgressManager
 from workers.snap import snap_trace
@@ -44,29 +40,6 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _read_guide(path: Path) -> list[list[float]]:
-    try:
-        data = read_limited(path)
-    except OSError as error:
-        raise UsageError(f"cannot read '{path}': {error.strerror or error}") from None
-    try:
-        text = data.decode("utf-8-sig")
-        if path.suffix.lower() == ".json":
-            points = parse_json(text)["points"]
-        elif path.suffix.lower() == ".csv":
-            rows = list(csv.reader(line for line in text.splitlines() if line.strip()))
-            if not rows or [c.strip().lower() for c in rows[0][:2]] != ["time", "frequency"]:
-                raise ValueError("the first line must be the header time,frequency")
-            points = [[float(r[0]), float(r[1])] for r in rows[1:]]
-        else:
-            raise UsageError(f"the trace must be a .json or .csv file, not '{path.name}'")
-        return [[float(t), float(f)] for t, f in points]
-    except UsageError:
-        raise
-    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError) as error:
-        raise UsageError(f"'{path.name}' is not a guide: {error_line(error)}") from None
-
-
 def _write_points(path: Path, points: np.ndarray) -> None:
     rows = points_to_json(points)
     if path.suffix.lower() == ".json":
@@ -85,7 +58,7 @@ def run(args: argparse.Namespace, progress: ProgressManager) -> None:
     output = Path(args.output)
     if output.suffix.lower() not in (".json", ".csv"):
         raise UsageError(f"output must end in .json or .csv, not '{output.name}'")
-    guide = _read_guide(Path(args.trace))
+    guide = read_trace(Path(args.trace))
     audio = decode(args.audio, progress)
     with progress.task("Snapping", unit="steps") as task:
         points = snap_trace(

@@ -47,9 +47,19 @@ class ViewportService:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._requests: dict[int, tuple[AudioFile, View, ViewportJob, Task]] = {}
+        self._last: tuple[View, int, int] | None = None  # the newest request's view and size
+
+    def recompute(self) -> int | None:
+        """Ask again for the newest view at its size (the display settings changed); its
+        request id, or None when nothing was asked for yet."""
+        with self._lock:
+            last = self._last
+        return None if last is None else self.request(*last)
 
     def file_changed(self) -> None:
         """Abandon every request: they were for the previous file."""
+        with self._lock:
+            self._last = None
         self._abandon()
         self._slot.cancel()
 
@@ -72,6 +82,7 @@ class ViewportService:
         """Ask for the image of `view` at width x height pixels; returns the request id."""
         state = self._store.state
         audio = state.audio
+        display = state.display
         ref = self._share.ref_for(audio)
         with self._lock:
             request_id = next(self._ids)
@@ -86,8 +97,13 @@ class ViewportService:
                 height=height,
                 db_min=state.overview.db_min,
                 db_max=state.overview.db_max,
+                method=display.method,
+                q=display.q,
+                window=None if display.window_ms is None else display.window_ms / 1000.0,
+                hop=None if display.hop_ms is None else display.hop_ms / 1000.0,
             )
-        method = resolve_method("auto", view.start, view.end).upper()
+            self._last = (view, width, height)
+        method = resolve_method(display.method, view.start, view.end).upper()
         task = self._progress.task(
             f"{method} of {_span(view.end - view.start)} at {width}\u00d7{height}",
             unit="rows" if method == "CWT" else "columns",
@@ -137,6 +153,7 @@ class ViewportService:
             method=value["method"],
             window_size=value["window_size"],
             seconds=value["seconds"],
+            edges=value["edges"],
         )
         task.finish()
         self._store.update(lambda s: s.computed(image, request_id) if s.audio is audio else s)

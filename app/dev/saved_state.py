@@ -20,7 +20,7 @@ from app.base.errors import SomaError
 from app.compute.snapping import PendingSnap
 from app.document.partials import Partial
 from app.document.state import DocumentState, Edit
-from app.files.persistence import levels_that_fit, view_that_fits
+from app.files.persistence import display_that_fits, levels_that_fit, view_that_fits
 
 # The project file's encoder and decoders: one rule for what a valid partial, view or number is.
 from app.files.project import (
@@ -51,6 +51,8 @@ class SavedSession:
     audio : the file's path, None for the demo; has_audio False: nothing was open
     view, levels : as saved ({"start", "end", "fmin", "fmax"} s and Hz; {"floor",
         "ceiling"} dBFS), or None; fitted to the file once it is open
+    display : the display settings as saved (app.document.display), or None; checked
+        against the file once it is open
     window : {"x", "y", "width", "height"} pixels (x and y may be absent), or None
     """
 
@@ -59,6 +61,7 @@ class SavedSession:
     project_path: str
     view: dict | None
     levels: dict | None
+    display: dict | None
     partials: tuple[Partial, ...]
     next_partial_id: int
     selection: tuple[int, ...]
@@ -88,6 +91,7 @@ def capture(state: DocumentState, snaps: tuple[PendingSnap, ...], window: dict |
         "projectPath": state.project_path,
         "view": state.view.to_json() if state.view else None,
         "levels": state.levels.to_json() if state.levels else None,
+        "display": state.display.to_json(),
         "partials": [encode_partial(p) for p in state.partials],
         "nextPartialId": state.next_partial_id,
         "selection": list(state.selection),
@@ -167,6 +171,8 @@ def _decode(data) -> SavedSession:
         project_path=_optional_str(data["projectPath"], "projectPath", where) or "",
         view=_decode_view(data["view"], where),
         levels=levels,
+        # Optional: a state written before display settings existed restores without them.
+        display=_object(data["display"], "display", where) if data.get("display") else None,
         partials=_partials(data["partials"], "partials", where),
         next_partial_id=_integer(data["nextPartialId"], "nextPartialId", where, 1),
         selection=tuple(
@@ -234,7 +240,7 @@ def _snap(value, where: str) -> PendingSnap:
 
 def restore_document(state: DocumentState, saved: SavedSession) -> DocumentState:
     """`state` (with the saved file just opened) given back its partials, history, view and
-    levels (the view and levels only where they still fit the file)."""
+    levels and display settings (only where they still fit the file)."""
     restored = state.restored(
         saved.partials,
         saved.next_partial_id,
@@ -242,6 +248,7 @@ def restore_document(state: DocumentState, saved: SavedSession) -> DocumentState
         saved.project_path,
         saved.modified,
         levels_that_fit(saved.levels, state.overview),
+        display_that_fits(saved.display, state.audio.sample_rate),
     )
     return replace(restored, undo_stack=saved.undo, redo_stack=saved.redo).selecting(
         saved.selection

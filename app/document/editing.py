@@ -20,31 +20,56 @@ class EditError(SomaError, ValueError):
     """An edit that cannot apply to the document as it is; str() is one line for the user."""
 
 
-def _get(state: DocumentState, partial_id: int) -> Partial:
+def existing_partial(state: DocumentState, partial_id: int) -> Partial:
     partial = state.partial(partial_id)
     if partial is None:
         raise EditError(f"there is no partial {partial_id}")
     return partial
 
 
-def _replaced(state: DocumentState, old: Partial, new: Partial) -> tuple[Partial, ...]:
+def with_replaced(state: DocumentState, old: Partial, new: Partial) -> tuple[Partial, ...]:
     """The partials with `old` replaced by `new` in its place."""
     return tuple(new if partial.id == old.id else partial for partial in state.partials)
 
 
 def added(state: DocumentState, points: np.ndarray, source: dict) -> DocumentState:
     """A new partial made of `points`, named and coloured by its id, selected alone."""
-    partial_id = state.next_partial_id
-    partial = Partial(
-        partial_id,
-        f"Partial {partial_id}",
-        default_color(partial_id),
-        frozen_points(points),
-        source,
+    return added_all(state, [points], [source], "Snap")
+
+
+def added_all(
+    state: DocumentState,
+    tracks,
+    sources,
+    label: str,
+    names=None,
+) -> DocumentState:
+    """New partials, one per (n, 3) array of `tracks` [t s, f Hz, dBFS], with the JSON-able
+    `sources` (one each), as one undoable step called `label`; named `names` (one each) or
+    "Partial <id>", coloured by their ids, and selected. EditError when `tracks` is empty or
+    the lengths differ."""
+    tracks, sources = list(tracks), list(sources)
+    names = [None] * len(tracks) if names is None else list(names)
+    if not tracks:
+        raise EditError("there are no partials to add")
+    if not len(tracks) == len(sources) == len(names):
+        raise EditError("each new partial needs one source and one name")
+    first = state.next_partial_id
+    new = tuple(
+        Partial(
+            partial_id,
+            name or f"Partial {partial_id}",
+            default_color(partial_id),
+            frozen_points(points),
+            source,
+        )
+        for partial_id, points, source, name in zip(
+            range(first, first + len(tracks)), tracks, sources, names, strict=True
+        )
     )
-    return state.edited(
-        (*state.partials, partial), "Snap", next_partial_id=partial_id + 1
-    ).selecting((partial_id,))
+    return state.edited((*state.partials, *new), label, next_partial_id=first + len(new)).selecting(
+        tuple(p.id for p in new)
+    )
 
 
 # Re-snapped points are computed as t0 + k*hop, like the old ones, but by other arithmetic:
@@ -61,7 +86,7 @@ def resnapped(
     partial, or split a piece off into another partial, stays erased, and the split-off piece
     is not drawn twice. EditError when fewer than two points are left.
     """
-    old = _get(state, partial_id)
+    old = existing_partial(state, partial_id)
     new = frozen_points(points)
     inside = (new[:, 0] >= old.points[0, 0] - SPAN_SLACK) & (
         new[:, 0] <= old.points[-1, 0] + SPAN_SLACK
@@ -69,13 +94,13 @@ def resnapped(
     if inside.sum() < 2:
         raise EditError(f"the re-snap gave no points over the time {old.name} spans now")
     return state.edited(
-        _replaced(state, old, replace(old.with_points(new[inside]), source=source)), "Re-snap"
+        with_replaced(state, old, replace(old.with_points(new[inside]), source=source)), "Re-snap"
     )
 
 
 def deleted(state: DocumentState, ids: tuple[int, ...]) -> DocumentState:
     for partial_id in ids:
-        _get(state, partial_id)
+        existing_partial(state, partial_id)
     doomed = set(ids)
     return state.edited(tuple(p for p in state.partials if p.id not in doomed), "Delete")
 
@@ -147,12 +172,12 @@ def renamed(state: DocumentState, partial_id: int, name: str) -> DocumentState:
     name = name.strip()
     if not name:
         raise EditError("a partial's name cannot be empty")
-    old = _get(state, partial_id)
-    return state.edited(_replaced(state, old, replace(old, name=name)), "Rename")
+    old = existing_partial(state, partial_id)
+    return state.edited(with_replaced(state, old, replace(old, name=name)), "Rename")
 
 
 def recolored(state: DocumentState, partial_id: int, color: str) -> DocumentState:
     if not is_color(color):
         raise EditError(f"a colour is written #rrggbb, not {color!r}")
-    old = _get(state, partial_id)
-    return state.edited(_replaced(state, old, replace(old, color=color.lower())), "Colour")
+    old = existing_partial(state, partial_id)
+    return state.edited(with_replaced(state, old, replace(old, color=color.lower())), "Colour")

@@ -7,9 +7,11 @@ next; the store applies them one at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
+from app.document.display import Display
 from app.document.partials import Partial
 
 if TYPE_CHECKING:
@@ -57,7 +59,8 @@ class Image:
     """A spectrogram image held in the data store, for the page to fetch.
 
     The bytes at `/data/<key>` are uint8, row-major, shape (height, width), row 0 = fmin;
-    byte b stands for db_min + b / 255 * (db_max - db_min) dBFS.
+    byte b stands for db_min + b / 255 * (db_max - db_min) dBFS. With `edges`, a bit mask of
+    the pixels in the analysis' edge cones follows (``workers.imaging.image_payload``).
     """
 
     key: str
@@ -67,8 +70,11 @@ class Image:
     db_max: float
     view: View
     method: str
-    window_size: int  # samples of the STFT window; 0 for a CWT
+    window_size: int  # samples of the STFT window of the lowest row; 0 for a CWT
     seconds: float  # compute time, shown in the status bar
+    edges: bool = False  # the bytes carry an edge-cone mask
+    # (floor, ceiling) fitted to the overview (workers.imaging.auto_levels): Auto's levels
+    auto_levels: tuple[float, float] | None = None
 
     def to_json(self) -> dict:
         return {
@@ -82,6 +88,12 @@ class Image:
             "method": self.method,
             "windowSize": self.window_size,
             "seconds": self.seconds,
+            "edges": self.edges,
+            "autoLevels": (
+                None
+                if self.auto_levels is None
+                else {"floor": self.auto_levels[0], "ceiling": self.auto_levels[1]}
+            ),
         }
 
 
@@ -99,6 +111,8 @@ class DocumentState:
     audio: AudioFile | None = None
     view: View | None = None
     levels: Levels | None = None
+    # How the viewport is computed and coloured.
+    display: Display = field(default_factory=Display)
     overview: Image | None = None
     viewport: Image | None = None
     computing: int = 0  # id of the viewport request being computed, 0 when none
@@ -124,7 +138,8 @@ class DocumentState:
             self,
             audio=audio,
             view=overview.view,
-            levels=Levels(overview.db_min, overview.db_max),
+            levels=Levels(*(overview.auto_levels or (overview.db_min, overview.db_max))),
+            display=Display(),
             overview=overview,
             viewport=None,
             computing=0,
@@ -148,9 +163,10 @@ class DocumentState:
         project_path: str,
         modified: bool,
         levels: Levels | None = None,
+        display: Display | None = None,
     ) -> DocumentState:
-        """A project's (or a recovery file's) partials, view and levels over the file just
-        opened (a view or levels of None keep the file's own)."""
+        """A project's (or a recovery file's) partials, view, levels and display settings
+        over the file just opened (None keeps the file's own)."""
         return replace(
             self,
             partials=tuple(partials),
@@ -158,6 +174,7 @@ class DocumentState:
             next_partial_id=next_partial_id,
             view=view or self.view,
             levels=levels or self.levels,
+            display=display or self.display,
             project_path=project_path,
             modified=modified,
         )
@@ -233,6 +250,10 @@ class DocumentState:
         (like the view, it neither dirties the document nor goes into the undo history)."""
         return replace(self, levels=levels)
 
+    def displayed(self, display: Display) -> DocumentState:
+        """Computed and coloured as `display` says: a view setting, like the levels."""
+        return replace(self, display=display)
+
     def viewing(self, view: View, request_id: int) -> DocumentState:
         return replace(self, view=view, computing=request_id)
 
@@ -257,6 +278,16 @@ class DocumentState:
     def dismissed(self) -> DocumentState:
         return replace(self, error="")
 
+    @property
+    def title(self) -> str:
+        """The window's title: the project's file name (else the audio's), a bullet first
+        while there are unsaved changes; 'Soma' with no file open."""
+        if self.audio is None:
+            return "Soma"
+        name = PurePath(self.project_path).name if self.project_path else self.audio.name
+        mark = "\u2022 " if self.modified else ""
+        return f"{mark}{name} \u2014 Soma"
+
     def to_json(self, with_partials: bool = True) -> dict:
         """What the page sees. Without `with_partials` the partials are left out (the page
         keeps its copy while partialsVersion is unchanged): the state is pushed on every
@@ -266,6 +297,7 @@ class DocumentState:
             "file": self.audio.info() if self.audio is not None else None,
             "view": self.view.to_json() if self.view is not None else None,
             "levels": self.levels.to_json() if self.levels is not None else None,
+            "display": self.display.to_json(),
             "overview": self.overview.to_json() if self.overview is not None else None,
             "viewport": self.viewport.to_json() if self.viewport is not None else None,
             "computing": self.computing,
@@ -275,6 +307,7 @@ class DocumentState:
             "redo": self.redo_stack[-1].label if self.redo_stack else "",
             "modified": self.modified,
             "projectPath": self.project_path,
+            "title": self.title,
             "recent": list(self.recent),
             "busy": self.busy,
             "error": self.error,

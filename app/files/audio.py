@@ -40,7 +40,9 @@ from app.document.audio_file import AudioFile
 
 __all__ = [
     "AudioError",
+    "AudioStream",
     "load_audio",
+    "open_audio_stream",
     "probe_audio",
 ]
 
@@ -140,30 +142,110 @@ def load_audio(
     cache, 2-core machine).  Peak memory is the result plus one block of
     ``_BLOCK_FRAMES * channels`` float32 scratch.
     """
-    try:
-        path = os.path.abspath(os.fsdecode(path))
-    except TypeError:
-        raise AudioError(None, f"{type(path).__name__} is not a file path.") from None
+    with _opened(path, quiet) as (snd, path, head):
+        try:
+            return _decode(snd, path, allocate, on_block)
+        except _DECODER_ERRORS as err:
+            raise AudioError(path, _open_failure(err, head)) from None
+        except MemoryError:
+            raise AudioError(path, "there is not enough memory to load it.") from None
 
+
+# SoundFileError covers LibsndfileError; soundfile also raises bare RuntimeError, TypeError
+# or ValueError for some malformed headers.
+_DECODER_ERRORS = (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError)
+
+
+@contextlib.contextmanager
+def _opened(path, quiet: bool) -> Iterator[tuple[sf.SoundFile, str, bytes]]:
+    """(the open SoundFile, the absolute path, the file's first bytes); AudioError for a file
+    that cannot be opened. ``quiet`` as in ``load_audio``."""
+    path = _absolute(path)
     with (
         _open_file(path) as stream,
         _decoder_messages_silenced() if quiet else contextlib.nullcontext(),
     ):
-        head = stream.read(512)
-        if not head:
-            raise AudioError(path, "the file is empty (0 bytes).")
-        stream.seek(0)
+        head = _head(stream, path)
         try:
             # The open file, not its name: soundfile encodes a str name as UTF-8, which
             # fails for a name that is not (undecodable bytes, kept as surrogates).
-            with sf.SoundFile(stream) as snd:
-                return _decode(snd, path, allocate, on_block)
-        except (sf.SoundFileError, RuntimeError, TypeError, ValueError, OSError) as err:
-            # SoundFileError covers LibsndfileError; soundfile also raises bare
-            # RuntimeError/TypeError/ValueError for some malformed headers.
+            snd = sf.SoundFile(stream)
+        except _DECODER_ERRORS as err:
             raise AudioError(path, _open_failure(err, head)) from None
-        except MemoryError:
-            raise AudioError(path, "there is not enough memory to load it.") from None
+        with snd:
+            yield snd, path, head
+
+
+class AudioStream:
+    """An open audio file read block by block as mono float32, for analyses whose memory must
+    not grow with the file (``open_audio_stream``).
+
+    Attributes: ``path`` (absolute), ``name``, ``sample_rate`` (Hz), ``frames`` (as the header
+    says; a truncated file yields fewer).
+    """
+
+    def __init__(self, snd: sf.SoundFile, path: str, sample_rate: int, frames: int):
+        self._snd = snd
+        self.path = path
+        self.name = os.path.basename(path)
+        self.sample_rate = sample_rate
+        self.frames = frames
+
+    def blocks(self, first: int = 0, last: int | None = None) -> Iterator[np.ndarray]:
+        """Mono float32 blocks of at most ``_BLOCK_FRAMES`` samples, from frame ``first`` to
+        ``last`` (exclusive; None: the end). Each block is a buffer reused by the next: use
+        or copy it before asking for another. Non-finite samples read as 0, as in
+        ``load_audio``; a decoder error mid-stream ends the blocks early (a damaged file
+        yields what could be read) unless nothing at all could be."""
+        last = self.frames if last is None else min(last, self.frames)
+        buffer = np.empty(min(_BLOCK_FRAMES, max(last - first, 1)), dtype=np.float32)
+        scratch = np.empty((buffer.size, self._snd.channels), dtype=np.float32)
+        pos = first
+        try:
+            self._snd.seek(first)
+            while pos < last:
+                want = min(buffer.size, last - pos)
+                got = _read_mono(self._snd, buffer[:want], scratch)
+                if got == 0:
+                    return
+                block = buffer[:got]
+                np.nan_to_num(block, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+                pos += got
+                yield block
+                if got < want:
+                    return
+        except (sf.SoundFileError, RuntimeError) as err:
+            if pos == first:
+                raise AudioError(
+                    self.path, f"the audio data is damaged ({_libsndfile_reason(err)})."
+                ) from None
+
+
+@contextlib.contextmanager
+def open_audio_stream(path: str | os.PathLike, *, quiet: bool = False) -> Iterator[AudioStream]:
+    """The file at ``path`` open as an ``AudioStream``; AudioError as ``load_audio`` raises
+    it for a file that cannot be opened (missing, empty, not audio, a rate Soma refuses, no
+    frames). ``quiet`` as in ``load_audio``."""
+    with _opened(path, quiet) as (snd, path, _):
+        sample_rate, _, frames = _checked_format(snd, path)
+        yield AudioStream(snd, path, sample_rate, frames)
+
+
+def _absolute(path) -> str:
+    try:
+        return os.path.abspath(os.fsdecode(path))
+    except TypeError:
+        raise AudioError(None, f"{type(path).__name__} is not a file path.") from None
+
+
+def _head(stream: BinaryIO, path: str) -> bytes:
+    """The file's first bytes (to say what a file that is not audio is); the stream is
+    rewound. AudioError for an empty file."""
+    head = stream.read(512)
+    if not head:
+        raise AudioError(path, "the file is empty (0 bytes).")
+    stream.seek(0)
+    return head
 
 
 class _FirstBlockRead(SomaError):
@@ -239,15 +321,7 @@ def _decode(
     on_block: Callable[[int, int, int], None] | None,
 ) -> AudioFile:
     """Read an open file block by block into a mono float32 array (see load_audio)."""
-    sample_rate, channels, frames = int(snd.samplerate), int(snd.channels), int(snd.frames)
-    if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
-        raise AudioError(
-            path,
-            f"its sample rate of {sample_rate} Hz is outside the range Soma "
-            f"supports ({MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz).",
-        )
-    if frames <= 0:
-        raise AudioError(path, "the file contains no audio (0 frames).")
+    sample_rate, channels, frames = _checked_format(snd, path)
 
     notes = []
     if _CLAMPED_CHUNK.search(snd.extra_info or ""):
@@ -261,19 +335,7 @@ def _decode(
     try:
         while pos < frames:
             want = min(_BLOCK_FRAMES, frames - pos)
-            if channels == 1:
-                # Mono needs no mixdown: decode straight into the result.
-                got = len(snd.read(want, dtype="float32", out=out[pos : pos + want]))
-            else:
-                block = snd.read(want, dtype="float32", out=scratch[:want])
-                got = len(block)
-                dst = out[pos : pos + got]
-                # Summing column by column beats block.mean(axis=1), which
-                # reduces along the short, strided axis (measured ~4x slower).
-                np.copyto(dst, block[:, 0])
-                for ch in range(1, channels):
-                    dst += block[:, ch]
-                dst *= np.float32(1.0 / channels)
+            got = _read_mono(snd, out[pos : pos + want], scratch)
             pos += got
             if on_block is not None:
                 on_block(pos, frames, sample_rate)
@@ -354,3 +416,37 @@ def _sniff(head: bytes) -> str | None:
                 return None
         return "a text file"
     return None
+
+
+def _checked_format(snd: sf.SoundFile, path: str) -> tuple[int, int, int]:
+    """(sample rate, channels, frames) of an open file; AudioError for a rate Soma refuses or
+    no frames."""
+    sample_rate, channels, frames = int(snd.samplerate), int(snd.channels), int(snd.frames)
+    if not MIN_SAMPLE_RATE <= sample_rate <= MAX_SAMPLE_RATE:
+        raise AudioError(
+            path,
+            f"its sample rate of {sample_rate} Hz is outside the range Soma "
+            f"supports ({MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE} Hz).",
+        )
+    if frames <= 0:
+        raise AudioError(path, "the file contains no audio (0 frames).")
+    return sample_rate, channels, frames
+
+
+def _read_mono(snd: sf.SoundFile, out: np.ndarray, scratch: np.ndarray) -> int:
+    """Decode the next ``out.size`` frames (at most ``scratch``'s rows) of ``snd`` into ``out``
+    as the mean of its channels; returns how many were decoded (fewer at the file's end)."""
+    want = out.size
+    if snd.channels == 1:
+        # Mono needs no mixdown: decode straight into the result.
+        return len(snd.read(want, dtype="float32", out=out))
+    block = snd.read(want, dtype="float32", out=scratch[:want])
+    got = len(block)
+    dst = out[:got]
+    # Summing column by column beats block.mean(axis=1), which
+    # reduces along the short, strided axis (measured ~4x slower).
+    np.copyto(dst, block[:, 0])
+    for ch in range(1, snd.channels):
+        dst += block[:, ch]
+    dst *= np.float32(1.0 / snd.channels)
+    return got

@@ -1,4 +1,4 @@
-"""Partials to and from other programs: CSV, JSON and SPEAR's two text formats.
+"""Partials to and from other programs: CSV, JSON, SPEAR's two text formats and SDIF.
 
 Units everywhere in Soma: time in seconds, frequency in Hz, amplitude in dBFS. SPEAR stores
 linear amplitude (1.0 = full scale): export writes 10 ** (dB / 20), import reads 20 * log10(a),
@@ -45,6 +45,13 @@ spear-frames — SPEAR's par-text-frame-format, one line per frame time:
 
   Import joins the points of each index across frames into one partial.
 
+sdif — binary SDIF (app/files/sdif.py has the layout): export writes 1TRC frames of (Index,
+  Frequency, linear Amplitude, Phase 0), split at gaps like SPEAR, with a 1NVT header naming
+  Soma, the source recording and the date. Import reads 1TRC and 1HRM frames, joining points by
+  index, with a gap where an index is absent from a frame between two of its points, and a 1FQ0
+  fundamental track as one partial at full scale (frequency 0, unvoiced, is a gap). Extra
+  columns are ignored; other frame and matrix types are skipped with one log line naming them.
+
 SPEAR has no gaps: export splits a partial at its NaN points into separate SPEAR partials
 (a lone point between two gaps becomes a one-point SPEAR partial). SPEAR readers tolerate
 decimal commas, extra whitespace and blank lines, CRLF, a header line "partials" instead of
@@ -72,6 +79,7 @@ import math
 import os
 import re
 from collections.abc import Iterator, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -87,10 +95,11 @@ from app.document.partials import (
     points_problem,
     points_to_json,
 )
+from app.files.sdif import SdifError, read_sdif, sdif_bytes
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("csv", "json", "spear-partials", "spear-frames")
+FORMATS = ("csv", "json", "spear-partials", "spear-frames", "sdif")
 FLOOR_DB = -200.0  # dBFS given to SPEAR amplitude 0, which has no logarithm
 MIN_POINTS = 2
 _FLOOR_LINEAR = 10.0 ** (FLOOR_DB / 20.0)
@@ -165,8 +174,25 @@ def _num(value: float) -> str:
     return repr(float(value))
 
 
-def _linear(db: float) -> float:
+def _linear(db):
+    """Linear amplitude of dBFS (a float or an array)."""
     return 10.0 ** (db / 20.0)
+
+
+def _write_sdif(partials, arrays, source_name) -> bytes:
+    runs = [run for points in arrays for run in _runs(points)]
+    linear = [np.column_stack((run[:, :2], _linear(run[:, 2]))) for run in runs]
+    names = {
+        "creator": "Soma",
+        "source": one_line(source_name or "unknown").replace("\t", " "),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    return sdif_bytes(linear, names)
+
+
+def _utf8(write):
+    """A text writer as a writer of bytes that ignores the source name."""
+    return lambda partials, arrays, source_name: write(partials, arrays).encode("utf-8")
 
 
 def _write_csv(partials, arrays) -> str:
@@ -225,15 +251,30 @@ def _write_spear_frames(partials, arrays) -> str:
 
 
 _WRITERS = {
-    "csv": _write_csv,
-    "json": _write_json,
-    "spear-partials": _write_spear_partials,
-    "spear-frames": _write_spear_frames,
+    "csv": _utf8(_write_csv),
+    "json": _utf8(_write_json),
+    "spear-partials": _utf8(_write_spear_partials),
+    "spear-frames": _utf8(_write_spear_frames),
+    "sdif": _write_sdif,
 }
 
 
-def export_partials(partials: Sequence[Partial], path, fmt: str) -> None:
+def format_for_path(path) -> str | None:
+    """The format a file name asks for: .csv, .json, .sdif, NAME-frames.txt (spear-frames) or
+    another .txt (spear-partials); None for any other name."""
+    name = Path(path).name.lower()
+    if name.endswith("-frames.txt"):
+        return "spear-frames"
+    suffixes = {".csv": "csv", ".json": "json", ".sdif": "sdif", ".txt": "spear-partials"}
+    return suffixes.get(Path(name).suffix)
+
+
+def export_partials(
+    partials: Sequence[Partial], path, fmt: str, *, source_name: str | None = None
+) -> None:
     """Write `partials` to `path` in format `fmt` (one of FORMATS), replacing the file atomically.
+
+    source_name: the recording the partials were traced on, for formats that name it (sdif).
 
     Raises ExchangeError for an unknown format, values no format can carry, or a write error.
     """
@@ -241,9 +282,9 @@ def export_partials(partials: Sequence[Partial], path, fmt: str) -> None:
         raise ExchangeError(
             f"{os.fspath(path)}: unknown format {fmt!r}; one of {', '.join(FORMATS)}"
         )
-    text = _WRITERS[fmt](partials, _checked(partials, path))
+    data = _WRITERS[fmt](partials, _checked(partials, path), source_name)
     try:
-        write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, data)
     except OSError as error:
         raise ExchangeError(
             one_line(f"{os.fspath(path)}: cannot write: {error.strerror or error}", 400)
@@ -257,10 +298,15 @@ def export_partials(partials: Sequence[Partial], path, fmt: str) -> None:
 _Track = tuple[str | None, str | None, np.ndarray]
 
 
+def _to_db(linear):
+    """dBFS of linear amplitudes (a float or an array, none negative); 0 reads as FLOOR_DB."""
+    return 20.0 * np.log10(np.maximum(linear, _FLOOR_LINEAR))
+
+
 def _db(linear: float, source: _Source, line: int) -> float:
     if linear < 0:
         raise source.fail(f"amplitude {linear!r} is negative", line)
-    return 20.0 * math.log10(max(linear, _FLOOR_LINEAR))
+    return float(_to_db(linear))
 
 
 def _tokens(lines: list[str], start: int) -> Iterator[tuple[str, int]]:
@@ -517,16 +563,47 @@ def _read_json(text: str, source: _Source) -> list[_Track]:
     return tracks
 
 
+def _read_sdif(data: bytes, source: _Source) -> list[_Track]:
+    try:
+        contents = read_sdif(data)
+    except SdifError as error:
+        raise source.fail(str(error)) from None
+    if contents.skipped:
+        log.warning("%s: skipped SDIF types %s", source.path, ", ".join(contents.skipped))
+    return [
+        (None, None, np.column_stack((points[:, :2], _to_db(points[:, 2]))))
+        for points in contents.tracks
+    ]
+
+
+def _text(data: bytes) -> str:
+    """Text that is not UTF-8 is read as Latin-1 (spreadsheets on Windows)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _from_text(read):
+    """A reader of text as a reader of the file's bytes."""
+    return lambda data, source: read(_text(data), source)
+
+
 _READERS = {
-    "csv": _read_csv,
-    "json": _read_json,
-    "spear-partials": _read_spear_partials,
-    "spear-frames": _read_spear_frames,
+    "csv": _from_text(_read_csv),
+    "json": _from_text(_read_json),
+    "spear-partials": _from_text(_read_spear_partials),
+    "spear-frames": _from_text(_read_spear_frames),
+    "sdif": _read_sdif,
 }
 
 
-def _guess(path: Path, text: str, source: _Source) -> str:
-    """The format by content (SPEAR's first line, a JSON object), else by file extension."""
+def _guess(path: Path, data: bytes, source: _Source) -> str:
+    """The format by content (SDIF's signature, SPEAR's first line, a JSON object), else by
+    file extension."""
+    if data.startswith(b"SDIF") or path.suffix.lower() == ".sdif":
+        return "sdif"
+    text = _text(data)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     if first.startswith(_SPEAR_PARTIALS):
         return "spear-partials"
@@ -568,14 +645,10 @@ def import_partials(path, fmt: str | None = None, *, first_id: int = 1) -> list[
         data = read_limited(path)
     except OSError as error:
         raise source.fail(f"cannot read: {error.strerror or error}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    fmt = fmt or _guess(path, text, source)
+    fmt = fmt or _guess(path, data, source)
     partials = []
     skipped = 0
-    for number, (name, color, points) in enumerate(_READERS[fmt](text, source), 1):
+    for number, (name, color, points) in enumerate(_READERS[fmt](data, source), 1):
         problem = points_problem(points)
         if problem:
             raise source.fail(f"partial {number}, {problem}")

@@ -14,13 +14,15 @@ from pathlib import Path
 
 import soundfile as sf
 
-from app.base.formats import without_project_suffix
+from app.base.formats import PROJECT_SUFFIX, without_project_suffix
+from app.document.display import Display, display_from_json, display_problem
 from app.document.state import DocumentState, Image, Levels, View
 from app.document.store import DocumentStore
 from app.files.project import (
     Project,
     ProjectError,
     audio_fingerprint,
+    load_project,
     recovery_path,
     save_project,
     write_recovery,
@@ -47,7 +49,11 @@ def project_of(state: DocumentState, audio_path: str | None = None) -> Project:
         audio_size=size,
         audio_sha256=sha,
         view=state.view.to_json() if state.view else None,
-        settings={"levels": state.levels.to_json()} if state.levels else {},
+        settings=(
+            {"levels": state.levels.to_json(), "display": state.display.to_json()}
+            if state.levels
+            else {}
+        ),
         partials=state.partials,
         next_partial_id=state.next_partial_id,
     )
@@ -73,6 +79,24 @@ def save_document(state: DocumentState, path: str) -> None:
         discard_recovery(None, state.audio.path)
 
 
+def project_beside(audio_path: str) -> str | None:
+    """The project saved beside an audio file under its name (take.wav: take.soma.json)
+    whose audio is that file, or None: none there, or one that cannot be read (opening the
+    audio must not fail for a file the user did not ask for) or is of another file."""
+    audio = Path(audio_path)
+    candidate = audio.with_name(audio.stem + PROJECT_SUFFIX)
+    if not candidate.is_file():
+        return None
+    try:
+        project = load_project(candidate)
+    except ProjectError as error:
+        log.info("not offering %s: %s", candidate.name, error)
+        return None
+    if project.audio_path is None or Path(project.audio_path).resolve() != audio.resolve():
+        return None
+    return str(candidate)
+
+
 def audio_matches(project: Project) -> bool:
     """Whether the audio file at the project's path is the one it was saved with (True when
     that cannot be told: no fingerprint saved, or the file cannot be read)."""
@@ -89,7 +113,7 @@ def restored_project(
     state: DocumentState, project: Project, project_path: str, modified: bool
 ) -> DocumentState:
     """`state`, with the file the project belongs to just opened, given the project's
-    partials, and its view and levels where they still fit the file."""
+    partials, and its view, levels and display settings where they still fit the file."""
     return state.restored(
         project.partials,
         project.next_partial_id,
@@ -97,6 +121,7 @@ def restored_project(
         project_path,
         modified,
         levels_that_fit(project.settings.get("levels"), state.overview),
+        display_that_fits(project.settings.get("display"), state.audio.sample_rate),
     )
 
 
@@ -133,14 +158,39 @@ def levels_problem(floor: float, ceiling: float, image: Image) -> str:
 def levels_that_fit(levels, image: Image) -> Levels | None:
     """Saved levels ({"floor", "ceiling"} dBFS: a project's or dev mode's) if they still fit
     the file's images, else None (the file may have changed; old projects have none)."""
+    saved = _saved_levels(levels)
+    if saved is None or levels_problem(saved.floor, saved.ceiling, image):
+        return None
+    return saved
+
+
+def project_levels(project: Project | None) -> Levels | None:
+    """The levels saved in `project` (None: no project, or none saved, or not two numbers at
+    least MIN_LEVELS_DB apart), for a figure drawn without the file's images at hand."""
+    if project is None:
+        return None
+    saved = _saved_levels(project.settings.get("levels"))
+    if saved is None or not saved.ceiling - saved.floor >= MIN_LEVELS_DB:
+        return None
+    return saved
+
+
+def _saved_levels(levels) -> Levels | None:
     if not isinstance(levels, dict):
         return None
     floor, ceiling = levels.get("floor"), levels.get("ceiling")
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (floor, ceiling)):
         return None
-    if levels_problem(float(floor), float(ceiling), image):
-        return None
     return Levels(float(floor), float(ceiling))
+
+
+def display_that_fits(display, sample_rate: int) -> Display | None:
+    """Saved display settings (a project's or dev mode's) if they are valid for a file at
+    `sample_rate` Hz, else None (old projects have none)."""
+    decoded = display_from_json(display)
+    if decoded is None or display_problem(decoded, sample_rate):
+        return None
+    return decoded
 
 
 def discard_recovery(project_path: str | None, audio_path: str | None) -> None:

@@ -13,8 +13,11 @@ Layout (UTF-8 JSON, one object; written with allow_nan=False, so never a NaN/Inf
         "sha256": "9f86d0..."           # 64 lowercase hex digits, or null
       },
       "view": {"start": 0.0, "end": 2.5, "fmin": 20.0, "fmax": 8000.0},   # s, s, Hz, Hz; or null
-      "settings": {"levels": {"floor": -80.0, "ceiling": 0.0}},   # any JSON object; Soma
-                                        #   keeps the colour levels (dBFS) here
+      "settings": {"levels": {"floor": -80.0, "ceiling": 0.0},     # any JSON object; Soma
+                   "display": {"method": "auto", "windowMs": null, "hopMs": null,
+                               "q": 16.0, "colormap": "magma"}},
+                                        #   keeps the colour levels (dBFS) and the display
+                                        #   settings (app.document.display) here
       "nextPartialId": 7,               # greater than every id: ids are never reused
       "partials": [
         {"id": 3, "name": "Partial 3", "color": "#4cc9f0",

@@ -23,10 +23,12 @@ from app.base.errors import SomaError
 from app.base.formats import PROJECT_SUFFIX, is_project_path
 from app.base.jsontext import json_safe
 from app.compute.background import BackgroundQueue, JobCancelled, JobFailed
+from app.compute.measurement import Measurements
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
+from app.compute.tracking import TrackService
 from app.compute.viewport import ViewportService
-from app.document import editing
+from app.document import cleanup, editing
 from app.document.audio_file import AudioFile
 from app.document.datastore import DataStore
 from app.document.state import DocumentState, Levels, View
@@ -34,9 +36,11 @@ from app.document.store import DocumentStore
 from app.files import exchange
 from app.files.audio import AudioError
 from app.files.demo import demo_audio
+from app.files.figure import MAX_SCALE, MAX_SIDE, MIN_SIDE, FigureSize
 from app.files.persistence import (
     audio_matches,
     levels_problem,
+    project_beside,
     restored_project,
     save_document,
     save_recovery,
@@ -44,8 +48,15 @@ from app.files.persistence import (
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
 from app.progress.tasks import ProgressManager
+from app.shell.figure_export import FIGURE_FORMATS, export_figure
 from app.shell.opening import decode_shared, decoded
-from app.shell.validate import ArgumentError, integer, number, text
+from app.shell.track_arguments import (
+    harmonics_count,
+    prune_limits,
+    track_region,
+    track_settings,
+)
+from app.shell.validate import ArgumentError, display, integer, long_enough, number, text
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
@@ -64,6 +75,12 @@ class Dialogs(Protocol):
 
     def confirm(self, title: str, message: str) -> bool:
         """Ask a yes/no question."""
+
+    def unsaved(self, message: str) -> str:
+        """Ask what to do with unsaved changes: 'save', 'discard' (Don't save) or 'cancel'."""
+
+    def close_window(self) -> None:
+        """Close the window as its close button would (asking about unsaved changes)."""
 
 
 MAX_IMAGE_PIXELS = 4096  # per side of a viewport image: more than any screen
@@ -105,9 +122,12 @@ EXPORT_ENDINGS = {
     "json": ".json",
     "spear-partials": "-partials.txt",
     "spear-frames": "-frames.txt",
+    "sdif": ".sdif",
     "wav": "-partials.wav",
     "flac": "-partials.flac",
     "png": "-view.png",
+    "figure-svg": "-figure.svg",
+    "figure-png": "-figure.png",
 }
 
 
@@ -126,6 +146,13 @@ def _full_path(path: str) -> Path:
         raise ArgumentError(f"cannot find the home folder in {path}") from None
 
 
+def _suggested(state: DocumentState) -> str:
+    """The name a project's save dialog suggests: its own, else the audio's stem's."""
+    if state.project_path:
+        return Path(state.project_path).name
+    return Path(state.audio.name).stem + PROJECT_SUFFIX
+
+
 def _count(n: int, noun: str) -> str:
     """'1 partial', '3 partials'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -139,6 +166,7 @@ class SomaDocument:
         share: AudioShare,
         viewport: ViewportService,
         snapping: SnapService,
+        tracking: TrackService,
         exports: BackgroundQueue,
         progress: ProgressManager,
         dialogs: Dialogs | None = None,
@@ -149,6 +177,7 @@ class SomaDocument:
         self._share = share
         self._viewport = viewport
         self._snapping = snapping
+        self._tracking = tracking
         self._exports = exports  # resynthesis exports, one after another
         self._dialogs = dialogs
         # Opens may overlap (a double click, a dialog and a drop); the last one started wins.
@@ -156,6 +185,7 @@ class SomaDocument:
         self._latest_open = 0
         self._open_lock = threading.Lock()
         self._last_folder = ""  # where the last file dialog ended: the next one starts there
+        self._measurements = Measurements()
 
     @_action
     def get_state(self) -> dict:
@@ -183,6 +213,13 @@ class SomaDocument:
         try:
             if is_project_path(path):
                 return self._open_project_file(path)
+            beside = project_beside(str(_full_path(path)))
+            if beside is not None and self._confirm(
+                "Open the project?",
+                f"{Path(beside).name}, beside {Path(path).name}, holds partials traced on it. "
+                "Open the project instead of the bare audio?",
+            ):
+                return self._open_project_file(beside)
             return self._open(_full_path(path), Path(path).name)
         except (AudioError, ProjectError):
             # Chosen from the Recent menu, maybe, and gone since: it leaves the menu.
@@ -227,15 +264,15 @@ class SomaDocument:
     def save_project(self) -> dict:
         """Save to the project's file, asking where the first time."""
         state = self._open_document()
-        return self._save(state.project_path or self._ask_project_path(state))
+        return self._save_to(state.project_path or self._ask_project_path(state))
 
     @_action
     def save_project_as(self) -> dict:
-        return self._save(self._ask_project_path(self._open_document()))
+        return self._save_to(self._ask_project_path(self._open_document()))
 
     @_action
     def import_partials(self) -> dict:
-        """Add partials from a CSV, JSON or SPEAR file, as one undoable step."""
+        """Add partials from a CSV, JSON, SPEAR or SDIF file, as one undoable step."""
         self._open_document()
         chosen = self._ask("open_file", "partials")
         if not chosen:
@@ -257,7 +294,7 @@ class SomaDocument:
 
     @_action
     def export_partials(self, fmt) -> dict:
-        """Write the partials as csv, json, spear-partials or spear-frames."""
+        """Write the partials in one of exchange.FORMATS."""
         fmt = text(fmt, "format")
         if fmt not in exchange.FORMATS:
             raise ArgumentError(f"format must be one of {', '.join(exchange.FORMATS)}")
@@ -270,7 +307,7 @@ class SomaDocument:
         with self._progress.task(
             f"Exporting {_count(len(state.partials), 'partial')} to {Path(chosen).name}"
         ):
-            exchange.export_partials(state.partials, chosen, fmt)
+            exchange.export_partials(state.partials, chosen, fmt, source_name=state.audio.name)
         return {"path": chosen}
 
     @_action
@@ -296,15 +333,37 @@ class SomaDocument:
         fmax = number(fmax, "fmax", maximum=limits.fmax)
         width = integer(width, "width", minimum=1, maximum=MAX_IMAGE_PIXELS)
         height = integer(height, "height", minimum=1, maximum=MAX_IMAGE_PIXELS)
-        if end - start < MIN_VIEW_SECONDS:
-            raise ArgumentError(
-                f"the view must be at least {MIN_VIEW_SECONDS * 1000:g} ms "
-                f"long, not {max(0.0, end - start) * 1000:g} ms"
-            )
+        long_enough(start, end, MIN_VIEW_SECONDS, "the view")
         if fmin >= fmax:
             raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
         request_id = self._viewport.request(View(start, end, fmin, fmax), width, height)
         return {"requestId": request_id}
+
+    @_action
+    def spectrum_at(self, time, fmin, fmax, rows) -> dict:
+        """The spectrum slice pane: the short spectrum at `time` s over [fmin, fmax] Hz in
+        `rows` log-spaced rows, and its peaks (app.compute.measurement)."""
+        state = self._open_document()
+        limits = state.overview.view
+        time = number(time, "time", minimum=limits.start, maximum=limits.end)
+        fmin = number(fmin, "fmin", minimum=limits.fmin, maximum=limits.fmax)
+        fmax = number(fmax, "fmax", minimum=fmin, maximum=limits.fmax)
+        if fmin >= fmax:
+            raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+        rows = integer(rows, "rows", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        return self._measurements.slice_at(state.audio, time, fmin, fmax, rows)
+
+    @_action
+    def waveform(self, start, end, columns) -> dict:
+        """The waveform pane: min and max of the samples of [start, end) s per column."""
+        state = self._open_document()
+        limits = state.overview.view
+        start = number(start, "start", minimum=limits.start, maximum=limits.end)
+        end = number(end, "end", minimum=limits.start, maximum=limits.end)
+        if end <= start:
+            raise ArgumentError(f"end ({end:g} s) must be after start ({start:g} s)")
+        columns = integer(columns, "columns", minimum=1, maximum=MAX_IMAGE_PIXELS)
+        return self._measurements.waveform(state.audio, start, end, columns)
 
     @_action
     def set_levels(self, floor, ceiling) -> dict:
@@ -320,6 +379,19 @@ class SomaDocument:
         state = self._store.update(
             lambda s: s.leveled(Levels(floor, ceiling)) if s.overview is image else s
         )
+        return {"state": state.to_json(with_partials=False)}
+
+    @_action
+    def set_display(self, settings) -> dict:
+        """Compute and colour the spectrogram as `settings` say ({"method", "windowMs",
+        "hopMs", "q", "colormap"}: app.document.display); the view is computed again unless
+        only the colours changed."""
+        state = self._open_document()
+        chosen = display(settings, state.audio.sample_rate)
+        audio, before = state.audio, state.display
+        state = self._store.update(lambda s: s.displayed(chosen) if s.audio is audio else s)
+        if not chosen.computed_alike(before):
+            self._viewport.recompute()
         return {"state": state.to_json(with_partials=False)}
 
     @_action
@@ -374,6 +446,58 @@ class SomaDocument:
                 )
             checked.append((self._id(item.get("partialId")), start, end))
         return {"state": self._store.update(lambda s: editing.erased(s, checked)).to_json()}
+
+    @_action
+    def track(self, region, settings) -> dict:
+        """Track the partials in `region`, {start s, end s, fmin Hz, fmax Hz} (null: the
+        whole file), with `settings` {thresholdDb, minDurationMs, maxPartials}; returns when
+        they are in the document, one undoable step ({"count", "message" when none})."""
+        state = self._open_document()
+        region = track_region(region, state.overview.view)
+        outcome = self._tracking.track(track_settings(settings), region)
+        return {**outcome, "state": self._store.state.to_json()}
+
+    @_action
+    def find_harmonics(self, partial_id, count) -> dict:
+        """Trace harmonics 2..`count` of the partial `partial_id` (the fundamental) along its
+        contour (null: as high as they go); returns when they are in the
+        document, one undoable step ({"count", "message" when none})."""
+        state = self._open_document()
+        partial = state.partial(self._id(partial_id))
+        if partial is None:
+            raise ArgumentError(f"there is no partial {partial_id}")
+        outcome = self._tracking.harmonics(partial, harmonics_count(count))
+        return {**outcome, "state": self._store.state.to_json()}
+
+    @_action
+    def join_partials(self, ids) -> dict:
+        """Join the partials `ids`, one after another in time, into one."""
+        ids = self._ids(ids)
+        return {"state": self._store.update(lambda s: cleanup.joined(s, ids)).to_json()}
+
+    @_action
+    def split_partial(self, partial_id, time) -> dict:
+        """Cut a partial in two at `time` s."""
+        partial_id, time = self._id(partial_id), number(time, "the time to split at")
+        return {"state": self._store.update(lambda s: cleanup.split(s, partial_id, time)).to_json()}
+
+    @_action
+    def prune_partials(self, ids, min_duration_ms, min_level_db) -> dict:
+        """Delete those of the partials `ids` (null: all) shorter than `min_duration_ms` or
+        whose loudest point is below `min_level_db` dBFS; {"count"}, and a "message" when
+        none was."""
+        among = None if ids is None else self._ids(ids)
+        min_duration, min_level = prune_limits(min_duration_ms, min_level_db)
+        before = self._store.state
+        state = self._store.update(lambda s: cleanup.pruned(s, among, min_duration, min_level))
+        count = len(before.partials) - len(state.partials)
+        reply = {"count": count, "state": state.to_json()}
+        if not count:
+            reply["message"] = (
+                f"No partial is shorter than {min_duration * 1000:g} ms or weaker than "
+                f"{min_level:g} dBFS."
+            )
+        return reply
 
     @_action
     def rename_partial(self, partial_id, name) -> dict:
@@ -459,6 +583,34 @@ class SomaDocument:
         return {"path": path}
 
     @_action
+    def export_figure(self, fmt, width, height, scale) -> dict:
+        """Write the view as a figure (svg or png: axes, labels, colour legend, partials) of
+        width x height px, a PNG at `scale` pixels per px (app.shell.figure_export)."""
+        fmt = text(fmt, "format")
+        if fmt not in FIGURE_FORMATS:
+            raise ArgumentError(f"a figure is {' or '.join(FIGURE_FORMATS)}, not {fmt}")
+        size = FigureSize(
+            integer(width, "width", minimum=MIN_SIDE, maximum=MAX_SIDE),
+            integer(height, "height", minimum=MIN_SIDE, maximum=MAX_SIDE),
+            integer(scale, "resolution", minimum=1, maximum=MAX_SCALE),
+        )
+        state = self._open_document()
+        path = self._ask_export_path(f"figure-{fmt}", state)
+        if not path:
+            return {"cancelled": True}
+        if not export_figure(state, self._exports, self._share, fmt, size, path):
+            return {"cancelled": True}
+        return {"path": path}
+
+    @_action
+    def quit(self) -> dict:
+        """Ctrl+Q: close the window, asking first about unsaved changes."""
+        if self._dialogs is None:
+            raise ArgumentError("there is no window to close in this session")
+        self._dialogs.close_window()
+        return {}
+
+    @_action
     def cancel_task(self, task_id) -> dict:
         """The progress panel's cancel button."""
         task_id = integer(task_id, "task id", minimum=1, maximum=2**53)
@@ -496,23 +648,27 @@ class SomaDocument:
     def _confirm(self, title: str, message: str) -> bool:
         return self._dialogs is not None and self._dialogs.confirm(title, message)
 
-    def _ask_project_path(self, state) -> str:
-        suggested = (
-            Path(state.project_path).name
-            if state.project_path
-            else Path(state.audio.name).stem + PROJECT_SUFFIX
-        )
-        chosen = self._ask("save_file", "project", suggested)
+    def _ask_project_path(self, state) -> str | None:
+        """Where to save `state` as a project, asked; None if cancelled."""
+        chosen = self._ask("save_file", "project", _suggested(state))
         if not chosen:
-            raise ArgumentError("not saved")
+            return None
         return chosen if is_project_path(chosen) else chosen + PROJECT_SUFFIX
+
+    def _save_to(self, path: str | None) -> dict:
+        if not path:
+            raise ArgumentError("not saved")
+        return self._save(path)
 
     def _save(self, path: str) -> dict:
         state = self._store.state
         path = str(_full_path(path))
         save_document(state, path)
         # Edits made while writing stay unsaved: only the state that was written is clean.
-        saved = self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
+        self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
+        # The project is what to open again: Recent lists it from now on.
+        recent = remember(path, self._store.state.recent)
+        saved = self._store.update(lambda s: s.remembering(recent))
         return {"path": path, "state": saved.to_json()}
 
     def _open_project(self, project: Project, path: str, modified: bool, problem: str = "") -> dict:
@@ -606,18 +762,33 @@ class SomaDocument:
         return self._open(_full_path(path), Path(path).name, restore=restore)
 
     def _may_replace(self, label: str) -> bool:
-        """Whether the open document may give way to `label`. Unsaved edits are written to the
-        recovery file first (the autosave may not have run yet), so even a yes loses nothing;
-        then the user is asked, as closing the window would."""
+        """Whether the open document may give way to `label`: asked as closing the window
+        would (_settle_unsaved)."""
+        state = self._store.state
+        return state.audio is None or self._settle_unsaved(
+            f"The partials on {state.audio.name} have unsaved changes (kept in the recovery "
+            f"file). Save them before opening {label}?"
+        )
+
+    def _settle_unsaved(self, question: str) -> bool:
+        """With unsaved edits, ask `question` with Save, Don't save and Cancel; whether the
+        document may go now (saved, or not wanted). The edits are written to the recovery
+        file first (the autosave may not have run yet), so even Don't save loses nothing.
+        A save that fails raises its error; one whose dialog is cancelled is a Cancel."""
         state = self._store.state
         if not state.modified or state.audio is None:
             return True
         save_recovery(state)
-        return self._dialogs is None or self._dialogs.confirm(
-            "Unsaved changes",
-            f"The partials on {state.audio.name} have unsaved changes (kept "
-            f"in the recovery file). Open {label} anyway?",
-        )
+        if self._dialogs is None:
+            return True
+        answer = self._dialogs.unsaved(question)
+        if answer == "save":
+            path = state.project_path or self._ask_project_path(state)
+            if not path:  # the save dialog was cancelled: so is what asked
+                return False
+            self._save(path)
+            return True
+        return answer == "discard"
 
     def _open(
         self,

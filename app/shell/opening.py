@@ -3,8 +3,8 @@
 The decode runs on the caller's thread (a js_api thread) and writes the mono samples block by
 block straight into a shared-memory segment (app.compute.shared_audio.SharedAudio.empty), so
 the samples exist once in the whole app: the document's AudioFile, the player and the workers
-all read that segment. The overview is computed alongside on a thread of its own
-(app.compute.overview.OverviewAlongside), a column as soon as its samples are decoded.
+all read that segment. The overview is computed once the decode has finished, by the same
+multi-window STFT as any other view (app.compute.overview.compute_overview), reading the block.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.compute.overview import OverviewAlongside, compute_overview
+from app.compute.overview import compute_overview
 from app.compute.shared_audio import SharedAudio
 from app.document.audio_file import AudioFile
 from app.document.state import Image
@@ -42,7 +42,7 @@ class Opened:
 def decode_shared(
     path: str | os.PathLike, key: str, task: Task, wanted: Callable[[], bool]
 ) -> Opened:
-    """Decode `path` into a new shared block with its overview alongside.
+    """Decode `path` into a new shared block, then compute its overview.
 
     `task` gets a "Decoding" subtask in seconds of audio (cancellable from the page: it ends
     the decode); `wanted()` is asked after each block, and a False (a newer open started)
@@ -50,16 +50,14 @@ def decode_shared(
     open document is untouched. The overview's bytes are served under `key`.
     """
     name = os.path.basename(path)
-    made: dict = {}  # what the decode has made so far: the block and its overview
+    made: dict = {}  # what the decode has made so far: the block
 
     def allocate(frames: int, sample_rate: int) -> np.ndarray:
         block = made["block"] = SharedAudio.empty(frames, sample_rate)
-        made["overview"] = OverviewAlongside(block.samples, sample_rate)
         decoding.update(0, total=round(frames / sample_rate, 1))
         return block.samples
 
     def on_block(decoded: int, frames: int, sample_rate: int) -> None:
-        made["overview"].decoded(decoded)
         decoding.update(round(decoded / sample_rate, 1))
         decoding.check()
         if not wanted():
@@ -69,11 +67,9 @@ def decode_shared(
         with task.child(f"Decoding {name}", unit="s", cancellable=True) as decoding:
             audio = load_audio(path, allocate=allocate, on_block=on_block)
         with task.child(_overview_label(audio)):
-            overview, payload = made["overview"].finish(audio.frames, key)
+            overview, payload = compute_overview(audio, key)
         made["block"].finish(audio.frames)
     except BaseException:
-        if "overview" in made:
-            made["overview"].stop()
         if "block" in made:
             made["block"].close()
         raise

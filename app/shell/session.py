@@ -18,6 +18,7 @@ from app.compute.background import BackgroundQueue
 from app.compute.playback import AudioChunks
 from app.compute.shared_audio import AudioShare
 from app.compute.snapping import SnapService
+from app.compute.tracking import TrackService
 from app.compute.viewport import ViewportService
 from app.document.datastore import DataStore
 from app.document.state import DocumentState
@@ -54,6 +55,8 @@ class Session:
         # (app.compute.background).
         self.exports = BackgroundQueue(self.progress, "export", keep_idle_worker=False)
         self.snapping = SnapService(self.store, self.share, self.snaps)
+        # Tracks run in the snap worker: the same shared samples, no process of their own.
+        self.tracking = TrackService(self.store, self.share, self.snaps)
         self.autosaver = (
             Autosaver(self.store, autosave_delay) if autosave_delay is not None else None
         )
@@ -63,6 +66,7 @@ class Session:
             self.share,
             self.viewport,
             self.snapping,
+            self.tracking,
             self.exports,
             self.progress,
             dialogs,

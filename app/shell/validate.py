@@ -12,6 +12,9 @@ from typing import Any
 
 from app.base.errors import SomaError
 from app.base.jsontext import finite_float, is_number
+from app.document.display import Display, display_problem
+
+DISPLAY_FIELDS = ("method", "windowMs", "hopMs", "q", "colormap")
 
 
 class ArgumentError(SomaError, ValueError):
@@ -37,6 +40,15 @@ def number(
     if maximum is not None and result > maximum:
         raise ArgumentError(f"{name} must be at most {maximum:g}, not {result:g}")
     return result
+
+
+def long_enough(start: float, end: float, minimum: float, what: str) -> None:
+    """ArgumentError unless [start, end] s spans at least `minimum` s (`what`: "the view")."""
+    if end - start < minimum:
+        raise ArgumentError(
+            f"{what} must be at least {minimum * 1000:g} ms long, "
+            f"not {max(0.0, end - start) * 1000:g} ms"
+        )
 
 
 def integer(value: Any, name: str, *, minimum: int, maximum: int) -> int:
@@ -67,3 +79,31 @@ def text(value: Any, name: str, *, max_length: int = 4096) -> str:
             f"{name} is not valid text: it holds a lone surrogate at character {error.start}"
         ) from None
     return value
+
+
+def display(value: Any, sample_rate: int) -> Display:
+    """Display settings from the page, {"method", "windowMs", "hopMs", "q", "colormap"}
+    (windowMs and hopMs may be null: Soma's choice), valid for a file at `sample_rate` Hz."""
+    if not isinstance(value, dict):
+        raise ArgumentError(f"the display settings must be an object, not {type(value).__name__}")
+    unknown = sorted(set(value) - set(DISPLAY_FIELDS))
+    if unknown:
+        raise ArgumentError(f"unknown display setting {text(str(unknown[0]), 'setting')!r}")
+    missing = [key for key in DISPLAY_FIELDS if key not in value]
+    if missing:
+        raise ArgumentError(f"the display settings lack {missing[0]}")
+
+    def milliseconds(key: str) -> float | None:
+        return None if value[key] is None else number(value[key], key, minimum=0)
+
+    settings = Display(
+        method=text(value["method"], "method", max_length=16),
+        window_ms=milliseconds("windowMs"),
+        hop_ms=milliseconds("hopMs"),
+        q=number(value["q"], "q"),
+        colormap=text(value["colormap"], "colormap", max_length=16),
+    )
+    problem = display_problem(settings, sample_rate)
+    if problem:
+        raise ArgumentError(problem)
+    return settings

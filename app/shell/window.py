@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 
 from app.base import devchild
+from app.base.errors import SomaError
 from app.base.formats import PROJECT_SUFFIX
 from app.compute import processes
 from app.compute.shared_audio import remove_stale_segments
@@ -30,18 +31,22 @@ FILE_TYPES = {
         "All files (*.*)",
     ),
     "project": (f"Soma projects (*{PROJECT_SUFFIX})", "All files (*.*)"),
-    "partials": ("Partials (*.csv;*.json;*.txt)", "All files (*.*)"),
+    "partials": ("Partials (*.csv;*.json;*.txt;*.sdif)", "All files (*.*)"),
     "csv": ("CSV (*.csv)",),
     "json": ("JSON (*.json)",),
     "spear-partials": ("SPEAR partials (*.txt)",),
     "spear-frames": ("SPEAR frames (*.txt)",),
+    "sdif": ("SDIF (*.sdif)",),
     "wav": ("WAV (*.wav)",),
     "flac": ("FLAC (*.flac)",),
     "png": ("PNG image (*.png)",),
+    "figure-svg": ("SVG figure (*.svg)",),
+    "figure-png": ("PNG figure (*.png)",),
 }
 
 
 SAVE_TITLE = "Save file"
+UNSAVED_TITLE = "Unsaved changes"
 
 
 def with_filter_extension(path: str, chosen_filter: str) -> str:
@@ -126,6 +131,29 @@ class NativeDialogs:
     def confirm(self, title: str, message: str) -> bool:
         return bool(self.window.create_confirmation_dialog(title, message))
 
+    def unsaved(self, message: str) -> str:
+        # Qt's own message box: pywebview's confirmation dialog has OK and Cancel only.
+        from PyQt6.QtWidgets import QMessageBox
+
+        buttons = QMessageBox.StandardButton
+
+        def ask() -> str:
+            box = QMessageBox(getattr(self.window, "native", None))
+            box.setWindowTitle(UNSAVED_TITLE)
+            box.setText(message)
+            box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+            box.button(buttons.Discard).setText("Don't save")
+            box.setDefaultButton(buttons.Save)
+            box.setEscapeButton(buttons.Cancel)
+            box.exec()
+            chosen = box.standardButton(box.clickedButton())
+            return {buttons.Save: "save", buttons.Discard: "discard"}.get(chosen, "cancel")
+
+        return self._gui_thread.run(ask)
+
+    def close_window(self) -> None:
+        self.window.destroy()  # through the closing handler, which asks about unsaved work
+
 
 def configure_qt_environment() -> None:
     """Environment Qt WebEngine needs here, set before Qt is imported.
@@ -173,7 +201,8 @@ def run_window(
     dialogs.window = window
     leave = threading.Event()  # closing may go ahead without asking (again)
     restart = threading.Event()  # dev mode asked for a restart: exit with its code
-    window.events.closing += _ask_before_losing_work(window, store, leave)
+    window.events.closing += _ask_before_losing_work(window, store, document, leave)
+    _follow_title(window, store)
     session.connect(window.evaluate_js)
 
     if devchild.dev_state_path() is not None:
@@ -300,20 +329,29 @@ def _accept_dropped_files(window, document: SomaDocument, store: DocumentStore) 
     )
 
 
-def _ask_before_losing_work(window, store: DocumentStore, confirmed: threading.Event):
+def _ask_before_losing_work(
+    window, store: DocumentStore, document: SomaDocument, confirmed: threading.Event
+):
     """A closing handler: with unsaved edits, cancel the close and ask on another thread.
 
-    The handler runs on the GUI thread, where a pywebview dialog would deadlock; the answer
-    'discard' sets `confirmed` and closes the window again, and the second close goes
-    through. A dev-mode restart sets it first: its state is saved, nothing is lost.
+    The handler runs on the GUI thread, where a dialog asked from Python would deadlock; Save
+    (once it has saved) and Don't save set `confirmed` and close the window again, and the
+    second close goes through; Cancel keeps it open. A dev-mode restart sets it first: its
+    state is saved, nothing is lost.
     """
 
     def ask() -> None:
-        if window.create_confirmation_dialog(
-            "Unsaved changes",
-            "The partials have unsaved changes (they are kept in the "
-            "recovery file). Close Soma anyway?",
-        ):
+        name = store.state.audio.name if store.state.audio else "the file"
+        try:
+            settled = document._settle_unsaved(
+                f"The partials on {name} have unsaved changes (kept in the recovery file). "
+                "Save them before closing Soma?"
+            )
+        except SomaError as error:  # the save failed: stay open, and say why
+            message = str(error)
+            store.update(lambda s: s.failed(message))
+            return
+        if settled:
             confirmed.set()
             window.destroy()
 
@@ -324,3 +362,23 @@ def _ask_before_losing_work(window, store: DocumentStore, confirmed: threading.E
         return False
 
     return closing
+
+
+def _follow_title(window, store: DocumentStore) -> None:
+    """Keep the window's title the document's (DocumentState.title: the file's name and a
+    mark while unsaved). Listeners run on the writers' threads: an older state that comes
+    late must not put back an older title."""
+    lock = threading.Lock()
+    newest = {"revision": -1, "title": "Soma"}
+
+    def follow(state) -> None:
+        with lock:
+            if state.revision < newest["revision"]:
+                return
+            newest["revision"] = state.revision
+            if state.title == newest["title"]:
+                return
+            newest["title"] = state.title
+            window.set_title(state.title)
+
+    store.subscribe(follow)

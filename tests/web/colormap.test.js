@@ -3,20 +3,28 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { lutFromColors, paintSpectrogram, levelToByte, byteToLevel, levelsLut } from '../../web/colormap.js';
 
-const magma = JSON.parse(readFileSync(new URL('../../web/colormap.json', import.meta.url), 'utf8'));
+const table = JSON.parse(readFileSync(new URL('../../web/colormap.json', import.meta.url), 'utf8'));
+const magma = table.maps[0];
 const lut = lutFromColors(magma.colors);
 
 /** RGBA bytes of LUT entry i. */
 const entry = (i) => Array.from(lut.subarray(i * 4, i * 4 + 4));
 
-test('colormap.json holds 256 integer RGB triples named magma', () => {
-  assert.equal(magma.name, 'magma');
-  assert.match(magma.license, /CC0/);
-  assert.equal(magma.colors.length, 256);
-  for (const c of magma.colors) {
-    assert.equal(c.length, 3);
-    for (const v of c) assert.ok(Number.isInteger(v) && v >= 0 && v <= 255);
+test('colormap.json holds magma (the default), a perceptual grey and one for print', () => {
+  assert.deepEqual(table.maps.map((m) => m.name), ['magma', 'grey', 'print']);
+  for (const map of table.maps) {
+    assert.match(map.license, /CC0/);
+    assert.equal(map.colors.length, 256);
+    for (const c of map.colors) {
+      assert.equal(c.length, 3);
+      for (const v of c) assert.ok(Number.isInteger(v) && v >= 0 && v <= 255);
+    }
   }
+  const [, grey, print] = table.maps;
+  // Grey runs black to white, evenly in lightness (L* 50 is sRGB 119); print the reverse.
+  assert.deepEqual([grey.colors[0], grey.colors[128], grey.colors[255]],
+    [[0, 0, 0], [119, 119, 119], [255, 255, 255]]);
+  assert.deepEqual(print.colors, [...grey.colors].reverse());
 });
 
 test('lutFromColors builds an opaque RGBA table with magma endpoints', () => {

@@ -37,3 +37,16 @@ test('dismissing hides the banner and tells Python; after dispose no listener is
   elements.dismiss.dispatchEvent(new Event('click'));
   assert.equal(page.dismissed, 1);
 });
+
+test('a message appears once: a toast with the banner\'s text goes, and shows() tells', () => {
+  const elements = { banner: new FakeElement(), text: new FakeElement(), dismiss: new FakeElement() };
+  const toast = (text) => ({ textContent: text, removed: false, remove() { this.removed = true; } });
+  const same = toast('cannot open x.wav'), other = toast('disk nearly full');
+  const toasts = { get children() { return [same, other].filter((t) => !t.removed); } };
+  const banner = wireErrorBanner({ elements, getState: () => null, onDismiss: () => {}, toasts });
+  banner.show('cannot open x.wav');
+  assert.equal(same.removed, true);
+  assert.equal(other.removed, false);
+  assert.equal(banner.shows('cannot open x.wav'), true);
+  assert.equal(banner.shows('disk nearly full'), false);
+});

@@ -35,17 +35,26 @@ test('shortcutFor names the command of each shortcut', () => {
     [{ key: 't' }, 'trace'],
     [{ key: 'E' }, 'erase'],
     [{ key: 'n' }, 'navigate'],
+    [{ key: 'r' }, 'track'],
+    [{ key: 'F' }, 'find-harmonics'],
+    [{ key: 'j' }, 'join'],
+    [{ key: 'x' }, 'split'],
     [{ key: ' ' }, 'play'],
     [{ key: '?', shiftKey: true }, 'help'],
     [{ key: 'Delete' }, 'delete'],
     [{ key: 'Backspace' }, 'delete'],
+    [{ key: 's' }, 'slice'],
+    [{ key: 'W' }, 'waveform'],
+    [{ key: 'h' }, 'harmonics'],
+    [{ key: 'q', ctrlKey: true }, 'quit'],
   ];
   for (const [event, command] of cases) assert.equal(shortcutFor(event), command, JSON.stringify(event));
 });
 
 test('shortcutFor leaves other keys, and tools with a modifier, to the browser', () => {
-  for (const event of [{ key: 'x' }, { key: 't', ctrlKey: true }, { key: 't', altKey: true },
-    { key: ' ', ctrlKey: true }, { key: 'q', ctrlKey: true }, { key: 'ArrowLeft' }]) {
+  for (const event of [{ key: 'g' }, { key: 't', ctrlKey: true }, { key: 't', altKey: true },
+    { key: 'r', altKey: true }, { key: ' ', ctrlKey: true }, { key: 'q' }, { key: 'h', altKey: true },
+    { key: 'w', ctrlKey: true }, { key: 'ArrowLeft' }]) {
     assert.equal(shortcutFor(event), null, JSON.stringify(event));
   }
 });

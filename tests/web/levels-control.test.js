@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { LevelsControl, sameLevels } from '../../web/levels-control.js';
+import { LevelsControl, autoLevels, sameLevels } from '../../web/levels-control.js';
 import { Counted } from './fake-element.js';
 
 const doc = { activeElement: null };
@@ -78,7 +78,20 @@ test('a refused value puts the levels in force back, even in a focused field', a
   doc.activeElement = null;
 });
 
-test('Auto sends the file\'s own range; dispose removes every listener', () => {
+test('Auto sends the levels fitted to the overview, whatever the viewport', () => {
+  const { elements, sent, control } = setUp();
+  const overview = { ...OVERVIEW, autoLevels: { floor: -75, ceiling: -3 } };
+  const viewport = { ...OVERVIEW, autoLevels: { floor: -58, ceiling: -12 } };
+  control.render({ overview, viewport, levels: { floor: -75, ceiling: -3 } });
+  assert.ok(elements.reset.disabled);
+  control.render({ overview, viewport, levels: { floor: -60, ceiling: -3 } });
+  assert.ok(!elements.reset.disabled);
+  elements.reset.dispatchEvent(new Event('click'));
+  assert.deepEqual(sent, [[-75, -3]]);
+  assert.deepEqual(autoLevels({ overview, viewport }), { floor: -75, ceiling: -3 });
+});
+
+test('Auto without fitted levels sends the file\'s own range; dispose removes every listener', () => {
   const { elements, sent, control } = setUp();
   control.render(state(-60, -10));
   elements.reset.dispatchEvent(new Event('click'));

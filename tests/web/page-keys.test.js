@@ -67,3 +67,21 @@ test('after dispose the window has no listener left and keys do nothing', () => 
   assert.ok(!press({ key: 'o', ctrlKey: true }));
   assert.deepEqual(ran, []);
 });
+
+test('while another dialog is up the page takes no key', () => {
+  const win = new Counted();
+  const ran = [];
+  const figure = { open: true };
+  wireKeys({ win, help: { open: false }, modals: [figure], getView: () => null,
+    getLimits: () => LIMITS, onView: () => {}, commands: { trace: () => { ran.push('trace'); } } });
+  const press = () => {
+    const event = new Event('keydown', { cancelable: true });
+    Object.assign(event, { key: 't', ctrlKey: false, metaKey: false, altKey: false, shiftKey: false });
+    win.dispatchEvent(event);
+    return event.defaultPrevented;
+  };
+  assert.ok(!press());
+  figure.open = false;
+  assert.ok(press());
+  assert.deepEqual(ran, ['trace']);
+});

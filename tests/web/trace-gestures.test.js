@@ -24,6 +24,7 @@ function harness(mode = 'trace') {
     getMode: () => state.mode,
     onStroke: record('stroke'),
     onErase: record('erase'),
+    onRegion: record('region'),
     onClickAt: record('click'),
     onHover: record('hover'),
     onStrokeChange: (points, kind) => state.calls.push(['change', points.length, kind]),
@@ -181,4 +182,20 @@ test('works without a window (defaults to globalThis.window, absent in node)', (
   assert.equal(strokes.length, 1);
   dispose();
   assert.equal(element.listeners, 0);
+});
+
+test('a drag in track mode reports its rectangle; Escape cancels it; a click still selects', () => {
+  const { element, win, named, dispose } = harness('track');
+  drag(element, 200, 100, [[260, 140], [300, 180]]);
+  assert.deepEqual(named('region'), [['region', [{ x: 100, y: 50 }, { x: 160, y: 90 }, { x: 200, y: 130 }]]]);
+  fire(element, 'pointerdown', { clientX: 200, clientY: 100, buttons: 1 });
+  fire(element, 'pointermove', { clientX: 300, clientY: 200, buttons: 1 });
+  fire(win, 'keydown', { key: 'Escape' });
+  fire(element, 'pointerup', { clientX: 300, clientY: 200 });
+  assert.equal(named('region').length, 1, 'the cancelled drag is not reported');
+  assert.deepEqual(named('change').at(-1), ['change', 0, 'track']);
+  drag(element, 200, 100, []);
+  assert.deepEqual(named('click'), [['click', 100, 50, false]]);
+  assert.equal(named('stroke').length + named('erase').length, 0);
+  dispose();
 });

@@ -1,0 +1,431 @@
+"""Automatic partial tracking: the whole sound analysed into partials at once.
+
+``track_partials`` (an array in memory) and ``PartialTracker`` (successive blocks of a file,
+memory bounded whatever its length) turn a sound into partials, each (n, 3) rows [time s,
+frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
+
+1. Peaks (``workers.track_peaks``): per 5 ms frame, spectral peaks on a multi-resolution
+   analysis (a Gaussian window per frequency band: long low, short high, so no window size
+   to choose), frequency from the phase derivative (reassignment) and amplitude from the
+   interpolated peak over the window's gain, in dBFS as the snap gives them; kept if
+   ``threshold_db`` above a per-band, per-frame noise floor (a low percentile over frequency,
+   a median over time), not a fixed level.
+2. Linking, frame by frame: each live partial predicts its next frequency from its own slope
+   (an alpha-beta-gamma filter of its cents: value, slope and acceleration) and its next level
+   from its last;
+   partials and peaks are matched as an assignment (``scipy.optimize.linear_sum_assignment``,
+   Hungarian) on the squared prediction error, in units of ``FREQ_SCALE_CENTS`` and
+   ``LEVEL_SCALE_DB``, and a pair is allowed only within ``GATE_CENTS`` of the prediction (or
+   ``GATE_SIGMAS`` frequency sigmas of the band's window, for low partials whose reassigned
+   frequency wobbles more in cents). So partials go on through vibrato, glissandi and
+   crossings where their nearest peaks would swap.
+3. Births and deaths: a peak no partial takes starts a partial. A partial that finds no peak
+   keeps predicting for up to ``MAX_GAP_SECONDS`` (or, while it glides, up to a quarter of
+   its length and ``MAX_COAST_SECONDS``: two partials merged into one peak as they cross)
+   and is continued if a peak appears on its prediction, within ``RESUME_LEVEL_DB`` of its
+   last level; otherwise it
+   ends at its last peak. A bridged gap is filled by linear interpolation in cents and dB
+   (not marked NaN): the output has no NaN rows.
+4. A partial is kept if it lasts at least ``min_duration`` and at least ``MIN_SIGMAS`` time
+   sigmas of its band's window (a noise peak persists about that long), and at most
+   ``max_partials`` are kept, the strongest by energy (sum over points of 10**(dB/10) * hop).
+
+Successive spans of ``SPAN_SECONDS`` overlap by their margins; frames run on a global grid
+(t = k * 5 ms), so partials continue across span boundaries as they do across frames.
+
+Pure numpy/scipy: no GUI code, of app only app.base.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from app.base.errors import SomaError
+from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
+from workers.checks import finite, mono_samples, whole
+from workers.track_peaks import (
+    BANDS,
+    FRAMES_PER_SPAN,
+    HOP,
+    MARGIN_SECONDS,
+    SPAN_SECONDS,
+    SpanAnalyser,
+)
+
+__all__ = ["HOP", "PartialTracker", "TrackError", "TrackSettings", "track_partials"]
+
+DEFAULT_THRESHOLD_DB = 18.0  # over the 20th-percentile floor: white noise passes 1e-6
+DEFAULT_MIN_DURATION = 0.05  # s
+DEFAULT_FMIN = 20.0  # Hz
+MAX_THRESHOLD_DB = 120.0
+MAX_MIN_DURATION = 60.0  # s
+MAX_PARTIALS = 100_000
+# The alpha-beta-gamma filter's gains (value, slope, acceleration): measured frequencies
+# are precise (reassigned), so the filter follows them closely and its slope and
+# acceleration carry it through a vibrato's turns and across a gap.
+ALPHA, BETA, GAMMA = 0.9, 0.6, 0.15
+FREQ_SCALE_CENTS = 10.0
+LEVEL_SCALE_DB = 12.0
+GATE_CENTS = 25.0  # from the prediction, per frame
+GATE_SIGMAS = 0.5  # ... or this many frequency sigmas of the band's window, if wider
+ESTABLISHED_FRAMES = 4
+RESUME_LEVEL_DB = 10.0  # the largest level change across a gap
+ACCEL_FRAMES = 4.0  # frames over which a prediction uses the acceleration
+MAX_COAST_SECONDS = 0.5  # the longest gap a partial is carried across, ...
+GAP_PER_FRAME = 0.25  # ... a quarter of the frames it has been followed, if it glides:
+GLIDE_SLOPE = 0.3  # cents per frame (60 cents per second)
+YOUNG_COST = 4.0  # added to a partial's cost while it has fewer matched frames than that
+MAX_GAP_SECONDS = 0.06
+MIN_SIGMAS = 4.0
+MAX_REPORTS = 100
+_NO_MATCH = 1e12
+
+
+class TrackError(SomaError, ValueError):
+    """Invalid arguments to the tracker; str() is one clear line."""
+
+
+@dataclass(frozen=True)
+class TrackSettings:
+    """What a user may change about tracking; the defaults suit any sound.
+
+    threshold_db : float >= 0, dB a peak must stand above the local noise floor
+    min_duration : float >= 0, s, the shortest partial kept
+    max_partials : int >= 1 or None, keep only the strongest N (by energy)
+    fmin : float > 0, Hz, lowest frequency tracked
+    fmax : float or None, Hz, highest frequency tracked (None: the Nyquist frequency)
+    """
+
+    threshold_db: float = DEFAULT_THRESHOLD_DB
+    min_duration: float = DEFAULT_MIN_DURATION
+    max_partials: int | None = None
+    fmin: float = DEFAULT_FMIN
+    fmax: float | None = None
+
+    def checked(self, sr: int) -> tuple[float, float]:
+        """Validate against sample rate ``sr``; return (fmin, fmax) in Hz with fmax resolved.
+
+        Raises TrackError naming the first bad setting.
+        """
+        threshold = finite("threshold_db", self.threshold_db, TrackError)
+        if not 0.0 <= threshold <= MAX_THRESHOLD_DB:
+            raise TrackError(
+                f"threshold_db must be from 0 to {MAX_THRESHOLD_DB:g} dB, got {threshold:g}"
+            )
+        duration = finite("min_duration", self.min_duration, TrackError)
+        if not 0.0 <= duration <= MAX_MIN_DURATION:
+            raise TrackError(
+                f"min_duration must be from 0 to {MAX_MIN_DURATION:g} s, got {duration:g}"
+            )
+        if self.max_partials is not None:
+            whole("max_partials", self.max_partials, TrackError, 1, MAX_PARTIALS)
+        nyquist = sr / 2.0
+        fmin = finite("fmin", self.fmin, TrackError)
+        fmax = nyquist if self.fmax is None else finite("fmax", self.fmax, TrackError)
+        if fmin <= 0:
+            raise TrackError(f"fmin must be above 0 Hz, got {fmin:g}")
+        if fmax > nyquist:
+            raise TrackError(f"fmax {fmax:g} Hz is above the Nyquist frequency ({nyquist:g} Hz)")
+        if fmin >= fmax:
+            raise TrackError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
+        return fmin, fmax
+
+
+def track_partials(
+    audio: np.ndarray,
+    sr: int,
+    settings: TrackSettings = TrackSettings(),
+    *,
+    start: float = 0.0,
+    end: float | None = None,
+    report=None,
+) -> list[np.ndarray]:
+    """All the partials of ``audio`` between ``start`` and ``end``.
+
+    Parameters
+    ----------
+    audio : np.ndarray, 1-D, float32 (float64 is converted), mono samples
+    sr : int, sample rate Hz, in [MIN_SAMPLE_RATE, MAX_SAMPLE_RATE]
+    settings : TrackSettings
+    start, end : float, s, 0 <= start < end <= len(audio) / sr (end None: the end of audio)
+    report : callable(done: int, total: int) or None, called at most about MAX_REPORTS times
+
+    Returns
+    -------
+    list of np.ndarray, float64, shape (n, 3), rows [time s, frequency Hz, amplitude dBFS]
+        Times are t = k * HOP (5 ms), increasing by one step per row, within [start, end];
+        no NaN (a bridged gap is interpolated, see the module docstring). Sorted by start
+        time, then frequency. Empty for silence or noise.
+
+    Raises
+    ------
+    TrackError
+        For bad audio, rate, settings or region, before any work.
+    """
+    samples = mono_samples(audio, TrackError)
+    tracker = PartialTracker(sr, samples.size, settings, start=start, end=end, report=report)
+    tracker.feed(samples[tracker.first_sample : tracker.last_sample])
+    return tracker.finish()
+
+
+class PartialTracker:
+    """The tracker fed a file block by block (memory: one span of samples, the live partials
+    and the finished ones, whatever the file's length).
+
+    Feed the file's samples from ``first_sample`` to ``last_sample`` (mono float32, any block
+    sizes) with ``feed``, then call ``finish`` for the partials (as ``track_partials`` returns
+    them).
+
+    Parameters
+    ----------
+    sr : int, sample rate Hz
+    frames : int >= 1, the file's length in samples
+    settings, start, end, report : as ``track_partials``
+    """
+
+    def __init__(
+        self,
+        sr: int,
+        frames: int,
+        settings: TrackSettings = TrackSettings(),
+        *,
+        start: float = 0.0,
+        end: float | None = None,
+        report=None,
+    ):
+        sr = whole("sr", sr, TrackError, MIN_SAMPLE_RATE, MAX_SAMPLE_RATE)
+        frames = whole("frames", frames, TrackError, 1, 2**62)
+        if not isinstance(settings, TrackSettings):
+            raise TrackError(f"settings must be TrackSettings, got {type(settings).__name__}")
+        fmin, fmax = settings.checked(sr)
+        duration = frames / sr
+        start = finite("start", start, TrackError)
+        end = duration if end is None else finite("end", end, TrackError)
+        if start < 0 or start >= duration:
+            raise TrackError(f"start {start:g} s is outside the audio (0 to {duration:g} s)")
+        if end <= start:
+            raise TrackError(f"the region is empty or inverted: start {start:g} s, end {end:g} s")
+        if end > duration * (1 + 1e-12):
+            raise TrackError(f"end {end:g} s is beyond the audio's end ({duration:g} s)")
+        self.sr = sr
+        self.settings = settings
+        self._first_frame = math.ceil(start / HOP - 1e-9)
+        self._frames = math.floor(end / HOP + 1e-9) - self._first_frame + 1
+        if self._frames < 1:
+            raise TrackError(f"the region {start:g} to {end:g} s holds no {HOP:g} s frame")
+        spans = -(-self._frames // FRAMES_PER_SPAN)
+        self.first_sample = max(0, self._span_sample(0))
+        self.last_sample = min(frames, self._span_sample(spans - 1) + SPAN_SECONDS * sr)
+        self._analyser = SpanAnalyser(sr, fmin, fmax, settings.threshold_db)
+        self._linker = _Linker()
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._buffer_start = self.first_sample  # file sample of _buffer[0]
+        self._span = 0
+        self._spans = spans
+        self._report = report
+        self._reported = -1
+
+    def _span_sample(self, span: int) -> int:
+        """File sample where span ``span`` starts (may be negative: zeros before the file)."""
+        t = (self._first_frame + span * FRAMES_PER_SPAN) * HOP - MARGIN_SECONDS
+        return round(t * self.sr)
+
+    def feed(self, block: np.ndarray) -> None:
+        """The next samples of the file (1-D float32; the first call starts at
+        ``first_sample``)."""
+        block = np.asarray(block, dtype=np.float32).ravel()
+        self._buffer = np.concatenate((self._buffer, block))
+        while self._span < self._spans:
+            begin = self._span_sample(self._span)
+            needed = min(begin + SPAN_SECONDS * self.sr, self.last_sample)
+            if self._buffer_start + self._buffer.size < needed:
+                return
+            self._analyse(begin)
+
+    def finish(self) -> list[np.ndarray]:
+        """Analyse what is left and return the partials (see ``track_partials``)."""
+        while self._span < self._spans:
+            self._analyse(self._span_sample(self._span))
+        self._buffer = np.zeros(0, dtype=np.float32)
+        partials = self._linker.finish()
+        return _selected(partials, self.settings)
+
+    def _analyse(self, begin: int) -> None:
+        """Peaks of the span starting at file sample ``begin``, linked; the buffer is then cut
+        to the next span's start."""
+        length = SPAN_SECONDS * self.sr
+        span = np.zeros(length, dtype=np.float32)
+        lo = max(begin, self._buffer_start)
+        hi = min(begin + length, self._buffer_start + self._buffer.size)
+        if hi > lo:
+            span[lo - begin : hi - begin] = self._buffer[
+                lo - self._buffer_start : hi - self._buffer_start
+            ]
+        frames = min(FRAMES_PER_SPAN, self._frames - self._span * FRAMES_PER_SPAN)
+        first = self._first_frame + self._span * FRAMES_PER_SPAN
+        for k, (freq, level) in enumerate(self._analyser.peaks(span, frames)):
+            self._linker.step(first + k, freq, level)
+        self._span += 1
+        if self._span < self._spans:
+            keep_from = max(self._span_sample(self._span), self._buffer_start)
+            self._buffer = self._buffer[keep_from - self._buffer_start :].copy()
+            self._buffer_start = keep_from
+        self._progress()
+
+    def _progress(self) -> None:
+        if self._report is None:
+            return
+        bucket = self._span * MAX_REPORTS // self._spans
+        if bucket != self._reported:
+            self._reported = bucket
+            self._report(self._span, self._spans)
+
+
+def _band_sigma_t(freq: np.ndarray) -> np.ndarray:
+    """The time sigma (s) of the shortest window of the band each frequency (Hz) falls in."""
+    highs = np.array([hi for _, hi, _ in BANDS])
+    sigmas = np.array([min(s) for _, _, s in BANDS])
+    return sigmas[np.minimum(np.searchsorted(highs, freq, side="right"), len(BANDS) - 1)]
+
+
+class _Linker:
+    """Peaks to partials, frame by frame (steps 2 and 3 of the module docstring).
+
+    The live partials' state is kept in arrays (one entry per partial): its id, an
+    alpha-beta-gamma filter of its frequency in cents (value, slope per frame, acceleration
+    per frame**2), its last level, last matched frame and count of matched frames. Each
+    frame's matched points are logged as arrays (partial id, cents, level), 20 bytes a point
+    and no Python object per point, and grouped into partials at the end.
+    """
+
+    def __init__(self):
+        self._max_gap = round(MAX_GAP_SECONDS / HOP)
+        self._max_coast = round(MAX_COAST_SECONDS / HOP)
+        self._next_id = 0
+        self._id = np.empty(0, dtype=np.int64)
+        self._x = np.empty(0)  # filtered cents
+        self._v = np.empty(0)  # cents per frame
+        self._a = np.empty(0)  # cents per frame**2
+        self._level = np.empty(0)  # dBFS, the last matched
+        self._last = np.empty(0, dtype=np.int64)  # the last matched frame
+        self._count = np.empty(0, dtype=np.int64)
+        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def step(self, frame: int, freq: np.ndarray, level: np.ndarray) -> None:
+        cents = 1200.0 * np.log2(np.maximum(freq, 1e-9))
+        taken = np.zeros(freq.size, dtype=bool)
+        if self._id.size and freq.size:
+            gap = (frame - self._last).astype(np.float64)
+            # The acceleration is trusted over a few frames only: across a long gap the
+            # prediction is the straight line of the slope.
+            pred_x = self._x + self._v * gap + 0.5 * self._a * gap * np.minimum(gap, ACCEL_FRAMES)
+            pred_f = 2.0 ** (pred_x / 1200.0)
+            sigma_f = 1.0 / (2.0 * np.pi * _band_sigma_t(pred_f))
+            gate = np.maximum(GATE_CENTS, 1200.0 * np.log2(1.0 + GATE_SIGMAS * sigma_f / pred_f))
+            dc = cents[None, :] - pred_x[:, None]
+            da = level[None, :] - self._level[:, None]
+            cost = (dc / FREQ_SCALE_CENTS) ** 2 + (da / LEVEL_SCALE_DB) ** 2
+            # A partial just born has no slope yet: established ones choose first.
+            cost += np.where(self._count < ESTABLISHED_FRAMES, YOUNG_COST, 0.0)[:, None]
+            allowed = np.abs(dc) <= gate[:, None]
+            # Across a gap, the level must match too: a partial coasting past its note's end
+            # would otherwise take the next note's onset.
+            allowed &= (gap[:, None] < 2) | (np.abs(da) <= RESUME_LEVEL_DB)
+            rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
+            ok = allowed[rows, cols]
+            rows, cols = rows[ok], cols[ok]
+            taken[cols] = True
+            self._update(rows, cents[cols], level[cols], pred_x[rows], gap[rows], frame)
+            self._log.append((frame, self._id[rows], cents[cols], level[cols]))
+        # An established gliding partial may coast longer: through a crossing, its peak merged
+        # with another's for a few tenths of a second. A steady one may not: it would join
+        # one note to the next on a shared harmonic.
+        gliding = np.abs(self._v) >= GLIDE_SLOPE
+        longest = np.where(
+            gliding,
+            np.clip(self._count * GAP_PER_FRAME, self._max_gap, self._max_coast),
+            self._max_gap,
+        )
+        alive = frame - self._last <= longest
+        if not alive.all():
+            self._keep(alive)
+        born = np.flatnonzero(~taken)
+        if born.size:
+            ids = self._next_id + np.arange(born.size)
+            self._next_id += born.size
+            self._id = np.concatenate((self._id, ids))
+            self._x = np.concatenate((self._x, cents[born]))
+            self._v = np.concatenate((self._v, np.zeros(born.size)))
+            self._a = np.concatenate((self._a, np.zeros(born.size)))
+            self._level = np.concatenate((self._level, level[born]))
+            self._last = np.concatenate((self._last, np.full(born.size, frame)))
+            self._count = np.concatenate((self._count, np.ones(born.size, dtype=np.int64)))
+            self._log.append((frame, ids, cents[born], level[born]))
+
+    def _update(self, rows, measured, level, predicted, gap, frame) -> None:
+        """The alpha-beta-gamma filter's correction for the matched partials ``rows``."""
+        residual = measured - predicted
+        first = self._count[rows] == 1  # a slope from the first two points alone
+        v = self._v[rows] + self._a[rows] * gap
+        x = np.where(first, measured, predicted + ALPHA * residual)
+        v = np.where(first, (measured - self._x[rows]) / gap, v + BETA * residual / gap)
+        a = np.where(first, 0.0, self._a[rows] + 2.0 * GAMMA * residual / gap**2)
+        self._x[rows], self._v[rows], self._a[rows] = x, v, a
+        self._level[rows] = level
+        self._last[rows] = frame
+        self._count[rows] += 1
+
+    def _keep(self, alive: np.ndarray) -> None:
+        self._id, self._x, self._v = self._id[alive], self._x[alive], self._v[alive]
+        self._a, self._level = self._a[alive], self._level[alive]
+        self._last, self._count = self._last[alive], self._count[alive]
+
+    def finish(self) -> list[np.ndarray]:
+        """Every partial's points, (n, 3) rows [t, f, dBFS] on every frame from its first to
+        its last, gaps interpolated (in cents and dB)."""
+        if not self._log:
+            return []
+        counts = [ids.size for _, ids, _, _ in self._log]
+        frames = np.repeat([frame for frame, _, _, _ in self._log], counts)
+        ids = np.concatenate([ids for _, ids, _, _ in self._log])
+        cents = np.concatenate([c for _, _, c, _ in self._log])
+        levels = np.concatenate([lv for _, _, _, lv in self._log])
+        self._log = []
+        self._keep(np.zeros(self._id.size, dtype=bool))
+        order = np.argsort(ids, kind="stable")  # each partial's points stay in time order
+        frames, ids, cents, levels = frames[order], ids[order], cents[order], levels[order]
+        starts = np.flatnonzero(np.diff(ids, prepend=-1))
+        return [
+            _points(frames[a:b], cents[a:b], levels[a:b])
+            for a, b in zip(starts, np.append(starts[1:], ids.size), strict=True)
+        ]
+
+
+def _points(frames: np.ndarray, cents: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """(n, 3) rows [t, f, dBFS] on every frame from first to last, gaps interpolated."""
+    every = np.arange(frames[0], frames[-1] + 1)
+    out = np.empty((every.size, 3))
+    out[:, 0] = every * HOP
+    out[:, 1] = 2.0 ** (np.interp(every, frames, cents) / 1200.0)
+    out[:, 2] = np.interp(every, frames, levels)
+    return out
+
+
+def _selected(partials: list[np.ndarray], settings: TrackSettings) -> list[np.ndarray]:
+    """Step 4: long enough, the strongest ``max_partials``; sorted by start, then frequency."""
+    kept = []
+    for points in partials:
+        lasting = points.shape[0] * HOP
+        sigma_t = float(_band_sigma_t(np.median(points[:, 1:2], axis=0))[0])
+        if lasting + 1e-9 >= max(settings.min_duration, MIN_SIGMAS * sigma_t, 2 * HOP):
+            kept.append(points)
+    if settings.max_partials is not None and len(kept) > settings.max_partials:
+        energy = np.array([np.sum(10.0 ** (p[:, 2] / 10.0)) for p in kept])
+        strongest = np.sort(np.argsort(-energy, kind="stable")[: settings.max_partials])
+        kept = [kept[i] for i in strongest]
+    kept.sort(key=lambda p: (p[0, 0], p[0, 1]))
+    return kept

@@ -1,0 +1,463 @@
+"""Spectral peaks for the partial tracker: an adaptive multi-resolution analysis on a 5 ms grid.
+
+``SpanAnalyser.peaks`` takes ``SPAN_SECONDS`` of audio (the frames of its middle
+``CORE_SECONDS`` plus a margin on each side) and returns, for each 5 ms frame of the core,
+the spectral peaks standing above the local noise floor, with reassigned frequency and
+interpolated amplitude:
+
+1. One real FFT of the span. Each frequency band of ``BANDS`` takes its bins (plus a guard of
+   ``GUARD_SIGMAS`` of its shortest window's frequency sigma on each side, tapered), doubled
+   (the analytic signal), shifted to baseband and inverse-transformed at a rate just above its
+   width: the band's complex signal, as ``workers.cwt`` makes each row's. Every band's rate
+   is a multiple of 200 Hz, so the 5 ms hop is a whole number of its samples.
+2. Each band is analysed with a few Gaussian windows (its *levels*, time sigmas from long to
+   short): long ones resolve partials close in frequency (a 41 Hz bass's harmonics, two tones
+   25 cents apart), short ones follow partials whose frequency moves fast (the 10th harmonic
+   of a deep vibrato). Windows are cut at ``WINDOW_SIGMAS`` sigmas (-108 dB). Each frame of a
+   level is two short FFTs: the windowed signal and the signal under the window's time
+   derivative.
+3. Peaks: bins above both neighbours, inside the band's own range. The frequency is the
+   reassigned one, f = f_bin - Im(X_dh / X_h) / (2 pi): the phase derivative the snap uses,
+   exact for a stationary sinusoid and, with a Gaussian, for a linear chirp at the frame's
+   centre. The same ratio gives the energy's centre in time, t = sigma_t**2 Re(X_dh / X_h)
+   from the frame's: a peak more than ``TIME_OFFSET_SIGMAS`` sigmas off is the edge of a
+   sound starting or ending, or a click, and is dropped. The amplitude is the top of the
+   parabola through the log power of the three bins over the window's gain (exact for a
+   Gaussian): a sine of peak amplitude A reads 20*log10(A) dBFS, as the snap's points do.
+   The parabola's curvature over a stationary sine's is the peak's *sharpness*: 1 for a
+   steady partial, 1 / (1 + (2 pi c sigma_t**2)**2) for one sweeping c Hz/s, which also reads
+   low by the fourth root of that, restored.
+4. Levels are merged from the longest: a peak is kept if it is sharp (at least
+   ``SHARP``, so the window suits it), not one of a comb (``_comb``: a vibrato's sidebands,
+   which a long window resolves into sharp peaks of their own), near a peak of the next
+   shorter level (within ``PARENT_SIGMAS`` of its frequency sigma, above its noise floor or
+   not, as crowded harmonics fill a short window's valleys: where the partial is now, which a
+   sideband far out in a deep vibrato is not), and no kept peak of a longer level lies within
+   ``CLAIM_SIGMAS`` of this level's frequency sigma (which would be the same partial, or two
+   partials this window cannot separate); the shortest level's peaks need not be sharp. So
+   each partial is read with the longest window that suits it, with no window size to choose.
+5. Noise floor, per level and frame: the ``NOISE_PERCENTILE``-th percentile of the power over
+   blocks of ``FLOOR_BLOCK_SIGMAS`` frequency sigmas (a lone partial or a harmonic series with
+   resolved partials fills well under that share of a block, so the percentile is the noise or
+   the valleys), then the median over ``FLOOR_MEDIAN_SECONDS`` of frames. A peak is kept if its
+   power is ``threshold_db`` above the floor of its block, or above the longest level's floor
+   scaled to its window's noise bandwidth (where partials crowd a short window, its floor is
+   their skirts; the longest window resolves them and sees the noise), within
+   ``DYNAMIC_RANGE_DB`` of the frame's loudest peak (the window's own skirts of a loud partial
+   in a noiseless sound), not masked (``_masked``) and above ``ABSOLUTE_FLOOR_DB``.
+
+Pure numpy/scipy: no GUI code, of app only app.base.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import scipy.fft as sfft
+from scipy.ndimage import median_filter
+
+HOP = 0.005  # s, the output grid (the snap's default hop)
+SPAN_SECONDS = 3  # analysed per FFT, margins included: whole seconds, so the hop is whole
+MARGIN_SECONDS = 0.5  # each side: the longest window's half (5 x 100 ms)
+CORE_SECONDS = SPAN_SECONDS - 2 * MARGIN_SECONDS
+FRAMES_PER_SPAN = round(CORE_SECONDS / HOP)
+# (lowest Hz, highest Hz, window time sigmas in s, long to short). A window's frequency sigma
+# is 1/(2 pi sigma_t). 100 ms (1.6 Hz) separates two tones 25 cents apart at 440 Hz (shorter
+# longest levels above 640 Hz, which 25 cents would allow, let vibrato sidebands through:
+# measured with tests/track_cases.py); the middle levels resolve harmonic series (30 ms: a
+# 41 Hz bass; 15 ms up to 640 Hz: a voice at 80 Hz); the shortest follow fast frequency
+# changes (2.5 ms: a 10th harmonic sweeping 8 kHz/s stays sharp). Above 2.5 kHz the longest
+# level would cost more than it is worth.
+BANDS = (
+    (0.0, 160.0, (0.1, 0.03, 0.012)),
+    (160.0, 640.0, (0.1, 0.015, 0.006)),
+    (640.0, 2560.0, (0.1, 0.01, 0.004)),
+    (2560.0, 10240.0, (0.006, 0.0025)),
+    (10240.0, math.inf, (0.004, 0.002)),
+)
+WINDOW_SIGMAS = 5.0  # the Gaussian is cut here: -108 dB
+# A level is computed every round(sigma_t / (STRIDE_SIGMA_HOPS * HOP)) frames: every 4th for
+# 100 ms (its window moves by a fifth of a sigma, its peaks by nothing measurable), every one
+# for 30 ms and shorter.
+STRIDE_SIGMA_HOPS = 5.0
+GUARD_SIGMAS = 6.0  # band guard, in frequency sigmas of its shortest window, tapered
+RATE_HEADROOM = 1.15  # baseband rate over the extracted width
+TIME_OFFSET_SIGMAS = 0.8
+SHARP = 0.7  # a peak at least this sharp is read at its level: 2 pi c sigma_t**2 < 0.65
+CLAIM_SIGMAS = 1.5
+PARENT_SIGMAS = 1.5  # of the next shorter level: how near its peak a longer level's must lie
+COMB_RANGE_DB = 40.0
+COMB_SIGMAS = 1.5  # of the next shorter level: the reach within which sidebands are counted
+MASKED_DB = 20.0  # below the loudest of a comb's cluster; and of a neighbour (``_masked``)
+NOISE_PERCENTILE = 20.0
+FLOOR_BLOCK_SIGMAS = 40.0  # frequency sigmas per noise-floor block
+FLOOR_MEDIAN_SECONDS = 0.1
+DYNAMIC_RANGE_DB = 80.0
+MASK_CENTS = 100.0
+MASK_NEIGHBOURS = 4  # peaks checked on each side
+
+ABSOLUTE_FLOOR_DB = -120.0
+_FRAME_KEY = 1e6  # Hz: frame * _FRAME_KEY + frequency sorts peaks by frame, then frequency
+_TINY = 1e-30
+
+
+@dataclass(frozen=True)
+class _Level:
+    sigma_t: float  # s
+    window: np.ndarray  # float32 Gaussian, zero-padded to (nfft,)
+    dwindow: np.ndarray  # its time derivative, per second, (nfft,)
+    nfft: int
+    half: int  # the window's centre sample
+    stride: int  # computed every this many frames
+    own_index: np.ndarray  # the FFT bins the band owns, increasing in frequency, with one
+    # neighbour on each side
+    own_hz: np.ndarray  # their absolute frequencies
+    gain: float  # sum of the window: a sine of amplitude A peaks at A * gain
+    window_power: float  # sum of the window squared: white noise of variance s2 reads s2 * this
+    curvature: float  # second difference of ln power across bins at a steady sine's peak
+    block: int  # bins per noise-floor block
+
+
+class _LevelPeaks(NamedTuple):
+    frame: np.ndarray  # int, (p,)
+    freq: np.ndarray  # Hz, reassigned
+    dbfs: np.ndarray
+    sharpness: np.ndarray
+    strong: np.ndarray  # bool: above the noise floor by the threshold
+    keys: np.ndarray  # sorted frame * _FRAME_KEY + freq of all of them
+    power: np.ndarray  # the peak bin's power over the window's gain squared
+    density: np.ndarray  # (computed frames, own bins): the floor as white-noise variance
+    own_hz: np.ndarray  # density's bins
+    stride: int
+    noise_gain: float  # sum of the window squared over its gain squared
+
+    def floor_at(self, frame: np.ndarray, freq: np.ndarray) -> np.ndarray:
+        """The floor (white-noise variance) this level saw at those frames and frequencies."""
+        row = np.minimum(frame // self.stride, self.density.shape[0] - 1)
+        col = np.clip(np.searchsorted(self.own_hz, freq), 0, self.own_hz.size - 1)
+        return self.density[row, col]
+
+
+@dataclass(frozen=True)
+class _Band:
+    own_lo: float  # Hz: peaks whose frequency lies in [own_lo, own_hi) are this band's
+    own_hi: float
+    first_bin: int  # span rfft bins first_bin .. first_bin + weights.size - 1
+    weights: np.ndarray  # float64 taper times the analytic factor 2 / n_span * rate_samples
+    centre_bin: int  # the span bin moved to baseband 0 Hz
+    rate_samples: int  # baseband samples over the span
+    levels: tuple[_Level, ...]  # long to short
+
+
+class SpanAnalyser:
+    """Peaks of successive spans of one sound (see the module docstring).
+
+    Parameters
+    ----------
+    sr : int, sample rate Hz
+    fmin, fmax : float, Hz, 0 < fmin < fmax <= sr / 2: the frequencies peaks may have
+    threshold_db : float, dB over the local noise floor a peak must stand
+    """
+
+    def __init__(self, sr: int, fmin: float, fmax: float, threshold_db: float):
+        self.sr = sr
+        self.threshold = 10.0 ** (threshold_db / 10.0)
+        self.fmin, self.fmax = fmin, fmax
+        # A band that meets [fmin, fmax] is analysed whole (its noise floor needs its width,
+        # even for a range narrower than a bin); peaks outside the range are dropped.
+        self.bands = [
+            band
+            for lo, hi, sigmas in BANDS
+            if lo < fmax and hi > fmin and (band := _plan_band(sr, lo, hi, sigmas)) is not None
+        ]
+
+    def peaks(self, span: np.ndarray, frames: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Peaks of the first ``frames`` core frames of one span.
+
+        Parameters
+        ----------
+        span : np.ndarray, float32, shape (SPAN_SECONDS * sr,): samples from MARGIN_SECONDS
+            before the first frame's time
+        frames : int, 1 .. FRAMES_PER_SPAN
+
+        Returns
+        -------
+        list of ``frames`` pairs (frequency Hz float64 (p,), amplitude dBFS float64 (p,)),
+        sorted by frequency.
+        """
+        spectrum = sfft.rfft(span.astype(np.float64))
+        found = [self._band_peaks(band, spectrum, frames) for band in self.bands]
+        frame = np.concatenate([f[0] for f in found]) if found else np.empty(0, int)
+        freq = np.concatenate([f[1] for f in found]) if found else np.empty(0)
+        level = np.concatenate([f[2] for f in found]) if found else np.empty(0)
+        order = np.lexsort((freq, frame))
+        frame, freq, level = frame[order], freq[order], level[order]
+        keep = level >= _group_max(frame, level)[frame] - DYNAMIC_RANGE_DB
+        frame, freq, level = frame[keep], freq[keep], level[keep]
+        keep = ~_masked(frame, freq, level) & (freq >= self.fmin) & (freq <= self.fmax)
+        frame, freq, level = frame[keep], freq[keep], level[keep]
+        split = np.searchsorted(frame, np.arange(1, frames))
+        return list(zip(np.split(freq, split), np.split(level, split), strict=True))
+
+    def _band_peaks(self, band: _Band, spectrum: np.ndarray, frames: int):
+        """The band's kept peaks over all frames: (frame int, frequency Hz, level dBFS)."""
+        m = band.rate_samples
+        placed = np.zeros(m, dtype=np.complex128)
+        offsets = (np.arange(band.weights.size) + band.first_bin - band.centre_bin) % m
+        placed[offsets] = spectrum[band.first_bin : band.first_bin + band.weights.size]
+        placed[offsets] *= band.weights
+        signal = sfft.ifft(placed).astype(np.complex64)
+        # Zeros after the span for the last frames' FFT padding (the window is 0 there).
+        signal = np.concatenate((signal, np.zeros(max(v.nfft for v in band.levels), np.complex64)))
+        rate = m / SPAN_SECONDS
+        centres = round(MARGIN_SECONDS * rate) + round(HOP * rate) * np.arange(frames)
+        found = [self._level_peaks(band, level, signal, centres, rate) for level in band.levels]
+        # Where partials crowd a short window, its floor is their skirts, not the noise; the
+        # longest window, which resolves them, sees the noise: a peak is above the floor by
+        # either measure (the longest's scaled to this window's bandwidth).
+        longest = found[0]
+        for i in range(1, len(found)):
+            here = found[i]
+            floor = longest.floor_at(here.frame, here.freq) * here.noise_gain
+            found[i] = here._replace(strong=here.strong | (here.power >= self.threshold * floor))
+        kept_key = np.empty(0)
+        out_frame, out_freq, out_level = [], [], []
+        for i, (level, found_here) in enumerate(zip(band.levels, found, strict=True)):
+            fr, freq, dbfs, sharpness, strong = found_here[:5]
+            keep = strong.copy()
+            if i < len(band.levels) - 1:
+                shorter = found[i + 1]
+                next_sigma_f = 1.0 / (2.0 * np.pi * band.levels[i + 1].sigma_t)
+                keep &= sharpness >= SHARP
+                # A comb's weaker teeth may sit below the noise threshold: peaks within
+                # COMB_RANGE_DB of the frame's loudest count too.
+                teeth = strong | (dbfs >= _group_max(fr, dbfs)[fr] - COMB_RANGE_DB)
+                comb = np.zeros(fr.size, dtype=bool)
+                comb[teeth] = _comb(fr[teeth], freq[teeth], dbfs[teeth], COMB_SIGMAS * next_sigma_f)
+                keep &= ~comb
+                keep &= _near(shorter.keys, fr, freq, PARENT_SIGMAS * next_sigma_f)
+            if kept_key.size:
+                sigma_f = 1.0 / (2.0 * np.pi * level.sigma_t)
+                keep &= ~_near(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f)
+            fr, freq, dbfs = fr[keep], freq[keep], dbfs[keep]
+            kept_key = np.sort(np.concatenate((kept_key, fr * _FRAME_KEY + freq)))
+            out_frame.append(fr)
+            out_freq.append(freq)
+            out_level.append(dbfs)
+        return np.concatenate(out_frame), np.concatenate(out_freq), np.concatenate(out_level)
+
+    def _level_peaks(self, band: _Band, level: _Level, signal, centres, rate):
+        """One level's peaks (steps 3 and 5). A long window barely changes over a few hops:
+        it is computed every ``level.stride`` frames, and each of its frames' peaks stand for
+        the frames nearest it."""
+        frames = centres.size
+        centres = centres[:: level.stride]
+        chunk = signal[centres[:, None] + np.arange(-level.half, level.nfft - level.half)]
+        # Only the band's own bins, taken straight from the unshifted FFT.
+        x = sfft.fft(chunk * level.window, axis=1)[:, level.own_index]
+        xd = sfft.fft(chunk * level.dwindow, axis=1)[:, level.own_index]
+        power = x.real**2 + x.imag**2
+        floor = _noise_floor(power, level.block, level.stride)
+        inner = power[:, 1:-1]
+        is_peak = (inner > power[:, :-2]) & (inner >= power[:, 2:])
+        fr, col = np.nonzero(is_peak)
+        strong = inner[fr, col] >= self.threshold * floor[fr, col + 1]
+        k = col + 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = xd[fr, k] / x[fr, k]
+            freq = level.own_hz[k] - ratio.imag / (2.0 * np.pi)
+            offset = level.sigma_t**2 * ratio.real
+            a = np.log(power[fr, k - 1] + _TINY)
+            b = np.log(power[fr, k] + _TINY)
+            c = np.log(power[fr, k + 1] + _TINY)
+            curvature = a - 2.0 * b + c
+            p = np.where(curvature < 0, 0.5 * (a - c) / curvature, 0.0)
+            top = b - 0.25 * (a - c) * p  # ln power at the parabola's top
+            sharpness = np.clip(curvature / level.curvature, 1e-3, 1.0)
+            # A sweeping partial's peak is lower by the fourth root of its sharpness.
+            dbfs = (10.0 / np.log(10.0)) * (top - 0.5 * np.log(sharpness))
+            dbfs -= 20.0 * np.log10(level.gain)
+        good = (
+            np.isfinite(freq)
+            & (freq >= band.own_lo)
+            & (freq < band.own_hi)
+            & (dbfs >= ABSOLUTE_FLOOR_DB)
+            & (np.abs(offset) <= TIME_OFFSET_SIGMAS * level.sigma_t)
+        )
+        gain2 = level.gain**2
+        peak_power = inner[fr, col][good] / gain2
+        fr, freq, dbfs = fr[good], freq[good], dbfs[good]
+        sharpness, strong = sharpness[good], strong[good]
+        if level.stride > 1:
+            shifts = np.arange(level.stride) - level.stride // 2
+            fr = (fr[None, :] * level.stride + shifts[:, None]).ravel()
+            inside = (fr >= 0) & (fr < frames)
+            fr = fr[inside]
+            freq, dbfs, sharpness, strong, peak_power = (
+                np.tile(v, level.stride)[inside]
+                for v in (freq, dbfs, sharpness, strong, peak_power)
+            )
+            order = np.argsort(fr, kind="stable")
+            fr, freq, dbfs, sharpness, strong, peak_power = (
+                v[order] for v in (fr, freq, dbfs, sharpness, strong, peak_power)
+            )
+        noise_gain = level.window_power / gain2
+        return _LevelPeaks(
+            fr,
+            freq,
+            dbfs,
+            sharpness,
+            strong,
+            np.sort(fr * _FRAME_KEY + freq),
+            peak_power,
+            floor / gain2 / noise_gain,
+            level.own_hz,
+            level.stride,
+            noise_gain,
+        )
+
+
+def _group_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The largest of ``values`` per group, indexed by group number (-inf for a group with
+    none); ``group`` non-decreasing."""
+    out = np.full(int(group[-1]) + 1 if group.size else 0, -np.inf)
+    if group.size:
+        starts = np.flatnonzero(np.diff(group, prepend=-1))
+        out[group[starts]] = np.maximum.reduceat(values, starts)
+    return out
+
+
+def _comb(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray, reach: float) -> np.ndarray:
+    """Which peaks belong to a cluster (peaks of one frame, each within ``reach`` Hz of the
+    next) of three or more, or lie more than ``MASKED_DB`` below their cluster's loudest: the
+    sidebands a long window makes of a vibrato, which it resolves into sharp peaks of their
+    own. Two partials the shorter window could not separate make a pair of similar levels."""
+    if frame.size == 0:
+        return np.zeros(0, dtype=bool)
+    key = frame * _FRAME_KEY + freq
+    order = np.argsort(key)
+    key = key[order]
+    starts = np.concatenate(([True], np.diff(key) > reach))
+    cluster = np.cumsum(starts) - 1
+    size = np.bincount(cluster)
+    loudest = _group_max(cluster, dbfs[order])
+    bad = (size[cluster] >= 3) | (dbfs[order] < loudest[cluster] - MASKED_DB)
+    out = np.empty(frame.size, dtype=bool)
+    out[order] = bad
+    return out
+
+
+def _masked(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray) -> np.ndarray:
+    """Which peaks (sorted by frame, then frequency) lie within ``MASK_CENTS`` of a peak of
+    the same frame more than ``MASKED_DB`` louder: the skirt of a loud partial, as a band
+    sees one just beyond its edge, or a sideband of its vibrato."""
+    out = np.zeros(frame.size, dtype=bool)
+    ratio = 2.0 ** (MASK_CENTS / 1200.0)
+    for shift in range(1, min(MASK_NEIGHBOURS, frame.size - 1) + 1):
+        a, b = slice(0, frame.size - shift), slice(shift, frame.size)
+        near = (frame[a] == frame[b]) & (freq[b] <= freq[a] * ratio)
+        out[a] |= near & (dbfs[a] < dbfs[b] - MASKED_DB)
+        out[b] |= near & (dbfs[b] < dbfs[a] - MASKED_DB)
+    return out
+
+
+def _near(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -> np.ndarray:
+    """Which peaks (frame, freq) have one of ``keys`` (sorted, frame * _FRAME_KEY + freq) of
+    the same frame within ``reach`` Hz."""
+    if keys.size == 0:
+        return np.zeros(frame.size, dtype=bool)
+    key = frame * _FRAME_KEY + freq
+    right = np.searchsorted(keys, key)
+    above = keys[np.minimum(right, keys.size - 1)] - key
+    below = key - keys[np.maximum(right - 1, 0)]
+    # Keys of other frames are at least _FRAME_KEY - fmax away, far beyond any reach.
+    return ((above >= 0) & (above <= reach)) | ((below >= 0) & (below <= reach))
+
+
+def _noise_floor(power: np.ndarray, block: int, stride: int) -> np.ndarray:
+    """(frames, bins) power -> (frames, bins) floor: the NOISE_PERCENTILE-th percentile over
+    blocks of ``block`` bins (the last block takes the remainder), the median of that over
+    FLOOR_MEDIAN_SECONDS of frames (``stride`` hops apart)."""
+    frames, bins = power.shape
+    blocks = max(1, bins // block)
+    edges = np.linspace(0, bins, blocks + 1).astype(int)
+    floors = np.empty((frames, blocks))
+    for i in range(blocks):
+        part = power[:, edges[i] : edges[i + 1]]
+        rank = int(NOISE_PERCENTILE / 100.0 * (part.shape[1] - 1))
+        floors[:, i] = np.partition(part, rank, axis=1)[:, rank]
+    size = max(1, round(FLOOR_MEDIAN_SECONDS / (HOP * stride)))
+    floors = median_filter(floors, size=(min(size, 2 * frames - 1) | 1, 1), mode="nearest")
+    return np.repeat(floors, np.diff(edges), axis=1)
+
+
+def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
+    """The band's extraction, rate and levels; None when [own_lo, own_hi) is empty."""
+    nyquist = sr / 2.0
+    own_hi = min(own_hi, nyquist)
+    if own_hi <= own_lo:
+        return None
+    guard = GUARD_SIGMAS / (2.0 * math.pi * min(sigmas))
+    lo = max(own_lo - guard, 0.0)
+    hi = min(own_hi + guard, nyquist)
+    first_bin = math.floor(lo * SPAN_SECONDS)
+    last_bin = math.ceil(hi * SPAN_SECONDS)
+    freqs = np.arange(first_bin, last_bin + 1) / SPAN_SECONDS
+    # Raised-cosine taper over the guard's outer half on each side.
+    taper = np.ones(freqs.size)
+    ramp = guard / 2.0
+    for edge, outward in ((own_lo + ramp - guard, -1.0), (own_hi + guard - ramp, 1.0)):
+        beyond = np.clip((freqs - edge) * outward / ramp, 0.0, 1.0)
+        taper *= 0.5 * (1.0 + np.cos(np.pi * beyond))
+    step = 200 * SPAN_SECONDS  # baseband samples a multiple of this: a whole-sample hop
+    rate_samples = step * math.ceil(RATE_HEADROOM * (freqs.size / SPAN_SECONDS) / 200)
+    centre_bin = round((first_bin + last_bin) / 2)
+    rate = rate_samples / SPAN_SECONDS
+    levels = tuple(
+        level
+        for sigma_t in sigmas
+        if (level := _plan_level(sigma_t, rate, centre_bin, own_lo, own_hi)) is not None
+    )
+    if not levels:
+        return None
+    return _Band(
+        own_lo=own_lo,
+        own_hi=own_hi,
+        first_bin=first_bin,
+        weights=taper * (2.0 / (SPAN_SECONDS * sr)) * rate_samples,
+        centre_bin=centre_bin,
+        rate_samples=rate_samples,
+        levels=levels,
+    )
+
+
+def _plan_level(sigma_t, rate, centre_bin, own_lo, own_hi) -> _Level | None:
+    half = math.ceil(WINDOW_SIGMAS * sigma_t * rate)
+    nfft = sfft.next_fast_len(2 * half + 1)
+    tau = (np.arange(nfft) - half) / rate
+    window = np.where(np.arange(nfft) <= 2 * half, np.exp(-0.5 * (tau / sigma_t) ** 2), 0.0)
+    shifted = sfft.fftshift(np.arange(nfft))  # FFT bins in increasing frequency
+    bin_hz = centre_bin / SPAN_SECONDS + sfft.fftshift(sfft.fftfreq(nfft, 1.0 / rate))
+    own_bins = np.flatnonzero((bin_hz >= own_lo) & (bin_hz < own_hi))
+    if own_bins.size < 3:
+        return None
+    own = slice(max(int(own_bins[0]) - 1, 0), min(int(own_bins[-1]) + 2, nfft))
+    sigma_f = 1.0 / (2.0 * math.pi * sigma_t)
+    bin_width = rate / nfft
+    return _Level(
+        sigma_t=sigma_t,
+        window=window.astype(np.float32),
+        dwindow=(-tau / sigma_t**2 * window).astype(np.float32),
+        nfft=nfft,
+        half=half,
+        stride=max(1, round(sigma_t / (STRIDE_SIGMA_HOPS * HOP))),
+        own_index=shifted[own],
+        own_hz=bin_hz[own],
+        gain=float(window.sum()),
+        window_power=float(np.sum(window**2)),
+        curvature=-2.0 * (bin_width / sigma_f) ** 2,
+        block=max(8, round(FLOOR_BLOCK_SIGMAS * sigma_f / bin_width)),
+    )
