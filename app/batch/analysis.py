@@ -234,7 +234,9 @@ def _render_columns(path: str, info: FileInfo, chunk: Chunk) -> np.ndarray:
     """float32 dB (OVERVIEW_HEIGHT, chunk's columns): the overview's columns of `chunk`."""
     view = overview_view(info.sample_rate, info.duration)
     sr = info.sample_rate
-    window = stft_window_size(sr, view.start, view.end, OVERVIEW_WIDTH, view.fmin)
+    window = stft_window_size(
+        sr, view.start, view.end, OVERVIEW_WIDTH, view.fmin, view.fmax, OVERVIEW_HEIGHT
+    )
     first = max(0, math.floor(chunk.start * sr) - window)
     last = min(info.frames, math.ceil(chunk.end * sr) + window)
     samples = np.zeros(last - first, dtype=np.float32)  # a truncated file's tail: silence
