@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -516,3 +517,54 @@ def test_edge_cones_are_nan_where_the_analysis_reaches_past_the_audio(method):
     if method == "cwt":  # the 50 Hz row: 2.15 time sigmas of the Morlet at q = 16
         sigma = cwt.HPBW_PER_SIGMA * DEFAULT_Q / (2 * math.pi * 50.0)
         assert inside[0] == pytest.approx(EDGE_CONE_SIGMAS * sigma * 100, abs=1)
+
+
+# --- part of an image ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seconds, width", [(5.0, 300), (100.0, 2000), (700.0, 2000)])
+def test_stft_columns_are_those_of_the_whole_image_bit_for_bit(seconds, width):
+    # Short views interpolate between frames on a grid, long ones max-pool frames per
+    # column: both must give a column the value it has in the whole image.
+    audio = np.random.default_rng(1).standard_normal(round(seconds * 8000)).astype(np.float32)
+    view = dict(start=0.0, end=seconds, fmin=20.0, fmax=4000.0, width=width, height=48)
+    whole = render(audio, 8000, **view, method="stft", mark_edges=True)
+    cuts = [0, 1, width // 3, width // 3 + 7, width - 1, width]
+    parts = [
+        render(audio, 8000, **view, method="stft", mark_edges=True, columns=(a, b))
+        for a, b in itertools.pairwise(cuts)
+    ]
+    assert np.array_equal(np.hstack(parts), whole, equal_nan=True)
+
+
+def test_columns_read_no_sample_beyond_their_reach():
+    # What a growing overview relies on: columns ending COLUMN_REACH before the samples
+    # written so far read none of the samples still to come.
+    sr, seconds, width = 8000, 200.0, 400
+    audio = np.random.default_rng(2).standard_normal(round(seconds * sr)).astype(np.float32)
+    view = dict(start=0.0, end=seconds, fmin=20.0, fmax=4000.0, width=width, height=32)
+    whole = render(audio, sr, **view, method="stft")
+    written = audio.size // 2
+    stop = int((written - stft.COLUMN_REACH) / (audio.size / width))
+    partial = audio.copy()
+    partial[written:] = np.nan  # anything read from here on would show
+    part = render(partial, sr, **view, method="stft", columns=(0, stop))
+    assert np.array_equal(part, whole[:, :stop])
+
+
+@pytest.mark.parametrize(
+    "columns, method, words",
+    [
+        ((0, 10), "cwt", "only the STFT"),
+        ((5, 5), "stft", "below stop"),
+        ((7, 3), "stft", "below stop"),
+        ((0, 65), "stft", "columns"),
+        ((-1, 3), "stft", "columns"),
+        ((0.5, 3), "stft", "columns"),
+        ((0, 1, 2), "stft", "first, stop"),
+        ("all", "stft", "first, stop"),
+    ],
+)
+def test_bad_columns_raise_one_clear_error(columns, method, words):
+    with pytest.raises(SpectrumError, match=words):
+        render(tone(440, 0.5, 1.0), SR, **GOOD, method=method, columns=columns)

@@ -136,6 +136,7 @@ def render(
     mark_edges: bool = False,
     window: float | None = None,
     hop: float | None = None,
+    columns: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 
@@ -172,10 +173,15 @@ def render(
         hop (at least a sample) when the caller chooses them; None is Soma's choice (windows
         matched to the CWT's bandwidth per half-octave band, frames as dense as they need). The
         CWT validates but ignores them.
+    columns : (first, stop) of ints, 0 <= first < stop <= width, or None (all)
+        The STFT only: just those columns of the image, with the values they have in the
+        whole one (the overview is built so while its file decodes: ``audio`` is then the
+        whole file's block, of which only the samples up to ``stft.COLUMN_REACH`` past the
+        columns' end need be written yet).
 
     Returns
     -------
-    np.ndarray, float32, shape (height, width), dBFS
+    np.ndarray, float32, shape (height, width) or (height, stop - first), dBFS
         Row 0 is ``fmin``. Each pixel is the largest level within its column and row band: a
         sine of peak amplitude A reads 20*log10(A) on its ridge, with either method; a
         stationary noise reads its power in the CWT's equivalent noise bandwidth (about
@@ -199,6 +205,7 @@ def render(
     window_samples = None if window is None else _window_samples(window, sr)
     hop_samples = None if hop is None else _hop_samples(hop, sr)
     chosen = resolve_method(method, start, end)
+    first, stop = _columns(columns, width, chosen)
     freqs = np.geomspace(fmin, fmax, height)
     if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, row) > cwt.MAX_SEGMENT:
         raise SpectrumError(
@@ -221,6 +228,7 @@ def render(
             report,
             window_samples,
             hop_samples,
+            (first, stop),
         )
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
     db = np.log10(power, out=power)
@@ -229,7 +237,7 @@ def render(
     np.maximum(db, np.float32(DB_FLOOR), out=db)
     if mark_edges:
         cones = _edge_cones(samples.size, sr, start, end, freqs, width, chosen, row, window_samples)
-        db[cones] = np.nan
+        db[cones[:, first:stop]] = np.nan
     return db
 
 
@@ -308,6 +316,19 @@ def _hop_samples(hop, sr: int) -> float:
 
 def _pixels(name: str, value) -> int:
     return whole(name, value, SpectrumError, 1, MAX_PIXELS)
+
+
+def _columns(columns, width: int, method: str) -> tuple[int, int]:
+    if columns is None:
+        return 0, width
+    if method != "stft":
+        raise SpectrumError("columns: only the STFT computes part of an image")
+    if not (isinstance(columns, tuple | list) and len(columns) == 2):
+        raise SpectrumError(f"columns must be (first, stop), got {columns!r}")
+    first, stop = (whole("columns", value, SpectrumError, 0, width) for value in columns)
+    if first >= stop:
+        raise SpectrumError(f"columns: first ({first}) must be below stop ({stop})")
+    return first, stop
 
 
 def _finite(name: str, value) -> float:

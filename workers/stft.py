@@ -20,6 +20,10 @@ from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA
 
 MIN_WINDOW = 16  # samples
 MAX_WINDOW = 65536  # samples (1.5 s at 44.1 kHz: a 1.3 Hz half-power bandwidth)
+# How far past a column's end its frames may read, in samples: a frame is centred within its
+# column and reads half a window beyond; interpolated columns read the grid's frames up to
+# 2.5 steps (each under a window) past their centre.
+COLUMN_REACH = 3 * MAX_WINDOW
 # Frames at most this many window sigmas apart: a click halfway between two frames reads at
 # most 1.7 dB below a click at a frame's centre (Hann frames at 50 % overlap lose 6 dB
 # there), and a column's peak of noise reads as the CWT's does (frames 2.5 sigmas apart
@@ -306,6 +310,7 @@ def stft_power(
     report=None,
     window: int | None = None,
     hop: float | None = None,
+    columns: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Max-pooled STFT power on log-spaced rows, each band of rows with its own window
     (``row_windows``), or every row with the one the caller chose.
@@ -324,21 +329,26 @@ def stft_power(
         (noise then reads its power in that window's bandwidth) instead of ``row_windows``
     hop : float > 0 or None, samples between frames instead of Soma's choice; frames are
         max-pooled per column, or interpolated where columns are narrower than the hop
+    columns : (first, stop) with 0 <= first < stop <= width, or None (all): only those
+        columns of the ``width``-column image, the same values as in the whole image (the
+        frames of a column depend on the column alone), so an image can be built a part at
+        a time, e.g. while its audio is still being decoded
 
     Returns
     -------
-    np.ndarray, float32, (height, width)
+    np.ndarray, float32, (height, stop - first)
         Power in full-scale-sine units: a sine of peak amplitude A reads A**2 on its ridge.
     """
+    first, stop = (0, width) if columns is None else columns
     dt = (end - start) / width
     if window is None:
         windows, cover = _window_plan(sr, dt, width, freqs, q)
     else:
         windows, cover = np.full(freqs.size, window, dtype=np.int64), COVER_SIGMAS
     edges = _row_edges(freqs)
-    out = np.empty((freqs.size, width), dtype=np.float32)
+    out = np.empty((freqs.size, stop - first), dtype=np.float32)
     lengths = np.unique(windows)
-    total = lengths.size * width
+    total = lengths.size * (stop - first)
     for i, n in enumerate(lengths.tolist()):
         rows = np.flatnonzero(windows == n)
         band = slice(rows[0], rows[-1] + 1)  # a window's rows are contiguous
@@ -348,12 +358,13 @@ def stft_power(
             np.ascontiguousarray(freqs[band], dtype=np.float64).tobytes(),
             np.ascontiguousarray(edges[rows[0] : rows[-1] + 2], dtype=np.float64).tobytes(),
         )
-        done = i * width
+        done = i * (stop - first)
         _window_power(
             audio,
             sr,
             start,
             dt,
+            (first, stop),
             width,
             n,
             row_map,
@@ -365,19 +376,23 @@ def stft_power(
     return out
 
 
-def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report, hop, cover) -> None:
-    """Fill ``out`` ((rows, width) float32) with the power of n-point frames: the largest of
+def _window_power(
+    audio, sr, start, dt, columns, width, n, rows: _RowMap, out, report, hop, cover
+) -> None:
+    """Fill ``out`` ((rows, stop - first) float32) with the power of n-point frames in
+    ``columns`` (first, stop) of a ``width``-column image: the largest of
     the frames in each column or, where columns are narrower than INTERPOLATE_SIGMAS window
     sigmas (a long window in a short view), interpolated between frames that far apart;
     with a ``hop`` (samples), frames that far apart, else at most ``cover`` sigmas apart."""
     column = dt * sr
     step = INTERPOLATE_SIGMAS * n / (2.0 * GAUSS_CUT) if hop is None else hop
+    index = np.arange(*columns)
     if column < step:
         # The frames' power changes little over `step` samples: frames on a grid fixed in
         # the file's time (so a pan does not move them), ln power interpolated to each
         # column's centre by the parabola through the three nearest (exact on a Gaussian
         # bump, which a click's envelope is, so its peak stays in its column).
-        centres = start * sr + (np.arange(width) + 0.5) * column
+        centres = start * sr + (index + 0.5) * column
         first = round(centres[0] / step) - 1
         grid = np.arange(first, round(centres[-1] / step) + 2) * step
         power = np.log(np.maximum(_pooled_rows(audio, grid, 1, n, rows, None), _TINY))
@@ -388,14 +403,14 @@ def _window_power(audio, sr, start, dt, width, n, rows: _RowMap, out, report, ho
         curve = middle + u * (above - below) / 2 + u * u * (above - 2 * middle + below) / 2
         out[:] = np.exp(curve).T
         if report is not None:
-            report(width)
+            report(index.size)
         return
     if hop is None:
         k = frames_per_column(n, column, width, cover)
     else:
         k = max(1, min(math.ceil(column / hop), MAX_FFT_POINTS // (width * n)))
     offsets = (np.arange(k) + 0.5) / k
-    centres = start * sr + (np.arange(width)[:, None] + offsets).ravel() * column
+    centres = start * sr + (index[:, None] + offsets).ravel() * column
     out[:] = _pooled_rows(audio, centres, k, n, rows, report).T
 
 

@@ -1,21 +1,26 @@
-"""The overview: an STFT of the whole file, computed once when it opens.
+"""The overview: an STFT of the whole file, computed once as it opens.
 
-It runs in the main process behind the loading state (seed 004): it is the bottom layer the
-viewport falls back on, so it must exist before anything else is drawn, and an STFT of the
-whole file at display resolution takes well under a second.
+It runs in the main process behind the loading state: it is the bottom layer the viewport
+falls back on, so it must exist before anything else is drawn. A file being decoded gets it
+while it decodes (GrowingOverview: each column is computed as soon as the samples it reads
+have arrived), so an hour's overview is nearly done when its decode ends; audio decoded
+already (the demo) gets it at once (compute_overview).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 
+import numpy as np
 import scipy.fft
 
 from app.document.audio_file import AudioFile
 from app.document.state import Image, View
 from workers.imaging import auto_levels, display_range, image_payload
 from workers.spectrum import render, stft_window_size
+from workers.stft import COLUMN_REACH
 
 OVERVIEW_WIDTH = 2000
 OVERVIEW_HEIGHT = 384
@@ -37,30 +42,22 @@ def overview_view(sample_rate: int, duration: float) -> View:
 def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
     """The overview image of `audio` and its bytes, to be served under `key`."""
     began = time.perf_counter()
-    view = full_view(audio)
     with scipy.fft.set_workers(os.cpu_count() or 1):  # the window waits for it anyway
-        db = render(
-            audio.samples,
-            audio.sample_rate,
-            start=view.start,
-            end=view.end,
-            fmin=view.fmin,
-            fmax=view.fmax,
-            width=OVERVIEW_WIDTH,
-            height=OVERVIEW_HEIGHT,
-            method="stft",
-            mark_edges=True,
-        )
+        db = _render(audio.samples, audio.sample_rate, None)
+    return overview_image(db, audio.sample_rate, audio.duration, key, began)
+
+
+def overview_image(
+    db: np.ndarray, sample_rate: int, duration: float, key: str, began: float
+) -> tuple[Image, bytes]:
+    """The overview Image of `db` ((OVERVIEW_HEIGHT, OVERVIEW_WIDTH) float32 dBFS, NaN in
+    the edge cones) for a file of `duration` s, and its bytes; `began` is the
+    time.perf_counter() at which its computation started."""
+    view = overview_view(sample_rate, duration)
     db_min, db_max = display_range(db)
     payload, edges = image_payload(db, db_min, db_max)
     window = stft_window_size(
-        audio.sample_rate,
-        view.start,
-        view.end,
-        OVERVIEW_WIDTH,
-        view.fmin,
-        view.fmax,
-        OVERVIEW_HEIGHT,
+        sample_rate, view.start, view.end, OVERVIEW_WIDTH, view.fmin, view.fmax, OVERVIEW_HEIGHT
     )
     image = Image(
         key=key,
@@ -76,3 +73,115 @@ def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
         auto_levels=auto_levels(db, db_min, db_max),
     )
     return image, payload
+
+
+def _render(samples: np.ndarray, sample_rate: int, columns: tuple[int, int] | None) -> np.ndarray:
+    """The overview's float32 dBFS columns (all, or `columns`) of a file whose samples (all of
+    them: its length places the edge cones) are `samples`."""
+    view = overview_view(sample_rate, samples.size / sample_rate)
+    return render(
+        samples,
+        sample_rate,
+        start=view.start,
+        end=view.end,
+        fmin=view.fmin,
+        fmax=view.fmax,
+        width=OVERVIEW_WIDTH,
+        height=OVERVIEW_HEIGHT,
+        method="stft",
+        mark_edges=True,
+        columns=columns,
+    )
+
+
+class GrowingOverview:
+    """The overview of a file while it decodes, computed on a thread of its own a batch of
+    columns at a time as the samples they read arrive, so that little of it is left when
+    the decode ends. The columns are those of the whole file's overview, bit for bit
+    (``workers.spectrum.render``'s ``columns``).
+
+    ``block`` is the array the decode writes into (its length is the header's frame count);
+    the decode tells ``decoded(n)`` after each block; ``finish(audio, key)`` then completes
+    the overview of the decoded `audio` (whose samples are ``block``'s first frames), or
+    ``stop()`` abandons it. ``columns_done`` and ``snapshot()`` give the part computed so far.
+    """
+
+    BATCH = 100  # columns per step: small enough to follow the decode, large to batch FFTs
+
+    def __init__(self, block: np.ndarray, sample_rate: int) -> None:
+        self._block = block
+        self._sample_rate = sample_rate
+        self._began = time.perf_counter()
+        self._db = np.full((OVERVIEW_HEIGHT, OVERVIEW_WIDTH), np.nan, dtype=np.float32)
+        self._column = block.size / OVERVIEW_WIDTH  # samples per column
+        self._wake = threading.Condition()
+        self._decoded = 0
+        self._ending = False  # the decode is over (finish or stop)
+        self.columns_done = 0
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="growing-overview", daemon=True)
+        self._thread.start()
+
+    def decoded(self, frames: int) -> None:
+        """The block's first `frames` samples are final."""
+        with self._wake:
+            self._decoded = frames
+            self._wake.notify()
+
+    def snapshot(self) -> np.ndarray:
+        """A copy of the columns computed so far, (OVERVIEW_HEIGHT, columns_done) float32."""
+        done = self.columns_done
+        return self._db[:, :done].copy()
+
+    def stop(self) -> None:
+        """Abandon the overview (the decode failed or was cancelled); the thread ends after
+        its current batch."""
+        with self._wake:
+            self._ending = True
+            self._decoded = 0
+            self._wake.notify()
+        self._thread.join()
+
+    def finish(self, audio: AudioFile, key: str) -> tuple[Image, bytes]:
+        """The whole overview of `audio`, decoded into the block: the thread's columns and
+        the rest, computed now with every core."""
+        with self._wake:
+            self._ending = True
+            self._wake.notify()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        if audio.frames != self._block.size:
+            # A truncated file: its length places the columns and the edge cones anew.
+            return compute_overview(audio, key)
+        done = self.columns_done
+        if done < OVERVIEW_WIDTH:
+            with scipy.fft.set_workers(os.cpu_count() or 1):
+                self._db[:, done:] = _render(
+                    audio.samples, self._sample_rate, (done, OVERVIEW_WIDTH)
+                )
+        return overview_image(self._db, self._sample_rate, audio.duration, key, self._began)
+
+    def _ready(self, decoded: int) -> int:
+        """Columns whose every frame reads decoded samples only."""
+        if decoded >= self._block.size:
+            return OVERVIEW_WIDTH
+        return max(0, min(OVERVIEW_WIDTH, int((decoded - COLUMN_REACH) / self._column)))
+
+    def _run(self) -> None:
+        try:
+            # The decode has a core of its own; the FFTs take the others.
+            with scipy.fft.set_workers(max(1, (os.cpu_count() or 1) - 1)):
+                while True:
+                    with self._wake:
+                        while not self._ending and self._ready(self._decoded) <= self.columns_done:
+                            self._wake.wait()
+                        if self._ending:
+                            return
+                        ready = self._ready(self._decoded)
+                    first = self.columns_done
+                    stop = min(ready, first + self.BATCH)
+                    self._db[:, first:stop] = _render(self._block, self._sample_rate, (first, stop))
+                    self.columns_done = stop
+        except BaseException as error:  # raised again by finish
+            self._error = error

@@ -3,8 +3,9 @@
 The decode runs on the caller's thread (a js_api thread) and writes the mono samples block by
 block straight into a shared-memory segment (app.compute.shared_audio.SharedAudio.empty), so
 the samples exist once in the whole app: the document's AudioFile, the player and the workers
-all read that segment. The overview is computed once the decode has finished, by the same
-multi-window STFT as any other view (app.compute.overview.compute_overview), reading the block.
+all read that segment. The overview is computed while the file decodes, on a thread of its
+own, a batch of columns at a time as their samples arrive (app.compute.overview.GrowingOverview:
+the same columns as the whole file's overview, bit for bit), and finished when the decode ends.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.compute.overview import compute_overview
+from app.compute.overview import GrowingOverview, compute_overview
 from app.compute.shared_audio import SharedAudio
 from app.document.audio_file import AudioFile
 from app.document.state import Image
@@ -42,7 +43,8 @@ class Opened:
 def decode_shared(
     path: str | os.PathLike, key: str, task: Task, wanted: Callable[[], bool]
 ) -> Opened:
-    """Decode `path` into a new shared block, then compute its overview.
+    """Decode `path` into a new shared block, computing its overview alongside
+    (app.compute.overview.GrowingOverview), and finish the overview.
 
     `task` gets a "Decoding" subtask in seconds of audio (cancellable from the page: it ends
     the decode); `wanted()` is asked after each block, and a False (a newer open started)
@@ -50,14 +52,16 @@ def decode_shared(
     open document is untouched. The overview's bytes are served under `key`.
     """
     name = os.path.basename(path)
-    made: dict = {}  # what the decode has made so far: the block
+    made: dict = {}  # what the decode has made so far: the block and the growing overview
 
     def allocate(frames: int, sample_rate: int) -> np.ndarray:
         block = made["block"] = SharedAudio.empty(frames, sample_rate)
+        made["overview"] = GrowingOverview(block.samples, sample_rate)
         decoding.update(0, total=round(frames / sample_rate, 1))
         return block.samples
 
     def on_block(decoded: int, frames: int, sample_rate: int) -> None:
+        made["overview"].decoded(decoded)
         decoding.update(round(decoded / sample_rate, 1))
         decoding.check()
         if not wanted():
@@ -67,9 +71,11 @@ def decode_shared(
         with task.child(f"Decoding {name}", unit="s", cancellable=True) as decoding:
             audio = load_audio(path, allocate=allocate, on_block=on_block)
         with task.child(_overview_label(audio)):
-            overview, payload = compute_overview(audio, key)
+            overview, payload = made["overview"].finish(audio, key)
         made["block"].finish(audio.frames)
     except BaseException:
+        if "overview" in made:
+            made["overview"].stop()
         if "block" in made:
             made["block"].close()
         raise
