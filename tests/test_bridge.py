@@ -245,6 +245,37 @@ def test_set_view_publishes_the_view_and_the_worker_computes_its_image(document,
     assert abs(int(np.argmax(levels.mean(axis=1))) - int(np.argmin(abs(np.log(rows / 440))))) <= 1
 
 
+def test_the_whole_files_view_is_made_from_the_overview_without_a_worker(document, tmp_path):
+    # 40 s: the STFT, which the overview is already; an hour would be transformed twice.
+    document.open_path(_wav(tmp_path / "a.wav", seconds=40.0))
+    tasks = len(document._progress.snapshot())
+    whole = document._store.state.overview.view
+    reply = _strict_json(
+        document.set_view(whole.start, whole.end, whole.fmin, whole.fmax, 700, 500)
+    )
+    state = document._store.state  # at once: no worker was asked
+    assert reply["ok"] and state.computing == 0 and state.viewport.view == whole
+    assert len(document._progress.snapshot()) == tasks
+    image = state.viewport
+    assert (image.width, image.height, image.method) == (700, 500, "stft")
+    payload, _ = document._data.get(image.key)
+    levels = np.frombuffer(payload, np.uint8, count=700 * 500).reshape(500, 700)
+    rows = np.geomspace(whole.fmin, whole.fmax, 500)
+    assert abs(int(np.argmax(levels[:, 350])) - int(np.argmin(abs(np.log(rows / 440))))) <= 1
+    # Another view, or the same one wider than the overview or with other display
+    # settings, is a worker's.
+    for args in [
+        (whole.start, whole.end, 2 * whole.fmin, whole.fmax, 700, 500),
+        (whole.start, whole.end, whole.fmin, whole.fmax, 2400, 500),
+    ]:
+        reply = document.set_view(*args)
+        assert document._store.state.computing == reply["requestId"]
+        wait_until(lambda: document._store.state.computing == 0)
+    assert document.set_display(GREY_STFT)["ok"]
+    assert document._store.state.computing != 0
+    wait_until(lambda: document._store.state.viewport.window_size == 320)
+
+
 def _mapping(name):
     """Pids of this process and its descendants (the workers, the forkserver) that map the
     shared-memory segment `name`."""

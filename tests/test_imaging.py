@@ -11,6 +11,8 @@ from workers.imaging import (
     display_range,
     image_payload,
     quantise,
+    shrink_levels,
+    unpack_payload,
 )
 from workers.spectrum import render
 
@@ -80,3 +82,54 @@ def test_the_payload_carries_the_cones_as_bits_after_the_levels():
     assert payload[1] == 0  # a cone's level byte is the darkest
     plain, edges = image_payload(np.zeros((2, 2)), -100.0, 0.0)
     assert not edges and len(plain) == 4
+
+
+def test_unpacking_a_payload_gives_back_its_levels_and_cones():
+    db = np.random.default_rng(4).uniform(-100, 0, (7, 13))
+    db[2:4, :3] = np.nan
+    for image in (db, np.nan_to_num(db)):
+        payload, edges = image_payload(image, -100.0, 0.0)
+        levels, cones = unpack_payload(payload, 7, 13, edges)
+        assert np.array_equal(levels, quantise(image, -100.0, 0.0))
+        assert np.array_equal(cones, np.isnan(image))
+
+
+def test_shrinking_keeps_each_columns_largest_level_and_interpolates_rows():
+    levels = np.zeros((3, 6), dtype=np.uint8)
+    levels[0] = [10, 200, 30, 40, 50, 60]
+    levels[2] = [0, 0, 0, 0, 250, 0]
+    cones = np.zeros((3, 6), dtype=bool)
+    cones[:, :2] = True  # the first new column's, wholly
+    shrunk, shrunk_cones = shrink_levels(levels, cones, 3, 5)
+    # Columns pooled in pairs: a one-column peak is kept, not averaged away.
+    assert shrunk[0].tolist() == [200, 40, 60] and shrunk[4].tolist() == [0, 0, 250]
+    # Rows 0, 0.5, 1, 1.5, 2 of the old image.
+    assert shrunk[:, 0].tolist() == [200, 100, 0, 0, 0]
+    assert shrunk_cones[:, 0].all() and not shrunk_cones[:, 1:].any()
+    same, same_cones = shrink_levels(levels, cones, 6, 3)
+    assert np.array_equal(same, levels) and np.array_equal(same_cones, cones)
+
+
+def test_a_shrunk_overview_reads_as_the_view_computed_at_that_size():
+    # What the whole file's first view is made of: the overview's bytes shrunk to the
+    # viewport's size, against the STFT the worker would compute at that size.
+    audio = chord(-70.0, seconds=40.0)
+    view = dict(start=0.0, end=40.0, fmin=50.0, fmax=8000.0, method="stft", mark_edges=True)
+    big = render(audio, SR, **view, width=2000, height=384)
+    payload, edges = image_payload(big, -100.0, 0.0)
+    shrunk, cones = shrink_levels(*unpack_payload(payload, 384, 2000, edges), 700, 500)
+    direct = render(audio, SR, **view, width=700, height=500)
+    expected = quantise(direct, -100.0, 0.0)
+    inside = ~cones & ~np.isnan(direct)
+    difference = np.abs(shrunk.astype(int) - expected.astype(int))[inside]
+    assert np.median(difference) <= 3  # 1.2 dB: 255 steps over 100 dB
+    assert np.mean(cones != np.isnan(direct)) < 0.01
+    # The harmonics' rows are the same rows.
+    ridge = np.argmax(shrunk[:, 350])
+    assert abs(int(ridge) - int(np.argmax(expected[:, 350]))) <= 1
+
+
+@pytest.mark.parametrize("width, height", [(0, 5), (7, 5), (3, 0)])
+def test_shrinking_refuses_to_grow_columns_or_empty_sizes(width, height):
+    with pytest.raises(ValueError, match="cannot shrink"):
+        shrink_levels(np.zeros((3, 6), np.uint8), np.zeros((3, 6), bool), width, height)

@@ -84,8 +84,63 @@ def image_payload(image: np.ndarray, db_min: float, db_max: float) -> tuple[byte
     ``np.packbits`` of the (height, width) boolean array, row-major, most significant bit
     first, ceil(height * width / 8) bytes. web/edge-cones.js reads it.
     """
-    levels = quantise(image, db_min, db_max).tobytes()
-    cones = np.isnan(image)
+    return pack_payload(quantise(image, db_min, db_max), np.isnan(image))
+
+
+def pack_payload(levels: np.ndarray, cones: np.ndarray) -> tuple[bytes, bool]:
+    """``image_payload``'s bytes of quantised `levels` ((height, width) uint8) and their edge
+    `cones` ((height, width) bool), and whether they carry the mask (any cone)."""
     if not cones.any():
-        return levels, False
-    return levels + np.packbits(cones, axis=None).tobytes(), True
+        return levels.tobytes(), False
+    return levels.tobytes() + np.packbits(cones, axis=None).tobytes(), True
+
+
+def unpack_payload(
+    payload: bytes, height: int, width: int, edges: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (levels uint8, cones bool) arrays, both (height, width), of ``image_payload``'s
+    bytes for a `height` x `width` image (`edges`: they carry a mask)."""
+    n = height * width
+    levels = np.frombuffer(payload, dtype=np.uint8, count=n).reshape(height, width)
+    if not edges:
+        return levels, np.zeros((height, width), dtype=bool)
+    mask = np.frombuffer(payload, dtype=np.uint8, offset=n)
+    return levels, np.unpackbits(mask, count=n).astype(bool).reshape(height, width)
+
+
+def shrink_levels(
+    levels: np.ndarray, cones: np.ndarray, width: int, height: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A quantised image and its edge cones at `width` x `height`, for a view the image shows
+    whole: each new column the largest level of the columns it covers (as ``render`` pools a
+    column's frames: quantising is monotonic, so this is the quantised maximum of their dB),
+    rows linearly interpolated (an image's rows are evenly spaced in log-frequency from fmin
+    to fmax at any height, so the new rows lie between the old ones), a pixel in a cone
+    where its nearest old pixel is.
+
+    Parameters
+    ----------
+    levels : np.ndarray, uint8, (rows, columns)
+    cones : np.ndarray, bool, (rows, columns)
+    width : int, 1 <= width <= columns
+    height : int >= 1
+
+    Returns
+    -------
+    (np.ndarray uint8, np.ndarray bool), both (height, width)
+    """
+    rows, columns = levels.shape
+    if not 1 <= width <= columns or height < 1:
+        raise ValueError(f"cannot shrink {columns} x {rows} to {width} x {height}")
+    # Column j covers old columns [j * columns / width, (j + 1) * columns / width).
+    bounds = np.arange(width + 1) * columns // width
+    pooled = np.maximum.reduceat(levels, bounds[:-1], axis=1)
+    centres = np.minimum(((np.arange(width) + 0.5) * columns / width).astype(np.int64), columns - 1)
+    position = np.arange(height) * ((rows - 1) / max(height - 1, 1))
+    below = np.minimum(position.astype(np.int64), rows - 1)
+    above = np.minimum(below + 1, rows - 1)
+    share = (position - below)[:, None].astype(np.float32)
+    blended = pooled[below] * (1 - share) + pooled[above] * share
+    shrunk = np.floor(blended + np.float32(0.5)).astype(np.uint8)
+    nearest = np.minimum(np.rint(position).astype(np.int64), rows - 1)
+    return shrunk, cones[np.ix_(nearest, centres)]

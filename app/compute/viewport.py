@@ -4,6 +4,11 @@ The main process never computes a viewport itself (the seed's original problem: 
 threads holding the GIL made zoom and pan stutter). It shares the open file's samples once,
 sends each view as a small ViewportJob to the ViewportSlot, and publishes the result that
 belongs to the newest request; anything older is dropped.
+
+One view needs no worker: the whole file, as it opens, with the default display. The overview
+is that view's STFT already (2000 x 384), so its image is the overview's, its columns
+max-pooled and its rows interpolated to the size asked (workers.imaging.shrink_levels): an
+hour's file would otherwise be transformed a second time, whole, just after it opened.
 """
 
 from __future__ import annotations
@@ -11,18 +16,26 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
+import time
 
 from app.compute.shared_audio import AudioShare
 from app.compute.slots import DEFAULT_TIMEOUT, ViewportSlot
 from app.document.audio_file import AudioFile
 from app.document.datastore import DataStore
+from app.document.display import Display
 from app.document.state import Image, View
 from app.document.store import DocumentStore
 from app.progress.tasks import ProgressManager, Task, clock
+from workers.imaging import pack_payload, shrink_levels, unpack_payload
 from workers.jobs import ViewportJob
 from workers.spectrum import resolve_method
 
 log = logging.getLogger(__name__)
+
+# How far the overview's rows may be stretched for the whole file's view: they sample the
+# default analysis bandwidth (a semitone at Q 16) about three times, so twice as many rows
+# interpolated show nothing the STFT at that height would.
+OVERVIEW_STRETCH = 2
 
 
 def _span(seconds: float) -> str:
@@ -103,6 +116,18 @@ class ViewportService:
                 hop=None if display.hop_ms is None else display.hop_ms / 1000.0,
             )
             self._last = (view, width, height)
+        shown = self._from_overview(view, width, height, request_id)
+        if shown is not None:
+            self._abandon()
+            self._slot.cancel()
+            self._store.update(
+                lambda s: (
+                    s.viewing(view, request_id).computed(shown, request_id)
+                    if s.audio is audio
+                    else s
+                )
+            )
+            return request_id
         method = resolve_method(display.method, view.start, view.end).upper()
         task = self._progress.task(
             f"{method} of {_span(view.end - view.start)} at {width}\u00d7{height}",
@@ -116,6 +141,41 @@ class ViewportService:
         self._store.update(lambda s: s.viewing(view, request_id) if s.audio is audio else s)
         self._slot.submit(job)
         return request_id
+
+    def _from_overview(self, view: View, width: int, height: int, request_id: int) -> Image | None:
+        """The image of `view` made from the overview's bytes, when the overview is that
+        view's STFT with the display as it is (see the module's docstring); else None."""
+        began = time.perf_counter()
+        state = self._store.state
+        overview, display = state.overview, state.display
+        if (
+            overview is None
+            or view != overview.view
+            or resolve_method(display.method, view.start, view.end) != "stft"
+            or not display.computed_alike(Display(method=display.method))  # the defaults'
+            or width > overview.width
+            or height > OVERVIEW_STRETCH * overview.height
+        ):
+            return None
+        stored = self._data.get(overview.key)
+        if stored is None:  # dropped from the store by newer images: a worker computes it
+            return None
+        levels, cones = unpack_payload(stored[0], overview.height, overview.width, overview.edges)
+        payload, edges = pack_payload(*shrink_levels(levels, cones, width, height))
+        key = f"viewport-{request_id}"
+        self._data.put(key, payload)
+        return Image(
+            key=key,
+            width=width,
+            height=height,
+            db_min=overview.db_min,
+            db_max=overview.db_max,
+            view=view,
+            method="stft",
+            window_size=overview.window_size,
+            seconds=time.perf_counter() - began,
+            edges=edges,
+        )
 
     def close(self) -> None:
         self._slot.close()
