@@ -106,7 +106,7 @@ class GrowingOverview:
     ``stop()`` abandons it. ``columns_done`` and ``snapshot()`` give the part computed so far.
     """
 
-    BATCH = 100  # columns per step: small enough to follow the decode, large to batch FFTs
+    BATCH = 100  # columns per step at least: a twentieth of the file, to batch the FFTs
 
     def __init__(self, block: np.ndarray, sample_rate: int) -> None:
         self._block = block
@@ -168,13 +168,20 @@ class GrowingOverview:
             return OVERVIEW_WIDTH
         return max(0, min(OVERVIEW_WIDTH, int((decoded - COLUMN_REACH) / self._column)))
 
+    def _batch_ready(self) -> bool:
+        """Whether a whole batch of columns (or all that are left) can be computed: a call
+        per column would cost more in planning than in FFTs (a column of an hour's overview
+        is 1.8 s, more than a decoded block)."""
+        left = OVERVIEW_WIDTH - self.columns_done
+        return self._ready(self._decoded) - self.columns_done >= min(self.BATCH, left)
+
     def _run(self) -> None:
         try:
             # The decode has a core of its own; the FFTs take the others.
             with scipy.fft.set_workers(max(1, (os.cpu_count() or 1) - 1)):
                 while True:
                     with self._wake:
-                        while not self._ending and self._ready(self._decoded) <= self.columns_done:
+                        while not self._ending and not self._batch_ready():
                             self._wake.wait()
                         if self._ending:
                             return
