@@ -20,6 +20,7 @@ from app.compute.shared_audio import SharedAudio, SharedMemoryFull, segment_name
 from app.shell.session import Session
 
 SR = 44_100
+LENGTH_FREE_BYTES = 64e6  # what opening a long file leaves that does not grow with it
 
 
 def _long_wav(path: Path, minutes: float, channels: int = 2, fmt: str = "WAV") -> Path:
@@ -97,8 +98,14 @@ def test_a_long_file_is_mapped_once_in_the_whole_app(session, tmp_path):
     assert shared[os.getpid()] > 0 and shared[worker] > 0  # both map the one segment
     # Its pages counted once over all processes: one copy, not one per process.
     assert sum(shared.values()) <= samples_bytes * 1.01
+    # The bound (1.3 x the samples, for an hour) and what computing any long file's
+    # overview leaves whatever its length: FFT plans and the allocator's free lists in the
+    # threads that computed it, 0 to 60 MB from run to run (a second copy would be 160 MB).
     extra = _summed_pss() - before
-    assert samples_bytes * 0.9 < extra <= samples_bytes * 1.3, (extra, samples_bytes)
+    assert samples_bytes * 0.9 < extra <= samples_bytes * 1.3 + LENGTH_FREE_BYTES, (
+        extra,
+        samples_bytes,
+    )
 
 
 def test_switching_files_unmaps_the_first_everywhere_within_2_s(session, tmp_path):
@@ -158,7 +165,7 @@ def test_cancelling_a_decode_leaves_the_open_document_as_it_was(session, tmp_pat
 
     after = document._store.state
     assert after.audio is state.audio and after.overview is state.overview
-    assert after.view == state.view and not after.busy
+    assert after.view == state.view and not after.busy and after.growing is None
     assert _our_segments() == segments  # the long file's block is gone
     _first_view_drawn(document)  # and the open file still renders
 
@@ -192,6 +199,47 @@ def test_opening_another_file_ends_the_decode_of_the_first(session, tmp_path):
     # The long decode stopped early, unless it had already finished; either way it lost.
     assert not replies["long"]["ok"] or replies["long"]["state"]["file"]["name"] == "short.wav"
     assert _our_segments() == [document._share.ref_for(state.audio).name]
+
+
+def test_the_page_is_shown_the_overview_as_it_grows_then_the_whole(session, tmp_path):
+    document = session.document
+    path = _long_wav(tmp_path / "slow.wav", 4, channels=1)
+    parts = []
+
+    def seen(state):
+        if state.growing is not None and (not parts or parts[-1][0] != state.growing.image.key):
+            stored = document._data.get(state.growing.image.key)
+            parts.append((state.growing.image.key, state.growing, stored and stored[0]))
+
+    def slow_decoder():
+        # A decoder as slow as an hour of MP3 on a network disk: 0.05 s a block.
+        if any(
+            t.label.startswith("Decoding") and t.state == "running"
+            for t in session.progress.snapshot()
+        ):
+            threading.Event().wait(0.05)
+
+    unsubscribe = [document._store.subscribe(seen), session.progress.subscribe(slow_decoder)]
+    try:
+        assert document.open_path(str(path))["ok"]
+    finally:
+        for stop in unsubscribe:
+            stop()
+    state = document._store.state
+    assert state.growing is None and state.audio.name == "slow.wav"
+    assert len(parts) >= 2, parts
+    widths = [growing.image.width for _, growing, _ in parts]
+    assert widths == sorted(set(widths)) and widths[-1] <= 2000
+    for key, growing, payload in parts:
+        image = growing.image
+        assert growing.duration == pytest.approx(state.audio.duration)
+        assert image.view.start == 0 and image.view.end == pytest.approx(
+            growing.duration * image.width / 2000
+        )
+        assert payload is not None and len(payload) >= image.width * image.height
+        assert image.auto_levels is not None
+        assert document._data.get(key) is None  # dropped: the page has the whole overview
+    assert document._data.get(state.overview.key) is not None
 
 
 @pytest.mark.parametrize("fmt, minutes", [("WAV", 10), ("FLAC", 2)])

@@ -96,3 +96,13 @@ def test_stopping_ends_the_thread_and_computes_nothing_more():
     assert not growing._thread.is_alive()
     growing.decoded(source.size)
     assert growing.columns_done == done
+
+
+def test_an_overview_computed_whole_before_the_decode_ends_finishes_as_it_is():
+    source = _signal(120.0)
+    block = np.zeros_like(source)
+    growing = GrowingOverview(block, SR)
+    _decode(growing, block, source, 3)
+    wait_until(lambda: growing.columns_done == OVERVIEW_WIDTH, timeout=60)
+    _, payload = growing.finish(_audio(source), "grown")
+    assert payload == compute_overview(_audio(source), "whole")[1]

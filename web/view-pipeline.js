@@ -3,7 +3,8 @@
 // it (onView), which redraws at once from the images the page has and asks Python for the
 // exact image at once, then at most once per animation frame. A new state brings new images
 // (fetched by key), new levels or colour map (the images recoloured from their bytes, the
-// colour legend redrawn) or new traces.
+// colour legend redrawn) or new traces. While a file decodes, the overview strip shows that
+// file's overview as far as it is computed (state.growing), in its own levels.
 
 import { levelsLut } from './colormap.js';
 import { sameLevels } from './levels-control.js';
@@ -17,7 +18,7 @@ import { viewRectangle } from './overview-gestures.js';
 import { TraceLayer } from './trace-layer.js';
 import { isNewFile, tracesChanged, viewLimits } from './state-rules.js';
 
-const ROLES = ['overview', 'viewport'];
+const ROLES = ['overview', 'viewport', 'growing'];
 
 /**
  * @param {object} options
@@ -38,7 +39,7 @@ const ROLES = ['overview', 'viewport'];
 export function wireViewPipeline({ elements, colormaps, coneStyle, getState, getTraceScene, call, fetchBytes,
   showError }) {
   let view = null; // the view shown: the state's, or newer while a gesture runs ahead of it
-  let images = { overview: null, viewport: null }; // from makeImage, by role
+  let images = { overview: null, viewport: null, growing: null }; // from makeImage, by role
   const overlays = new Set(); // more drawing that follows the view (the playback cursor)
   const overviewCanvas = new SpectrogramCanvas(elements.overviewCanvas);
   const viewportCanvas = new SpectrogramCanvas(elements.viewportCanvas);
@@ -52,16 +53,33 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     });
   }
 
+  /** The image meta of `role` in `state`: the growing overview's is inside its record. */
+  function metaOf(state, role) {
+    if (!state) return null;
+    return role === 'growing' ? state.growing && state.growing.image : state[role];
+  }
+
+  /** The whole view of the file being opened, when its growing overview is shown. */
+  function growingView() {
+    const growing = getState() && getState().growing;
+    if (!growing || !images.growing) return null;
+    const { fmin, fmax } = images.growing.meta.view;
+    return { start: 0, end: growing.duration, fmin, fmax };
+  }
+
   /** Redraw everything that depends on the view: both canvases, the axes, the outline. */
   function drawView() {
-    const { overview, viewport } = images;
-    overviewCanvas.show([overview], overview && overview.meta.view);
+    const { overview, viewport, growing } = images;
+    const opening = growingView();
+    if (opening) overviewCanvas.show([growing], opening);
+    else overviewCanvas.show([overview], overview && overview.meta.view);
     viewportCanvas.show([overview, viewport], view);
     drawTraces();
     for (const overlay of overlays) overlay();
     const limits = viewLimits(getState());
     const box = overviewCanvas.canvas;
-    const rect = view && limits && viewRectangle(view, limits, box.clientWidth, box.clientHeight);
+    const rect = !opening && view && limits
+      && viewRectangle(view, limits, box.clientWidth, box.clientHeight);
     const outline = elements.outline;
     outline.hidden = !rect;
     if (rect) Object.assign(outline.style, { left: `${rect.x}px`, top: `${rect.y}px`,
@@ -69,16 +87,16 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     const state = getState();
     renderLegend(elements.legendCanvas, elements.legendAxis, colormapOf(state),
       (state && state.file && state.levels) || null);
-    if (!view) {
-      for (const axis of [elements.overviewAxis, elements.overviewFreqAxis, elements.timeAxis,
-        elements.freqAxis]) {
-        axis.replaceChildren();
-      }
-      return;
+    const strip = opening || (view && state.overview && state.overview.view);
+    if (strip) {
+      renderTimeAxis(elements.overviewAxis, 0, strip.end);
+      renderFreqAxis(elements.overviewFreqAxis, strip.fmin, strip.fmax);
+    } else {
+      for (const axis of [elements.overviewAxis, elements.overviewFreqAxis]) axis.replaceChildren();
     }
-    renderTimeAxis(elements.overviewAxis, 0, state.file.duration);
-    if (state.overview) {
-      renderFreqAxis(elements.overviewFreqAxis, state.overview.view.fmin, state.overview.view.fmax);
+    if (!view) {
+      for (const axis of [elements.timeAxis, elements.freqAxis]) axis.replaceChildren();
+      return;
     }
     renderTimeAxis(elements.timeAxis, view.start, view.end);
     renderFreqAxis(elements.freqAxis, view.fmin, view.fmax);
@@ -106,10 +124,11 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     return colormaps[name] || Object.values(colormaps)[0];
   }
 
-  /** The colour table for an image's bytes under the document's levels and colour map. */
-  function lutFor(meta) {
+  /** The colour table for the bytes of the image of `role` under the document's levels (the
+   * growing overview's own: the document's are the open file's) and colour map. */
+  function lutFor(meta, role) {
     const state = getState();
-    const levels = state && state.levels;
+    const levels = role === 'growing' ? meta.autoLevels : state && state.levels;
     const colormap = colormapOf(state);
     return levels ? levelsLut(colormap, meta.dbMin, meta.dbMax, levels.floor, levels.ceiling)
       : colormap;
@@ -119,8 +138,8 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
   function recolour() {
     for (const role of ROLES) {
       const image = images[role];
-      if (image) images[role] = makeImage(image.levels, image.cones, image.meta, lutFor(image.meta),
-        coneStyle);
+      if (image) images[role] = makeImage(image.levels, image.cones, image.meta,
+        lutFor(image.meta, role), coneStyle);
     }
     drawView();
   }
@@ -129,11 +148,22 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
   async function loadImage(role, meta) {
     const current = images[role];
     if (!meta || (current && current.meta.key === meta.key)) return;
-    const { levels, cones } = splitPayload(await fetchBytes(meta.url), meta);
+    const isNewest = () => {
+      const newest = metaOf(getState(), role);
+      return newest && newest.key === meta.key;
+    };
+    let bytes;
+    try {
+      bytes = await fetchBytes(meta.url);
+    } catch (error) {
+      // A part of a growing overview is dropped from the store once the next is shown.
+      if (isNewest()) throw error;
+      return;
+    }
+    const { levels, cones } = splitPayload(bytes, meta);
     // A newer image (or file) may have arrived while these bytes were on their way.
-    const newest = getState()[role];
-    if (!newest || newest.key !== meta.key) return;
-    images[role] = makeImage(levels, cones, meta, lutFor(meta), coneStyle);
+    if (!isNewest()) return;
+    images[role] = makeImage(levels, cones, meta, lutFor(meta, role), coneStyle);
     document.body.dataset[`${role}Key`] = meta.key;
     drawView();
   }
@@ -143,8 +173,13 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
    * changed. */
   function stateArrived(state, previous) {
     const newFile = isNewFile(previous, state);
+    if (!state.growing && images.growing) {
+      images.growing = null; // the file opened, or its open ended: its own overview again
+      delete document.body.dataset.growingKey;
+      if (!newFile) drawView();
+    }
     if (newFile) {
-      images = { overview: null, viewport: null };
+      images = { overview: null, viewport: null, growing: null };
       view = state.view;
       if (state.view && !(state.viewport && viewsEqual(state.viewport.view, state.view))) {
         requestImage();
@@ -155,7 +190,7 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     }
     else if (tracesChanged(previous, state)) drawTraces();
     for (const role of ROLES) {
-      loadImage(role, state[role]).catch((error) => showError(`Could not load an image: ${error.message}`));
+      loadImage(role, metaOf(state, role)).catch((error) => showError(`Could not load an image: ${error.message}`));
     }
   }
 

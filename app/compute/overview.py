@@ -54,15 +54,27 @@ def overview_image(
     the edge cones) for a file of `duration` s, and its bytes; `began` is the
     time.perf_counter() at which its computation started."""
     view = overview_view(sample_rate, duration)
-    db_min, db_max = display_range(db)
-    payload, edges = image_payload(db, db_min, db_max)
-    window = stft_window_size(
+    return _image(db, view, _window(sample_rate, duration), key, began)
+
+
+def _window(sample_rate: int, duration: float) -> int:
+    """The overview's STFT window of its lowest row, in samples."""
+    view = overview_view(sample_rate, duration)
+    return stft_window_size(
         sample_rate, view.start, view.end, OVERVIEW_WIDTH, view.fmin, view.fmax, OVERVIEW_HEIGHT
     )
+
+
+def _image(db: np.ndarray, view: View, window: int, key: str, began: float) -> tuple[Image, bytes]:
+    """The Image of `db` ((OVERVIEW_HEIGHT, columns) float32 dBFS) showing `view`, and its
+    bytes: its display range, edge-cone mask and fitted levels."""
+    height, width = db.shape
+    db_min, db_max = display_range(db)
+    payload, edges = image_payload(db, db_min, db_max)
     image = Image(
         key=key,
-        width=OVERVIEW_WIDTH,
-        height=OVERVIEW_HEIGHT,
+        width=width,
+        height=height,
         db_min=db_min,
         db_max=db_max,
         view=view,
@@ -133,6 +145,18 @@ class GrowingOverview:
         done = self.columns_done
         return self._db[:, :done].copy()
 
+    def part(self, key: str, duration: float) -> tuple[Image, bytes] | None:
+        """The overview so far, to show while the file decodes: an Image of the columns
+        computed (its view from 0 s to where they end, in a file of `duration` s, with its
+        own range and fitted levels) and its bytes, to be served under `key`; None before
+        the first batch."""
+        db = self.snapshot()
+        if db.shape[1] == 0:
+            return None
+        whole = overview_view(self._sample_rate, duration)
+        view = View(0.0, duration * db.shape[1] / OVERVIEW_WIDTH, whole.fmin, whole.fmax)
+        return _image(db, view, _window(self._sample_rate, duration), key, self._began)
+
     def stop(self) -> None:
         """Abandon the overview (the decode failed or was cancelled); the thread ends after
         its current batch."""
@@ -173,7 +197,7 @@ class GrowingOverview:
         per column would cost more in planning than in FFTs (a column of an hour's overview
         is 1.8 s, more than a decoded block)."""
         left = OVERVIEW_WIDTH - self.columns_done
-        return self._ready(self._decoded) - self.columns_done >= min(self.BATCH, left)
+        return left > 0 and self._ready(self._decoded) - self.columns_done >= min(self.BATCH, left)
 
     def _run(self) -> None:
         try:

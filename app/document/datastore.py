@@ -25,6 +25,12 @@ class DataStore:
             while len(self._items) > self._capacity:
                 self._items.popitem(last=False)
 
+    def discard(self, key: str) -> None:
+        """Drop `key` (if held): a result superseded by another, e.g. the overview of a file
+        being opened, shown as it grows, which would otherwise push older results out."""
+        with self._lock:
+            self._items.pop(key, None)
+
     def get(self, key: str) -> tuple[bytes, str] | None:
         with self._lock:
             return self._items.get(key)

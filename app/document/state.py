@@ -98,6 +98,19 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Growing:
+    """The overview of a file being decoded, as far as it is computed: ``image`` spans the
+    decoded part (its view runs from 0 s), of a file ``duration`` seconds long; its levels
+    are its own fit (``image.auto_levels``), the open file's belong to that file."""
+
+    image: Image
+    duration: float
+
+    def to_json(self) -> dict:
+        return {"image": self.image.to_json(), "duration": self.duration}
+
+
+@dataclass(frozen=True)
 class DocumentState:
     """Everything the window shows, at one revision.
 
@@ -127,10 +140,15 @@ class DocumentState:
     project_path: str = ""  # the .soma.json this document was opened from or saved to
     recent: tuple[str, ...] = ()  # files and projects opened lately, newest first
     busy: str = ""  # what is being done right now ("Opening song.flac"), "" when idle
+    growing: Growing | None = None  # the overview of the file being opened, so far
     error: str = ""  # the last failure, shown until dismissed or replaced
 
     def opening(self, label: str) -> DocumentState:
-        return replace(self, busy=label, error="")
+        return replace(self, busy=label, error="", growing=None)
+
+    def grown(self, growing: Growing) -> DocumentState:
+        """More of the opening file's overview is computed."""
+        return replace(self, growing=growing)
 
     def opened(self, audio: AudioFile, overview: Image) -> DocumentState:
         """A new file: its own view and images, and no partials (they belong to a file)."""
@@ -144,6 +162,7 @@ class DocumentState:
             viewport=None,
             computing=0,
             busy="",
+            growing=None,
             error="",
             partials=(),
             partials_version=self.partials_version + 1,
@@ -273,7 +292,7 @@ class DocumentState:
 
     def failed(self, message: str) -> DocumentState:
         """The open file, view and overview stay: a failure loses nothing."""
-        return replace(self, busy="", error=message)
+        return replace(self, busy="", growing=None, error=message)
 
     def dismissed(self) -> DocumentState:
         return replace(self, error="")
@@ -310,6 +329,7 @@ class DocumentState:
             "title": self.title,
             "recent": list(self.recent),
             "busy": self.busy,
+            "growing": self.growing.to_json() if self.growing is not None else None,
             "error": self.error,
         }
         if with_partials:

@@ -31,7 +31,7 @@ from app.compute.viewport import ViewportService
 from app.document import cleanup, editing
 from app.document.audio_file import AudioFile
 from app.document.datastore import DataStore
-from app.document.state import DocumentState, Levels, View
+from app.document.state import DocumentState, Growing, Image, Levels, View
 from app.document.store import DocumentStore
 from app.files import exchange
 from app.files.audio import AudioError
@@ -790,6 +790,20 @@ class SomaDocument:
             return True
         return answer == "discard"
 
+    def _show_growing(
+        self, ticket: int, shown: list[str], image: Image, payload: bytes, duration: float
+    ) -> None:
+        """Show the overview of the file that open `ticket` decodes, as far as it is computed,
+        in place of the part shown before: `shown` holds the key of the part in the data
+        store, one at a time, so that the parts do not push other results out of it."""
+        self._data.put(image.key, payload)
+        self._store.update(
+            lambda s: s.grown(Growing(image, duration)) if ticket == self._latest_open else s
+        )
+        for key in shown:
+            self._data.discard(key)
+        shown[:] = [image.key]
+
     def _open(
         self,
         source: Path | Callable[[], AudioFile],
@@ -807,11 +821,33 @@ class SomaDocument:
         self._store.update(
             lambda s: s.opening(f"Opening {label}") if ticket == self._latest_open else s
         )
+        growing_keys: list[str] = []  # the overview shown while the file decodes
+        try:
+            return self._open_as(ticket, source, label, restore, growing_keys)
+        finally:
+            for key in growing_keys:  # no state shows it any more
+                self._data.discard(key)
+
+    def _open_as(
+        self,
+        ticket: int,
+        source: Path | Callable[[], AudioFile],
+        label: str,
+        restore: Callable | None,
+        growing_keys: list[str],
+    ) -> dict:
+        """_open's work for open `ticket`."""
         key = f"overview-{ticket}"
         try:
             with self._progress.task(f"Opening {label}") as task:
                 if isinstance(source, Path):
-                    opened = decode_shared(source, key, task, lambda: ticket == self._latest_open)
+                    opened = decode_shared(
+                        source,
+                        key,
+                        task,
+                        lambda: ticket == self._latest_open,
+                        show=lambda *part: self._show_growing(ticket, growing_keys, *part),
+                    )
                 else:
                     with task.child("Decoding"):
                         audio = source()

@@ -11,6 +11,7 @@ the same columns as the whole file's overview, bit for bit), and finished when t
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,10 @@ from app.document.audio_file import AudioFile
 from app.document.state import Image
 from app.files.audio import load_audio
 from app.progress.tasks import Cancelled, Task
+
+# How often the page is shown the overview computed so far: often enough to watch it grow,
+# seldom enough that quantising it (a millisecond or two) costs the decode nothing.
+SHOW_INTERVAL = 0.25  # seconds
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,11 @@ class Opened:
 
 
 def decode_shared(
-    path: str | os.PathLike, key: str, task: Task, wanted: Callable[[], bool]
+    path: str | os.PathLike,
+    key: str,
+    task: Task,
+    wanted: Callable[[], bool],
+    show: Callable[[Image, bytes, float], None] | None = None,
 ) -> Opened:
     """Decode `path` into a new shared block, computing its overview alongside
     (app.compute.overview.GrowingOverview), and finish the overview.
@@ -49,10 +58,24 @@ def decode_shared(
     `task` gets a "Decoding" subtask in seconds of audio (cancellable from the page: it ends
     the decode); `wanted()` is asked after each block, and a False (a newer open started)
     ends the decode too. Either way Cancelled is raised and the block is given back, so the
-    open document is untouched. The overview's bytes are served under `key`.
+    open document is untouched. The overview's bytes are served under `key`. `show(image,
+    bytes, duration)` gets the overview computed so far, at most every SHOW_INTERVAL seconds
+    while the file decodes (keys `key`-1, -2...; `duration`: the file's, as its header says).
     """
     name = os.path.basename(path)
     made: dict = {}  # what the decode has made so far: the block and the growing overview
+    shown = {"at": time.monotonic(), "columns": 0, "count": 0}
+
+    def show_growth(frames: int, sample_rate: int) -> None:
+        growing = made["overview"]
+        now = time.monotonic()
+        if now < shown["at"] + SHOW_INTERVAL or growing.columns_done == shown["columns"]:
+            return
+        shown["count"] += 1
+        part = growing.part(f"{key}-{shown['count']}", frames / sample_rate)
+        if part is not None:
+            show(*part, frames / sample_rate)
+            shown.update(at=now, columns=part[0].width)
 
     def allocate(frames: int, sample_rate: int) -> np.ndarray:
         block = made["block"] = SharedAudio.empty(frames, sample_rate)
@@ -62,6 +85,8 @@ def decode_shared(
 
     def on_block(decoded: int, frames: int, sample_rate: int) -> None:
         made["overview"].decoded(decoded)
+        if show is not None:
+            show_growth(frames, sample_rate)
         decoding.update(round(decoded / sample_rate, 1))
         decoding.check()
         if not wanted():
