@@ -58,6 +58,29 @@ def test_a_sine_is_one_partial_at_its_frequency_and_level_across_spans():
     assert np.abs(middle[:, 2] - 20 * np.log10(0.5)).max() < 0.1
 
 
+@pytest.mark.parametrize("make", [track_cases.chord_in_noise, track_cases.vibrato_tone])
+def test_partials_are_followed_to_the_files_first_and_last_frames(make):
+    # A window past the file's edge reads the sound continued, not a sine cut by silence
+    # (whose splatter lost the first and last 20-40 ms of the partials: 69 % and 81 % of
+    # these points were followed, against 99 % and 100 % now).
+    case = make()
+    frames = case.cents.shape[0]
+    edges = np.r_[0:6, frames - 6 : frames]  # 25 ms at each end
+    edge_case = track_cases.Case(
+        case.name, case.audio, case.cents[edges], case.level[edges], case.vibrato
+    )
+    tracks = [
+        track[np.isin(np.rint(track[:, 0] / HOP), edges)]
+        for track in track_partials(case.audio, SR)
+    ]
+    renumbered = [
+        np.column_stack((np.searchsorted(edges, np.rint(t[:, 0] / HOP)) * HOP, t[:, 1:]))
+        for t in tracks
+        if t.size
+    ]
+    assert track_cases.score(edge_case, renumbered).recall >= 0.95
+
+
 def test_silence_and_noise_give_no_partials():
     assert track_partials(np.zeros(SR, np.float32), SR) == []
     noise = np.random.default_rng(1).normal(0, 0.1, 2 * SR).astype(np.float32)

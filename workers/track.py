@@ -31,7 +31,10 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    ``max_partials`` are kept, the strongest by energy (sum over points of 10**(dB/10) * hop).
 
 Successive spans of ``SPAN_SECONDS`` overlap by their margins; frames run on a global grid
-(t = k * 5 ms), so partials continue across span boundaries as they do across frames.
+(t = k * 5 ms), so partials continue across span boundaries as they do across frames. Past
+the file's start and end the span holds the sound continued by linear prediction
+(``_continue_past_edges``), not silence: the windows of the first and last frames then read
+the partials as they sound there, rather than a sine cut off, which splatters.
 
 Pure numpy/scipy: no GUI code, of app only app.base.
 """
@@ -42,7 +45,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import solve_toeplitz
 from scipy.optimize import linear_sum_assignment
+from scipy.signal import lfilter, lfiltic
 
 from app.base.errors import SomaError
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
@@ -82,6 +87,11 @@ YOUNG_COST = 4.0  # added to a partial's cost while it has fewer matched frames 
 MAX_GAP_SECONDS = 0.06
 MIN_SIGMAS = 4.0
 MAX_REPORTS = 100
+# Linear prediction past the file's edges (``_continue_past_edges``): the samples at the edge
+# it models (186 ms at 44.1 kHz: a 5 Hz resolution) and its poles (two per partial).
+EDGE_CONTEXT = 4096
+EDGE_ORDER = 400
+EDGE_MIN_ORDER = 8
 _NO_MATCH = 1e12
 
 
@@ -213,6 +223,7 @@ class PartialTracker:
             raise TrackError(f"end {end:g} s is beyond the audio's end ({duration:g} s)")
         self.sr = sr
         self.settings = settings
+        self._file_frames = frames
         self._first_frame = math.ceil(start / HOP - 1e-9)
         self._frames = math.floor(end / HOP + 1e-9) - self._first_frame + 1
         if self._frames < 1:
@@ -265,6 +276,12 @@ class PartialTracker:
             span[lo - begin : hi - begin] = self._buffer[
                 lo - self._buffer_start : hi - self._buffer_start
             ]
+        _continue_past_edges(
+            span,
+            max(0, -begin),
+            min(length, self._file_frames - begin),
+            round(MARGIN_SECONDS * self.sr),
+        )
         frames = min(FRAMES_PER_SPAN, self._frames - self._span * FRAMES_PER_SPAN)
         first = self._first_frame + self._span * FRAMES_PER_SPAN
         for k, (freq, level) in enumerate(self._analyser.peaks(span, frames)):
@@ -283,6 +300,42 @@ class PartialTracker:
         if bucket != self._reported:
             self._reported = bucket
             self._report(self._span, self._spans)
+
+
+def _continue_past_edges(span: np.ndarray, lo: int, hi: int, reach: int) -> None:
+    """Fill the span's samples outside the file ([0, lo) before its start, [hi, end) after
+    its end; zeros so far), up to `reach` samples from its edge (as far as a window
+    centred within the file reads), with the file's sound continued by linear prediction (an
+    all-pole model of EDGE_CONTEXT samples at the edge, EDGE_ORDER poles, the
+    autocorrelation method, so stable). A window reaching past the file's edge then reads
+    its partials as they sound at the edge, rather than a sine cut off by silence, whose
+    step splatters over every frequency (the first and last 20-40 ms of a file lost
+    their partials, or read them tens of cents off)."""
+    for edge, before in ((lo, True), (span.size - hi, False)):
+        if edge == 0 or hi - lo < 2 * EDGE_MIN_ORDER:
+            continue
+        inside = span[lo : lo + EDGE_CONTEXT] if before else span[max(lo, hi - EDGE_CONTEXT) : hi]
+        context = inside[::-1] if before else inside  # predicting backwards: the reversed sound
+        continued = _predicted(context.astype(np.float64), min(edge, reach))
+        if before:
+            span[lo - continued.size : lo] = continued[::-1]
+        else:
+            span[hi : hi + continued.size] = continued
+
+
+def _predicted(context: np.ndarray, count: int) -> np.ndarray:
+    """The `count` samples that follow `context` (1-D float64) by linear prediction."""
+    order = min(EDGE_ORDER, context.size // 2)
+    windowed = context * np.hanning(context.size)
+    r = np.correlate(windowed, windowed, "full")[context.size - 1 : context.size + order]
+    if r[0] <= 0:  # silence: nothing to continue
+        return np.zeros(count, dtype=np.float32)
+    r[0] *= 1.0 + 1e-9  # white-noise correction: a well-posed system for pure sines
+    a = solve_toeplitz(r[:order], -r[1 : order + 1])
+    poles = np.concatenate(([1.0], a))
+    state = lfiltic([1.0], poles, context[::-1][:order])
+    out, _ = lfilter([1.0], poles, np.zeros(count), zi=state)
+    return out.astype(np.float32)
 
 
 def _band_sigma_t(freq: np.ndarray) -> np.ndarray:
