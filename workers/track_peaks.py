@@ -84,6 +84,7 @@ WINDOW_SIGMAS = 5.0  # the Gaussian is cut here: -108 dB
 # for 30 ms and shorter.
 STRIDE_SIGMA_HOPS = 5.0
 GUARD_SIGMAS = 6.0  # band guard, in frequency sigmas of its shortest window, tapered
+NYQUIST_SIGMAS = 2.0  # no peaks this many frequency sigmas of the shortest window from Nyquist
 RATE_HEADROOM = 1.15  # baseband rate over the extracted width
 TIME_OFFSET_SIGMAS = 0.8
 SHARP = 0.7  # a peak at least this sharp is read at its level: 2 pi c sigma_t**2 < 0.65
@@ -397,7 +398,10 @@ def _noise_floor(power: np.ndarray, block: int, stride: int) -> np.ndarray:
 def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
     """The band's extraction, rate and levels; None when [own_lo, own_hi) is empty."""
     nyquist = sr / 2.0
-    own_hi = min(own_hi, nyquist)
+    # The spectrum stops at Nyquist with no room for the guard's taper: a peak within a few
+    # of the shortest window's frequency sigmas of it is that cut's ringing (a click reads as
+    # a partial at 22 kHz), not a partial.
+    own_hi = min(own_hi, nyquist - NYQUIST_SIGMAS / (2.0 * math.pi * min(sigmas)))
     if own_hi <= own_lo:
         return None
     guard = GUARD_SIGMAS / (2.0 * math.pi * min(sigmas))
