@@ -93,6 +93,7 @@ def test_public_attributes_are_only_the_user_actions(document):
         "export_figure",
         "export_image",
         "export_partials",
+        "export_region",
         "export_resynthesis",
         "find_harmonics",
         "get_state",
@@ -745,6 +746,55 @@ def test_export_resynthesis_matches_the_original_partial(tmp_path):
         spectrum = np.abs(np.fft.rfft(middle * np.hanning(middle.size)))
         assert abs(np.argmax(spectrum) * sr / middle.size - 440) < 2
         assert abs(np.abs(middle).max() - 0.4) < 0.02  # the original's 440 Hz at peak 0.4
+    finally:
+        session.close()
+
+
+def test_export_region_writes_its_stretch_band_limited_when_asked(tmp_path):
+    out = tmp_path / "region.wav"
+    dialogs = ScriptedDialogs(str(out), str(tmp_path / "band"), None)
+    session = _session(dialogs)
+    document = session.document
+    try:
+        document.open_path(_demo_like(tmp_path / "a.wav"))
+        region = {"start": 0.5, "end": 2.0, "fmin": 300.0, "fmax": 600.0}
+        assert document.export_region(region, False, "wav")["path"] == str(out)
+        samples, sr = sf.read(out, dtype="float32")
+        assert sr == 22050 and samples.size == round(1.5 * sr)
+        source, _ = sf.read(tmp_path / "a.wav", dtype="float32")
+        np.testing.assert_allclose(samples, source[round(0.5 * sr) : 2 * sr], atol=1e-6)
+        # Band-limited, to a name without its extension: FLAC, named so.
+        assert document.export_region(region, True, "flac")["path"] == str(tmp_path / "band.flac")
+        banded, _ = sf.read(tmp_path / "band.flac", dtype="float32")
+        spectrum = np.abs(np.fft.rfft(banded * np.hanning(banded.size)))
+        freqs = np.fft.rfftfreq(banded.size, 1 / sr)
+        inside = spectrum[(freqs > 300) & (freqs < 600)].max()
+        assert spectrum[(freqs < 200) | (freqs > 900)].max() < inside / 100
+        assert document.export_region(region, True, "wav") == {"ok": True, "cancelled": True}
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize(
+    "region, band, fmt, message",
+    [
+        (None, False, "wav", "no region"),
+        ({"start": 1.0, "end": 0.5, "fmin": 100, "fmax": 200}, False, "wav", "empty"),
+        ({"start": 0.0, "end": 9.0, "fmin": 100, "fmax": 200}, False, "wav", "past the file"),
+        ({"start": 0.0, "end": 1.0, "fmin": 300, "fmax": 200}, False, "wav", "below its fmax"),
+        ({"start": 0.0, "end": 1.0, "fmin": 100, "fmax": 200}, "yes", "wav", "true or false"),
+        ({"start": 0.0, "end": 1.0, "fmin": 100, "fmax": 200}, True, "mp3", "wav or flac"),
+        ({"start": math.nan, "end": 1.0, "fmin": 100, "fmax": 200}, True, "wav", "start"),
+    ],
+)
+def test_export_region_refuses_bad_arguments_and_asks_nothing(tmp_path, region, band, fmt, message):
+    dialogs = ScriptedDialogs()
+    session = _session(dialogs)
+    try:
+        session.document.open_path(_demo_like(tmp_path / "a.wav"))
+        reply = _strict_json(session.document.export_region(region, band, fmt))
+        assert reply["ok"] is False and message in reply["error"], reply
+        assert dialogs.asked == []
     finally:
         session.close()
 

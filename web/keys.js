@@ -21,9 +21,9 @@ export function isTyping(target) {
 
 /**
  * The command a key press asks for, or null: 'open', 'save', 'save-as', 'undo', 'redo',
- * 'navigate', 'trace', 'erase', 'track' (the tools), 'find-harmonics', 'join', 'split',
- * 'play', 'help', 'delete', 'slice', 'waveform', 'harmonics' (the measurement panes, shown or
- * hidden), 'quit'. The navigation keys
+ * 'navigate', 'trace', 'erase', 'track', 'select' (the tools), 'find-harmonics', 'join',
+ * 'split', 'play', 'help', 'delete', 'slice', 'waveform', 'harmonics' (the measurement panes,
+ * shown or hidden), 'clear-region' (Esc), 'quit'. The navigation keys
  * (viewForKey) are the caller's, asked first.
  * @param {{key: string, ctrlKey?: boolean, metaKey?: boolean, altKey?: boolean,
  *   shiftKey?: boolean}} event a keydown event
@@ -36,13 +36,14 @@ export function shortcutFor({ key, ctrlKey, metaKey, altKey, shiftKey }) {
   if (command && lower === 's') return shiftKey ? 'save-as' : 'save';
   if (command && (lower === 'y' || (lower === 'z' && shiftKey))) return 'redo';
   if (command && lower === 'z') return 'undo';
-  const tool = { t: 'trace', e: 'erase', n: 'navigate', r: 'track', f: 'find-harmonics',
-    j: 'join', x: 'split' }[lower];
+  const tool = { t: 'trace', e: 'erase', n: 'navigate', r: 'track', m: 'select',
+    f: 'find-harmonics', j: 'join', x: 'split' }[lower];
   if (!command && !altKey && tool) return tool;
   const pane = { s: 'slice', w: 'waveform', h: 'harmonics' }[lower];
   if (!command && !altKey && pane) return pane;
   if (!command && lower === ' ') return 'play';
   if (key === '?') return 'help';
+  if (key === 'Escape' && !command && !altKey) return 'clear-region';
   if (lower === 'delete' || lower === 'backspace') return 'delete';
   return null;
 }

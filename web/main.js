@@ -15,6 +15,7 @@ import { wireViewPipeline } from './view-pipeline.js';
 import { wireChrome } from './chrome.js';
 import { wireTracing } from './tracing.js';
 import { wireTrackTools } from './track-tools.js';
+import { wireRegionTools } from './region-tools.js';
 import { wireReadout } from './readout.js';
 import { wirePlayback } from './playback.js';
 import { toggleHelp, wireMenus } from './menus.js';
@@ -32,8 +33,10 @@ const $ = (id) => document.getElementById(id);
 
 const scope = new DisposalScope();
 // The page's shared context: what the hand does now, and the page's own playback mix.
-// tool, stroke (CSS px), nearestPoint(), the time under the mouse (s), regions being tracked
-const tools = { mode: 'navigate', stroke: [], hover: null, pointerTime: null, regions: [] };
+// tool, stroke (CSS px), nearestPoint(), the time under the mouse (s), regions being tracked,
+// the region marked with the Select tool (s, Hz)
+const tools = { mode: 'navigate', stroke: [], hover: null, pointerTime: null, regions: [],
+  marked: null };
 const mix = { solo: new Set(), mute: new Set() }; // partial ids (the page's, not the document's)
 
 const documentState = scope.add(createDocumentState({ pull: () => call('get_state') }));
@@ -69,7 +72,7 @@ async function start() {
     coneStyle: colormap.edgeCones,
     getState,
     getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover,
-      regions: tools.regions }),
+      regions: tools.regions, marked: tools.marked }),
     call, fetchBytes, showError: banner.show,
   }));
   const chrome = scope.add(wireChrome({ getState, mix, act, select, onView: pipeline.onView,
@@ -83,13 +86,20 @@ async function start() {
   }));
   scope.add(documentState.subscribe(chrome.render));
 
+  let regionTools = null; // made below: playback plays its region, and it plays with playback
   const playback = scope.add(wirePlayback({ tools, mix, documentState, pipeline, fetchBytes,
-    showError: banner.show }));
+    showError: banner.show, getRegion: () => regionTools && regionTools.marked() }));
+  const notify = (message) => pushEvents.notify(message);
   const trackTools = scope.add(wireTrackTools({ tools, getState, getView: () => pipeline.view,
-    drawTraces: pipeline.drawTraces, act, getCursor: playback.cursor,
-    notify: (message) => pushEvents.notify(message), showError: banner.show }));
+    drawTraces: pipeline.drawTraces, act, getCursor: playback.cursor, notify,
+    showError: banner.show }));
+  regionTools = scope.add(wireRegionTools({ tools, documentState, getView: () => pipeline.view,
+    getLimits: pipeline.getLimits, onView: pipeline.onView, drawTraces: pipeline.drawTraces,
+    track: trackTools.track, play: playback.toggle, act, notify }));
   const tracing = scope.add(wireTracing({ tools, getState, getView: () => pipeline.view,
-    drawTraces: pipeline.drawTraces, act, select, onRegion: trackTools.trackDrag }));
+    drawTraces: pipeline.drawTraces, act, select,
+    onRegion: (points, kind) => (kind === 'select' ? regionTools.mark(points)
+      : trackTools.trackDrag(points)) }));
   // The plot, not a canvas, takes navigation and the readout: the trace overlay sits over
   // the spectrogram canvas, and wheel events from it must still zoom.
   const plot = document.querySelector('.plot');
@@ -121,6 +131,8 @@ async function start() {
     trace: () => tracing.setMode('trace'),
     erase: () => tracing.setMode('erase'),
     track: () => tracing.setMode('track'),
+    select: () => tracing.setMode('select'),
+    'clear-region': () => regionTools.clear(),
     'find-harmonics': trackTools.harmonics,
     join: trackTools.join,
     split: trackTools.split,

@@ -14,10 +14,12 @@ const $ = (id) => document.getElementById(id);
  * @param {{view: object|null, onView: Function, addOverlay: Function}} options.pipeline
  * @param {(url: string) => Promise<Uint8Array>} options.fetchBytes
  * @param {(message: string) => void} options.showError
+ * @param {() => ({region: object, band: boolean}|null)} options.getRegion the marked region
  * @returns {{toggle: () => void, cursor: () => (number|null), dispose: () => void}} cursor:
  *   the time playback starts from (s), null when none is set
  */
-export function wirePlayback({ tools, mix, documentState, pipeline, fetchBytes, showError }) {
+export function wirePlayback({ tools, mix, documentState, pipeline, fetchBytes, showError,
+  getRegion }) {
   const getState = () => documentState.current;
   const transport = new Transport({
     elements: { play: $('play'), mode: $('play-mode'), loop: $('loop'), playhead: $('playhead'),
@@ -28,7 +30,7 @@ export function wirePlayback({ tools, mix, documentState, pipeline, fetchBytes, 
     clicksSetCursor: () => tools.mode === 'navigate',
     getMix: () => ({ solo: [...mix.solo], mute: [...mix.mute] }),
     getPartialIds: () => ((getState() && getState().partials) || []).map((p) => p.id),
-    fetchBytes, onView: pipeline.onView, onError: showError,
+    fetchBytes, onView: pipeline.onView, onError: showError, getRegion,
   });
   const stopDrawing = pipeline.addOverlay(() => transport.drawCursor());
   const unsubscribe = documentState.subscribe((state, previous) => {

@@ -1,11 +1,11 @@
 // Pointer gestures of the tracing tools on the overlay over the spectrogram: drawing a
 // freehand stroke over a partial ('trace'), wiping partials away ('erase'), dragging a
-// rectangle to track ('track'), clicking to select, hovering. It turns events into pixel strokes and clicks and hands them to the
+// rectangle to track ('track') or to mark a region ('select'), clicking to select, hovering. It turns events into pixel strokes and clicks and hands them to the
 // caller; it knows nothing of partials or views (the caller converts with trace-geometry.js).
 //
 // In 'navigate' mode the overlay is meant to have pointer-events: none, so navigation on an
 // ancestor gets every press; this module then ignores whatever reaches it. In 'trace',
-// 'erase' and 'track' modes a primary-button press starts a stroke and is kept from the ancestor
+// 'erase', 'track' and 'select' modes a primary-button press starts a stroke and is kept from the ancestor
 // (stopPropagation), so it does not also pan. Wheel events are left alone: they bubble to the
 // ancestor that zooms, so zooming works while tracing. A double-click is kept from the
 // ancestor too in these modes, or two quick selecting clicks would jump to the full view.
@@ -21,18 +21,19 @@ export const CLICK_SLOP = 3;
  * @param {HTMLElement} element the overlay canvas; positions are CSS px from its top-left
  *   corner (getBoundingClientRect() at every event).
  * @param {object} options
- * @param {() => ('navigate'|'trace'|'erase'|'track')} options.getMode asked at every press
+ * @param {() => ('navigate'|'trace'|'erase'|'track'|'select')} options.getMode asked at every press
  *   and move.
  * @param {(points: {x:number, y:number}[]) => void} options.onStroke a trace stroke ended
  *   (a fresh array the caller may keep).
  * @param {(points: {x:number, y:number}[]) => void} options.onErase an eraser stroke ended.
- * @param {(points: {x:number, y:number}[]) => void} [options.onRegion] a Track drag ended:
- *   its rectangle runs from the first point to the last.
+ * @param {(points: {x:number, y:number}[], kind: ('track'|'select')) => void}
+ *   [options.onRegion] a Track or Select drag ended: its rectangle runs from the first point
+ *   to the last.
  * @param {(x: number, y: number, additive: boolean) => void} options.onClickAt a press and
  *   release without a stroke; additive when Shift (or Ctrl, or Cmd) was held.
  * @param {(x: number|null, y: number|null) => void} [options.onHover] the pointer moved with
  *   no button pressed; (null, null) when it left the element.
- * @param {(points: {x:number, y:number}[], kind: ('trace'|'erase'|'track')) => void}
+ * @param {(points: {x:number, y:number}[], kind: ('trace'|'erase'|'track'|'select')) => void}
  *   [options.onStrokeChange] the stroke in progress changed: called on every point (with the
  *   live array: read it, do not keep or change it) and with [] when the stroke ends or is
  *   cancelled, so a layer can draw it.
@@ -50,7 +51,7 @@ export function attachTraceGestures(element, {
 
   const drawing = () => {
     const mode = getMode();
-    return mode === 'trace' || mode === 'erase' || mode === 'track' ? mode : null;
+    return ['trace', 'erase', 'track', 'select'].includes(mode) ? mode : null;
   };
 
   function position(event) {
@@ -116,7 +117,7 @@ export function attachTraceGestures(element, {
     if (!ended.moved) onClickAt?.(ended.press.x, ended.press.y, ended.additive);
     else if (ended.kind === 'trace') onStroke?.(ended.points);
     else if (ended.kind === 'erase') onErase?.(ended.points);
-    else onRegion?.(ended.points);
+    else onRegion?.(ended.points, ended.kind);
   }
 
   /** The browser took the pointer away (a touch turned into a scroll, a dialog): no stroke. */

@@ -1,12 +1,12 @@
 // The overlay canvas that draws traced partials over the spectrogram, the stroke in progress,
-// the region being tracked and the hover marker. It draws only what it is given: the page calls draw() with the
+// the regions being tracked, the region marked with the Select tool and the hover marker. It draws only what it is given: the page calls draw() with the
 // partials of the newest state and the view shown (which may run ahead of the state while a
 // gesture moves), so partials stay glued to the spectrogram under them.
 
 import { freqToY, timeToX } from './axes.js';
 import { fitToDevicePixels } from './device-pixels.js';
 import { partialPolylines } from './trace-geometry.js';
-import { regionRect } from './track-region.js';
+import { regionRect } from './region.js';
 
 /** Line widths, CSS px. */
 const LINE = 2;
@@ -18,6 +18,13 @@ const SELECTED_HALO = 3;
 const ERASER = 12; // twice the default eraser radius of erasedRanges, so what you see is what it hits
 
 const FALLBACK_COLOR = '#e0a458';
+
+// Rectangles: the Track tool's (amber: dashed while dragged, filled faintly while it is
+// tracked) and the Select tool's (pale blue: dashed while dragged, filled faintly once marked).
+const DRAGGED_TRACK = { fill: null, line: '#e0a458', dash: [6, 4] };
+const TRACKING = { fill: 'rgb(224 164 88 / 0.12)', line: '#e0a458', dash: [] };
+const DRAGGED_SELECT = { fill: null, line: '#9fd3ff', dash: [6, 4] };
+const MARKED = { fill: 'rgb(159 211 255 / 0.10)', line: '#9fd3ff', dash: [4, 3] };
 
 export class TraceLayer {
   /** @param {HTMLCanvasElement} canvas an overlay the same size as the spectrogram canvas. */
@@ -43,10 +50,12 @@ export class TraceLayer {
    * @param {object|null} [scene.view] {start, end, fmin, fmax} (s, Hz); nothing but the
    *   stroke is drawn without one.
    * @param {{x:number, y:number}[]} [scene.stroke] the stroke in progress, CSS px.
-   * @param {'trace'|'erase'|'track'} [scene.strokeKind='trace'] a 'track' stroke is drawn
-   *   as the rectangle from its first point to its last.
+   * @param {'trace'|'erase'|'track'|'select'} [scene.strokeKind='trace'] a 'track' or
+   *   'select' stroke is drawn as the rectangle from its first point to its last.
    * @param {{start, end, fmin, fmax}[]} [scene.regions] regions being tracked (s, Hz),
    *   each drawn until its partials arrive.
+   * @param {{start, end, fmin, fmax}|null} [scene.marked] the region marked with the Select
+   *   tool (s, Hz).
    * @param {{partialId: *, point: Array}|null} [scene.hover] from nearestPoint.
    */
   draw(scene) {
@@ -67,7 +76,7 @@ export class TraceLayer {
     context.lineJoin = 'round';
     context.lineCap = 'round';
     const { partials = [], selection = [], view = null, stroke = [], strokeKind = 'trace',
-      hover = null, regions = [] } = scene;
+      hover = null, regions = [], marked = null } = scene;
     if (view) {
       const selected = new Set(selection);
       // Selected partials last, so they lie on top of the ones they cross.
@@ -84,8 +93,10 @@ export class TraceLayer {
       if (hover && Array.isArray(hover.point)) this.drawHover(hover, partials, view, width, height);
       for (const region of regions) {
         const rect = regionRect(region, view, width, height);
-        if (rect) this.drawRectangle(rect, true);
+        if (rect) this.drawRectangle(rect, TRACKING);
       }
+      const rect = regionRect(marked, view, width, height);
+      if (rect) this.drawRectangle(rect, MARKED);
     }
     if (stroke && stroke.length) this.drawStroke(stroke, strokeKind);
   }
@@ -128,19 +139,19 @@ export class TraceLayer {
     context.stroke();
   }
 
-  /** The Track tool's rectangle: dashed while dragged, filled faintly while it is tracked. */
-  drawRectangle({ x, y, width, height }, tracking) {
+  /** A rectangle in one of the RECTANGLES styles, over a dark underlay. */
+  drawRectangle({ x, y, width, height }, { fill, line, dash }) {
     const { context } = this;
-    if (tracking) {
-      context.fillStyle = 'rgb(224 164 88 / 0.12)';
+    if (fill) {
+      context.fillStyle = fill;
       context.fillRect(x, y, width, height);
     }
     context.setLineDash([]);
     context.strokeStyle = 'rgb(0 0 0 / 0.6)';
     context.lineWidth = 3;
     context.strokeRect(x, y, width, height);
-    context.setLineDash(tracking ? [] : [6, 4]);
-    context.strokeStyle = '#e0a458';
+    context.setLineDash(dash);
+    context.strokeStyle = line;
     context.lineWidth = 1.5;
     context.strokeRect(x, y, width, height);
     context.setLineDash([]);
@@ -148,10 +159,11 @@ export class TraceLayer {
 
   drawStroke(points, kind) {
     const { context } = this;
-    if (kind === 'track') {
+    if (kind === 'track' || kind === 'select') {
       const a = points[0], b = points[points.length - 1];
       this.drawRectangle({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y),
-        width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) }, false);
+        width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) },
+      kind === 'track' ? DRAGGED_TRACK : DRAGGED_SELECT);
       return;
     }
     context.beginPath();

@@ -1,9 +1,10 @@
-// The tools (Navigate, Trace, Erase, Track) and what their strokes and clicks do: a trace
-// stroke becomes a guide to snap, an eraser stroke the ranges it erases, a Track drag a
-// region (handed to `onRegion`), a click a selection.
+// The tools (Navigate, Trace, Erase, Track, Select) and what their strokes and clicks do: a
+// trace stroke becomes a guide to snap, an eraser stroke the ranges it erases, a Track or
+// Select drag a region (handed to `onRegion` with its kind), a click on a partial a selection,
+// in every tool (in Navigate the click also sets the playback cursor, transport.js).
 // Re-snap snaps the one selected partial again with the tolerance field's value.
 
-import { attachTraceGestures } from './trace-gestures.js';
+import { CLICK_SLOP, attachTraceGestures } from './trace-gestures.js';
 import { erasedRanges, nearestPoint, strokeToGuide } from './trace-geometry.js';
 import { listenAll } from './listen.js';
 
@@ -29,7 +30,8 @@ function tolerance() {
  * @param {() => void} options.drawTraces
  * @param {(method: string, ...args) => Promise<object>} options.act
  * @param {(id: number|null, additive: boolean) => void} options.select
- * @param {(points: {x:number, y:number}[]) => void} options.onRegion a Track drag ended
+ * @param {(points: {x:number, y:number}[], kind: ('track'|'select')) => void}
+ *   options.onRegion a Track or Select drag ended
  * @returns {{setMode: (mode: string) => void, dispose: () => void}}
  */
 export function wireTracing({ tools, getState, getView, drawTraces, act, select, onRegion }) {
@@ -63,6 +65,22 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
       select(hit ? hit.partialId : null, additive);
     },
   });
+  // In Navigate the overlay lets presses through to the plot, which pans: a click there (a
+  // press and release without a drag) on a partial selects it; elsewhere it only sets the
+  // playback cursor, and the selection stays.
+  const plot = document.querySelector('.plot');
+  let pressed = null;
+  const stopNavigateClicks = listenAll(plot, [
+    ['pointerdown', (event) => { pressed = { x: event.clientX, y: event.clientY }; }],
+    ['click', (event) => {
+      if (tools.mode !== 'navigate' || !pressed || !getView()) return;
+      if (Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) >= CLICK_SLOP) return;
+      const rect = plot.getBoundingClientRect();
+      const hit = nearestPoint(partials(), getView(), rect.width, rect.height,
+        event.clientX - rect.left, event.clientY - rect.top);
+      if (hit) select(hit.partialId, event.shiftKey || event.ctrlKey || event.metaKey);
+    }],
+  ]);
   const unlisten = [...document.querySelectorAll('.modes button')].map((button) =>
     listenAll(button, [['click', () => setMode(button.dataset.mode)]]));
   unlisten.push(listenAll($('resnap'), [['click', () => {
@@ -76,6 +94,7 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
     dispose() {
       for (const stop of unlisten) stop();
       stopGestures();
+      stopNavigateClicks();
     },
   };
 }

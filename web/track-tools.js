@@ -5,7 +5,8 @@
 
 import { onMenuChoice } from './menus.js';
 import { listenAll } from './listen.js';
-import { dragToRegion, splitTime, trackSettingsFrom } from './track-region.js';
+import { dragToRegion } from './region.js';
+import { splitTime, trackSettingsFrom } from './track-region.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,8 +26,9 @@ function plotSize() {
  * @param {() => (number|null)} options.getCursor the playback cursor, s
  * @param {(message: string) => void} options.notify a message that is no error
  * @param {(message: string) => void} options.showError
- * @returns {{trackDrag: Function, harmonics: Function, join: Function, split: Function,
- *   dispose: () => void}} the commands the keys run
+ * @returns {{track: Function, trackDrag: Function, harmonics: Function, join: Function,
+ *   split: Function, dispose: () => void}} the commands the keys run; track(region) tracks
+ *   a region (s, Hz; null: the whole file)
  */
 export function wireTrackTools({ tools, getState, getView, drawTraces, act, getCursor, notify,
   showError }) {
@@ -109,7 +111,7 @@ export function wireTrackTools({ tools, getState, getView, drawTraces, act, getC
     }]]),
   ];
   return {
-    trackDrag, harmonics, join, split,
+    track, trackDrag, harmonics, join, split,
     dispose() { for (const stop of unlisten) stop(); },
   };
 }

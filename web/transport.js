@@ -1,5 +1,6 @@
 // Play, stop, loop, the playback cursor and the playhead: the page's transport controls
-// over a Player (player.js). The playhead is drawn from the audio clock each frame, and the
+// over a Player (player.js). Play plays the marked region when there is one (only its band,
+// when asked), else from the cursor on. The playhead is drawn from the audio clock each frame, and the
 // view turns the page when the playhead leaves it, as a score follower does.
 
 import { Player } from './player.js';
@@ -23,15 +24,18 @@ export class Transport {
    *   (not while tracing or erasing)
    * @param {() => {solo: Array, mute: Array}} options.getMix partial ids soloed and muted
    * @param {() => Array<number>} options.getPartialIds the document's partial ids
+   * @param {() => ({region: object, band: boolean}|null)} [options.getRegion] the region
+   *   marked with the Select tool (s, Hz) and whether only its band is heard
    * @param {(url: string) => Promise<Uint8Array>} options.fetchBytes
    * @param {(view: object) => void} options.onView to turn the page
    * @param {(message: string) => void} options.onError
    */
   constructor({ elements, getView, getFile, clicksSetCursor, getMix, getPartialIds, fetchBytes,
-    onView, onError }) {
+    onView, onError, getRegion = () => null }) {
     Object.assign(this, { elements, getView, getFile, getMix, getPartialIds, fetchBytes, onView,
-      onError });
+      onError, getRegion });
     this.cursor = null; // the time (s) playback starts from, or null: the view's start
+    this.band = null; // [fmin, fmax] Hz heard while a region plays band-limited, else null
     this.frame = 0;
     this.player = new Player({
       fetchChunk: (start, seconds) => this.fetchChunk(start, seconds),
@@ -59,12 +63,14 @@ export class Transport {
   async fetchChunk(start, seconds) {
     const { solo, mute } = this.getMix();
     const query = new URLSearchParams({ start, seconds, mode: this.elements.mode.value,
-      solo: solo.join(','), mute: mute.join(',') });
+      solo: solo.join(','), mute: mute.join(','),
+      ...(this.band ? { fmin: this.band[0], fmax: this.band[1] } : {}) });
     const bytes = await this.fetchBytes(`/audio?${query}`);
     return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   }
 
-  /** Play from the cursor (or the view's start) to the end of the file, or loop the view. */
+  /** Play the marked region (looped with Loop), else from the cursor (or the view's start)
+   * to the end of the file, or loop the view. */
   toggle() {
     if (this.player.playing) {
       this.player.stop();
@@ -81,9 +87,12 @@ export class Transport {
       return;
     }
     const loop = this.elements.loop.checked;
+    const marked = this.getRegion();
     const cursorInView = this.cursor !== null && this.cursor >= view.start && this.cursor < view.end;
-    const startAt = cursorInView ? this.cursor : view.start;
-    const [from, to] = loop ? [view.start, view.end] : [startAt, file.duration];
+    let startAt = cursorInView ? this.cursor : view.start;
+    let [from, to] = loop ? [view.start, view.end] : [startAt, file.duration];
+    if (marked) [from, to, startAt] = [marked.region.start, marked.region.end, marked.region.start];
+    this.band = marked && marked.band ? [marked.region.fmin, marked.region.fmax] : null;
     if (!(to > startAt)) return;
     this.player.play({ from, to, loop, startAt })
       .catch((error) => this.onError(`Cannot play: ${error.message}`));

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from app.document.store import DocumentStore
+from workers.bandpass import band_pass, settle_seconds
 from workers.synth import synthesize
 
 MAX_CHUNK_SECONDS = 5.0
@@ -31,8 +32,10 @@ class AudioChunks:
     """The /audio route's source: `chunks(query)` -> float32 little-endian mono samples.
 
     query: start (s), seconds (chunk length, at most MAX_CHUNK_SECONDS), mode (original,
-    partials or both), solo and mute (comma-separated partial ids). Samples are at the file's
-    sample rate; a chunk past the end of the file is shorter (or empty).
+    partials or both), solo and mute (comma-separated partial ids), and optionally fmin and
+    fmax (Hz: only that band is heard, ``workers.bandpass``; a region played band-limited).
+    Samples are at the file's sample rate; a chunk past the end of the file is shorter (or
+    empty).
     """
 
     def __init__(self, store: DocumentStore) -> None:
@@ -57,21 +60,50 @@ class AudioChunks:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         solo, mute = _ids(query.get("solo", ""), "solo"), _ids(query.get("mute", ""), "mute")
 
+        band = _band(query, audio.sample_rate)
         sr = audio.sample_rate
         # Clamped before multiplying: a start of 1e308 s times the rate is inf, and round(inf)
         # raises OverflowError.
         first = min(round(min(start, audio.duration) * sr), audio.frames)
         count = min(round(seconds * sr), audio.frames - first)
-        out = np.zeros(count, np.float32)
         if count == 0:
-            return out.tobytes()
-        if mode in ("original", "both"):
-            out += audio.samples[first : first + count]
-        if mode in ("partials", "both"):
-            chosen = [p for p in state.partials if p.id not in mute and (not solo or p.id in solo)]
-            if chosen:
-                synth = synthesize(
-                    [p.points for p in chosen], sr, start=first / sr, end=(first + count) / sr
-                )
-                out += synth[:count]
-        return out.astype("<f4", copy=False).tobytes()
+            return b""
+        if band is None:
+            return _mix(state, mode, solo, mute, first, count).astype("<f4").tobytes()
+        # Filtered with enough on each side that chunks join as the whole would be filtered.
+        margin = round(settle_seconds(*band) * sr)
+        lo, hi = max(0, first - margin), min(audio.frames, first + count + margin)
+        filtered = band_pass(_mix(state, mode, solo, mute, lo, hi - lo), sr, *band)
+        return filtered[first - lo : first - lo + count].astype("<f4").tobytes()
+
+
+def _band(query: dict, sample_rate: int) -> tuple[float, float] | None:
+    """The query's band (fmin, fmax Hz: both or neither), or None for all of the sound."""
+    if "fmin" not in query and "fmax" not in query:
+        return None
+    try:
+        fmin, fmax = float(query.get("fmin", "")), float(query.get("fmax", ""))
+    except ValueError:
+        raise ValueError("fmin and fmax must be numbers (Hz)") from None
+    nyquist = sample_rate / 2
+    if not (math.isfinite(fmin) and math.isfinite(fmax) and 0 <= fmin < fmax):
+        raise ValueError(f"the band must run from fmin up to fmax, not {fmin} to {fmax} Hz")
+    return fmin, min(fmax, nyquist)
+
+
+def _mix(state, mode: str, solo: set[int], mute: set[int], first: int, count: int) -> np.ndarray:
+    """`count` samples from sample `first` of what `mode` plays: the original, the partials
+    (solo and mute applied) or both; float32."""
+    audio = state.audio
+    sr = audio.sample_rate
+    out = np.zeros(count, np.float32)
+    if mode in ("original", "both"):
+        out += audio.samples[first : first + count]
+    if mode in ("partials", "both"):
+        chosen = [p for p in state.partials if p.id not in mute and (not solo or p.id in solo)]
+        if chosen:
+            synth = synthesize(
+                [p.points for p in chosen], sr, start=first / sr, end=(first + count) / sr
+            )
+            out += synth[:count]
+    return out

@@ -47,6 +47,8 @@ from app.files.persistence import (
 )
 from app.files.project import Project, ProjectError, load_project, recovery_newer_than
 from app.files.recent import forget_gone, remember
+from app.files.region_audio import SUBTYPES as REGION_FORMATS
+from app.files.region_audio import write_region
 from app.progress.tasks import ProgressManager
 from app.shell.figure_export import FIGURE_FORMATS, export_figure
 from app.shell.opening import decode_shared, decoded
@@ -56,7 +58,15 @@ from app.shell.track_arguments import (
     track_region,
     track_settings,
 )
-from app.shell.validate import ArgumentError, display, integer, long_enough, number, text
+from app.shell.validate import (
+    ArgumentError,
+    display,
+    flag,
+    integer,
+    long_enough,
+    number,
+    text,
+)
 from workers.jobs import ResynthesisJob
 
 log = logging.getLogger(__name__)
@@ -125,6 +135,8 @@ EXPORT_ENDINGS = {
     "sdif": ".sdif",
     "wav": "-partials.wav",
     "flac": "-partials.flac",
+    "region-wav": "-region.wav",
+    "region-flac": "-region.flac",
     "png": "-view.png",
     "figure-svg": "-figure.svg",
     "figure-png": "-figure.png",
@@ -556,6 +568,36 @@ class SomaDocument:
             raise ArgumentError(f"the resynthesis was not written: {error}") from None
         except JobCancelled:
             return {"cancelled": True}
+
+    @_action
+    def export_region(self, region, band, fmt) -> dict:
+        """Write the audio of `region` {start s, end s, fmin Hz, fmax Hz} as `fmt` (wav or
+        flac), only its frequencies when `band` is true (app.files.region_audio)."""
+        fmt = text(fmt, "format")
+        if fmt not in REGION_FORMATS:
+            raise ArgumentError(f"a region is written as {' or '.join(REGION_FORMATS)}, not {fmt}")
+        band = flag(band, "band")
+        state = self._open_document()
+        chosen = track_region(region, state.overview.view)
+        if chosen is None:
+            raise ArgumentError("there is no region to export: drag one with the Select tool")
+        path = self._ask_export_path(f"region-{fmt}", state)
+        if not path:
+            return {"cancelled": True}
+        try:
+            write_region(
+                state.audio,
+                chosen.start,
+                chosen.end,
+                (chosen.fmin, chosen.fmax) if band else None,
+                path,
+                fmt,
+            )
+        except OSError as error:
+            raise ArgumentError(
+                f"cannot write {Path(path).name}: {error.strerror or error}"
+            ) from None
+        return {"path": path}
 
     @_action
     def export_image(self, picture) -> dict:

@@ -42,6 +42,13 @@ def number(
     return result
 
 
+def flag(value: Any, name: str) -> bool:
+    """A JS boolean: true or false, nothing that merely converts to one."""
+    if not isinstance(value, bool):
+        raise ArgumentError(f"{name} must be true or false, not {type(value).__name__}")
+    return value
+
+
 def long_enough(start: float, end: float, minimum: float, what: str) -> None:
     """ArgumentError unless [start, end] s spans at least `minimum` s (`what`: "the view")."""
     if end - start < minimum:

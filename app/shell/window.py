@@ -39,6 +39,8 @@ FILE_TYPES = {
     "sdif": ("SDIF (*.sdif)",),
     "wav": ("WAV (*.wav)",),
     "flac": ("FLAC (*.flac)",),
+    "region-wav": ("WAV (*.wav)",),
+    "region-flac": ("FLAC (*.flac)",),
     "png": ("PNG image (*.png)",),
     "figure-svg": ("SVG figure (*.svg)",),
     "figure-png": ("PNG figure (*.png)",),

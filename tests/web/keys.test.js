@@ -36,6 +36,8 @@ test('shortcutFor names the command of each shortcut', () => {
     [{ key: 'E' }, 'erase'],
     [{ key: 'n' }, 'navigate'],
     [{ key: 'r' }, 'track'],
+    [{ key: 'M' }, 'select'],
+    [{ key: 'Escape' }, 'clear-region'],
     [{ key: 'F' }, 'find-harmonics'],
     [{ key: 'j' }, 'join'],
     [{ key: 'x' }, 'split'],
@@ -54,7 +56,7 @@ test('shortcutFor names the command of each shortcut', () => {
 test('shortcutFor leaves other keys, and tools with a modifier, to the browser', () => {
   for (const event of [{ key: 'g' }, { key: 't', ctrlKey: true }, { key: 't', altKey: true },
     { key: 'r', altKey: true }, { key: ' ', ctrlKey: true }, { key: 'q' }, { key: 'h', altKey: true },
-    { key: 'w', ctrlKey: true }, { key: 'ArrowLeft' }]) {
+    { key: 'w', ctrlKey: true }, { key: 'ArrowLeft' }, { key: 'Escape', ctrlKey: true }]) {
     assert.equal(shortcutFor(event), null, JSON.stringify(event));
   }
 });

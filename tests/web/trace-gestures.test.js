@@ -187,7 +187,7 @@ test('works without a window (defaults to globalThis.window, absent in node)', (
 test('a drag in track mode reports its rectangle; Escape cancels it; a click still selects', () => {
   const { element, win, named, dispose } = harness('track');
   drag(element, 200, 100, [[260, 140], [300, 180]]);
-  assert.deepEqual(named('region'), [['region', [{ x: 100, y: 50 }, { x: 160, y: 90 }, { x: 200, y: 130 }]]]);
+  assert.deepEqual(named('region'), [['region', [{ x: 100, y: 50 }, { x: 160, y: 90 }, { x: 200, y: 130 }], 'track']]);
   fire(element, 'pointerdown', { clientX: 200, clientY: 100, buttons: 1 });
   fire(element, 'pointermove', { clientX: 300, clientY: 200, buttons: 1 });
   fire(win, 'keydown', { key: 'Escape' });
@@ -197,5 +197,15 @@ test('a drag in track mode reports its rectangle; Escape cancels it; a click sti
   drag(element, 200, 100, []);
   assert.deepEqual(named('click'), [['click', 100, 50, false]]);
   assert.equal(named('stroke').length + named('erase').length, 0);
+  dispose();
+});
+
+test('a drag in select mode reports its rectangle as a select; a click selects a partial', () => {
+  const { element, named, dispose } = harness('select');
+  drag(element, 200, 100, [[300, 180]]);
+  assert.deepEqual(named('region'), [['region', [{ x: 100, y: 50 }, { x: 200, y: 130 }], 'select']]);
+  assert.deepEqual(named('change').at(-1), ['change', 0, 'select']);
+  drag(element, 200, 100, [], { shiftKey: true });
+  assert.deepEqual(named('click'), [['click', 100, 50, true]]);
   dispose();
 });
