@@ -580,6 +580,22 @@ def test_a_resnap_result_for_a_span_erased_meanwhile_is_reported(document, tmp_p
     assert document._store.state.partial(partial.id).points is partial.points
 
 
+def test_a_stroke_from_a_partials_end_extends_it(document, tmp_path):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    partial = _snap_and_wait(document, [[0.5, 440.0], [1.5, 440.0]])
+    reply = _strict_json(document.snap([[1.5, 440.0], [2.5, 440.0]], 100, partial.id))
+    assert reply["ok"], reply
+    wait_until(lambda: document._store.state.undo_stack[-1].label == "Extend")
+    state = document._store.state
+    assert len(state.partials) == 1
+    points = state.partial(partial.id).points
+    assert abs(points[0, 0] - 0.5) < 0.01 and abs(points[-1, 0] - 2.5) < 0.01
+    assert np.all(np.diff(points[:, 0]) > 0)
+    assert np.nanmax(np.abs(1200 * np.log2(points[:, 1] / 440.0))) < 5
+    reply = document.snap([[1.0, 440.0], [2.0, 440.0]], 100, 99)
+    assert reply["ok"] is False and "no partial 99" in reply["error"]
+
+
 @pytest.mark.parametrize(
     "guide, message",
     [

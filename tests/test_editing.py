@@ -83,6 +83,30 @@ def test_resnap_with_nothing_over_the_partials_span_is_an_error(state):
         editing.resnapped(state, 2, _points(2.0, 3.0, 880.0), {})
 
 
+def test_extending_appends_and_prepends_what_lies_beyond_the_ends_in_one_step(state):
+    # The stroke began on partial 1's end (1.0 s) and ran on to 1.8 s, over 445 Hz.
+    after = editing.extended(state, 1, _points(0.9, 1.8, 445.0), {"guide": [[0.9, 440]]})
+    points = after.partial(1).points
+    assert points[0, 0] == 0.0 and abs(points[-1, 0] - 1.8) < 1e-9
+    assert np.all(np.diff(points[:, 0]) > 0)
+    assert (points[points[:, 0] <= 1.0, 1] == 440.0).all()  # its own points untouched
+    assert (points[points[:, 0] > 1.0 + 1e-6, 1] == 445.0).all()
+    assert after.partial(1).source["method"] == "extend"
+    assert after.partial(1).source["base"] == state.partial(1).source
+    assert after.undo_stack[-1].label == "Extend" and after.selection == (1,)
+    assert after.undone().partial(1).points is state.partial(1).points
+    before = editing.extended(state, 2, _points(0.0, 0.6, 870.0), {})
+    assert before.partial(2).points[0, 0] == 0.0 and before.partial(2).points[0, 1] == 870.0
+    assert abs(before.partial(2).points[-1, 0] - 1.5) < 1e-9
+
+
+def test_extending_with_nothing_beyond_the_ends_is_an_error(state):
+    with pytest.raises(editing.EditError, match="nothing beyond Partial 1"):
+        editing.extended(state, 1, _points(0.2, 0.8, 440.0), {})
+    with pytest.raises(editing.EditError):
+        editing.extended(state, 9, _points(2.0, 3.0), {})
+
+
 def test_one_eraser_stroke_over_several_partials_is_one_undo_step(state):
     after = editing.erased(state, [(1, 0.2, 0.3), (1, 0.6, 0.7), (2, 1.0, 1.1)])
     assert [p.id for p in after.partials] == [1, 3, 4, 2, 5]

@@ -240,6 +240,7 @@ def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_p
                 "toleranceCents": 100.0,
                 "replaceId": None,
                 "hop": 0.005,
+                "extendId": None,
             }
         ]
         assert not any(alive(pid) for pid in stopped)  # the closing app ended its workers

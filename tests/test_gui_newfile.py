@@ -1,6 +1,8 @@
 """End to end: what the window holds for one file does not carry over to the next, and what
 would play silence says so."""
 
+import json
+
 import numpy as np
 import soundfile as sf
 from gui_session import IMAGE_FOR_VIEW, element_centre, xdotool
@@ -37,6 +39,22 @@ def test_tolerance_play_mode_and_loop_start_afresh_with_another_file(gui, tmp_pa
     )
     window.screenshot("new-file-settings.png")
     assert window.eval(SETTINGS) == defaults
+
+    # Kept, the tolerance stays for the next file; the rest starts afresh as before.
+    x, y = element_centre(window, "#tolerance")
+    xdotool("mousemove", x, y, "click", 1)
+    xdotool("key", "ctrl+a")
+    xdotool("type", "40")
+    x, y = element_centre(window, "#tolerance-keep")
+    xdotool("mousemove", x, y, "click", 1)
+    window.wait_for("document.getElementById('tolerance-keep').checked")
+    window.eval(f"window.pywebview.api.open_path({json.dumps(str(tmp_path / 'tone.wav'))}), true")
+    window.wait_for(
+        "window.soma.state().file.name === 'tone.wav' && "
+        "document.body.dataset.overviewKey === window.soma.state().overview.key",
+        timeout=60,
+    )
+    assert window.eval(SETTINGS) == ["40", "original", False]
 
 
 def test_playing_partials_without_partials_says_so(gui, tmp_path):

@@ -1,6 +1,6 @@
 """End to end: mark a region of the demo with the Select tool (a real drag), play it band-
-limited, zoom to it, track it from its bar, let it go with Esc; then select a partial with a
-click in Navigate."""
+limited, zoom to it, track it and select its partials from its bar, let it go with Esc; then
+select a partial with a click in Navigate."""
 
 import json
 
@@ -85,6 +85,10 @@ def test_mark_play_zoom_track_and_let_go_of_a_region(gui):
     assert abs(partials[0]["source"]["region"]["start"] - region["start"]) < 1e-6
     assert _marked(window) == region
     window.screenshot("region-tracked.png")
+
+    # Select partials: those with a point in the region, here all three.
+    xdotool("mousemove", *element_centre(window, "#region-select"), "click", "1")
+    window.wait_for(f"window.soma.state().selection.length === {len(partials)}", timeout=10)
 
     # Esc lets the region go.
     xdotool("mousemove", *element_centre(window, ".plot"))

@@ -77,3 +77,26 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     assert reopened.eval("window.soma.state().file.name") == "traced.wav"
     reopened.wait_for("document.body.dataset.viewportKey", timeout=60)
     reopened.screenshot("trace-reopened.png")
+
+
+def test_a_stroke_from_a_partials_end_extends_it(gui):
+    window = gui()  # the demo recording
+    window.wait_for("document.body.dataset.viewportKey", timeout=60)
+    _click(window, "[data-mode=trace]")
+    window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
+    left, top = window_origin()
+    points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
+    half = len(points) // 2
+    for stroke in (points[: half + 1], points[half:]):  # the second starts on the first's end
+        xdotool("mousemove", *stroke[0])
+        xdotool("mousedown", "1")
+        for x, y in stroke[1:]:
+            xdotool("mousemove", x, y)
+        xdotool("mouseup", "1")
+        window.wait_for("window.soma.state().partials.length === 1", timeout=30)
+    window.wait_for("window.soma.state().undo === 'Extend'", timeout=30)
+    span = window.eval(
+        "(p => [p.points[0][0], p.points[p.points.length - 1][0]])(window.soma.state().partials[0])"
+    )
+    assert abs(span[0] - 1.0) < 0.05 and abs(span[1] - 3.5) < 0.05, span
+    window.screenshot("trace-extended.png")

@@ -81,8 +81,10 @@ async function start() {
   scope.add(documentState.subscribe(banner.stateArrived));
   scope.add(documentState.subscribe(pipeline.stateArrived));
   scope.add(documentState.subscribe((state, previous) => {
-    // The snap tolerance and how to play were chosen for the file before: they start afresh.
-    if (isNewFile(previous, state)) restoreDefaults([$('tolerance'), $('play-mode'), $('loop')]);
+    // The snap tolerance (unless kept) and how to play were chosen for the file before: they
+    // start afresh.
+    if (!isNewFile(previous, state)) return;
+    restoreDefaults([$('play-mode'), $('loop'), ...($('tolerance-keep').checked ? [] : [$('tolerance')])]);
   }));
   scope.add(documentState.subscribe(chrome.render));
 
@@ -95,7 +97,7 @@ async function start() {
     showError: banner.show }));
   regionTools = scope.add(wireRegionTools({ tools, documentState, getView: () => pipeline.view,
     getLimits: pipeline.getLimits, onView: pipeline.onView, drawTraces: pipeline.drawTraces,
-    track: trackTools.track, play: playback.toggle, act, notify }));
+    track: trackTools.track, play: playback.toggle, act, getState, notify }));
   const tracing = scope.add(wireTracing({ tools, getState, getView: () => pipeline.view,
     drawTraces: pipeline.drawTraces, act, select,
     onRegion: (points, kind) => (kind === 'select' ? regionTools.mark(points)

@@ -1,11 +1,12 @@
 // The Select tool's region: a time-frequency rectangle dragged over the spectrogram, and what
 // can be done with it from the bar over the plot: play it (Space or Play play the region
 // while one is marked, looped with Loop; "Band only" hears just its frequencies), zoom to it,
-// track its partials, write its audio. Esc or × lets it go; a new file does too.
+// track its partials, select the partials in it (a box selection), write its audio. Esc or ×
+// lets it go; a new file does too.
 
 import { listenAll } from './listen.js';
 import { onMenuChoice } from './menus.js';
-import { dragToRegion, regionLabel, regionView } from './region.js';
+import { dragToRegion, partialsInRegion, regionLabel, regionView } from './region.js';
 import { isNewFile } from './state-rules.js';
 
 const $ = (id) => document.getElementById(id);
@@ -27,12 +28,13 @@ function plotSize() {
  * @param {(region: object) => void} options.track track the partials in a region
  * @param {() => void} options.play play (or stop) what Play plays: the region while marked
  * @param {(method: string, ...args) => Promise<object>} options.act
+ * @param {() => object|null} options.getState the document, for its partials
  * @param {(message: string) => void} options.notify
  * @returns {{mark: (points: Array) => void, clear: () => boolean, marked: () => object|null,
  *   dispose: () => void}} marked(): the region and whether only its band is heard, or null
  */
 export function wireRegionTools({ tools, documentState, getView, getLimits, onView, drawTraces,
-  track, play, act, notify }) {
+  track, play, act, getState, notify }) {
   tools.marked = null;
   const bar = $('region-bar');
 
@@ -76,6 +78,10 @@ export function wireRegionTools({ tools, documentState, getView, getLimits, onVi
       if (view) onView(view);
     }]]),
     listenAll($('region-track'), [['click', () => track(tools.marked)]]),
+    listenAll($('region-select'), [['click', () => {
+      const ids = partialsInRegion((getState() && getState().partials) || [], tools.marked);
+      act('select', ids);
+    }]]),
     listenAll($('region-clear'), [['click', clear]]),
     onMenuChoice($('region-export'), exportAudio),
     documentState.subscribe((state, previous) => {

@@ -1,5 +1,6 @@
 // A time-frequency region (s by Hz): the rectangle the Select and Track tools drag, where it
-// lies on the plot, the view that shows it and how it reads. Pure, so node tests it.
+// lies on the plot, the view that shows it, how it reads and the partials in it. Pure, so
+// node tests it.
 
 import { formatHz, formatTime, freqToY, timeToX, xToTime, yToFreq } from './axes.js';
 import { clampView } from './view-math.js';
@@ -70,4 +71,17 @@ export function regionLabel(region) {
   if (!region) return '';
   return `${formatTime(region.start)}\u2013${formatTime(region.end)} \u00b7 ` +
     `${formatHz(region.fmin)}\u2013${formatHz(region.fmax)}`;
+}
+
+/**
+ * The partials with a point inside `region` (a box selection), in the order given.
+ * @param {{id: number, points: Array<[number, number|null, number|null]>}[]} partials
+ * @param {{start, end, fmin, fmax}} region s, Hz
+ * @returns {number[]} their ids
+ */
+export function partialsInRegion(partials, region) {
+  if (!region) return [];
+  const inside = ([t, f]) => f !== null && t >= region.start && t <= region.end
+    && f >= region.fmin && f <= region.fmax;
+  return partials.filter((partial) => partial.points.some(inside)).map((partial) => partial.id);
 }

@@ -197,6 +197,38 @@ export function nearestPoint(partials, view, width, height, x, y, maxDistance = 
   return best;
 }
 
+/**
+ * The partial a trace stroke starting at (x, y) continues: the one whose first or last
+ * audible point lies within `reach` px of it (the nearest, if several). A stroke that begins
+ * on a partial's end extends that partial rather than making a new one.
+ * @param {Array} partials [{id, points}].
+ * @param {object} view {start, end, fmin, fmax} (s, Hz).
+ * @param {number} width element width, CSS px.
+ * @param {number} height element height, CSS px.
+ * @param {number} x CSS px.
+ * @param {number} y CSS px.
+ * @param {number} [reach=10] CSS px.
+ * @returns {*|null} the partial's id, or null.
+ */
+export function partialEndAt(partials, view, width, height, x, y, reach = 10) {
+  if (!Array.isArray(partials) || !usable(view, width, height) || !isNum(x) || !isNum(y)) {
+    return null;
+  }
+  let best = null;
+  for (const partial of partials) {
+    const audible = pointsOf(partial).filter((p) => Array.isArray(p) && isNum(p[1]));
+    for (const point of [audible[0], audible.at(-1)]) {
+      const px = point && toPixel(point, view, width, height);
+      if (!px) continue;
+      const distance = Math.hypot(px[0] - x, px[1] - y);
+      if (distance <= reach && (!best || distance < best.distance)) {
+        best = { id: partial.id, distance };
+      }
+    }
+  }
+  return best ? best.id : null;
+}
+
 /** Distance, px, from (x, y) to the segment a-b. */
 function segmentDistance(x, y, a, b) {
   const dx = b.x - a.x, dy = b.y - a.y;

@@ -1,11 +1,12 @@
 // The tools (Navigate, Trace, Erase, Track, Select) and what their strokes and clicks do: a
-// trace stroke becomes a guide to snap, an eraser stroke the ranges it erases, a Track or
+// trace stroke becomes a guide to snap (one that begins on a partial's end continues that
+// partial), an eraser stroke the ranges it erases, a Track or
 // Select drag a region (handed to `onRegion` with its kind), a click on a partial a selection,
 // in every tool (in Navigate the click also sets the playback cursor, transport.js).
 // Re-snap snaps the one selected partial again with the tolerance field's value.
 
 import { CLICK_SLOP, attachTraceGestures } from './trace-gestures.js';
-import { erasedRanges, nearestPoint, strokeToGuide } from './trace-geometry.js';
+import { erasedRanges, nearestPoint, partialEndAt, strokeToGuide } from './trace-geometry.js';
 import { listenAll } from './listen.js';
 
 const $ = (id) => document.getElementById(id);
@@ -51,7 +52,9 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
       const { width, height } = plotSize();
       const view = getView();
       const guide = view && strokeToGuide(points, view, width, height);
-      if (guide) act('snap', guide, tolerance());
+      if (!guide) return;
+      const extend = partialEndAt(partials(), view, width, height, points[0].x, points[0].y);
+      act('snap', guide, tolerance(), extend);
     },
     onErase: (points) => {
       const { width, height } = plotSize();

@@ -11,7 +11,7 @@ near its ends. ``settle_seconds`` says how much signal to filter on each side of
 for it to match the whole within -60 dB: the player filters its chunks so, and they join
 without a click.
 
-Pure numpy/scipy: no GUI code, nothing from ``app``.
+Pure numpy/scipy: no GUI code, of app only app.base.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import math
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
+from app.base.errors import SomaError
 from workers.checks import finite
 
 ORDER = 4  # per pass: 8 in all, 48 dB an octave outside the band
@@ -30,7 +31,7 @@ SETTLE_CONSTANTS = 10.0  # time constants of ringing per filter order: below -60
 MAX_SETTLE_SECONDS = 5.0
 
 
-class BandPassError(ValueError):
+class BandPassError(SomaError, ValueError):
     """A band that cannot be filtered; str() is one line."""
 
 

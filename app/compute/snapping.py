@@ -39,12 +39,14 @@ class PendingSnap:
     tolerance_cents : float, the snap's ± range around the guide
     replace_id : the partial being re-snapped, None for a new partial
     hop : float, seconds between snapped points
+    extend_id : the partial the stroke continues beyond its ends, or None
     """
 
     guide: tuple[tuple[float, float], ...]
     tolerance_cents: float
     replace_id: int | None
     hop: float
+    extend_id: int | None = None
 
     def to_json(self) -> dict:
         return {
@@ -52,6 +54,7 @@ class PendingSnap:
             "toleranceCents": self.tolerance_cents,
             "replaceId": self.replace_id,
             "hop": self.hop,
+            "extendId": self.extend_id,
         }
 
 
@@ -76,15 +79,17 @@ class SnapService:
         tolerance_cents: float,
         replace_id: int | None = None,
         hop: float = DEFAULT_HOP,
+        extend_id: int | None = None,
     ) -> int:
-        """Snap `guide` ([[t s, f Hz], ...]); the result adds a partial or replaces one."""
+        """Snap `guide` ([[t s, f Hz], ...]); the result adds a partial, replaces the points
+        of `replace_id` (a re-snap) or continues `extend_id` beyond its ends."""
         audio = self._store.state.audio
         ref = self._share.ref_for(audio)
         source = {"guide": [list(p) for p in guide], "hop": hop, "tolerance_cents": tolerance_cents}
         key = next(self._keys)
         with self._lock:
             self._pending[key] = PendingSnap(
-                tuple(map(tuple, guide)), tolerance_cents, replace_id, hop
+                tuple(map(tuple, guide)), tolerance_cents, replace_id, hop, extend_id
             )
         return self._queue.submit(
             lambda request_id: SnapJob(
@@ -96,7 +101,7 @@ class SnapService:
             ),
             f"Snapping {guide[-1][0] - guide[0][0]:.2f} s of stroke",
             "steps",
-            on_result=functools.partial(self._snapped, key, audio, replace_id, source),
+            on_result=functools.partial(self._snapped, key, audio, replace_id, extend_id, source),
             on_error=lambda reason: self._fail(
                 audio, f"The stroke could not be snapped: {reason}", key
             ),
@@ -113,7 +118,15 @@ class SnapService:
         with self._lock:
             self._pending.pop(key, None)
 
-    def _snapped(self, key: int, audio, replace_id: int | None, source: dict, value: dict) -> None:
+    def _snapped(
+        self,
+        key: int,
+        audio,
+        replace_id: int | None,
+        extend_id: int | None,
+        source: dict,
+        value: dict,
+    ) -> None:
         points = value["points"]
         if not np.isfinite(points[:, 1]).any():
             self._fail(audio, "No partial was found along the stroke: it lies in the noise.", key)
@@ -122,6 +135,10 @@ class SnapService:
         def apply(state):
             if state.audio is not audio:
                 return state
+            if extend_id is not None:
+                if state.partial(extend_id) is None:  # deleted meanwhile: a partial of its own
+                    return editing.added(state, points, source)
+                return editing.extended(state, extend_id, points, source)
             if replace_id is None:
                 return editing.added(state, points, source)
             if state.partial(replace_id) is None:  # deleted meanwhile: nothing to re-snap
@@ -132,8 +149,9 @@ class SnapService:
             with self._lock:  # see state_and_pending
                 self._pending.pop(key, None)
                 self._store.update(apply)
-        except editing.EditError as error:  # the partial was erased meanwhile
-            self._fail(audio, f"The partial could not be re-snapped: {error}", key)
+        except editing.EditError as error:  # the partial was erased meanwhile, or ends there
+            verb = "extended" if extend_id is not None else "re-snapped"
+            self._fail(audio, f"The partial could not be {verb}: {error}", key)
 
     def _fail(self, audio, message: str, key: int) -> None:
         self._settled(key)

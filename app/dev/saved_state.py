@@ -229,12 +229,13 @@ def _snap(value, where: str) -> PendingSnap:
         )
     if len(guide) < 2:
         raise _fail(where, "a snap guide needs two points or more")
-    replace_id = snap.get("replaceId")
+    replace_id, extend_id = snap.get("replaceId"), snap.get("extendId")
     return PendingSnap(
         tuple(guide),
         _number(snap.get("toleranceCents"), "snap toleranceCents", where),
         None if replace_id is None else _integer(replace_id, "snap replaceId", where, 1),
         _number(snap.get("hop"), "snap hop", where),
+        None if extend_id is None else _integer(extend_id, "snap extendId", where, 1),
     )
 
 

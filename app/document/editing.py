@@ -98,6 +98,30 @@ def resnapped(
     )
 
 
+def extended(
+    state: DocumentState, partial_id: int, points: np.ndarray, source: dict
+) -> DocumentState:
+    """The partial continued by the snapped `points` (n, 3) that lie beyond either of its
+    ends: those after its last point are appended, those before its first prepended; those
+    over the time it spans are dropped (the stroke began on it). One undoable step, "Extend";
+    the partial stays selected. EditError when no point lies beyond it."""
+    old = existing_partial(state, partial_id)
+    new = frozen_points(points)
+    new = new[np.isfinite(new[:, 1])]
+    before = new[new[:, 0] < old.points[0, 0] - SPAN_SLACK]
+    after = new[new[:, 0] > old.points[-1, 0] + SPAN_SLACK]
+    if before.shape[0] + after.shape[0] == 0:
+        raise EditError(
+            f"the stroke found nothing beyond {old.name}'s ends: start it on an end and draw "
+            "away from the partial"
+        )
+    whole = np.concatenate([before, old.points, after])
+    extension = replace(
+        old.with_points(whole), source={"method": "extend", "base": old.source, **source}
+    )
+    return state.edited(with_replaced(state, old, extension), "Extend").selecting((old.id,))
+
+
 def deleted(state: DocumentState, ids: tuple[int, ...]) -> DocumentState:
     for partial_id in ids:
         existing_partial(state, partial_id)

@@ -407,15 +407,20 @@ class SomaDocument:
         return {"state": state.to_json(with_partials=False)}
 
     @_action
-    def snap(self, guide, tolerance_cents) -> dict:
-        """Snap a drawn stroke, [[t s, f Hz], ...], onto the ridge within ±tolerance cents.
+    def snap(self, guide, tolerance_cents, extend=None) -> dict:
+        """Snap a drawn stroke, [[t s, f Hz], ...], onto the ridge within ±tolerance cents:
+        a new partial, or with `extend` (a partial id) that partial continued beyond its
+        ends (the stroke began on one).
 
         The partial appears in the document when the snap worker is done.
         """
         state = self._open_document()
         guide = self._guide(guide, state)
         tolerance = number(tolerance_cents, "tolerance_cents", minimum=1, maximum=1200)
-        return {"requestId": self._snapping.request(guide, tolerance)}
+        if extend is not None and state.partial(self._id(extend)) is None:
+            raise ArgumentError(f"there is no partial {extend} to extend")
+        extend_id = None if extend is None else self._id(extend)
+        return {"requestId": self._snapping.request(guide, tolerance, extend_id=extend_id)}
 
     @_action
     def resnap(self, partial_id, tolerance_cents) -> dict:

@@ -261,7 +261,9 @@ def _restore(
     except Exception as error:  # _open has logged it and put it in the state's error
         return {"ok": False, "error": str(error)}
     for snap in saved.snaps:
-        snapping.request(snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop)
+        snapping.request(
+            snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop, extend_id=snap.extend_id
+        )
     return reply
 
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dragToRegion, regionLabel, regionRect, regionView } from '../../web/region.js';
+import { dragToRegion, partialsInRegion, regionLabel, regionRect, regionView } from '../../web/region.js';
 
 const view = { start: 10, end: 20, fmin: 20, fmax: 20000 }; // three decades over 300 px
 
@@ -59,4 +59,16 @@ test('a region reads as its times and frequencies', () => {
   assert.equal(regionLabel({ start: 1.25, end: 2, fmin: 200, fmax: 1500 }),
     '0:01.250\u20130:02.000 \u00b7 200 Hz\u20131.5 kHz');
   assert.equal(regionLabel(null), '');
+});
+
+test('the partials in a region are those with a point inside it', () => {
+  const partials = [
+    { id: 1, points: [[0, 440, -10], [1, 440, -10]] }, // before the region
+    { id: 2, points: [[1.5, 440, -10], [2.5, 450, -10]] }, // inside
+    { id: 3, points: [[1.5, 3000, -10]] }, // above it
+    { id: 4, points: [[1.9, null, null], [3, 500, -10]] }, // its point inside is a gap
+    { id: 5, points: [[0.5, 100, -10], [4, 500, -10]] }, // crosses it, no point inside
+  ];
+  assert.deepEqual(partialsInRegion(partials, { start: 1.2, end: 2.8, fmin: 200, fmax: 1000 }), [2]);
+  assert.deepEqual(partialsInRegion(partials, null), []);
 });

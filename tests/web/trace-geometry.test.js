@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  strokeToGuide, partialPolylines, nearestPoint, erasedRanges, partialSummary,
+  strokeToGuide, partialPolylines, nearestPoint, erasedRanges, partialSummary, partialEndAt,
 } from '../../web/trace-geometry.js';
 
 // 1000 x 200 px over 0..10 s and 100..10 000 Hz: 100 px per second, 100 px per decade
@@ -186,4 +186,18 @@ test('partialSummary', () => {
   assert.deepEqual(partialSummary(null), empty);
   assert.deepEqual(partialSummary({}), empty);
   assert.deepEqual(partialSummary({ points: [[1, null, null], [NaN, 5, 0], [2, -1, 0], 'x'] }), empty);
+});
+
+test('partialEndAt finds the partial whose first or last audible point a stroke starts on', () => {
+  const partials = [steady('a', 1000, 1, 3, 0.1), steady('b', 2000, 2, 4, 0.1),
+    { id: 'c', points: [[6, 1000, -5], [6.5, 1000, -5], [7, null, null]] }];
+  assert.equal(partialEndAt(partials, view, W, H, 303, yOf(1000) + 2), 'a'); // a's end, 3 s
+  assert.equal(partialEndAt(partials, view, W, H, 98, yOf(1000)), 'a'); // a's start, 1 s
+  assert.equal(partialEndAt(partials, view, W, H, 200, yOf(1000)), null); // a's middle
+  assert.equal(partialEndAt(partials, view, W, H, 402, yOf(2000)), 'b');
+  // c's last point is a gap: its end is its last audible point, 6.5 s.
+  assert.equal(partialEndAt(partials, view, W, H, 650, yOf(1000)), 'c');
+  assert.equal(partialEndAt(partials, view, W, H, 700, yOf(1000)), null);
+  assert.equal(partialEndAt(partials, view, W, H, 315, yOf(1000), 10), null, '15 px away');
+  assert.equal(partialEndAt(partials, null, W, H, 303, yOf(1000)), null);
 });
