@@ -99,6 +99,7 @@ def test_public_attributes_are_only_the_user_actions(document):
         "get_state",
         "import_partials",
         "join_partials",
+        "move_points",
         "open_demo",
         "open_dialog",
         "open_path",
@@ -574,10 +575,32 @@ def test_a_resnap_result_for_a_span_erased_meanwhile_is_reported(document, tmp_p
     elsewhere = np.array([[2.0, 660.0, -10.0], [2.1, 660.0, -10.0]])
     # As the result of a re-snap requested before an erase took the partial's span away.
     document._snapping._snapped(
-        0, document._store.state.audio, partial.id, {}, {"points": elsewhere}
+        0, document._store.state.audio, partial.id, None, None, {}, {"points": elsewhere}
     )  # 0: no pending request of that key
     assert "could not be re-snapped" in document._store.state.error
     assert document._store.state.partial(partial.id).points is partial.points
+
+
+def test_a_dragged_stretch_is_snapped_where_it_is_left(document, tmp_path):
+    document.open_path(_demo_like(tmp_path / "a.wav"))
+    partial = _snap_and_wait(document, [[0.5, 440.0], [2.5, 440.0]])
+    # The middle second dragged up onto the 660 Hz partial.
+    guide = [[t, 650.0] for t in np.arange(1.0, 2.0001, 0.05)]
+    assert _strict_json(document.move_points(partial.id, guide, 100))["ok"]
+    wait_until(lambda: document._store.state.undo_stack[-1].label == "Move")
+    points = document._store.state.partial(partial.id).points
+    t, f = points[:, 0], points[:, 1]
+    assert np.nanmedian(f[(t > 1.1) & (t < 1.9)]) == pytest.approx(660, abs=2)
+    assert np.nanmedian(f[t < 0.9]) == pytest.approx(440, abs=2)
+    assert np.nanmedian(f[t > 2.1]) == pytest.approx(440, abs=2)
+    assert abs(t[0] - 0.5) < 0.01 and abs(t[-1] - 2.5) < 0.01
+    for args, message in [
+        ((99, guide, 100), "no partial 99"),
+        ((partial.id, [[1.0, 440.0]], 100), "at least two"),
+        ((partial.id, guide, 0), "tolerance"),
+    ]:
+        reply = document.move_points(*args)
+        assert reply["ok"] is False and message in reply["error"], reply
 
 
 def test_a_stroke_from_a_partials_end_extends_it(document, tmp_path):

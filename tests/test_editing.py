@@ -107,6 +107,21 @@ def test_extending_with_nothing_beyond_the_ends_is_an_error(state):
         editing.extended(state, 9, _points(2.0, 3.0), {})
 
 
+def test_a_moved_stretch_replaces_the_points_over_its_time_in_one_step(state):
+    after = editing.moved(state, 1, _points(0.3, 0.6, 450.0), {"tolerance_cents": 50})
+    points = after.partial(1).points
+    assert points[0, 0] == 0.0 and points[-1, 0] == 1.0 and np.all(np.diff(points[:, 0]) > 0)
+    inside = (points[:, 0] >= 0.3 - 1e-9) & (points[:, 0] <= 0.6 + 1e-9)
+    assert (points[inside, 1] == 450.0).all() and (points[~inside, 1] == 440.0).all()
+    assert after.partial(1).source["method"] == "move"
+    assert after.undo_stack[-1].label == "Move" and after.selection == (1,)
+    assert after.undone().partial(1).points is state.partial(1).points
+    with pytest.raises(editing.EditError, match="outside Partial 1"):
+        editing.moved(state, 1, _points(2.0, 3.0), {})
+    with pytest.raises(editing.EditError, match="two points"):
+        editing.moved(state, 1, _points(0.5, 0.5), {})
+
+
 def test_one_eraser_stroke_over_several_partials_is_one_undo_step(state):
     after = editing.erased(state, [(1, 0.2, 0.3), (1, 0.6, 0.7), (2, 1.0, 1.1)])
     assert [p.id for p in after.partials] == [1, 3, 4, 2, 5]

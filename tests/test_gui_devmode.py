@@ -241,6 +241,7 @@ def test_strokes_still_snapping_at_a_restart_are_snapped_after_it(display, tmp_p
                 "replaceId": None,
                 "hop": 0.005,
                 "extendId": None,
+                "moveId": None,
             }
         ]
         assert not any(alive(pid) for pid in stopped)  # the closing app ended its workers

@@ -1,4 +1,7 @@
-"""End to end: trace a partial of the demo with the mouse, undo, redo, save, reopen."""
+"""End to end: trace a partial of the demo with the mouse, undo, redo, save, reopen; extend
+one from its end; drag its points."""
+
+import math
 
 from gui_session import SAVE_DIALOG, element_centre, wait_for_window, window_origin, xdotool
 
@@ -100,3 +103,49 @@ def test_a_stroke_from_a_partials_end_extends_it(gui):
     )
     assert abs(span[0] - 1.0) < 0.05 and abs(span[1] - 3.5) < 0.05, span
     window.screenshot("trace-extended.png")
+
+
+def test_dragging_a_partials_points_moves_them_and_snaps_them(gui):
+    window = gui()  # the demo recording
+    window.wait_for("document.body.dataset.viewportKey", timeout=60)
+    _click(window, "[data-mode=trace]")
+    window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
+    left, top = window_origin()
+    points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
+    xdotool("mousemove", *points[0])
+    xdotool("mousedown", "1")
+    for x, y in points[1:]:
+        xdotool("mousemove", x, y)
+    xdotool("mouseup", "1")
+    window.wait_for("window.soma.state().partials.length === 1", timeout=30)
+
+    # Select, then press on the partial at 2.25 s and drag it 4 px up (about 80 cents at
+    # this zoom): the stretch is snapped where it is left, back onto its ridge.
+    xdotool("key", "m")
+    window.wait_for("document.body.dataset.mode === 'select'", timeout=10)
+    grab = window.eval(
+        "(p => [p[0], p[1]])(window.soma.state().partials[0].points"
+        ".find(q => q[0] >= 2.25 && q[1] !== null))"
+    )
+    x, y = window.eval(
+        f"""(() => {{ const v = JSON.parse(document.body.dataset.view);
+          const r = document.querySelector('.plot').getBoundingClientRect();
+          return [r.left + ({grab[0]} - v.start) / (v.end - v.start) * r.width,
+            r.top + (1 - Math.log({grab[1]} / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height];
+        }})()"""
+    )
+    x, y = left + round(x), top + round(y)
+    xdotool("mousemove", x, y)
+    xdotool("mousedown", "1")
+    for dy in range(1, 5):
+        xdotool("mousemove", x, y - dy)
+    window.wait_for("document.getElementById('trace-canvas').dataset.stroking === 'move'")
+    window.screenshot("trace-dragging.png")
+    xdotool("mouseup", "1")
+    window.wait_for("window.soma.state().undo === 'Move'", timeout=30)
+    near = window.eval(
+        "window.soma.state().partials[0].points"
+        ".filter(p => Math.abs(p[0] - 2.25) < 0.1 && p[1] !== null).map(p => p[1])"
+    )
+    assert near and all(abs(1200 * math.log2(f / 440)) < 60 for f in near), near
+    assert window.eval("window.soma.state().selection") == [1]

@@ -33,10 +33,10 @@ const $ = (id) => document.getElementById(id);
 
 const scope = new DisposalScope();
 // The page's shared context: what the hand does now, and the page's own playback mix.
-// tool, stroke (CSS px), nearestPoint(), the time under the mouse (s), regions being tracked,
-// the region marked with the Select tool (s, Hz)
-const tools = { mode: 'navigate', stroke: [], hover: null, pointerTime: null, regions: [],
-  marked: null };
+// tool, stroke (CSS px) and its kind, nearestPoint(), the time under the mouse (s), regions
+// being tracked, the region marked with the Select tool (s, Hz)
+const tools = { mode: 'navigate', stroke: [], strokeKind: 'trace', hover: null, pointerTime: null,
+  regions: [], marked: null };
 const mix = { solo: new Set(), mute: new Set() }; // partial ids (the page's, not the document's)
 
 const documentState = scope.add(createDocumentState({ pull: () => call('get_state') }));
@@ -71,7 +71,7 @@ async function start() {
     colormaps: Object.fromEntries(colormap.maps.map((map) => [map.name, lutFromColors(map.colors)])),
     coneStyle: colormap.edgeCones,
     getState,
-    getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.mode, hover: tools.hover,
+    getTraceScene: () => ({ stroke: tools.stroke, strokeKind: tools.strokeKind, hover: tools.hover,
       regions: tools.regions, marked: tools.marked }),
     call, fetchBytes, showError: banner.show,
   }));

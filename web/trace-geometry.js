@@ -229,6 +229,30 @@ export function partialEndAt(partials, view, width, height, x, y, reach = 10) {
   return best ? best.id : null;
 }
 
+/**
+ * Where a drag leaves a stretch of a partial, as the guide to snap there: the audible points
+ * within `reach` s of the grabbed point's time, each moved by `cents` times a raised-cosine
+ * falloff (all of it at the grabbed point, none at `reach`), so the stretch bends smoothly
+ * into the rest of the partial.
+ * @param {{points: Array}} partial
+ * @param {number} grabTime s, the time of the point grabbed
+ * @param {number} cents how far the grabbed point was dragged (up > 0)
+ * @param {number} reach s, > 0
+ * @returns {[number, number][]|null} [[t s, f Hz], ...] in time order; null for fewer than
+ *   two points or unusable arguments.
+ */
+export function dragGuide(partial, grabTime, cents, reach) {
+  if (!isNum(grabTime) || !isNum(cents) || !(reach > 0)) return null;
+  const guide = pointsOf(partial)
+    .filter((p) => Array.isArray(p) && isNum(p[0]) && isNum(p[1])
+      && Math.abs(p[0] - grabTime) <= reach)
+    .map(([t, f]) => {
+      const weight = 0.5 * (1 + Math.cos(Math.PI * Math.abs(t - grabTime) / reach));
+      return [t, f * 2 ** (cents * weight / 1200)];
+    });
+  return guide.length >= 2 ? guide : null;
+}
+
 /** Distance, px, from (x, y) to the segment a-b. */
 function segmentDistance(x, y, a, b) {
   const dx = b.x - a.x, dy = b.y - a.y;

@@ -1,6 +1,7 @@
 // Pointer gestures of the tracing tools on the overlay over the spectrogram: drawing a
 // freehand stroke over a partial ('trace'), wiping partials away ('erase'), dragging a
-// rectangle to track ('track') or to mark a region ('select'), clicking to select, hovering. It turns events into pixel strokes and clicks and hands them to the
+// rectangle to track ('track') or to mark a region ('select'), dragging a partial's points
+// ('move': a Select press on a partial), clicking to select, hovering. It turns events into pixel strokes and clicks and hands them to the
 // caller; it knows nothing of partials or views (the caller converts with trace-geometry.js).
 //
 // In 'navigate' mode the overlay is meant to have pointer-events: none, so navigation on an
@@ -29,11 +30,17 @@ export const CLICK_SLOP = 3;
  * @param {(points: {x:number, y:number}[], kind: ('track'|'select')) => void}
  *   [options.onRegion] a Track or Select drag ended: its rectangle runs from the first point
  *   to the last.
+ * @param {(x: number, y: number) => boolean} [options.grab] asked at a Select press: true
+ *   when it lies on a partial, whose points the drag then moves ('move') instead of marking
+ *   a region.
+ * @param {(points: {x:number, y:number}[]) => void} [options.onMove] a 'move' drag ended:
+ *   from the press (its first point) to the release (its last).
  * @param {(x: number, y: number, additive: boolean) => void} options.onClickAt a press and
  *   release without a stroke; additive when Shift (or Ctrl, or Cmd) was held.
  * @param {(x: number|null, y: number|null) => void} [options.onHover] the pointer moved with
  *   no button pressed; (null, null) when it left the element.
- * @param {(points: {x:number, y:number}[], kind: ('trace'|'erase'|'track'|'select')) => void}
+ * @param {(points: {x:number, y:number}[], kind: ('trace'|'erase'|'track'|'select'|'move'))
+ *   => void}
  *   [options.onStrokeChange] the stroke in progress changed: called on every point (with the
  *   live array: read it, do not keep or change it) and with [] when the stroke ends or is
  *   cancelled, so a layer can draw it.
@@ -42,7 +49,7 @@ export const CLICK_SLOP = 3;
  *   pointer capture held by a stroke in progress; afterwards no callback is ever called.
  */
 export function attachTraceGestures(element, {
-  getMode, onStroke, onErase, onRegion, onClickAt, onHover, onStrokeChange,
+  getMode, onStroke, onErase, onRegion, grab, onMove, onClickAt, onHover, onStrokeChange,
   win = globalThis.window,
 } = {}) {
   let disposed = false;
@@ -67,11 +74,12 @@ export function attachTraceGestures(element, {
   }
 
   function onPointerDown(event) {
-    const kind = drawing();
+    let kind = drawing();
     if (!kind || !strokes.canStart(event)) return;
     event.stopPropagation(); // the navigation on an ancestor must not pan as well
     const point = position(event);
     if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) return;
+    if (kind === 'select' && grab?.(point.x, point.y)) kind = 'move';
     const stroke = strokes.start(event, {
       kind, points: [point], press: point,
       additive: Boolean(event.shiftKey || event.ctrlKey || event.metaKey), moved: false,
@@ -117,6 +125,7 @@ export function attachTraceGestures(element, {
     if (!ended.moved) onClickAt?.(ended.press.x, ended.press.y, ended.additive);
     else if (ended.kind === 'trace') onStroke?.(ended.points);
     else if (ended.kind === 'erase') onErase?.(ended.points);
+    else if (ended.kind === 'move') onMove?.(ended.points);
     else onRegion?.(ended.points, ended.kind);
   }
 

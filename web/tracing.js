@@ -1,12 +1,14 @@
 // The tools (Navigate, Trace, Erase, Track, Select) and what their strokes and clicks do: a
 // trace stroke becomes a guide to snap (one that begins on a partial's end continues that
 // partial), an eraser stroke the ranges it erases, a Track or
-// Select drag a region (handed to `onRegion` with its kind), a click on a partial a selection,
+// Select drag a region (handed to `onRegion` with its kind), a Select drag that starts on a
+// partial moves its points there (snapped where they are left), a click on a partial a selection,
 // in every tool (in Navigate the click also sets the playback cursor, transport.js).
 // Re-snap snaps the one selected partial again with the tolerance field's value.
 
 import { CLICK_SLOP, attachTraceGestures } from './trace-gestures.js';
-import { erasedRanges, nearestPoint, partialEndAt, strokeToGuide } from './trace-geometry.js';
+import { dragGuide, erasedRanges, nearestPoint, partialEndAt, strokeToGuide } from './trace-geometry.js';
+import { freqToY, timeToX, yToFreq } from './axes.js';
 import { listenAll } from './listen.js';
 
 const $ = (id) => document.getElementById(id);
@@ -15,6 +17,11 @@ function plotSize() {
   const rect = document.querySelector('.plot').getBoundingClientRect();
   return { width: rect.width, height: rect.height };
 }
+
+/** How near a partial's point a Select press takes hold of it, CSS px. */
+const GRAB_PX = 6;
+/** How far along a partial a drag bends it, CSS px either side of the grabbed point. */
+const MOVE_REACH_PX = 40;
 
 /** The snap tolerance in cents: the field's, or 100 while it holds no usable value. */
 function tolerance() {
@@ -45,9 +52,49 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
   }
 
   const partials = () => getState().partials || [];
+  let grabbed = null; // the partial and time a Select press took hold of
+
+  /** The guide a move drag from its press to `last` leaves; null when it says nothing. */
+  function moveGuide(press, last) {
+    const view = getView();
+    if (!grabbed || !view) return null;
+    const { height } = plotSize();
+    const from = yToFreq(press.y, view.fmin, view.fmax, height);
+    const to = yToFreq(last.y, view.fmin, view.fmax, height);
+    const partial = partials().find((p) => p.id === grabbed.partialId);
+    const reach = MOVE_REACH_PX * (view.end - view.start) / plotSize().width;
+    return partial && from && to ? dragGuide(partial, grabbed.time, 1200 * Math.log2(to / from), reach)
+      : null;
+  }
+
+  /** The stroke the layer draws: a move drag as the stretch where it would leave it. */
+  function shownStroke(points, kind) {
+    if (kind !== 'move' || !points.length) return points;
+    const view = getView();
+    const { width, height } = plotSize();
+    const guide = moveGuide(points[0], points.at(-1)) || [];
+    return guide.map(([t, f]) => ({ x: timeToX(t, view.start, view.end, width),
+      y: freqToY(f, view.fmin, view.fmax, height) }));
+  }
+
   const stopGestures = attachTraceGestures($('trace-canvas'), {
     getMode: () => tools.mode,
-    onStrokeChange: (points) => { tools.stroke = points; drawTraces(); },
+    onStrokeChange: (points, kind) => {
+      tools.stroke = shownStroke(points, kind);
+      tools.strokeKind = kind;
+      drawTraces();
+    },
+    grab: (x, y) => {
+      const { width, height } = plotSize();
+      const hit = nearestPoint(partials(), getView(), width, height, x, y, GRAB_PX);
+      grabbed = hit ? { partialId: hit.partialId, time: hit.point[0] } : null;
+      return Boolean(hit);
+    },
+    onMove: (points) => {
+      const guide = moveGuide(points[0], points.at(-1));
+      if (guide) act('move_points', grabbed.partialId, guide, tolerance());
+      grabbed = null;
+    },
     onStroke: (points) => {
       const { width, height } = plotSize();
       const view = getView();

@@ -40,6 +40,7 @@ class PendingSnap:
     replace_id : the partial being re-snapped, None for a new partial
     hop : float, seconds between snapped points
     extend_id : the partial the stroke continues beyond its ends, or None
+    move_id : the partial a stretch of which was dragged (the guide) and is snapped there
     """
 
     guide: tuple[tuple[float, float], ...]
@@ -47,6 +48,7 @@ class PendingSnap:
     replace_id: int | None
     hop: float
     extend_id: int | None = None
+    move_id: int | None = None
 
     def to_json(self) -> dict:
         return {
@@ -55,6 +57,7 @@ class PendingSnap:
             "replaceId": self.replace_id,
             "hop": self.hop,
             "extendId": self.extend_id,
+            "moveId": self.move_id,
         }
 
 
@@ -80,16 +83,18 @@ class SnapService:
         replace_id: int | None = None,
         hop: float = DEFAULT_HOP,
         extend_id: int | None = None,
+        move_id: int | None = None,
     ) -> int:
         """Snap `guide` ([[t s, f Hz], ...]); the result adds a partial, replaces the points
-        of `replace_id` (a re-snap) or continues `extend_id` beyond its ends."""
+        of `replace_id` (a re-snap), continues `extend_id` beyond its ends or replaces the
+        stretch of `move_id` the guide spans (a drag)."""
         audio = self._store.state.audio
         ref = self._share.ref_for(audio)
         source = {"guide": [list(p) for p in guide], "hop": hop, "tolerance_cents": tolerance_cents}
         key = next(self._keys)
         with self._lock:
             self._pending[key] = PendingSnap(
-                tuple(map(tuple, guide)), tolerance_cents, replace_id, hop, extend_id
+                tuple(map(tuple, guide)), tolerance_cents, replace_id, hop, extend_id, move_id
             )
         return self._queue.submit(
             lambda request_id: SnapJob(
@@ -101,7 +106,9 @@ class SnapService:
             ),
             f"Snapping {guide[-1][0] - guide[0][0]:.2f} s of stroke",
             "steps",
-            on_result=functools.partial(self._snapped, key, audio, replace_id, extend_id, source),
+            on_result=functools.partial(
+                self._snapped, key, audio, replace_id, extend_id, move_id, source
+            ),
             on_error=lambda reason: self._fail(
                 audio, f"The stroke could not be snapped: {reason}", key
             ),
@@ -124,6 +131,7 @@ class SnapService:
         audio,
         replace_id: int | None,
         extend_id: int | None,
+        move_id: int | None,
         source: dict,
         value: dict,
     ) -> None:
@@ -135,6 +143,10 @@ class SnapService:
         def apply(state):
             if state.audio is not audio:
                 return state
+            if move_id is not None:
+                if state.partial(move_id) is None:  # deleted meanwhile: nothing to move
+                    return state
+                return editing.moved(state, move_id, points, source)
             if extend_id is not None:
                 if state.partial(extend_id) is None:  # deleted meanwhile: a partial of its own
                     return editing.added(state, points, source)
@@ -150,7 +162,7 @@ class SnapService:
                 self._pending.pop(key, None)
                 self._store.update(apply)
         except editing.EditError as error:  # the partial was erased meanwhile, or ends there
-            verb = "extended" if extend_id is not None else "re-snapped"
+            verb = "moved" if move_id is not None else "extended" if extend_id else "re-snapped"
             self._fail(audio, f"The partial could not be {verb}: {error}", key)
 
     def _fail(self, audio, message: str, key: int) -> None:

@@ -229,13 +229,14 @@ def _snap(value, where: str) -> PendingSnap:
         )
     if len(guide) < 2:
         raise _fail(where, "a snap guide needs two points or more")
-    replace_id, extend_id = snap.get("replaceId"), snap.get("extendId")
+    replace_id, extend_id, move_id = (snap.get(k) for k in ("replaceId", "extendId", "moveId"))
     return PendingSnap(
         tuple(guide),
         _number(snap.get("toleranceCents"), "snap toleranceCents", where),
         None if replace_id is None else _integer(replace_id, "snap replaceId", where, 1),
         _number(snap.get("hop"), "snap hop", where),
         None if extend_id is None else _integer(extend_id, "snap extendId", where, 1),
+        None if move_id is None else _integer(move_id, "snap moveId", where, 1),
     )
 
 

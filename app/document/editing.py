@@ -122,6 +122,28 @@ def extended(
     return state.edited(with_replaced(state, old, extension), "Extend").selecting((old.id,))
 
 
+def moved(state: DocumentState, partial_id: int, points: np.ndarray, source: dict) -> DocumentState:
+    """The partial's points over the time `points` (n, 3) span replaced by them: a stretch
+    dragged to a new place and snapped there; its points outside that time stay. One "Move"
+    step; its source becomes {"method": "move", "base": its source before, ...`source`} (it
+    is no longer what its stroke drew, so Re-snap has no guide to use). EditError when fewer
+    than two points are given, or they lie outside the time the partial spans."""
+    old = existing_partial(state, partial_id)
+    new = frozen_points(points)
+    if new.shape[0] < 2:
+        raise EditError("a moved stretch needs two points or more")
+    start, end = new[0, 0], new[-1, 0]
+    if end < old.points[0, 0] - SPAN_SLACK or start > old.points[-1, 0] + SPAN_SLACK:
+        raise EditError(f"the moved stretch ({start:.3f} to {end:.3f} s) lies outside {old.name}")
+    before = old.points[old.points[:, 0] < start - SPAN_SLACK]
+    after = old.points[old.points[:, 0] > end + SPAN_SLACK]
+    whole = np.concatenate([before, new, after])
+    result = replace(
+        old.with_points(whole), source={"method": "move", "base": old.source, **source}
+    )
+    return state.edited(with_replaced(state, old, result), "Move").selecting((old.id,))
+
+
 def deleted(state: DocumentState, ids: tuple[int, ...]) -> DocumentState:
     for partial_id in ids:
         existing_partial(state, partial_id)

@@ -423,6 +423,20 @@ class SomaDocument:
         return {"requestId": self._snapping.request(guide, tolerance, extend_id=extend_id)}
 
     @_action
+    def move_points(self, partial_id, guide, tolerance_cents) -> dict:
+        """Snap a stretch of partial `partial_id` dragged to a new place, `guide` [[t s,
+        f Hz], ...] (the stretch's points where the drag left them), within ±tolerance cents,
+        and put the snapped points in place of that stretch: one "Move" step when the snap
+        worker is done."""
+        state = self._open_document()
+        partial_id = self._id(partial_id)
+        if state.partial(partial_id) is None:
+            raise ArgumentError(f"there is no partial {partial_id}")
+        guide = self._guide(guide, state)
+        tolerance = number(tolerance_cents, "tolerance_cents", minimum=1, maximum=1200)
+        return {"requestId": self._snapping.request(guide, tolerance, move_id=partial_id)}
+
+    @_action
     def resnap(self, partial_id, tolerance_cents) -> dict:
         """Snap a partial's own guide again with another tolerance."""
         state = self._open_document()

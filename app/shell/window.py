@@ -262,7 +262,12 @@ def _restore(
         return {"ok": False, "error": str(error)}
     for snap in saved.snaps:
         snapping.request(
-            snap.guide, snap.tolerance_cents, snap.replace_id, snap.hop, extend_id=snap.extend_id
+            snap.guide,
+            snap.tolerance_cents,
+            snap.replace_id,
+            snap.hop,
+            extend_id=snap.extend_id,
+            move_id=snap.move_id,
         )
     return reply
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  strokeToGuide, partialPolylines, nearestPoint, erasedRanges, partialSummary, partialEndAt,
+  strokeToGuide, partialPolylines, nearestPoint, erasedRanges, partialSummary, partialEndAt, dragGuide,
 } from '../../web/trace-geometry.js';
 
 // 1000 x 200 px over 0..10 s and 100..10 000 Hz: 100 px per second, 100 px per decade
@@ -200,4 +200,19 @@ test('partialEndAt finds the partial whose first or last audible point a stroke 
   assert.equal(partialEndAt(partials, view, W, H, 700, yOf(1000)), null);
   assert.equal(partialEndAt(partials, view, W, H, 315, yOf(1000), 10), null, '15 px away');
   assert.equal(partialEndAt(partials, null, W, H, 303, yOf(1000)), null);
+});
+
+test('dragGuide bends the stretch around the grabbed point, fully there and not at all at reach', () => {
+  const partial = steady('a', 1000, 1, 3, 0.1);
+  partial.points[12][1] = null; // a gap is left out of the guide
+  const guide = dragGuide(partial, 2, 100, 0.5);
+  assert.equal(guide.length, 10); // 1.5 .. 2.5 s without the gap at 2.2 s
+  assert.ok(close(guide[0][0], 1.5, 1e-9) && close(guide.at(-1)[0], 2.5, 1e-9));
+  const cents = (f) => 1200 * Math.log2(f / 1000);
+  const at = (t) => guide.find(([u]) => close(u, t, 1e-9))[1];
+  assert.ok(close(cents(at(2)), 100, 1e-9));
+  assert.ok(close(cents(at(2.3)), 50 * (1 + Math.cos(0.6 * Math.PI)), 1e-9)); // the falloff
+  assert.ok(Math.abs(cents(at(1.5))) < 1e-9 && Math.abs(cents(at(2.5))) < 1e-9);
+  assert.equal(dragGuide(partial, 2, 100, 0.01), null, 'one point is no guide');
+  assert.equal(dragGuide(partial, 2, NaN, 0.5), null);
 });

@@ -25,6 +25,8 @@ function harness(mode = 'trace') {
     onStroke: record('stroke'),
     onErase: record('erase'),
     onRegion: record('region'),
+    grab: (x, y) => state.calls.push(['grab', x, y]) && x < 50,
+    onMove: record('move'),
     onClickAt: record('click'),
     onHover: record('hover'),
     onStrokeChange: (points, kind) => state.calls.push(['change', points.length, kind]),
@@ -207,5 +209,20 @@ test('a drag in select mode reports its rectangle as a select; a click selects a
   assert.deepEqual(named('change').at(-1), ['change', 0, 'select']);
   drag(element, 200, 100, [], { shiftKey: true });
   assert.deepEqual(named('click'), [['click', 100, 50, true]]);
+  dispose();
+});
+
+test('a select press on a partial drags its points instead of marking a region', () => {
+  const { element, named, dispose } = harness('select');
+  drag(element, 120, 100, [[130, 60]]); // grabbed: x < 50 on the element
+  assert.deepEqual(named('grab'), [['grab', 20, 50]]);
+  assert.deepEqual(named('move'), [['move', [{ x: 20, y: 50 }, { x: 30, y: 10 }]]]);
+  assert.deepEqual(named('change').at(-1), ['change', 0, 'move']);
+  assert.equal(named('region').length, 0);
+  drag(element, 300, 100, [[400, 180]]); // not on a partial: a region
+  assert.equal(named('region').length, 1);
+  drag(element, 120, 100, []); // a press and release on it is still a click
+  assert.equal(named('click').length, 1);
+  assert.equal(named('move').length, 1);
   dispose();
 });
