@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from waiting import wait_until
 
-from app.compute.overview import OVERVIEW_WIDTH, GrowingOverview, compute_overview
+from app.compute.overview import OVERVIEW_WIDTH, PART_RANGE, GrowingOverview, compute_overview
 from app.document.audio_file import AudioFile
+from workers.imaging import quantise, unpack_payload
 
 SR = 8000
 
@@ -60,20 +61,25 @@ def test_the_overview_grown_during_the_decode_is_the_whole_files_byte_for_byte(s
     )
 
 
-def test_the_part_computed_so_far_is_a_prefix_of_the_overview():
+def test_the_part_computed_so_far_is_the_overviews_first_columns():
     source = _signal(300.0)
     block = np.zeros_like(source)
     growing = GrowingOverview(block, SR)
+    assert growing.part("p", 300.0) is None  # nothing computed yet
     _decode(growing, block, source[: source.size // 2], 10)  # half the file decoded
     wait_until(lambda: growing.columns_done > OVERVIEW_WIDTH // 4, timeout=60)
-    part = growing.snapshot()
+    image, payload = growing.part("p", 300.0)
+    done = image.width
+    assert 0 < done < OVERVIEW_WIDTH and image.view.end == pytest.approx(300.0 * done / 2000)
+    assert (image.db_min, image.db_max) == PART_RANGE and image.auto_levels is not None
     growing.decoded(0)  # nothing more arrives: the rest comes from finish
     block[:] = source
-    _, payload = growing.finish(_audio(source), "grown")
-    _, expected_payload = compute_overview(_audio(source), "whole")
-    assert payload == expected_payload
-    assert part.shape == (growing.snapshot().shape[0], part.shape[1])
-    assert not np.isnan(part[:, part.shape[1] // 2]).all()
+    whole, _ = growing.finish(_audio(source), "grown")
+    # Its columns are the whole overview's, quantised over the part's range.
+    expected = quantise(growing._db[:, :done], *PART_RANGE)
+    levels, _ = unpack_payload(payload, image.height, done, image.edges)
+    assert np.array_equal(levels, expected)
+    assert whole.width == OVERVIEW_WIDTH
 
 
 def test_a_truncated_file_gets_the_overview_of_what_it_holds():

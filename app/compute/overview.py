@@ -18,12 +18,23 @@ import scipy.fft
 
 from app.document.audio_file import AudioFile
 from app.document.state import Image, View
-from workers.imaging import auto_levels, display_range, image_payload
+from workers.imaging import (
+    DISPLAY_RANGE_DB,
+    auto_levels,
+    display_range,
+    image_payload,
+    pack_payload,
+    quantise,
+)
 from workers.spectrum import render, stft_window_size
 from workers.stft import COLUMN_REACH
 
 OVERVIEW_WIDTH = 2000
 OVERVIEW_HEIGHT = 384
+# The part of a growing overview the page is shown: bytes over a range fixed before the peak
+# is known (a full-scale sine's ridge at its top), levels fitted to every 8th column.
+PART_RANGE = (-DISPLAY_RANGE_DB, 0.0)
+PART_LEVELS_STRIDE = 8
 LOWEST_FREQUENCY = 20.0  # Hz: the bottom of hearing; the default view's fmin
 
 
@@ -51,10 +62,25 @@ def overview_image(
     db: np.ndarray, sample_rate: int, duration: float, key: str, began: float
 ) -> tuple[Image, bytes]:
     """The overview Image of `db` ((OVERVIEW_HEIGHT, OVERVIEW_WIDTH) float32 dBFS, NaN in
-    the edge cones) for a file of `duration` s, and its bytes; `began` is the
-    time.perf_counter() at which its computation started."""
-    view = overview_view(sample_rate, duration)
-    return _image(db, view, _window(sample_rate, duration), key, began)
+    the edge cones) for a file of `duration` s, and its bytes: its display range, edge-cone
+    mask and fitted levels; `began` is the time.perf_counter() at which its computation
+    started."""
+    db_min, db_max = display_range(db)
+    payload, edges = image_payload(db, db_min, db_max)
+    image = Image(
+        key=key,
+        width=OVERVIEW_WIDTH,
+        height=OVERVIEW_HEIGHT,
+        db_min=db_min,
+        db_max=db_max,
+        view=overview_view(sample_rate, duration),
+        method="stft",
+        window_size=_window(sample_rate, duration),
+        seconds=time.perf_counter() - began,
+        edges=edges,
+        auto_levels=auto_levels(db, db_min, db_max),
+    )
+    return image, payload
 
 
 def _window(sample_rate: int, duration: float) -> int:
@@ -63,28 +89,6 @@ def _window(sample_rate: int, duration: float) -> int:
     return stft_window_size(
         sample_rate, view.start, view.end, OVERVIEW_WIDTH, view.fmin, view.fmax, OVERVIEW_HEIGHT
     )
-
-
-def _image(db: np.ndarray, view: View, window: int, key: str, began: float) -> tuple[Image, bytes]:
-    """The Image of `db` ((OVERVIEW_HEIGHT, columns) float32 dBFS) showing `view`, and its
-    bytes: its display range, edge-cone mask and fitted levels."""
-    height, width = db.shape
-    db_min, db_max = display_range(db)
-    payload, edges = image_payload(db, db_min, db_max)
-    image = Image(
-        key=key,
-        width=width,
-        height=height,
-        db_min=db_min,
-        db_max=db_max,
-        view=view,
-        method="stft",
-        window_size=window,
-        seconds=time.perf_counter() - began,
-        edges=edges,
-        auto_levels=auto_levels(db, db_min, db_max),
-    )
-    return image, payload
 
 
 def _render(samples: np.ndarray, sample_rate: int, columns: tuple[int, int] | None) -> np.ndarray:
@@ -115,7 +119,7 @@ class GrowingOverview:
     ``block`` is the array the decode writes into (its length is the header's frame count);
     the decode tells ``decoded(n)`` after each block; ``finish(audio, key)`` then completes
     the overview of the decoded `audio` (whose samples are ``block``'s first frames), or
-    ``stop()`` abandons it. ``columns_done`` and ``snapshot()`` give the part computed so far.
+    ``stop()`` abandons it. ``columns_done`` and ``part()`` give the part computed so far.
     """
 
     BATCH = 100  # columns per step at least: a twentieth of the file, to batch the FFTs
@@ -125,6 +129,9 @@ class GrowingOverview:
         self._sample_rate = sample_rate
         self._began = time.perf_counter()
         self._db = np.full((OVERVIEW_HEIGHT, OVERVIEW_WIDTH), np.nan, dtype=np.float32)
+        # The part computed so far as the page is shown it (``part``).
+        self._levels = np.zeros((OVERVIEW_HEIGHT, OVERVIEW_WIDTH), dtype=np.uint8)
+        self._cones = np.zeros((OVERVIEW_HEIGHT, OVERVIEW_WIDTH), dtype=bool)
         self._column = block.size / OVERVIEW_WIDTH  # samples per column
         self._wake = threading.Condition()
         self._decoded = 0
@@ -140,22 +147,31 @@ class GrowingOverview:
             self._decoded = frames
             self._wake.notify()
 
-    def snapshot(self) -> np.ndarray:
-        """A copy of the columns computed so far, (OVERVIEW_HEIGHT, columns_done) float32."""
-        done = self.columns_done
-        return self._db[:, :done].copy()
-
     def part(self, key: str, duration: float) -> tuple[Image, bytes] | None:
         """The overview so far, to show while the file decodes: an Image of the columns
-        computed (its view from 0 s to where they end, in a file of `duration` s, with its
-        own range and fitted levels) and its bytes, to be served under `key`; None before
-        the first batch."""
-        db = self.snapshot()
-        if db.shape[1] == 0:
+        computed (its view from 0 s to where they end, in a file of `duration` s; its bytes
+        over PART_RANGE, quantised by the thread as each batch was made, so that showing
+        costs the decode a copy; its levels fitted to every PART_LEVELS_STRIDE-th column)
+        and its bytes, to be served under `key`; None before the first batch."""
+        done = self.columns_done
+        if done == 0:
             return None
+        payload, edges = pack_payload(self._levels[:, :done], self._cones[:, :done])
         whole = overview_view(self._sample_rate, duration)
-        view = View(0.0, duration * db.shape[1] / OVERVIEW_WIDTH, whole.fmin, whole.fmax)
-        return _image(db, view, _window(self._sample_rate, duration), key, self._began)
+        image = Image(
+            key=key,
+            width=done,
+            height=OVERVIEW_HEIGHT,
+            db_min=PART_RANGE[0],
+            db_max=PART_RANGE[1],
+            view=View(0.0, duration * done / OVERVIEW_WIDTH, whole.fmin, whole.fmax),
+            method="stft",
+            window_size=_window(self._sample_rate, duration),
+            seconds=time.perf_counter() - self._began,
+            edges=edges,
+            auto_levels=auto_levels(self._db[:, :done:PART_LEVELS_STRIDE], *PART_RANGE),
+        )
+        return image, payload
 
     def stop(self) -> None:
         """Abandon the overview (the decode failed or was cancelled); the thread ends after
@@ -212,7 +228,10 @@ class GrowingOverview:
                         ready = self._ready(self._decoded)
                     first = self.columns_done
                     stop = min(ready, first + self.BATCH)
-                    self._db[:, first:stop] = _render(self._block, self._sample_rate, (first, stop))
+                    db = _render(self._block, self._sample_rate, (first, stop))
+                    self._db[:, first:stop] = db
+                    self._levels[:, first:stop] = quantise(db, *PART_RANGE)
+                    self._cones[:, first:stop] = np.isnan(db)
                     self.columns_done = stop
         except BaseException as error:  # raised again by finish
             self._error = error
