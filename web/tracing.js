@@ -1,9 +1,9 @@
 // The tools (Navigate, Trace, Erase, Track, Select) and what their strokes and clicks do: a
 // trace stroke becomes a guide to snap (one that begins on a partial's end continues that
-// partial), an eraser stroke the ranges it erases, a Track or
-// Select drag a region (handed to `onRegion` with its kind), a Select drag that starts on a
-// partial moves its points there (snapped where they are left), a click on a partial a selection,
-// in every tool (in Navigate the click also sets the playback cursor, transport.js).
+// partial), an eraser stroke the ranges it erases, a Track or Select drag a region (handed
+// to `onRegion` with its kind), a Select drag that starts on a partial moves its points
+// there (snapped where they are left), and a click on a partial selects it, in every tool
+// (in Navigate the click also sets the playback cursor, transport.js).
 // Re-snap snaps the one selected partial again with the tolerance field's value.
 
 import { CLICK_SLOP, attachTraceGestures } from './trace-gestures.js';
