@@ -82,7 +82,7 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     reopened.screenshot("trace-reopened.png")
 
 
-def test_a_stroke_from_a_partials_end_extends_it(gui):
+def test_extend_a_partial_from_its_end_then_drag_its_points(gui):
     window = gui()  # the demo recording
     window.wait_for("document.body.dataset.viewportKey", timeout=60)
     _click(window, "[data-mode=trace]")
@@ -103,21 +103,6 @@ def test_a_stroke_from_a_partials_end_extends_it(gui):
     )
     assert abs(span[0] - 1.0) < 0.05 and abs(span[1] - 3.5) < 0.05, span
     window.screenshot("trace-extended.png")
-
-
-def test_dragging_a_partials_points_moves_them_and_snaps_them(gui):
-    window = gui()  # the demo recording
-    window.wait_for("document.body.dataset.viewportKey", timeout=60)
-    _click(window, "[data-mode=trace]")
-    window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
-    left, top = window_origin()
-    points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
-    xdotool("mousemove", *points[0])
-    xdotool("mousedown", "1")
-    for x, y in points[1:]:
-        xdotool("mousemove", x, y)
-    xdotool("mouseup", "1")
-    window.wait_for("window.soma.state().partials.length === 1", timeout=30)
 
     # Select, then press on the partial at 2.25 s and drag it 4 px up (about 80 cents at
     # this zoom): the stretch is snapped where it is left, back onto its ridge.
