@@ -155,10 +155,22 @@ class GuiSession:
     def close(self) -> int:
         if self.process.poll() is None:
             try:
+                unsaved = self.eval("Boolean(window.soma.state()?.modified)", timeout=10)
+            except (OSError, RuntimeError, TimeoutError, ValueError):
+                unsaved = False
+            try:
                 self.process.stdin.write(json.dumps({"quit": True}) + "\n")
                 self.process.stdin.flush()
             except BrokenPipeError:
                 pass
+            if unsaved:
+                # Quitting asks about the edits: Save (the default), Don't save, Cancel. The
+                # test is done with them: Tab to Don't save, Return.
+                try:
+                    wait_for_window(UNSAVED_DIALOG, timeout=15)
+                    xdotool("key", "Tab", "Return")
+                except (subprocess.SubprocessError, IndexError):
+                    pass  # it did not ask after all: the wait below sees it end
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
@@ -181,6 +193,7 @@ MAIN_WINDOW = "Soma$"
 # pywebview's title for its save dialog (its localization's 'global.saveFile').
 SAVE_DIALOG = "Save file"
 OPEN_DIALOG = "Open file"  # its 'linux.openFile'
+UNSAVED_DIALOG = "Unsaved changes"  # app.shell.window.UNSAVED_TITLE
 
 
 def wait_for_window(title: str, timeout: float = 30.0) -> str:

@@ -6,6 +6,7 @@ import json
 from gui_session import (
     IMAGE_FOR_VIEW,
     OPEN_DIALOG,
+    UNSAVED_DIALOG,
     element_centre,
     tone_project,
     wait_for_window,
@@ -16,7 +17,6 @@ from gui_session import (
 SPAN = "(v => v.end - v.start)(JSON.parse(document.body.dataset.view))"
 LEVELS = "window.soma.state().levels"
 COLOUR_DIALOG = "Select Color"  # Qt's colour dialog, which an <input type=color> opens
-UNSAVED_DIALOG = "Unsaved changes"  # app.shell.window.UNSAVED_TITLE
 PLOT_BOX = (
     "(r => [r.left, r.top, r.width, r.height])"
     "(document.querySelector('.plot').getBoundingClientRect())"
