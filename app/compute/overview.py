@@ -122,7 +122,7 @@ class GrowingOverview:
     ``stop()`` abandons it. ``columns_done`` and ``part()`` give the part computed so far.
     """
 
-    BATCH = 100  # columns per step at least: a twentieth of the file, to batch the FFTs
+    BATCH = 100  # columns a step (the last may be fewer): a twentieth of the file, FFTs batched
 
     def __init__(self, block: np.ndarray, sample_rate: int) -> None:
         self._block = block
