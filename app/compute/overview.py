@@ -38,11 +38,6 @@ PART_LEVELS_STRIDE = 8
 LOWEST_FREQUENCY = 20.0  # Hz: the bottom of hearing; the default view's fmin
 
 
-def full_view(audio: AudioFile) -> View:
-    """The whole file, 20 Hz (or lower for very low rates) to Nyquist."""
-    return overview_view(audio.sample_rate, audio.duration)
-
-
 def overview_view(sample_rate: int, duration: float) -> View:
     """The overview's view of a file of `duration` s at `sample_rate` Hz: all of it, from
     20 Hz (or Nyquist / 10 for very low rates) to Nyquist."""
