@@ -282,6 +282,20 @@ def element_centre(window: GuiSession, selector: str) -> tuple[int, int]:
     return left + round(rect[0]), top + round(rect[1])
 
 
+def plot_point(window: GuiSession, t: float, f: float) -> tuple[int, int]:
+    """Screen coordinates of time `t` (s) and frequency `f` (Hz) on the spectrogram, in the
+    view the page shows (log-frequency rows)."""
+    left, top = window_origin()
+    x, y = window.eval(
+        f"""(() => {{ const v = JSON.parse(document.body.dataset.view);
+          const r = document.querySelector('.plot').getBoundingClientRect();
+          return [r.left + ({t} - v.start) / (v.end - v.start) * r.width,
+            r.top + (1 - Math.log({f} / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height];
+        }})()"""
+    )
+    return left + round(x), top + round(y)
+
+
 def choose_menu_option(window: GuiSession, selector: str, position: int) -> None:
     """Choose the option at `position` (1: the first after the menu's title) of the <select>
     menu matching `selector`, as a user does: click it, wait for its popup, arrow down,

@@ -11,6 +11,17 @@ SETTINGS = """[document.getElementById('tolerance').value,
   document.getElementById('play-mode').value, document.getElementById('loop').checked]"""
 
 
+def _click(window, selector):
+    xdotool("mousemove", *element_centre(window, selector), "click", 1)
+
+
+def _type_tolerance(window, text):
+    """Type `text` over the snap tolerance field, as a user does."""
+    _click(window, "#tolerance")
+    xdotool("key", "ctrl+a")
+    xdotool("type", text)
+
+
 def test_tolerance_play_mode_and_loop_start_afresh_with_another_file(gui, tmp_path):
     sr = 22050
     sf.write(tmp_path / "tone.wav", 0.3 * np.sin(2 * np.pi * 440 * np.arange(2 * sr) / sr), sr)
@@ -19,12 +30,8 @@ def test_tolerance_play_mode_and_loop_start_afresh_with_another_file(gui, tmp_pa
     defaults = window.eval(SETTINGS)
     assert defaults == ["100", "original", False]
 
-    x, y = element_centre(window, "#tolerance")
-    xdotool("mousemove", x, y, "click", 1)
-    xdotool("key", "ctrl+a")
-    xdotool("type", "300")
-    x, y = element_centre(window, "#loop")
-    xdotool("mousemove", x, y, "click", 1)
+    _type_tolerance(window, "300")
+    _click(window, "#loop")
     window.eval(
         "(s => { s.value = 'partials'; s.dispatchEvent(new Event('change')); })"
         "(document.getElementById('play-mode')), true"
@@ -41,12 +48,8 @@ def test_tolerance_play_mode_and_loop_start_afresh_with_another_file(gui, tmp_pa
     assert window.eval(SETTINGS) == defaults
 
     # Kept, the tolerance stays for the next file; the rest starts afresh as before.
-    x, y = element_centre(window, "#tolerance")
-    xdotool("mousemove", x, y, "click", 1)
-    xdotool("key", "ctrl+a")
-    xdotool("type", "40")
-    x, y = element_centre(window, "#tolerance-keep")
-    xdotool("mousemove", x, y, "click", 1)
+    _type_tolerance(window, "40")
+    _click(window, "#tolerance-keep")
     window.wait_for("document.getElementById('tolerance-keep').checked")
     window.eval(f"window.pywebview.api.open_path({json.dumps(str(tmp_path / 'tone.wav'))}), true")
     window.wait_for(
@@ -63,8 +66,7 @@ def test_playing_partials_without_partials_says_so(gui, tmp_path):
     window = gui(tmp_path / "tone.wav")
     window.wait_for(IMAGE_FOR_VIEW, timeout=60)
     window.eval("document.getElementById('play-mode').value = 'partials', true")
-    x, y = element_centre(window, "#play")
-    xdotool("mousemove", x, y, "click", 1)
+    _click(window, "#play")
     message = window.wait_for(
         "!document.getElementById('error').hidden && "
         "document.getElementById('error-text').textContent",
@@ -87,8 +89,7 @@ def test_the_log_opens_on_its_newest_line(gui, tmp_path):
         ".filter(line => line.textContent.includes('/no/such')).length === 12",
         timeout=30,
     )
-    x, y = element_centre(window, "#log-toggle")
-    xdotool("mousemove", x, y, "click", 1)
+    _click(window, "#log-toggle")
     window.wait_for("!document.getElementById('log').hidden", timeout=10)
     lines = window.eval("""(() => { const l = document.getElementById('log-lines');
       return {top: l.scrollTop, shown: l.clientHeight, all: l.scrollHeight}; })()""")

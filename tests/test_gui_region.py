@@ -4,23 +4,11 @@ select a partial with a click in Navigate."""
 
 import json
 
-from gui_session import element_centre, window_origin, xdotool
+from gui_session import element_centre, plot_point, xdotool
 
 # The demo's vibrato tone (app/files/demo.py): 220 Hz and its harmonics from 0.5 to 4.5 s. The
 # region holds its 2nd, 3rd and 4th harmonics (440, 660, 880 Hz) from 1 to 3.5 s.
 REGION = {"start": 1.0, "end": 3.5, "fmin": 330.0, "fmax": 1000.0}
-TO_SCREEN = """((t, f) => {
-  const v = JSON.parse(document.body.dataset.view);
-  const r = document.querySelector('.plot').getBoundingClientRect();
-  return [r.left + (t - v.start) / (v.end - v.start) * r.width,
-    r.top + (1 - Math.log(f / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height];
-})"""
-
-
-def _screen(window, t, f):
-    left, top = window_origin()
-    x, y = window.eval(f"{TO_SCREEN}({t}, {f})")
-    return left + round(x), top + round(y)
 
 
 def _marked(window):
@@ -36,8 +24,8 @@ def test_mark_play_zoom_track_and_let_go_of_a_region(gui):
     window.wait_for("document.body.dataset.mode === 'select'", timeout=10)
 
     (x0, y0), (x1, y1) = (
-        _screen(window, REGION["start"], REGION["fmax"]),
-        _screen(window, REGION["end"], REGION["fmin"]),
+        plot_point(window, REGION["start"], REGION["fmax"]),
+        plot_point(window, REGION["end"], REGION["fmin"]),
     )
     xdotool("mousemove", x0, y0)
     xdotool("mousedown", "1")
@@ -102,5 +90,5 @@ def test_mark_play_zoom_track_and_let_go_of_a_region(gui):
         "(() => { const p = window.soma.state().partials[0];"
         " const q = p.points[Math.floor(p.points.length / 2)]; return [p.id, q[0], q[1]]; })()"
     )
-    xdotool("mousemove", *_screen(window, target[1], target[2]), "click", "1")
+    xdotool("mousemove", *plot_point(window, target[1], target[2]), "click", "1")
     window.wait_for(f"window.soma.state().selection.includes({target[0]})", timeout=10)

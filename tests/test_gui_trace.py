@@ -3,7 +3,14 @@ one from its end; drag its points."""
 
 import math
 
-from gui_session import SAVE_DIALOG, element_centre, wait_for_window, window_origin, xdotool
+from gui_session import (
+    SAVE_DIALOG,
+    element_centre,
+    plot_point,
+    wait_for_window,
+    window_origin,
+    xdotool,
+)
 
 # The demo's vibrato tone: 220 Hz fundamental from 0.5 to 4.5 s (app/files/demo.py); its second
 # partial sits near 440 Hz. The stroke is drawn 30 cents sharp, as a hand would.
@@ -22,6 +29,22 @@ STROKE = """(() => {
 PARTIALS = "window.soma.state().partials.map(p => [p.name, p.points.length])"
 
 
+def _stroke_points(window):
+    """STROKE's points on the screen."""
+    left, top = window_origin()
+    return [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
+
+
+def _drag(points, release=True):
+    """Press at the first point, move through the rest, release at the last."""
+    xdotool("mousemove", *points[0])
+    xdotool("mousedown", "1")
+    for x, y in points[1:]:
+        xdotool("mousemove", x, y)
+    if release:
+        xdotool("mouseup", "1")
+
+
 def _click(window, selector):
     x, y = element_centre(window, selector)
     xdotool("mousemove", x, y)
@@ -34,13 +57,7 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     _click(window, "[data-mode=trace]")
     window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
 
-    left, top = window_origin()
-    points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
-    xdotool("mousemove", *points[0])
-    xdotool("mousedown", "1")
-    for x, y in points[1:]:
-        xdotool("mousemove", x, y)
-    xdotool("mouseup", "1")
+    _drag(_stroke_points(window))
     window.wait_for("window.soma.state().partials.length === 1", timeout=30)
     name, count = window.eval(PARTIALS)[0]
     assert name == "Partial 1" and count > 400  # 2.5 s at a 5 ms hop
@@ -87,15 +104,10 @@ def test_extend_a_partial_from_its_end_then_drag_its_points(gui):
     window.wait_for("document.body.dataset.viewportKey", timeout=60)
     _click(window, "[data-mode=trace]")
     window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
-    left, top = window_origin()
-    points = [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
+    points = _stroke_points(window)
     half = len(points) // 2
     for stroke in (points[: half + 1], points[half:]):  # the second starts on the first's end
-        xdotool("mousemove", *stroke[0])
-        xdotool("mousedown", "1")
-        for x, y in stroke[1:]:
-            xdotool("mousemove", x, y)
-        xdotool("mouseup", "1")
+        _drag(stroke)
         window.wait_for("window.soma.state().partials.length === 1", timeout=30)
     window.wait_for("window.soma.state().undo === 'Extend'", timeout=30)
     span = window.eval(
@@ -112,18 +124,8 @@ def test_extend_a_partial_from_its_end_then_drag_its_points(gui):
         "(p => [p[0], p[1]])(window.soma.state().partials[0].points"
         ".find(q => q[0] >= 2.25 && q[1] !== null))"
     )
-    x, y = window.eval(
-        f"""(() => {{ const v = JSON.parse(document.body.dataset.view);
-          const r = document.querySelector('.plot').getBoundingClientRect();
-          return [r.left + ({grab[0]} - v.start) / (v.end - v.start) * r.width,
-            r.top + (1 - Math.log({grab[1]} / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height];
-        }})()"""
-    )
-    x, y = left + round(x), top + round(y)
-    xdotool("mousemove", x, y)
-    xdotool("mousedown", "1")
-    for dy in range(1, 5):
-        xdotool("mousemove", x, y - dy)
+    x, y = plot_point(window, *grab)
+    _drag([(x, y - dy) for dy in range(5)], release=False)
     window.wait_for("document.getElementById('trace-canvas').dataset.stroking === 'move'")
     window.screenshot("trace-dragging.png")
     xdotool("mouseup", "1")

@@ -5,16 +5,12 @@
 // lets it go; a new file does too.
 
 import { listenAll } from './listen.js';
+import { plotSize } from './tracing.js';
 import { onMenuChoice } from './menus.js';
 import { dragToRegion, partialsInRegion, regionLabel, regionView } from './region.js';
 import { isNewFile } from './state-rules.js';
 
 const $ = (id) => document.getElementById(id);
-
-function plotSize() {
-  const rect = document.querySelector('.plot').getBoundingClientRect();
-  return { width: rect.width, height: rect.height };
-}
 
 /**
  * @param {object} options

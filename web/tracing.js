@@ -13,7 +13,8 @@ import { listenAll } from './listen.js';
 
 const $ = (id) => document.getElementById(id);
 
-function plotSize() {
+/** The spectrogram plot's size, CSS px: what a gesture's pixels are measured against. */
+export function plotSize() {
   const rect = document.querySelector('.plot').getBoundingClientRect();
   return { width: rect.width, height: rect.height };
 }
@@ -58,11 +59,11 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
   function moveGuide(press, last) {
     const view = getView();
     if (!grabbed || !view) return null;
-    const { height } = plotSize();
+    const { width, height } = plotSize();
     const from = yToFreq(press.y, view.fmin, view.fmax, height);
     const to = yToFreq(last.y, view.fmin, view.fmax, height);
     const partial = partials().find((p) => p.id === grabbed.partialId);
-    const reach = MOVE_REACH_PX * (view.end - view.start) / plotSize().width;
+    const reach = MOVE_REACH_PX * (view.end - view.start) / width;
     return partial && from && to ? dragGuide(partial, grabbed.time, 1200 * Math.log2(to / from), reach)
       : null;
   }

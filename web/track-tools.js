@@ -5,15 +5,11 @@
 
 import { onMenuChoice } from './menus.js';
 import { listenAll } from './listen.js';
+import { plotSize } from './tracing.js';
 import { dragToRegion } from './region.js';
 import { splitTime, trackSettingsFrom } from './track-region.js';
 
 const $ = (id) => document.getElementById(id);
-
-function plotSize() {
-  const rect = document.querySelector('.plot').getBoundingClientRect();
-  return { width: rect.width, height: rect.height };
-}
 
 /**
  * @param {object} options
