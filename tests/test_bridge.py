@@ -432,7 +432,14 @@ def test_set_levels_refuses_bad_values_and_changes_nothing(document, tmp_path, c
     assert document._store.state is before
 
 
-GREY_STFT = {"method": "stft", "windowMs": 40, "hopMs": None, "q": 24, "colormap": "grey"}
+GREY_STFT = {
+    "method": "stft",
+    "windowMs": 40,
+    "hopMs": None,
+    "q": 24,
+    "colormap": "grey",
+    "frequencyScale": "log",
+}
 
 
 def test_set_display_keeps_the_settings_and_computes_the_view_again(document, tmp_path):
@@ -451,6 +458,10 @@ def test_set_display_keeps_the_settings_and_computes_the_view_again(document, tm
     assert document.set_display({**GREY_STFT, "colormap": "print"})["ok"]
     assert document._store.state.computing == 0
     assert document._store.state.viewport is image
+    # A linear frequency axis is another picture: computed again, with its rows so spaced.
+    assert document.set_display({**GREY_STFT, "frequencyScale": "linear"})["ok"]
+    wait_until(lambda: document._store.state.viewport is not image)
+    assert document._store.state.viewport.to_json()["scale"] == "linear"
 
 
 @pytest.mark.parametrize(
@@ -460,6 +471,8 @@ def test_set_display_keeps_the_settings_and_computes_the_view_again(document, tm
         ({"q": 1.0}, "Q must be between 3 and 100"),
         ({"method": "fft"}, "method must be one of auto, stft, cwt"),
         ({"colormap": "jet"}, "colour map must be one of magma, grey, print"),
+        ({"frequencyScale": "mel"}, "frequency axis must be one of log, linear"),
+        ({"frequencyScale": None}, "frequencyScale must be"),
         ({"windowMs": 10000}, "STFT window must be between"),
         ({"windowMs": "40"}, "windowMs must be a number"),
         ({"hopMs": 0}, "STFT hop must be between one sample"),

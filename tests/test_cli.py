@@ -13,6 +13,7 @@ import pytest
 import soundfile as sf
 from terminal import on_terminal
 
+from workers.rows import row_edges
 from workers.spectrum import DEFAULT_Q, frequencies
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,8 +52,10 @@ def _png_size_and_pixels(path: Path):
     return width, height, rows[:, 1:].reshape(height, width, 3)
 
 
-@pytest.mark.parametrize("method", ["stft", "cwt", "auto"])
-def test_render_npy_has_the_documented_geometry_and_level(tone, tmp_path, method):
+@pytest.mark.parametrize(
+    "method, scale", [("stft", "log"), ("cwt", "log"), ("auto", "log"), ("auto", "linear")]
+)
+def test_render_npy_has_the_documented_geometry_and_level(tone, tmp_path, method, scale):
     out = tmp_path / "out.npy"
     result = soma(
         "render",
@@ -73,13 +76,15 @@ def test_render_npy_has_the_documented_geometry_and_level(tone, tmp_path, method
         97,
         "--method",
         method,
+        "--frequency-scale",
+        scale,
     )
     assert result.returncode == 0, result.stderr
     image = np.load(out)
     assert image.shape == (97, 301) and image.dtype == np.float32
-    rows = frequencies(100, 8000, 97)
+    rows = frequencies(100, 8000, 97, scale)
     peak_row = int(np.argmax(image.mean(axis=1)))
-    assert peak_row == int(np.argmin(np.abs(np.log(rows / 1000))))
+    assert peak_row == int(np.searchsorted(row_edges(rows, scale), 1000)) - 1
     assert float(np.median(image[peak_row])) == pytest.approx(-6.02, abs=0.5)
 
 

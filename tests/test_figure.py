@@ -11,6 +11,7 @@ import pytest
 from gui_session import tone_project
 from PyQt6.QtGui import QImage
 
+from app.document.partials import Partial
 from app.document.state import Levels, View
 from app.files.figure import (
     FigureError,
@@ -110,6 +111,23 @@ def test_ticks_and_labels_follow_the_page():
     assert frequency_ticks(view, 400) == [20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000]
     # A narrow view is nearly linear: evenly spaced ticks.
     assert frequency_ticks(View(0, 1, 400, 500), 400)[:3] == [400, 410, 420]
+    # A linear axis: evenly spaced, at least 24 px apart.
+    assert frequency_ticks(view, 400, scale="linear") == [2000.0 * k for k in range(1, 11)]
+
+
+def test_a_linear_figure_draws_partials_and_ticks_at_their_linear_heights():
+    size = FigureSize(400, 300)
+    _, y0, _, h = size.plot
+    partial = Partial(1, "", "#ff0000", np.array([[0.2, 250.0, -20.0], [0.8, 250.0, -20.0]]))
+    svg = figure_svg(
+        np.zeros((4, 4), np.uint8), View(0, 1, 100, 1000), Levels(-80, 0), [partial], size, "linear"
+    )
+    middle = y0 + h * (1000 - 250) / 900  # 250 Hz is a sixth of the way up
+    assert f",{middle:.2f} " in svg
+    tick = y0 + h * (1000 - 500) / 900
+    assert f'y1="{tick:.2f}"' in svg and ">500 Hz<" in svg
+    with pytest.raises(FigureError, match="frequency axis"):
+        figure_svg(np.zeros((3, 3), np.uint8), View(0, 1, 20, 100), Levels(-80, 0), (), size, "mel")
 
 
 def test_bad_figure_arguments_raise_figure_error():

@@ -11,6 +11,7 @@ from app.compute.measurement import BLOCK, Measurements
 from app.document.audio_file import AudioFile
 from app.shell.session import Session
 from workers.measure import MeasureError, min_max_envelope, spectrum_slice
+from workers.rows import row_edges
 from workers.spectrum import frequencies
 
 SR = 44100
@@ -36,6 +37,16 @@ def test_slice_peaks_are_the_partials_frequencies_and_levels():
     centres = frequencies(20.0, 20000.0, 500)
     assert abs(np.log(centres[row] / 440.3)) < np.log(20000 / 20) / 499
     assert levels[row] == pytest.approx(-6.02, abs=0.2)
+
+
+def test_a_linear_slice_has_evenly_spaced_rows_each_reading_its_band():
+    levels, peaks = spectrum_slice(_two_partials(), SR, 1.0, 20.0, 20000.0, 500, "linear")
+    centres = frequencies(20.0, 20000.0, 500, "linear")
+    for f, level in peaks[:2]:
+        row = int(np.searchsorted(row_edges(centres, "linear"), f)) - 1
+        assert levels[row] == pytest.approx(level, abs=0.1)
+    with pytest.raises(MeasureError, match="scale must be one of log, linear"):
+        spectrum_slice(_two_partials(), SR, 1.0, 20.0, 20000.0, 500, "bark")
 
 
 def test_slice_outside_the_samples_is_silence_and_bad_arguments_one_error():

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from workers import cwt, stft
+from workers.rows import row_edges
 from workers.spectrum import (
     CWT_MAX_SECONDS,
     DB_FLOOR,
@@ -118,6 +119,43 @@ def test_frequencies_are_geometric_from_fmin_to_fmax():
     assert frequencies(50.0, 100.0, 1).tolist() == [50.0]
     with pytest.raises(SpectrumError):
         frequencies(100.0, 50.0, 10)
+
+
+def test_linear_rows_are_evenly_spaced_and_a_bad_scale_is_refused():
+    f = frequencies(20.0, 8000.0, 100, "linear")
+    assert f[0] == 20.0 and f[-1] == pytest.approx(8000.0)
+    assert np.allclose(np.diff(f), (8000 - 20) / 99)
+    edges = row_edges(f, "linear")
+    assert np.allclose(edges[1:-1], (f[:-1] + f[1:]) / 2)
+    assert edges[0] == 10.0  # half of fmin, not the -20 Hz half a row below it
+    with pytest.raises(SpectrumError, match="scale must be one of log, linear"):
+        frequencies(20.0, 8000.0, 100, "mel")
+    with pytest.raises(SpectrumError, match="scale must be one of log, linear"):
+        render(tone(440, 0.5, 1.0), SR, **GOOD, scale="Log")
+
+
+@pytest.mark.parametrize("method", BOTH)
+@pytest.mark.parametrize("freq", [37.0, 1000.0, 1030.0, 7000.0])
+def test_a_linear_axis_reads_a_sine_on_its_row_at_its_level(method, freq):
+    # Rows 80.6 Hz apart: 37 Hz lies in the lowest row's band, 1030 Hz between two rows, far
+    # from either centre against the wavelet's bandwidth at 1 kHz (63 Hz at Q 16); each still
+    # reads its level on the row whose band holds it, the highest of the image.
+    freqs = frequencies(20.0, 8000.0, 100, "linear")
+    img = render(
+        tone(freq, 0.5, 2.0),
+        SR,
+        start=0.5,
+        end=1.5,
+        fmin=20.0,
+        fmax=8000.0,
+        width=50,
+        height=100,
+        method=method,
+        scale="linear",
+    )
+    row = int(np.searchsorted(row_edges(freqs, "linear"), freq)) - 1
+    assert np.abs(img[row] + 6.02).max() < 0.5
+    assert img[row].max() >= img.max() - 0.01
 
 
 def test_auto_is_cwt_up_to_30_seconds_and_stft_above():
@@ -398,7 +436,7 @@ def reference_cwt(audio, sr, start, end, freqs, width, q):
     first = math.floor(start * sr)
     last = math.ceil(end * sr)
     edges = np.ceil((start + np.arange(width + 1) * (end - start) / width) * sr).astype(int)
-    rows, per_row = cwt.analysis_rows(freqs, cwt.morlet(q), sr / 2)
+    rows, firsts = cwt.analysis_rows(freqs, cwt.morlet(q), sr / 2)
     out = np.empty((len(rows), width))
     for r, fc in enumerate(rows):
         kernel = np.fft.ifft(cwt.morlet_response(grid, fc, q))
@@ -410,7 +448,7 @@ def reference_cwt(audio, sr, start, end, freqs, width, q):
         analytic = np.convolve(padded, kernel, "valid")  # sample first + i at index i
         power = np.abs(analytic[: edges[-1] - first]) ** 2
         out[r] = np.maximum.reduceat(power, edges[:-1] - first)
-    out = out.reshape(len(freqs), per_row, width).max(axis=1)
+    out = np.maximum.reduceat(out, firsts, axis=0)
     return 10 * np.log10(np.maximum(out, 1e-16))
 
 

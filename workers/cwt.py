@@ -36,6 +36,8 @@ from typing import NamedTuple
 import numpy as np
 import scipy.fft as sfft
 
+from workers.rows import row_edges
+
 GAUSS_CUT = math.sqrt(2.0 * math.log(1000.0))  # Gaussians are cut where they fall to -60 dB
 HPBW_PER_SIGMA = 2.0 * math.sqrt(math.log(2.0))  # a Gaussian's half-power bandwidth / sigma
 # Two equal sines a whole tone apart (so the 8th and 9th harmonics of a tone) show a 7 dB
@@ -133,24 +135,34 @@ def points_per_bin(rms_bandwidth: float, band_width: float) -> float:
     return OVERSAMPLE * max(1.0, rms_bandwidth / band_width / gaussian)
 
 
-def analysis_rows(freqs: np.ndarray, wavelet: Wavelet, nyquist: float) -> tuple[np.ndarray, int]:
-    """The frequencies actually analysed for output rows ``freqs``, and how many per row.
+def analysis_rows(
+    freqs: np.ndarray, wavelet: Wavelet, nyquist: float, scale: str = "log"
+) -> tuple[np.ndarray, np.ndarray]:
+    """The frequencies actually analysed for output rows ``freqs`` (evenly spaced on
+    ``scale``, one of ``workers.rows.SCALES``), and where each row's begin among them.
 
-    When rows are further apart than SUBROW_SPACING half-power bandwidths, each row is split
-    into equal log steps across its band and reads the largest of them, so that a partial
-    between two rows still reads within 0.5 dB of its level instead of fading out.
+    A row whose band (``workers.rows.row_edges``) is wider than SUBROW_SPACING half-power
+    bandwidths is split into equal log steps across it and reads the largest of them, so
+    that a partial between two rows still reads within 0.5 dB of its level instead of
+    fading out. On a log axis every row is split alike; on a linear one the low rows, whose
+    bands are many bandwidths wide, into more.
 
     Returns
     -------
-    (np.ndarray float64 (len(freqs) * per_row,) Hz, increasing, at most ``nyquist``;
-     per_row int >= 1)
+    (np.ndarray float64, increasing, Hz, at most ``nyquist``: the analysed frequencies;
+     np.ndarray intp (len(freqs),): the index of each row's first, for ``np.maximum.reduceat``)
     """
     if freqs.size < 2:
-        return freqs, 1
-    step = math.log(freqs[1] / freqs[0])
-    per_row = max(1, math.ceil(step / math.log1p(SUBROW_SPACING * wavelet.hpbw)))
-    offsets = ((np.arange(per_row) + 0.5) / per_row - 0.5) * step
-    return np.minimum((freqs[:, None] * np.exp(offsets)).ravel(), nyquist), per_row
+        return freqs, np.zeros(freqs.size, dtype=np.intp)
+    edges = np.log(row_edges(freqs, scale))
+    widths = np.diff(edges)
+    split = np.ceil(widths / math.log1p(SUBROW_SPACING * wavelet.hpbw))
+    counts = np.maximum(1, split).astype(np.intp)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    row = np.repeat(np.arange(freqs.size), counts)
+    step = np.arange(row.size) - starts[row]  # the sub-row's place within its row
+    rows = np.exp(edges[row] + (step + 0.5) / counts[row] * widths[row])
+    return np.minimum(rows, nyquist), starts
 
 
 def margin_samples(sr: int, fmin: float, wavelet: Wavelet) -> int:
@@ -159,9 +171,12 @@ def margin_samples(sr: int, fmin: float, wavelet: Wavelet) -> int:
     return math.ceil(wavelet.reach / fmin * sr)
 
 
-def segment_length(sr: int, start: float, end: float, freqs: np.ndarray, wavelet: Wavelet) -> int:
+def segment_length(
+    sr: int, start: float, end: float, freqs: np.ndarray, wavelet: Wavelet, scale: str = "log"
+) -> int:
     """Length in samples of the forward FFT for a view (compare with MAX_SEGMENT)."""
-    margin = margin_samples(sr, float(analysis_rows(freqs, wavelet, sr / 2)[0][0]), wavelet)
+    lowest = float(analysis_rows(freqs, wavelet, sr / 2, scale)[0][0])
+    margin = margin_samples(sr, lowest, wavelet)
     return sfft.next_fast_len(math.ceil(end * sr) - math.floor(start * sr) + 2 * margin, real=True)
 
 
@@ -307,6 +322,7 @@ def cwt_power(
     width: int,
     wavelet: Wavelet,
     report=None,
+    scale: str = "log",
 ) -> np.ndarray:
     """Max-pooled CWT power on the given rows.
 
@@ -315,10 +331,12 @@ def cwt_power(
     audio : np.ndarray, float32, (samples,)
     sr : int, Hz
     start, end : float, seconds, the view (may extend beyond the audio)
-    freqs : np.ndarray, float64, (height,), Hz, geometric row centres up to sr / 2
+    freqs : np.ndarray, float64, (height,), Hz, row centres up to sr / 2, evenly spaced on
+        ``scale`` (one of ``workers.rows.SCALES``)
     width : int, columns
     wavelet : Wavelet, every row's (``morlet(q)`` or one of ``workers.wavelets``)
     report : callable(done, total) or None, told the analysis rows done after each batch
+    scale : the axis the rows are evenly spaced on, which sets each row's band
 
     Returns
     -------
@@ -329,9 +347,9 @@ def cwt_power(
         column reads within 0.1 dB. Where a row is split into sub-rows (``analysis_rows``),
         the largest of them.
     """
-    rows, per_row = analysis_rows(freqs, wavelet, sr / 2)
+    rows, firsts = analysis_rows(freqs, wavelet, sr / 2, scale)
     s0 = math.floor(start * sr) - margin_samples(sr, float(rows[0]), wavelet)
-    n = segment_length(sr, start, end, freqs, wavelet)
+    n = segment_length(sr, start, end, freqs, wavelet, scale)
     column = (end - start) * sr / width
     spectrum = _spectra.get(_segment(audio, s0, n))
     bands = _bands(n, sr, rows.tobytes(), wavelet, column)
@@ -361,6 +379,6 @@ def cwt_power(
             if report is not None:
                 done += len(batch)
                 report(done, rows.size)
-    if per_row > 1:
-        out = out.reshape(freqs.size, per_row, width).max(axis=1)
+    if rows.size > freqs.size:
+        out = np.maximum.reduceat(out, firsts, axis=0)
     return out

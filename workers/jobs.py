@@ -44,6 +44,7 @@ class ViewportJob:
     wavelet: str = DEFAULT_WAVELET  # the CWT's (workers.spectrum.render)
     window: float | None = None  # the STFT's window and hop in seconds, None: Soma's choice
     hop: float | None = None
+    scale: str = "log"  # how the rows are spaced (workers.rows.SCALES)
 
     def run(self, report) -> dict:
         began = time.perf_counter()
@@ -66,6 +67,7 @@ class ViewportJob:
             mark_edges=True,
             window=self.window,
             hop=self.hop,
+            scale=self.scale,
         )
         method = resolve_method(self.method, self.start, self.end)
         payload, edges = image_payload(db, self.db_min, self.db_max)

@@ -14,6 +14,7 @@ from scipy.signal.windows import blackmanharris
 
 from app.base.errors import SomaError
 from workers.checks import finite, mono_samples, whole
+from workers.rows import SCALES, row_edges
 from workers.spectrum import frequencies
 
 SLICE_SECONDS = 0.1  # the slice's window: partials 40 Hz apart are resolved
@@ -29,7 +30,13 @@ class MeasureError(SomaError):
 
 
 def spectrum_slice(
-    audio: np.ndarray, sr: int, time: float, fmin: float, fmax: float, rows: int
+    audio: np.ndarray,
+    sr: int,
+    time: float,
+    fmin: float,
+    fmax: float,
+    rows: int,
+    scale: str = "log",
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """The magnitude spectrum of the SLICE_SECONDS of `audio` centred on `time`.
 
@@ -40,12 +47,14 @@ def spectrum_slice(
     time : s, the slice's centre (samples outside the file count as silence)
     fmin, fmax : Hz, 0 < fmin < fmax, the rows' range
     rows : 1..MAX_ROWS
+    scale : 'log' or 'linear' (workers.rows.SCALES): how the rows are spaced
 
     Returns
     -------
-    levels : float32 (rows,), dBFS, row 0 = fmin, rows log-spaced to fmax (workers.spectrum
-        .frequencies): the highest bin within each row's share of the axis, so a narrow peak
-        is never lost between rows. A sine of amplitude A reads 20 log10 A at its peak.
+    levels : float32 (rows,), dBFS, row 0 = fmin, rows evenly spaced on `scale` to fmax
+        (workers.spectrum.frequencies): the highest bin within each row's share of the axis,
+        so a narrow peak is never lost between rows. A sine of amplitude A reads 20 log10 A
+        at its peak.
     peaks : [(frequency Hz, level dBFS)], loudest first, at most 12: local maxima within
         PEAK_RANGE_DB of the highest, refined by a parabola through the peak bin and its
         neighbours (in dB: within a few hundredths of a bin and dB for this window).
@@ -57,6 +66,8 @@ def spectrum_slice(
     if not 0 < fmin < fmax:
         raise MeasureError(f"the frequencies must satisfy 0 < fmin < fmax, got {fmin}, {fmax}")
     rows = whole("rows", rows, MeasureError, 1, MAX_ROWS)
+    if scale not in SCALES:
+        raise MeasureError(f"the scale must be one of {', '.join(SCALES)}, got {scale!r}")
 
     length = 2 * round(SLICE_SECONDS * sr / 2) + 1
     # Side lobes 92 dB down: a sine's own lobes are never labelled as peaks (Hann's, 31 dB
@@ -73,10 +84,8 @@ def spectrum_slice(
         db = 20 * np.log10(np.maximum(magnitude, 1e-12))
     bin_hz = sr / size
 
-    centres = frequencies(fmin, fmax, rows)
-    ratio = (fmax / fmin) ** (0.5 / max(1, rows - 1))
-    edges = np.clip(np.rint(np.append(centres / ratio, fmax * ratio) / bin_hz), 0, db.size - 1)
-    edges = edges.astype(np.int64)
+    centres = frequencies(fmin, fmax, rows, scale)
+    edges = np.clip(np.rint(row_edges(centres, scale) / bin_hz), 0, db.size - 1).astype(np.int64)
     # Row r is the greatest of bins [edges[r], edges[r + 1]), or bin edges[r] when that is
     # empty: exactly what reduceat does.
     end = max(int(edges[-1]), int(edges[-2]) + 1)

@@ -1,7 +1,8 @@
 """Spectrum at display resolution: the public front door of the spectrum engine.
 
 ``render`` turns a stretch of mono audio into a dBFS image of exactly the pixels the screen
-shows: ``height`` log-spaced frequency rows by ``width`` time columns. Views wider than
+shows: ``height`` frequency rows (log-spaced, or linear: ``workers.rows``) by ``width`` time
+columns. Views wider than
 ``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones an analytic CWT
 (``workers.cwt``) with Soma's Morlet or one of PyWavelets' complex wavelets
 (``workers.wavelets``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS
@@ -24,6 +25,7 @@ from app.base.formats import MAX_SAMPLE_RATE
 from workers import cwt, stft
 from workers.checks import finite, mono_samples, whole
 from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, Wavelet
+from workers.rows import SCALES, row_frequencies
 from workers.wavelets import DEFAULT_WAVELET, row_wavelet
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "MAX_PIXELS",
     "Q_MAX",
     "Q_MIN",
+    "SCALES",
     "SpectrumError",
     "clear_caches",
     "frequencies",
@@ -62,22 +65,23 @@ class SpectrumError(SomaError, ValueError):
     """Invalid arguments to the spectrum engine; str() is one clear line."""
 
 
-def frequencies(fmin: float, fmax: float, height: int) -> np.ndarray:
+def frequencies(fmin: float, fmax: float, height: int, scale: str = "log") -> np.ndarray:
     """Centre frequency of every row of an image.
 
     Parameters
     ----------
     fmin, fmax : float, Hz, 0 < fmin < fmax
     height : int > 0, number of rows
+    scale : one of ``SCALES``: 'log' (the default) or 'linear'
 
     Returns
     -------
     np.ndarray, float64, shape (height,), Hz
-        Geometrically spaced: row 0 is ``fmin``, row ``height - 1`` is ``fmax`` (a single row
-        is ``fmin``).
+        Evenly spaced on ``scale`` (geometrically on a log axis): row 0 is ``fmin``, row
+        ``height - 1`` is ``fmax`` (a single row is ``fmin``).
     """
     fmin, fmax = _frequency_range(fmin, fmax)
-    return np.geomspace(fmin, fmax, _pixels("height", height))
+    return row_frequencies(fmin, fmax, _pixels("height", height), _scale(scale))
 
 
 def resolve_method(method: str, start: float, end: float) -> str:
@@ -137,6 +141,7 @@ def render(
     window: float | None = None,
     hop: float | None = None,
     columns: tuple[int, int] | None = None,
+    scale: str = "log",
 ) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 
@@ -178,16 +183,20 @@ def render(
         whole one (the overview is built so while its file decodes: ``audio`` is then the
         whole file's block, of which only the samples up to ``stft.COLUMN_REACH`` past the
         columns' end need be written yet).
+    scale : one of ``SCALES``
+        How the rows are spaced between fmin and fmax: 'log' (geometrically) or 'linear'
+        (evenly in Hz). Each row reads the band halfway to its neighbours on that axis.
 
     Returns
     -------
     np.ndarray, float32, shape (height, width) or (height, stop - first), dBFS
-        Row 0 is ``fmin``. Each pixel is the largest level within its column and row band: a
-        sine of peak amplitude A reads 20*log10(A) on its ridge, with either method; a
-        stationary noise reads its power in the CWT's equivalent noise bandwidth (about
-        1.06 f / q at f Hz) with either, within 3 dB (the STFT's windows follow the CWT's
-        bandwidth: ``workers.stft.row_windows``); silence reads ``DB_FLOOR``; nothing is
-        below ``DB_FLOOR``, and only the edge cones are NaN (with ``mark_edges``).
+        Row 0 is ``fmin`` (rows as ``frequencies`` gives them). Each pixel is the largest
+        level within its column and row band: a sine of peak amplitude A reads 20*log10(A)
+        on its ridge, with either method; a stationary noise reads its power in the CWT's
+        equivalent noise bandwidth (about 1.06 f / q at f Hz) with either, within 3 dB (the
+        STFT's windows follow the CWT's bandwidth: ``workers.stft.row_windows``); silence
+        reads ``DB_FLOOR``; nothing is below ``DB_FLOOR``, and only the edge cones are NaN
+        (with ``mark_edges``).
 
     Raises
     ------
@@ -206,14 +215,15 @@ def render(
     hop_samples = None if hop is None else _hop_samples(hop, sr)
     chosen = resolve_method(method, start, end)
     first, stop = _columns(columns, width, chosen)
-    freqs = np.geomspace(fmin, fmax, height)
-    if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, row) > cwt.MAX_SEGMENT:
+    scale = _scale(scale)
+    freqs = row_frequencies(fmin, fmax, height, scale)
+    if chosen == "cwt" and cwt.segment_length(sr, start, end, freqs, row, scale) > cwt.MAX_SEGMENT:
         raise SpectrumError(
             f"a CWT of {end - start:g} s down to {fmin:g} Hz with {row.name} "
             f"needs over {cwt.MAX_SEGMENT} samples; use method='stft'"
         )
     if chosen == "cwt":
-        power = cwt.cwt_power(samples, sr, start, end, freqs, width, row, report)
+        power = cwt.cwt_power(samples, sr, start, end, freqs, width, row, report, scale)
     else:
         # Windows matched to the wavelet's bandwidth, so the picture keeps its levels when
         # the view crosses CWT_MAX_SECONDS.
@@ -229,6 +239,7 @@ def render(
             window_samples,
             hop_samples,
             (first, stop),
+            scale,
         )
     np.maximum(power, np.float32(_POWER_FLOOR), out=power)
     db = np.log10(power, out=power)
@@ -340,6 +351,12 @@ def _fmin(fmin) -> float:
     if fmin <= 0:
         raise SpectrumError(f"fmin must be above 0 Hz, got {fmin:g}")
     return fmin
+
+
+def _scale(scale) -> str:
+    if scale not in SCALES:
+        raise SpectrumError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}")
+    return scale
 
 
 def _frequency_range(fmin, fmax) -> tuple[float, float]:

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA
+from workers.rows import row_edges
 
 MIN_WINDOW = 16  # samples
 MAX_WINDOW = 65536  # samples (1.5 s at 44.1 kHz: a 1.3 Hz half-power bandwidth)
@@ -164,14 +165,6 @@ class _RowMap(NamedTuple):
     vertex_band: np.ndarray  # (2, rows, 1) float32: their band edges, slice-relative bins
 
 
-def _row_edges(freqs: np.ndarray) -> np.ndarray:
-    """(height + 1,) Hz: the edges of the rows' bands, halfway (geometrically) between rows."""
-    if freqs.size > 1:
-        mids = np.sqrt(freqs[:-1] * freqs[1:])
-        return np.concatenate(([freqs[0] ** 2 / mids[0]], mids, [freqs[-1] ** 2 / mids[-1]]))
-    return np.array([freqs[0], freqs[0]])
-
-
 @functools.lru_cache(maxsize=16)
 def _row_map(n: int, sr: int, freqs_key: bytes, edges_key: bytes) -> _RowMap:
     """Tables for ``_rows`` for an n-point window at rate sr, the rows in freqs_key and their
@@ -311,9 +304,10 @@ def stft_power(
     window: int | None = None,
     hop: float | None = None,
     columns: tuple[int, int] | None = None,
+    scale: str = "log",
 ) -> np.ndarray:
-    """Max-pooled STFT power on log-spaced rows, each band of rows with its own window
-    (``row_windows``), or every row with the one the caller chose.
+    """Max-pooled STFT power on rows evenly spaced on a frequency scale, each band of rows
+    with its own window (``row_windows``), or every row with the one the caller chose.
 
     Parameters
     ----------
@@ -333,6 +327,8 @@ def stft_power(
         columns of the ``width``-column image, the same values as in the whole image (the
         frames of a column depend on the column alone), so an image can be built a part at
         a time, e.g. while its audio is still being decoded
+    scale : one of ``workers.rows.SCALES``, the axis ``freqs`` are evenly spaced on: each row
+        reads the band around it on that axis (``workers.rows.row_edges``)
 
     Returns
     -------
@@ -345,7 +341,7 @@ def stft_power(
         windows, cover = _window_plan(sr, dt, width, freqs, q)
     else:
         windows, cover = np.full(freqs.size, window, dtype=np.int64), COVER_SIGMAS
-    edges = _row_edges(freqs)
+    edges = row_edges(freqs, scale)
     out = np.empty((freqs.size, stop - first), dtype=np.float32)
     lengths = np.unique(windows)
     total = lengths.size * (stop - first)

@@ -14,7 +14,7 @@ from app.document.state import Levels, View
 from app.files.persistence import project_levels
 from app.files.project import load_project
 from app.progress.tasks import ProgressManager
-from workers.spectrum import DEFAULT_WAVELET, render
+from workers.spectrum import DEFAULT_WAVELET, SCALES, render
 
 
 def parser() -> argparse.ArgumentParser:
@@ -49,6 +49,13 @@ def parser() -> argparse.ArgumentParser:
         choices=("auto", "stft", "cwt"),
         default="auto",
         help="auto: CWT for 30 s or less, STFT above",
+    )
+    parser.add_argument(
+        "--frequency-scale",
+        choices=SCALES,
+        default=SCALES[0],
+        help="how the rows are spaced: log (the default: equal ratios, equal heights) or "
+        "linear (equal Hz, equal heights)",
     )
     parser.add_argument(
         "--wavelet",
@@ -106,6 +113,7 @@ def _render(
             method=args.method,
             wavelet=args.wavelet,
             mark_edges=mark_edges,
+            scale=args.frequency_scale,
         )
 
 
@@ -138,6 +146,7 @@ def _figure(args: argparse.Namespace, output: Path, progress: ProgressManager) -
         levels,
         project.partials if project is not None else (),
         size,
+        args.frequency_scale,
     )
     try:
         if kind == ".svg":

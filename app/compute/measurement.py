@@ -32,10 +32,15 @@ class Measurements:
         self._lock = threading.Lock()
         self._blocks: tuple[AudioFile, np.ndarray] | None = None
 
-    def slice_at(self, audio: AudioFile, time: float, fmin: float, fmax: float, rows: int) -> dict:
-        """{"time": s, "levels": [dBFS per row, row 0 = fmin, log-spaced to fmax],
-        "peaks": [{"frequency": Hz, "level": dBFS}, ...] loudest first} (workers.measure)."""
-        levels, peaks = spectrum_slice(audio.samples, audio.sample_rate, time, fmin, fmax, rows)
+    def slice_at(
+        self, audio: AudioFile, time: float, fmin: float, fmax: float, rows: int, scale: str
+    ) -> dict:
+        """{"time": s, "levels": [dBFS per row, row 0 = fmin, evenly spaced on `scale` to
+        fmax], "peaks": [{"frequency": Hz, "level": dBFS}, ...] loudest first}
+        (workers.measure)."""
+        levels, peaks = spectrum_slice(
+            audio.samples, audio.sample_rate, time, fmin, fmax, rows, scale
+        )
         return {
             "time": time,
             "levels": np.round(levels.astype(np.float64), 2).tolist(),

@@ -114,6 +114,7 @@ class ViewportService:
                 q=display.q,
                 window=None if display.window_ms is None else display.window_ms / 1000.0,
                 hop=None if display.hop_ms is None else display.hop_ms / 1000.0,
+                scale=display.frequency_scale,
             )
             self._last = (view, width, height)
         shown = self._from_overview(view, width, height, request_id)
@@ -214,6 +215,7 @@ class ViewportService:
             window_size=value["window_size"],
             seconds=value["seconds"],
             edges=value["edges"],
+            scale=job.scale,
         )
         task.finish()
         self._store.update(lambda s: s.computed(image, request_id) if s.audio is audio else s)

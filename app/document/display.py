@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.base.colormaps import colormap_names
 from app.base.jsontext import finite_float, is_number
 from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
-from workers.spectrum import METHODS
+from workers.spectrum import METHODS, SCALES
 from workers.stft import MAX_WINDOW, MIN_WINDOW
 
 COLORMAPS = colormap_names()  # web/colormap.json's maps, the default first
@@ -29,6 +29,8 @@ class Display:
     q : the CWT's quality factor (centre frequency over half-power bandwidth); the STFT's
         own windows follow it too
     colormap : one of COLORMAPS
+    frequency_scale : one of workers.spectrum.SCALES, how the frequency axis is spaced:
+        'log' (equal ratios equal heights) or 'linear' (equal Hz equal heights)
     """
 
     method: str = "auto"
@@ -36,15 +38,17 @@ class Display:
     hop_ms: float | None = None
     q: float = DEFAULT_Q
     colormap: str = COLORMAPS[0]
+    frequency_scale: str = SCALES[0]
 
     def computed_alike(self, other: Display) -> bool:
         """Whether images computed for `other` are what these settings compute (they differ
         at most in colours, which the page applies to the bytes it has)."""
-        return (self.method, self.window_ms, self.hop_ms, self.q) == (
+        return (self.method, self.window_ms, self.hop_ms, self.q, self.frequency_scale) == (
             other.method,
             other.window_ms,
             other.hop_ms,
             other.q,
+            other.frequency_scale,
         )
 
     def to_json(self) -> dict:
@@ -54,6 +58,7 @@ class Display:
             "hopMs": self.hop_ms,
             "q": self.q,
             "colormap": self.colormap,
+            "frequencyScale": self.frequency_scale,
         }
 
 
@@ -61,6 +66,11 @@ def display_problem(display: Display, sample_rate: int) -> str:
     """Why `display` cannot be used for a file at `sample_rate` Hz (one line), or ""."""
     if display.method not in METHODS:
         return f"the method must be one of {', '.join(METHODS)}, not {display.method!r}"
+    if display.frequency_scale not in SCALES:
+        return (
+            f"the frequency axis must be one of {', '.join(SCALES)}, "
+            f"not {display.frequency_scale!r}"
+        )
     if display.colormap not in COLORMAPS:
         return f"the colour map must be one of {', '.join(COLORMAPS)}, not {display.colormap!r}"
     if not Q_MIN <= display.q <= Q_MAX:
@@ -81,7 +91,8 @@ def display_problem(display: Display, sample_rate: int) -> str:
 
 
 def display_from_json(data) -> Display | None:
-    """The Display a saved object ({"method", "windowMs", "hopMs", "q", "colormap"}, each
+    """The Display a saved object ({"method", "windowMs", "hopMs", "q", "colormap",
+    "frequencyScale"}, each
     optional: a project's or dev mode's) describes, or None when it is not an object or a
     field has the wrong type. Whether it suits the file is `display_problem`'s to say."""
     if not isinstance(data, dict):
@@ -101,6 +112,9 @@ def display_from_json(data) -> Display | None:
     except TypeError:
         return None
     method, colormap = data.get("method", default.method), data.get("colormap", default.colormap)
-    if q is None or not (isinstance(method, str) and isinstance(colormap, str)):
+    scale = data.get("frequencyScale", default.frequency_scale)
+    if q is None or not all(isinstance(text, str) for text in (method, colormap, scale)):
         return None
-    return Display(method=method, window_ms=window, hop_ms=hop, q=q, colormap=colormap)
+    return Display(
+        method=method, window_ms=window, hop_ms=hop, q=q, colormap=colormap, frequency_scale=scale
+    )

@@ -58,7 +58,8 @@ class Levels:
 class Image:
     """A spectrogram image held in the data store, for the page to fetch.
 
-    The bytes at `/data/<key>` are uint8, row-major, shape (height, width), row 0 = fmin;
+    The bytes at `/data/<key>` are uint8, row-major, shape (height, width), row 0 = fmin,
+    rows evenly spaced on `scale` up to fmax;
     byte b stands for db_min + b / 255 * (db_max - db_min) dBFS. With `edges`, a bit mask of
     the pixels in the analysis' edge cones follows (``workers.imaging.image_payload``).
     """
@@ -73,6 +74,7 @@ class Image:
     window_size: int  # samples of the STFT window of the lowest row; 0 for a CWT
     seconds: float  # compute time, shown in the status bar
     edges: bool = False  # the bytes carry an edge-cone mask
+    scale: str = "log"  # how its rows are spaced (workers.rows.SCALES)
     # (floor, ceiling) fitted to the overview (workers.imaging.auto_levels): Auto's levels
     auto_levels: tuple[float, float] | None = None
 
@@ -89,6 +91,7 @@ class Image:
             "windowSize": self.window_size,
             "seconds": self.seconds,
             "edges": self.edges,
+            "scale": self.scale,
             "autoLevels": (
                 None
                 if self.auto_levels is None

@@ -5,7 +5,8 @@ One figure for the window's Export… > Figure and for `soma render --figure`. T
 what QtSvg draws (SVG Tiny 1.2: no clip paths, no CSS), so that the PNG is the SVG; partials
 are therefore cut to the view here, not clipped by the renderer. The spectrogram and the
 legend are embedded PNG images. The axis ticks follow the page's rules (web/axes.js) in a
-simpler form: 1-2-5 steps, m:ss.mmm times, Hz and kHz.
+simpler form: 1-2-5 steps, m:ss.mmm times, Hz and kHz; the frequency axis is log or linear as
+the picture's rows are (workers.rows).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.base.errors import SomaError
 from app.document.partials import Partial
 from app.document.state import Levels, View
 from app.files.png import colormap, png_bytes, spectrogram_rgb
+from workers.rows import SCALES
 
 MIN_SIDE, MAX_SIDE = 200, 8192  # a figure's width and height, px
 MAX_SCALE = 4  # PNG pixels per figure px: 4 x 8192 is as large as Qt paints
@@ -72,24 +74,30 @@ def figure_svg(
     colour_levels: Levels,
     partials: Sequence[Partial],
     size: FigureSize,
+    frequency_scale: str = "log",
 ) -> str:
     """The figure as SVG text.
 
     Parameters
     ----------
-    levels : uint8 (rows, columns), row 0 = view.fmin, rows log-spaced to view.fmax: the
+    levels : uint8 (rows, columns), row 0 = view.fmin, rows evenly spaced on
+        `frequency_scale` to view.fmax: the
         spectrogram quantised over `colour_levels` (byte 0 = floor, 255 = ceiling); drawn
         stretched over the plot, so best computed at the plot's size times `size.scale`.
     view : the seconds and Hz shown.
     colour_levels : the dBFS range of the colours, for the legend.
     partials : drawn in their colours over the spectrogram, cut to the view; gaps (NaN
         frequency) stay gaps.
+    frequency_scale : 'log' or 'linear' (workers.rows.SCALES): the frequency axis.
     """
     levels = np.asarray(levels)
     if levels.dtype != np.uint8 or levels.ndim != 2 or 0 in levels.shape:
         raise FigureError(f"the spectrogram must be a 2-D uint8 image, not {levels.shape}")
     if not (view.end > view.start and view.fmax > view.fmin > 0):
         raise FigureError("the view must span some time and some frequencies above 0 Hz")
+    if frequency_scale not in SCALES:
+        raise FigureError(f"the frequency axis must be one of {', '.join(SCALES)}")
+    axis = _FrequencyAxis(view, size.plot, frequency_scale)
     x, y, w, h = size.plot
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
@@ -97,10 +105,10 @@ def figure_svg(
         f'viewBox="0 0 {size.width} {size.height}">',
         f'<rect width="{size.width}" height="{size.height}" fill="#ffffff"/>',
         _image("spectrogram", x, y, w, h, spectrogram_rgb(levels)),
-        _partials(partials, view, size.plot),
+        _partials(partials, view, size.plot, axis),
         f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" stroke="{INK}"/>',
         _time_axis(view, size.plot),
-        _frequency_axis(view, size.plot),
+        _frequency_axis(view, size.plot, axis),
         _legend(colour_levels, size.plot),
         "</svg>",
     ]
@@ -155,15 +163,32 @@ def _text(x: float, y: float, label: str, anchor: str = "middle", **attributes: 
     )
 
 
-def _partials(partials: Sequence[Partial], view: View, plot) -> str:
-    x0, y0, w, h = plot
+@dataclass(frozen=True)
+class _FrequencyAxis:
+    """Where frequencies lie on the plot: y of fmax is its top, of fmin its bottom."""
+
+    view: View
+    plot: tuple[int, int, int, int]
+    scale: str
+
+    def y(self, f):
+        """px from the figure's top of `f` (Hz, a float or an array)."""
+        _, y0, _, h = self.plot
+        fmin, fmax = self.view.fmin, self.view.fmax
+        if self.scale == "linear":
+            return y0 + (fmax - f) / (fmax - fmin) * h
+        return y0 + np.log(fmax / f) / math.log(fmax / fmin) * h
+
+
+def _partials(partials: Sequence[Partial], view: View, plot, axis: _FrequencyAxis) -> str:
+    x0, _, w, _ = plot
     lines = []
     for partial in partials:
         t, f = partial.points[:, 0], partial.points[:, 1]
         with np.errstate(invalid="ignore", divide="ignore"):
             inside = (t >= view.start) & (t <= view.end) & (f >= view.fmin) & (f <= view.fmax)
             xs = x0 + (t - view.start) / (view.end - view.start) * w
-            ys = y0 + np.log(view.fmax / f) / math.log(view.fmax / view.fmin) * h
+            ys = axis.y(f)
         for run in _runs(inside):
             keep = run[:: max(1, math.ceil(len(run) / max(1, MAX_POINTS_PER_PX * w)))]
             if len(keep) < 2:
@@ -222,9 +247,15 @@ def time_ticks(view: View, width: float, spacing: float = 90) -> list[tuple[floa
     return ticks
 
 
-def frequency_ticks(view: View, height: float, spacing: float = 24) -> list[float]:
-    """Frequencies (Hz) of the log frequency axis' labelled ticks, at least `spacing` px
-    apart: 1-2-5 x 10^k, else 1 x 10^k, else evenly spaced (a narrow, nearly linear view)."""
+def frequency_ticks(
+    view: View, height: float, spacing: float = 24, scale: str = "log"
+) -> list[float]:
+    """Frequencies (Hz) of the frequency axis' labelled ticks, at least `spacing` px apart.
+    On a log axis 1-2-5 x 10^k, else 1 x 10^k, else evenly spaced (a narrow, nearly linear
+    view); on a linear one, evenly spaced."""
+    if scale == "linear":
+        step = nice_step(max(1.0, spacing * (view.fmax - view.fmin) / height))
+        return _multiples(view, step)
     per_decade = height / math.log10(view.fmax / view.fmin)
     decades = range(math.floor(math.log10(view.fmin)), math.ceil(math.log10(view.fmax)) + 1)
     mantissas = (1, 2, 5) if per_decade * math.log10(2) >= spacing else (1,)
@@ -238,10 +269,13 @@ def frequency_ticks(view: View, height: float, spacing: float = 24) -> list[floa
     step = nice_step(
         max(1.0, view.fmax * -math.expm1(-spacing * math.log(view.fmax / view.fmin) / height))
     )
-    linear = [
-        i * step for i in range(math.ceil(view.fmin / step), math.floor(view.fmax / step) + 1)
-    ]
+    linear = _multiples(view, step)
     return linear if len(linear) > len(logarithmic) else logarithmic
+
+
+def _multiples(view: View, step: float) -> list[float]:
+    """The multiples of `step` (Hz) within the view's frequencies."""
+    return [i * step for i in range(math.ceil(view.fmin / step), math.floor(view.fmax / step) + 1)]
 
 
 def _time_axis(view: View, plot) -> str:
@@ -258,11 +292,11 @@ def _time_axis(view: View, plot) -> str:
     return '<g id="time-axis">' + "".join(items) + "</g>"
 
 
-def _frequency_axis(view: View, plot) -> str:
+def _frequency_axis(view: View, plot, axis: _FrequencyAxis) -> str:
     x0, y0, _, h = plot
     items = []
-    for f in frequency_ticks(view, h):
-        y = y0 + math.log(view.fmax / f) / math.log(view.fmax / view.fmin) * h
+    for f in frequency_ticks(view, h, scale=axis.scale):
+        y = axis.y(f)
         items.append(f'<line x1="{x0 - 5}" y1="{y:.2f}" x2="{x0}" y2="{y:.2f}" stroke="{INK}"/>')
         items.append(_text(x0 - 8, y + 4, format_hz(f), anchor="end"))
     middle = y0 + h / 2

@@ -354,7 +354,8 @@ class SomaDocument:
     @_action
     def spectrum_at(self, time, fmin, fmax, rows) -> dict:
         """The spectrum slice pane: the short spectrum at `time` s over [fmin, fmax] Hz in
-        `rows` log-spaced rows, and its peaks (app.compute.measurement)."""
+        `rows` rows spaced as the display's frequency axis, and its peaks
+        (app.compute.measurement)."""
         state = self._open_document()
         limits = state.overview.view
         time = number(time, "time", minimum=limits.start, maximum=limits.end)
@@ -363,7 +364,8 @@ class SomaDocument:
         if fmin >= fmax:
             raise ArgumentError(f"fmin ({fmin:g} Hz) must be below fmax ({fmax:g} Hz)")
         rows = integer(rows, "rows", minimum=1, maximum=MAX_IMAGE_PIXELS)
-        return self._measurements.slice_at(state.audio, time, fmin, fmax, rows)
+        scale = state.display.frequency_scale
+        return self._measurements.slice_at(state.audio, time, fmin, fmax, rows, scale)
 
     @_action
     def waveform(self, start, end, columns) -> dict:
@@ -396,8 +398,8 @@ class SomaDocument:
     @_action
     def set_display(self, settings) -> dict:
         """Compute and colour the spectrogram as `settings` say ({"method", "windowMs",
-        "hopMs", "q", "colormap"}: app.document.display); the view is computed again unless
-        only the colours changed."""
+        "hopMs", "q", "colormap", "frequencyScale"}: app.document.display); the view is
+        computed again unless only the colours changed."""
         state = self._open_document()
         chosen = display(settings, state.audio.sample_rate)
         audio, before = state.audio, state.display

@@ -54,6 +54,7 @@ def export_figure(
                 q=display.q,
                 window=None if display.window_ms is None else display.window_ms / 1000.0,
                 hop=None if display.hop_ms is None else display.hop_ms / 1000.0,
+                scale=display.frequency_scale,
             ),
             f"Figure {Path(path).name}",
             "rows",
@@ -66,7 +67,7 @@ def export_figure(
     # (workers.imaging.image_payload), which a figure does not draw.
     spectrogram = np.frombuffer(result["payload"], np.uint8, count=height * width)
     spectrogram = spectrogram.reshape(height, width)
-    svg = figure_svg(spectrogram, view, levels, state.partials, size)
+    svg = figure_svg(spectrogram, view, levels, state.partials, size, display.frequency_scale)
     try:
         if fmt == "svg":
             Path(path).write_text(svg, encoding="utf-8")

@@ -14,7 +14,7 @@ from app.base.errors import SomaError
 from app.base.jsontext import finite_float, is_number
 from app.document.display import Display, display_problem
 
-DISPLAY_FIELDS = ("method", "windowMs", "hopMs", "q", "colormap")
+DISPLAY_FIELDS = ("method", "windowMs", "hopMs", "q", "colormap", "frequencyScale")
 
 
 class ArgumentError(SomaError, ValueError):
@@ -89,8 +89,9 @@ def text(value: Any, name: str, *, max_length: int = 4096) -> str:
 
 
 def display(value: Any, sample_rate: int) -> Display:
-    """Display settings from the page, {"method", "windowMs", "hopMs", "q", "colormap"}
-    (windowMs and hopMs may be null: Soma's choice), valid for a file at `sample_rate` Hz."""
+    """Display settings from the page, {"method", "windowMs", "hopMs", "q", "colormap",
+    "frequencyScale"} (windowMs and hopMs may be null: Soma's choice), valid for a file at
+    `sample_rate` Hz."""
     if not isinstance(value, dict):
         raise ArgumentError(f"the display settings must be an object, not {type(value).__name__}")
     unknown = sorted(set(value) - set(DISPLAY_FIELDS))
@@ -109,6 +110,7 @@ def display(value: Any, sample_rate: int) -> Display:
         hop_ms=milliseconds("hopMs"),
         q=number(value["q"], "q"),
         colormap=text(value["colormap"], "colormap", max_length=16),
+        frequency_scale=text(value["frequencyScale"], "frequencyScale", max_length=16),
     )
     problem = display_problem(settings, sample_rate)
     if problem:
