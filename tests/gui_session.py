@@ -27,7 +27,8 @@ IMAGE_FOR_VIEW = """(() => {
   const v = s.viewport.view;
   const same = shown && Math.abs(v.start - shown.start) < 1e-6 && Math.abs(v.end - shown.end) < 1e-6
     && Math.abs(v.fmin - shown.fmin) < 1e-3 && Math.abs(v.fmax - shown.fmax) < 1e-3;
-  return same && document.body.dataset.viewportKey === s.viewport.key
+  return same && (shown.scale || 'log') === s.viewport.scale
+    && document.body.dataset.viewportKey === s.viewport.key
     ? {view: v, method: s.viewport.method, key: s.viewport.key,
        info: document.getElementById('image-info').textContent} : null;
 })()"""
@@ -284,13 +285,15 @@ def element_centre(window: GuiSession, selector: str) -> tuple[int, int]:
 
 def plot_point(window: GuiSession, t: float, f: float) -> tuple[int, int]:
     """Screen coordinates of time `t` (s) and frequency `f` (Hz) on the spectrogram, in the
-    view the page shows (log-frequency rows)."""
+    view the page shows (on its frequency scale, log or linear)."""
     left, top = window_origin()
     x, y = window.eval(
         f"""(() => {{ const v = JSON.parse(document.body.dataset.view);
           const r = document.querySelector('.plot').getBoundingClientRect();
+          const up = v.scale === 'linear' ? ({f} - v.fmin) / (v.fmax - v.fmin)
+            : Math.log({f} / v.fmin) / Math.log(v.fmax / v.fmin);
           return [r.left + ({t} - v.start) / (v.end - v.start) * r.width,
-            r.top + (1 - Math.log({f} / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height];
+            r.top + (1 - up) * r.height];
         }})()"""
     )
     return left + round(x), top + round(y)

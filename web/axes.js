@@ -161,30 +161,81 @@ export function formatHz(f) {
   return `${sign}${Number((r / 1000).toFixed(3))} kHz`;
 }
 
+// ---------------------------------------------------------------- frequency scale
+
+/** How a frequency axis may be spaced, as Python's workers.rows.SCALES: 'log' (equal ratios
+ * take equal heights, the default) or 'linear' (equal Hz take equal heights). */
+export const FREQUENCY_SCALES = ['log', 'linear'];
+
+/** The scale of a view ({fmin, fmax, scale}): 'log' unless it says 'linear'. */
+export function scaleOf(view) {
+  return view && view.scale === 'linear' ? 'linear' : 'log';
+}
+
+/** Where frequency `f` (Hz) lies along an axis of `scale`, in the axis' own unit (ln Hz or
+ * Hz): equal steps of it take equal heights. */
+export function axisPosition(f, scale) {
+  return scale === 'linear' ? f : Math.log(f);
+}
+
+/** Inverse of axisPosition. */
+export function axisFrequency(u, scale) {
+  return scale === 'linear' ? u : Math.exp(u);
+}
+
+/** How far frequency `to` lies above `from` (Hz) along an axis of `scale`, in the axis'
+ * unit: axisPosition(to) - axisPosition(from), but from their ratio on a log axis, so that
+ * it is exactly 0 and exactly the whole span at the ends. */
+export function axisDistance(from, to, scale) {
+  return scale === 'linear' ? to - from : Math.log(to / from);
+}
+
 /**
- * Map a frequency to a vertical position on a log axis, fmax at the top.
+ * Map a frequency to a vertical position on the view's frequency axis, fmax at the top.
  * @param {number} f frequency, Hz (> 0).
- * @param {number} fmin frequency at y = heightPx, Hz (> 0).
- * @param {number} fmax frequency at y = 0, Hz (> fmin).
+ * @param {{fmin: number, fmax: number, scale?: string}} view fmin at y = heightPx, fmax
+ *   at y = 0 (Hz, 0 < fmin < fmax); scale 'log' (the default) or 'linear'.
  * @param {number} heightPx axis length, px.
  * @returns {number|null} y in px from the top; null on bad input.
  */
-export function freqToY(f, fmin, fmax, heightPx) {
-  if (!(f > 0) || !isNum(f) || !validSpan(fmin, fmax, heightPx) || !(fmin > 0)) return null;
-  return (Math.log(fmax / f) / Math.log(fmax / fmin)) * heightPx;
+export function freqToY(f, view, heightPx) {
+  if (!(f > 0) || !isNum(f) || !view || !validSpan(view.fmin, view.fmax, heightPx)) return null;
+  const { fmin, fmax } = view;
+  if (!(fmin > 0)) return null;
+  const scale = scaleOf(view);
+  return (axisDistance(f, fmax, scale) / axisDistance(fmin, fmax, scale)) * heightPx;
 }
 
 /**
  * Inverse of freqToY.
  * @param {number} y position, px from the top.
- * @param {number} fmin frequency at y = heightPx, Hz (> 0).
- * @param {number} fmax frequency at y = 0, Hz (> fmin).
+ * @param {{fmin: number, fmax: number, scale?: string}} view as for freqToY.
  * @param {number} heightPx axis length, px.
- * @returns {number|null} frequency, Hz; null on bad input.
+ * @returns {number|null} frequency, Hz; null on bad input or where a linear axis, continued
+ *   below its fmin, reaches 0 Hz.
  */
-export function yToFreq(y, fmin, fmax, heightPx) {
-  if (!isNum(y) || !validSpan(fmin, fmax, heightPx) || !(fmin > 0)) return null;
-  return fmax * Math.exp((-y / heightPx) * Math.log(fmax / fmin));
+export function yToFreq(y, view, heightPx) {
+  if (!isNum(y) || !view || !validSpan(view.fmin, view.fmax, heightPx) || !(view.fmin > 0)) {
+    return null;
+  }
+  const { fmin, fmax } = view;
+  const down = y / heightPx;
+  const f = scaleOf(view) === 'linear' ? fmax - down * (fmax - fmin)
+    : fmax * Math.exp(-down * Math.log(fmax / fmin));
+  return f > 0 ? f : null;
+}
+
+/**
+ * The centre frequency of row `row` of an image or slice of `rows` rows spanning the view's
+ * axis, row 0 at fmin: evenly spaced on its scale, as workers.rows.row_frequencies.
+ * @param {{fmin: number, fmax: number, scale?: string}} view Hz.
+ * @returns {number} Hz (fmin for a single row).
+ */
+export function rowFrequency(view, row, rows) {
+  const scale = scaleOf(view);
+  const low = axisPosition(view.fmin, scale);
+  const share = rows > 1 ? row / (rows - 1) : 0;
+  return axisFrequency(low + share * (axisPosition(view.fmax, scale) - low), scale);
 }
 
 /**
@@ -212,21 +263,39 @@ function linearTicks(fmin, fmax, num, den) {
     if (f > fmax * (1 + 1e-12)) break;
     // Guards against huge i where i * step stops advancing.
     if (out.length && f <= out[out.length - 1]) break;
-    out.push(f);
+    // The first candidate may lie below fmin when fmin is a billionth of the step.
+    if (f >= fmin * (1 - 1e-12)) out.push(f);
   }
   return out;
 }
 
 /**
- * Choose major and minor tick frequencies. Two families compete and the
- * one giving more labelled ticks wins: 1-2-5 x 10^k (wide views, the usual
- * case) and evenly spaced multiples (zoomed views, where a log axis is
- * nearly linear and 1-2-5 x 10^k would leave it bare).
+ * Evenly spaced ticks: majors at the smallest nice step of at least `minStep` Hz, minors
+ * subdividing it (1 -> 0.2, 2 -> 0.5, 5 -> 1) where `minorGapPx(step)`, the closest two
+ * minors `step` Hz apart come on the axis, is at least `minorSpacing` px.
  */
-function pickFreqTicks(fmin, fmax, heightPx, minSpacingPx) {
+function evenTicks(fmin, fmax, minStep, minorSpacing, minorGapPx) {
+  // Labels resolve whole Hz from 10 Hz up (see formatHz); below that a 0.01 Hz floor
+  // keeps three significant digits enough down to 1 Hz.
+  const lin = niceStep(Math.max(minStep, fmax >= 10 ? 1 : 0.01));
+  if (!lin) return { major: [], minor: [] };
+  const major = linearTicks(fmin, fmax, lin.num, lin.den);
+  const div = lin.m === 2 ? 4 : 5;
+  const majorSet = new Set(major);
+  const minor = minorGapPx(lin.num / lin.den / div) >= minorSpacing
+    ? linearTicks(fmin, fmax, lin.num, lin.den * div).filter((f) => !majorSet.has(f))
+    : [];
+  return { major, minor };
+}
+
+/**
+ * Choose major and minor tick frequencies on a log axis. Two families compete and the
+ * one giving more labelled ticks wins: 1-2-5 x 10^k (wide views, the usual case) and
+ * evenly spaced multiples (zoomed views, where a log axis is nearly linear and
+ * 1-2-5 x 10^k would leave it bare).
+ */
+function pickLogTicks(fmin, fmax, heightPx, minSpacingPx, minorSpacing) {
   const pxPerDecade = heightPx / Math.log10(fmax / fmin);
-  // Minor ticks are unlabelled lines: they only need to stay distinguishable.
-  const minorSpacing = Math.max(3, minSpacingPx / 4);
 
   // Log family. Closest pairs: 1-2 and 5-10 are log10(2) decades apart;
   // among 1..9 it is 9-10, log10(10/9).
@@ -246,47 +315,43 @@ function pickFreqTicks(fmin, fmax, heightPx, minSpacingPx) {
     logMinor = decadeTicks(fmin, fmax, [1, 2, 3, 4, 5, 6, 7, 8, 9], 1).filter((f) => !major.has(f));
   }
 
-  // Linear family. Log compression makes the top pair the closest one, so
-  // the step must give >= minSpacingPx between fmax - step and fmax.
+  // Linear family. Log compression makes the top pair the closest one, so the step must
+  // give >= minSpacingPx between fmax - step and fmax.
   const pxPerLn = heightPx / Math.log(fmax / fmin);
-  const minStep = fmax * -Math.expm1(-minSpacingPx / pxPerLn);
-  // Labels resolve whole Hz from 10 Hz up (see formatHz); below that a
-  // 0.01 Hz floor keeps three significant digits enough down to 1 Hz.
-  const lin = niceStep(Math.max(minStep, fmax >= 10 ? 1 : 0.01));
-  const linMajor = lin ? linearTicks(fmin, fmax, lin.num, lin.den) : [];
-  if (linMajor.length <= logMajor.length) return { major: logMajor, minor: logMinor };
-
-  // Subdivide into a nice minor step: 1 -> 0.2, 2 -> 0.5, 5 -> 1.
-  const div = lin.m === 2 ? 4 : 5;
-  const minorGap = pxPerLn * Math.log(fmax / (fmax - lin.num / lin.den / div));
-  const majorSet = new Set(linMajor);
-  const linMinor = minorGap >= minorSpacing
-    ? linearTicks(fmin, fmax, lin.num, lin.den * div).filter((f) => !majorSet.has(f))
-    : [];
-  return { major: linMajor, minor: linMinor };
+  const even = evenTicks(fmin, fmax, fmax * -Math.expm1(-minSpacingPx / pxPerLn), minorSpacing,
+    (step) => pxPerLn * Math.log(fmax / (fmax - step)));
+  return even.major.length <= logMajor.length ? { major: logMajor, minor: logMinor } : even;
 }
 
 /**
- * Ticks for a log-scaled frequency axis, fmax at the top. Labelled major
- * ticks are at least minSpacingPx apart; unlabelled minor ticks (e.g.
- * 1..9 x 10^k) are added only where they fit.
- * @param {number} fmin frequency at the bottom, Hz (> 0).
- * @param {number} fmax frequency at the top, Hz (> fmin).
+ * Ticks for the view's frequency axis, fmax at the top. Labelled major ticks are at least
+ * minSpacingPx apart; unlabelled minor ticks (e.g. 1..9 x 10^k) are added only where they
+ * fit. A linear axis has evenly spaced ticks; a log one 1-2-5 x 10^k, or evenly spaced ones
+ * where it is zoomed in so far that it is nearly linear.
+ * @param {{fmin: number, fmax: number, scale?: string}} view frequencies at the bottom and
+ *   the top, Hz (0 < fmin < fmax), and the scale ('log', the default, or 'linear').
  * @param {number} heightPx axis length, px.
  * @param {number} [minSpacingPx=22] minimum distance between labelled ticks, px.
  * @returns {{f: number, y: number, label: string, major: boolean}[]}
  *   sorted by ascending f; y in px from the top; label "" for minor ticks; [] on bad input.
  */
-export function freqTicks(fmin, fmax, heightPx, minSpacingPx = 22) {
+export function freqTicks(view, heightPx, minSpacingPx = 22) {
+  if (!view) return [];
+  const { fmin, fmax } = view;
   if (!validSpan(fmin, fmax, heightPx) || !(fmin > 0) || !isNum(fmax / fmin)) return [];
   if (!(minSpacingPx > 0) || !isNum(minSpacingPx)) return [];
-  const { major, minor } = pickFreqTicks(fmin, fmax, heightPx, minSpacingPx);
+  // Minor ticks are unlabelled lines: they only need to stay distinguishable.
+  const minorSpacing = Math.max(3, minSpacingPx / 4);
+  const pxPerHz = heightPx / (fmax - fmin);
+  const { major, minor } = scaleOf(view) === 'linear'
+    ? evenTicks(fmin, fmax, minSpacingPx / pxPerHz, minorSpacing, (step) => step * pxPerHz)
+    : pickLogTicks(fmin, fmax, heightPx, minSpacingPx, minorSpacing);
   const ticks = [
     ...major.map((f) => ({ f, major: true, label: formatHz(f) })),
     ...minor.map((f) => ({ f, major: false, label: '' })),
   ];
   ticks.sort((a, b) => a.f - b.f);
-  return ticks.slice(0, MAX_TICKS).map((t) => ({ ...t, y: freqToY(t.f, fmin, fmax, heightPx) }));
+  return ticks.slice(0, MAX_TICKS).map((t) => ({ ...t, y: freqToY(t.f, view, heightPx) }));
 }
 
 // ---------------------------------------------------------------- notes

@@ -22,9 +22,10 @@ export function renderTimeAxis(container, start, end) {
   container.replaceChildren(...elements);
 }
 
-/** Fill `container` with frequency labels for [fmin, fmax] on a log scale, fmax at the top. */
-export function renderFreqAxis(container, fmin, fmax) {
-  const ticks = freqTicks(fmin, fmax, container.clientHeight);
+/** Fill `container` with frequency labels for the view's [fmin, fmax] on its scale (log or
+ * linear), fmax at the top. */
+export function renderFreqAxis(container, view) {
+  const ticks = freqTicks(view, container.clientHeight);
   container.replaceChildren(...ticks.map((t) =>
     tick(t.major ? 'tick' : 'tick minor', t.major ? t.label : '', t.y, 'top')));
 }

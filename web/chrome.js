@@ -61,8 +61,8 @@ export function wireChrome({ getState, mix, act, select, onView, getLimits, show
     return option;
   }));
   const display = new DisplayPanel(
-    Object.fromEntries(['method', 'windowMs', 'hopMs', 'q', 'colormap', 'start', 'end', 'fmin',
-      'fmax'].map((key) => [key, $(`display-${key}`)])),
+    Object.fromEntries(['method', 'windowMs', 'hopMs', 'q', 'colormap', 'frequencyScale', 'start',
+      'end', 'fmin', 'fmax'].map((key) => [key, $(`display-${key}`)])),
     { onDisplay: (settings) => act('set_display', settings), onView, showError });
 
   function toggle(set, id) {

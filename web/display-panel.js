@@ -1,11 +1,12 @@
 // The Display panel in the status bar: how the spectrogram is computed (method, the STFT's
-// window and hop, the wavelet's Q) and coloured (the colour map), and the view typed in as
-// numbers. The settings go to Python (set_display), which keeps them per project and checks
+// window and hop, the wavelet's Q, a log or linear frequency axis) and coloured (the colour
+// map), and the view typed in as numbers. The settings go to Python (set_display), which keeps them per project and checks
 // them again; the page refuses what is not a number before anything is sent.
 
 import { listenAll } from './listen.js';
 
-const SETTINGS = ['method', 'windowMs', 'hopMs', 'q', 'colormap'];
+const SETTINGS = ['method', 'windowMs', 'hopMs', 'q', 'colormap', 'frequencyScale'];
+const CHOICES = new Set(['method', 'colormap', 'frequencyScale']); // selects: their text as it is
 const LIMITS = ['start', 'end', 'fmin', 'fmax'];
 const OPTIONAL = new Set(['windowMs', 'hopMs']); // blank: Soma's choice
 const NAMES = { windowMs: 'the STFT window', hopMs: 'the STFT hop', q: "the wavelet's Q",
@@ -22,11 +23,13 @@ function readNumber(key, raw) {
 
 /**
  * The display settings the fields hold, or the first field's problem.
- * @param {{method: string, windowMs: string, hopMs: string, q: string, colormap: string}} values
+ * @param {{method: string, windowMs: string, hopMs: string, q: string, colormap: string,
+ *   frequencyScale: string}} values
  * @returns {{settings?: object, error?: string}}
  */
 export function displaySettings(values) {
-  const settings = { method: values.method, colormap: values.colormap };
+  const settings = { method: values.method, colormap: values.colormap,
+    frequencyScale: values.frequencyScale };
   for (const key of ['windowMs', 'hopMs', 'q']) {
     const { value, error } = readNumber(key, values[key]);
     if (error) return { error };
@@ -67,7 +70,7 @@ const shown = (value) => (value === null ? '' : String(Math.round(value * 1000) 
 export class DisplayPanel {
   /**
    * @param {object} fields the inputs and selects by name: method, windowMs, hopMs, q,
-   *   colormap (whose options are the colour maps), start, end, fmin, fmax
+   *   colormap (whose options are the colour maps), frequencyScale, start, end, fmin, fmax
    * @param {object} callbacks
    * @param {(settings: object) => Promise<{ok: boolean}>} callbacks.onDisplay
    * @param {(view: object) => void} callbacks.onView
@@ -115,7 +118,7 @@ export class DisplayPanel {
       const field = this.fields[key];
       field.disabled = !(state && state.file);
       if (!field.disabled && (force || field.ownerDocument.activeElement !== field)) {
-        field.value = key === 'method' || key === 'colormap' ? values[key] : shown(values[key]);
+        field.value = CHOICES.has(key) ? values[key] : shown(values[key]);
       }
     }
   }

@@ -17,7 +17,7 @@ export function harmonicMarks(f, view, height) {
   if (!(f > 0) || !Number.isFinite(f) || !view) return [];
   const marks = [];
   for (let k = 2; k <= MAX_HARMONIC && k * f <= view.fmax; k++) {
-    const y = freqToY(k * f, view.fmin, view.fmax, height);
+    const y = freqToY(k * f, view, height);
     if (y !== null && k * f >= view.fmin) marks.push({ k, f: k * f, y });
   }
   return marks;
@@ -41,7 +41,7 @@ export function peakLabel(f) {
 export function labelledPeaks(peaks, view, height, gap = 14) {
   const placed = [];
   for (const peak of peaks) {
-    const y = freqToY(peak.frequency, view.fmin, view.fmax, height);
+    const y = freqToY(peak.frequency, view, height);
     if (y === null || y < 0 || y > height) continue;
     if (placed.some((other) => Math.abs(other.y - y) < gap)) continue;
     placed.push({ ...peak, y, label: peakLabel(peak.frequency) });

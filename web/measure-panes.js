@@ -5,7 +5,7 @@
 // (app/compute/measurement.py): a real short spectrum at the cursor's time with its peaks,
 // and the min/max of the samples per pixel column of the view.
 
-import { formatTime, freqToY, xToTime, yToFreq } from './axes.js';
+import { formatTime, freqToY, rowFrequency, scaleOf, xToTime, yToFreq } from './axes.js';
 import { fitToDevicePixels } from './device-pixels.js';
 import { listenAll } from './listen.js';
 import { columnSpan, decodeEnvelope, harmonicMarks, labelledPeaks } from './measure-math.js';
@@ -90,9 +90,9 @@ export function wireMeasurePanes({ elements: el, getView, getState, call, addOve
     context.beginPath();
     context.moveTo(0, canvas.height);
     for (let row = 0; row < rows; row++) {
-      // Row centres of the slice's own range, placed in the view shown now.
-      const f = slice.fmin * (slice.fmax / slice.fmin) ** (rows > 1 ? row / (rows - 1) : 0);
-      context.lineTo(x(slice.levels[row]), freqToY(f, view.fmin, view.fmax, canvas.height));
+      // Row centres of the slice's own range and scale, placed in the view shown now.
+      const f = rowFrequency(slice, row, rows);
+      context.lineTo(x(slice.levels[row]), freqToY(f, view, canvas.height));
     }
     context.lineTo(0, 0);
     context.fillStyle = '#e0a45833';
@@ -172,7 +172,8 @@ export function wireMeasurePanes({ elements: el, getView, getState, call, addOve
         && envelope.columns === columns;
       if (!same) requestWaveform(view.start, view.end, columns);
     }
-    if (slice && (slice.fmin !== view.fmin || slice.fmax !== view.fmax)) askSlice();
+    if (slice && (slice.fmin !== view.fmin || slice.fmax !== view.fmax
+      || slice.scale !== scaleOf(view))) askSlice();
   }
 
   function track(event) {
@@ -181,7 +182,7 @@ export function wireMeasurePanes({ elements: el, getView, getState, call, addOve
     const rect = el.plot.getBoundingClientRect();
     const x = event.clientX - rect.left, y = event.clientY - rect.top;
     cursor = { x, y, t: xToTime(x, view.start, view.end, rect.width),
-      f: yToFreq(y, view.fmin, view.fmax, rect.height) };
+      f: yToFreq(y, view, rect.height) };
     drawHarmonics();
     askSlice();
   }

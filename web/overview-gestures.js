@@ -10,6 +10,7 @@
 
 import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
+import { freqToY } from './axes.js';
 import { centredOn, clampView, viewEmitter, wheelFactor, zoomTime } from './view-math.js';
 
 /**
@@ -20,8 +21,8 @@ const GRAB_SLACK_PX = 4;
 
 /**
  * The rectangle outlining `view` on an overview strip of `widthPx` x `heightPx` CSS px.
- * Time is linear over [0, duration], frequency logarithmic over [minFreq, nyquist] with
- * Nyquist at the top. The view is clamped to the limits first, so the rectangle never
+ * Time is linear over [0, duration], frequency over [minFreq, nyquist] on the view's scale
+ * (log or linear: the strip is drawn so too) with Nyquist at the top. The view is clamped to the limits first, so the rectangle never
  * leaves the strip.
  * @param {object} view {start, end, fmin, fmax} (s, Hz).
  * @param {object} limits {duration, nyquist, minFreq} (s, Hz).
@@ -35,12 +36,11 @@ export function viewRectangle(view, limits, widthPx, heightPx) {
   if (!v || !Number.isFinite(widthPx) || !Number.isFinite(heightPx)) return null;
   if (!(widthPx >= 0 && heightPx >= 0)) return null;
   const { duration, nyquist, minFreq } = limits;
-  const logRange = Math.log(nyquist / minFreq);
+  const strip = { fmin: minFreq, fmax: nyquist, scale: v.scale };
   const x = (v.start / duration) * widthPx;
   const w = ((v.end - v.start) / duration) * widthPx;
-  const y = (Math.log(nyquist / v.fmax) / logRange) * heightPx;
-  const h = (Math.log(v.fmax / v.fmin) / logRange) * heightPx;
-  return { x, y, w, h };
+  const y = freqToY(v.fmax, strip, heightPx);
+  return { x, y, w, h: freqToY(v.fmin, strip, heightPx) - y };
 }
 
 /**

@@ -42,7 +42,7 @@ export function wireReadout({ plot, readout, tools, getState, getView, getImages
       return;
     }
     const t = tools.pointerTime;
-    const f = yToFreq(y, view.fmin, view.fmax, rect.height);
+    const f = yToFreq(y, view, rect.height);
     const { overview, viewport } = getImages();
     let level = viewport ? levelAt(viewport, t, f) : null;
     if (level === null && overview) level = levelAt(overview, t, f);

@@ -31,8 +31,8 @@ export function dragToRegion(points, view, width, height) {
   return {
     start: clamp(xToTime(x0, view.start, view.end, width), view.start, view.end),
     end: clamp(xToTime(x1, view.start, view.end, width), view.start, view.end),
-    fmin: clamp(yToFreq(y1, view.fmin, view.fmax, height), view.fmin, view.fmax),
-    fmax: clamp(yToFreq(y0, view.fmin, view.fmax, height), view.fmin, view.fmax),
+    fmin: clamp(yToFreq(y1, view, height), view.fmin, view.fmax),
+    fmax: clamp(yToFreq(y0, view, height), view.fmin, view.fmax),
   };
 }
 
@@ -45,8 +45,8 @@ export function regionRect(region, view, width, height) {
   if (!region || !view) return null;
   const x0 = timeToX(region.start, view.start, view.end, width);
   const x1 = timeToX(region.end, view.start, view.end, width);
-  const y0 = freqToY(region.fmax, view.fmin, view.fmax, height);
-  const y1 = freqToY(region.fmin, view.fmin, view.fmax, height);
+  const y0 = freqToY(region.fmax, view, height);
+  const y1 = freqToY(region.fmin, view, height);
   if ([x0, x1, y0, y1].some((v) => v === null)) return null;
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }

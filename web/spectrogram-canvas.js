@@ -5,11 +5,13 @@
 import { paintSpectrogram } from './colormap.js';
 import { hatchCones } from './edge-cones.js';
 import { fitToDevicePixels } from './device-pixels.js';
-import { sourceRect } from './stretch.js';
+import { sourceBands } from './stretch.js';
+import { axisDistance, scaleOf } from './axes.js';
 
 /**
  * A decoded spectrogram image: the uint8 levels, their edge cones (0/1 per pixel, or null;
- * see edge-cones.js), their metadata from the back end ({width, height, dbMin, dbMax, view})
+ * see edge-cones.js), their metadata from the back end ({width, height, dbMin, dbMax, view,
+ * scale}: its rows are evenly spaced on that frequency scale)
  * and an offscreen canvas holding its colours, the cones hatched in `coneStyle`
  * (colormap.json's edgeCones).
  */
@@ -25,12 +27,19 @@ export function makeImage(levels, cones, meta, lut, coneStyle) {
   return { levels, cones, meta, canvas };
 }
 
+/** The view an image was computed for, with the frequency scale of its rows. */
+export function imageView(image) {
+  return { ...image.meta.view, scale: scaleOf(image.meta) };
+}
+
 /** The level in dBFS that `image` holds at time `t` (s) and frequency `f` (Hz), or null
  * (outside it, or in an edge cone, where it holds no level of the sound). */
 export function levelAt(image, t, f) {
   const { width, height, dbMin, dbMax, view } = image.meta;
+  const scale = scaleOf(image.meta);
   const col = Math.floor(((t - view.start) / (view.end - view.start)) * width);
-  const row = Math.round((Math.log(f / view.fmin) / Math.log(view.fmax / view.fmin)) * (height - 1));
+  const row = Math.round((axisDistance(view.fmin, f, scale) / axisDistance(view.fmin, view.fmax, scale))
+    * (height - 1));
   if (!(col >= 0 && col < width && row >= 0 && row < height)) return null;
   if (image.cones && image.cones[row * width + col]) return null;
   return dbMin + (image.levels[row * width + col] / 255) * (dbMax - dbMin);
@@ -73,19 +82,19 @@ export class SpectrogramCanvas {
     context.imageSmoothingEnabled = true;
     for (const image of this.images) {
       const { meta } = image;
-      const rect = sourceRect(meta.view, meta.width, meta.height, this.view);
-      if (!rect) continue;
-      // Only the part of the source inside the image is drawn, into the matching part of
-      // the canvas, so a layer that covers less than the view leaves the layer below.
-      const x0 = Math.max(0, rect.sx), x1 = Math.min(meta.width, rect.sx + rect.sw);
-      const y0 = Math.max(0, rect.sy), y1 = Math.min(meta.height, rect.sy + rect.sh);
-      if (!(x1 > x0 && y1 > y0)) continue;
-      const scaleX = canvas.width / rect.sw, scaleY = canvas.height / rect.sh;
-      // Shrinking with plain bilinear sampling skips source rows: a partial one row thick
-      // (the 384-row overview in a 64 px strip) comes out dashed. 'high' filters over them.
-      context.imageSmoothingQuality = scaleX < 1 || scaleY < 1 ? 'high' : 'low';
-      context.drawImage(image.canvas, x0, y0, x1 - x0, y1 - y0,
-        (x0 - rect.sx) * scaleX, (y0 - rect.sy) * scaleY, (x1 - x0) * scaleX, (y1 - y0) * scaleY);
+      for (const band of sourceBands(imageView(image), meta.width, meta.height, this.view, canvas.height)) {
+        // Only the part of the source inside the image is drawn, into the matching part of
+        // the canvas, so a layer that covers less than the view leaves the layer below.
+        const x0 = Math.max(0, band.sx), x1 = Math.min(meta.width, band.sx + band.sw);
+        const y0 = Math.max(0, band.sy), y1 = Math.min(meta.height, band.sy + band.sh);
+        if (!(x1 > x0 && y1 > y0)) continue;
+        const scaleX = canvas.width / band.sw, scaleY = band.dh / band.sh;
+        // Shrinking with plain bilinear sampling skips source rows: a partial one row thick
+        // (the 384-row overview in a 64 px strip) comes out dashed. 'high' filters over them.
+        context.imageSmoothingQuality = scaleX < 1 || scaleY < 1 ? 'high' : 'low';
+        context.drawImage(image.canvas, x0, y0, x1 - x0, y1 - y0, (x0 - band.sx) * scaleX,
+          band.dy + (y0 - band.sy) * scaleY, (x1 - x0) * scaleX, (y1 - y0) * scaleY);
+      }
     }
   }
 

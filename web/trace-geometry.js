@@ -24,7 +24,7 @@ function usable(view, width, height) {
 function toPixel(point, view, width, height) {
   if (!Array.isArray(point)) return null;
   const x = timeToX(point[0], view.start, view.end, width);
-  const y = freqToY(point[1], view.fmin, view.fmax, height); // null for a null frequency
+  const y = freqToY(point[1], view, height); // null for a null frequency
   return x === null || y === null ? null : [x, y];
 }
 
@@ -76,7 +76,7 @@ export function strokeToGuide(stroke, view, width, height) {
   for (const { x, y } of pts) {
     // Clamped in pixels and again in units, so rounding can never step outside the view.
     const t = clamp(xToTime(clamp(x, 0, width), view.start, view.end, width), view.start, view.end);
-    const f = clamp(yToFreq(clamp(y, 0, height), view.fmin, view.fmax, height), view.fmin, view.fmax);
+    const f = clamp(yToFreq(clamp(y, 0, height), view, height), view.fmin, view.fmax);
     if (!guide.length || t > guide[guide.length - 1][0]) guide.push([t, f]);
   }
   return guide.length >= 2 ? guide : null;

@@ -126,7 +126,7 @@ export class TraceLayer {
   drawHover(hover, partials, view, width, height) {
     const { context } = this;
     const x = timeToX(hover.point[0], view.start, view.end, width);
-    const y = freqToY(hover.point[1], view.fmin, view.fmax, height);
+    const y = freqToY(hover.point[1], view, height);
     if (x === null || y === null) return;
     const partial = partials.find((p) => p.id === hover.partialId);
     context.beginPath();

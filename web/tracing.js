@@ -60,8 +60,8 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
     const view = getView();
     if (!grabbed || !view) return null;
     const { width, height } = plotSize();
-    const from = yToFreq(press.y, view.fmin, view.fmax, height);
-    const to = yToFreq(last.y, view.fmin, view.fmax, height);
+    const from = yToFreq(press.y, view, height);
+    const to = yToFreq(last.y, view, height);
     const partial = partials().find((p) => p.id === grabbed.partialId);
     const reach = MOVE_REACH_PX * (view.end - view.start) / width;
     return partial && from && to ? dragGuide(partial, grabbed.time, 1200 * Math.log2(to / from), reach)
@@ -75,7 +75,7 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
     const { width, height } = plotSize();
     const guide = moveGuide(points[0], points.at(-1)) || [];
     return guide.map(([t, f]) => ({ x: timeToX(t, view.start, view.end, width),
-      y: freqToY(f, view.fmin, view.fmax, height) }));
+      y: freqToY(f, view, height) }));
   }
 
   const stopGestures = attachTraceGestures($('trace-canvas'), {

@@ -1,10 +1,13 @@
 // Viewport arithmetic: zooming, panning and clamping the view of the spectrogram.
-// Pure functions, no DOM. A view is {start, end} in seconds (linear axis) and {fmin, fmax}
-// in Hz (logarithmic axis); limits are {duration (s), nyquist (Hz), minFreq (Hz)} of the
-// open file. Every function returns a view that lies inside the limits, or null when the
+// Pure functions, no DOM. A view is {start, end} in seconds (linear axis), {fmin, fmax}
+// in Hz and the frequency axis' scale ('log', the default, or 'linear': axes.js); zooming
+// and panning are even on that axis, and the scale is kept. Limits are {duration (s),
+// nyquist (Hz), minFreq (Hz)} of the open file. Every function returns a view that lies inside the limits, or null when the
 // limits themselves are unusable (no file open): gestures then simply do nothing.
 // Bad views (NaN, Infinity, inverted ranges, fmin <= 0) become the full view, so a single
 // garbage value can never propagate into a request to the back end.
+
+import { axisFrequency, axisPosition, scaleOf } from './axes.js';
 
 /** Shortest time span a view may show, s: below this a spectrogram column is meaningless. */
 export const MIN_TIME_SPAN = 0.01;
@@ -72,22 +75,34 @@ function placeTime(start, span, b) {
   return { start, end: Math.min(b.duration, start + span) };
 }
 
-/** Frequency range of ratio `ratio` (within [minRatio, maxRatio]) from `fmin`, shifted inside. */
-function placeFreq(fmin, ratio, b) {
-  if (ratio >= b.maxRatio) return { fmin: b.minFreq, fmax: b.nyquist };
-  fmin = clamp(fmin, b.minFreq, b.nyquist / ratio);
-  // min/max guard against the last ulp of rounding in nyquist / ratio * ratio.
-  return { fmin: Math.max(b.minFreq, fmin), fmax: Math.min(b.nyquist, fmin * ratio) };
+/**
+ * The frequency range [fmin, fmax] shifted inside [minFreq, nyquist] without changing its
+ * span on an axis of `scale` (on a linear axis fmin may be 0 Hz or less: its span is still
+ * a span); the whole range when the span covers it.
+ */
+function placeFreq(fmin, fmax, b, scale) {
+  const bottom = axisPosition(b.minFreq, scale);
+  const top = axisPosition(b.nyquist, scale);
+  const low = axisPosition(fmin, scale);
+  const span = axisPosition(fmax, scale) - low;
+  if (span >= (top - bottom) * (1 - SNAP)) return { fmin: b.minFreq, fmax: b.nyquist };
+  if (fmin >= b.minFreq && fmax <= b.nyquist) return { fmin, fmax };
+  // The edge it is moved to is the limit itself, not the limit to and from the axis' unit;
+  // min/max guard against the last ulp of rounding at the other end.
+  if (low < bottom) return { fmin: b.minFreq, fmax: Math.min(b.nyquist, axisFrequency(bottom + span, scale)) };
+  return { fmin: Math.max(b.minFreq, axisFrequency(top - span, scale)), fmax: b.nyquist };
 }
 
 /**
  * A valid view as close as possible to `view`: a view that reaches outside the file is
- * shifted back in keeping its span; a span outside [10 ms, duration] or [1.05, nyquist /
- * minFreq] is shrunk or grown about its centre (geometric centre in frequency).
- * @param {{start:number, end:number, fmin:number, fmax:number}} view s and Hz.
+ * shifted back in keeping its span (on its frequency axis); a span outside [10 ms,
+ * duration] or [1.05, nyquist / minFreq] is shrunk or grown about its centre (geometric
+ * centre in frequency).
+ * @param {{start:number, end:number, fmin:number, fmax:number, scale?:string}} view s and Hz.
  * @param {{duration:number, nyquist:number, minFreq:number}} limits s and Hz.
- * @returns {{start:number, end:number, fmin:number, fmax:number}|null} the full view for
- *   a malformed view; null when the limits are unusable.
+ * @returns {{start:number, end:number, fmin:number, fmax:number}|null} with the view's
+ *   scale, if it has one; the full view for a malformed view; null when the limits are
+ *   unusable.
  */
 export function clampView(view, limits) {
   const b = bounds(limits);
@@ -99,13 +114,13 @@ export function clampView(view, limits) {
   // exactly on the full view rather than a hair inside it.
   const newSpan = span >= b.duration * (1 - SNAP) ? b.duration : clamp(span, b.minSpan, b.duration);
   if (newSpan !== span) start = start + span / 2 - newSpan / 2;
-  const ratio = fmax / fmin;
-  const newRatio = Math.log(ratio) >= Math.log(b.maxRatio) * (1 - SNAP)
-    ? b.maxRatio : clamp(ratio, b.minRatio, b.maxRatio);
-  if (newRatio !== ratio) fmin = Math.sqrt(fmin * fmax) / Math.sqrt(newRatio);
+  if (fmax / fmin < b.minRatio) {
+    fmin = Math.sqrt(fmin * fmax / b.minRatio);
+    fmax = fmin * b.minRatio;
+  }
   const time = placeTime(start, newSpan, b);
-  const freq = placeFreq(fmin, newRatio, b);
-  const out = { start: time.start, end: time.end, fmin: freq.fmin, fmax: freq.fmax };
+  const freq = placeFreq(fmin, fmax, b, scaleOf(view));
+  const out = { ...view, start: time.start, end: time.end, fmin: freq.fmin, fmax: freq.fmax };
   // Overflow in the arithmetic above (e.g. start = 1e308) must not leak out.
   return wellFormed(out) ? out : fullView(limits);
 }
@@ -133,11 +148,11 @@ export function zoomTime(view, anchorT, factor, limits) {
 }
 
 /**
- * Zoom the log frequency axis by `factor` (< 1 zooms in; it scales log(fmax / fmin))
- * keeping `anchorF` at the same relative y position.
- * @param {object} view current view (s, Hz).
- * @param {number} anchorF frequency that keeps its place, Hz; not valid -> geometric centre.
- * @param {number} factor new log span / old log span; not a positive number -> no zoom.
+ * Zoom the frequency axis by `factor` (< 1 zooms in; it scales the span on the view's
+ * axis: log(fmax / fmin) or fmax - fmin) keeping `anchorF` at the same relative y position.
+ * @param {object} view current view (s, Hz, scale).
+ * @param {number} anchorF frequency that keeps its place, Hz; not valid -> the centre.
+ * @param {number} factor new span / old span on the axis; not a positive number -> no zoom.
  * @param {object} limits {duration, nyquist, minFreq}.
  * @returns {object|null} the new view.
  */
@@ -145,14 +160,19 @@ export function zoomFreq(view, anchorF, factor, limits) {
   const v = clampView(view, limits);
   if (!v || !isNum(factor) || !(factor > 0)) return v;
   const b = bounds(limits);
-  const lo = Math.log(v.fmin);
-  const logSpan = Math.log(v.fmax / v.fmin);
+  const scale = scaleOf(v);
+  const lo = axisPosition(v.fmin, scale);
+  const span = axisPosition(v.fmax, scale) - lo;
   const anchor = anchorF > 0 && isNum(anchorF)
-    ? clamp(Math.log(anchorF), lo, lo + logSpan) : lo + logSpan / 2;
-  const rel = (anchor - lo) / logSpan;
-  const newLogSpan = clamp(logSpan * factor, Math.log(b.minRatio), Math.log(b.maxRatio));
-  const newLo = anchor - rel * newLogSpan;
-  return clampView({ ...v, fmin: Math.exp(newLo), fmax: Math.exp(newLo + newLogSpan) }, limits);
+    ? clamp(axisPosition(anchorF, scale), lo, lo + span) : lo + span / 2;
+  const rel = (anchor - lo) / span;
+  const whole = axisPosition(b.nyquist, scale) - axisPosition(b.minFreq, scale);
+  // The narrowest span is a ratio (clampView's); on a log axis it is a span too.
+  const narrowest = scale === 'log' ? Math.log(b.minRatio) : 0;
+  const newSpan = clamp(span * factor, narrowest, whole);
+  const newLow = anchor - rel * newSpan;
+  const range = placeFreq(axisFrequency(newLow, scale), axisFrequency(newLow + newSpan, scale), b, scale);
+  return clampView({ ...v, ...range }, limits);
 }
 
 /**
@@ -166,14 +186,19 @@ export function panTime(view, dt, limits) {
 }
 
 /**
- * Move the view up in frequency by multiplying fmin and fmax by `ratio` (< 1 moves down),
- * stopping at minFreq and Nyquist.
- * @returns {object|null} the new view; the clamped view itself when ratio is not positive.
+ * Move the view up in frequency by `fraction` of its height (negative moves down), evenly
+ * on its axis, stopping at minFreq and Nyquist.
+ * @returns {object|null} the new view; the clamped view itself when fraction is not finite.
  */
-export function panFreq(view, ratio, limits) {
+export function panFreq(view, fraction, limits) {
   const v = clampView(view, limits);
-  if (!v || !isNum(ratio) || !(ratio > 0)) return v;
-  return clampView({ ...v, fmin: v.fmin * ratio, fmax: v.fmax * ratio }, limits);
+  if (!v || !isNum(fraction)) return v;
+  const scale = scaleOf(v);
+  const [low, high] = [v.fmin, v.fmax].map((f) => axisPosition(f, scale));
+  const shift = fraction * (high - low);
+  const range = placeFreq(axisFrequency(low + shift, scale), axisFrequency(high + shift, scale),
+    bounds(limits), scale);
+  return clampView({ ...v, ...range }, limits);
 }
 
 /**

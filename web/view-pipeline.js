@@ -4,7 +4,9 @@
 // exact image at once, then at most once per animation frame. A new state brings new images
 // (fetched by key), new levels or colour map (the images recoloured from their bytes, the
 // colour legend redrawn) or new traces. While a file decodes, the overview strip shows that
-// file's overview as far as it is computed (state.growing), in its own levels.
+// file's overview as far as it is computed (state.growing), in its own levels. Every view
+// shown, the overview strip's too, has the frequency scale the display settings choose
+// (axes.js' scaleOf), whatever scale an image was computed on.
 
 import { levelsLut } from './colormap.js';
 import { sameLevels } from './levels-control.js';
@@ -38,7 +40,8 @@ const ROLES = ['overview', 'viewport', 'growing'];
  */
 export function wireViewPipeline({ elements, colormaps, coneStyle, getState, getTraceScene, call, fetchBytes,
   showError }) {
-  let view = null; // the view shown: the state's, or newer while a gesture runs ahead of it
+  // The view shown: the state's, or newer while a gesture runs ahead of it; with the scale.
+  let view = null;
   let images = { overview: null, viewport: null, growing: null }; // from makeImage, by role
   const overlays = new Set(); // more drawing that follows the view (the playback cursor)
   const overviewCanvas = new SpectrogramCanvas(elements.overviewCanvas);
@@ -59,12 +62,22 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     return role === 'growing' ? state.growing && state.growing.image : state[role];
   }
 
+  /** The frequency scale the document's display settings choose. */
+  function scaleOfState(state) {
+    return (state && state.display && state.display.frequencyScale) || 'log';
+  }
+
+  /** `region` ({start, end, fmin, fmax}) as a view on the display's frequency scale. */
+  function onScale(region) {
+    return region && { ...region, scale: scaleOfState(getState()) };
+  }
+
   /** The whole view of the file being opened, when its growing overview is shown. */
   function growingView() {
     const growing = getState() && getState().growing;
     if (!growing || !images.growing) return null;
     const { fmin, fmax } = images.growing.meta.view;
-    return { start: 0, end: growing.duration, fmin, fmax };
+    return onScale({ start: 0, end: growing.duration, fmin, fmax });
   }
 
   /** Redraw everything that depends on the view: both canvases, the axes, the outline. */
@@ -72,7 +85,7 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     const { overview, viewport, growing } = images;
     const opening = growingView();
     if (opening) overviewCanvas.show([growing], opening);
-    else overviewCanvas.show([overview], overview && overview.meta.view);
+    else overviewCanvas.show([overview], overview && onScale(overview.meta.view));
     viewportCanvas.show([overview, viewport], view);
     drawTraces();
     for (const overlay of overlays) overlay();
@@ -87,10 +100,10 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     const state = getState();
     renderLegend(elements.legendCanvas, elements.legendAxis, colormapOf(state),
       (state && state.file && state.levels) || null);
-    const strip = opening || (view && state.overview && state.overview.view);
+    const strip = opening || (view && state.overview && onScale(state.overview.view));
     if (strip) {
       renderTimeAxis(elements.overviewAxis, 0, strip.end);
-      renderFreqAxis(elements.overviewFreqAxis, strip.fmin, strip.fmax);
+      renderFreqAxis(elements.overviewFreqAxis, strip);
     } else {
       for (const axis of [elements.overviewAxis, elements.overviewFreqAxis]) axis.replaceChildren();
     }
@@ -99,7 +112,7 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
       return;
     }
     renderTimeAxis(elements.timeAxis, view.start, view.end);
-    renderFreqAxis(elements.freqAxis, view.fmin, view.fmax);
+    renderFreqAxis(elements.freqAxis, view);
     document.body.dataset.view = JSON.stringify(view);
   }
 
@@ -113,7 +126,7 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
   });
 
   function onView(next) {
-    view = next;
+    view = onScale(next);
     drawView();
     requestImage();
   }
@@ -180,15 +193,20 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
     }
     if (newFile) {
       images = { overview: null, viewport: null, growing: null };
-      view = state.view;
+      view = onScale(state.view);
       if (state.view && !(state.viewport && viewsEqual(state.viewport.view, state.view))) {
         requestImage();
       }
       drawView();
-    } else if (!sameLevels(previous.levels, state.levels) || colormapOf(previous) !== colormapOf(state)) {
-      recolour();
+    } else {
+      // A new frequency scale: the images the page has are drawn on the new axis until
+      // Python's arrive for it.
+      const rescaled = scaleOfState(previous) !== scaleOfState(state);
+      if (rescaled) view = onScale(view);
+      if (!sameLevels(previous.levels, state.levels) || colormapOf(previous) !== colormapOf(state)) recolour();
+      else if (rescaled) drawView();
+      else if (tracesChanged(previous, state)) drawTraces();
     }
-    else if (tracesChanged(previous, state)) drawTraces();
     for (const role of ROLES) {
       loadImage(role, metaOf(state, role)).catch((error) => showError(`Could not load an image: ${error.message}`));
     }

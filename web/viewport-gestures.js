@@ -15,6 +15,7 @@
 
 import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
+import { yToFreq } from './axes.js';
 import { clampView, fullView, panFreq, panTime, viewEmitter, wheelFactor, wheelPixels,
   zoomFreq, zoomTime } from './view-math.js';
 
@@ -46,8 +47,8 @@ export function viewForKey(key, view, limits) {
     case '-': case '_': return zoomTime(shown, centreT, 1 / KEY_ZOOM, limits);
     case 'ArrowLeft': return panTime(shown, -KEY_PAN * span, limits);
     case 'ArrowRight': return panTime(shown, KEY_PAN * span, limits);
-    case 'ArrowUp': return panFreq(shown, (shown.fmax / shown.fmin) ** KEY_PAN, limits);
-    case 'ArrowDown': return panFreq(shown, (shown.fmin / shown.fmax) ** KEY_PAN, limits);
+    case 'ArrowUp': return panFreq(shown, KEY_PAN, limits);
+    case 'ArrowDown': return panFreq(shown, -KEY_PAN, limits);
     default: return null;
   }
 }
@@ -82,7 +83,7 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
     const y = Number.isFinite(ry) ? ry : 0.5;
     return {
       t: view.start + x * (view.end - view.start),
-      f: view.fmax * (view.fmin / view.fmax) ** y, // log axis, fmax at the top
+      f: yToFreq(y, view, 1), // fmax at the top, on the view's scale
       rect,
     };
   }
@@ -137,8 +138,8 @@ export function attachViewportGestures(element, { getView, getLimits, onView }) 
     // edge picks up where the hand is when it comes back, and rounding never accumulates.
     const { view: from } = drag;
     const dt = (-(event.clientX - drag.x) / rect.width) * (from.end - from.start);
-    const ratio = (from.fmax / from.fmin) ** ((event.clientY - drag.y) / rect.height);
-    emit(panFreq(panTime(from, dt, now.limits), ratio, now.limits), now.view);
+    const up = (event.clientY - drag.y) / rect.height; // the picture follows the hand down
+    emit(panFreq(panTime(from, dt, now.limits), up, now.limits), now.view);
   }
 
   function onDoubleClick(event) {

@@ -36,14 +36,15 @@ class Measurements:
         self, audio: AudioFile, time: float, fmin: float, fmax: float, rows: int, scale: str
     ) -> dict:
         """{"time": s, "levels": [dBFS per row, row 0 = fmin, evenly spaced on `scale` to
-        fmax], "peaks": [{"frequency": Hz, "level": dBFS}, ...] loudest first}
-        (workers.measure)."""
+        fmax], "scale": scale, "peaks": [{"frequency": Hz, "level": dBFS}, ...] loudest
+        first} (workers.measure)."""
         levels, peaks = spectrum_slice(
             audio.samples, audio.sample_rate, time, fmin, fmax, rows, scale
         )
         return {
             "time": time,
             "levels": np.round(levels.astype(np.float64), 2).tolist(),
+            "scale": scale,
             "peaks": [{"frequency": f, "level": level} for f, level in peaks],
         }
 

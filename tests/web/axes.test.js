@@ -106,28 +106,50 @@ test('formatHz', () => {
   assert.equal(formatHz(Infinity), '\u2013');
 });
 
+const v = (fmin, fmax, scale) => ({ fmin, fmax, scale });
+
 test('freqToY / yToFreq: log mapping from the top, inverse of each other', () => {
-  assert.equal(freqToY(20000, 20, 20000, 600), 0);
-  assert.ok(close(freqToY(20, 20, 20000, 600), 600));
-  assert.ok(close(freqToY(632.455532, 20, 20000, 600), 300, 1e-6)); // geometric mean sits mid-way
-  for (const f of [20, 55, 440, 1000, 19999]) assert.ok(close(yToFreq(freqToY(f, 20, 20000, 512), 20, 20000, 512), f));
-  for (const y of [0, 1, 256.5, 512]) assert.ok(close(freqToY(yToFreq(y, 20, 20000, 512), 20, 20000, 512), y, 1e-9));
-  for (const args of [[0, 20, 20000, 512], [-5, 20, 20000, 512], [NaN, 20, 20000, 512], [100, 0, 20000, 512],
-    [100, 20000, 20, 512], [100, 20, 20, 512], [100, 20, 20000, 0], [100, 20, Infinity, 512]]) {
-    assert.equal(freqToY(...args), null, JSON.stringify(args));
+  const view = v(20, 20000);
+  assert.equal(freqToY(20000, view, 600), 0);
+  assert.ok(close(freqToY(20, view, 600), 600));
+  assert.ok(close(freqToY(632.455532, view, 600), 300, 1e-6)); // geometric mean sits mid-way
+  assert.equal(freqToY(632.455532, v(20, 20000, 'log'), 600), freqToY(632.455532, view, 600));
+  for (const f of [20, 55, 440, 1000, 19999]) assert.ok(close(yToFreq(freqToY(f, view, 512), view, 512), f));
+  for (const y of [0, 1, 256.5, 512]) assert.ok(close(freqToY(yToFreq(y, view, 512), view, 512), y, 1e-9));
+  for (const [f, fmin, fmax, h] of [[0, 20, 20000, 512], [-5, 20, 20000, 512], [NaN, 20, 20000, 512],
+    [100, 0, 20000, 512], [100, 20000, 20, 512], [100, 20, 20, 512], [100, 20, 20000, 0],
+    [100, 20, Infinity, 512]]) {
+    for (const scale of ['log', 'linear']) {
+      assert.equal(freqToY(f, v(fmin, fmax, scale), h), null, JSON.stringify([f, fmin, fmax, h, scale]));
+    }
   }
-  assert.equal(yToFreq(NaN, 20, 20000, 512), null);
-  assert.equal(yToFreq(10, -1, 20000, 512), null);
+  assert.equal(freqToY(100, null, 512), null);
+  assert.equal(yToFreq(NaN, view, 512), null);
+  assert.equal(yToFreq(10, v(-1, 20000), 512), null);
+  assert.equal(yToFreq(10, null, 512), null);
+});
+
+test('freqToY / yToFreq: linear mapping, the arithmetic mean mid-way; 0 Hz and below is null', () => {
+  const view = v(20, 20020, 'linear');
+  assert.equal(freqToY(20020, view, 600), 0);
+  assert.equal(freqToY(20, view, 600), 600);
+  assert.equal(freqToY(10020, view, 600), 300);
+  assert.equal(freqToY(5020, view, 600), 450);
+  for (const f of [20, 55, 440, 1000, 19999]) assert.ok(close(yToFreq(freqToY(f, view, 512), view, 512), f));
+  assert.equal(yToFreq(300, view, 600), 10020);
+  assert.equal(yToFreq(600 * 1.002, view, 600), null); // 0 Hz lies 1/1000 of the height below
+  assert.ok(close(yToFreq(600 * 1.0005, view, 600), 10)); // a little below fmin is still a frequency
 });
 
 /** Checks every invariant a frequency tick list must satisfy. */
-function checkFreqTicks(fmin, fmax, height, minSpacing = 22) {
-  const ticks = freqTicks(fmin, fmax, height, minSpacing);
+function checkFreqTicks(fmin, fmax, height, minSpacing = 22, scale = 'log') {
+  const view = v(fmin, fmax, scale);
+  const ticks = freqTicks(view, height, minSpacing);
   const majors = ticks.filter((t) => t.major);
   for (const [i, t] of ticks.entries()) {
     assert.ok(t.f >= fmin * (1 - 1e-9) && t.f <= fmax * (1 + 1e-9), `tick ${t.f} outside ${fmin}..${fmax}`);
     assert.ok(t.y >= -1e-6 && t.y <= height + 1e-6);
-    assert.ok(close(t.y, freqToY(t.f, fmin, fmax, height)));
+    assert.ok(close(t.y, freqToY(t.f, view, height)));
     assert.equal(t.label === '', !t.major);
     if (i > 0) {
       assert.ok(t.f > ticks[i - 1].f, 'frequencies increase');
@@ -161,19 +183,36 @@ test('freqTicks: 1-2-5 majors, minors where they fit, no overlaps', () => {
   for (const [fmin, fmax, h, s] of [
     [1, 24000, 900], [0.5, 22050, 900], [100, 300, 500], [5, 12, 400], [20, 20000, 50],
     [30, 16000, 1080, 40], [1e-6, 1e6, 300], [1, 1.0000001, 500], [440, 441, 2000], [20, 20000, 1e6, 1],
-  ]) checkFreqTicks(fmin, fmax, h, s);
+  ]) {
+    checkFreqTicks(fmin, fmax, h, s);
+    checkFreqTicks(fmin, fmax, h, s, 'linear');
+  }
+});
+
+test('freqTicks: a linear axis has evenly spaced majors and minors between them', () => {
+  const ticks = checkFreqTicks(20, 22050, 900, 22, 'linear');
+  const majors = ticks.filter((t) => t.major);
+  // 22 px is 539 Hz here: majors every 1 kHz (from 1 kHz), minors every 200 Hz (8 px).
+  assert.deepEqual(majors.map((t) => t.f), Array.from({ length: 22 }, (_, i) => 1000 * (i + 1)));
+  assert.deepEqual(majors.slice(0, 2).map((t) => t.label), ['1 kHz', '2 kHz']);
+  assert.ok(ticks.some((t) => !t.major && t.f === 200) && ticks.some((t) => !t.major && t.f === 1400));
+  const gaps = majors.slice(1).map((t, i) => majors[i].y - t.y);
+  assert.ok(gaps.every((g) => close(g, gaps[0], 1e-9)), 'equal Hz, equal heights');
 });
 
 test('freqTicks: bad input gives [] without throwing', () => {
-  for (const args of [
+  for (const [fmin, fmax, h, s] of [
     [0, 20000, 512], [-20, 20000, 512], [20000, 20, 512], [440, 440, 512], [20, 20000, 0],
     [20, 20000, -1], [NaN, 20000, 512], [20, Infinity, 512], [20, 20000, NaN], [20, 20000, 512, 0],
     [20, 20000, 512, -3], [1e-300, 1e300, 100],
   ]) {
-    assert.deepEqual(freqTicks(...args), [], JSON.stringify(args));
+    for (const scale of ['log', 'linear']) {
+      assert.deepEqual(freqTicks(v(fmin, fmax, scale), h, s), [], JSON.stringify([fmin, fmax, h, s, scale]));
+    }
   }
-  assert.ok(freqTicks(1e-300, 1e-290, 1e9, 1).length <= 1000);
-  assert.ok(Array.isArray(freqTicks(20, 20000, 1e-300)));
+  assert.deepEqual(freqTicks(null, 512), []);
+  assert.ok(freqTicks(v(1e-300, 1e-290), 1e9, 1).length <= 1000);
+  assert.ok(Array.isArray(freqTicks(v(20, 20000), 1e-300)));
 });
 
 test('noteName: nearest equal-tempered note, A4 = 440 Hz', () => {

@@ -6,10 +6,11 @@ import { Counted } from './fake-element.js';
 
 const doc = { activeElement: null };
 const LIMITS = { duration: 20, nyquist: 22050, minFreq: 20 };
-const KEYS = ['method', 'windowMs', 'hopMs', 'q', 'colormap', 'start', 'end', 'fmin', 'fmax'];
+const KEYS = ['method', 'windowMs', 'hopMs', 'q', 'colormap', 'frequencyScale', 'start', 'end', 'fmin',
+  'fmax'];
 const STATE = {
   file: { name: 'a.wav' },
-  display: { method: 'auto', windowMs: null, hopMs: null, q: 16, colormap: 'magma' },
+  display: { method: 'auto', windowMs: null, hopMs: null, q: 16, colormap: 'magma', frequencyScale: 'log' },
   view: { start: 0, end: 20, fmin: 20, fmax: 22050 },
 };
 
@@ -33,9 +34,10 @@ function setUp(replies = []) {
 }
 
 test('displaySettings: blank window and hop are automatic; other text is refused', () => {
-  const values = { method: 'stft', windowMs: ' ', hopMs: '5', q: '20', colormap: 'grey' };
+  const values = { method: 'stft', windowMs: ' ', hopMs: '5', q: '20', colormap: 'grey',
+    frequencyScale: 'linear' };
   assert.deepEqual(displaySettings(values).settings,
-    { method: 'stft', windowMs: null, hopMs: 5, q: 20, colormap: 'grey' });
+    { method: 'stft', windowMs: null, hopMs: 5, q: 20, colormap: 'grey', frequencyScale: 'linear' });
   assert.match(displaySettings({ ...values, windowMs: 'abc' }).error,
     /^the STFT window must be a number \(or blank: automatic\)$/);
   assert.match(displaySettings({ ...values, q: '' }).error, /^the wavelet's Q must be a number$/);
@@ -62,7 +64,14 @@ test('render shows the settings and the view; a change sends them, a bad one put
   fields.colormap.value = 'print';
   fields.colormap.dispatchEvent(new Event('change'));
   await Promise.resolve();
-  assert.deepEqual(sent, [{ method: 'stft', windowMs: null, hopMs: null, q: 16, colormap: 'print' }]);
+  assert.deepEqual(sent, [{ method: 'stft', windowMs: null, hopMs: null, q: 16, colormap: 'print',
+    frequencyScale: 'log' }]);
+  assert.equal(fields.frequencyScale.value, 'log');
+  fields.frequencyScale.value = 'linear';
+  fields.frequencyScale.dispatchEvent(new Event('change'));
+  await Promise.resolve();
+  assert.equal(sent[1].frequencyScale, 'linear');
+  sent.pop();
   fields.q.value = 'lots';
   fields.q.dispatchEvent(new Event('change'));
   await Promise.resolve();

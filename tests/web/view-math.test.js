@@ -152,13 +152,13 @@ test('panTime and panFreq stop at the edges keeping the span', () => {
   assert.deepEqual(panTime(mid, 5, limits), { ...mid, start: 15, end: 25 });
   assert.deepEqual(panTime(mid, -100, limits), { ...mid, start: 0, end: 10 });
   assert.deepEqual(panTime(mid, 100, limits), { ...mid, start: 50, end: 60 });
-  const up = panFreq(mid, 2, limits);
+  const up = panFreq(mid, Math.log10(2), limits); // a tenth of the height up: doubled
   assert.ok(close(up.fmin, 400) && close(up.fmax, 4000));
-  const top = panFreq(mid, 1000, limits);
+  const top = panFreq(mid, 100, limits);
   assertValid(top);
   assert.equal(top.fmax, 22050);
   assert.ok(close(top.fmax / top.fmin, 10));
-  const bottom = panFreq(mid, 1e-6, limits);
+  const bottom = panFreq(mid, -100, limits);
   assertValid(bottom);
   assert.equal(bottom.fmin, 20);
   assert.ok(close(bottom.fmax / bottom.fmin, 10));
@@ -171,8 +171,42 @@ test('panTime and panFreq stop at the edges keeping the span', () => {
     if (r < 0.25) v = zoomTime(v, rand() * 70 - 5, 0.3 + rand() * 3, limits);
     else if (r < 0.5) v = zoomFreq(v, 10 + rand() * 30000, 0.3 + rand() * 3, limits);
     else if (r < 0.75) v = panTime(v, (rand() - 0.5) * 100, limits);
-    else v = panFreq(v, 2 ** ((rand() - 0.5) * 20), limits);
+    else v = panFreq(v, (rand() - 0.5) * 20, limits);
     assertValid(v);
+  }
+});
+
+test('on a linear axis zoom and pan are even in Hz, keep the scale and stop at the edges', () => {
+  const linear = { ...mid, fmin: 1000, fmax: 3000, scale: 'linear' };
+  const relHz = (v, f) => (f - v.fmin) / (v.fmax - v.fmin);
+  for (const anchor of [1000, 1500, 3000]) {
+    const zin = zoomFreq(linear, anchor, 0.5, limits);
+    assert.equal(zin.scale, 'linear');
+    assert.ok(close(zin.fmax - zin.fmin, 1000));
+    assert.ok(close(relHz(zin, anchor), relHz(linear, anchor)));
+    assert.ok(viewsEqual(zoomFreq(zin, anchor, 2, limits), linear, 1e-9));
+  }
+  // Zooming out near the bottom keeps the span and sits on minFreq, not below 0 Hz.
+  const out = zoomFreq({ ...linear, fmin: 100, fmax: 600 }, 350, 4, limits);
+  assert.deepEqual([out.fmin, out.fmax, out.scale], [20, 2020, 'linear']);
+  const up = panFreq(linear, 0.25, limits);
+  assert.deepEqual([up.fmin, up.fmax, up.scale], [1500, 3500, 'linear']);
+  const bottom = panFreq(linear, -10, limits);
+  assert.deepEqual([bottom.fmin, bottom.fmax], [20, 2020]);
+  const top = panFreq(linear, 100, limits);
+  assert.deepEqual([top.fmin, top.fmax], [20050, 22050]);
+  assert.equal(clampView(linear, limits).scale, 'linear');
+  // A linear view reaching below 0 Hz is malformed: the whole file, in its scale or not.
+  assertValid(clampView({ ...linear, fmin: -500 }, limits));
+  let v = linear;
+  let seed = 7;
+  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < 2000; i++) {
+    const r = rand();
+    if (r < 0.5) v = zoomFreq(v, 10 + rand() * 30000, 0.3 + rand() * 3, limits);
+    else v = panFreq(v, (rand() - 0.5) * 4, limits);
+    assertValid(v);
+    assert.equal(v.scale, 'linear');
   }
 });
 
@@ -223,6 +257,9 @@ test('viewRectangle', () => {
   assert.deepEqual(viewRectangle({ start: NaN }, limits, 600, 70), { x: 0, y: 0, w: 600, h: 70 });
   assert.equal(viewRectangle(full, null, 600, 70), null);
   assert.equal(viewRectangle(full, limits, NaN, 70), null);
+  // On a linear axis the middle of the strip is the middle in Hz.
+  const linear = viewRectangle({ start: 15, end: 30, fmin: 20, fmax: 11035, scale: 'linear' }, limits, 600, 70);
+  assert.ok(close(linear.y, 35) && close(linear.h, 35));
 });
 
 // ---------------------------------------------------------------- gestures on a fake element
