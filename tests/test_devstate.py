@@ -37,7 +37,9 @@ def _saved(tmp_path, **changes):
     audio.write_bytes(b"")  # only its existence is checked here
     edit = Edit((_partial(1),), 2, "Snap")
     state = DocumentState(
-        display=Display(method="stft", window_ms=50.0, q=20.0, colormap="print"),
+        display=Display(
+            method="stft", window_ms=50.0, q=20.0, colormap="print", frequency_scale="linear"
+        ),
         partials=(_partial(1), _partial(2)),
         next_partial_id=3,
         selection=(2,),
@@ -65,7 +67,7 @@ def test_what_is_captured_loads_back(state_file, tmp_path):
     ) and saved.redo == ()
     assert saved.window == {"x": -5, "y": 6, "width": 900, "height": 700}
     assert saved.snaps == (PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None, 0.005),)
-    assert display_from_json(saved.display) == Display("stft", 50.0, None, 20.0, "print")
+    assert display_from_json(saved.display) == Display("stft", 50.0, None, 20.0, "print", "linear")
 
 
 def test_a_first_start_has_nothing_to_load(state_file):
