@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import threading
 
 import numpy as np
 import pytest
@@ -196,6 +197,76 @@ def test_a_multi_block_stereo_file_mixes_down_exactly(tmp_path):
     assert a.frames == n
     expected = data.astype(np.float32).mean(axis=1) / 32768
     np.testing.assert_allclose(a.samples, expected, atol=1e-6)
+
+
+# --- a long file decoded in two halves at once ------------------------------------
+
+HALVED = [("WAV", "PCM_24", "wav"), ("FLAC", "PCM_16", "flac"), ("AIFF", "PCM_16", "aiff")]
+
+
+@pytest.fixture
+def halved(monkeypatch):
+    """Files of more than two blocks are decoded in halves (long ones only, otherwise), and
+    load(path, sequential=True) decodes them in one pass, for comparison."""
+    monkeypatch.setattr(audio, "_HALVED_MIN_FRAMES", 2 * audio._BLOCK_FRAMES)
+
+    def load(path, sequential=False, **options):
+        if sequential:
+            with monkeypatch.context() as m:
+                m.setattr(audio, "_HALVED_MIN_FRAMES", 2**62)
+                return load_audio(path, **options)
+        return load_audio(path, **options)
+
+    return load
+
+
+def _second_halves():
+    return [t for t in threading.enumerate() if t.name == "decode-second-half"]
+
+
+@pytest.mark.parametrize(("fmt", "subtype", "ext"), HALVED)
+def test_a_file_decoded_in_halves_is_its_decode_in_one_pass(tmp_path, halved, fmt, subtype, ext):
+    rng = np.random.default_rng(5)
+    path = write(
+        tmp_path, f"a.{ext}", rng.uniform(-0.5, 0.5, (10 * SR + 123, 2)), fmt=fmt, subtype=subtype
+    )
+    told = []
+    a = halved(path, on_block=lambda decoded, frames, sr: told.append(decoded))
+    b = halved(path, sequential=True)
+    assert a.frames == b.frames == 10 * SR + 123 and a.notes == b.notes == ()
+    np.testing.assert_array_equal(a.samples, b.samples)
+    # The samples are final as a prefix: what is told never goes back, and ends whole.
+    assert told == sorted(told) and told[-1] == a.frames
+    assert _second_halves() == []
+
+
+@pytest.mark.parametrize("kept", [0.25, 0.75])
+def test_a_truncated_flac_decoded_in_halves_keeps_what_one_pass_keeps(tmp_path, halved, kept):
+    # Cut in the first half (the second half's seek lands past the end) or in the second.
+    rng = np.random.default_rng(6)
+    full = write(tmp_path, "full.flac", rng.uniform(-0.5, 0.5, 10 * SR), fmt="FLAC")
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(full.read_bytes()[: round(os.path.getsize(full) * kept)])
+    a, b = halved(cut), halved(cut, sequential=True)
+    assert a.frames == b.frames and 0 < a.frames < 10 * SR
+    np.testing.assert_array_equal(a.samples, b.samples)
+    assert a.notes == b.notes and "ended after" in a.notes[0]
+    assert _second_halves() == []
+
+
+def test_cancelling_while_the_second_half_decodes_stops_it(tmp_path, halved):
+    path = write(tmp_path, "a.flac", np.zeros(20 * SR), fmt="FLAC")
+
+    class Cancelled(Exception):
+        pass
+
+    def cancel(decoded, frames, sr):
+        if decoded > frames // 2:
+            raise Cancelled
+
+    with pytest.raises(Cancelled):
+        halved(path, on_block=cancel)
+    assert _second_halves() == []
 
 
 # --- damaged but usable -------------------------------------------------------

@@ -9,9 +9,11 @@ already (the demo) gets it at once (compute_overview).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.fft
@@ -48,8 +50,8 @@ def overview_view(sample_rate: int, duration: float) -> View:
 def compute_overview(audio: AudioFile, key: str) -> tuple[Image, bytes]:
     """The overview image of `audio` and its bytes, to be served under `key`."""
     began = time.perf_counter()
-    with scipy.fft.set_workers(os.cpu_count() or 1):  # the window waits for it anyway
-        db = _render(audio.samples, audio.sample_rate, None)
+    db = np.empty((OVERVIEW_HEIGHT, OVERVIEW_WIDTH), dtype=np.float32)
+    _render_on_every_core(audio.samples, audio.sample_rate, db, 0)
     return overview_image(db, audio.sample_rate, audio.duration, key, began)
 
 
@@ -103,6 +105,29 @@ def _render(samples: np.ndarray, sample_rate: int, columns: tuple[int, int] | No
         mark_edges=True,
         columns=columns,
     )
+
+
+def _render_on_every_core(
+    samples: np.ndarray, sample_rate: int, db: np.ndarray, first: int
+) -> None:
+    """Columns `first` to the end of the overview of `samples` into `db`, a part on each
+    core at once (the window waits for them): each part is ``render``'s `columns`, the same
+    values as the whole. Threads, not processes: the FFTs and the array arithmetic release
+    the GIL, and a scipy.fft worker count of one per thread (its default) keeps them from
+    oversubscribing the cores, where one call with more FFT workers left the numpy half of
+    the work on one core."""
+    cores = max(1, min(os.cpu_count() or 1, (OVERVIEW_WIDTH - first) // GrowingOverview.BATCH))
+    bounds = np.linspace(first, OVERVIEW_WIDTH, cores + 1).round().astype(int)
+
+    def part(a: int, b: int) -> None:
+        db[:, a:b] = _render(samples, sample_rate, (a, b))
+
+    if cores == 1:
+        part(first, OVERVIEW_WIDTH)
+        return
+    with ThreadPoolExecutor(cores, thread_name_prefix="overview") as pool:
+        for done in [pool.submit(part, a, b) for a, b in itertools.pairwise(bounds)]:
+            done.result()
 
 
 class GrowingOverview:
@@ -191,10 +216,7 @@ class GrowingOverview:
             return compute_overview(audio, key)
         done = self.columns_done
         if done < OVERVIEW_WIDTH:
-            with scipy.fft.set_workers(os.cpu_count() or 1):
-                self._db[:, done:] = _render(
-                    audio.samples, self._sample_rate, (done, OVERVIEW_WIDTH)
-                )
+            _render_on_every_core(audio.samples, self._sample_rate, self._db, done)
         return overview_image(self._db, self._sample_rate, audio.duration, key, self._began)
 
     def _ready(self, decoded: int) -> int:
