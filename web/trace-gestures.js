@@ -13,9 +13,8 @@
 
 import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
+import { isClick } from './plot-clicks.js';
 
-/** A press and release closer than this, CSS px, is a click rather than a stroke. */
-export const CLICK_SLOP = 3;
 
 /**
  * Attach the tracing gestures to `element`.
@@ -103,9 +102,7 @@ export function attachTraceGestures(element, {
     for (const e of events.length ? events : [event]) {
       const point = position(e);
       if (!Number.isFinite(point.x) || !Number.isFinite(point.y)) continue;
-      if (Math.hypot(point.x - stroke.press.x, point.y - stroke.press.y) >= CLICK_SLOP) {
-        stroke.moved = true;
-      }
+      if (!isClick(stroke.press, point.x, point.y)) stroke.moved = true;
       stroke.points.push(point);
     }
     if (onStrokeChange) onStrokeChange(stroke.points, stroke.kind);
@@ -118,7 +115,7 @@ export function attachTraceGestures(element, {
     const { x, y } = position(event);
     if (Number.isFinite(x) && Number.isFinite(y) && (x !== stroke.points.at(-1).x ||
       y !== stroke.points.at(-1).y)) {
-      if (Math.hypot(x - stroke.press.x, y - stroke.press.y) >= CLICK_SLOP) stroke.moved = true;
+      if (!isClick(stroke.press, x, y)) stroke.moved = true;
       stroke.points.push({ x, y });
     }
     const ended = stop(true, event);

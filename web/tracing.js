@@ -6,7 +6,8 @@
 // (in Navigate the click also sets the playback cursor, transport.js).
 // Re-snap snaps the one selected partial again with the tolerance field's value.
 
-import { CLICK_SLOP, attachTraceGestures } from './trace-gestures.js';
+import { attachTraceGestures } from './trace-gestures.js';
+import { listenForClicks } from './plot-clicks.js';
 import { dragGuide, erasedRanges, nearestPoint, partialEndAt, strokeToGuide } from './trace-geometry.js';
 import { freqToY, timeToX, yToFreq } from './axes.js';
 import { listenAll } from './listen.js';
@@ -120,18 +121,13 @@ export function wireTracing({ tools, getState, getView, drawTraces, act, select,
   // press and release without a drag) on a partial selects it; elsewhere it only sets the
   // playback cursor, and the selection stays.
   const plot = document.querySelector('.plot');
-  let pressed = null;
-  const stopNavigateClicks = listenAll(plot, [
-    ['pointerdown', (event) => { pressed = { x: event.clientX, y: event.clientY }; }],
-    ['click', (event) => {
-      if (tools.mode !== 'navigate' || !pressed || !getView()) return;
-      if (Math.hypot(event.clientX - pressed.x, event.clientY - pressed.y) >= CLICK_SLOP) return;
-      const rect = plot.getBoundingClientRect();
-      const hit = nearestPoint(partials(), getView(), rect.width, rect.height,
-        event.clientX - rect.left, event.clientY - rect.top);
-      if (hit) select(hit.partialId, event.shiftKey || event.ctrlKey || event.metaKey);
-    }],
-  ]);
+  const stopNavigateClicks = listenForClicks(plot, (event) => {
+    if (tools.mode !== 'navigate' || !getView()) return;
+    const rect = plot.getBoundingClientRect();
+    const hit = nearestPoint(partials(), getView(), rect.width, rect.height,
+      event.clientX - rect.left, event.clientY - rect.top);
+    if (hit) select(hit.partialId, event.shiftKey || event.ctrlKey || event.metaKey);
+  });
   const unlisten = [...document.querySelectorAll('.modes button')].map((button) =>
     listenAll(button, [['click', () => setMode(button.dataset.mode)]]));
   unlisten.push(listenAll($('resnap'), [['click', () => {

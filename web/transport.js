@@ -6,6 +6,7 @@
 import { Player } from './player.js';
 import { audiblePartials } from './play-schedule.js';
 import { xToTime } from './axes.js';
+import { listenForClicks } from './plot-clicks.js';
 
 function placeLine(line, t, start, end) {
   const fraction = (t - start) / (end - start);
@@ -46,18 +47,13 @@ export class Transport {
     this.onPlay = () => this.toggle();
     elements.play.addEventListener('click', this.onPlay);
     // A click on the plot (a press and release without a drag) puts the cursor there.
-    let pressed = null;
-    this.onPress = (event) => { pressed = [event.clientX, event.clientY]; };
-    this.onClick = (event) => {
+    this.stopClicks = listenForClicks(elements.plot, (event) => {
       const view = this.getView();
-      if (!pressed || !view || !clicksSetCursor()) return;
-      if (Math.hypot(event.clientX - pressed[0], event.clientY - pressed[1]) > 3) return;
+      if (!view || !clicksSetCursor()) return;
       const rect = elements.plot.getBoundingClientRect();
       this.cursor = xToTime(event.clientX - rect.left, view.start, view.end, rect.width);
       this.drawCursor();
-    };
-    elements.plot.addEventListener('pointerdown', this.onPress);
-    elements.plot.addEventListener('click', this.onClick);
+    });
   }
 
   async fetchChunk(start, seconds) {
@@ -153,7 +149,6 @@ export class Transport {
     cancelAnimationFrame(this.frame);
     this.player.dispose();
     this.elements.play.removeEventListener('click', this.onPlay);
-    this.elements.plot.removeEventListener('pointerdown', this.onPress);
-    this.elements.plot.removeEventListener('click', this.onClick);
+    this.stopClicks();
   }
 }
