@@ -57,9 +57,7 @@ def _app_pids():
 def _pss_by_process() -> dict[int, int]:
     """PSS bytes of each of the app's processes. This process is the app's main process and
     the test runner too: what earlier tests left for the garbage collector, and what the
-    allocator holds freed, is given back first, so that a later measure is not the smaller
-    for it being freed meanwhile (a whole run once read a 15-minute file's samples 57 MB
-    short)."""
+    allocator holds freed, is given back first."""
     gc.collect()
     ctypes.CDLL(None).malloc_trim(0)
     pss = {}
@@ -105,14 +103,18 @@ def test_a_long_file_is_mapped_once_in_the_whole_app(session, tmp_path):
     shared = {pid: mapping_pss_bytes(pid, segment) for pid in _app_pids()}
     worker = document._viewport._slot.pid
     assert shared[os.getpid()] > 0 and shared[worker] > 0  # both map the one segment
-    # Its pages counted once over all processes: one copy, not one per process.
-    assert sum(shared.values()) <= samples_bytes * 1.01
-    # The issue's bound (1.3 x the samples, for an hour) and what computing any long file's
-    # overview leaves whatever its length: FFT plans and the allocator's free lists in the
-    # threads that computed it, 0 to 60 MB from run to run (a second copy would be 160 MB).
+    # Its pages, every one resident, counted once over all processes: one copy, not one per
+    # process.
+    assert samples_bytes * 0.99 <= sum(shared.values()) <= samples_bytes * 1.01, shared
+    # Nothing else of the file's size: the issue's bound (1.3 x the samples, for an hour) and
+    # what computing any long file's overview leaves whatever its length: FFT plans and the
+    # allocator's free lists in the threads that computed it, 0 to 60 MB from run to run (a
+    # second copy would be 160 MB). No floor on this growth: the main process is the test
+    # runner too, and what earlier tests left in it may be given back meanwhile (two whole
+    # runs read 102 and 124 MB for these 159 MB); the segment's own count above is the floor.
     after = _pss_by_process()
     extra = sum(after.values()) - sum(before.values())
-    assert samples_bytes * 0.9 < extra <= samples_bytes * 1.3 + LENGTH_FREE_BYTES, (
+    assert extra <= samples_bytes * 1.3 + LENGTH_FREE_BYTES, (
         extra,
         samples_bytes,
         {"before": before, "after": after, "main": os.getpid(), "worker": worker},
