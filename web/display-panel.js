@@ -1,7 +1,8 @@
 // The Display panel in the status bar: how the spectrogram is computed (method, the STFT's
 // window and hop, the wavelet's Q, a log or linear frequency axis) and coloured (the colour
-// map), and the view typed in as numbers. The settings go to Python (set_display), which keeps them per project and checks
-// them again; the page refuses what is not a number before anything is sent.
+// map), and the view typed in as numbers. The settings go to Python (set_display), which
+// keeps them per project and checks them again; the page refuses what is not a number
+// before anything is sent.
 
 import { listenAll } from './listen.js';
 

@@ -22,8 +22,8 @@ const GRAB_SLACK_PX = 4;
 /**
  * The rectangle outlining `view` on an overview strip of `widthPx` x `heightPx` CSS px.
  * Time is linear over [0, duration], frequency over [minFreq, nyquist] on the view's scale
- * (log or linear: the strip is drawn so too) with Nyquist at the top. The view is clamped to the limits first, so the rectangle never
- * leaves the strip.
+ * (log or linear: the strip is drawn so too) with Nyquist at the top. The view is clamped
+ * to the limits first, so the rectangle never leaves the strip.
  * @param {object} view {start, end, fmin, fmax} (s, Hz).
  * @param {object} limits {duration, nyquist, minFreq} (s, Hz).
  * @param {number} widthPx strip width, CSS px.

@@ -2,8 +2,9 @@
 // Pure functions, no DOM. A view is {start, end} in seconds (linear axis), {fmin, fmax}
 // in Hz and the frequency axis' scale ('log', the default, or 'linear': axes.js); zooming
 // and panning are even on that axis, and the scale is kept. Limits are {duration (s),
-// nyquist (Hz), minFreq (Hz)} of the open file. Every function returns a view that lies inside the limits, or null when the
-// limits themselves are unusable (no file open): gestures then simply do nothing.
+// nyquist (Hz), minFreq (Hz)} of the open file. Every function returns a view that lies
+// inside the limits, or null when the limits themselves are unusable (no file open):
+// gestures then simply do nothing.
 // Bad views (NaN, Infinity, inverted ranges, fmin <= 0) become the full view, so a single
 // garbage value can never propagate into a request to the back end.
 
@@ -89,7 +90,9 @@ function placeFreq(fmin, fmax, b, scale) {
   if (fmin >= b.minFreq && fmax <= b.nyquist) return { fmin, fmax };
   // The edge it is moved to is the limit itself, not the limit to and from the axis' unit;
   // min/max guard against the last ulp of rounding at the other end.
-  if (low < bottom) return { fmin: b.minFreq, fmax: Math.min(b.nyquist, axisFrequency(bottom + span, scale)) };
+  if (low < bottom) {
+    return { fmin: b.minFreq, fmax: Math.min(b.nyquist, axisFrequency(bottom + span, scale)) };
+  }
   return { fmin: Math.max(b.minFreq, axisFrequency(top - span, scale)), fmax: b.nyquist };
 }
 

@@ -203,7 +203,9 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
       // Python's arrive for it.
       const rescaled = scaleOfState(previous) !== scaleOfState(state);
       if (rescaled) view = onScale(view);
-      if (!sameLevels(previous.levels, state.levels) || colormapOf(previous) !== colormapOf(state)) recolour();
+      const recoloured = !sameLevels(previous.levels, state.levels)
+        || colormapOf(previous) !== colormapOf(state);
+      if (recoloured) recolour();
       else if (rescaled) drawView();
       else if (tracesChanged(previous, state)) drawTraces();
     }
