@@ -163,11 +163,9 @@ export function formatHz(f) {
 
 // ---------------------------------------------------------------- frequency scale
 
-/** How a frequency axis may be spaced, as Python's workers.rows.SCALES: 'log' (equal ratios
- * take equal heights, the default) or 'linear' (equal Hz take equal heights). */
-export const FREQUENCY_SCALES = ['log', 'linear'];
-
-/** The scale of a view ({fmin, fmax, scale}): 'log' unless it says 'linear'. */
+/** The scale of a view ({fmin, fmax, scale}): 'log' unless it says 'linear'. A frequency
+ * axis is spaced as Python's workers.rows.SCALES: 'log' (equal ratios take equal heights, the
+ * default) or 'linear' (equal Hz take equal heights). */
 export function scaleOf(view) {
   return view && view.scale === 'linear' ? 'linear' : 'log';
 }

@@ -6,7 +6,7 @@ import { paintSpectrogram } from './colormap.js';
 import { hatchCones } from './edge-cones.js';
 import { fitToDevicePixels } from './device-pixels.js';
 import { sourceBands } from './stretch.js';
-import { axisDistance, scaleOf } from './axes.js';
+import { freqToY, scaleOf } from './axes.js';
 
 /**
  * A decoded spectrogram image: the uint8 levels, their edge cones (0/1 per pixel, or null;
@@ -28,7 +28,7 @@ export function makeImage(levels, cones, meta, lut, coneStyle) {
 }
 
 /** The view an image was computed for, with the frequency scale of its rows. */
-export function imageView(image) {
+function imageView(image) {
   return { ...image.meta.view, scale: scaleOf(image.meta) };
 }
 
@@ -36,10 +36,11 @@ export function imageView(image) {
  * (outside it, or in an edge cone, where it holds no level of the sound). */
 export function levelAt(image, t, f) {
   const { width, height, dbMin, dbMax, view } = image.meta;
-  const scale = scaleOf(image.meta);
   const col = Math.floor(((t - view.start) / (view.end - view.start)) * width);
-  const row = Math.round((axisDistance(view.fmin, f, scale) / axisDistance(view.fmin, view.fmax, scale))
-    * (height - 1));
+  // Row steps down from the top row (fmax) on the image's own axis; null for no frequency.
+  const fromTop = height > 1 ? freqToY(f, imageView(image), height - 1) : 0;
+  if (fromTop === null) return null;
+  const row = Math.round(height - 1 - fromTop);
   if (!(col >= 0 && col < width && row >= 0 && row < height)) return null;
   if (image.cones && image.cones[row * width + col]) return null;
   return dbMin + (image.levels[row * width + col] / 255) * (dbMax - dbMin);

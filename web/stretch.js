@@ -3,7 +3,7 @@
 // resized window, another frequency scale) while the exact image for the new view is still
 // being computed.
 
-import { axisDistance, scaleOf, yToFreq } from './axes.js';
+import { freqToY, scaleOf, yToFreq } from './axes.js';
 
 /** Canvas rows per band where an image is drawn into a view of the other frequency scale:
  * the mapping from canvas rows to image rows is curved there, and over so few rows one
@@ -14,14 +14,13 @@ export const BAND_ROWS = 4;
 /**
  * Image rows from the top of the drawn image (`height` rows computed for `imageView`, row 0
  * at the lowest frequency, drawn flipped so row 0 is at the bottom) at which frequency `f`
- * (Hz) lies. Rows are centred on frequencies evenly spaced on the image's scale from fmin
- * (row 0) to fmax (row height-1), as workers.spectrum.render computes them, so the image's
- * edges lie half a row beyond fmin and fmax.
+ * (Hz, > 0) lies. Rows are centred on frequencies evenly spaced on the image's scale from
+ * fmin (row 0) to fmax (row height-1), as workers.spectrum.render computes them: on the
+ * image's axis (freqToY) over its height - 1 row steps, and the image's edges half a row
+ * beyond fmin and fmax.
  */
 function rowsFromTop(imageView, height, f) {
-  const scale = scaleOf(imageView);
-  const share = axisDistance(f, imageView.fmax, scale) / axisDistance(imageView.fmin, imageView.fmax, scale);
-  return 0.5 + share * (height - 1);
+  return 0.5 + freqToY(f, imageView, height - 1);
 }
 
 /**

@@ -8,7 +8,7 @@
 // Bad views (NaN, Infinity, inverted ranges, fmin <= 0) become the full view, so a single
 // garbage value can never propagate into a request to the back end.
 
-import { axisFrequency, axisPosition, scaleOf } from './axes.js';
+import { axisDistance, axisFrequency, axisPosition, scaleOf } from './axes.js';
 
 /** Shortest time span a view may show, s: below this a spectrogram column is meaningless. */
 export const MIN_TIME_SPAN = 0.01;
@@ -85,7 +85,7 @@ function placeFreq(fmin, fmax, b, scale) {
   const bottom = axisPosition(b.minFreq, scale);
   const top = axisPosition(b.nyquist, scale);
   const low = axisPosition(fmin, scale);
-  const span = axisPosition(fmax, scale) - low;
+  const span = axisDistance(fmin, fmax, scale);
   if (span >= (top - bottom) * (1 - SNAP)) return { fmin: b.minFreq, fmax: b.nyquist };
   if (fmin >= b.minFreq && fmax <= b.nyquist) return { fmin, fmax };
   // The edge it is moved to is the limit itself, not the limit to and from the axis' unit;
@@ -165,11 +165,11 @@ export function zoomFreq(view, anchorF, factor, limits) {
   const b = bounds(limits);
   const scale = scaleOf(v);
   const lo = axisPosition(v.fmin, scale);
-  const span = axisPosition(v.fmax, scale) - lo;
+  const span = axisDistance(v.fmin, v.fmax, scale);
   const anchor = anchorF > 0 && isNum(anchorF)
     ? clamp(axisPosition(anchorF, scale), lo, lo + span) : lo + span / 2;
   const rel = (anchor - lo) / span;
-  const whole = axisPosition(b.nyquist, scale) - axisPosition(b.minFreq, scale);
+  const whole = axisDistance(b.minFreq, b.nyquist, scale);
   // The narrowest span is a ratio (clampView's); on a log axis it is a span too.
   const narrowest = scale === 'log' ? Math.log(b.minRatio) : 0;
   const newSpan = clamp(span * factor, narrowest, whole);

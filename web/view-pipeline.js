@@ -11,6 +11,7 @@
 import { levelsLut } from './colormap.js';
 import { sameLevels } from './levels-control.js';
 import { renderFreqAxis, renderTimeAxis } from './axis-view.js';
+import { scaleOf } from './axes.js';
 import { SpectrogramCanvas, makeImage } from './spectrogram-canvas.js';
 import { renderLegend } from './colour-legend.js';
 import { splitPayload } from './edge-cones.js';
@@ -64,7 +65,7 @@ export function wireViewPipeline({ elements, colormaps, coneStyle, getState, get
 
   /** The frequency scale the document's display settings choose. */
   function scaleOfState(state) {
-    return (state && state.display && state.display.frequencyScale) || 'log';
+    return scaleOf({ scale: state && state.display && state.display.frequencyScale });
   }
 
   /** `region` ({start, end, fmin, fmax}) as a view on the display's frequency scale. */
