@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.fft as sfft
 
-from workers.rows import row_edges
+from workers.rows import DEFAULT_SCALE, row_edges
 
 GAUSS_CUT = math.sqrt(2.0 * math.log(1000.0))  # Gaussians are cut where they fall to -60 dB
 HPBW_PER_SIGMA = 2.0 * math.sqrt(math.log(2.0))  # a Gaussian's half-power bandwidth / sigma
@@ -136,7 +136,7 @@ def points_per_bin(rms_bandwidth: float, band_width: float) -> float:
 
 
 def analysis_rows(
-    freqs: np.ndarray, wavelet: Wavelet, nyquist: float, scale: str = "log"
+    freqs: np.ndarray, wavelet: Wavelet, nyquist: float, scale: str = DEFAULT_SCALE
 ) -> tuple[np.ndarray, np.ndarray]:
     """The frequencies actually analysed for output rows ``freqs`` (evenly spaced on
     ``scale``, one of ``workers.rows.SCALES``), and where each row's begin among them.
@@ -172,7 +172,12 @@ def margin_samples(sr: int, fmin: float, wavelet: Wavelet) -> int:
 
 
 def segment_length(
-    sr: int, start: float, end: float, freqs: np.ndarray, wavelet: Wavelet, scale: str = "log"
+    sr: int,
+    start: float,
+    end: float,
+    freqs: np.ndarray,
+    wavelet: Wavelet,
+    scale: str = DEFAULT_SCALE,
 ) -> int:
     """Length in samples of the forward FFT for a view (compare with MAX_SEGMENT)."""
     lowest = float(analysis_rows(freqs, wavelet, sr / 2, scale)[0][0])
@@ -322,7 +327,7 @@ def cwt_power(
     width: int,
     wavelet: Wavelet,
     report=None,
-    scale: str = "log",
+    scale: str = DEFAULT_SCALE,
 ) -> np.ndarray:
     """Max-pooled CWT power on the given rows.
 

@@ -20,7 +20,13 @@ from workers.harmonics import find_harmonics
 from workers.imaging import image_payload
 from workers.shared import AudioRef, attach
 from workers.snap import snap_trace
-from workers.spectrum import DEFAULT_WAVELET, render, resolve_method, stft_window_size
+from workers.spectrum import (
+    DEFAULT_SCALE,
+    DEFAULT_WAVELET,
+    render,
+    resolve_method,
+    stft_window_size,
+)
 from workers.synth import synthesize
 from workers.track import TrackSettings, track_partials
 
@@ -44,7 +50,7 @@ class ViewportJob:
     wavelet: str = DEFAULT_WAVELET  # the CWT's (workers.spectrum.render)
     window: float | None = None  # the STFT's window and hop in seconds, None: Soma's choice
     hop: float | None = None
-    scale: str = "log"  # how the rows are spaced (workers.rows.SCALES)
+    scale: str = DEFAULT_SCALE  # how the rows are spaced (workers.rows.SCALES)
 
     def run(self, report) -> dict:
         began = time.perf_counter()

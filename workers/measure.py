@@ -14,7 +14,7 @@ from scipy.signal.windows import blackmanharris
 
 from app.base.errors import SomaError
 from workers.checks import finite, mono_samples, whole
-from workers.rows import SCALES, row_edges
+from workers.rows import DEFAULT_SCALE, SCALES, row_edges
 from workers.spectrum import frequencies
 
 SLICE_SECONDS = 0.1  # the slice's window: partials 40 Hz apart are resolved
@@ -36,7 +36,7 @@ def spectrum_slice(
     fmin: float,
     fmax: float,
     rows: int,
-    scale: str = "log",
+    scale: str = DEFAULT_SCALE,
 ) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """The magnitude spectrum of the SLICE_SECONDS of `audio` centred on `time`.
 

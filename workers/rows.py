@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SCALES = ("log", "linear")
+DEFAULT_SCALE = "log"
+SCALES = (DEFAULT_SCALE, "linear")
 
 
 def row_frequencies(fmin: float, fmax: float, height: int, scale: str) -> np.ndarray:

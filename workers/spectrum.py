@@ -2,9 +2,8 @@
 
 ``render`` turns a stretch of mono audio into a dBFS image of exactly the pixels the screen
 shows: ``height`` frequency rows (log-spaced, or linear: ``workers.rows``) by ``width`` time
-columns. Views wider than
-``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones an analytic CWT
-(``workers.cwt``) with Soma's Morlet or one of PyWavelets' complex wavelets
+columns. Views wider than ``CWT_MAX_SECONDS`` are an STFT (``workers.stft``), narrower ones
+an analytic CWT (``workers.cwt``) with Soma's Morlet or one of PyWavelets' complex wavelets
 (``workers.wavelets``); both are calibrated so that a sine of peak amplitude 1.0 reads 0 dBFS
 on its ridge, and both max-pool into columns so that no transient vanishes between two pixels.
 
@@ -25,13 +24,14 @@ from app.base.formats import MAX_SAMPLE_RATE
 from workers import cwt, stft
 from workers.checks import finite, mono_samples, whole
 from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA, Q_MAX, Q_MIN, Wavelet
-from workers.rows import SCALES, row_frequencies
+from workers.rows import DEFAULT_SCALE, SCALES, row_frequencies
 from workers.wavelets import DEFAULT_WAVELET, row_wavelet
 
 __all__ = [
     "CWT_MAX_SECONDS",
     "DB_FLOOR",
     "DEFAULT_Q",
+    "DEFAULT_SCALE",
     "DEFAULT_WAVELET",
     "EDGE_CONE_SIGMAS",
     "MAX_PIXELS",
@@ -65,7 +65,7 @@ class SpectrumError(SomaError, ValueError):
     """Invalid arguments to the spectrum engine; str() is one clear line."""
 
 
-def frequencies(fmin: float, fmax: float, height: int, scale: str = "log") -> np.ndarray:
+def frequencies(fmin: float, fmax: float, height: int, scale: str = DEFAULT_SCALE) -> np.ndarray:
     """Centre frequency of every row of an image.
 
     Parameters
@@ -141,7 +141,7 @@ def render(
     window: float | None = None,
     hop: float | None = None,
     columns: tuple[int, int] | None = None,
-    scale: str = "log",
+    scale: str = DEFAULT_SCALE,
 ) -> np.ndarray:
     """dBFS image of a view of ``audio``, computed at display resolution.
 

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.fft as sfft
 
 from workers.cwt import DEFAULT_Q, GAUSS_CUT, HPBW_PER_SIGMA
-from workers.rows import row_edges
+from workers.rows import DEFAULT_SCALE, row_edges
 
 MIN_WINDOW = 16  # samples
 MAX_WINDOW = 65536  # samples (1.5 s at 44.1 kHz: a 1.3 Hz half-power bandwidth)
@@ -304,7 +304,7 @@ def stft_power(
     window: int | None = None,
     hop: float | None = None,
     columns: tuple[int, int] | None = None,
-    scale: str = "log",
+    scale: str = DEFAULT_SCALE,
 ) -> np.ndarray:
     """Max-pooled STFT power on rows evenly spaced on a frequency scale, each band of rows
     with its own window (``row_windows``), or every row with the one the caller chose.

@@ -14,7 +14,7 @@ from app.document.state import Levels, View
 from app.files.persistence import project_levels
 from app.files.project import load_project
 from app.progress.tasks import ProgressManager
-from workers.spectrum import DEFAULT_WAVELET, SCALES, render
+from workers.spectrum import DEFAULT_SCALE, DEFAULT_WAVELET, SCALES, render
 
 
 def parser() -> argparse.ArgumentParser:
@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--frequency-scale",
         choices=SCALES,
-        default=SCALES[0],
+        default=DEFAULT_SCALE,
         help="how the rows are spaced: log (the default: equal ratios, equal heights) or "
         "linear (equal Hz, equal heights)",
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.base.colormaps import colormap_names
 from app.base.jsontext import finite_float, is_number
 from workers.cwt import DEFAULT_Q, Q_MAX, Q_MIN
-from workers.spectrum import METHODS, SCALES
+from workers.spectrum import DEFAULT_SCALE, METHODS, SCALES
 from workers.stft import MAX_WINDOW, MIN_WINDOW
 
 COLORMAPS = colormap_names()  # web/colormap.json's maps, the default first
@@ -38,7 +38,7 @@ class Display:
     hop_ms: float | None = None
     q: float = DEFAULT_Q
     colormap: str = COLORMAPS[0]
-    frequency_scale: str = SCALES[0]
+    frequency_scale: str = DEFAULT_SCALE
 
     def computed_alike(self, other: Display) -> bool:
         """Whether images computed for `other` are what these settings compute (they differ
@@ -92,9 +92,9 @@ def display_problem(display: Display, sample_rate: int) -> str:
 
 def display_from_json(data) -> Display | None:
     """The Display a saved object ({"method", "windowMs", "hopMs", "q", "colormap",
-    "frequencyScale"}, each
-    optional: a project's or dev mode's) describes, or None when it is not an object or a
-    field has the wrong type. Whether it suits the file is `display_problem`'s to say."""
+    "frequencyScale"}, each optional: a project's or dev mode's) describes, or None when it
+    is not an object or a field has the wrong type. Whether it suits the file is
+    `display_problem`'s to say."""
     if not isinstance(data, dict):
         return None
     default = Display()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from app.document.display import Display
 from app.document.partials import Partial
+from workers.rows import DEFAULT_SCALE
 
 if TYPE_CHECKING:
     from app.document.audio_file import AudioFile
@@ -74,7 +75,7 @@ class Image:
     window_size: int  # samples of the STFT window of the lowest row; 0 for a CWT
     seconds: float  # compute time, shown in the status bar
     edges: bool = False  # the bytes carry an edge-cone mask
-    scale: str = "log"  # how its rows are spaced (workers.rows.SCALES)
+    scale: str = DEFAULT_SCALE  # how its rows are spaced (workers.rows.SCALES)
     # (floor, ceiling) fitted to the overview (workers.imaging.auto_levels): Auto's levels
     auto_levels: tuple[float, float] | None = None
 

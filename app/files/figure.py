@@ -23,7 +23,7 @@ from app.base.errors import SomaError
 from app.document.partials import Partial
 from app.document.state import Levels, View
 from app.files.png import colormap, png_bytes, spectrogram_rgb
-from workers.rows import SCALES
+from workers.rows import DEFAULT_SCALE, SCALES
 
 MIN_SIDE, MAX_SIDE = 200, 8192  # a figure's width and height, px
 MAX_SCALE = 4  # PNG pixels per figure px: 4 x 8192 is as large as Qt paints
@@ -74,16 +74,16 @@ def figure_svg(
     colour_levels: Levels,
     partials: Sequence[Partial],
     size: FigureSize,
-    frequency_scale: str = "log",
+    frequency_scale: str = DEFAULT_SCALE,
 ) -> str:
     """The figure as SVG text.
 
     Parameters
     ----------
     levels : uint8 (rows, columns), row 0 = view.fmin, rows evenly spaced on
-        `frequency_scale` to view.fmax: the
-        spectrogram quantised over `colour_levels` (byte 0 = floor, 255 = ceiling); drawn
-        stretched over the plot, so best computed at the plot's size times `size.scale`.
+        `frequency_scale` to view.fmax: the spectrogram quantised over `colour_levels`
+        (byte 0 = floor, 255 = ceiling); drawn stretched over the plot, so best computed at
+        the plot's size times `size.scale`.
     view : the seconds and Hz shown.
     colour_levels : the dBFS range of the colours, for the legend.
     partials : drawn in their colours over the spectrogram, cut to the view; gaps (NaN
@@ -105,10 +105,10 @@ def figure_svg(
         f'viewBox="0 0 {size.width} {size.height}">',
         f'<rect width="{size.width}" height="{size.height}" fill="#ffffff"/>',
         _image("spectrogram", x, y, w, h, spectrogram_rgb(levels)),
-        _partials(partials, view, size.plot, axis),
+        _partials(partials, axis),
         f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" stroke="{INK}"/>',
         _time_axis(view, size.plot),
-        _frequency_axis(view, size.plot, axis),
+        _frequency_axis(axis),
         _legend(colour_levels, size.plot),
         "</svg>",
     ]
@@ -165,7 +165,8 @@ def _text(x: float, y: float, label: str, anchor: str = "middle", **attributes: 
 
 @dataclass(frozen=True)
 class _FrequencyAxis:
-    """Where frequencies lie on the plot: y of fmax is its top, of fmin its bottom."""
+    """The plot (x, y, width, height px) of `view` on a frequency axis of `scale`: where
+    frequencies lie on it, fmax at its top and fmin at its bottom."""
 
     view: View
     plot: tuple[int, int, int, int]
@@ -180,8 +181,9 @@ class _FrequencyAxis:
         return y0 + np.log(fmax / f) / math.log(fmax / fmin) * h
 
 
-def _partials(partials: Sequence[Partial], view: View, plot, axis: _FrequencyAxis) -> str:
-    x0, _, w, _ = plot
+def _partials(partials: Sequence[Partial], axis: _FrequencyAxis) -> str:
+    view = axis.view
+    x0, _, w, _ = axis.plot
     lines = []
     for partial in partials:
         t, f = partial.points[:, 0], partial.points[:, 1]
@@ -248,7 +250,7 @@ def time_ticks(view: View, width: float, spacing: float = 90) -> list[tuple[floa
 
 
 def frequency_ticks(
-    view: View, height: float, spacing: float = 24, scale: str = "log"
+    view: View, height: float, spacing: float = 24, scale: str = DEFAULT_SCALE
 ) -> list[float]:
     """Frequencies (Hz) of the frequency axis' labelled ticks, at least `spacing` px apart.
     On a log axis 1-2-5 x 10^k, else 1 x 10^k, else evenly spaced (a narrow, nearly linear
@@ -292,10 +294,10 @@ def _time_axis(view: View, plot) -> str:
     return '<g id="time-axis">' + "".join(items) + "</g>"
 
 
-def _frequency_axis(view: View, plot, axis: _FrequencyAxis) -> str:
-    x0, y0, _, h = plot
+def _frequency_axis(axis: _FrequencyAxis) -> str:
+    x0, y0, _, h = axis.plot
     items = []
-    for f in frequency_ticks(view, h, scale=axis.scale):
+    for f in frequency_ticks(axis.view, h, scale=axis.scale):
         y = axis.y(f)
         items.append(f'<line x1="{x0 - 5}" y1="{y:.2f}" x2="{x0}" y2="{y:.2f}" stroke="{INK}"/>')
         items.append(_text(x0 - 8, y + 4, format_hz(f), anchor="end"))
