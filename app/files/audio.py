@@ -349,13 +349,14 @@ def _decode(
         and not notes  # a header that lies about the length would misplace the second half
         and (os.cpu_count() or 1) > 1
     )
-    half = frames // 2 // _BLOCK_FRAMES * _BLOCK_FRAMES if halved else frames
-    second = _SecondHalf(path, half, frames, out) if halved else None
+    # Where this thread's part ends: the middle block, or the end of a file decoded in one.
+    first_end = frames // 2 // _BLOCK_FRAMES * _BLOCK_FRAMES if halved else frames
+    second = _SecondHalf(path, first_end, frames, out) if halved else None
     pos = 0
     try:
         try:
-            while pos < half:
-                want = min(_BLOCK_FRAMES, half - pos)
+            while pos < first_end:
+                want = min(_BLOCK_FRAMES, first_end - pos)
                 got = _read_mono(snd, out[pos : pos + want], scratch)
                 pos += got
                 if on_block is not None:
@@ -371,7 +372,7 @@ def _decode(
                 ) from None
         # The second half counts only after a whole first half: samples are final as a
         # prefix (on_block's promise), and a first half cut short ends the file there.
-        if second is not None and pos == half:
+        if second is not None and pos == first_end:
             while not second.wait(_PROGRESS_SECONDS):
                 if on_block is not None:
                     on_block(pos + second.decoded, frames, sample_rate)
