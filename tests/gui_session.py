@@ -249,6 +249,18 @@ def wait_for_popup(timeout: float = 30.0) -> str:
         time.sleep(0.05)
 
 
+def drag(points, release: bool = True) -> None:
+    """Press the left button at the first of `points` (screen px), move through the rest and
+    release at the last, unless `release` is False (the test checks the drag in progress,
+    then sends the mouseup itself)."""
+    xdotool("mousemove", *points[0])
+    xdotool("mousedown", "1")
+    for x, y in points[1:]:
+        xdotool("mousemove", x, y)
+    if release:
+        xdotool("mouseup", "1")
+
+
 def double_click() -> None:
     """A double-click of the left button where the pointer is. Its four events go in one
     xdotool run without pauses: Qt takes two clicks for a double-click by the X server's

@@ -5,7 +5,7 @@ spaces the picture, the labels and the traces evenly in Hz."""
 
 import numpy as np
 import soundfile as sf
-from gui_session import IMAGE_FOR_VIEW, element_centre, plot_point, xdotool
+from gui_session import IMAGE_FOR_VIEW, drag, element_centre, plot_point, xdotool
 
 # Pixels of the viewport canvas that are coloured (r + g + b > 60), and how many of those are
 # grey (r, g and b within 2 of each other).
@@ -163,12 +163,7 @@ def test_a_linear_frequency_axis_spaces_harmonics_labels_and_traces_evenly(gui, 
     # A stroke drawn near the third harmonic on the linear axis snaps onto it.
     xdotool("mousemove", *element_centre(window, "[data-mode=trace]"), "click", 1)
     window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
-    points = [plot_point(window, 0.8 + 0.2 * i, 1530.0) for i in range(12)]
-    xdotool("mousemove", *points[0])
-    xdotool("mousedown", "1")
-    for point in points[1:]:
-        xdotool("mousemove", *point)
-    xdotool("mouseup", "1")
+    drag([plot_point(window, 0.8 + 0.2 * i, 1530.0) for i in range(12)])
     window.wait_for("window.soma.state().partials.length === 1", timeout=60)
     frequencies = window.eval("window.soma.state().partials[0].points.map((p) => p[1])")
     assert abs(np.median(frequencies) - 1500) < 2, np.median(frequencies)

@@ -4,7 +4,7 @@ select a partial with a click in Navigate."""
 
 import json
 
-from gui_session import element_centre, plot_point, xdotool
+from gui_session import drag, element_centre, plot_point, xdotool
 
 # The demo's vibrato tone (app/files/demo.py): 220 Hz and its harmonics from 0.5 to 4.5 s. The
 # region holds its 2nd, 3rd and 4th harmonics (440, 660, 880 Hz) from 1 to 3.5 s.
@@ -27,10 +27,7 @@ def test_mark_play_zoom_track_and_let_go_of_a_region(gui):
         plot_point(window, REGION["start"], REGION["fmax"]),
         plot_point(window, REGION["end"], REGION["fmin"]),
     )
-    xdotool("mousemove", x0, y0)
-    xdotool("mousedown", "1")
-    for k in range(1, 11):
-        xdotool("mousemove", x0 + (x1 - x0) * k // 10, y0 + (y1 - y0) * k // 10)
+    drag([(x0 + (x1 - x0) * k // 10, y0 + (y1 - y0) * k // 10) for k in range(11)], release=False)
     window.wait_for("document.getElementById('trace-canvas').dataset.stroking === 'select'")
     xdotool("mouseup", "1")
     window.wait_for("document.body.dataset.region", timeout=10)

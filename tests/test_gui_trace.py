@@ -5,6 +5,7 @@ import math
 
 from gui_session import (
     SAVE_DIALOG,
+    drag,
     element_centre,
     plot_point,
     wait_for_window,
@@ -35,16 +36,6 @@ def _stroke_points(window):
     return [(left + round(x), top + round(y)) for x, y in window.eval(STROKE)]
 
 
-def _drag(points, release=True):
-    """Press at the first point, move through the rest, release at the last."""
-    xdotool("mousemove", *points[0])
-    xdotool("mousedown", "1")
-    for x, y in points[1:]:
-        xdotool("mousemove", x, y)
-    if release:
-        xdotool("mouseup", "1")
-
-
 def _click(window, selector):
     x, y = element_centre(window, selector)
     xdotool("mousemove", x, y)
@@ -57,7 +48,7 @@ def test_trace_undo_redo_save_and_reopen(gui, tmp_path):
     _click(window, "[data-mode=trace]")
     window.wait_for("document.body.dataset.mode === 'trace'", timeout=10)
 
-    _drag(_stroke_points(window))
+    drag(_stroke_points(window))
     window.wait_for("window.soma.state().partials.length === 1", timeout=30)
     name, count = window.eval(PARTIALS)[0]
     assert name == "Partial 1" and count > 400  # 2.5 s at a 5 ms hop
@@ -107,7 +98,7 @@ def test_extend_a_partial_from_its_end_then_drag_its_points(gui):
     points = _stroke_points(window)
     half = len(points) // 2
     for stroke in (points[: half + 1], points[half:]):  # the second starts on the first's end
-        _drag(stroke)
+        drag(stroke)
         window.wait_for("window.soma.state().partials.length === 1", timeout=30)
     window.wait_for("window.soma.state().undo === 'Extend'", timeout=30)
     span = window.eval(
@@ -125,7 +116,7 @@ def test_extend_a_partial_from_its_end_then_drag_its_points(gui):
         ".find(q => q[0] >= 2.25 && q[1] !== null))"
     )
     x, y = plot_point(window, *grab)
-    _drag([(x, y - dy) for dy in range(5)], release=False)
+    drag([(x, y - dy) for dy in range(5)], release=False)
     window.wait_for("document.getElementById('trace-canvas').dataset.stroking === 'move'")
     window.screenshot("trace-dragging.png")
     xdotool("mouseup", "1")

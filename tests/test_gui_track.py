@@ -3,7 +3,7 @@ from the keyboard, then find the harmonics of one traced partial."""
 
 import json
 
-from gui_session import element_centre, window_origin, xdotool
+from gui_session import drag, element_centre, window_origin, xdotool
 
 # The demo's vibrato tone (app/files/demo.py): 220 Hz and its harmonics from 0.5 to 4.5 s. The
 # rectangle holds its 2nd, 3rd and 4th harmonics (440, 660, 880 Hz) from 1 to 3.5 s.
@@ -32,10 +32,7 @@ def test_track_a_region_undo_redo_and_find_harmonics(gui):
 
     left, top = window_origin()
     (x0, y0), (x1, y1) = ((left + round(a), top + round(b)) for a, b in window.eval(CORNERS))
-    xdotool("mousemove", x0, y0)
-    xdotool("mousedown", "1")
-    for k in range(1, 11):
-        xdotool("mousemove", x0 + (x1 - x0) * k // 10, y0 + (y1 - y0) * k // 10)
+    drag([(x0 + (x1 - x0) * k // 10, y0 + (y1 - y0) * k // 10) for k in range(11)], release=False)
     window.wait_for("document.getElementById('trace-canvas').dataset.stroking === 'track'")
     window.screenshot("track-dragging.png")
     xdotool("mouseup", "1")
