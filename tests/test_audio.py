@@ -14,7 +14,7 @@ import soundfile as sf
 from app.base.formats import MAX_SAMPLE_RATE, MIN_SAMPLE_RATE
 from app.document.audio_file import AudioFile
 from app.files import audio
-from app.files.audio import AudioError, load_audio
+from app.files.audio import AudioError, load_audio, open_audio_stream
 
 SR = 44_100
 
@@ -197,6 +197,26 @@ def test_a_multi_block_stereo_file_mixes_down_exactly(tmp_path):
     assert a.frames == n
     expected = data.astype(np.float32).mean(axis=1) / 32768
     np.testing.assert_allclose(a.samples, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 6])
+@pytest.mark.parametrize(("fmt", "ext"), [("WAV", "wav"), ("FLAC", "flac")])
+def test_16_bit_pcm_reads_libsndfiles_own_float_samples(tmp_path, channels, fmt, ext):
+    # 16-bit PCM is read as int16 and converted by numpy: the samples must be those of
+    # libsndfile's float decode mixed down as for any other subtype, bit for bit, full
+    # scale included, in load_audio and in the stream.
+    n = 150_000  # two read blocks and a partial one
+    data = np.random.default_rng(channels).integers(-32768, 32768, (n, channels), dtype=np.int16)
+    data[:4] = [[-32768] * channels, [32767] * channels, [1] * channels, [-1] * channels]
+    path = write(tmp_path, f"x.{ext}", data, fmt=fmt, subtype="PCM_16")
+    decoded, _ = sf.read(path, dtype="float32", always_2d=True)
+    expected = decoded[:, 0].copy()
+    for ch in range(1, channels):
+        expected += decoded[:, ch]
+    expected *= np.float32(1.0 / channels)
+    np.testing.assert_array_equal(load_audio(path).samples, expected)
+    with open_audio_stream(path) as stream:
+        np.testing.assert_array_equal(np.concatenate([b.copy() for b in stream.blocks()]), expected)
 
 
 # --- a long file decoded in two halves at once ------------------------------------

@@ -38,6 +38,7 @@ OVERVIEW_HEIGHT = 384
 PART_RANGE = (-DISPLAY_RANGE_DB, 0.0)
 PART_LEVELS_STRIDE = 8
 LOWEST_FREQUENCY = 20.0  # Hz: the bottom of hearing; the default view's fmin
+PARTS_PER_CORE = 4  # parts of the overview's columns left after a decode, per core
 
 
 def overview_view(sample_rate: int, duration: float) -> View:
@@ -110,22 +111,24 @@ def _render(samples: np.ndarray, sample_rate: int, columns: tuple[int, int] | No
 def _render_on_every_core(
     samples: np.ndarray, sample_rate: int, db: np.ndarray, first: int
 ) -> None:
-    """Columns `first` to the end of the overview of `samples` into `db`, a part on each
-    core at once (the window waits for them): each part is ``render``'s `columns`, the same
-    values as the whole. Threads, not processes: the FFTs and the array arithmetic release
-    the GIL, and a scipy.fft worker count of one per thread (its default) keeps them from
+    """Columns `first` to the end of the overview of `samples` into `db`, on every core at
+    once (the window waits for them): each part is ``render``'s `columns`, the same values
+    as the whole. Threads, not processes: the FFTs and the array arithmetic release the
+    GIL, and a scipy.fft worker count of one per thread (its default) keeps them from
     oversubscribing the cores, where one call with more FFT workers left the numpy half of
-    the work on one core."""
-    cores = max(1, min(os.cpu_count() or 1, (OVERVIEW_WIDTH - first) // GrowingOverview.BATCH))
-    bounds = np.linspace(first, OVERVIEW_WIDTH, cores + 1).round().astype(int)
+    the work on one core. PARTS_PER_CORE parts a core, taken in turn, so that a core slowed
+    by other programs holds the rest up by a small part, not by half of the work."""
+    cores = os.cpu_count() or 1
+    parts = max(1, min(cores * PARTS_PER_CORE, (OVERVIEW_WIDTH - first) // GrowingOverview.BATCH))
+    bounds = np.linspace(first, OVERVIEW_WIDTH, parts + 1).round().astype(int)
 
     def part(a: int, b: int) -> None:
         db[:, a:b] = _render(samples, sample_rate, (a, b))
 
-    if cores == 1:
+    if parts == 1:
         part(first, OVERVIEW_WIDTH)
         return
-    with ThreadPoolExecutor(cores, thread_name_prefix="overview") as pool:
+    with ThreadPoolExecutor(min(cores, parts), thread_name_prefix="overview") as pool:
         for done in [pool.submit(part, a, b) for a, b in itertools.pairwise(bounds)]:
             done.result()
 
