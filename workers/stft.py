@@ -53,7 +53,10 @@ LONG_VIEW_FFT_POINTS = 2**27
 # Transform at most this many samples per image (a 1-hour file at 44.1 kHz just fits). Beyond
 # it, frames per column are thinned and short transients between frames may be missed.
 MAX_FFT_POINTS = 2**29
-CHUNK_POINTS = 2**22  # framed samples per batch: bounds memory to tens of MB
+# Framed samples per batch (4 MB of frames): batches this small reuse malloc's buffers and
+# stay in cache, where 2**22 had every batch's arrays mapped and faulted afresh (measured:
+# 0.4 s of system time in the 1.3 s of half an hour's overview, 0.07 s with 2**20).
+CHUNK_POINTS = 2**20
 GATHER_WINDOW = 2048  # windows up to this long are framed in one gather (_windowed_frames)
 
 VERTEX_ROW_BINS = 4  # rows narrower than this many bins also read the peaks inside them

@@ -31,6 +31,7 @@ from app.files.project import load_project
 from app.progress.logs import configure as configure_logging
 from app.progress.tasks import ProgressManager
 from app.progress.text import TextRenderer, logs_above_bars
+from workers.allocator import keep_batch_buffers
 
 EXIT_USAGE = 2
 
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in COMMANDS:
             command = COMMANDS[argv[0]]
             args = command.parser().parse_args(argv[1:])
+            keep_batch_buffers()  # the window's process sets it in run_window
             progress = ProgressManager()
             with TextRenderer(progress, quiet=args.quiet) as renderer, logs_above_bars(renderer):
                 command.run(args, progress)

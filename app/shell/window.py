@@ -21,6 +21,7 @@ from app.files.recent import load_recent
 from app.shell import graphics
 from app.shell.bridge import SomaDocument
 from app.shell.session import Session
+from workers.allocator import keep_batch_buffers
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,7 @@ def run_window(
     the hook through which the GUI tests drive a real window.
     """
     configure_qt_environment()
+    keep_batch_buffers()
     import webview  # after the environment is set: importing it may load Qt
 
     graphics.choose_scene_graph()
