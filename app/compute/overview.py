@@ -160,6 +160,7 @@ class GrowingOverview:
         self._decoded = 0
         self._ending = False  # the decode is over (finish or stop)
         self.columns_done = 0
+        self._taken = 0  # columns the thread has computed or is computing: its batch's end
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="growing-overview", daemon=True)
         self._thread.start()
@@ -207,19 +208,23 @@ class GrowingOverview:
 
     def finish(self, audio: AudioFile, key: str) -> tuple[Image, bytes]:
         """The whole overview of `audio`, decoded into the block: the thread's columns and
-        the rest, computed now with every core."""
+        the rest, computed now with every core while the thread ends its batch (waiting
+        for it first left a core idle for a batch)."""
         with self._wake:
             self._ending = True
+            taken = self._taken
             self._wake.notify()
+        if audio.frames != self._block.size:
+            # A truncated file: its length places the columns and the edge cones anew.
+            self._thread.join()
+            if self._error is not None:
+                raise self._error
+            return compute_overview(audio, key)
+        if taken < OVERVIEW_WIDTH:
+            _render_on_every_core(audio.samples, self._sample_rate, self._db, taken)
         self._thread.join()
         if self._error is not None:
             raise self._error
-        if audio.frames != self._block.size:
-            # A truncated file: its length places the columns and the edge cones anew.
-            return compute_overview(audio, key)
-        done = self.columns_done
-        if done < OVERVIEW_WIDTH:
-            _render_on_every_core(audio.samples, self._sample_rate, self._db, done)
         return overview_image(self._db, self._sample_rate, audio.duration, key, self._began)
 
     def _ready(self, decoded: int) -> int:
@@ -245,9 +250,8 @@ class GrowingOverview:
                             self._wake.wait()
                         if self._ending:
                             return
-                        ready = self._ready(self._decoded)
-                    first = self.columns_done
-                    stop = min(ready, first + self.BATCH)
+                        first = self.columns_done
+                        stop = self._taken = min(self._ready(self._decoded), first + self.BATCH)
                     db = _render(self._block, self._sample_rate, (first, stop))
                     self._db[:, first:stop] = db
                     self._levels[:, first:stop] = quantise(db, *PART_RANGE)
