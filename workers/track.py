@@ -21,9 +21,10 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    crossings where their nearest peaks would swap.
 3. Births and deaths: a peak no partial takes starts a partial. A partial that finds no peak
    keeps predicting for up to ``MAX_GAP_SECONDS`` (or, while it glides, up to a quarter of
-   its length and ``MAX_COAST_SECONDS``: two partials merged into one peak as they cross)
-   and is continued if a peak appears on its prediction, within ``RESUME_LEVEL_DB`` of its
-   last level; otherwise it
+   its length and ``MAX_COAST_SECONDS``: two partials merged into one peak as they cross;
+   such a peak, which two gliding partials could take and neither another, goes to neither
+   and starts no partial) and is continued if a peak appears on its prediction, within
+   ``RESUME_LEVEL_DB`` of its last level; otherwise it
    ends at its last peak. A bridged gap is filled by linear interpolation in cents and dB
    (not marked NaN): the output has no NaN rows.
 4. A partial is kept if it lasts at least ``min_duration`` and at least ``MIN_SIGMAS`` time
@@ -412,6 +413,21 @@ class _Linker:
             # Across a gap, the level must match too: a partial coasting past its note's end
             # would otherwise take the next note's onset.
             allowed &= (gap[:, None] < 2) | (np.abs(da) <= RESUME_LEVEL_DB)
+            # A peak that two established gliding partials could take, and neither could
+            # take another, is the two of them merged as they cross: taken by one, it would
+            # drag that one off its line, and left free it would start a partial of its
+            # own. Neither happens: both coast on their slopes (the crossing glides' F rose
+            # by 0.0004 and 0.0035; steady partials are left alone, since a note's
+            # harmonic coasting past its end would take the next note's onset from it).
+            sole = (
+                (self._count >= ESTABLISHED_FRAMES)
+                & (allowed.sum(axis=1) == 1)
+                & (np.abs(self._v) >= GLIDE_SLOPE)
+            )
+            contested = (allowed & sole[:, None]).sum(axis=0) >= 2
+            if contested.any():
+                allowed[:, contested] = False
+                taken[contested] = True
             rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
             ok = allowed[rows, cols]
             rows, cols = rows[ok], cols[ok]
