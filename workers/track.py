@@ -309,8 +309,8 @@ def _continue_past_edges(span: np.ndarray, lo: int, hi: int, reach: int) -> None
     """Fill the span's samples outside the file ([0, lo) before its start, [hi, end) after
     its end; zeros so far), up to `reach` samples from its edge (as far as a window
     centred within the file reads), with the file's sound continued by linear prediction (an
-    all-pole model of EDGE_CONTEXT samples at the edge, EDGE_ORDER poles, the
-    autocorrelation method, so stable). A window reaching past the file's edge then reads
+    all-pole model of EDGE_CONTEXT samples at the edge, EDGE_ORDER poles fitted by Burg's
+    method, ``_burg``, so stable). A window reaching past the file's edge then reads
     its partials as they sound at the edge, rather than a sine cut off by silence, whose
     step splatters over every frequency (the first and last 20-40 ms of a file lost
     their partials, or read them tens of cents off)."""
