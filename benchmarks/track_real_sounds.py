@@ -14,6 +14,7 @@ writes them) stay in OUT_FOLDER (default: a temporary one), for screenshots.
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 import subprocess
 import sys
@@ -81,6 +82,12 @@ def summary(name: str, partials: list[np.ndarray], elapsed: float, expected: str
 
 
 def main() -> None:
+    missing = [tool for tool in ("espeak-ng", "fluidsynth") if shutil.which(tool) is None]
+    if missing or not Path(SOUNDFONT).is_file():
+        sys.exit(
+            f"track_real_sounds: needs {', '.join(missing) or SOUNDFONT}; install them with "
+            "scripts/install-system.sh bench"
+        )
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
     print("| sound | partials | lasting >= 0.2 s | f0 found Hz | nominal | highest Hz | s |")
