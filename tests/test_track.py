@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +12,17 @@ import pytest
 import soundfile as sf
 import track_cases
 
+from app.compute import processes
 from app.files.exchange import import_partials
 from app.files.tracking import track_file
-from workers.track import HOP, PartialTracker, TrackError, TrackSettings, track_partials
+from workers.track import (
+    HOP,
+    PARALLEL_MIN_SPANS,
+    PartialTracker,
+    TrackError,
+    TrackSettings,
+    track_partials,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOMA = ROOT / ".venv" / "bin" / "soma"
@@ -141,6 +150,36 @@ def test_progress_is_reported_a_bounded_number_of_times():
     assert calls[-1][0] == calls[-1][1]
 
 
+def _long_tone(seconds: float, sr: int) -> np.ndarray:
+    """Harmonics of a 200 Hz tone with vibrato, noise under them: enough spans that a
+    PartialTracker hands them to its executor."""
+    t = np.arange(round(seconds * sr)) / sr
+    phase = 2 * np.pi * np.cumsum(200.0 * 2 ** (0.3 / 12 * np.sin(2 * np.pi * 5 * t))) / sr
+    tone = sum(0.2 / k * np.sin(k * phase) for k in range(1, 8))
+    noise = np.random.default_rng(0).normal(0, 1e-3, t.size)
+    return (tone + noise).astype(np.float32)
+
+
+def test_peaks_computed_in_worker_processes_give_the_same_partials():
+    # The command hands the spans' peaks to a process pool (the window's workers, and
+    # track_partials, compute them in turn): the partials must not depend on where.
+    sr = 8000
+    audio = _long_tone(36.0, sr)  # 19 spans: the executor is used
+    in_turn = track_partials(audio, sr)
+    calls = []
+    with ProcessPoolExecutor(2, mp_context=processes.context()) as pool:
+        tracker = PartialTracker(
+            sr, audio.size, report=lambda d, t: calls.append((d, t)), executor=pool
+        )
+        tracker.feed(audio)
+        in_processes = tracker.finish()
+    assert len(in_processes) == len(in_turn) >= 7
+    for a, b in zip(in_processes, in_turn, strict=True):
+        np.testing.assert_array_equal(a, b)
+    done, total = calls[-1]
+    assert done == total >= PARALLEL_MIN_SPANS and len(calls) <= 101
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -208,6 +247,22 @@ def test_track_writes_the_export_formats(chord, tmp_path):
         imported = import_partials(path)
         assert len(imported) == 3
         assert all(p.points[0, 0] >= 0.5 and p.points[-1, 0] <= 2.0 for p in imported)
+
+
+def test_track_of_a_long_file_writes_what_the_tracker_gives(tmp_path):
+    # 36 s: the command's process pool computes the peaks; what it writes is what the
+    # tracker gives in this process, one span at a time.
+    sr = 8000
+    audio = _long_tone(36.0, sr)
+    path, out = tmp_path / "tone.wav", tmp_path / "tone.json"
+    sf.write(path, audio, sr, subtype="FLOAT")
+    done = soma("track", path, "-o", out, "-q")
+    assert done.returncode == 0, done.stderr
+    written = [p.points for p in import_partials(out)]
+    expected = track_partials(audio, sr)
+    assert len(written) == len(expected) >= 7
+    for a, b in zip(written, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
 def test_track_of_silence_says_so_without_an_error(tmp_path):

@@ -4,6 +4,7 @@ length): what `soma track` and `soma batch --track` call."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import Executor
 
 import numpy as np
 
@@ -20,6 +21,7 @@ def track_file(
     end: float | None = None,
     report=None,
     quiet: bool = False,
+    executor: Executor | None = None,
 ) -> list[np.ndarray]:
     """The partials of the audio file at ``path`` (its channels mixed to mono), between
     ``start`` and ``end`` s (None: its end).
@@ -27,12 +29,19 @@ def track_file(
     Returns what ``workers.track.track_partials`` returns: a list of float64 (n, 3) arrays,
     rows [time s, frequency Hz, amplitude dBFS] on the 5 ms grid. ``report(done, total)`` is
     called a bounded number of times; ``quiet`` silences the decoders' own messages (the
-    command line). Raises AudioError for a file that cannot be read and TrackError for bad
-    settings or a region outside the file, before any analysis.
+    command line); ``executor`` computes the spans' peaks (``PartialTracker``'s). Raises
+    AudioError for a file that cannot be read and TrackError for bad settings or a region
+    outside the file, before any analysis.
     """
     with open_audio_stream(path, quiet=quiet) as stream:
         tracker = PartialTracker(
-            stream.sample_rate, stream.frames, settings, start=start, end=end, report=report
+            stream.sample_rate,
+            stream.frames,
+            settings,
+            start=start,
+            end=end,
+            report=report,
+            executor=executor,
         )
         for block in stream.blocks(tracker.first_sample, tracker.last_sample):
             tracker.feed(block)
