@@ -196,8 +196,8 @@ def track_partials(
 
 
 class PartialTracker:
-    """The tracker fed a file block by block (memory: one span of samples, the live partials
-    and the finished ones, whatever the file's length).
+    """The tracker fed a file block by block (memory: one span of samples, or SPANS_AHEAD
+    with an executor, the live partials and the finished ones, whatever the file's length).
 
     Feed the file's samples from ``first_sample`` to ``last_sample`` (mono float32, any block
     sizes) with ``feed``, then call ``finish`` for the partials (as ``track_partials`` returns
