@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -11,6 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import track_cases
+from waiting import wait_until
 
 from app.compute import processes
 from app.files.exchange import import_partials
@@ -263,6 +266,44 @@ def test_track_of_a_long_file_writes_what_the_tracker_gives(tmp_path):
     assert len(written) == len(expected) >= 7
     for a, b in zip(written, expected, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def _group(pgid: int) -> list[str]:
+    """The command lines of the live processes in process group `pgid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and os.getpgid(int(entry.name)) == pgid:
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, ProcessLookupError):
+            continue
+    return found
+
+
+def test_ctrl_c_during_track_is_one_line_and_leaves_nothing_behind(tmp_path):
+    # Ctrl-C at a terminal signals the whole foreground group: the command and its pool.
+    sr = 8000
+    path, out = tmp_path / "long.wav", tmp_path / "long.json"
+    sf.write(path, np.tile(_long_tone(60.0, sr), 10), sr, subtype="FLOAT")  # 10 minutes
+    command = subprocess.Popen(
+        [str(SOMA), "track", str(path), "-o", str(out), "-q"],
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # A test runner may ignore SIGINT; the command must see it as at a terminal.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        # Tracking is under way once the pool's processes exist.
+        wait_until(lambda: any("forkserver" in line for line in _group(command.pid)))
+        os.killpg(command.pid, signal.SIGINT)
+        _, stderr = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            os.killpg(command.pid, signal.SIGKILL)
+    assert command.returncode == 130 and stderr == "soma: cancelled\n"
+    assert not out.exists()
+    wait_until(lambda: not _group(command.pid))
 
 
 def test_track_of_silence_says_so_without_an_error(tmp_path):

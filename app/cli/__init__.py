@@ -34,6 +34,7 @@ from app.progress.text import TextRenderer, logs_above_bars
 from workers.allocator import keep_batch_buffers
 
 EXIT_USAGE = 2
+EXIT_CANCELLED = 130  # the shell's code for a command ended by SIGINT
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except SomaError as error:
         print(f"soma: error: {error_line(error)}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C at a terminal: the user knows why; one line says it
+        print("soma: cancelled", file=sys.stderr)
+        return EXIT_CANCELLED
 
     if args.dev:
         from app.dev.supervisor import run_dev
