@@ -3,10 +3,11 @@
 The STFT and the tracker allocate and free arrays of a few MB per batch, many batches a second,
 often on several threads at once. glibc's defaults hand such arrays back to the system as
 soon as they are freed (above its mmap threshold, or at the top of a thread's arena above its
-trim threshold), so every batch faulted its pages in afresh: an hour's overview, computed while
-the file decodes, spent 2.2 s in the kernel for 2.7 s of its own work. Keeping up to
-KEEP_BYTES of freed memory in each arena, and serving arrays up to that size from the arenas,
-brought it to 0.75 s (and its peak memory down by 20 MB: the arenas reuse what they keep).
+trim threshold), so every batch faulted its pages in afresh: decoding an hour with its
+overview computed alongside spent 1.2-1.3 s in the kernel (2.2 s with 4 MB batches) beside
+2.5-2.9 s of its own work. Keeping up to KEEP_BYTES of freed memory in each arena, and serving
+arrays up to that size from the arenas, brought it to 0.75 s with 4 MB batches (and the peak
+memory down by 20 MB: the arenas reuse what they keep).
 """
 
 from __future__ import annotations
