@@ -355,14 +355,9 @@ def _decode(
     pos = 0
     try:
         try:
-            while pos < first_end:
-                want = min(_BLOCK_FRAMES, first_end - pos)
-                got = _read_mono(snd, out[pos : pos + want], scratch)
-                pos += got
+            for pos in _decoded_blocks(snd, out, 0, first_end, scratch):
                 if on_block is not None:
                     on_block(pos, frames, sample_rate)
-                if got < want:
-                    break
         except (sf.SoundFileError, RuntimeError) as err:
             # A decoder error mid-stream (e.g. FLAC "lost sync" in a truncated
             # file): keep what was decoded, unless that is nothing.
@@ -443,14 +438,9 @@ class _SecondHalf:
         try:
             with open_regular(path) as stream, sf.SoundFile(stream.fileno(), closefd=False) as snd:
                 snd.seek(first)
-                scratch = _scratch(snd, _BLOCK_FRAMES)
-                pos = first
-                while pos < frames and not self._stopping.is_set():
-                    want = min(_BLOCK_FRAMES, frames - pos)
-                    got = _read_mono(snd, out[pos : pos + want], scratch)
-                    pos += got
+                for pos in _decoded_blocks(snd, out, first, frames, _scratch(snd, _BLOCK_FRAMES)):
                     self.decoded = pos - first
-                    if got < want:
+                    if self._stopping.is_set():
                         return
         except _DECODER_ERRORS:
             return  # the frames decoded so far stand; the file ends after them
@@ -506,6 +496,22 @@ def _checked_format(snd: sf.SoundFile, path: str) -> tuple[int, int, int]:
     if frames <= 0:
         raise AudioError(path, "the file contains no audio (0 frames).")
     return sample_rate, channels, frames
+
+
+def _decoded_blocks(
+    snd: sf.SoundFile, out: np.ndarray, first: int, end: int, scratch: np.ndarray
+) -> Iterator[int]:
+    """Decode ``snd`` from its position into ``out[first:end]`` a block at a time
+    (``_read_mono``), yielding the end of what is decoded after each block; a short read
+    (the file's end) is the last. Decoder errors propagate: the caller decides what stands."""
+    pos = first
+    while pos < end:
+        want = min(_BLOCK_FRAMES, end - pos)
+        got = _read_mono(snd, out[pos : pos + want], scratch)
+        pos += got
+        yield pos
+        if got < want:
+            return
 
 
 def _scratch(snd: sf.SoundFile, frames: int) -> np.ndarray:
