@@ -216,16 +216,18 @@ class GrowingOverview:
             self._wake.notify()
         if audio.frames != self._block.size:
             # A truncated file: its length places the columns and the edge cones anew.
-            self._thread.join()
-            if self._error is not None:
-                raise self._error
+            self._join()
             return compute_overview(audio, key)
         if taken < OVERVIEW_WIDTH:
             _render_on_every_core(audio.samples, self._sample_rate, self._db, taken)
+        self._join()
+        return overview_image(self._db, self._sample_rate, audio.duration, key, self._began)
+
+    def _join(self) -> None:
+        """Wait for the thread's end; raise what it raised."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return overview_image(self._db, self._sample_rate, audio.duration, key, self._began)
 
     def _ready(self, decoded: int) -> int:
         """Columns whose every frame reads decoded samples only."""
