@@ -15,7 +15,6 @@ import { listenAll } from './listen.js';
 import { PointerDrag } from './pointer-drag.js';
 import { isClick } from './plot-clicks.js';
 
-
 /**
  * Attach the tracing gestures to `element`.
  * @param {HTMLElement} element the overlay canvas; positions are CSS px from its top-left
