@@ -467,3 +467,41 @@ def test_render_of_white_noise_reads_the_same_level_with_stft_and_cwt(tmp_path):
     enbw = math.sqrt(math.pi) / (2 * math.sqrt(math.log(2))) * rows / DEFAULT_Q
     above = (levels["cwt"] - 10 * np.log10(2 * (2 * 0.01 / sr) * enbw))[rows >= 200]
     assert above.min() > -1.0 and above.max() < 7.5, above
+
+
+# What each command may not import: Dask (the batch command's), scipy.optimize and the
+# tracker (tracking's), scipy.signal (no command's start needs it) and Qt (the window's).
+# Imported together they were 1.2 s of every command's start.
+HEAVY_MODULES = ("distributed", "scipy.optimize", "scipy.signal", "workers.track", "PyQt6")
+COMMAND_IMPORTS = """
+import sys
+from app.cli import main
+try:
+    main([sys.argv[1], "--help"])
+except SystemExit:
+    pass
+print(" ".join(m for m in sys.argv[2:] if m in sys.modules), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    "command, needed",
+    [
+        ("convert", ()),
+        ("export", ()),
+        ("render", ()),
+        ("snap", ()),
+        ("harmonics", ()),
+        ("synth", ()),
+        ("track", ("scipy.optimize", "workers.track")),
+    ],
+)
+def test_a_command_imports_what_it_needs_and_not_the_others(command, needed):
+    done = subprocess.run(
+        [sys.executable, "-c", COMMAND_IMPORTS, command, *HEAVY_MODULES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stderr.split() == list(needed)

@@ -9,9 +9,15 @@ none of it: their target and their jobs live in importable modules (never define
 main script). The forkserver's own remedy, preloading "__main__", does nothing before Python
 3.14 (CPython gh-98552: the main path is looked up under a key that no longer exists). So
 the forkserver, which only ever starts workers, makes that step a no-op for its children.
+
+It also sets the C allocator's thresholds (``workers.allocator``) in the server, which its
+children inherit: every worker, whether it serves jobs (``workers.jobs.serve``) or a
+command's process pool (``soma track``), keeps its batch buffers.
 """
 
 from multiprocessing import spawn
+
+from workers.allocator import keep_batch_buffers
 
 
 def _skip_main(_main_name_or_path: str) -> None:
@@ -20,3 +26,4 @@ def _skip_main(_main_name_or_path: str) -> None:
 
 spawn._fixup_main_from_name = _skip_main
 spawn._fixup_main_from_path = _skip_main
+keep_batch_buffers()

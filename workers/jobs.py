@@ -16,7 +16,6 @@ import numpy as np
 import scipy.fft
 import soundfile as sf
 
-from workers.allocator import keep_batch_buffers
 from workers.harmonics import find_harmonics
 from workers.imaging import image_payload
 from workers.shared import AudioRef, attach
@@ -218,7 +217,6 @@ def serve(requests, results) -> None:
     the end of the worker: the next job may be fine. FFTs use every core but one: the one
     left is the window's, which must keep answering while a worker computes.
     """
-    keep_batch_buffers()
     with scipy.fft.set_workers(max(1, (os.cpu_count() or 1) - 1)):
         _serve(requests, results)
 

@@ -75,9 +75,12 @@ def points_problem(points: np.ndarray) -> str:
 def points_to_json(points: np.ndarray) -> list:
     """(n, 3) points as JSON rows [t, f, a], with null for a gap's NaN frequency and amplitude
     (JSON has no NaN; a NaN in a pywebview return would even leave the JS promise hanging)."""
+    points = np.asarray(points, dtype=np.float64)
+    if not np.isnan(points).any():  # most partials: no gap, and no row to look at one by one
+        return points.tolist()
     return [
         [t, None if math.isnan(f) else f, None if math.isnan(a) else a]
-        for t, f, a in np.asarray(points, dtype=np.float64).tolist()
+        for t, f, a in points.tolist()
     ]
 
 
