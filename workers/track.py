@@ -20,8 +20,9 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    frequency wobbles more in cents). So partials go on through vibrato, glissandi and
    crossings where their nearest peaks would swap.
 3. Births and deaths: a peak no partial takes starts a partial. A partial that finds no peak
-   keeps predicting for up to ``MAX_GAP_SECONDS`` (or, while it glides, up to a quarter of
-   its length and ``MAX_COAST_SECONDS``: two partials merged into one peak as they cross;
+   keeps predicting for up to ``MAX_GAP_SECONDS`` (or, if it has glided for its last
+   ``GLIDE_FRAMES`` frames, up to a quarter of its length and ``MAX_COAST_SECONDS``: two
+   partials merged into one peak as they cross;
    such a peak, which two gliding partials could take and neither another, goes to neither
    and starts no partial) and is continued if a peak appears on its prediction, within
    ``RESUME_LEVEL_DB`` of its last level; otherwise it
@@ -85,6 +86,9 @@ ACCEL_FRAMES = 4.0  # frames over which a prediction uses the acceleration
 MAX_COAST_SECONDS = 0.5  # the longest gap a partial is carried across, ...
 GAP_PER_FRAME = 0.25  # ... a quarter of the frames it has been followed, if it glides:
 GLIDE_SLOPE = 0.3  # cents per frame (60 cents per second)
+# ... and has for this many matched frames in a row: a steady partial cut off mid-note reads
+# the cut's splatter in its last frame or two, as a steep slope it never had.
+GLIDE_FRAMES = 4
 YOUNG_COST = 4.0  # added to a partial's cost while it has fewer matched frames than that
 MAX_GAP_SECONDS = 0.06
 MIN_SIGMAS = 4.0
@@ -428,7 +432,8 @@ class _Linker:
 
     The live partials' state is kept in arrays (one entry per partial): its id, an
     alpha-beta-gamma filter of its frequency in cents (value, slope per frame, acceleration
-    per frame**2), its last level, last matched frame and count of matched frames. Each
+    per frame**2), its last level, last matched frame, count of matched frames and how many
+    of the latest of those in a row it glided (its slope at least GLIDE_SLOPE). Each
     frame's matched points are logged as arrays (partial id, cents, level), 20 bytes a point
     and no Python object per point, and grouped into partials at the end.
     """
@@ -444,6 +449,7 @@ class _Linker:
         self._level = np.empty(0)  # dBFS, the last matched
         self._last = np.empty(0, dtype=np.int64)  # the last matched frame
         self._count = np.empty(0, dtype=np.int64)
+        self._glide = np.empty(0, dtype=np.int64)  # matched frames in a row it glided
         self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def step(self, frame: int, freq: np.ndarray, level: np.ndarray) -> None:
@@ -489,8 +495,9 @@ class _Linker:
             self._log.append((frame, self._id[rows], cents[cols], level[cols]))
         # An established gliding partial may coast longer: through a crossing, its peak merged
         # with another's for a few tenths of a second. A steady one may not: it would join
-        # one note to the next on a shared harmonic.
-        gliding = np.abs(self._v) >= GLIDE_SLOPE
+        # one note to the next on a shared harmonic, nor a steady one whose last frames read
+        # the splatter of its note's cut (it took the next note's onset 0.1 s later).
+        gliding = self._glide >= GLIDE_FRAMES
         longest = np.where(
             gliding,
             np.clip(self._count * GAP_PER_FRAME, self._max_gap, self._max_coast),
@@ -510,6 +517,7 @@ class _Linker:
             self._level = np.concatenate((self._level, level[born]))
             self._last = np.concatenate((self._last, np.full(born.size, frame)))
             self._count = np.concatenate((self._count, np.ones(born.size, dtype=np.int64)))
+            self._glide = np.concatenate((self._glide, np.zeros(born.size, dtype=np.int64)))
             self._log.append((frame, ids, cents[born], level[born]))
 
     def _update(self, rows, measured, level, predicted, gap, frame) -> None:
@@ -524,11 +532,13 @@ class _Linker:
         self._level[rows] = level
         self._last[rows] = frame
         self._count[rows] += 1
+        self._glide[rows] = np.where(np.abs(v) >= GLIDE_SLOPE, self._glide[rows] + 1, 0)
 
     def _keep(self, alive: np.ndarray) -> None:
         self._id, self._x, self._v = self._id[alive], self._x[alive], self._v[alive]
         self._a, self._level = self._a[alive], self._level[alive]
         self._last, self._count = self._last[alive], self._count[alive]
+        self._glide = self._glide[alive]
 
     def finish(self) -> list[np.ndarray]:
         """Every partial's points, (n, 3) rows [t, f, dBFS] on every frame from its first to
