@@ -133,7 +133,7 @@ def crossing_glides_noise() -> Case:
     return _crossing(-45, 3)
 
 
-def chord_in_noise() -> Case:
+def chord_in_noise(noise_db: float = -50.0, seed: int = 4) -> Case:
     # An augmented triad (C4, E4, G#4), four harmonics each: no two partials closer than
     # 46 Hz. A major triad's would meet within 2 cents (C's 3rd and G's 2nd), closer than
     # any tracker resolves in 3 s, so the score would measure the chord's tuning, not the
@@ -141,7 +141,7 @@ def chord_in_noise() -> Case:
     partials = []
     for f in (261.63, 329.63, 415.30):
         partials += _harmonic(_const(f), [_const(0.12 / k) for k in range(1, 5)])
-    return _render("chord in noise", 3.0, partials, noise_db=-50, seed=4)
+    return _render("chord in noise", 3.0, partials, noise_db=noise_db, seed=seed)
 
 
 def separate_notes() -> Case:

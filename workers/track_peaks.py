@@ -29,7 +29,9 @@ interpolated amplitude:
    low by the fourth root of that, restored.
 4. Levels are merged from the longest: a peak is kept if it is sharp (at least
    ``SHARP``, so the window suits it), not one of a comb (``_comb``: a vibrato's sidebands,
-   which a long window resolves into sharp peaks of their own), near a peak of the next
+   which a long window resolves into sharp peaks of their own; a tooth counts if it is above
+   the threshold, or within ``COMB_RANGE_DB`` of the loudest and above the noise's mean,
+   ``COMB_TOOTH``), near a peak of the next
    shorter level (within ``PARENT_SIGMAS`` of its frequency sigma, above its noise floor or
    not, as crowded harmonics fill a short window's valleys: where the partial is now, which a
    sideband far out in a deep vibrato is not), and no kept peak of a longer level lies within
@@ -106,6 +108,11 @@ CLAIM_SIGMAS = 1.5
 PARENT_SIGMAS = 1.5  # of the next shorter level: how near its peak a longer level's must lie
 COMB_RANGE_DB = 40.0
 COMB_SIGMAS = 1.5  # of the next shorter level: the reach within which sidebands are counted
+# ... counting a tooth below the noise threshold only if its power is above the noise's mean,
+# 6.5 dB over the floor's 20th percentile (the power of noise in a bin is exponential): in a
+# chord at -35 dB of noise the noise's own local maxima made a "comb" of a weak harmonic,
+# dropped at the long window whenever the short ones missed it (1.5 tracks per partial).
+COMB_TOOTH = 10.0 ** (6.5 / 10.0)
 MASKED_DB = 20.0  # below the loudest of a comb's cluster; and of a neighbour (``_masked``)
 NOISE_PERCENTILE = 20.0
 FLOOR_BLOCK_SIGMAS = 40.0  # frequency sigmas per noise-floor block
@@ -276,8 +283,13 @@ class SpanAnalyser:
                 next_sigma_f = 1.0 / (2.0 * np.pi * band.levels[i + 1].sigma_t)
                 keep &= sharpness >= SHARP
                 # A comb's weaker teeth may sit below the noise threshold: peaks within
-                # COMB_RANGE_DB of the frame's loudest count too.
-                teeth = strong | (dbfs >= _group_max(fr, dbfs)[fr] - COMB_RANGE_DB)
+                # COMB_RANGE_DB of the frame's loudest count too, if they stand out of the
+                # noise (its own local maxima would make a comb of any partial in it).
+                weak = (dbfs >= _group_max(fr, dbfs)[fr] - COMB_RANGE_DB) & (
+                    found_here.power
+                    >= COMB_TOOTH * found_here.floor_at(fr, freq) * found_here.noise_gain
+                )
+                teeth = strong | weak
                 comb = np.zeros(fr.size, dtype=bool)
                 comb[teeth] = _comb(fr[teeth], freq[teeth], dbfs[teeth], COMB_SIGMAS * next_sigma_f)
                 keep &= ~comb
