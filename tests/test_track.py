@@ -38,13 +38,16 @@ SR = track_cases.SR
 BOUNDS = {
     "crossing_glides": (0.8, 0.85, 1.5, 5.0),
     "crossing_glides_noise": (0.8, 0.85, 1.5, 5.0),
+    "crossing_octave": (0.8, 0.85, 1.5, 5.0),
+    "crossing_fast": (0.8, 0.85, 1.5, 5.0),
+    "crossing_equal": (0.8, 0.85, 1.5, 5.0),
     "separate_notes": (0.95, 0.9, 1.0, 1.3),
     "close_pair": (0.6, 0.8, 1.0, 1.5),
 }
 DEFAULT_BOUNDS = (0.93, 0.93, 3.0, 3.0)
 
 
-@pytest.mark.parametrize("make", track_cases.CASES, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("make", track_cases.CASES + track_cases.VARIANTS, ids=lambda m: m.__name__)
 def test_synthetic_cases_are_tracked(make):
     case = make()
     result = track_cases.score(case, track_partials(case.audio, SR))
@@ -147,9 +150,9 @@ def test_a_weak_partial_in_strong_noise_is_one_partial():
     # The chord's 4th harmonics at -30 dBFS in white noise at -35 dB RMS: the noise's own
     # local maxima around a harmonic are not the sidebands of a vibrato (they made its long
     # window drop it as a comb: 1.5 tracks per partial, recall 0.994).
-    case = track_cases.chord_in_noise(-35.0, seed=22)
+    case = track_cases.chord_in_strong_noise()
     result = track_cases.score(case, track_partials(case.audio, SR))
-    assert result.tracks_per_partial <= 1.1 and result.recall >= 0.999, result
+    assert result.tracks_per_partial <= 1.2 and result.recall >= 0.999, result
 
 
 def test_silence_and_noise_give_no_partials():
