@@ -47,8 +47,8 @@ interpolated amplitude:
    single partial with a linear sweep (a Gaussian of complex width, which a lone glide is)
    leaves, that being well above both the noise and a lone partial's own modulation, and both
    stand above the floor within ``MASKED_DB`` of each other. Such a pair is sharp
-   (sharpness 1). Two gliding partials 20 Hz apart at 250 Hz, one
-   broad peak at 15 ms and 6 ms alike, are so read to within about 1 Hz each.
+   (sharpness 1). Two gliding partials 20 Hz apart at 250 Hz, one broad peak at 15 ms and
+   6 ms alike, are so read to within about 1 Hz each.
 5. Noise floor, per level and frame: the ``NOISE_PERCENTILE``-th percentile of the power over
    blocks of ``FLOOR_BLOCK_SIGMAS`` frequency sigmas (a lone partial or a harmonic series with
    resolved partials fills well under that share of a block, so the percentile is the noise or
@@ -246,8 +246,8 @@ class SpanAnalyser:
         signal = np.concatenate((signal, np.zeros(max(v.nfft for v in band.levels), np.complex64)))
         rate = m / SPAN_SECONDS
         centres = round(MARGIN_SECONDS * rate) + round(HOP * rate) * np.arange(frames)
-        # Two partials merged into one peak are split at the levels between a band's longest
-        # and its shortest (see SPLIT_MAX_SIGMA_T).
+        # Two partials merged into one peak are split at each level but the band's shortest,
+        # up to SPLIT_MAX_SIGMA_T.
         found = [
             self._level_peaks(
                 band,
