@@ -9,7 +9,10 @@ interpolated amplitude:
    ``GUARD_SIGMAS`` of its shortest window's frequency sigma on each side, tapered), doubled
    (the analytic signal), shifted to baseband and inverse-transformed at a rate just above its
    width: the band's complex signal, as ``workers.cwt`` makes each row's. Every band's rate
-   is a multiple of 200 Hz, so the 5 ms hop is a whole number of its samples.
+   is a multiple of 200 Hz, so the 5 ms hop is a whole number of its samples. A band finds
+   peaks up to ``OVERLAP_SIGMAS`` beyond its own range, and of a partial two neighbouring
+   bands found near their common edge one reading is kept (``_one_per_edge``), so a partial
+   wobbling across an edge neither falls between the bands nor is found twice.
 2. Each band is analysed with a few Gaussian windows (its *levels*, time sigmas from long to
    short): long ones resolve partials close in frequency (a 41 Hz bass's harmonics, two tones
    25 cents apart), short ones follow partials whose frequency moves fast (the 10th harmonic
@@ -99,6 +102,12 @@ WINDOW_SIGMAS = 5.0  # the Gaussian is cut here: -108 dB
 # for 30 ms and shorter.
 STRIDE_SIGMA_HOPS = 5.0
 GUARD_SIGMAS = 6.0  # band guard, in frequency sigmas of its shortest window, tapered
+# Each band also finds peaks this many of its shortest window's frequency sigmas beyond its
+# own range, and of a partial found by two bands near their edge one reading is kept
+# (``_one_per_edge``): read by one band or the other as it wobbled across an edge, a
+# partial fell between them or was found twice (a minute of the voice-like tone, whose
+# harmonics drift across 160, 640 and 2560 Hz: 7.8 tracks per true partial, 5.5 with this).
+OVERLAP_SIGMAS = 1.0
 NYQUIST_SIGMAS = 2.0  # no peaks this many frequency sigmas of the shortest window from Nyquist
 RATE_HEADROOM = 1.15  # baseband rate over the extracted width
 TIME_OFFSET_SIGMAS = 0.8
@@ -108,6 +117,12 @@ PARENT_SIGMAS = 1.5  # of the next shorter level: how near its peak a longer lev
 COMB_RANGE_DB = 40.0
 COMB_SIGMAS = 1.5  # of the next shorter level: the reach within which sidebands are counted
 MASKED_DB = 20.0  # below the loudest of a comb's cluster; and of a neighbour (``_masked``)
+# A pair of a long window's peaks, the weaker this much below the other, is a partial and
+# one sideband of its vibrato (+-15 cents at 5 Hz: the first sidebands 12 dB down), not two
+# partials: the weaker is dropped (a minute of the voice-like tone: 5.5 -> 3.7 tracks per
+# true partial; two partials closer than the next shorter window resolves and 6 dB apart
+# lose the weaker).
+SIDEBAND_DB = 6.0
 NOISE_PERCENTILE = 20.0
 FLOOR_BLOCK_SIGMAS = 40.0  # frequency sigmas per noise-floor block
 FLOOR_MEDIAN_SECONDS = 0.1
@@ -177,6 +192,8 @@ class _LevelPeaks(NamedTuple):
 class _Band:
     own_lo: float  # Hz: peaks whose frequency lies in [own_lo, own_hi) are this band's
     own_hi: float
+    reach_lo: float  # Hz: the band finds peaks in [reach_lo, reach_hi), its own range and
+    reach_hi: float  # OVERLAP_SIGMAS of its shortest window's frequency sigma beyond it
     first_bin: int  # span rfft bins first_bin .. first_bin + weights.size - 1
     weights: np.ndarray  # float64 taper times the analytic factor 2 / n_span * rate_samples
     centre_bin: int  # the span bin moved to baseband 0 Hz
@@ -225,8 +242,11 @@ class SpanAnalyser:
         frame = np.concatenate([f[0] for f in found]) if found else np.empty(0, int)
         freq = np.concatenate([f[1] for f in found]) if found else np.empty(0)
         level = np.concatenate([f[2] for f in found]) if found else np.empty(0)
+        band = np.repeat(np.arange(len(found)), [f[0].size for f in found])
         order = np.lexsort((freq, frame))
-        frame, freq, level = frame[order], freq[order], level[order]
+        frame, freq, level, band = frame[order], freq[order], level[order], band[order]
+        keep = _one_per_edge(frame, freq, level, band, self.bands)
+        frame, freq, level = frame[keep], freq[keep], level[keep]
         keep = level >= _group_max(frame, level)[frame] - DYNAMIC_RANGE_DB
         frame, freq, level = frame[keep], freq[keep], level[keep]
         keep = ~_masked(frame, freq, level) & (freq >= self.fmin) & (freq <= self.fmax)
@@ -328,8 +348,8 @@ class SpanAnalyser:
             dbfs -= 20.0 * np.log10(level.gain)
         good = (
             np.isfinite(freq)
-            & (freq >= band.own_lo)
-            & (freq < band.own_hi)
+            & (freq >= band.reach_lo)
+            & (freq < band.reach_hi)
             & (dbfs >= ABSOLUTE_FLOOR_DB)
             & (np.abs(offset) <= TIME_OFFSET_SIGMAS * level.sigma_t)
         )
@@ -391,11 +411,12 @@ def _comb(
 ) -> np.ndarray:
     """Which peaks belong to a cluster (peaks of one frame, each within ``reach`` Hz of the
     next) of three or more, two of them ``strong`` (above the noise threshold), or lie more
-    than ``MASKED_DB`` below their cluster's loudest: the sidebands a long window makes of a
-    vibrato, which it resolves into sharp peaks of their own. Two partials the shorter window
-    could not separate make a pair of similar levels; one partial among the noise's own local
-    maxima, one strong tooth (a weak harmonic in a chord at -35 dB of noise was dropped as a
-    comb at the long window: 1.5 tracks per partial, F 0.996 < sms-tools' 0.998)."""
+    than ``MASKED_DB`` below their cluster's loudest (``SIDEBAND_DB`` in a pair): the
+    sidebands a long window makes of a vibrato, which it resolves into sharp peaks of their
+    own. Two partials the shorter window could not separate make a pair of similar levels;
+    one partial among the noise's own local maxima, one strong tooth (a weak harmonic in a
+    chord at -35 dB of noise was dropped as a comb at the long window: 1.5 tracks per
+    partial, F 0.996 < sms-tools' 0.998)."""
     if frame.size == 0:
         return np.zeros(0, dtype=bool)
     key = frame * _FRAME_KEY + freq
@@ -406,12 +427,39 @@ def _comb(
     size = np.bincount(cluster)
     loudest = _group_max(cluster, dbfs[order])
     strong_teeth = np.bincount(cluster, weights=strong[order])
-    bad = ((size[cluster] >= 3) & (strong_teeth[cluster] >= 2)) | (
-        dbfs[order] < loudest[cluster] - MASKED_DB
+    below = loudest[cluster] - dbfs[order]
+    bad = (
+        ((size[cluster] >= 3) & (strong_teeth[cluster] >= 2))
+        | (below > MASKED_DB)
+        | ((size[cluster] == 2) & (below > SIDEBAND_DB))
     )
     out = np.empty(frame.size, dtype=bool)
     out[order] = bad
     return out
+
+
+def _one_per_edge(frame, freq, dbfs, band, bands) -> np.ndarray:
+    """Which peaks (sorted by frame, then frequency; ``band`` the index in ``bands`` of the
+    band that found each) to keep where two neighbouring bands found one partial near their
+    common edge, each within its reach: the one in its own range (or, if the partial sits
+    where neither's own range has it, the louder)."""
+    keep = np.ones(frame.size, dtype=bool)
+    if frame.size < 2:
+        return keep
+    a, b = slice(0, -1), slice(1, None)
+    margin = np.array([x.reach_hi - x.own_hi for x in bands] + [0.0])
+    own_lo = np.array([x.own_lo for x in bands])
+    own_hi = np.array([x.own_hi for x in bands])
+    twin = (
+        (frame[a] == frame[b])
+        & (band[a] != band[b])
+        & (freq[b] - freq[a] <= np.maximum(margin[band[a]], margin[band[b]]))
+    )
+    own = (freq >= own_lo[band]) & (freq < own_hi[band])
+    drop_a = twin & ((~own[a] & own[b]) | ((own[a] == own[b]) & (dbfs[a] < dbfs[b])))
+    keep[:-1] &= ~drop_a
+    keep[1:] &= ~(twin & ~drop_a)
+    return keep
 
 
 def _masked(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray) -> np.ndarray:
@@ -464,9 +512,12 @@ def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
     # The spectrum stops at Nyquist with no room for the guard's taper: a peak within a few
     # of the shortest window's frequency sigmas of it is that cut's ringing (a click reads as
     # a partial at 22 kHz), not a partial.
-    own_hi = min(own_hi, nyquist - NYQUIST_SIGMAS / (2.0 * math.pi * min(sigmas)))
+    limit = nyquist - NYQUIST_SIGMAS / (2.0 * math.pi * min(sigmas))
+    own_hi = min(own_hi, limit)
     if own_hi <= own_lo:
         return None
+    margin = OVERLAP_SIGMAS / (2.0 * math.pi * min(sigmas))
+    reach_lo, reach_hi = max(own_lo - margin, 0.0), min(own_hi + margin, limit)
     guard = GUARD_SIGMAS / (2.0 * math.pi * min(sigmas))
     lo = max(own_lo - guard, 0.0)
     hi = min(own_hi + guard, nyquist)
@@ -486,13 +537,15 @@ def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
     levels = tuple(
         level
         for sigma_t in sigmas
-        if (level := _plan_level(sigma_t, rate, centre_bin, own_lo, own_hi)) is not None
+        if (level := _plan_level(sigma_t, rate, centre_bin, reach_lo, reach_hi)) is not None
     )
     if not levels:
         return None
     return _Band(
         own_lo=own_lo,
         own_hi=own_hi,
+        reach_lo=reach_lo,
+        reach_hi=reach_hi,
         first_bin=first_bin,
         weights=taper * (2.0 / (SPAN_SECONDS * sr)) * rate_samples,
         centre_bin=centre_bin,
