@@ -42,10 +42,10 @@ BOUNDS = {
     "crossing_octave": (0.94, 0.95, 1.5, 1.5),
     "crossing_fast": (0.94, 0.95, 1.5, 1.5),
     "crossing_equal": (0.94, 0.95, 1.5, 1.5),
-    # 20 harmonics over a minute: 3.7 tracks per true partial (sms-tools 1.0; see
-    # docs/benchmarks.md), 7.8 before the bands overlapped and a vibrato's first sideband
-    # was told from a partial.
-    "voice_minute": (0.99, 0.99, 3.0, 4.5),
+    # 20 harmonics over a minute: 2.5 tracks per true partial (sms-tools 1.0; see
+    # docs/benchmarks.md), 7.8 before the bands overlapped and a vibrato's sidebands were
+    # told from partials.
+    "voice_minute": (0.99, 0.99, 3.0, 3.0),
     "separate_notes": (0.95, 0.9, 1.0, 1.3),
     "close_pair": (0.6, 0.8, 1.0, 1.5),
 }
@@ -157,7 +157,7 @@ def test_a_weak_partial_in_strong_noise_is_one_partial():
     # window drop it as a comb: 1.5 tracks per partial, recall 0.994).
     case = track_cases.chord_in_strong_noise()
     result = track_cases.score(case, track_partials(case.audio, SR))
-    assert result.tracks_per_partial <= 1.2 and result.recall >= 0.999, result
+    assert result.tracks_per_partial <= 1.3 and result.recall >= 0.999, result
 
 
 @pytest.mark.parametrize("centre", [160.0, 640.0, 2560.0])
