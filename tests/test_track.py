@@ -21,10 +21,13 @@ from app.files.tracking import track_file
 from workers.track import (
     DEFAULT_THRESHOLD_DB,
     HOP,
+    JOIN_CENTS,
+    JOIN_FRAMES,
     PARALLEL_MIN_SPANS,
     PartialTracker,
     TrackError,
     TrackSettings,
+    _handed_over,
     track_partials,
 )
 from workers.track_peaks import FRAMES_PER_SPAN, MARGIN_SECONDS, SpanAnalyser
@@ -170,6 +173,29 @@ def test_a_partial_wobbling_across_a_band_edge_is_one_partial(centre):
     audio += np.random.default_rng(0).normal(0, 1e-4, audio.size)
     partials = track_partials(audio.astype(np.float32), SR)
     assert len(partials) == 1 and partials[0][0, 0] <= 0.01 and partials[0][-1, 0] >= 2.99
+
+
+def _piece(first, last, cents):
+    frames = np.arange(first, last + 1)
+    return frames, np.full(frames.size, float(cents)), np.full(frames.size, -20.0)
+
+
+def test_a_partial_handed_over_to_another_at_its_pitch_is_one():
+    # Two peaks near a partial in one frame: one went on with it, the other started a new
+    # partial that took over. Ends and beginnings within JOIN_FRAMES (either way) and
+    # JOIN_CENTS join; the one left out of step, or in pitch, does not.
+    joined = _handed_over(
+        [
+            _piece(0, 100, 6000),
+            _piece(99, 200, 6010),  # begins 1 frame before the first ends: joined
+            _piece(203, 300, 6005),  # 3 frames after: joined
+            _piece(300 + JOIN_FRAMES + 1, 400, 6005),  # too late
+            _piece(150, 250, 6000 + JOIN_CENTS + 5),  # too far in pitch from anything
+        ]
+    )
+    spans = sorted((int(f[0]), int(f[-1]), f.size) for f, _, _ in joined)
+    # 0-98 of the first, then the second, then (after a 2-frame gap) the third.
+    assert spans == [(0, 300, 299), (150, 250, 101), (305, 400, 96)]
 
 
 def test_silence_gives_no_partials_and_noise_rare_short_ones():

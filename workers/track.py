@@ -31,8 +31,9 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    could take and neither another, goes to neither and starts no partial, and the gap is
    counted from its last frame, as the two still sound) and is continued if a peak appears
    on its prediction, within ``RESUME_LEVEL_DB`` of its last level; otherwise it ends at its
-   last peak. A bridged gap is filled by linear interpolation in cents and dB
-   (not marked NaN): the output has no NaN rows.
+   last peak. A partial that ends where another begins (within ``JOIN_FRAMES`` and
+   ``JOIN_CENTS``) is joined to it (``_handed_over``). A bridged gap is filled by linear
+   interpolation in cents and dB (not marked NaN): the output has no NaN rows.
 4. A partial is kept if it lasts at least ``min_duration`` and at least ``MIN_SIGMAS`` time
    sigmas of its band's window (a noise peak persists about that long), and at most
    ``max_partials`` are kept, the strongest by energy (sum over points of 10**(dB/10) * hop).
@@ -103,6 +104,14 @@ MAX_GAP_SECONDS = 0.06
 # read the slope from too few points (F 0.981 and 0.970, a partial in two tracks), 30
 # cost the noisy crossing 0.004 of F and the voice-like tone tracks per partial (1.20 -> 1.30).
 TREND_POINTS = 20
+# A partial that ends where another begins, within JOIN_FRAMES (either way) and JOIN_CENTS,
+# is one partial handed over (``_handed_over``): in a frame where two peaks stood near it (a
+# long window's reading and a short one's), one went on with the partial and the other
+# started a new one, which then took over. Measured on tests/track_cases.py and its
+# variants: a minute of the voice-like tone 2.5 -> 2.4 tracks per true partial, a chord in
+# -35 dB noise 1.25 -> 1.08, no case worse.
+JOIN_FRAMES = 4
+JOIN_CENTS = 30.0
 # ... and only by one within this many dB of its level: a much weaker partial gliding beside a
 # loud one is its shadow (a sideband, a weak harmonic's fragment), not a partial crossing it,
 # and holding the loud one froze it off its vibrato (a minute of the voice-like tone: 11.2
@@ -667,10 +676,58 @@ class _Linker:
         order = np.argsort(ids, kind="stable")  # each partial's points stay in time order
         frames, ids, cents, levels = frames[order], ids[order], cents[order], levels[order]
         starts = np.flatnonzero(np.diff(ids, prepend=-1))
-        return [
-            _points(frames[a:b], cents[a:b], levels[a:b])
+        pieces = [
+            (frames[a:b], cents[a:b], levels[a:b])
             for a, b in zip(starts, np.append(starts[1:], ids.size), strict=True)
         ]
+        return [_points(*piece) for piece in _handed_over(pieces)]
+
+
+def _handed_over(pieces):
+    """``pieces`` (each (frames int (n,), cents (n,), dBFS (n,)), frames increasing) with
+    each one that ends where another begins joined to it, the nearest in pitch: the other
+    begins within JOIN_FRAMES of its last frame (before it too: its points from the other's
+    first frame on are dropped), within JOIN_CENTS and RESUME_LEVEL_DB of its point just
+    before. Returns the joined pieces, in no particular order."""
+    if len(pieces) < 2:
+        return pieces
+    first = np.array([f[0] for f, _, _ in pieces])
+    order = np.argsort(first, kind="stable")
+    first = first[order]
+    pieces = [pieces[i] for i in order]
+    successor = np.full(len(pieces), -1)
+    taken = np.zeros(len(pieces), dtype=bool)
+    for i, (frames, cents, levels) in enumerate(pieces):
+        end = frames[-1]
+        lo, hi = np.searchsorted(first, [end - JOIN_FRAMES, end + JOIN_FRAMES + 1])
+        best, best_cents = -1, JOIN_CENTS
+        for j in range(lo, hi):
+            if j == i or taken[j] or first[j] <= frames[0]:
+                continue
+            f2, c2, l2 = pieces[j]
+            at = np.searchsorted(frames, f2[0])  # A's points before B's first
+            if at == 0:
+                continue
+            off = abs(c2[0] - cents[at - 1])
+            if off <= best_cents and abs(l2[0] - levels[at - 1]) <= RESUME_LEVEL_DB:
+                best, best_cents = j, off
+        if best >= 0:
+            successor[i], taken[best] = best, True
+    joined = []
+    for i in np.flatnonzero(~taken):
+        parts, k = [], i
+        while k >= 0:
+            parts.append(k)
+            k = successor[k]
+        frames, cents, levels = pieces[parts[0]]
+        for k in parts[1:]:
+            f2, c2, l2 = pieces[k]
+            keep = frames < f2[0]
+            frames = np.concatenate((frames[keep], f2))
+            cents = np.concatenate((cents[keep], c2))
+            levels = np.concatenate((levels[keep], l2))
+        joined.append((frames, cents, levels))
+    return joined
 
 
 def _points(frames: np.ndarray, cents: np.ndarray, levels: np.ndarray) -> np.ndarray:
