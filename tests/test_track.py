@@ -45,7 +45,7 @@ BOUNDS = {
     "crossing_octave": (0.94, 0.95, 1.5, 1.5),
     "crossing_fast": (0.94, 0.95, 1.5, 1.5),
     "crossing_equal": (0.94, 0.95, 1.5, 1.5),
-    # 20 harmonics over a minute: 2.5 tracks per true partial (sms-tools 1.0; see
+    # 20 harmonics over a minute: 2.4 tracks per true partial (sms-tools 1.0; see
     # docs/benchmarks.md), 7.8 before the bands overlapped and a vibrato's sidebands were
     # told from partials.
     "voice_minute": (0.99, 0.99, 3.0, 3.0),
