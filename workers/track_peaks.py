@@ -443,16 +443,18 @@ def _comb(
     return out
 
 
-def _one_per_edge(frame, freq, dbfs, band, bands) -> np.ndarray:
-    """Which peaks (sorted by frame, then frequency; ``band`` the index in ``bands`` of the
-    band that found each) to keep where two neighbouring bands found one partial near their
-    common edge, each within its reach: the one in its own range (or, if the partial sits
-    where neither's own range has it, the louder)."""
+def _one_per_edge(
+    frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray, band: np.ndarray, bands: list[_Band]
+) -> np.ndarray:
+    """Which peaks to keep (bool, one per peak; the peaks sorted by frame, then frequency,
+    ``band`` the index in ``bands`` of the band that found each): where two neighbouring
+    bands found one partial near their common edge, each within its reach, the reading of
+    the band whose own range has it (or, if neither's has, the louder)."""
     keep = np.ones(frame.size, dtype=bool)
     if frame.size < 2:
         return keep
     a, b = slice(0, -1), slice(1, None)
-    margin = np.array([x.reach_hi - x.own_hi for x in bands] + [0.0])
+    margin = np.array([x.reach_hi - x.own_hi for x in bands])
     own_lo = np.array([x.own_lo for x in bands])
     own_hi = np.array([x.own_hi for x in bands])
     twin = (
