@@ -104,6 +104,11 @@ MAX_GAP_SECONDS = 0.06
 # read the slope from too few points (F 0.981 and 0.970, a partial in two tracks), 30
 # cost the noisy crossing 0.004 of F and the voice-like tone tracks per partial (1.20 -> 1.30).
 TREND_POINTS = 20
+# ... and only by one within this many dB of its level: a much weaker partial gliding beside a
+# loud one is its shadow (a sideband, a weak harmonic's fragment), not a partial crossing it,
+# and holding the loud one froze it off its vibrato (a minute of the voice-like tone: 11.2
+# tracks per partial, 7.8 with this; the crossings' partials are within 7 dB of each other).
+HOLD_LEVEL_DB = 10.0
 # A partial that ends where another begins, within JOIN_FRAMES (either way) and JOIN_CENTS,
 # is one partial handed over (``_handed_over``): in a frame where two peaks stood near it (a
 # long window's reading and a short one's), one went on with the partial and the other
@@ -112,11 +117,6 @@ TREND_POINTS = 20
 # -35 dB noise 1.25 -> 1.08, no case worse.
 JOIN_FRAMES = 4
 JOIN_CENTS = 30.0
-# ... and only by one within this many dB of its level: a much weaker partial gliding beside a
-# loud one is its shadow (a sideband, a weak harmonic's fragment), not a partial crossing it,
-# and holding the loud one froze it off its vibrato (a minute of the voice-like tone: 11.2
-# tracks per partial, 7.8 with this; the crossings' partials are within 7 dB of each other).
-HOLD_LEVEL_DB = 10.0
 MIN_SIGMAS = 4.0
 MAX_REPORTS = 100
 # Spans an executor may be computing or holding ahead of the linking: enough to keep every
