@@ -554,9 +554,9 @@ class _Linker:
             sole = moving & (allowed.sum(axis=1) == 1)
             contested = (allowed & sole[:, None]).sum(axis=0) >= 2
             if contested.any():
-                merged = (allowed[:, contested] & sole[:, None]).any(axis=1)
-                self._seen[merged] = frame
-                self._held_at[merged] = self._count[merged]
+                self._hold(
+                    np.flatnonzero((allowed[:, contested] & sole[:, None]).any(axis=1)), frame
+                )
                 allowed[:, contested] = False
                 taken[contested] = True
             rows, cols = linear_sum_assignment(np.where(allowed, cost, _NO_MATCH))
@@ -572,8 +572,7 @@ class _Linker:
             fit, fit_cols = rows, cols
             if held.any():
                 hold = held[rows]
-                self._seen[rows[hold]] = frame
-                self._held_at[rows[hold]] = self._count[rows[hold]]
+                self._hold(rows[hold], frame)
                 fit, fit_cols = rows[~hold], cols[~hold]
             self._update(fit, cents[fit_cols], level[fit_cols], pred_x[fit], gap[fit], frame)
             self._log.append((frame, self._id[rows], cents[cols], level[cols]))
@@ -634,6 +633,12 @@ class _Linker:
         self._ring_cents[rows, slot] = measured
         self._count[rows] += 1
         self._glide[rows] = np.where(np.abs(v) >= GLIDE_SLOPE, self._glide[rows] + 1, 0)
+
+    def _hold(self, rows: np.ndarray, frame: int) -> None:
+        """Partials ``rows`` (int (m,)) sounded at ``frame`` without correcting their filters:
+        held by a crossing, or merged with another into a contested peak."""
+        self._seen[rows] = frame
+        self._held_at[rows] = self._count[rows]
 
     def _keep(self, alive: np.ndarray) -> None:
         self._id, self._x, self._v = self._id[alive], self._x[alive], self._v[alive]
@@ -705,9 +710,7 @@ def _handed_over(pieces):
             if j == i or taken[j] or first[j] <= frames[0]:
                 continue
             f2, c2, l2 = pieces[j]
-            at = np.searchsorted(frames, f2[0])  # A's points before B's first
-            if at == 0:
-                continue
+            at = np.searchsorted(frames, f2[0])  # A's points before B's first: at least one
             off = abs(c2[0] - cents[at - 1])
             if off <= best_cents and abs(l2[0] - levels[at - 1]) <= RESUME_LEVEL_DB:
                 best, best_cents = j, off

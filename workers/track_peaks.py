@@ -519,13 +519,14 @@ def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
     # The spectrum stops at Nyquist with no room for the guard's taper: a peak within a few
     # of the shortest window's frequency sigmas of it is that cut's ringing (a click reads as
     # a partial at 22 kHz), not a partial.
-    limit = nyquist - NYQUIST_SIGMAS / (2.0 * math.pi * min(sigmas))
+    sigma_f = 1.0 / (2.0 * math.pi * min(sigmas))  # the shortest window's, Hz
+    limit = nyquist - NYQUIST_SIGMAS * sigma_f
     own_hi = min(own_hi, limit)
     if own_hi <= own_lo:
         return None
-    margin = OVERLAP_SIGMAS / (2.0 * math.pi * min(sigmas))
+    margin = OVERLAP_SIGMAS * sigma_f
     reach_lo, reach_hi = max(own_lo - margin, 0.0), min(own_hi + margin, limit)
-    guard = GUARD_SIGMAS / (2.0 * math.pi * min(sigmas))
+    guard = GUARD_SIGMAS * sigma_f
     lo = max(own_lo - guard, 0.0)
     hi = min(own_hi + guard, nyquist)
     first_bin = math.floor(lo * SPAN_SECONDS)
