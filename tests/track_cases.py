@@ -93,9 +93,7 @@ def _decay(a0, rate, onset=0.0, attack=0.01):
 
 
 def vibrato_tone() -> Case:
-    f0 = lambda t: 220.0 * 2 ** (30 / 1200 * np.sin(2 * np.pi * 5.5 * t))  # noqa: E731
-    amps = [_const(0.3 / k) for k in range(1, 13)]
-    return _render("harmonic tone, vibrato", 3.0, _harmonic(f0, amps), noise_db=-90, vibrato=True)
+    return _vibrato("harmonic tone, vibrato", 220.0, 30, 5.5, -90, harmonics=12)
 
 
 def stiff_string() -> Case:
@@ -201,10 +199,11 @@ def bass_41() -> Case:
     return _render("41 Hz bass", 3.0, _harmonic(_const(41.2), amps), noise_db=-90, seed=7)
 
 
-def _vibrato(name, f0_hz, cents, rate, noise_db, seed=0) -> Case:
-    """Eight harmonics of f0_hz with a vibrato of +-``cents`` at ``rate`` Hz."""
+def _vibrato(name, f0_hz, cents, rate, noise_db, seed=0, harmonics=8) -> Case:
+    """``harmonics`` harmonics of f0_hz, the k-th at 0.3 / k, with a vibrato of +-``cents``
+    at ``rate`` Hz."""
     f0 = lambda t: f0_hz * 2 ** (cents / 1200 * np.sin(2 * np.pi * rate * t))  # noqa: E731
-    amps = [_const(0.3 / k) for k in range(1, 9)]
+    amps = [_const(0.3 / k) for k in range(1, harmonics + 1)]
     return _render(name, 3.0, _harmonic(f0, amps), noise_db=noise_db, vibrato=True, seed=seed)
 
 
