@@ -174,12 +174,11 @@ class _Level:
 
 
 class _LevelPeaks(NamedTuple):
-    frame: np.ndarray  # int, (p,)
+    frame: np.ndarray  # int, (p,): the computed frame's index (every stride-th frame)
     freq: np.ndarray  # Hz, reassigned
     dbfs: np.ndarray
     sharpness: np.ndarray
     strong: np.ndarray  # bool: above the noise floor by the threshold
-    keys: np.ndarray  # sorted frame * _FRAME_KEY + freq of all of them
     power: np.ndarray  # the peak bin's power over the window's gain squared
     density: np.ndarray  # (computed frames, own bins): the floor as white-noise variance
     own_hz: np.ndarray  # density's bins
@@ -191,6 +190,23 @@ class _LevelPeaks(NamedTuple):
         row = np.minimum(frame // self.stride, self.density.shape[0] - 1)
         col = np.clip(np.searchsorted(self.own_hz, freq), 0, self.own_hz.size - 1)
         return self.density[row, col]
+
+    def on_frames(self, which: np.ndarray, frames: int):
+        """Peaks ``which`` (bool, (p,)) on the output's frames: each computed frame's peaks
+        stand for the ``stride`` frames nearest it, within [0, frames). Returns (frame int,
+        freq Hz, dBFS), sorted by frame, then frequency."""
+        fr, freq, dbfs = self.frame[which], self.freq[which], self.dbfs[which]
+        if self.stride == 1:
+            return fr, freq, dbfs
+        shifts = np.arange(self.stride) - self.stride // 2
+        fr = (fr[None, :] * self.stride + shifts[:, None]).ravel()
+        inside = (fr >= 0) & (fr < frames)
+        order = np.argsort(fr[inside], kind="stable")  # a computed frame's are by frequency
+        return (
+            fr[inside][order],
+            np.tile(freq, self.stride)[inside][order],
+            np.tile(dbfs, self.stride)[inside][order],
+        )
 
 
 @dataclass(frozen=True)
@@ -290,26 +306,38 @@ class SpanAnalyser:
         longest = found[0]
         for i in range(1, len(found)):
             here = found[i]
-            floor = longest.floor_at(here.frame, here.freq) * here.noise_gain
+            floor = longest.floor_at(here.frame * here.stride, here.freq) * here.noise_gain
             found[i] = here._replace(strong=here.strong | (here.power >= self.threshold * floor))
         kept_key = np.empty(0)
         out_frame, out_freq, out_level = [], [], []
-        for i, (level, found_here) in enumerate(zip(band.levels, found, strict=True)):
-            fr, freq, dbfs, sharpness, strong = found_here[:5]
-            keep = strong.copy()
-            if i < len(band.levels) - 1:
-                shorter = found[i + 1]
+        for i, (level, here) in enumerate(zip(band.levels, found, strict=True)):
+            # What holds for a computed frame's peaks holds for each frame they stand for:
+            # tested before they are put on every frame (a long window's peaks are mostly
+            # noise, four times over).
+            keep = here.strong.copy()
+            shortest = i == len(band.levels) - 1
+            if not shortest:
+                keep &= here.sharpness >= SHARP
                 next_sigma_f = 1.0 / (2.0 * np.pi * band.levels[i + 1].sigma_t)
-                keep &= sharpness >= SHARP
                 # A comb's weaker teeth may sit below the noise threshold: peaks within
                 # COMB_RANGE_DB of the frame's loudest count too.
+                fr, dbfs, strong = here.frame, here.dbfs, here.strong
                 teeth = strong | (dbfs >= _group_max(fr, dbfs)[fr] - COMB_RANGE_DB)
                 comb = np.zeros(fr.size, dtype=bool)
                 comb[teeth] = _comb(
-                    fr[teeth], freq[teeth], dbfs[teeth], strong[teeth], COMB_SIGMAS * next_sigma_f
+                    fr[teeth],
+                    here.freq[teeth],
+                    dbfs[teeth],
+                    strong[teeth],
+                    COMB_SIGMAS * next_sigma_f,
                 )
                 keep &= ~comb
-                keep &= _near(shorter.keys, fr, freq, PARENT_SIGMAS * next_sigma_f)
+            fr, freq, dbfs = here.on_frames(keep, frames)
+            keep = np.ones(fr.size, dtype=bool)
+            if not shortest:
+                shorter = found[i + 1].on_frames(np.ones(found[i + 1].frame.size, bool), frames)
+                keys = np.sort(shorter[0] * _FRAME_KEY + shorter[1])
+                keep &= _near(keys, fr, freq, PARENT_SIGMAS * next_sigma_f)
             if kept_key.size:
                 sigma_f = 1.0 / (2.0 * np.pi * level.sigma_t)
                 keep &= ~_near(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f)
@@ -323,8 +351,7 @@ class SpanAnalyser:
     def _level_peaks(self, band: _Band, level: _Level, signal, centres, rate, *, split: bool):
         """One level's peaks (steps 3 and 5). A long window barely changes over a few hops:
         it is computed every ``level.stride`` frames, and each of its frames' peaks stand for
-        the frames nearest it."""
-        frames = centres.size
+        the frames nearest it (``_LevelPeaks.on_frames``)."""
         centres = centres[:: level.stride]
         chunk = signal[centres[:, None] + np.arange(-level.half, level.nfft - level.half)]
         # Only the band's own bins, taken straight from the unshifted FFT.
@@ -372,19 +399,6 @@ class SpanAnalyser:
                 (fr, k[good], freq, dbfs, sharpness, strong, peak_power),
                 (a[good], b[good], c[good]),
             )
-        if level.stride > 1:
-            shifts = np.arange(level.stride) - level.stride // 2
-            fr = (fr[None, :] * level.stride + shifts[:, None]).ravel()
-            inside = (fr >= 0) & (fr < frames)
-            fr = fr[inside]
-            freq, dbfs, sharpness, strong, peak_power = (
-                np.tile(v, level.stride)[inside]
-                for v in (freq, dbfs, sharpness, strong, peak_power)
-            )
-            order = np.argsort(fr, kind="stable")
-            fr, freq, dbfs, sharpness, strong, peak_power = (
-                v[order] for v in (fr, freq, dbfs, sharpness, strong, peak_power)
-            )
         noise_gain = level.window_power / gain2
         return _LevelPeaks(
             fr,
@@ -392,7 +406,6 @@ class SpanAnalyser:
             dbfs,
             sharpness,
             strong,
-            np.sort(fr * _FRAME_KEY + freq),
             peak_power,
             floor / gain2 / noise_gain,
             level.own_hz,
