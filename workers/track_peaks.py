@@ -73,6 +73,7 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.fft as sfft
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import median_filter
 
 from workers.peak_fit import chirp_residual, two_partials
@@ -153,6 +154,8 @@ SPLIT_MAX_SIGMAS = 3.0
 
 ABSOLUTE_FLOOR_DB = -120.0
 _FRAME_KEY = 1e6  # Hz: frame * _FRAME_KEY + frequency sorts peaks by frame, then frequency
+# (sorted with kind="stable", numpy's timsort: peaks come by frame, then bin, so their keys
+# are nearly sorted already and timsort runs through them in about one pass)
 _TINY = 1e-30
 
 
@@ -173,6 +176,17 @@ class _Level:
     block: int  # bins per noise-floor block
 
 
+class _Floor(NamedTuple):
+    """A level's noise floor (``_noise_floor``): one value per frame and block of bins."""
+
+    blocks: np.ndarray  # (computed frames, blocks)
+    block_of: np.ndarray  # int (own bins,): each bin's block
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The floor at those computed frames and bins."""
+        return self.blocks[rows, self.block_of[cols]]
+
+
 class _LevelPeaks(NamedTuple):
     frame: np.ndarray  # int, (p,): the computed frame's index (every stride-th frame)
     freq: np.ndarray  # Hz, reassigned
@@ -180,16 +194,16 @@ class _LevelPeaks(NamedTuple):
     sharpness: np.ndarray
     strong: np.ndarray  # bool: above the noise floor by the threshold
     power: np.ndarray  # the peak bin's power over the window's gain squared
-    density: np.ndarray  # (computed frames, own bins): the floor as white-noise variance
-    own_hz: np.ndarray  # density's bins
+    density: _Floor  # the floor as white-noise variance
+    own_hz: np.ndarray  # density's bins' frequencies
     stride: int
     noise_gain: float  # sum of the window squared over its gain squared
 
     def floor_at(self, frame: np.ndarray, freq: np.ndarray) -> np.ndarray:
         """The floor (white-noise variance) this level saw at those frames and frequencies."""
-        row = np.minimum(frame // self.stride, self.density.shape[0] - 1)
+        row = np.minimum(frame // self.stride, self.density.blocks.shape[0] - 1)
         col = np.clip(np.searchsorted(self.own_hz, freq), 0, self.own_hz.size - 1)
-        return self.density[row, col]
+        return self.density.at(row, col)
 
     def on_frames(self, which: np.ndarray, frames: int):
         """Peaks ``which`` (bool, (p,)) on the output's frames: each computed frame's peaks
@@ -336,13 +350,13 @@ class SpanAnalyser:
             keep = np.ones(fr.size, dtype=bool)
             if not shortest:
                 shorter = found[i + 1].on_frames(np.ones(found[i + 1].frame.size, bool), frames)
-                keys = np.sort(shorter[0] * _FRAME_KEY + shorter[1])
+                keys = np.sort(shorter[0] * _FRAME_KEY + shorter[1], kind="stable")
                 keep &= _near(keys, fr, freq, PARENT_SIGMAS * next_sigma_f)
             if kept_key.size:
                 sigma_f = 1.0 / (2.0 * np.pi * level.sigma_t)
                 keep &= ~_near(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f)
             fr, freq, dbfs = fr[keep], freq[keep], dbfs[keep]
-            kept_key = np.sort(np.concatenate((kept_key, fr * _FRAME_KEY + freq)))
+            kept_key = np.sort(np.concatenate((kept_key, fr * _FRAME_KEY + freq)), kind="stable")
             out_frame.append(fr)
             out_freq.append(freq)
             out_level.append(dbfs)
@@ -353,7 +367,10 @@ class SpanAnalyser:
         it is computed every ``level.stride`` frames, and each of its frames' peaks stand for
         the frames nearest it (``_LevelPeaks.on_frames``)."""
         centres = centres[:: level.stride]
-        chunk = signal[centres[:, None] + np.arange(-level.half, level.nfft - level.half)]
+        # The frames' samples, a view of the signal (the hop is a whole number of samples).
+        step = int(centres[1] - centres[0]) if centres.size > 1 else 1
+        first = int(centres[0]) - level.half
+        chunk = sliding_window_view(signal, level.nfft)[first : first + step * centres.size : step]
         # Only the band's own bins, taken straight from the unshifted FFT.
         x = sfft.fft(chunk * level.window, axis=1)[:, level.own_index]
         xd = sfft.fft(chunk * level.dwindow, axis=1)[:, level.own_index]
@@ -362,15 +379,28 @@ class SpanAnalyser:
         inner = power[:, 1:-1]
         is_peak = (inner > power[:, :-2]) & (inner >= power[:, 2:])
         fr, col = np.nonzero(is_peak)
-        strong = inner[fr, col] >= self.threshold * floor[fr, col + 1]
         k = col + 1
+        at = fr * power.shape[1] + k  # the peaks' bins in the flattened (frames, bins) arrays
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = xd[fr, k] / x[fr, k]
+            ratio = xd.ravel()[at] / x.ravel()[at]
             freq = level.own_hz[k] - ratio.imag / (2.0 * np.pi)
             offset = level.sigma_t**2 * ratio.real
-            a = np.log(power[fr, k - 1] + _TINY)
-            b = np.log(power[fr, k] + _TINY)
-            c = np.log(power[fr, k + 1] + _TINY)
+        # Most of a level's peaks are the noise's: those outside the band's reach or off the
+        # frame's centre in time are dropped before their amplitude is computed.
+        placed = (
+            np.isfinite(freq)
+            & (freq >= band.reach_lo)
+            & (freq < band.reach_hi)
+            & (np.abs(offset) <= TIME_OFFSET_SIGMAS * level.sigma_t)
+        )
+        fr, k, at, freq = fr[placed], k[placed], at[placed], freq[placed]
+        flat_power = power.ravel()
+        peak = flat_power[at]
+        strong = peak >= self.threshold * floor.at(fr, k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.log(flat_power[at - 1] + _TINY)
+            b = np.log(peak + _TINY)
+            c = np.log(flat_power[at + 1] + _TINY)
             curvature = a - 2.0 * b + c
             p = np.where(curvature < 0, 0.5 * (a - c) / curvature, 0.0)
             top = b - 0.25 * (a - c) * p  # ln power at the parabola's top
@@ -378,15 +408,9 @@ class SpanAnalyser:
             # A sweeping partial's peak is lower by the fourth root of its sharpness.
             dbfs = (10.0 / np.log(10.0)) * (top - 0.5 * np.log(sharpness))
             dbfs -= 20.0 * np.log10(level.gain)
-        good = (
-            np.isfinite(freq)
-            & (freq >= band.reach_lo)
-            & (freq < band.reach_hi)
-            & (dbfs >= ABSOLUTE_FLOOR_DB)
-            & (np.abs(offset) <= TIME_OFFSET_SIGMAS * level.sigma_t)
-        )
+        good = dbfs >= ABSOLUTE_FLOOR_DB
         gain2 = level.gain**2
-        peak_power = inner[fr, col][good] / gain2
+        peak_power = peak[good] / gain2
         fr, freq, dbfs = fr[good], freq[good], dbfs[good]
         sharpness, strong = sharpness[good], strong[good]
         if split:
@@ -407,7 +431,7 @@ class SpanAnalyser:
             sharpness,
             strong,
             peak_power,
-            floor / gain2 / noise_gain,
+            floor._replace(blocks=floor.blocks / gain2 / noise_gain),
             level.own_hz,
             level.stride,
             noise_gain,
@@ -438,7 +462,7 @@ def _comb(
     if frame.size == 0:
         return np.zeros(0, dtype=bool)
     key = frame * _FRAME_KEY + freq
-    order = np.argsort(key)
+    order = np.argsort(key, kind="stable")
     key = key[order]
     starts = np.concatenate(([True], np.diff(key) > reach))
     cluster = np.cumsum(starts) - 1
@@ -509,8 +533,8 @@ def _near(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -
     return ((above >= 0) & (above <= reach)) | ((below >= 0) & (below <= reach))
 
 
-def _noise_floor(power: np.ndarray, block: int, stride: int) -> np.ndarray:
-    """(frames, bins) power -> (frames, bins) floor: the NOISE_PERCENTILE-th percentile over
+def _noise_floor(power: np.ndarray, block: int, stride: int) -> _Floor:
+    """(frames, bins) power -> its floor: the NOISE_PERCENTILE-th percentile over
     blocks of ``block`` bins (the last block takes the remainder), the median of that over
     FLOOR_MEDIAN_SECONDS of frames (``stride`` hops apart)."""
     frames, bins = power.shape
@@ -523,7 +547,7 @@ def _noise_floor(power: np.ndarray, block: int, stride: int) -> np.ndarray:
         floors[:, i] = np.partition(part, rank, axis=1)[:, rank]
     size = max(1, round(FLOOR_MEDIAN_SECONDS / (HOP * stride)))
     floors = median_filter(floors, size=(min(size, 2 * frames - 1) | 1, 1), mode="nearest")
-    return np.repeat(floors, np.diff(edges), axis=1)
+    return _Floor(floors, np.repeat(np.arange(blocks), np.diff(edges)))
 
 
 def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
@@ -613,7 +637,7 @@ def _split(level, x, power, floor, threshold, peaks, logs):
     level : _Level
     x : complex (computed frames, own bins), the level's spectra
     power : (computed frames, own bins), their power
-    floor : (computed frames, own bins), its noise floor, power
+    floor : _Floor, its noise floor, power
     threshold : float, power ratio a peak must stand above the floor
     peaks : (frame int, bin int (column of x), freq Hz, dbfs, sharpness, strong bool, power),
         each (p,), sorted by frame, then bin
@@ -671,7 +695,7 @@ def _split(level, x, power, floor, threshold, peaks, logs):
     # Only where one partial leaves well more than the noise, and more than a lone partial's
     # own modulation would, is a second one looked for.
     one = chirp_residual(y, nu)
-    floor_here = floor[frame, centre]
+    floor_here = floor.at(frame, centre)
     energy = np.sum(y.real**2 + y.imag**2, axis=1)
     misfit = (one > SPLIT_NOISE * floor_here * cols.shape[1]) & (one > SPLIT_MISFIT * energy)
     if not misfit.any():
