@@ -45,10 +45,10 @@ BOUNDS = {
     "crossing_octave": (0.94, 0.95, 1.5, 1.5),
     "crossing_fast": (0.94, 0.95, 1.5, 1.5),
     "crossing_equal": (0.94, 0.95, 1.5, 1.5),
-    # 20 harmonics over a minute: 2.4 tracks per true partial (sms-tools 1.0; see
-    # docs/benchmarks.md), 7.8 before the bands overlapped and a vibrato's sidebands were
-    # told from partials.
-    "voice_minute": (0.99, 0.99, 3.0, 3.0),
+    # 20 harmonics over a minute: 1.2 tracks per true partial (sms-tools 1.0; see
+    # docs/benchmarks.md), 7.8 before the bands overlapped, 2.4 before a shallow vibrato's
+    # sidebands in the longest windows were told from the partial (``_sidebands``).
+    "voice_minute": (0.99, 0.99, 3.0, 1.5),
     "separate_notes": (0.95, 0.9, 1.0, 1.3),
     "close_pair": (0.6, 0.8, 1.0, 1.5),
 }

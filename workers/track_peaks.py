@@ -33,13 +33,15 @@ interpolated amplitude:
 4. Levels are merged from the longest: a peak is kept if it is sharp (at least
    ``SHARP``, so the window suits it), not one of a comb (``_comb``: a vibrato's sidebands,
    which a long window resolves into sharp peaks of their own: at least three, two of them
-   above the threshold), near a peak of the next
-   shorter level (within ``PARENT_SIGMAS`` of its frequency sigma, above its noise floor or
-   not, as crowded harmonics fill a short window's valleys: where the partial is now, which a
-   sideband far out in a deep vibrato is not), and no kept peak of a longer level lies within
+   above the threshold), near a peak of the next shorter level (its *parent*: within
+   ``PARENT_SIGMAS`` of its frequency sigma, above its noise floor or not, as crowded
+   harmonics fill a short window's valleys: where the partial is now, which a sideband far
+   out in a deep vibrato is not), and no kept peak of a longer level lies within
    ``CLAIM_SIGMAS`` of this level's frequency sigma (which would be the same partial, or two
    partials this window cannot separate); the shortest level's peaks need not be sharp. So
    each partial is read with the longest window that suits it, with no window size to choose.
+   The longest levels (those not split) also drop the few sidebands of a shallow vibrato,
+   told by where their parent lies (``_sidebands``).
    Before that, at each level but a band's shortest, up to ``SPLIT_MAX_SIGMA_T``, a peak two
    partials may have made (broad, or off its parabola, or one of two strong peaks within 2.5
    frequency sigmas: partials crossing, or beating within the window) is fitted with two
@@ -205,22 +207,19 @@ class _LevelPeaks(NamedTuple):
         col = np.clip(np.searchsorted(self.own_hz, freq), 0, self.own_hz.size - 1)
         return self.density.at(row, col)
 
-    def on_frames(self, which: np.ndarray, frames: int):
+    def on_frames(self, which: np.ndarray, frames: int) -> tuple[np.ndarray, np.ndarray]:
         """Peaks ``which`` (bool, (p,)) on the output's frames: each computed frame's peaks
         stand for the ``stride`` frames nearest it, within [0, frames). Returns (frame int,
-        freq Hz, dBFS), sorted by frame, then frequency."""
-        fr, freq, dbfs = self.frame[which], self.freq[which], self.dbfs[which]
+        index int: the peak's in this level's arrays), sorted by frame, then frequency."""
+        index = np.flatnonzero(which)
         if self.stride == 1:
-            return fr, freq, dbfs
+            return self.frame[index], index
         shifts = np.arange(self.stride) - self.stride // 2
-        fr = (fr[None, :] * self.stride + shifts[:, None]).ravel()
+        fr = (self.frame[index][None, :] * self.stride + shifts[:, None]).ravel()
+        index = np.tile(index, self.stride)
         inside = (fr >= 0) & (fr < frames)
         order = np.argsort(fr[inside], kind="stable")  # a computed frame's are by frequency
-        return (
-            fr[inside][order],
-            np.tile(freq, self.stride)[inside][order],
-            np.tile(dbfs, self.stride)[inside][order],
-        )
+        return fr[inside][order], index[inside][order]
 
 
 @dataclass(frozen=True)
@@ -346,12 +345,18 @@ class SpanAnalyser:
                     COMB_SIGMAS * next_sigma_f,
                 )
                 keep &= ~comb
-            fr, freq, dbfs = here.on_frames(keep, frames)
+            fr, at = here.on_frames(keep, frames)
+            freq, dbfs = here.freq[at], here.dbfs[at]
             keep = np.ones(fr.size, dtype=bool)
             if not shortest:
-                shorter = found[i + 1].on_frames(np.ones(found[i + 1].frame.size, bool), frames)
-                keys = np.sort(shorter[0] * _FRAME_KEY + shorter[1], kind="stable")
-                keep &= _near(keys, fr, freq, PARENT_SIGMAS * next_sigma_f)
+                shorter = found[i + 1]
+                short_fr, short_at = shorter.on_frames(np.ones(shorter.frame.size, bool), frames)
+                keys = np.sort(short_fr * _FRAME_KEY + shorter.freq[short_at], kind="stable")
+                reach = PARENT_SIGMAS * next_sigma_f
+                parent = _parents(keys, fr, freq, reach)
+                keep &= parent >= 0
+                if level.sigma_t > SPLIT_MAX_SIGMA_T:
+                    keep &= ~_sidebands(here, frames, fr, at, keys, parent, reach)
             if kept_key.size:
                 sigma_f = 1.0 / (2.0 * np.pi * level.sigma_t)
                 keep &= ~_near(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f)
@@ -518,6 +523,72 @@ def _masked(frame: np.ndarray, freq: np.ndarray, dbfs: np.ndarray) -> np.ndarray
         out[a] |= near & (dbfs[a] < dbfs[b] - MASKED_DB)
         out[b] |= near & (dbfs[b] < dbfs[a] - MASKED_DB)
     return out
+
+
+def _sidebands(peaks: _LevelPeaks, frames: int, fr, at, keys, parent, reach) -> np.ndarray:
+    """Which of a long level's peaks read a partial's vibrato sidebands, not the partial.
+
+    A window longer than a vibrato's period (step 4: the levels not split) reads a partial
+    whose frequency moves as a few peaks around where it is on average, where a shorter
+    window reads one peak, its parent, where the partial is now. Of the long level's peaks
+    near one parent, dropped are: all, if a strong peak of the level near it is not sharp
+    (the window smears the partial: it does not suit it now); both of two with the parent
+    beside them (two partials the shorter window merged have their merged peak between
+    them); one with a louder peak of the level between it and the parent (the partial is
+    nearer the parent). The comb (``_comb``) catches a deep vibrato's many sidebands; these,
+    a shallow one's few, and those of a partial whose neighbours' noise floor left only one
+    of them above the threshold (a minute of the voice-like tone: 2.4 -> 1.2 tracks per true
+    partial).
+
+    Parameters
+    ----------
+    peaks : _LevelPeaks, the long level's
+    frames : int, the span's frames
+    fr, at : int (p,), the peaks kept so far: their frames, their indices in ``peaks``,
+        sorted by frame, then frequency
+    keys : sorted frame * _FRAME_KEY + freq of the next shorter level's peaks
+    parent : int (p,), each kept peak's parent's index in ``keys`` (``_parents``), or -1
+    reach : float, Hz, within which a parent is a peak's
+
+    Returns bool (p,): which kept peaks to drop.
+    """
+    freq = peaks.freq[at]
+    parent_hz = keys[np.maximum(parent, 0)] - fr * _FRAME_KEY
+    smear_fr, smear_at = peaks.on_frames(peaks.strong & (peaks.sharpness < SHARP), frames)
+    smeared = _parents(keys, smear_fr, peaks.freq[smear_at], reach)
+    drop = np.isin(parent, smeared[smeared >= 0])
+    shared = (parent[1:] == parent[:-1]) & (parent[1:] >= 0) & (fr[1:] == fr[:-1])
+    beside = shared & ((parent_hz[1:] < freq[:-1]) | (parent_hz[1:] > freq[1:]))
+    drop[:-1] |= beside
+    drop[1:] |= beside
+    toward = np.where(parent_hz >= freq, 1, -1)
+    # The level's peaks come by frame, then bin: a reassigned one may pass its neighbour's.
+    order = np.lexsort((peaks.freq, peaks.frame))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    for step in range(1, MASK_NEIGHBOURS + 1):
+        other = order[np.clip(rank[at] + toward * step, 0, order.size - 1)]
+        between = (
+            (peaks.frame[other] == peaks.frame[at])
+            & ((peaks.freq[other] - freq) * toward > 0)
+            & ((peaks.freq[other] - parent_hz) * toward <= 0)
+        )
+        drop |= between & (peaks.dbfs[other] > peaks.dbfs[at])
+    return drop
+
+
+def _parents(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -> np.ndarray:
+    """Index in ``keys`` (sorted, frame * _FRAME_KEY + freq) of each peak's (frame, freq)
+    nearest key of the same frame within ``reach`` Hz, or -1: int (p,)."""
+    if keys.size == 0:
+        return np.full(frame.size, -1)
+    key = frame * _FRAME_KEY + freq
+    right = np.searchsorted(keys, key)
+    up, down = np.minimum(right, keys.size - 1), np.maximum(right - 1, 0)
+    above, below = keys[up] - key, key - keys[down]
+    up_ok = (above >= 0) & (above <= reach)
+    down_ok = (below >= 0) & (below <= reach)
+    return np.where(down_ok & (~up_ok | (below <= above)), down, np.where(up_ok, up, -1))
 
 
 def _near(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -> np.ndarray:
