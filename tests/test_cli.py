@@ -469,10 +469,17 @@ def test_render_of_white_noise_reads_the_same_level_with_stft_and_cwt(tmp_path):
     assert above.min() > -1.0 and above.max() < 7.5, above
 
 
-# What each command may not import: Dask (the batch command's), scipy.optimize and the
-# tracker (tracking's), scipy.signal (no command's start needs it) and Qt (the window's).
-# Imported together they were 1.2 s of every command's start.
-HEAVY_MODULES = ("distributed", "scipy.optimize", "scipy.signal", "workers.track", "PyQt6")
+# What each command may not import: Dask (the batch command's), numba and the tracker
+# (tracking's), scipy.optimize and scipy.signal (no command's start needs them) and Qt (the
+# window's). Imported together they were 1.2 s of every command's start.
+HEAVY_MODULES = (
+    "distributed",
+    "numba",
+    "scipy.optimize",
+    "scipy.signal",
+    "workers.track",
+    "PyQt6",
+)
 COMMAND_IMPORTS = """
 import sys
 from app.cli import main
@@ -493,7 +500,7 @@ print(" ".join(m for m in sys.argv[2:] if m in sys.modules), file=sys.stderr)
         ("snap", ()),
         ("harmonics", ()),
         ("synth", ()),
-        ("track", ("scipy.optimize", "workers.track")),
+        ("track", ("numba", "workers.track")),
     ],
 )
 def test_a_command_imports_what_it_needs_and_not_the_others(command, needed):

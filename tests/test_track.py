@@ -1,4 +1,5 @@
-"""The automatic partial tracker (workers.track), its file-level form and `soma track`."""
+"""The automatic partial tracker (workers.track, its linking workers.track_link), its file-level
+form and `soma track`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import track_cases
+from scipy.optimize import linear_sum_assignment
 from waiting import wait_until
 
 from app.compute import processes
@@ -21,14 +23,20 @@ from app.files.tracking import track_file
 from workers.track import (
     DEFAULT_THRESHOLD_DB,
     HOP,
-    JOIN_CENTS,
-    JOIN_FRAMES,
     PARALLEL_MIN_SPANS,
     PartialTracker,
     TrackError,
     TrackSettings,
-    _handed_over,
     track_partials,
+)
+from workers.track_link import (
+    _NO_MATCH,
+    JOIN_CENTS,
+    JOIN_FRAMES,
+    TREND_POINTS,
+    _assignment,
+    _handed_over,
+    _sum,
 )
 from workers.track_peaks import FRAMES_PER_SPAN, MARGIN_SECONDS, SpanAnalyser
 
@@ -191,6 +199,27 @@ def test_a_partial_handed_over_to_another_at_its_pitch_is_one():
     spans = sorted((int(f[0]), int(f[-1]), f.size) for f, _, _ in joined)
     # 0-98 of the first, then the second, then (after a 2-frame gap) the third.
     assert spans == [(0, 300, 299), (150, 250, 101), (305, 400, 96)]
+
+
+def test_the_linkers_assignment_is_scipys_ties_and_all():
+    # The compiled linker's port of scipy's linear_sum_assignment pairs as scipy does, so the
+    # partials stay those the numpy linker gave: wide and tall matrices, disallowed pairs at
+    # _NO_MATCH, and costs on a coarse grid (many ties) or not.
+    rng = np.random.default_rng(0)
+    for trial in range(400):
+        shape = rng.integers(1, 12, size=2)
+        cost = rng.integers(0, 4, size=shape) * 1.0 if trial % 2 else rng.random(shape) * 10
+        cost[rng.random(shape) < 0.5] = _NO_MATCH
+        rows, cols = _assignment(cost)
+        expected_rows, expected_cols = linear_sum_assignment(cost)
+        assert np.array_equal(rows, expected_rows) and np.array_equal(cols, expected_cols)
+
+
+def test_the_linkers_sums_are_numpys_bit_for_bit():
+    # The least-squares line through a held partial's points is summed as numpy sums.
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(2000, TREND_POINTS)) * 10.0 ** rng.uniform(-3, 5, (2000, 1))
+    assert np.array_equal([_sum(row) for row in values], values.sum(axis=1))
 
 
 def test_silence_gives_no_partials_and_noise_rare_short_ones():

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workers.track import GATE_CENTS, HOP
+from workers.track import HOP
+from workers.track_link import GATE_CENTS
 
 # A partial ending within this of a boundary, and one starting within it on the other side,
 # are candidates for one partial cut by the boundary: each chunk's grid frame nearest to it.
