@@ -32,7 +32,7 @@ import numpy as np
 
 from workers.track_peaks import BANDS, HOP
 
-__all__ = ["GATE_CENTS", "JOIN_CENTS", "JOIN_FRAMES", "Linker", "band_sigma_t"]
+__all__ = ["GATE_CENTS", "JOIN_CENTS", "JOIN_FRAMES", "Linker", "band_sigma_t", "compile_ahead"]
 
 # The alpha-beta-gamma filter's gains (value, slope, acceleration): measured frequencies
 # are precise (reassigned), so the filter follows them closely and its slope and
@@ -186,6 +186,15 @@ class Linker:
             for a, b in zip(starts, np.append(starts[1:], ids.size), strict=True)
         ]
         return [_points(*piece) for piece in _handed_over(pieces)]
+
+
+def compile_ahead() -> None:
+    """Compile the linker into numba's cache now (6-7 s, once per install and after each edit
+    of this file; `make` calls it when it installs) rather than in a user's first tracking:
+    a partial linked over two frames, which compiles every function the linking calls."""
+    linker = Linker()
+    linker.link(0, np.array([440.0, 440.0]), np.array([-20.0, -20.0]), np.array([0, 1, 2]))
+    linker.finish()
 
 
 def _no_partials() -> _Partials:
