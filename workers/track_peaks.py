@@ -376,9 +376,11 @@ class SpanAnalyser:
         step = int(centres[1] - centres[0]) if centres.size > 1 else 1
         first = int(centres[0]) - level.half
         chunk = sliding_window_view(signal, level.nfft)[first : first + step * centres.size : step]
-        # Only the band's own bins, taken straight from the unshifted FFT.
-        x = sfft.fft(chunk * level.window, axis=1)[:, level.own_index]
-        xd = sfft.fft(chunk * level.dwindow, axis=1)[:, level.own_index]
+        # Only the band's own bins, taken straight from the unshifted FFT; np.take keeps a
+        # frame's bins together in memory (indexing [:, own_index] gave Fortran order, and
+        # the noise floor's partition over a frame's bins ran strided: 0.3 s a minute).
+        x = np.take(sfft.fft(chunk * level.window, axis=1), level.own_index, axis=1)
+        xd = np.take(sfft.fft(chunk * level.dwindow, axis=1), level.own_index, axis=1)
         power = x.real**2 + x.imag**2
         floor = _noise_floor(power, level.block, level.stride)
         inner = power[:, 1:-1]
