@@ -210,7 +210,9 @@ class _LevelPeaks(NamedTuple):
     def on_frames(self, which: np.ndarray, frames: int) -> tuple[np.ndarray, np.ndarray]:
         """Peaks ``which`` (bool, (p,)) on the output's frames: each computed frame's peaks
         stand for the ``stride`` frames nearest it, within [0, frames). Returns (frame int,
-        index int: the peak's in this level's arrays), sorted by frame, then frequency."""
+        index int: the peak's in this level's arrays), sorted by frame, a frame's peaks in
+        the level's order (by bin, so by frequency but where a reassigned frequency passed
+        a neighbour's)."""
         index = np.flatnonzero(which)
         if self.stride == 1:
             return self.frame[index], index
@@ -218,7 +220,7 @@ class _LevelPeaks(NamedTuple):
         fr = (self.frame[index][None, :] * self.stride + shifts[:, None]).ravel()
         index = np.tile(index, self.stride)
         inside = (fr >= 0) & (fr < frames)
-        order = np.argsort(fr[inside], kind="stable")  # a computed frame's are by frequency
+        order = np.argsort(fr[inside], kind="stable")  # a frame's keep the level's order
         return fr[inside][order], index[inside][order]
 
 
@@ -377,8 +379,8 @@ class SpanAnalyser:
         first = int(centres[0]) - level.half
         chunk = sliding_window_view(signal, level.nfft)[first : first + step * centres.size : step]
         # Only the band's own bins, taken straight from the unshifted FFT; np.take keeps a
-        # frame's bins together in memory (indexing [:, own_index] gave Fortran order, and
-        # the noise floor's partition over a frame's bins ran strided: 0.3 s a minute).
+        # frame's bins together in memory (indexing [:, own_index] gave Fortran order, which
+        # every ravel below copied).
         x = np.take(sfft.fft(chunk * level.window, axis=1), level.own_index, axis=1)
         xd = np.take(sfft.fft(chunk * level.dwindow, axis=1), level.own_index, axis=1)
         power = x.real**2 + x.imag**2
@@ -547,7 +549,7 @@ def _sidebands(peaks: _LevelPeaks, frames: int, fr, at, keys, parent, reach) -> 
     peaks : _LevelPeaks, the long level's
     frames : int, the span's frames
     fr, at : int (p,), the peaks kept so far: their frames, their indices in ``peaks``,
-        sorted by frame, then frequency
+        as ``_LevelPeaks.on_frames`` gives them
     keys : sorted frame * _FRAME_KEY + freq of the next shorter level's peaks
     parent : int (p,), each kept peak's parent's index in ``keys`` (``_parents``), or -1
     reach : float, Hz, within which a parent is a peak's
