@@ -68,6 +68,7 @@ from workers.track_peaks import (
     MARGIN_SECONDS,
     SPAN_SECONDS,
     SpanAnalyser,
+    SpanPeaks,
 )
 
 __all__ = ["HOP", "PartialTracker", "TrackError", "TrackSettings", "track_partials"]
@@ -316,14 +317,9 @@ class PartialTracker:
         first, peaks = self._pending.popleft()
         self._link(first, peaks.result())
 
-    def _link(self, first: int, peaks: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    def _link(self, first: int, peaks: SpanPeaks) -> None:
         """Link one span's peaks (its frames from global frame `first`) and report it done."""
-        offsets = np.zeros(len(peaks) + 1, dtype=np.int64)
-        np.cumsum([freq.size for freq, _ in peaks], out=offsets[1:])
-        freq = np.concatenate([freq for freq, _ in peaks])
-        # The levels are float32, or float64 in a span with split peaks: one compiled linker.
-        level = np.concatenate([level for _, level in peaks], dtype=np.float64)
-        self._linker.link(first, freq, level, offsets)
+        self._linker.link(first, peaks.freq, peaks.level, peaks.offsets)
         self._linked += 1
         if self._report is not None:
             bucket = self._linked * MAX_REPORTS // self._spans
@@ -339,7 +335,7 @@ def _analyser(sr: int, fmin: float, fmax: float, threshold_db: float) -> SpanAna
 
 def span_peaks(
     analysis: tuple[int, float, float, float], span: np.ndarray, frames: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
+) -> SpanPeaks:
     """``SpanAnalyser(*analysis).peaks(span, frames)``, the analyser made once per process
     (its plan of bands and windows is reused by every span): what ``PartialTracker`` asks
     of its executor, a module-level function so that a process pool can run it."""

@@ -3,7 +3,7 @@
 ``SpanAnalyser.peaks`` takes ``SPAN_SECONDS`` of audio (the frames of its middle
 ``CORE_SECONDS`` plus a margin on each side) and returns, for each 5 ms frame of the core,
 the spectral peaks standing above the local noise floor, with reassigned frequency and
-interpolated amplitude:
+interpolated amplitude (``SpanPeaks``, flat arrays with each frame's offsets):
 
 1. One real FFT of the span. Each frequency band of ``BANDS`` takes its bins (plus a guard of
    ``GUARD_SIGMAS`` of its shortest window's frequency sigma on each side, tapered), doubled
@@ -237,6 +237,15 @@ class _Band:
     levels: tuple[_Level, ...]  # long to short
 
 
+class SpanPeaks(NamedTuple):
+    """A span's peaks, frame after frame, as flat arrays (what the linker takes): frame k's
+    are ``freq[offsets[k]:offsets[k + 1]]`` and ``level[...]``."""
+
+    freq: np.ndarray  # Hz, float64 (p,)
+    level: np.ndarray  # dBFS, float64 (p,)
+    offsets: np.ndarray  # int64 (frames + 1,), from 0
+
+
 class SpanAnalyser:
     """Peaks of successive spans of one sound (see the module docstring).
 
@@ -259,7 +268,7 @@ class SpanAnalyser:
             if lo < fmax and hi > fmin and (band := _plan_band(sr, lo, hi, sigmas)) is not None
         ]
 
-    def peaks(self, span: np.ndarray, frames: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def peaks(self, span: np.ndarray, frames: int) -> SpanPeaks:
         """Peaks of the first ``frames`` core frames of one span.
 
         Parameters
@@ -270,8 +279,7 @@ class SpanAnalyser:
 
         Returns
         -------
-        list of ``frames`` pairs (frequency Hz float64 (p,), amplitude dBFS float64 (p,)),
-        sorted by frequency.
+        SpanPeaks: the ``frames`` frames' peaks, each frame's sorted by frequency.
         """
         spectrum = sfft.rfft(span.astype(np.float64))
         found = [self._band_peaks(band, spectrum, frames) for band in self.bands]
@@ -287,8 +295,8 @@ class SpanAnalyser:
         frame, freq, level = frame[keep], freq[keep], level[keep]
         keep = ~_masked(frame, freq, level) & (freq >= self.fmin) & (freq <= self.fmax)
         frame, freq, level = frame[keep], freq[keep], level[keep]
-        split = np.searchsorted(frame, np.arange(1, frames))
-        return list(zip(np.split(freq, split), np.split(level, split), strict=True))
+        offsets = np.searchsorted(frame, np.arange(frames + 1)).astype(np.int64)
+        return SpanPeaks(freq.astype(np.float64), level.astype(np.float64), offsets)
 
     def _band_peaks(self, band: _Band, spectrum: np.ndarray, frames: int):
         """The band's kept peaks over all frames: (frame int, frequency Hz, level dBFS)."""
