@@ -53,8 +53,8 @@ def _open_parser() -> argparse.ArgumentParser:
 
 
 # Each command is a module app.cli.<name> with parser() and run(args, progress), imported
-# only when run: the commands together import Dask and the tracker with its numba
-# (scipy.optimize when measured), 1.2 s of every command's start, and each needs a part of that.
+# only when run: the commands together import Dask and the tracker (with scipy.optimize then,
+# numba now), 1.2 s of every command's start when measured, and each needs a part of that.
 COMMANDS = ("render", "snap", "harmonics", "export", "convert", "synth", "track", "batch")
 # Commands that compute in worker processes: the workers' forkserver is started first, so
 # that its start (importing numpy, scipy and the workers, about 0.4 s) overlaps the command's
