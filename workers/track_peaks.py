@@ -369,7 +369,7 @@ class SpanAnalyser:
                     keep &= ~_sidebands(here, frames, fr, at, keys, parent, reach)
             if kept_key.size:
                 sigma_f = 1.0 / (2.0 * np.pi * level.sigma_t)
-                keep &= ~_near(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f)
+                keep &= _parents(kept_key, fr, freq, CLAIM_SIGMAS * sigma_f) < 0
             fr, freq, dbfs = fr[keep], freq[keep], dbfs[keep]
             kept_key = np.sort(np.concatenate((kept_key, fr * _FRAME_KEY + freq)), kind="stable")
             out_frame.append(fr)
@@ -591,7 +591,8 @@ def _sidebands(peaks: _LevelPeaks, frames: int, fr, at, keys, parent, reach) -> 
 
 def _parents(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -> np.ndarray:
     """Index in ``keys`` (sorted, frame * _FRAME_KEY + freq) of each peak's (frame, freq)
-    nearest key of the same frame within ``reach`` Hz, or -1: int (p,)."""
+    nearest key of the same frame within ``reach`` Hz, or -1: int (p,). Keys of other frames
+    are at least _FRAME_KEY - fmax away, far beyond any reach."""
     if keys.size == 0:
         return np.full(frame.size, -1)
     key = frame * _FRAME_KEY + freq
@@ -601,19 +602,6 @@ def _parents(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float
     up_ok = (above >= 0) & (above <= reach)
     down_ok = (below >= 0) & (below <= reach)
     return np.where(down_ok & (~up_ok | (below <= above)), down, np.where(up_ok, up, -1))
-
-
-def _near(keys: np.ndarray, frame: np.ndarray, freq: np.ndarray, reach: float) -> np.ndarray:
-    """Which peaks (frame, freq) have one of ``keys`` (sorted, frame * _FRAME_KEY + freq) of
-    the same frame within ``reach`` Hz."""
-    if keys.size == 0:
-        return np.zeros(frame.size, dtype=bool)
-    key = frame * _FRAME_KEY + freq
-    right = np.searchsorted(keys, key)
-    above = keys[np.minimum(right, keys.size - 1)] - key
-    below = key - keys[np.maximum(right - 1, 0)]
-    # Keys of other frames are at least _FRAME_KEY - fmax away, far beyond any reach.
-    return ((above >= 0) & (above <= reach)) | ((below >= 0) & (below <= reach))
 
 
 def _noise_floor(power: np.ndarray, block: int, stride: int) -> _Floor:
