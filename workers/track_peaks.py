@@ -716,7 +716,8 @@ def _split(level, x, power, floor, threshold, peaks, logs):
 
     Returns
     -------
-    The peaks' (frame, freq, dbfs, sharpness, strong, power), sorted by frame, then frequency.
+    The peaks' (frame, freq, dbfs, sharpness, strong, power): sorted by frame, then frequency
+    where any peak was split; as given (by frame, then bin) where none was.
     """
     fr, k, freq, dbfs, sharpness, strong, peak_power = peaks
     n = x.shape[1]
