@@ -57,6 +57,10 @@ BOUNDS = {
     # docs/benchmarks.md), 7.8 before the bands overlapped, 2.4 before a shallow vibrato's
     # sidebands in the longest windows were told from the partial (``_sidebands``).
     "voice_minute": (0.99, 0.99, 3.0, 1.5),
+    # The chord's 4th harmonics at -30 dBFS in white noise at -35 dB RMS: the noise's own
+    # local maxima around a harmonic are not the sidebands of a vibrato (they made its long
+    # window drop it as a comb: 1.5 tracks per partial, recall 0.994).
+    "chord_in_strong_noise": (0.999, 0.93, 3.0, 1.3),
     "separate_notes": (0.95, 0.9, 1.0, 1.3),
     "close_pair": (0.6, 0.8, 1.0, 1.5),
 }
@@ -155,15 +159,6 @@ def test_two_gliding_partials_merged_into_one_peak_are_read_as_two():
         found = np.sort(freq[(freq > 150) & (freq < 400)])
         read += found.size == 2 and np.abs(found - np.sort(truth[frame])).max() < 1.0
     assert read >= 0.8 * close.size, read / close.size  # 89 % (8 % before the fit)
-
-
-def test_a_weak_partial_in_strong_noise_is_one_partial():
-    # The chord's 4th harmonics at -30 dBFS in white noise at -35 dB RMS: the noise's own
-    # local maxima around a harmonic are not the sidebands of a vibrato (they made its long
-    # window drop it as a comb: 1.5 tracks per partial, recall 0.994).
-    case = track_cases.chord_in_strong_noise()
-    result = track_cases.score(case, track_partials(case.audio, SR))
-    assert result.tracks_per_partial <= 1.3 and result.recall >= 0.999, result
 
 
 @pytest.mark.parametrize("centre", [160.0, 640.0, 2560.0])
