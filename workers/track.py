@@ -291,12 +291,7 @@ class PartialTracker:
             span[lo - begin : hi - begin] = self._buffer[
                 lo - self._buffer_start : hi - self._buffer_start
             ]
-        _continue_past_edges(
-            span,
-            max(0, -begin),
-            min(length, self._file_frames - begin),
-            round(MARGIN_SECONDS * self.sr),
-        )
+        edges = (max(0, -begin), min(length, self._file_frames - begin))
         frames = min(FRAMES_PER_SPAN, self._frames - self._span * FRAMES_PER_SPAN)
         first = self._first_frame + self._span * FRAMES_PER_SPAN
         self._span += 1
@@ -305,10 +300,10 @@ class PartialTracker:
             self._buffer = self._buffer[keep_from - self._buffer_start :].copy()
             self._buffer_start = keep_from
         if self._executor is None:
-            self._link(first, span_peaks(self._analysis, span, frames))
+            self._link(first, span_peaks(self._analysis, span, edges, frames))
             return
         self._pending.append(
-            (first, self._executor.submit(span_peaks, self._analysis, span, frames))
+            (first, self._executor.submit(span_peaks, self._analysis, span, edges, frames))
         )
         while len(self._pending) > SPANS_AHEAD:
             self._link_oldest()
@@ -334,11 +329,21 @@ def _analyser(sr: int, fmin: float, fmax: float, threshold_db: float) -> SpanAna
 
 
 def span_peaks(
-    analysis: tuple[int, float, float, float], span: np.ndarray, frames: int
+    analysis: tuple[int, float, float, float],
+    span: np.ndarray,
+    edges: tuple[int, int],
+    frames: int,
 ) -> SpanPeaks:
-    """``SpanAnalyser(*analysis).peaks(span, frames)``, the analyser made once per process
+    """``SpanAnalyser(*analysis).peaks(span, frames)`` once the span's samples outside the
+    file (before ``edges[0]``, from ``edges[1]``; zeros) are continued
+    (``_continue_past_edges``, which modifies ``span``), the analyser made once per process
     (its plan of bands and windows is reused by every span): what ``PartialTracker`` asks
-    of its executor, a module-level function so that a process pool can run it."""
+    of its executor, a module-level function so that a process pool can run it. The edges
+    are continued here, in the executor, not by the tracker, whose thread reads the file and
+    links: their linear prediction (about 0.05 s a span that meets an edge) held back the
+    first spans' start and the last ones' end."""
+    sr = analysis[0]
+    _continue_past_edges(span, *edges, round(MARGIN_SECONDS * sr))
     return _analyser(*analysis).peaks(span, frames)
 
 

@@ -19,9 +19,11 @@ Errors a user can act on (a bad file, a bad argument) are one line on stderr and
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
@@ -104,5 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     return run_window(audio_path, project_path)
 
 
+def run_program() -> NoReturn:
+    """The `soma` program (the console script, ``python -m app``): ``main``, then exit."""
+    code = main()
+    # The process ends here, so its objects need no more collecting: Python's collections at
+    # exit walked the 100 000 objects numba and scipy leave (0.35 s of `soma track`'s 2.7 s).
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run_program()

@@ -83,6 +83,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from app.base.errors import SomaError, one_line
 from app.base.files import read_limited, write_atomic
@@ -93,7 +94,6 @@ from app.document.partials import (
     default_color,
     frozen_points,
     points_problem,
-    points_to_json,
 )
 from app.files.sdif import SdifError, read_sdif, sdif_bytes
 
@@ -206,14 +206,17 @@ def _write_csv(partials, arrays) -> str:
     return out.getvalue()
 
 
-def _write_json(partials, arrays) -> str:
+def _write_json(partials, arrays, source_name) -> bytes:
+    # The points go to orjson as float64 arrays: a gap's NaN is written null, as
+    # points_to_json writes it (``_checked`` refused infinities, which orjson would also
+    # write null); each float in its shortest form that reads back exactly, as json's repr.
     document = {
         "partials": [
-            {"name": p.name, "color": p.color, "points": points_to_json(points)}
+            {"name": p.name, "color": p.color, "points": np.ascontiguousarray(points)}
             for p, points in zip(partials, arrays, strict=True)
         ]
     }
-    return json.dumps(document, allow_nan=False, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return orjson.dumps(document, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE)
 
 
 def _write_spear_partials(partials, arrays) -> str:
@@ -252,7 +255,7 @@ def _write_spear_frames(partials, arrays) -> str:
 
 _WRITERS = {
     "csv": _utf8(_write_csv),
-    "json": _utf8(_write_json),
+    "json": _write_json,
     "spear-partials": _utf8(_write_spear_partials),
     "spear-frames": _utf8(_write_spear_frames),
     "sdif": _write_sdif,
