@@ -1,6 +1,7 @@
 """CSV, JSON and SPEAR text: round trips, tolerated variants, malformed input, fuzzing.
 SDIF has tests/test_sdif.py."""
 
+import json
 import logging
 import math
 import tracemalloc
@@ -91,6 +92,33 @@ def test_json_round_trip_keeps_gaps_names_and_colors(tmp_path):
     for p, q in zip(original, loaded, strict=True):
         np.testing.assert_array_equal(q.points, p.points)
         assert q.source == {"imported": "json", "file": "p.json"}
+
+
+def test_json_export_is_compact_utf8_with_null_gaps(tmp_path):
+    # What `soma export -f json` and `soma track -o X.json` write: one line of compact JSON,
+    # the name as UTF-8 (not \\u escapes), a gap's frequency and amplitude null, and every
+    # float reading back as the very float written.
+    name = "Flûte \u266f"
+    points = [[0.0, 440.0, -6.0], [0.005, NAN, NAN], [0.01, 1e-05, -123.456789012345]]
+    export_partials(
+        [Partial(1, name, "#112233", frozen_points(points), {})], tmp_path / "p.json", "json"
+    )
+    raw = (tmp_path / "p.json").read_bytes()
+    assert raw.endswith(b"\n") and raw.count(b"\n") == 1
+    assert b", " not in raw and b": " not in raw and name.encode("utf-8") in raw
+    assert json.loads(raw) == {
+        "partials": [
+            {
+                "name": name,
+                "color": "#112233",
+                "points": [
+                    [0.0, 440.0, -6.0],
+                    [0.005, None, None],
+                    [0.01, 1e-05, -123.456789012345],
+                ],
+            }
+        ]
+    }
 
 
 def test_csv_round_trip_drops_gap_points(tmp_path):
