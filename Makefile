@@ -45,7 +45,7 @@ $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
-	$(PY) -c "from workers.track_link import compile_ahead; compile_ahead()"
+	$(PY) -c "from workers.track_link import prepare; prepare()"
 	@touch $@
 
 clean:

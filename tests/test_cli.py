@@ -469,15 +469,18 @@ def test_render_of_white_noise_reads_the_same_level_with_stft_and_cwt(tmp_path):
     assert above.min() > -1.0 and above.max() < 7.5, above
 
 
-# What each command may not import: Dask (the batch command's), numba and the tracker
-# (tracking's), scipy.optimize and scipy.signal (no command's start needs them) and Qt (the
-# window's). Imported together they were 1.2 s of every command's start.
+# What each command may not import: Dask (the batch command's), the tracker (tracking's),
+# scipy.optimize and scipy.signal (no command's start needs them) and Qt (the window's).
+# Imported together they were 1.2 s of every command's start. Nor does `soma track` import
+# numba or the peak stage before it starts its workers: its linking loads numba on a thread
+# while they start, and the peak stage runs in them.
 HEAVY_MODULES = (
     "distributed",
     "numba",
     "scipy.optimize",
     "scipy.signal",
     "workers.track",
+    "workers.track_peaks",
     "PyQt6",
 )
 COMMAND_IMPORTS = """
@@ -500,7 +503,7 @@ print(" ".join(m for m in sys.argv[2:] if m in sys.modules), file=sys.stderr)
         ("snap", ()),
         ("harmonics", ()),
         ("synth", ()),
-        ("track", ("numba", "workers.track")),
+        ("track", ("workers.track",)),
     ],
 )
 def test_a_command_imports_what_it_needs_and_not_the_others(command, needed):

@@ -29,6 +29,7 @@ from workers.track import (
     TrackSettings,
     track_partials,
 )
+from workers.track_grid import FRAMES_PER_SPAN, MARGIN_SECONDS
 from workers.track_link import (
     _NO_MATCH,
     JOIN_CENTS,
@@ -38,7 +39,7 @@ from workers.track_link import (
     _handed_over,
     _sum,
 )
-from workers.track_peaks import FRAMES_PER_SPAN, MARGIN_SECONDS, SpanAnalyser
+from workers.track_peaks import SpanAnalyser
 
 ROOT = Path(__file__).resolve().parent.parent
 SOMA = ROOT / ".venv" / "bin" / "soma"

@@ -30,9 +30,9 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from workers.track_peaks import BANDS, HOP
+from workers.track_grid import BAND_HIGHS, BAND_SHORTEST, HOP
 
-__all__ = ["GATE_CENTS", "JOIN_CENTS", "JOIN_FRAMES", "Linker", "band_sigma_t", "compile_ahead"]
+__all__ = ["GATE_CENTS", "JOIN_CENTS", "JOIN_FRAMES", "Linker", "prepare"]
 
 # The alpha-beta-gamma filter's gains (value, slope, acceleration): measured frequencies
 # are precise (reassigned), so the filter follows them closely and its slope and
@@ -75,15 +75,8 @@ JOIN_FRAMES = 4
 JOIN_CENTS = 30.0
 _NO_MATCH = 1e12
 
-_BAND_HIGHS = np.array([hi for _, hi, _ in BANDS[:-1]])  # Hz, the bands' upper edges
-_BAND_SHORTEST = np.array([min(sigmas) for _, _, sigmas in BANDS])  # s
 # The longest gap (frames) of a partial, and of a gliding one.
 _GAPS = (round(MAX_GAP_SECONDS / HOP), round(MAX_COAST_SECONDS / HOP))
-
-
-def band_sigma_t(freq: np.ndarray) -> np.ndarray:
-    """The time sigma (s) of the shortest window of the band each frequency (Hz) falls in."""
-    return _BAND_SHORTEST[np.searchsorted(_BAND_HIGHS, freq, side="right")]
 
 
 class _Partials(NamedTuple):
@@ -156,7 +149,7 @@ class Linker:
                 self._log,
                 self._logged,
                 _GAPS,
-                (_BAND_HIGHS, _BAND_SHORTEST),
+                (BAND_HIGHS, BAND_SHORTEST),
             )
             if done == frames:
                 return
@@ -188,10 +181,11 @@ class Linker:
         return [_points(*piece) for piece in _handed_over(pieces)]
 
 
-def compile_ahead() -> None:
-    """Compile the linker into numba's cache now (6-7 s, once per install and after each edit
-    of this file; `make` calls it when it installs) rather than in a user's first tracking:
-    a partial linked over two frames, which compiles every function the linking calls."""
+def prepare() -> None:
+    """Make the linking ready to run: compiled into numba's cache the first time (6-7 s, once
+    per install and after each edit of this file; `make` calls this when it installs, so that
+    no user's first tracking compiles), loaded from it after, numba started (0.3-0.45 s, once
+    per process). A partial linked over two frames, which calls every compiled function."""
     linker = Linker()
     linker.link(0, np.array([440.0, 440.0]), np.array([-20.0, -20.0]), np.array([0, 1, 2]))
     linker.finish()
@@ -250,7 +244,7 @@ def _link_frames(first, cents, level, offsets, done, live, n, next_id, log, logg
     """Link a span's frames from ``done`` on, their peaks as ``Linker.link`` takes them
     (``cents`` float64 (p,), ``level`` dBFS float64 (p,), ``offsets``), stopping before a
     frame whose peaks might not fit in ``live`` (a _Partials, ``n`` rows live) or in ``log``
-    (a _Log, ``logged`` entries). ``gaps``: _GAPS; ``bands``: (_BAND_HIGHS, _BAND_SHORTEST),
+    (a _Log, ``logged`` entries). ``gaps``: _GAPS; ``bands``: (BAND_HIGHS, BAND_SHORTEST),
     passed in (see the module docstring).
 
     Returns (frames linked, live partials, next id, log entries): int.

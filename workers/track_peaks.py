@@ -79,26 +79,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import median_filter
 
 from workers.peak_fit import chirp_residual, two_partials
+from workers.track_grid import BANDS, HOP, MARGIN_SECONDS, SPAN_SECONDS, SpanPeaks
 
-HOP = 0.005  # s, the output grid (the snap's default hop)
-SPAN_SECONDS = 3  # analysed per FFT, margins included: whole seconds, so the hop is whole
-MARGIN_SECONDS = 0.5  # each side: the longest window's half (5 x 100 ms)
-CORE_SECONDS = SPAN_SECONDS - 2 * MARGIN_SECONDS
-FRAMES_PER_SPAN = round(CORE_SECONDS / HOP)
-# (lowest Hz, highest Hz, window time sigmas in s, long to short). A window's frequency sigma
-# is 1/(2 pi sigma_t). 100 ms (1.6 Hz) separates two tones 25 cents apart at 440 Hz (shorter
-# longest levels above 640 Hz, which 25 cents would allow, let vibrato sidebands through:
-# measured with tests/track_cases.py); the middle levels resolve harmonic series (30 ms: a
-# 41 Hz bass; 15 ms up to 640 Hz: a voice at 80 Hz); the shortest follow fast frequency
-# changes (2.5 ms: a 10th harmonic sweeping 8 kHz/s stays sharp). Above 2.5 kHz the longest
-# level would cost more than it is worth.
-BANDS = (
-    (0.0, 160.0, (0.1, 0.03, 0.012)),
-    (160.0, 640.0, (0.1, 0.015, 0.006)),
-    (640.0, 2560.0, (0.1, 0.01, 0.004)),
-    (2560.0, 10240.0, (0.006, 0.0025)),
-    (10240.0, math.inf, (0.004, 0.002)),
-)
 WINDOW_SIGMAS = 5.0  # the Gaussian is cut here: -108 dB
 # A level is computed every round(sigma_t / (STRIDE_SIGMA_HOPS * HOP)) frames: every 4th for
 # 100 ms (its window moves by a fifth of a sigma, its peaks by nothing measurable), every one
@@ -235,15 +217,6 @@ class _Band:
     centre_bin: int  # the span bin moved to baseband 0 Hz
     rate_samples: int  # baseband samples over the span
     levels: tuple[_Level, ...]  # long to short
-
-
-class SpanPeaks(NamedTuple):
-    """A span's peaks, frame after frame, as flat arrays (what the linker takes): frame k's
-    are ``freq[offsets[k]:offsets[k + 1]]`` and ``level[...]``."""
-
-    freq: np.ndarray  # Hz, float64 (p,)
-    level: np.ndarray  # dBFS, float64 (p,)
-    offsets: np.ndarray  # int64 (frames + 1,), from 0
 
 
 class SpanAnalyser:

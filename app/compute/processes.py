@@ -1,10 +1,13 @@
 """Starting and ending worker processes.
 
 Start method: a forkserver whose server process has already imported numpy, scipy.fft and
-the workers modules (not pywt: workers.wavelets imports it, about 0.2 s, only when a CWT is
-asked for one of PyWavelets' wavelets, which the window does not offer), so a new worker is a
-fork of a warm, GUI-free process: measured about 10 ms to a worker computing its
-job, against about 280 ms for spawn, which re-imports everything (docs/benchmarks.md).
+the workers modules, so a new worker is a fork of a warm, GUI-free process: measured about
+10 ms to a worker computing its job, against about 280 ms for spawn, which re-imports
+everything (docs/benchmarks.md). Not preloaded: pywt (workers.wavelets imports it, about
+0.2 s, only when a CWT is asked for one of PyWavelets' wavelets, which the window does not
+offer) and numba (the tracker's linking imports it, 0.2 s, where it runs: for `soma track`
+the command's own process, whose workers' first spans would wait for a forkserver importing
+it; the window's tracking job imports it at its first tracking).
 workers.forkserver_setup, first in the list, stops the workers from re-running the program's
 main script, which multiprocessing would otherwise do in every child (30-50 ms each).
 Terminate-on-replace is only interactive when a replacement is that cheap. Plain fork from
@@ -24,6 +27,7 @@ PRELOAD = [
     "workers.spectrum",
     "workers.snap",
     "workers.jobs",
+    "workers.track_peaks",
 ]
 JOIN_SECONDS = 0.2  # how long a terminated worker gets to exit before it is killed
 
