@@ -162,6 +162,40 @@ def test_two_gliding_partials_merged_into_one_peak_are_read_as_two():
     assert read >= 0.8 * close.size, read / close.size  # 89 % (8 % before the fit)
 
 
+@pytest.mark.parametrize(
+    "case",
+    [track_cases.separate_notes, track_cases.chord_in_strong_noise],
+    ids=lambda c: c.__name__,
+)
+def test_peaks_looked_for_only_where_a_band_is_loud_are_those_of_every_frame(case, monkeypatch):
+    # The peak stage looks for peaks only on the frames where some level of a band has a bin
+    # above the threshold (SpanAnalyser._active_rows): notes with silence between them and a
+    # chord in noise, whose bands above the chord hold only noise, read the same peaks, bit
+    # for bit, as when every frame is looked at.
+    analyser = SpanAnalyser(SR, 20.0, SR / 2, DEFAULT_THRESHOLD_DB)
+    span = case().audio  # one span, 3 s
+    skipped = []
+    active_rows = SpanAnalyser._active_rows
+
+    def recording(self, band, spectra, frames):
+        rows = active_rows(self, band, spectra, frames)
+        skipped.extend(r.size < s.power.shape[0] for r, s in zip(rows, spectra, strict=True))
+        return rows
+
+    monkeypatch.setattr(SpanAnalyser, "_active_rows", recording)
+    some = analyser.peaks(span, FRAMES_PER_SPAN)
+    assert any(skipped)  # frames were left out
+    monkeypatch.setattr(
+        SpanAnalyser,
+        "_active_rows",
+        lambda self, band, spectra, frames: [np.arange(s.power.shape[0]) for s in spectra],
+    )
+    every = analyser.peaks(span, FRAMES_PER_SPAN)
+    assert some.freq.size > 100
+    for a, b in zip(some, every, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("centre", [160.0, 640.0, 2560.0])
 def test_a_partial_wobbling_across_a_band_edge_is_one_partial(centre):
     # +-30 cents of vibrato at 5 Hz around the edge between two bands of the analysis, read

@@ -63,6 +63,11 @@ interpolated amplitude (``SpanPeaks``, flat arrays with each frame's offsets):
    their skirts; the longest window resolves them and sees the noise), within
    ``DYNAMIC_RANGE_DB`` of the frame's loudest peak (the window's own skirts of a loud partial
    in a noiseless sound), not masked (``_masked``) and above ``ABSOLUTE_FLOOR_DB``.
+   Peaks are only looked for on the frames where some level of the band has a bin above the
+   threshold (``_active_rows``): the other frames' cannot change what the band keeps. The
+   spectra and floors, which that test needs, are computed on every frame; the peaks' own
+   work (the second FFT, the reassignment, the fits and the merging) is skipped in silence,
+   noise and the bands a sound leaves empty.
 
 Pure numpy/scipy: no GUI code, of app only app.base.
 """
@@ -198,10 +203,9 @@ class _LevelPeaks(NamedTuple):
         index = np.flatnonzero(which)
         if self.stride == 1:
             return self.frame[index], index
-        shifts = np.arange(self.stride) - self.stride // 2
-        fr = (self.frame[index][None, :] * self.stride + shifts[:, None]).ravel()
+        cover, inside = _covered(self.frame[index], self.stride, frames)
+        fr, inside = cover.T.ravel(), inside.T.ravel()  # a shift's peaks, then the next's
         index = np.tile(index, self.stride)
-        inside = (fr >= 0) & (fr < frames)
         order = np.argsort(fr[inside], kind="stable")  # a frame's keep the level's order
         return fr[inside][order], index[inside][order]
 
@@ -283,18 +287,20 @@ class SpanAnalyser:
         signal = np.concatenate((signal, np.zeros(max(v.nfft for v in band.levels), np.complex64)))
         rate = m / SPAN_SECONDS
         centres = round(MARGIN_SECONDS * rate) + round(HOP * rate) * np.arange(frames)
+        spectra = [_level_spectra(level, signal, centres) for level in band.levels]
         # Two partials merged into one peak are split at each level but the band's shortest,
         # up to SPLIT_MAX_SIGMA_T.
         found = [
             self._level_peaks(
-                band,
                 level,
-                signal,
-                centres,
-                rate,
+                band,
+                here,
+                rows,
                 split=i < len(band.levels) - 1 and level.sigma_t <= SPLIT_MAX_SIGMA_T,
             )
-            for i, level in enumerate(band.levels)
+            for i, (level, here, rows) in enumerate(
+                zip(band.levels, spectra, self._active_rows(band, spectra, frames), strict=True)
+            )
         ]
         # Where partials crowd a short window, its floor is their skirts, not the noise; the
         # longest window, which resolves them, sees the noise: a peak is above the floor by
@@ -350,22 +356,47 @@ class SpanAnalyser:
             out_level.append(dbfs)
         return np.concatenate(out_frame), np.concatenate(out_freq), np.concatenate(out_level)
 
-    def _level_peaks(self, band: _Band, level: _Level, signal, centres, rate, *, split: bool):
-        """One level's peaks (steps 3 and 5). A long window barely changes over a few hops:
-        it is computed every ``level.stride`` frames, and each of its frames' peaks stand for
-        the frames nearest it (``_LevelPeaks.on_frames``)."""
-        centres = centres[:: level.stride]
-        # The frames' samples, a view of the signal (the hop is a whole number of samples).
-        step = int(centres[1] - centres[0]) if centres.size > 1 else 1
-        first = int(centres[0]) - level.half
-        chunk = sliding_window_view(signal, level.nfft)[first : first + step * centres.size : step]
-        # Only the band's own bins, taken straight from the unshifted FFT; np.take keeps a
-        # frame's bins together in memory (indexing [:, own_index] gave Fortran order, which
-        # every ravel below copied).
-        x = np.take(sfft.fft(chunk * level.window, axis=1), level.own_index, axis=1)
-        xd = np.take(sfft.fft(chunk * level.dwindow, axis=1), level.own_index, axis=1)
-        power = x.real**2 + x.imag**2
-        floor = _noise_floor(power, level.block, level.stride)
+    def _active_rows(self, band: _Band, spectra: list[_Spectra], frames: int) -> list[np.ndarray]:
+        """For each level, the computed frames (int, increasing) whose peaks can matter: those
+        standing for an output frame on which some level of the band has a bin above the
+        threshold, by its own floor or by the longest level's scaled to it (the tests of
+        ``strong``, made here of every bin, and with a tenth of a percent to spare, so a
+        superset). Every peak the band keeps stands above the threshold, and every peak that
+        decides whether another is kept (its parent, its comb's teeth, a claim, a neighbour
+        fitted with it) lies on the same output frame: the band's output is the same, and in
+        silence, noise and the bands a sound leaves empty the peaks' work is skipped (a
+        minute of the voice-like tone: the band above 10 kHz, all noise, was a fifth of the
+        peak stage)."""
+        threshold = self.threshold * 0.999
+        longest, longest_floor = band.levels[0], spectra[0].floor.blocks
+        # The longest level's floor as white-noise variance, the lowest of each computed frame.
+        lowest = longest_floor.min(axis=1) / longest.window_power
+        loud = np.zeros(frames, dtype=bool)
+        for i, (level, here) in enumerate(zip(band.levels, spectra, strict=True)):
+            above = (here.power >= threshold * here.floor.blocks[:, here.floor.block_of]).any(
+                axis=1
+            )
+            if i > 0:
+                row = np.arange(above.size) * level.stride // longest.stride
+                lowest_here = lowest[np.minimum(row, lowest.size - 1)]
+                above |= here.power.max(axis=1) >= threshold * level.window_power * lowest_here
+            cover, inside = _covered(np.arange(above.size), level.stride, frames)
+            loud[cover[above[:, None] & inside]] = True
+        rows = []
+        for level, here in zip(band.levels, spectra, strict=True):
+            cover, inside = _covered(np.arange(here.power.shape[0]), level.stride, frames)
+            rows.append(np.flatnonzero((loud[np.clip(cover, 0, frames - 1)] & inside).any(axis=1)))
+        return rows
+
+    def _level_peaks(
+        self, level: _Level, band: _Band, spectra: _Spectra, rows: np.ndarray, *, split: bool
+    ):
+        """One level's peaks (steps 3 and 5) on its computed frames ``rows`` (a long window
+        barely changes over a few hops: it is computed every ``level.stride`` frames, and each
+        of its frames' peaks stand for the frames nearest it, ``_LevelPeaks.on_frames``)."""
+        x, power = spectra.x[rows], spectra.power[rows]
+        floor = spectra.floor._replace(blocks=spectra.floor.blocks[rows])
+        xd = np.take(sfft.fft(spectra.chunk[rows] * level.dwindow, axis=1), level.own_index, axis=1)
         inner = power[:, 1:-1]
         is_peak = (inner > power[:, :-2]) & (inner >= power[:, 2:])
         fr, col = np.nonzero(is_peak)
@@ -415,17 +446,49 @@ class SpanAnalyser:
             )
         noise_gain = level.window_power / gain2
         return _LevelPeaks(
-            fr,
+            rows[fr],
             freq,
             dbfs,
             sharpness,
             strong,
             peak_power,
-            floor._replace(blocks=floor.blocks / gain2 / noise_gain),
+            spectra.floor._replace(blocks=spectra.floor.blocks / gain2 / noise_gain),
             level.own_hz,
             level.stride,
             noise_gain,
         )
+
+
+class _Spectra(NamedTuple):
+    """A level's spectra over all its computed frames (``_level_spectra``)."""
+
+    chunk: np.ndarray  # complex64 (computed frames, nfft): each frame's samples, a view
+    x: np.ndarray  # complex64 (computed frames, own bins): the windowed samples' spectrum
+    power: np.ndarray  # float32 (computed frames, own bins): |x|**2
+    floor: _Floor  # the power's noise floor (``_noise_floor``)
+
+
+def _level_spectra(level: _Level, signal: np.ndarray, centres: np.ndarray) -> _Spectra:
+    """The level's windowed spectra of the band's ``signal`` (complex64, zero-padded) at every
+    ``level.stride``-th of the frames centred on samples ``centres``, and their floor."""
+    centres = centres[:: level.stride]
+    # The frames' samples, a view of the signal (the hop is a whole number of samples).
+    step = int(centres[1] - centres[0]) if centres.size > 1 else 1
+    first = int(centres[0]) - level.half
+    chunk = sliding_window_view(signal, level.nfft)[first : first + step * centres.size : step]
+    # Only the band's own bins, taken straight from the unshifted FFT; np.take keeps a
+    # frame's bins together in memory (indexing [:, own_index] gave Fortran order, which
+    # every ravel below copied).
+    x = np.take(sfft.fft(chunk * level.window, axis=1), level.own_index, axis=1)
+    power = x.real**2 + x.imag**2
+    return _Spectra(chunk, x, power, _noise_floor(power, level.block, level.stride))
+
+
+def _covered(rows: np.ndarray, stride: int, frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """The output frames each computed frame of ``rows`` (int (n,)) stands for, the
+    ``stride`` nearest it: (int (n, stride), bool (n, stride): which lie within [0, frames))."""
+    cover = rows[:, None] * stride + (np.arange(stride) - stride // 2)
+    return cover, (cover >= 0) & (cover < frames)
 
 
 def _group_max(group: np.ndarray, values: np.ndarray) -> np.ndarray:
