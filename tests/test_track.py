@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
@@ -458,6 +459,24 @@ def test_ctrl_c_during_track_is_one_line_and_leaves_nothing_behind(tmp_path):
     assert command.returncode == 130 and stderr == "soma: cancelled\n"
     assert not out.exists()
     wait_until(lambda: not _group(command.pid))
+
+
+def test_track_of_a_truncated_file_tracks_what_could_be_read_and_says_so(tmp_path):
+    # A FLAC cut in the middle (a download or a recorder that stopped): its header still
+    # says 40 s, its decoder loses sync part way. The partials end where the sound does, and
+    # a warning says where the file ended.
+    sr = 8000
+    whole, cut = tmp_path / "whole.flac", tmp_path / "cut.flac"
+    sf.write(whole, _long_tone(40.0, sr), sr)
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    out = tmp_path / "cut.json"
+    done = soma("track", cut, "-o", out, "-q")
+    assert done.returncode == 0, done.stderr
+    ended = re.search(r"cut.flac: The file ended after ([0-9.]+) s of the 40.00 s", done.stderr)
+    assert ended and 10 < float(ended[1]) < 30, done.stderr
+    partials = json.loads(out.read_text())["partials"]
+    assert len(partials) >= 7
+    assert max(p["points"][-1][0] for p in partials) <= float(ended[1]) + 0.05
 
 
 def test_track_of_silence_says_so_without_an_error(tmp_path):

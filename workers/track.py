@@ -252,8 +252,8 @@ class PartialTracker:
         self._linker: Linker | None = None  # made at the first link (``_link``)
         # With an executor, the linking gets ready (numba imported and started, about 0.6 s)
         # on a thread of its own from now on, while this one hands the first spans to the
-        # executor, which mostly waits for its workers to start (a forkserver's, 0.3-0.5 s):
-        # after that, the linking's start shared the cores with the workers' peaks.
+        # executor, which mostly waits for its workers to start (a forkserver's, 0.3-0.5 s).
+        # Started at the first link instead, it took the cores from the workers' peaks.
         self._preparing: threading.Thread | None = None
         if self._executor is not None:
             self._preparing = threading.Thread(target=_prepare_linking, daemon=True)

@@ -188,6 +188,16 @@ def _opened(path, quiet: bool) -> Iterator[tuple[sf.SoundFile, str, bytes]]:
             yield snd, path, head
 
 
+def truncation_note(read: int, frames: int, sample_rate: int, doing: str) -> str:
+    """What a file that ended after ``read`` of the ``frames`` its header announces is told
+    with (``doing``: what is done with the frames read, e.g. "showing")."""
+    return (
+        f"The file ended after {read / sample_rate:.2f} s of the "
+        f"{frames / sample_rate:.2f} s its header announces (truncated or damaged); "
+        f"{doing} what could be read."
+    )
+
+
 class AudioStream:
     """An open audio file read block by block as mono float32, for analyses whose memory must
     not grow with the file (``open_audio_stream``).
@@ -383,11 +393,7 @@ def _decode(
         # Our own array is copied so that the unused tail is freed; the caller's block is
         # the caller's to cut (app.compute.shared_audio.SharedAudio.finish).
         out = out[:pos].copy() if allocate is None else out[:pos]
-        notes.append(
-            f"The file ended after {pos / sample_rate:.2f} s of the "
-            f"{frames / sample_rate:.2f} s its header announces (truncated or damaged); "
-            "showing what could be read."
-        )
+        notes.append(truncation_note(pos, frames, sample_rate, "showing"))
 
     if snd.subtype in _FLOAT_SUBTYPES and not np.isfinite(out).all():
         bad = ~np.isfinite(out)

@@ -3,14 +3,17 @@ length): what `soma track` and `soma batch --track` call."""
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import Executor
 
 import numpy as np
 
 from app.document.partials import Partial, default_color, frozen_points
-from app.files.audio import open_audio_stream
+from app.files.audio import open_audio_stream, truncation_note
 from workers.track import PartialTracker, TrackSettings
+
+log = logging.getLogger(__name__)
 
 
 def track_file(
@@ -31,7 +34,9 @@ def track_file(
     called a bounded number of times; ``quiet`` silences the decoders' own messages (the
     command line); ``executor`` computes the spans' peaks (``PartialTracker``'s). Raises
     AudioError for a file that cannot be read and TrackError for bad settings or a region
-    outside the file, before any analysis.
+    outside the file, before any analysis. A file whose decoding stops before the end its
+    header announces (truncated, damaged) is tracked as far as it could be read, the rest as
+    silence, and a warning logged says where it ended.
     """
     with open_audio_stream(path, quiet=quiet) as stream:
         tracker = PartialTracker(
@@ -43,9 +48,16 @@ def track_file(
             report=report,
             executor=executor,
         )
+        read = tracker.first_sample
         for block in stream.blocks(tracker.first_sample, tracker.last_sample):
             tracker.feed(block)
-        return tracker.finish()
+            read += block.size
+        tracks = tracker.finish()
+    # Said once the file is closed: ``quiet`` silences the decoders' stderr while it is open.
+    if read < tracker.last_sample:  # the decoder stopped early: the rest was read as silence
+        note = truncation_note(read, stream.frames, stream.sample_rate, "tracked")
+        log.warning("%s: %s", stream.name, note)
+    return tracks
 
 
 def as_partials(tracks: list[np.ndarray], audio_name: str) -> list[Partial]:
