@@ -5,9 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     display=":${SOMA_XVFB_DISPLAY:-99}"
-    if [ ! -e "/tmp/.X11-unix/X${display#:}" ]; then
-        Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
-        sleep 1
+    # A server already answering on that display is used; the socket and lock files one that
+    # died left behind do not count (make run failed on Qt's "could not connect" after a
+    # crash, and the lock may still name a process long gone).
+    if ! DISPLAY="$display" xdotool getdisplaygeometry >/dev/null 2>&1; then
+        # Xvfb writes the display's number to -displayfd once it accepts clients.
+        exec 3< <(Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp -displayfd 1 2>/dev/null)
+        if ! read -r -t 10 _ <&3; then
+            echo "Xvfb did not start on $display" >&2
+            exit 1
+        fi
     fi
     export DISPLAY="$display"
     echo "No display: Soma runs on the virtual screen $DISPLAY." \
