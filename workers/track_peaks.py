@@ -373,9 +373,10 @@ class SpanAnalyser:
         lowest = longest_floor.min(axis=1) / longest.window_power
         loud = np.zeros(frames, dtype=bool)
         for i, (level, here) in enumerate(zip(band.levels, spectra, strict=True)):
-            above = (here.power >= threshold * here.floor.blocks[:, here.floor.block_of]).any(
-                axis=1
-            )
+            # A bin above its block's floor: the block's loudest bin is.
+            starts = np.flatnonzero(np.diff(here.floor.block_of, prepend=-1))
+            loudest = np.maximum.reduceat(here.power, starts, axis=1)
+            above = (loudest >= threshold * here.floor.blocks).any(axis=1)
             if i > 0:
                 row = np.arange(above.size) * level.stride // longest.stride
                 lowest_here = lowest[np.minimum(row, lowest.size - 1)]
