@@ -422,3 +422,72 @@ def test_sdif_files_with_any_header_values(data):
     finally:
         tracemalloc.stop()
     assert peak < 20 * 2**20, f"{peak} bytes for a file of {len(data)}"
+
+
+# ---- the fast paths of reading JSON and a project's points, against the careful ones
+
+point_values = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=True, width=64)
+    | st.sampled_from(["440", "", 1e308, -1e308, 10**400])
+)
+point_times = st.sampled_from([0.0, 0.005, 0.5, 1.0, 1.25]) | st.floats(0, 100)
+point_rows = st.lists(
+    st.one_of(
+        st.lists(point_values, min_size=3, max_size=3),
+        st.lists(point_values, max_size=4),
+        st.tuples(point_times, st.floats(0, 20000), st.floats(-150, 0)).map(list),
+        st.tuples(point_times, st.none(), st.none()).map(list),
+    ),
+    max_size=8,
+)
+
+
+@FUZZ
+@given(rows=point_rows, sort=st.booleans())
+def test_a_projects_points_checked_together_or_one_by_one_agree(rows, sort):
+    # _well_formed_points (the checks on arrays) gives the points the row-by-row checks give,
+    # bit for bit, and declines (None) exactly where they refuse.
+    from app.files.project import _checked_rows, _well_formed_points
+
+    if sort:  # mostly valid: times in order
+        rows = sorted(rows, key=lambda r: r[0] if r and type(r[0]) is float else 0.0)
+    fast = _well_formed_points(rows)
+    try:
+        careful = _checked_rows(rows, "points", "p.soma.json")
+    except ProjectError:
+        assert fast is None
+        return
+    assert fast is not None and fast.dtype == np.float64
+    np.testing.assert_array_equal(fast, careful)
+    assert fast.tobytes() == careful.tobytes()
+
+
+@FUZZ
+@given(
+    number=st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False).map(repr),
+        st.integers(0, 400).map(lambda d: "1" + "0" * d + ".5"),
+        st.integers(0, 400).map(lambda e: f"1.5e{e}"),
+        st.integers(0, 400).map(lambda e: f"-2E+0{e}"),
+        st.tuples(st.integers(150, 260), st.integers(50, 120)).map(
+            lambda de: "9" * de[0] + f"e{de[1]}"
+        ),
+    ),
+    digits_in_a_string=st.booleans(),
+)
+def test_parse_json_refuses_exactly_the_numbers_json_reads_as_infinite(number, digits_in_a_string):
+    # parse_json reads most texts with json's own float parsing and only some number by
+    # number (app.base.jsontext._may_hold_infinity; 250 digits in a string make it): the same
+    # values either way, and an infinity refused by name.
+    from app.base.jsontext import parse_json
+
+    text = f'{{"x": [{number}], "s": "{"7" * (250 if digits_in_a_string else 3)}"}}'
+    value = float(number)
+    if math.isinf(value):
+        with pytest.raises(ValueError, match="out of range"):
+            parse_json(text)
+    else:
+        assert parse_json(text)["x"][0] == value

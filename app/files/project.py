@@ -51,6 +51,7 @@ hidden file would travel with it), and an unsaved project has no folder at all.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -203,9 +204,20 @@ def _optional_str(value, what: str, path) -> str | None:
     return value
 
 
+# What a point's values may be in JSON: numbers, or null for a gap's frequency and amplitude.
+_POINT_VALUE_TYPES = frozenset((int, float, type(None)))
+
+
 def _decode_points(value, what: str, path) -> np.ndarray:
     if not isinstance(value, list):
         raise _fail(path, f"{what} must be a list of [time, frequency, amplitude]")
+    points = _well_formed_points(value)
+    return frozen_points(_checked_rows(value, what, path) if points is None else points)
+
+
+def _checked_rows(value: list, what: str, path) -> np.ndarray:
+    """``value``'s rows checked one by one, as float64 (n, 3) points: raises the ProjectError
+    naming the first bad one (what ``_well_formed_points`` does not say)."""
     rows = []
     previous = -math.inf
     for k, row in enumerate(value):
@@ -232,7 +244,33 @@ def _decode_points(value, what: str, path) -> np.ndarray:
     problem = points_problem(points)
     if problem:
         raise _fail(path, f"{what}, {problem}")
-    return frozen_points(points)
+    return points
+
+
+def _well_formed_points(rows: list) -> np.ndarray | None:
+    """``rows`` (a JSON list) as float64 (n, 3) points, null read as NaN, when they pass every
+    check ``_checked_rows`` makes (rows of three numbers, a gap's frequency and amplitude
+    null together, finite numbers, times not decreasing, ``points_problem``), the same points;
+    None when any fails. The checks made on arrays: a tracked minute's 240 000 points took
+    0.9 s one by one, at every load and save (a save reads its text back)."""
+    if not all(type(row) is list and len(row) == 3 for row in rows):
+        return None
+    if not _POINT_VALUE_TYPES.issuperset(map(type, itertools.chain.from_iterable(rows))):
+        return None  # bool is not a number here, nor a string, a list or an object
+    try:
+        points = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    except OverflowError:  # an int beyond the float range
+        return None
+    gap = np.isnan(points[:, 1:])
+    if (
+        not np.isfinite(points[:, 0]).all()
+        or (gap[:, 0] != gap[:, 1]).any()
+        or not np.isfinite(points[:, 1:][~gap]).all()
+        or (np.diff(points[:, 0]) < 0).any()
+        or points_problem(points)
+    ):
+        return None
+    return points
 
 
 def _decode_partial(value, k: int, path) -> Partial:
