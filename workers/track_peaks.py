@@ -372,6 +372,7 @@ class SpanAnalyser:
         # The longest level's floor as white-noise variance, the lowest of each computed frame.
         lowest = longest_floor.min(axis=1) / longest.window_power
         loud = np.zeros(frames, dtype=bool)
+        covers = []  # each level's computed frames' output frames (``_covered``)
         for i, (level, here) in enumerate(zip(band.levels, spectra, strict=True)):
             # A bin above its block's floor: the block's loudest bin is.
             starts = np.flatnonzero(np.diff(here.floor.block_of, prepend=-1))
@@ -383,11 +384,11 @@ class SpanAnalyser:
                 above |= here.power.max(axis=1) >= threshold * level.window_power * lowest_here
             cover, inside = _covered(np.arange(above.size), level.stride, frames)
             loud[cover[above[:, None] & inside]] = True
-        rows = []
-        for level, here in zip(band.levels, spectra, strict=True):
-            cover, inside = _covered(np.arange(here.power.shape[0]), level.stride, frames)
-            rows.append(np.flatnonzero((loud[np.clip(cover, 0, frames - 1)] & inside).any(axis=1)))
-        return rows
+            covers.append((cover, inside))
+        return [
+            np.flatnonzero((loud[np.clip(cover, 0, frames - 1)] & inside).any(axis=1))
+            for cover, inside in covers
+        ]
 
     def _level_peaks(
         self, level: _Level, band: _Band, spectra: _Spectra, rows: np.ndarray, *, split: bool
