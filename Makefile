@@ -6,16 +6,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run dev test lint system bench clean
+.PHONY: run dev test lint system linking bench clean
 
-run: system $(INSTALLED)
+run: system $(INSTALLED) linking
 	@bash scripts/run.sh $(FILE)
 
 # `make run`, restarting on source changes with the state kept (docs/dev-mode.md).
-dev: system $(INSTALLED)
+dev: system $(INSTALLED) linking
 	@bash scripts/run.sh --dev $(FILE)
 
-test: system $(INSTALLED) lint
+test: system $(INSTALLED) linking lint
 	$(PY) -m pytest
 	node --test tests/web/
 
@@ -25,7 +25,7 @@ lint: $(INSTALLED)
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 
-bench: system $(INSTALLED)
+bench: system $(INSTALLED) linking
 	@bash scripts/install-system.sh bench
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) benchmarks/bench_open.py
@@ -38,15 +38,19 @@ bench: system $(INSTALLED)
 	$(PY) benchmarks/bench_batch.py
 
 system:
-	@bash scripts/install-system.sh
+	@PYTHON=$(PYTHON) bash scripts/install-system.sh
+
+# The tracker's linking compiled ahead of time, again whenever workers/track_link.py changes
+# (about 6 s; a check of its digest otherwise).
+linking: $(INSTALLED)
+	@$(PY) scripts/compile_linking.py
 
 # Reinstalled whenever pyproject.toml changes.
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
-	$(PY) -c "from workers.track_link import prepare; prepare()"
 	@touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info tests/artifacts
+	rm -rf $(VENV) build *.egg-info tests/artifacts workers/_track_link_*

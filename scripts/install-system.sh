@@ -16,7 +16,13 @@ packages=(
     xvfb xdotool
     # the snap tests' spoken sentence
     espeak-ng
+    # scripts/compile_linking.py: the tracker's linking compiled ahead of time
+    gcc libc6-dev
 )
+# ... and Python's headers, which a Python built from source has and Debian's keeps apart.
+"${PYTHON:-python3}" -c 'import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' ||
+    packages+=(python3-dev)
 # The web modules' tests run on Node; a machine that already has a node keeps it.
 command -v node >/dev/null || packages+=(nodejs)
 # `install-system.sh bench`: also what the benchmarks' peers need (fcwt links FFTW), and

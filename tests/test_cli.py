@@ -472,8 +472,7 @@ def test_render_of_white_noise_reads_the_same_level_with_stft_and_cwt(tmp_path):
 # What each command may not import: Dask (the batch command's), the tracker (tracking's),
 # scipy.optimize and scipy.signal (no command's start needs them) and Qt (the window's).
 # Imported together they were 1.2 s of every command's start. Nor does `soma track` import
-# numba or the peak stage before it starts its workers: its linking loads numba on a thread
-# while they start, and the peak stage runs in them.
+# numba (its linking is compiled ahead of time) or the peak stage (it runs in the workers).
 HEAVY_MODULES = (
     "distributed",
     "numba",

@@ -3,6 +3,7 @@ form and `soma track`."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -30,15 +31,16 @@ from workers.track import (
     TrackSettings,
     track_partials,
 )
-from workers.track_grid import FRAMES_PER_SPAN, MARGIN_SECONDS
+from workers.track_grid import FRAMES_PER_SPAN, MARGIN_SECONDS, SPAN_SECONDS
 from workers.track_link import (
     _NO_MATCH,
     JOIN_CENTS,
     JOIN_FRAMES,
     TREND_POINTS,
-    _assignment,
+    Linker,
     _handed_over,
-    _sum,
+    compiled_name,
+    jit_kernels,
 )
 from workers.track_peaks import SpanAnalyser
 
@@ -241,7 +243,7 @@ def test_the_linkers_assignment_is_scipys_ties_and_all():
         shape = rng.integers(1, 12, size=2)
         cost = rng.integers(0, 4, size=shape) * 1.0 if trial % 2 else rng.random(shape) * 10
         cost[rng.random(shape) < 0.5] = _NO_MATCH
-        rows, cols = _assignment(cost)
+        rows, cols = jit_kernels()["_assignment"](cost)
         expected_rows, expected_cols = linear_sum_assignment(cost)
         assert np.array_equal(rows, expected_rows) and np.array_equal(cols, expected_cols)
 
@@ -250,7 +252,31 @@ def test_the_linkers_sums_are_numpys_bit_for_bit():
     # The least-squares line through a held partial's points is summed as numpy sums.
     rng = np.random.default_rng(1)
     values = rng.normal(size=(2000, TREND_POINTS)) * 10.0 ** rng.uniform(-3, 5, (2000, 1))
-    assert np.array_equal([_sum(row) for row in values], values.sum(axis=1))
+    total = jit_kernels()["_sum"]
+    assert np.array_equal([total(row) for row in values], values.sum(axis=1))
+
+
+def test_the_linking_compiled_ahead_of_time_links_as_numbas_jit_bit_for_bit():
+    # `make` compiles the kernels into a module named by track_link.py's digest, which
+    # tracking loads instead of starting numba; both compile the same source, and must agree.
+    try:
+        compiled = importlib.import_module(f"workers.{compiled_name()}").link_frames
+    except ImportError as error:
+        pytest.fail(f"no compiled linking for this track_link.py (make compiles it): {error}")
+    case = track_cases.crossing_glides_noise()  # births, deaths, gaps, holds and crossings
+    analyser = SpanAnalyser(SR, 20.0, SR / 2, 18.0)
+    span = np.zeros(SPAN_SECONDS * SR, np.float32)
+    start = round(MARGIN_SECONDS * SR)
+    span[start:] = case.audio[: span.size - start]
+    peaks = analyser.peaks(span, FRAMES_PER_SPAN)
+    linked = []
+    for kernel in (compiled, jit_kernels()["_link_frames"]):
+        linker = Linker(kernel)
+        linker.link(0, peaks.freq, peaks.level, peaks.offsets)
+        linked.append(linker.finish())
+    ahead, jit = linked
+    assert len(ahead) == len(jit) > 10
+    assert all(np.array_equal(a, b) for a, b in zip(ahead, jit, strict=True))
 
 
 def test_silence_gives_no_partials_and_noise_rare_short_ones():
@@ -386,6 +412,30 @@ def chord(tmp_path_factory):
     audio = sum(_sine(f, 0.2, seconds=3.0) for f in (262.0, 330.0, 392.0))
     sf.write(path, audio, SR, subtype="FLOAT")
     return path
+
+
+def test_track_links_with_the_compiled_module_and_never_imports_numba(chord, tmp_path):
+    # numba's start was 0.55 s of the command's CPU; the module `make` compiles replaces it.
+    code = "import sys; from app.cli import main; main(sys.argv[1:]); print('numba' in sys.modules)"
+    done = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-c",
+            code,
+            "track",
+            str(chord),
+            "-o",
+            str(tmp_path / "p.json"),
+            "-q",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "False"
+    assert json.loads((tmp_path / "p.json").read_text())["partials"]
 
 
 def test_track_writes_the_export_formats(chord, tmp_path):

@@ -10,7 +10,7 @@ frequency Hz, amplitude dBFS] on the 5 ms grid the snap uses:
    interpolated peak over the window's gain, in dBFS as the snap gives them; kept if
    ``threshold_db`` above a per-band, per-frame noise floor (a low percentile over frequency,
    a median over time), not a fixed level.
-2. Linking (``workers.track_link``, compiled with numba; steps 2 and 3 and their constants),
+2. Linking (``workers.track_link``, compiled code; steps 2 and 3 and their constants),
    frame by frame: each live partial predicts its next frequency from its own slope
    (an alpha-beta-gamma filter of its cents: value, slope and acceleration) and its next level
    from its last;
@@ -45,14 +45,13 @@ the file's start and end the span holds the sound continued by linear prediction
 (``_continue_past_edges``), not silence: the windows of the first and last frames then read
 the partials as they sound there, rather than a sine cut off, which splatters.
 
-Pure numpy/scipy, and numba for the linking: no GUI code, of app only app.base.
+Pure numpy/scipy, and compiled code for the linking: no GUI code, of app only app.base.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import threading
 from collections import deque
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
@@ -71,9 +70,9 @@ from workers.track_grid import (
     SpanPeaks,
     band_sigma_t,
 )
+from workers.track_link import Linker
 
 if TYPE_CHECKING:
-    from workers.track_link import Linker
     from workers.track_peaks import SpanAnalyser
 
 __all__ = ["HOP", "PartialTracker", "TrackError", "TrackSettings", "track_partials"]
@@ -87,9 +86,8 @@ MAX_PARTIALS = 100_000
 MIN_SIGMAS = 4.0
 MAX_REPORTS = 100
 # Spans an executor may be computing or holding ahead of the linking: enough to keep every
-# core busy while the linking starts (numba's, about 0.6 s: 8 spans left two workers idle for
-# 0.2 s of it), few enough that memory stays that of a few spans (0.5 MB of samples each).
-SPANS_AHEAD = 16
+# core busy, few enough that memory stays that of a few spans (0.5 MB of samples each).
+SPANS_AHEAD = 8
 # ... and the fewest spans worth one: a process pool's start cost about 0.6 s and each span
 # computed beside the linking saved about 0.05 s (measured on two cores: a minute, 31 spans,
 # tracked in 2.8 s instead of 3.7).
@@ -249,15 +247,7 @@ class PartialTracker:
         self._analysis = (sr, fmin, fmax, settings.threshold_db)
         self._executor = executor if spans >= PARALLEL_MIN_SPANS else None
         self._pending: deque[tuple[int, Future]] = deque()  # (first frame, its peaks)
-        self._linker: Linker | None = None  # made at the first link (``_link``)
-        # With an executor, the linking gets ready (numba imported and started, about 0.6 s)
-        # on a thread of its own from now on, while this one hands the first spans to the
-        # executor, which mostly waits for its workers to start (a forkserver's, 0.3-0.5 s).
-        # Started at the first link instead, it took the cores from the workers' peaks.
-        self._preparing: threading.Thread | None = None
-        if self._executor is not None:
-            self._preparing = threading.Thread(target=_prepare_linking, daemon=True)
-            self._preparing.start()
+        self._linker = Linker()
         self._buffer = np.zeros(0, dtype=np.float32)
         self._buffer_start = self.first_sample  # file sample of _buffer[0]
         self._span = 0  # spans whose peaks are computed or asked for
@@ -328,12 +318,6 @@ class PartialTracker:
 
     def _link(self, first: int, peaks: SpanPeaks) -> None:
         """Link one span's peaks (its frames from global frame `first`) and report it done."""
-        if self._linker is None:
-            if self._preparing is not None:
-                self._preparing.join()
-            from workers.track_link import Linker  # see _prepare_linking
-
-            self._linker = Linker()
         self._linker.link(first, peaks.freq, peaks.level, peaks.offsets)
         self._linked += 1
         if self._report is not None:
@@ -343,19 +327,11 @@ class PartialTracker:
                 self._report(self._linked, self._spans)
 
 
-def _prepare_linking() -> None:
-    # The linking's numba (0.2 s to import, 0.35 s to start at its first call) and the peak
-    # stage's scipy (``_analyser``) are imported where they first run, not with this module:
-    # a command that tracks in workers loads neither before its workers start, and the
-    # workers' forkserver does without numba.
-    from workers.track_link import prepare
-
-    prepare()
-
-
 @functools.lru_cache(maxsize=4)
 def _analyser(sr: int, fmin: float, fmax: float, threshold_db: float) -> SpanAnalyser:
-    from workers.track_peaks import SpanAnalyser  # where peaks are computed: see _prepare_linking
+    # The peak stage's scipy (0.25 s) is imported where peaks are computed: a command that
+    # tracks in workers does without it, and its workers' forkserver has it already.
+    from workers.track_peaks import SpanAnalyser
 
     return SpanAnalyser(sr, fmin, fmax, threshold_db)
 

@@ -1,9 +1,9 @@
 """Where the partial tracker looks: its 5 ms frames, the spans it analyses at once, and the
 frequency bands with their windows; and ``SpanPeaks``, a span's peaks as the peak stage
 hands them to the linking. Shared by the peak stage (``workers.track_peaks``), the linking
-(``workers.track_link``) and the tracker (``workers.track``), and light to import (no scipy,
-no numba): a command's process, which reads the file, receives the spans' peaks from its
-workers and links them, loads neither the peak stage nor (until it links) numba.
+(``workers.track_link``) and the tracker (``workers.track``), and light to import (no
+scipy): a command's process, which reads the file, receives the spans' peaks from its workers
+and links them, does not load the peak stage.
 """
 
 from __future__ import annotations

@@ -1,38 +1,59 @@
 """The partial tracker's linking stage: each 5 ms frame's peaks (``workers.track_peaks``) to
-partials, steps 2 and 3 of ``workers.track``'s docstring, compiled with numba.
+partials, steps 2 and 3 of ``workers.track``'s docstring, in compiled code.
 
 ``Linker.link`` takes one span's peaks as flat arrays and links its frames one after another
-in compiled code (``_link_frames``). With 20-50 live partials and as many peaks a frame the
-work of a frame is small: in numpy, whose overhead per call was most of it, linking a minute
-of the voice-like tone (12000 frames) took 1.2-1.7 s, compiled it takes 0.05-0.06 s. The
-compiled code is cached (``cache=True``, in ``__pycache__``): compiling it takes 6-7 s once,
-and a process's first call 0.2 s (numba's own start, most of it, and the cache's load).
-Compiling at import instead (explicit signatures) cost as much, only sooner, in every process
-that imports the tracker. The live partials' state is kept in arrays (``_Partials``) with
-room grown whenever a frame's peaks might not fit, the matched points in a log (``_Log``)
-grown likewise; ``Linker.finish`` groups the log into partials in numpy (it runs once).
+in compiled code (``_link_frames`` and the functions marked ``@_kernel`` it calls). With
+20-50 live partials and as many peaks a frame the work of a frame is small: in numpy, whose
+overhead per call was most of it, linking a minute of the voice-like tone (12000 frames)
+took 1.2-1.7 s, compiled it takes 0.05-0.06 s. The live partials' state is kept in arrays
+(``_Partials``) with room grown whenever a frame's peaks might not fit, the matched points in
+a log (``_Log``) grown likewise; ``Linker.finish`` groups the log into partials in numpy (it
+runs once).
+
+The kernels are compiled twice over, from this one source:
+
+- ahead of time, by ``scripts/compile_linking.py`` (``make`` runs it), into an extension
+  module beside this file named by this file's digest (``compiled_name``): loaded in under
+  a millisecond, and numba is not imported at all. numba's own start (0.2 s to import it,
+  0.35 s more at the first call: its typing registries, and scipy.linalg for its BLAS check)
+  was the largest cost of `soma track`'s process after its workers' peaks;
+- by numba's JIT (``jit_kernels``, ``cache=True`` in ``__pycache__``: 6-7 s to compile once,
+  then loaded), used when that module is missing or was built from another version of this
+  file (an edit in dev mode, until ``make`` runs again). The build itself compiles through
+  it, and the tests compare the two.
 
 The compiled code gives the partials the numpy code gave, bit for bit: it evaluates every
 expression in numpy's order (a sum of TREND_POINTS values in numpy's pairwise order,
 ``_sum``), and the assignment is scipy's own algorithm (``_assignment``), not another that
 would break ties otherwise. It reads as globals only this module's constants: numba's cache
-is keyed by this file alone, so what comes from elsewhere (the bands of
-``workers.track_peaks``, the hop) is passed in as arguments, or a cached build would not see
-it change.
+and the compiled module are keyed by this file alone, so what comes from elsewhere (the
+bands of ``workers.track_peaks``, the hop) is passed in as arguments, or a build would not
+see it change.
 
-Pure numpy and numba: no GUI code, of app nothing.
+Pure numpy (and numba, when the JIT compiles): no GUI code, of app nothing.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib
+from pathlib import Path
 from typing import NamedTuple
 
-import numba
 import numpy as np
 
 from workers.track_grid import BAND_HIGHS, BAND_SHORTEST, HOP
 
-__all__ = ["GATE_CENTS", "JOIN_CENTS", "JOIN_FRAMES", "Linker", "prepare"]
+__all__ = [
+    "GATE_CENTS",
+    "JOIN_CENTS",
+    "JOIN_FRAMES",
+    "Linker",
+    "compiled_name",
+    "jit_kernels",
+    "prepare",
+]
 
 # The alpha-beta-gamma filter's gains (value, slope, acceleration): measured frequencies
 # are precise (reassigned), so the filter follows them closely and its slope and
@@ -77,6 +98,16 @@ _NO_MATCH = 1e12
 
 # The longest gap (frames) of a partial, and of a gliding one.
 _GAPS = (round(MAX_GAP_SECONDS / HOP), round(MAX_COAST_SECONDS / HOP))
+
+# The functions compiled code runs (marked ``@_kernel``): plain Python until ``jit_kernels``
+# replaces them with numba's compiled ones; ahead of time they are compiled into one module.
+_KERNELS: list[str] = []
+
+
+def _kernel(function):
+    """Mark ``function`` as one the compiled code runs (see the module docstring)."""
+    _KERNELS.append(function.__name__)
+    return function
 
 
 class _Partials(NamedTuple):
@@ -124,7 +155,10 @@ class Linker:
     per point, and grouped into partials at the end.
     """
 
-    def __init__(self):
+    def __init__(self, kernel=None):
+        """``kernel``: the compiled ``_link_frames`` to run (default: the module compiled
+        ahead of time, or else numba's JIT; see the module docstring)."""
+        self._kernel = _linking_kernel() if kernel is None else kernel
         self._partials, self._live = _no_partials(), 0
         self._log, self._logged = _empty_log(), 0
         self._next_id = 0
@@ -137,7 +171,7 @@ class Linker:
         frames = offsets.size - 1
         done = 0
         while True:
-            done, self._live, self._next_id, self._logged = _link_frames(
+            done, self._live, self._next_id, self._logged = self._kernel(
                 first,
                 cents,
                 level,
@@ -182,13 +216,40 @@ class Linker:
 
 
 def prepare() -> None:
-    """Make the linking ready to run: compiled into numba's cache the first time (6-7 s, once
-    per install and after each edit of this file; `make` calls this when it installs, so that
-    no user's first tracking compiles), loaded from it after, numba started (0.3-0.45 s, once
-    per process). A partial linked over two frames, which calls every compiled function."""
+    """Make the linking ready to run: the compiled module loaded (under a millisecond) or,
+    without one built from this file as it is, numba's JIT: compiled into its cache the first
+    time (6-7 s), loaded from it after and numba started (about 0.5 s, once per process).
+    A partial linked over two frames, which calls every kernel."""
     linker = Linker()
     linker.link(0, np.array([440.0, 440.0]), np.array([-20.0, -20.0]), np.array([0, 1, 2]))
     linker.finish()
+
+
+def compiled_name() -> str:
+    """The name, in this package, of the module ``scripts/compile_linking.py`` compiles ahead
+    of time from this file as it is now: ``_track_link_`` and 16 hex digits of its SHA-256."""
+    return "_track_link_" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+@functools.cache
+def jit_kernels() -> dict:
+    """The kernels compiled by numba's JIT, by name (numba dispatchers). They replace this
+    module's Python functions, so that each calls the others compiled."""
+    import numba  # only here: see the module docstring
+
+    kernels = {name: numba.njit(cache=True)(globals()[name]) for name in _KERNELS}
+    globals().update(kernels)
+    return kernels
+
+
+@functools.cache
+def _linking_kernel():
+    """``_link_frames`` from the module compiled ahead of time from this file as it is, or
+    else from numba's JIT."""
+    try:
+        return importlib.import_module(f"{__package__}.{compiled_name()}").link_frames
+    except ImportError:
+        return jit_kernels()["_link_frames"]
 
 
 def _no_partials() -> _Partials:
@@ -239,7 +300,7 @@ def _grown(arrays, rows: int):
     return type(arrays)(*grown)
 
 
-@numba.njit(cache=True)
+@_kernel
 def _link_frames(first, cents, level, offsets, done, live, n, next_id, log, logged, gaps, bands):
     """Link a span's frames from ``done`` on, their peaks as ``Linker.link`` takes them
     (``cents`` float64 (p,), ``level`` dBFS float64 (p,), ``offsets``), stopping before a
@@ -270,7 +331,7 @@ def _link_frames(first, cents, level, offsets, done, live, n, next_id, log, logg
     return done, n, next_id, logged
 
 
-@numba.njit(cache=True)
+@_kernel
 def _step(frame, cents, level, live, n, next_id, log, logged, gaps, bands):
     """Link one frame's peaks (``cents`` float64 (p,), ``level`` dBFS float64 (p,)) to the
     ``n`` live partials, the rest as ``_link_frames``: match them, hold, end and start
@@ -409,7 +470,7 @@ def _step(frame, cents, level, live, n, next_id, log, logged, gaps, bands):
     return n, next_id, logged
 
 
-@numba.njit(cache=True)
+@_kernel
 def _log_point(log, logged, frame, ident, cents, level):
     """Append the point (frame, partial ``ident``, cents, dBFS) to ``log``'s ``logged``
     entries; returns their new count."""
@@ -420,7 +481,7 @@ def _log_point(log, logged, frame, ident, cents, level):
     return logged + 1
 
 
-@numba.njit(cache=True)
+@_kernel
 def _update(live, k, measured, level, predicted, gap, frame):
     """The alpha-beta-gamma filter's correction of partial ``k`` by its point (``measured``
     cents, ``level`` dBFS) at ``frame``, ``gap`` frames after its last, ``predicted`` cents."""
@@ -445,7 +506,7 @@ def _update(live, k, measured, level, predicted, gap, frame):
     live.glide[k] = live.glide[k] + 1 if abs(v) >= GLIDE_SLOPE else 0
 
 
-@numba.njit(cache=True)
+@_kernel
 def _hold(live, k, frame):
     """Partial ``k`` sounded at ``frame`` without correcting its filter: held by a crossing,
     or merged with another into a contested peak."""
@@ -453,7 +514,7 @@ def _hold(live, k, frame):
     live.held_at[k] = live.count[k]
 
 
-@numba.njit(cache=True)
+@_kernel
 def _moved(live, k, to):
     """Partial ``k``'s row copied to row ``to`` (the live rows kept in order, ``to < k``)."""
     live.id[to], live.x[to], live.v[to], live.a[to] = live.id[k], live.x[k], live.v[k], live.a[k]
@@ -465,7 +526,7 @@ def _moved(live, k, to):
         live.ring_cents[to, slot] = live.ring_cents[k, slot]
 
 
-@numba.njit(cache=True)
+@_kernel
 def _put_on_line(live, k):
     """Partial ``k``'s filter state (a held or merged one, so with at least ESTABLISHED_FRAMES
     corrected points) set to the least-squares line through the points in its ring: value at
@@ -484,7 +545,7 @@ def _put_on_line(live, k):
     live.lined_at[k] = live.last[k]
 
 
-@numba.njit(cache=True)
+@_kernel
 def _sum(values):
     """The sum of ``values`` (float64, 8 to 128 of them) as ``np.sum`` adds them, bit for bit
     (numpy's pairwise summation of up to 128 values): eight running sums over the values (the
@@ -506,7 +567,7 @@ def _sum(values):
     return total
 
 
-@numba.njit(cache=True)
+@_kernel
 def _crossing(cents, gate, gliding, level):
     """Which partials are held by a crossing (bool (n,)): gliding ones (``gliding``, bool
     (n,)) whose predictions (``cents``, (n,)) lie within each other's gates (``gate``, cents
@@ -534,7 +595,7 @@ def _crossing(cents, gate, gliding, level):
     return held
 
 
-@numba.njit(cache=True)
+@_kernel
 def _assignment(cost):
     """``scipy.optimize.linear_sum_assignment(cost)`` (``cost`` float64 (rows, columns), neither
     0, every entry finite), the same pairs in the same order, ties broken alike: (rows,

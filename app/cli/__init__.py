@@ -56,7 +56,7 @@ def _open_parser() -> argparse.ArgumentParser:
 
 # Each command is a module app.cli.<name> with parser() and run(args, progress), imported
 # only when run: the commands together import Dask and the tracker (with scipy.optimize then,
-# numba now), 1.2 s of every command's start when measured, and each needs a part of that.
+# numba then), 1.2 s of every command's start when measured, and each needs a part of that.
 COMMANDS = ("render", "snap", "harmonics", "export", "convert", "synth", "track", "batch")
 # Commands that compute in worker processes: the workers' forkserver is started first, so
 # that its start (importing numpy, scipy and the workers, about 0.4 s) overlaps the command's

@@ -5,9 +5,8 @@ the workers modules, so a new worker is a fork of a warm, GUI-free process: meas
 10 ms to a worker computing its job, against about 280 ms for spawn, which re-imports
 everything (docs/benchmarks.md). Not preloaded: pywt (workers.wavelets imports it, about
 0.2 s, only when a CWT is asked for one of PyWavelets' wavelets, which the window does not
-offer) and numba (the tracker's linking imports it, 0.2 s, where it runs: for `soma track`
-the command's own process, whose workers' first spans would wait for a forkserver importing
-it; the window's tracking job imports it at its first tracking).
+offer). The tracker's linking runs compiled ahead of time (workers.track_link), without
+numba.
 workers.forkserver_setup, first in the list, stops the workers from re-running the program's
 main script, which multiprocessing would otherwise do in every child (30-50 ms each).
 Terminate-on-replace is only interactive when a replacement is that cheap. Plain fork from
