@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import track_cases
+from scipy.ndimage import median_filter
 from scipy.optimize import linear_sum_assignment
 from waiting import wait_until
 
@@ -42,7 +43,7 @@ from workers.track_link import (
     compiled_name,
     jit_kernels,
 )
-from workers.track_peaks import SpanAnalyser
+from workers.track_peaks import SpanAnalyser, _running_median
 
 ROOT = Path(__file__).resolve().parent.parent
 SOMA = ROOT / ".venv" / "bin" / "soma"
@@ -279,6 +280,15 @@ def test_the_linking_compiled_ahead_of_time_links_as_numbas_jit_bit_for_bit():
     assert all(np.array_equal(a, b) for a, b in zip(ahead, jit, strict=True))
 
 
+def test_the_noise_floors_running_median_is_scipys_median_filter():
+    rng = np.random.default_rng(2)
+    for rows, columns, size in ((400, 7, 21), (100, 30, 5), (3, 5, 5), (1, 4, 1), (9, 2, 17)):
+        values = rng.random((rows, columns)) ** 3
+        values[rng.random(values.shape) < 0.2] = 0.5  # ties
+        expected = median_filter(values, size=(size, 1), mode="nearest")
+        assert np.array_equal(_running_median(values, size), expected)
+
+
 def test_silence_gives_no_partials_and_noise_rare_short_ones():
     assert track_partials(np.zeros(SR, np.float32), SR) == []
     # White noise at -20 dB RMS: a chance peak of the longest windows (100 ms) lasts long
@@ -499,8 +509,9 @@ def test_ctrl_c_during_track_is_one_line_and_leaves_nothing_behind(tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        # Tracking is under way once the pool's processes exist.
-        wait_until(lambda: any("forkserver" in line for line in _group(command.pid)))
+        # Tracking is under way once the pool's workers exist: the forkserver's children, which
+        # have its command line.
+        wait_until(lambda: sum("forkserver" in line for line in _group(command.pid)) >= 3)
         os.killpg(command.pid, signal.SIGINT)
         _, stderr = command.communicate(timeout=60)
     finally:

@@ -295,7 +295,11 @@ class PartialTracker:
             span[lo - begin : hi - begin] = self._buffer[
                 lo - self._buffer_start : hi - self._buffer_start
             ]
+        # The samples outside the file continued here, on the thread that reads the file and
+        # links, which has time to spare (about 0.05 s a span that meets an edge): in the
+        # executor they made the first span late and the last one last.
         edges = (max(0, -begin), min(length, self._file_frames - begin))
+        _continue_past_edges(span, *edges, round(MARGIN_SECONDS * self.sr))
         frames = min(FRAMES_PER_SPAN, self._frames - self._span * FRAMES_PER_SPAN)
         first = self._first_frame + self._span * FRAMES_PER_SPAN
         self._span += 1
@@ -304,10 +308,10 @@ class PartialTracker:
             self._buffer = self._buffer[keep_from - self._buffer_start :].copy()
             self._buffer_start = keep_from
         if self._executor is None:
-            self._link(first, span_peaks(self._analysis, span, edges, frames))
+            self._link(first, span_peaks(self._analysis, span, frames))
             return
         self._pending.append(
-            (first, self._executor.submit(span_peaks, self._analysis, span, edges, frames))
+            (first, self._executor.submit(span_peaks, self._analysis, span, frames))
         )
         while len(self._pending) > SPANS_AHEAD:
             self._link_oldest()
@@ -337,21 +341,11 @@ def _analyser(sr: int, fmin: float, fmax: float, threshold_db: float) -> SpanAna
 
 
 def span_peaks(
-    analysis: tuple[int, float, float, float],
-    span: np.ndarray,
-    edges: tuple[int, int],
-    frames: int,
+    analysis: tuple[int, float, float, float], span: np.ndarray, frames: int
 ) -> SpanPeaks:
-    """``SpanAnalyser(*analysis).peaks(span, frames)`` once the span's samples outside the
-    file (before ``edges[0]``, from ``edges[1]``; zeros) are continued
-    (``_continue_past_edges``, which modifies ``span``), the analyser made once per process
+    """``SpanAnalyser(*analysis).peaks(span, frames)``, the analyser made once per process
     (its plan of bands and windows is reused by every span): what ``PartialTracker`` asks
-    of its executor, a module-level function so that a process pool can run it. The edges
-    are continued here, in the executor, not by the tracker, whose thread reads the file and
-    links: their linear prediction (about 0.05 s a span that meets an edge) held back the
-    first spans' start and the last ones' end."""
-    sr = analysis[0]
-    _continue_past_edges(span, *edges, round(MARGIN_SECONDS * sr))
+    of its executor, a module-level function so that a process pool can run it."""
     return _analyser(*analysis).peaks(span, frames)
 
 

@@ -19,16 +19,13 @@ Errors a user can act on (a bad file, a bad argument) are one line on stderr and
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 from app.base.errors import SomaError, error_line
 from app.base.formats import is_project_path
 from app.cli.common import Parser
-from app.compute import processes
 from app.files.audio import probe_audio
 from app.files.project import load_project
 from app.progress.logs import configure as configure_logging
@@ -37,7 +34,6 @@ from app.progress.text import TextRenderer, logs_above_bars
 from workers.allocator import keep_batch_buffers
 
 EXIT_USAGE = 2
-EXIT_CANCELLED = 130  # the shell's code for a command ended by SIGINT
 
 
 def _open_parser() -> argparse.ArgumentParser:
@@ -58,10 +54,6 @@ def _open_parser() -> argparse.ArgumentParser:
 # only when run: the commands together import Dask and the tracker (with scipy.optimize then,
 # numba then), 1.2 s of every command's start when measured, and each needs a part of that.
 COMMANDS = ("render", "snap", "harmonics", "export", "convert", "synth", "track", "batch")
-# Commands that compute in worker processes: the workers' forkserver is started first, so
-# that its start (importing numpy, scipy and the workers, about 0.4 s) overlaps the command's
-# own imports instead of following them.
-WORKER_COMMANDS = ("track",)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     # traceback is wanted.
     try:
         if argv and argv[0] in COMMANDS:
-            if argv[0] in WORKER_COMMANDS:
-                processes.start_server()
             command = importlib.import_module(f"app.cli.{argv[0]}")
             args = command.parser().parse_args(argv[1:])
             keep_batch_buffers()  # the window's process sets it in run_window
@@ -93,9 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     except SomaError as error:
         print(f"soma: error: {error_line(error)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:  # Ctrl-C at a terminal: the user knows why; one line says it
-        print("soma: cancelled", file=sys.stderr)
-        return EXIT_CANCELLED
 
     if args.dev:
         from app.dev.supervisor import run_dev
@@ -104,16 +91,3 @@ def main(argv: list[str] | None = None) -> int:
     from app.shell.window import run_window  # Qt loads only when a window is wanted
 
     return run_window(audio_path, project_path)
-
-
-def run_program() -> NoReturn:
-    """The `soma` program (the console script, ``python -m app``): ``main``, then exit."""
-    code = main()
-    # The process ends here, so its objects need no more collecting: Python's collections at
-    # exit walked the 100 000 objects numba and scipy leave (0.35 s of `soma track`'s 2.7 s).
-    gc.freeze()
-    sys.exit(code)
-
-
-if __name__ == "__main__":
-    run_program()
