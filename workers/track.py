@@ -285,8 +285,8 @@ class PartialTracker:
 
     def _analyse(self, begin: int) -> None:
         """Peaks of the span starting at file sample ``begin``, linked (or, with an executor,
-        asked for, and the oldest spans' linked once more than SPANS_AHEAD wait); the buffer
-        is then cut to the next span's start."""
+        asked for, and the spans done linked in order, the oldest awaited once more than
+        SPANS_AHEAD wait); the buffer is then cut to the next span's start."""
         length = SPAN_SECONDS * self.sr
         span = np.zeros(length, dtype=np.float32)
         lo = max(begin, self._buffer_start)
@@ -313,7 +313,9 @@ class PartialTracker:
         self._pending.append(
             (first, self._executor.submit(span_peaks, self._analysis, span, frames))
         )
-        while len(self._pending) > SPANS_AHEAD:
+        # The spans done are linked now, in order (so progress shows them, and few are left
+        # to link once the last is done); more than SPANS_AHEAD waiting, the oldest is awaited.
+        while self._pending and (len(self._pending) > SPANS_AHEAD or self._pending[0][1].done()):
             self._link_oldest()
 
     def _link_oldest(self) -> None:
