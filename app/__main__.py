@@ -30,7 +30,8 @@ def run_program() -> NoReturn:
         print("soma: cancelled", file=sys.stderr)
         code = EXIT_CANCELLED
     # The process ends here, so its objects need no more collecting: Python's collections at
-    # exit walked the 100 000 objects numba and scipy leave (0.35 s of `soma track`'s 2.7 s).
+    # exit walked the objects the imports leave (0.35 s of `soma track`'s 2.7 s when it still
+    # imported numba; scipy's and the window's remain).
     gc.freeze()
     sys.exit(code)
 

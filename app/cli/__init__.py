@@ -51,8 +51,8 @@ def _open_parser() -> argparse.ArgumentParser:
 
 
 # Each command is a module app.cli.<name> with parser() and run(args, progress), imported
-# only when run: the commands together import Dask and the tracker (with scipy.optimize then,
-# numba then), 1.2 s of every command's start when measured, and each needs a part of that.
+# only when run: the commands together imported Dask and the tracker (with scipy.optimize
+# and numba then), 1.2 s of every command's start when measured, and each needs a part.
 COMMANDS = ("render", "snap", "harmonics", "export", "convert", "synth", "track", "batch")
 
 
