@@ -30,7 +30,12 @@ PRELOAD = [
 ]
 # ... and for a process that only tracks (`soma track`): the tracker's modules alone, which
 # bring numpy and scipy.fft; the window's jobs' modules were 0.05 s more of its workers' start.
-TRACKING_PRELOAD = ["workers.forkserver_setup", "workers.track", "workers.track_peaks"]
+TRACKING_PRELOAD = [
+    "workers.forkserver_setup",
+    "workers.lifeline",
+    "workers.track",
+    "workers.track_peaks",
+]
 JOIN_SECONDS = 0.2  # how long a terminated worker gets to exit before it is killed
 
 _context: BaseContext | None = None
