@@ -9,7 +9,6 @@ headers (scripts/install-system.sh); without them it says so and tracking uses n
 
 from __future__ import annotations
 
-import importlib
 import sys
 import warnings
 from pathlib import Path
@@ -18,13 +17,10 @@ from workers import track_link
 
 
 def main() -> int:
+    if track_link.compiled_module() is not None:
+        return 0  # built from this version of the file, for this numpy
     name = track_link.compiled_name()
     directory = Path(track_link.__file__).parent
-    try:
-        importlib.import_module(f"workers.{name}")
-        return 0  # built from this version of the file
-    except ImportError:
-        pass
     # The JIT compiles the kernels (into its cache, which the build reuses) and so gives the
     # entry point's signature, argument types and all.
     kernels = track_link.jit_kernels()

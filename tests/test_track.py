@@ -3,7 +3,6 @@ form and `soma track`."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import re
@@ -40,6 +39,7 @@ from workers.track_link import (
     TREND_POINTS,
     Linker,
     _handed_over,
+    compiled_module,
     compiled_name,
     jit_kernels,
 )
@@ -260,10 +260,10 @@ def test_the_linkers_sums_are_numpys_bit_for_bit():
 def test_the_linking_compiled_ahead_of_time_links_as_numbas_jit_bit_for_bit():
     # `make` compiles the kernels into a module named by track_link.py's digest, which
     # tracking loads instead of starting numba; both compile the same source, and must agree.
-    try:
-        compiled = importlib.import_module(f"workers.{compiled_name()}").link_frames
-    except ImportError as error:
-        pytest.fail(f"no compiled linking for this track_link.py (make compiles it): {error}")
+    module = compiled_module()
+    if module is None:
+        pytest.fail(f"no module {compiled_name()} for this track_link.py (make compiles it)")
+    compiled = module.link_frames
     case = track_cases.crossing_glides_noise()  # births, deaths, gaps, holds and crossings
     analyser = SpanAnalyser(SR, 20.0, SR / 2, 18.0)
     span = np.zeros(SPAN_SECONDS * SR, np.float32)

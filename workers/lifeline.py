@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 POLL_SECONDS = 0.2
+_HAS_PROC = Path("/proc/self/stat").exists()
 
 
 def end_with(pid: int) -> None:
@@ -48,6 +49,3 @@ def _alive(pid: int) -> bool:
         return False
     # "pid (comm) state ...": the command's name may hold spaces and parentheses.
     return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] != b"Z"
-
-
-_HAS_PROC = Path("/proc/self/stat").exists()

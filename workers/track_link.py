@@ -50,6 +50,7 @@ __all__ = [
     "JOIN_CENTS",
     "JOIN_FRAMES",
     "Linker",
+    "compiled_module",
     "compiled_name",
     "jit_kernels",
     "prepare",
@@ -242,14 +243,20 @@ def jit_kernels() -> dict:
     return kernels
 
 
+def compiled_module():
+    """The module compiled ahead of time from this file as it is, or None: not built, built
+    from another version of the file, or against another numpy's ABI (it fails to import)."""
+    try:
+        return importlib.import_module(f"{__package__}.{compiled_name()}")
+    except ImportError:
+        return None
+
+
 @functools.cache
 def _linking_kernel():
-    """``_link_frames`` from the module compiled ahead of time from this file as it is, or
-    else from numba's JIT."""
-    try:
-        return importlib.import_module(f"{__package__}.{compiled_name()}").link_frames
-    except ImportError:
-        return jit_kernels()["_link_frames"]
+    """``_link_frames`` from the module compiled ahead of time, or else from numba's JIT."""
+    module = compiled_module()
+    return jit_kernels()["_link_frames"] if module is None else module.link_frames
 
 
 def _no_partials() -> _Partials:
