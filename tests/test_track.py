@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 import track_cases
-from scipy.ndimage import median_filter
 from scipy.optimize import linear_sum_assignment
 from waiting import wait_until
 
@@ -43,7 +42,7 @@ from workers.track_link import (
     compiled_name,
     jit_kernels,
 )
-from workers.track_peaks import SpanAnalyser, _running_median
+from workers.track_peaks import SpanAnalyser
 
 ROOT = Path(__file__).resolve().parent.parent
 SOMA = ROOT / ".venv" / "bin" / "soma"
@@ -278,15 +277,6 @@ def test_the_linking_compiled_ahead_of_time_links_as_numbas_jit_bit_for_bit():
     ahead, jit = linked
     assert len(ahead) == len(jit) > 10
     assert all(np.array_equal(a, b) for a, b in zip(ahead, jit, strict=True))
-
-
-def test_the_noise_floors_running_median_is_scipys_median_filter():
-    rng = np.random.default_rng(2)
-    for rows, columns, size in ((400, 7, 21), (100, 30, 5), (3, 5, 5), (1, 4, 1), (9, 2, 17)):
-        values = rng.random((rows, columns)) ** 3
-        values[rng.random(values.shape) < 0.2] = 0.5  # ties
-        expected = median_filter(values, size=(size, 1), mode="nearest")
-        assert np.array_equal(_running_median(values, size), expected)
 
 
 def test_silence_gives_no_partials_and_noise_rare_short_ones():

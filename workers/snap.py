@@ -65,7 +65,7 @@ import math
 
 import numpy as np
 import scipy.fft as sfft
-from scipy.ndimage import gaussian_filter1d, median_filter, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, uniform_filter1d
 
 from app.base.errors import SomaError
 from app.base.formats import MAX_SAMPLE_RATE
@@ -80,6 +80,7 @@ from workers.cwt import (
     morlet,
     morlet_response,
 )
+from workers.medians import running_median
 
 __all__ = ["SnapError", "auto_q", "hpbw_cents", "row_cents", "snap_trace"]
 
@@ -492,7 +493,7 @@ def _window_median(values: np.ndarray, sigma_t: np.ndarray, hop: float) -> np.nd
     values count as unsteady."""
     size = max(5, round(STEADY_WINDOW_SIGMAS * float(np.median(sigma_t)) / hop)) | 1
     values = np.where(np.isfinite(values), values, np.inf)
-    return median_filter(values, size=min(size, 2 * values.size - 1) | 1, mode="nearest")
+    return running_median(values, min(size, 2 * values.size - 1) | 1)
 
 
 def _drop_short_runs(keep: np.ndarray, shortest: np.ndarray, hop: float) -> np.ndarray:

@@ -83,6 +83,7 @@ import numpy as np
 import scipy.fft as sfft
 from numpy.lib.stride_tricks import sliding_window_view
 
+from workers.medians import running_median
 from workers.peak_fit import chirp_residual, two_partials
 from workers.track_grid import BANDS, HOP, MARGIN_SECONDS, SPAN_SECONDS, SpanPeaks
 
@@ -663,18 +664,8 @@ def _noise_floor(power: np.ndarray, block: int, stride: int) -> _Floor:
         rank = int(NOISE_PERCENTILE / 100.0 * (part.shape[1] - 1))
         floors[:, i] = np.partition(part, rank, axis=1)[:, rank]
     size = max(1, round(FLOOR_MEDIAN_SECONDS / (HOP * stride * step)))
-    floors = _running_median(floors, min(size, 2 * floors.shape[0] - 1) | 1)
+    floors = running_median(floors, min(size, 2 * floors.shape[0] - 1) | 1)
     return _Floor(floors[np.arange(frames) // step], np.repeat(np.arange(blocks), np.diff(edges)))
-
-
-def _running_median(values: np.ndarray, size: int) -> np.ndarray:
-    """The median of each column of ``values`` (float (rows, columns)) over ``size`` (odd, at
-    most 2 * rows - 1) rows centred on each, the first and last rows repeated beyond the
-    ends: scipy's ``median_filter(values, (size, 1), mode="nearest")`` element for element,
-    without importing scipy.ndimage (0.05 s of the workers' start)."""
-    half = size // 2
-    padded = np.concatenate((values[:1].repeat(half, 0), values, values[-1:].repeat(half, 0)))
-    return np.partition(sliding_window_view(padded, size, axis=0), half, axis=-1)[..., half]
 
 
 def _plan_band(sr: int, own_lo: float, own_hi: float, sigmas) -> _Band | None:
