@@ -16,6 +16,16 @@ CORNERS = f"""(() => {{
   const y = (f) => r.top + (1 - Math.log(f / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height;
   return [[x(g.start), y(g.fmax)], [x(g.end), y(g.fmin)]];
 }})()"""
+# The first partial's name and its middle point's position on the plot (px in the page).
+ON_PARTIAL = """(() => {
+  const v = JSON.parse(document.body.dataset.view);
+  const r = document.querySelector('.plot').getBoundingClientRect();
+  const p = window.soma.state().partials[0];
+  const [t, f] = p.points[Math.floor(p.points.length / 2)];
+  return [p.name, [r.left + (t - v.start) / (v.end - v.start) * r.width,
+    r.top + (1 - Math.log(f / v.fmin) / Math.log(v.fmax / v.fmin)) * r.height]];
+})()"""
+READOUT = "document.getElementById('readout').textContent"
 MEDIANS = """window.soma.state().partials.map(p => {
   const f = p.points.map(q => q[1]).filter(v => v !== null).sort((a, b) => a - b);
   return Math.round(f[Math.floor(f.length / 2)]); }).sort((a, b) => a - b)"""
@@ -49,12 +59,18 @@ def test_track_a_region_undo_redo_and_find_harmonics(gui):
     window.wait_for("document.body.dataset.viewportKey", timeout=30)
     window.screenshot("track-found.png")
 
-    # One undo step takes them all away; redo brings them back (keys, mouse over the plot).
+    # One undo step takes them all away; redo brings them back (keys, the mouse held on a
+    # partial: the status bar's readout names it, and forgets it with the undo).
     count = len(partials)
+    name, (px, py) = window.eval(ON_PARTIAL)
+    xdotool("mousemove", left + round(px), top + round(py))
+    window.wait_for(f"{READOUT}.startsWith({json.dumps(name + '   ')})")
     xdotool("key", "ctrl+z")
     window.wait_for("window.soma.state().partials.length === 0")
+    window.wait_for(f"/^\\d+:\\d\\d\\.\\d{{3}} /.test({READOUT})")
     xdotool("key", "ctrl+shift+z")
     window.wait_for(f"window.soma.state().partials.length === {count}")
+    window.wait_for(f"{READOUT}.startsWith({json.dumps(name + '   ')})")
 
     # The settings form, from the Partials… menu.
     window.eval(

@@ -105,7 +105,7 @@ async function start() {
   // The plot, not a canvas, takes navigation and the readout: the trace overlay sits over
   // the spectrogram canvas, and wheel events from it must still zoom.
   const plot = document.querySelector('.plot');
-  scope.add(wireReadout({ plot, readout: $('readout'), tools, getState,
+  scope.add(wireReadout({ plot, readout: $('readout'), tools, documentState,
     getView: () => pipeline.view, getImages: () => pipeline.images, drawTraces: pipeline.drawTraces }));
   const navigation = { getView: () => pipeline.view, getLimits: pipeline.getLimits,
     onView: pipeline.onView };

@@ -14,19 +14,23 @@ import { listenAll } from './listen.js';
  * @param {{hover: object|null, pointerTime: number|null}} options.tools the point under the
  *   mouse (nearestPoint), kept here for the trace overlay, and the time under it (s; null
  *   off the plot), where the S key splits
- * @param {() => object|null} options.getState
+ * @param {{current: object|null, subscribe: Function}} options.documentState the document:
+ *   when its partials change under a still mouse (an undo, a tracking's result), the readout
+ *   is read again there, so it never names a partial that is gone
  * @param {() => object|null} options.getView
  * @param {() => {overview: object|null, viewport: object|null}} options.getImages
  * @param {() => void} options.drawTraces
  * @returns {() => void} dispose
  */
-export function wireReadout({ plot, readout, tools, getState, getView, getImages, drawTraces }) {
-  function show(event) {
+export function wireReadout({ plot, readout, tools, documentState, getView, getImages, drawTraces }) {
+  let pointer = null; // {x, y}: the mouse on the plot, CSS px from its corner; null off it
+
+  function show() {
     const view = getView();
-    if (!view) return;
-    const state = getState();
-    const rect = event.currentTarget.getBoundingClientRect();
-    const x = event.clientX - rect.left, y = event.clientY - rect.top;
+    if (!view || !pointer) return;
+    const state = documentState.current;
+    const rect = plot.getBoundingClientRect();
+    const { x, y } = pointer;
     tools.pointerTime = xToTime(x, view.start, view.end, rect.width);
     const hover = state && state.partials
       ? nearestPoint(state.partials, view, rect.width, rect.height, x, y) : null;
@@ -50,7 +54,14 @@ export function wireReadout({ plot, readout, tools, getState, getView, getImages
       level === null ? '' : `${level.toFixed(1)} dB`].filter(Boolean).join('   ');
   }
 
+  function move(event) {
+    const rect = plot.getBoundingClientRect();
+    pointer = { x: event.clientX - rect.left, y: event.clientY - rect.top };
+    show();
+  }
+
   function clear() {
+    pointer = null;
     readout.textContent = '';
     tools.pointerTime = null;
     if (tools.hover) {
@@ -59,5 +70,12 @@ export function wireReadout({ plot, readout, tools, getState, getView, getImages
     }
   }
 
-  return listenAll(plot, [['mousemove', show], ['mouseleave', clear]]);
+  const stopListening = listenAll(plot, [['mousemove', move], ['mouseleave', clear]]);
+  const unsubscribe = documentState.subscribe((state, previous) => {
+    if (!previous || state.partials !== previous.partials) show();
+  });
+  return () => {
+    stopListening();
+    unsubscribe();
+  };
 }
