@@ -44,7 +44,7 @@ def _saved(tmp_path, **changes):
         next_partial_id=3,
         selection=(2,),
         undo_stack=(edit,),
-        modified=True,
+        saved_partials=None,  # edits never saved
     )
     snap = PendingSnap(((2.0, 300.0), (2.5, 310.0)), 50.0, None, 0.005)
     data = saved_state.capture(state, (snap,), {"x": -5, "y": 6, "width": 900, "height": 700})

@@ -68,9 +68,11 @@ def test_track_a_region_undo_redo_and_find_harmonics(gui):
     xdotool("key", "ctrl+z")
     window.wait_for("window.soma.state().partials.length === 0")
     window.wait_for(f"/^\\d+:\\d\\d\\.\\d{{3}} /.test({READOUT})")
+    assert not window.eval("window.soma.state().modified")  # back to the demo as opened
     xdotool("key", "ctrl+shift+z")
     window.wait_for(f"window.soma.state().partials.length === {count}")
     window.wait_for(f"{READOUT}.startsWith({json.dumps(name + '   ')})")
+    assert window.eval("window.soma.state().modified")
 
     # The settings form, from the Partials… menu.
     window.eval(

@@ -1,6 +1,8 @@
 """Levels saved in a project come back only when they still fit the file's images; the
 autosave writes what is pending when it is closed."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -55,23 +57,60 @@ def test_levels_problem_names_what_is_wrong():
     assert "at least 6 dB above" in levels_problem(-10, -12, IMAGE)
 
 
-def test_closing_the_autosave_writes_an_edit_still_waiting_for_its_delay(tmp_path):
-    store = DocumentStore()
-    audio = AudioFile(
+def _silence(path) -> AudioFile:
+    """A second of silence as if opened from `path` (the file itself is not read)."""
+    return AudioFile(
         samples=np.zeros(8000, np.float32),
         sample_rate=8000,
         channels=1,
         frames=8000,
-        path=str(tmp_path / "a.wav"),
-        name="a.wav",
+        path=str(path),
+        name=path.name,
         format="WAV",
         subtype="PCM_16",
     )
-    store.update(lambda s: s.opened(audio, IMAGE))
+
+
+def test_closing_the_autosave_writes_an_edit_still_waiting_for_its_delay(tmp_path):
+    store = DocumentStore()
+    store.update(lambda s: s.opened(_silence(tmp_path / "a.wav"), IMAGE))
     saver = Autosaver(store, delay=60.0)
     points = np.array([[0.1, 440.0, -20.0], [0.2, 440.0, -20.0]])
     store.update(lambda s: editing.added(s, points, {}))
     target = recovery_path(None, str(tmp_path / "a.wav"))
     assert not target.exists()  # the delay has not run out
+    saver.close()
+    assert len(load_project(target).partials) == 1
+
+
+def _until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_undoing_the_edits_removes_the_recovery_file_the_autosave_wrote(tmp_path):
+    audio_path = tmp_path / "a.wav"
+    target = recovery_path(None, str(audio_path))
+    # A recovery file from before this document was opened (the user declined it): kept.
+    store = DocumentStore()
+    store.update(lambda s: s.opened(_silence(audio_path), IMAGE))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("an earlier session's edits")
+    saver = Autosaver(store, delay=0.01)
+    store.update(lambda s: s.restored((), 1, None, "", False))  # partials anew, unmodified
+    saver.close()
+    assert target.read_text() == "an earlier session's edits"
+
+    saver = Autosaver(store, delay=0.01)
+    points = np.array([[0.1, 440.0, -20.0], [0.2, 440.0, -20.0]])
+    store.update(lambda s: editing.added(s, points, {}))
+    _until(lambda: target.read_text() != "an earlier session's edits")
+    assert len(load_project(target).partials) == 1
+    store.update(lambda s: s.undone())  # back to the file as opened: nothing to recover
+    _until(lambda: not target.exists())
+    store.update(lambda s: s.redone())
+    _until(lambda: target.exists())
     saver.close()
     assert len(load_project(target).partials) == 1

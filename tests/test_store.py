@@ -196,6 +196,26 @@ def test_selection_keeps_only_existing_partials_and_a_new_file_forgets_them():
     assert reopened.next_partial_id == 1
 
 
+def test_undoing_back_to_the_saved_partials_is_unmodified_and_a_recovery_is_not():
+    a, b = _partial(1), _partial(2, 880.0)
+    opened = _opened(DocumentState(), _audio("take", 1.0), 1)
+    assert not opened.modified
+    edited = opened.edited((a,), "Snap", next_partial_id=2)
+    assert edited.modified
+    assert not edited.undone().modified  # back to the file as opened
+    assert edited.undone().redone().modified
+
+    written = edited.partials
+    saved = edited.edited((a, b), "Snap", next_partial_id=3).saved("/p.soma.json", written)
+    assert saved.modified  # (a, b) came in while (a,) was written
+    assert not saved.undone().modified
+    assert saved.undone().undone().modified  # before what was saved
+
+    recovered = opened.restored((a,), 2, None, "", modified=True)
+    assert recovered.modified and recovered.to_json()["modified"]
+    assert not opened.restored((a,), 2, None, "/p.soma.json", modified=False).modified
+
+
 def test_undo_depth_is_bounded():
     from app.document.state import UNDO_DEPTH
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from app.document.audio_file import AudioFile
 
 UNDO_DEPTH = 200  # edits kept for undo; each holds only references to immutable partials
+NO_PARTIALS: tuple[Partial, ...] = ()  # a document's partials before any: saved, as it were
 
 
 @dataclass(frozen=True)
@@ -133,14 +134,17 @@ class DocumentState:
     overview: Image | None = None
     viewport: Image | None = None
     computing: int = 0  # id of the viewport request being computed, 0 when none
-    partials: tuple[Partial, ...] = ()
+    partials: tuple[Partial, ...] = NO_PARTIALS
     partials_version: int = 0  # changes with the partials: pushes leave them out otherwise
     next_partial_id: int = 1  # ids are never reused, so undo cannot confuse two partials
     selection: tuple[int, ...] = ()
     # Undo and redo are earlier and later values of the partials: nothing is recomputed.
     undo_stack: tuple[Edit, ...] = ()
     redo_stack: tuple[Edit, ...] = ()
-    modified: bool = False  # edits since the project was last saved or opened
+    # The partials as last saved or opened (the same tuple, compared by identity: an undo
+    # back to them restores that very tuple), or None after a recovery file, whose edits
+    # were never saved. `modified` is whether the partials are other than these.
+    saved_partials: tuple[Partial, ...] | None = NO_PARTIALS
     project_path: str = ""  # the .soma.json this document was opened from or saved to
     recent: tuple[str, ...] = ()  # files and projects opened lately, newest first
     busy: str = ""  # what is being done right now ("Opening song.flac"), "" when idle
@@ -168,13 +172,13 @@ class DocumentState:
             busy="",
             growing=None,
             error="",
-            partials=(),
+            partials=NO_PARTIALS,
             partials_version=self.partials_version + 1,
             next_partial_id=1,
             selection=(),
             undo_stack=(),
             redo_stack=(),
-            modified=False,
+            saved_partials=NO_PARTIALS,
             project_path="",
         )
 
@@ -189,22 +193,30 @@ class DocumentState:
         display: Display | None = None,
     ) -> DocumentState:
         """A project's (or a recovery file's) partials, view, levels and display settings
-        over the file just opened (None keeps the file's own)."""
+        over the file just opened (None keeps the file's own). `modified`: they are a
+        recovery file's, not yet saved."""
+        partials = tuple(partials)
         return replace(
             self,
-            partials=tuple(partials),
+            partials=partials,
             partials_version=self.partials_version + 1,
             next_partial_id=next_partial_id,
             view=view or self.view,
             levels=levels or self.levels,
             display=display or self.display,
             project_path=project_path,
-            modified=modified,
+            saved_partials=None if modified else partials,
         )
 
-    def saved(self, project_path: str, clean: bool = True) -> DocumentState:
-        """Saved to `project_path`; `clean` unless edits came in while it was written."""
-        return replace(self, project_path=project_path, modified=self.modified and not clean)
+    def saved(self, project_path: str, partials: tuple[Partial, ...]) -> DocumentState:
+        """`partials` saved to `project_path` (edits that came in while they were written
+        are still unsaved)."""
+        return replace(self, project_path=project_path, saved_partials=partials)
+
+    @property
+    def modified(self) -> bool:
+        """Edits since the project was last saved or opened (undone edits are none)."""
+        return self.partials is not self.saved_partials
 
     def edited(
         self, partials: tuple[Partial, ...], label: str, next_partial_id: int | None = None
@@ -220,7 +232,6 @@ class DocumentState:
             selection=tuple(i for i in self.selection if i in ids),
             undo_stack=((*self.undo_stack, before))[-UNDO_DEPTH:],
             redo_stack=(),
-            modified=True,
         )
 
     def undone(self) -> DocumentState:
@@ -250,7 +261,6 @@ class DocumentState:
             partials_version=self.partials_version + 1,
             next_partial_id=max(self.next_partial_id, edit.next_partial_id),
             selection=tuple(i for i in self.selection if i in ids),
-            modified=True,
             **stacks,
         )
 

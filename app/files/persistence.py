@@ -212,7 +212,8 @@ def save_recovery(state: DocumentState) -> None:
 
 class Autosaver:
     """Writes the recovery file AUTOSAVE_DELAY s after the newest unsaved edit, and at once
-    when it is closed with a write pending."""
+    when it is closed with a write pending; removes the one it wrote when the edits are
+    undone back to the document as saved or opened (it would offer them back)."""
 
     def __init__(self, store: DocumentStore, delay: float = AUTOSAVE_DELAY) -> None:
         self._store = store
@@ -220,20 +221,21 @@ class Autosaver:
         self._wake = threading.Condition()
         self._due: float | None = None
         self._seen_version = None  # partials_version of the last edit scheduled
+        # The opened file (its AudioFile, new at each open) whose edits the recovery file
+        # written last holds, until it is removed; None when none is.
+        self._recovering = None
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="soma-autosave", daemon=True)
         self._thread.start()
         self._unsubscribe = store.subscribe(self._changed)
 
     def _changed(self, state: DocumentState) -> None:
-        if (
-            not state.modified
-            or state.audio is None
-            or state.partials_version == self._seen_version
-        ):
+        if state.audio is None or state.partials_version == self._seen_version:
             return
-        self._seen_version = state.partials_version
         with self._wake:
+            if not state.modified and state.audio is not self._recovering:
+                return
+            self._seen_version = state.partials_version
             self._due = time.monotonic() + self._delay
             self._wake.notify()
 
@@ -253,8 +255,22 @@ class Autosaver:
             # Due, or closing with a write pending: the window closed within the delay of an
             # edit must not lose it (closing with unsaved edits says they are kept).
             if due is not None:
-                state = self._store.state
-                if state.modified and state.audio is not None:
-                    save_recovery(state)
+                self._settle(self._store.state)
             if closed:
                 return
+
+    def _settle(self, state: DocumentState) -> None:
+        """The recovery file as `state` needs it: written while it is modified, removed once
+        the edits it holds are undone. Decided under the lock, so that an edit or undo
+        arriving while the file is written is scheduled against what is on disk."""
+        if state.audio is None:
+            return
+        with self._wake:
+            write = state.modified
+            discard = not write and state.audio is self._recovering
+            if write or discard:
+                self._recovering = state.audio if write else None
+        if write:
+            save_recovery(state)
+        elif discard:
+            discard_recovery(state.project_path or None, state.audio.path)

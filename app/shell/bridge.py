@@ -727,8 +727,8 @@ class SomaDocument:
         state = self._store.state
         path = str(_full_path(path))
         save_document(state, path)
-        # Edits made while writing stay unsaved: only the state that was written is clean.
-        self._store.update(lambda s: s.saved(path, clean=s.partials is state.partials))
+        # Edits made while writing stay unsaved: only the partials written are saved.
+        self._store.update(lambda s: s.saved(path, state.partials))
         # The project is what to open again: Recent lists it from now on.
         recent = remember(path, self._store.state.recent)
         saved = self._store.update(lambda s: s.remembering(recent))
