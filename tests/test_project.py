@@ -1,5 +1,6 @@
 """The .soma.json project file: round trips, atomic saves, validation, fuzzing, recovery."""
 
+import base64
 import hashlib
 import json
 import math
@@ -9,9 +10,10 @@ import shutil
 import numpy as np
 import pytest
 
-from app.document.partials import Partial, frozen_points
+from app.document.partials import Partial, frozen_points, points_from_base64
 from app.files import project as project_module
 from app.files.project import (
+    MAX_PROJECT_BYTES,
     SCHEMA_VERSION,
     Project,
     ProjectError,
@@ -90,7 +92,9 @@ def test_round_trip_keeps_everything(tmp_path):
     document = json.loads(text)
     assert document["format"] == "soma-project" and document["version"] == SCHEMA_VERSION
     assert document["audio"]["path"] == "sounds/a.wav"
-    assert document["partials"][0]["points"][1] == [0.01, None, None]
+    # The points as base64 of the float64 rows, to the bit (NaN for the gap).
+    written = points_from_base64(document["partials"][0]["points"])
+    np.testing.assert_array_equal(written, original.partials[0].points)
 
 
 def test_project_and_audio_moved_together_use_the_relative_path(tmp_path):
@@ -227,6 +231,11 @@ def test_future_version_is_refused_with_a_clear_message(tmp_path):
     )
 
 
+def _base64(values) -> str:
+    """float64 values as a project's base64 points (whole rows or not)."""
+    return base64.b64encode(np.asarray(values, dtype="<f8").tobytes()).decode("ascii")
+
+
 def valid_document(tmp_path) -> dict:
     path = tmp_path / "valid.soma.json"
     save_project(sample_project(str(tmp_path / "a.wav")), path)
@@ -262,6 +271,14 @@ MUTATIONS = [
     lambda d: d["partials"][0].update(points=[[0, 10**400, 2]]),
     lambda d: d["partials"][0].update(points=[[1, 1, 2], [0, 1, 2]]),
     lambda d: d["partials"][0].update(points="0 1 2"),
+    # Version 2's base64 rows: not base64, not whole rows, values points_problem refuses,
+    # times out of order.
+    lambda d: d["partials"][0].update(points="@@@@"),
+    lambda d: d["partials"][0].update(points=_base64([0.0, 440.0])),
+    lambda d: d["partials"][0].update(points=_base64([[0, math.inf, -6]])),
+    lambda d: d["partials"][0].update(points=_base64([[0, NAN, -6]])),
+    lambda d: d["partials"][0].update(points=_base64([[NAN, 440, -6]])),
+    lambda d: d["partials"][0].update(points=_base64([[1, 440, -6], [0, 440, -6]])),
 ]
 
 
@@ -368,12 +385,30 @@ def _project_text(points="[[0, 440, -6], [1, 441, -7]]", source="{}") -> str:
     )
 
 
-def test_a_file_over_the_size_limit_is_refused(tmp_path):
-    from app.base.files import MAX_TEXT_BYTES
+def test_a_version_1_project_with_points_as_json_rows_still_loads(tmp_path):
+    path = tmp_path / "old.soma.json"
+    path.write_text(_project_text(points="[[0, 440, -6], [0.5, null, null], [1, 441.5, -7]]"))
+    (partial,) = load_project(path).partials
+    np.testing.assert_array_equal(partial.points, [[0, 440, -6], [0.5, NAN, NAN], [1, 441.5, -7]])
+    save_project(load_project(path), path)  # saved again: version 2, the same points
+    assert json.loads(path.read_text("utf-8"))["version"] == SCHEMA_VERSION == 2
+    np.testing.assert_array_equal(load_project(path).partials[0].points, partial.points)
 
+
+def test_a_project_larger_than_soma_reads_is_not_saved(tmp_path, monkeypatch):
+    path = tmp_path / "p.soma.json"
+    save_project(sample_project(), path)
+    before = path.read_bytes()
+    monkeypatch.setattr(project_module, "MAX_PROJECT_BYTES", len(before) - 1)
+    with pytest.raises(ProjectError, match=r"cannot save: 0 MiB, more than the 0 MiB a project"):
+        save_project(sample_project(), path)
+    assert path.read_bytes() == before and temp_files(tmp_path) == []
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path):
     path = tmp_path / "huge.soma.json"
     with open(path, "wb") as stream:
-        stream.truncate(MAX_TEXT_BYTES + 1)  # sparse: no disk, but read it is that big
+        stream.truncate(MAX_PROJECT_BYTES + 1)  # sparse: no disk, but read it is that big
     with pytest.raises(ProjectError, match=r"huge\.soma\.json: cannot read: larger than"):
         load_project(path)
 

@@ -68,21 +68,24 @@ def read_limited(path, limit: int = MAX_TEXT_BYTES) -> bytes:
     """The bytes of the regular file at `path`, at most `limit` of them.
 
     Raises OSError (see open_regular), EFBIG with strerror "larger than ... MiB" when the file
-    holds more than `limit` bytes (only limit + 1 are ever read).
+    holds more than `limit` bytes (by its size, or, if it grows while read, once limit + 1
+    are read).
     """
+    too_large = OSError(
+        errno.EFBIG,
+        f"larger than {limit / 2**20:g} MiB, more than Soma reads from a file of this kind",
+    )
     chunks = []
     size = 0
     with open_regular(path) as stream:
+        if os.fstat(stream.fileno()).st_size > limit:
+            raise too_large
         # In pieces: read(limit + 1) would allocate the whole limit even for a small file.
         while chunk := stream.read(min(_READ_CHUNK, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise OSError(
-                    errno.EFBIG,
-                    f"larger than {limit / 2**20:g} MiB, more than "
-                    "Soma reads from a file of this kind",
-                )
+                raise too_large
     return b"".join(chunks)
 
 

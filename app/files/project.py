@@ -4,7 +4,7 @@ Layout (UTF-8 JSON, one object; written with allow_nan=False, so never a NaN/Inf
 
     {
       "format": "soma-project",
-      "version": 1,
+      "version": 2,
       "audio": {                        # or null for a project without audio
         "path": "sounds/a.wav",         # relative to the project file's folder, '/' separated;
                                         #   null when there is none (another Windows drive)
@@ -21,13 +21,21 @@ Layout (UTF-8 JSON, one object; written with allow_nan=False, so never a NaN/Inf
       "nextPartialId": 7,               # greater than every id: ids are never reused
       "partials": [
         {"id": 3, "name": "Partial 3", "color": "#4cc9f0",
-         "points": [[0.01, 440.0, -12.5], [0.02, null, null], ...],   # [s, Hz, dBFS]
+         "points": "exQUrkfhej8AAAAAAIB7QAAAAAAAACnA...",   # base64, see below
          "source": {...}}               # any JSON object
       ]
     }
 
-A point whose frequency and amplitude are null is a point below the noise (NaN in memory); its
-time is kept so the gap shows. Times are finite and non-decreasing within a partial.
+A partial's points are base64 (standard alphabet, padded) of its rows [time s, frequency Hz,
+amplitude dBFS] as little-endian float64, row after row: as exact as the numbers in memory,
+24 bytes a point (32 in base64), where JSON rows took about 49 characters and ten times the
+time to write and read (a tracked 10-minute file: 2.4 million points, 117 MB saved in 10 s and
+loaded in 8 s). Version 1 wrote them as JSON rows, ``[[0.01, 440.0, -12.5], [0.02, null,
+null], ...]``, which Soma still reads. A point whose frequency and amplitude are NaN (null in
+version 1) is a point below the noise; its time is kept so the gap shows. Times are finite
+and non-decreasing within a partial; frequencies and amplitudes finite elsewhere (the rules
+of app.document.partials.points_problem). A project holds at most MAX_PROJECT_BYTES, and
+Soma does not save one larger than it would read.
 
 Where the audio is looked for on load: the relative path first (so a project folder moved or
 copied as a whole keeps working), then absolutePath, and if neither exists the relative one is
@@ -66,9 +74,18 @@ from app.base.files import open_regular, read_limited, remove_stale_temporaries,
 from app.base.formats import PROJECT_SUFFIX, is_color, is_project_path, without_project_suffix
 from app.base.jsontext import finite_float, is_number, parse_json
 from app.base.places import state_dir
-from app.document.partials import Partial, frozen_points, points_problem, points_to_json
+from app.document.partials import (
+    Partial,
+    frozen_points,
+    points_from_base64,
+    points_problem,
+    points_to_base64,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# The largest project file read or written: a tracked hour of a 20-harmonic voice (14 million
+# points) is about 460 MB.
+MAX_PROJECT_BYTES = 2**30
 FORMAT_NAME = "soma-project"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _VIEW_KEYS = ("start", "end", "fmin", "fmax")
@@ -134,13 +151,14 @@ def _encode(project: Project, path: Path) -> dict:
 
 
 def encode_partial(partial: Partial) -> dict:
-    """A partial as a project file holds it (points as JSON rows, gaps as null); dev mode's
-    state file holds its partials the same way, and reads them back with the same decoder."""
+    """A partial as a project file holds it (points as base64 float64 rows, gaps NaN); dev
+    mode's state file holds its partials the same way, and reads them back with the same
+    decoder."""
     return {
         "id": partial.id,
         "name": partial.name,
         "color": partial.color,
-        "points": points_to_json(partial.points),
+        "points": points_to_base64(partial.points),
         "source": partial.source,
     }
 
@@ -164,9 +182,16 @@ def save_project(project: Project, path) -> None:
         ) from None
     except (TypeError, RecursionError) as error:
         raise _fail(path, f"cannot save: {error}") from None
+    data = text.encode("utf-8") + b"\n"
+    if len(data) > MAX_PROJECT_BYTES:
+        raise _fail(
+            path,
+            f"cannot save: {len(data) / 2**20:.0f} MiB, more than the "
+            f"{MAX_PROJECT_BYTES / 2**20:.0f} MiB a project may hold; delete some partials",
+        )
     _decode(json.loads(text), path)
     try:
-        write_atomic(path, text.encode("utf-8") + b"\n")
+        write_atomic(path, data)
     except OSError as error:
         raise _fail(path, f"cannot save: {error.strerror or error}") from None
 
@@ -209,10 +234,29 @@ _POINT_VALUE_TYPES = frozenset((int, float, type(None)))
 
 
 def _decode_points(value, what: str, path) -> np.ndarray:
+    if isinstance(value, str):
+        return _decoded_base64(value, what, path)
     if not isinstance(value, list):
-        raise _fail(path, f"{what} must be a list of [time, frequency, amplitude]")
+        raise _fail(path, f"{what} must be base64 of float64 rows or a list of rows")
     points = _well_formed_points(value)
     return frozen_points(_checked_rows(value, what, path) if points is None else points)
+
+
+def _decoded_base64(value: str, what: str, path) -> np.ndarray:
+    """Version 2's points (see the module docstring), checked as version 1's are."""
+    try:
+        points = points_from_base64(value)
+    except ValueError as error:  # binascii.Error is one
+        raise _fail(
+            path, f"{what}: not base64 of float64 [time, frequency, amplitude] rows ({error})"
+        ) from None
+    problem = points_problem(points)
+    if problem:
+        raise _fail(path, f"{what}, {problem}")
+    decreasing = np.flatnonzero(np.diff(points[:, 0]) < 0)
+    if decreasing.size:
+        raise _fail(path, f"{what}, point {decreasing[0] + 1}: times must not decrease")
+    return points
 
 
 def _checked_rows(value: list, what: str, path) -> np.ndarray:
@@ -362,13 +406,13 @@ def load_project(path) -> Project:
     """Read and validate the project at `path`; raises ProjectError. Never writes to the file
     (temporary files a save killed midway left beside it are removed: app.base.files).
 
-    Only a regular file of at most app.base.files.MAX_TEXT_BYTES is read, and JSON nested at
+    Only a regular file of at most MAX_PROJECT_BYTES is read, and JSON nested at
     most app.base.jsontext.MAX_JSON_DEPTH deep with finite numbers: what loads can be saved and
     sent to the page again.
     """
     path = Path(os.path.realpath(path))  # the audio's relative path starts where it really is
     try:
-        data = read_limited(path)
+        data = read_limited(path, MAX_PROJECT_BYTES)
     except OSError as error:
         raise _fail(path, f"cannot read: {error.strerror or error}") from None
     remove_stale_temporaries(path)
