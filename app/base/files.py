@@ -6,7 +6,8 @@ with it the command line, or the bridge, which stays busy), and /dev/zero or /de
 read until memory runs out. `open_regular` opens without blocking and checks the opened file
 itself (fstat), so a file swapped for a FIFO between a check and the open cannot slip through.
 Text formats (projects, exchange files, guides, the recent list) are read with `read_limited`,
-at most MAX_TEXT_BYTES (their JSON is then parsed with app.base.jsontext.parse_json).
+at most MAX_TEXT_BYTES (projects: their own limit, app.files.project.MAX_PROJECT_BYTES; their
+JSON is then parsed with app.base.jsontext.parse_json).
 
 Writing: `write_atomic` replaces a file all or nothing: temporary file beside the target,
 flushed and fsync'ed, os.replace'd over it, then the folder fsync'ed (POSIX) so the rename
@@ -28,7 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-MAX_TEXT_BYTES = 128 * 2**20  # a project of a million points is ~40 MB
+MAX_TEXT_BYTES = 128 * 2**20  # an export of a million points as JSON rows is ~45 MB
 _READ_CHUNK = 1 << 20
 _NEW_FILE_MODE = 0o644  # a new file; an existing one keeps its own mode
 _TEMP_SUFFIX = ".tmp"
