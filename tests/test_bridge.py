@@ -510,6 +510,10 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
 
         assert document.undo()["state"]["partials"] == []
         assert len(document.redo()["state"]["partials"]) == 1
+        # Selecting changes no partial: its reply leaves them out, the page keeps its own.
+        selected = document.select([partial.id])["state"]
+        assert selected["selection"] == [partial.id] and "partials" not in selected
+        assert selected["partialsVersion"] == document._store.state.partials_version
         assert document.rename_partial(partial.id, "A4")["ok"]
         ceiling = document._store.state.levels.ceiling
         assert document.set_levels(ceiling - 60, ceiling - 5)["ok"]
@@ -518,6 +522,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         saved = document.save_project()
         assert saved["ok"], saved
         assert saved["path"] == str(project_file) and not saved["state"]["modified"]
+        assert "partials" not in saved["state"]
         assert dialogs.asked == [("save", "project", "take.soma.json")]
         assert document.save_project()["ok"]  # the second save asks nothing
         assert len(dialogs.asked) == 1
