@@ -77,6 +77,21 @@ def _strict_json(reply):
     return reply
 
 
+def _pulled(document) -> dict:
+    """The state as the page pulls it: get_state, then its partials' points from the data
+    store at partialsData (the server's /data route serves that store), each partial's
+    pointCount rows, as "points"."""
+    state = _strict_json(document.get_state())["state"]
+    payload, _ = document._data.get(state["partialsData"].removeprefix("/data/"))
+    rows = np.frombuffer(payload, dtype="<f8").reshape(-1, 3)
+    first = 0
+    for partial in state["partials"]:
+        partial["points"] = rows[first : first + partial.pop("pointCount")]
+        first += len(partial["points"])
+    assert first == len(rows)
+    return state
+
+
 def _wav(path, seconds=1.0, sr=8000):
     t = np.arange(int(seconds * sr)) / sr
     sf.write(path, 0.5 * np.sin(2 * np.pi * 440 * t), sr)
@@ -508,13 +523,17 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
         assert partial.source["guide"] == [[0.5, 450.0], [2.5, 430.0]]
         assert document._store.state.modified
 
-        assert document.undo()["state"]["partials"] == []
-        assert len(document.redo()["state"]["partials"]) == 1
+        assert document.undo()["ok"] and _pulled(document)["partials"] == []
+        assert document.redo()["ok"] and len(_pulled(document)["partials"]) == 1
         # Selecting changes no partial: its reply leaves them out, the page keeps its own.
         selected = document.select([partial.id])["state"]
         assert selected["selection"] == [partial.id] and "partials" not in selected
         assert selected["partialsVersion"] == document._store.state.partials_version
+        served = document.get_state()["state"]["partialsData"]
         assert document.rename_partial(partial.id, "A4")["ok"]
+        # The points are served for the newest partials only: the old bytes are let go.
+        assert _pulled(document)["partialsData"] != served
+        assert document._data.get(served.removeprefix("/data/")) is None
         ceiling = document._store.state.levels.ceiling
         assert document.set_levels(ceiling - 60, ceiling - 5)["ok"]
         assert document.set_display(LINEAR_GREY_STFT)["ok"]
@@ -534,7 +553,7 @@ def test_snap_undo_redo_save_and_reopen_the_project(tmp_path):
     reopened = reopened_session.document
     try:
         state = _strict_json(reopened.open_project(str(project_file)))["state"]
-        assert [p["name"] for p in state["partials"]] == ["A4"]
+        assert [p["name"] for p in _pulled(reopened)["partials"]] == ["A4"]
         assert state["file"]["name"] == "take.wav" and state["projectPath"] == str(project_file)
         assert not state["modified"]
         assert state["levels"] == {"floor": ceiling - 60, "ceiling": ceiling - 5}
@@ -553,8 +572,9 @@ def test_resnap_erase_delete_and_their_validation(document, tmp_path):
     assert [p.id for p in document._store.state.partials] == [partial.id]
 
     state = document.erase([{"partialId": partial.id, "start": 1.0, "end": 1.5}])["state"]
-    assert len(state["partials"]) == 2
-    assert document.delete_partials([p["id"] for p in state["partials"]])["state"]["partials"] == []
+    assert "partials" not in state and len(_pulled(document)["partials"]) == 2
+    ids = [p["id"] for p in _pulled(document)["partials"]]
+    assert document.delete_partials(ids)["ok"] and _pulled(document)["partials"] == []
     for bad in (
         [{"partialId": 99, "start": 0, "end": 1}],
         [{"partialId": 1, "start": 2, "end": 1}],
@@ -678,7 +698,7 @@ def test_export_and_import_partials_through_the_dialogs(tmp_path):
         assert document.export_partials("spear-partials")["ok"]
         assert out.read_text().startswith("par-text-partials-format")
         state = document.import_partials()["state"]
-        assert [p["id"] for p in state["partials"]] == [1, 2]
+        assert [p["id"] for p in _pulled(document)["partials"]] == [1, 2]
         assert state["undo"] == "Import"
         assert document.export_partials("mp4")["ok"] is False
         # A damaged SDIF file: one line naming it, and the document as it was.
@@ -717,7 +737,7 @@ def test_autosaved_work_is_offered_when_the_file_is_opened_again(tmp_path):
     try:
         state = again.open_path(audio)["state"]
         assert dialogs.asked == [("confirm", "Recover unsaved work?")]
-        assert len(state["partials"]) == 1 and state["modified"]
+        assert len(_pulled(again)["partials"]) == 1 and state["modified"]
     finally:
         again_session.close()
 
@@ -757,10 +777,10 @@ def test_opening_audio_with_its_project_beside_offers_the_project(tmp_path):
     try:
         state = document.open_path(str(tmp_path / "tone.wav"))["state"]
         assert dialogs.asked == [("confirm", "Open the project?")]
-        assert state["projectPath"] == str(project) and len(state["partials"]) == 1
+        assert state["projectPath"] == str(project) and len(_pulled(document)["partials"]) == 1
         assert state["title"] == "tone.soma.json \u2014 Soma"
         state = document.open_path(str(tmp_path / "tone.wav"))["state"]  # No: the audio
-        assert state["projectPath"] == "" and state["partials"] == []
+        assert state["projectPath"] == "" and _pulled(document)["partials"] == []
         assert state["title"] == "tone.wav \u2014 Soma"
     finally:
         session.close()
@@ -1071,11 +1091,11 @@ def test_a_project_whose_audio_changed_opens_with_a_warning(tmp_path):
     document = session.document
     try:
         state = document.open_project(str(project_file))["state"]
-        assert state["error"] == "" and len(state["partials"]) == 1
+        assert state["error"] == "" and len(_pulled(document)["partials"]) == 1
         _demo_like(tmp_path / "c.wav", seconds=2.0)  # the recording is replaced
         state = document.open_project(str(project_file))["state"]
         assert "c.wav has changed since c.soma.json was saved" in state["error"]
-        assert len(state["partials"]) == 1  # loses nothing: the partials are still there
+        assert len(_pulled(document)["partials"]) == 1  # loses nothing: they are still there
     finally:
         session.close()
 
@@ -1104,7 +1124,8 @@ def test_a_damaged_recovery_file_opens_the_project_as_saved_and_says_why(tmp_pat
         assert dialogs.asked == [("confirm", "Recover unsaved work?")]
         assert reply["ok"], reply
         state = reply["state"]
-        assert [p["name"] for p in state["partials"]] == ["kept"] and not state["modified"]
+        assert [p["name"] for p in _pulled(document)["partials"]] == ["kept"]
+        assert not state["modified"]
         assert "autosaved changes could not be read" in state["error"]
         assert recovery.name in state["error"]
     finally:

@@ -1,18 +1,16 @@
 """Partials as JSON: null marks a gap, both ways; the page's compact form."""
 
-import base64
 import json
 import math
-import time
 
 import numpy as np
 import pytest
 
-from app.base.jsontext import json_safe
 from app.document.partials import (
     MAX_AMPLITUDE_DB,
     Partial,
     frozen_points,
+    partials_bytes,
     points_from_json,
     points_problem,
     points_to_json,
@@ -29,17 +27,24 @@ def test_points_round_trip_with_gaps_as_null():
     assert not back.flags.writeable
 
 
-def test_a_partial_round_trips_through_json():
-    partial = Partial(
-        7,
-        "A4",
-        "#ff8800",
-        points_from_json([[0, 440, -6], [0.1, None, None]]),
-        {"guide": [[0, 440], [0.1, 441]], "hop": 0.005},
+def test_the_page_gets_a_partial_as_json_without_its_points_and_the_points_as_bytes():
+    gappy = points_from_json([[0, 440, -6], [0.1, None, None], [0.2, 441, -7]])
+    partials = (
+        Partial(7, "A4", "#ff8800", gappy, {"guide": [[0, 440], [0.1, 441]], "hop": 0.005}),
+        Partial(9, "E5", "#00ff88", frozen_points([[0.5, 660, -12], [0.6, 661, -13]])),
     )
-    again = Partial.from_json(json.loads(json.dumps(partial.to_json(), allow_nan=False)))
-    assert (again.id, again.name, again.color, again.source) == (7, "A4", "#ff8800", partial.source)
-    np.testing.assert_array_equal(again.points, partial.points)
+    described = [json.loads(json.dumps(p.to_json(), allow_nan=False)) for p in partials]
+    assert described[0] == {
+        "id": 7,
+        "name": "A4",
+        "color": "#ff8800",
+        "pointCount": 3,
+        "source": partials[0].source,
+    }
+    rows = np.frombuffer(partials_bytes(partials), dtype="<f8").reshape(-1, 3)
+    np.testing.assert_array_equal(rows[:3], gappy)  # NaN gaps included
+    np.testing.assert_array_equal(rows[3:], partials[1].points)
+    assert partials_bytes(()) == b""
 
 
 @pytest.mark.parametrize("rows", [[[0, 440]], [["x", 440, -6]], [None]])
@@ -64,17 +69,3 @@ def test_points_problem_names_the_first_point_no_file_could_carry(bad_row, probl
     assert points_problem(np.array(good)) == ""
     rows = np.array([good[0], bad_row, good[2], bad_row])
     assert points_problem(rows).startswith(problem)
-
-
-def test_the_page_gets_a_big_partial_as_compact_bytes_quickly():
-    n = 2_000_000
-    points = np.c_[np.arange(n) * 0.001, np.full(n, 440.0), np.full(n, -6.0)]
-    points[5:9, 1:] = math.nan
-    partial = Partial(1, "long", "#ff8800", frozen_points(points))
-    began = time.perf_counter()
-    text = json.dumps(json_safe(partial.to_json()), allow_nan=False)
-    elapsed = time.perf_counter() - began
-    data = json.loads(text)["pointData"]
-    back = np.frombuffer(base64.b64decode(data), dtype="<f8").reshape(-1, 3)
-    np.testing.assert_array_equal(back, points)  # NaN gaps included
-    assert elapsed < 3.0, f"{elapsed:.1f} s"  # about 0.4 s here; per-point lists took 7 s

@@ -1,5 +1,7 @@
 // The page's side of SomaDocument: calls into Python and fetches binary results.
 
+import { withPoints } from './partial-points.js';
+
 const apiReady = () => Boolean(window.pywebview && window.pywebview.api &&
   typeof window.pywebview.api.get_state === 'function');
 
@@ -40,4 +42,21 @@ export async function fetchBytes(url) {
   const response = await fetch(url, { headers: { 'X-Soma-Token': window.pywebview.token } });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * get_state, the whole document, with the partials' points fetched from its `partialsData`
+ * and decoded (partial-points.js): {ok: true, state} or {ok: false, error}. The points are
+ * served for the newest version only: a pull overtaken by an edit fails, and the next
+ * state's pull brings them.
+ */
+export async function pullState() {
+  const reply = await call('get_state');
+  if (!reply.ok) return reply;
+  try {
+    reply.state.partials = withPoints(reply.state.partials, await fetchBytes(reply.state.partialsData));
+  } catch (error) {
+    return { ok: false, error: `the partials could not be read: ${error.message}` };
+  }
+  return reply;
 }

@@ -6,7 +6,7 @@
 // This module is the boot: it makes the page's shared context, wires each part (each returns
 // its dispose handle, kept in one DisposalScope) and disposes them all when the page goes.
 
-import { bridgeReady, call, fetchBytes } from './bridge.js';
+import { bridgeReady, call, fetchBytes, pullState } from './bridge.js';
 import { lutFromColors } from './colormap.js';
 import { DisposalScope } from './disposal.js';
 import { createDocumentState } from './document-state.js';
@@ -39,7 +39,7 @@ const tools = { mode: 'navigate', stroke: [], strokeKind: 'trace', hover: null, 
   regions: [], marked: null };
 const mix = { solo: new Set(), mute: new Set() }; // partial ids (the page's, not the document's)
 
-const documentState = scope.add(createDocumentState({ pull: () => call('get_state') }));
+const documentState = scope.add(createDocumentState({ pull: pullState }));
 const getState = () => documentState.current;
 const banner = scope.add(wireErrorBanner({
   elements: { banner: $('error'), text: $('error-text'), dismiss: $('error-dismiss') },
@@ -157,7 +157,7 @@ async function start() {
     shownElsewhere: banner.shows }));
 
   await bridgeReady();
-  const reply = await call('get_state');
+  const reply = await pullState();
   if (reply.ok) documentState.apply(reply.state);
   else banner.show(reply.error);
 }

@@ -321,10 +321,10 @@ class DocumentState:
         mark = "\u2022 " if self.modified else ""
         return f"{mark}{name} \u2014 Soma"
 
-    def to_json(self, with_partials: bool = True) -> dict:
-        """What the page sees. Without `with_partials` the partials are left out (the page
-        keeps its copy while partialsVersion is unchanged): the state is pushed on every
-        zoom, and the partials can be megabytes."""
+    def to_json(self, with_partials: bool = False) -> dict:
+        """What the page sees. The partials only `with_partials`, and then without their
+        points (the bridge's get_state serves those as bytes): the page pulls them when
+        partialsVersion changes, and keeps its copy while it does not."""
         data = {
             "revision": self.revision,
             "file": self.audio.info() if self.audio is not None else None,

@@ -31,6 +31,7 @@ from app.compute.viewport import ViewportService
 from app.document import cleanup, editing
 from app.document.audio_file import AudioFile
 from app.document.datastore import DataStore
+from app.document.partials import partials_bytes
 from app.document.state import DocumentState, Growing, Image, Levels, View
 from app.document.store import DocumentStore
 from app.files import exchange
@@ -198,11 +199,26 @@ class SomaDocument:
         self._open_lock = threading.Lock()
         self._last_folder = ""  # where the last file dialog ended: the next one starts there
         self._measurements = Measurements()
+        # The data key of the partials' points last served (one at a time: a new version
+        # replaces it), and a lock, as the page's calls come on threads of their own.
+        self._partials_key = ""
+        self._partials_lock = threading.Lock()
 
     @_action
     def get_state(self) -> dict:
-        """The whole document state, for a page that has just (re)loaded."""
-        return {"state": self._store.state.to_json()}
+        """The whole document state with its partials, for a page that has just (re)loaded or
+        whose partials changed (every other reply and push leaves them out). Their points are
+        bytes at `partialsData` (app.document.partials.partials_bytes), each partial's
+        `pointCount` rows after the one before's."""
+        with self._partials_lock:  # states read in order, so the newest's key stays served
+            state = self._store.state
+            key = f"partials-{state.partials_version}"
+            if self._data.get(key) is None:
+                self._data.put(key, partials_bytes(state.partials))
+            if key != self._partials_key:
+                self._data.discard(self._partials_key)
+                self._partials_key = key
+        return {"state": {**state.to_json(with_partials=True), "partialsData": f"/data/{key}"}}
 
     @_action
     def open_path(self, path) -> dict:
@@ -393,7 +409,7 @@ class SomaDocument:
         state = self._store.update(
             lambda s: s.leveled(Levels(floor, ceiling)) if s.overview is image else s
         )
-        return {"state": state.to_json(with_partials=False)}
+        return {"state": state.to_json()}
 
     @_action
     def set_display(self, settings) -> dict:
@@ -406,7 +422,7 @@ class SomaDocument:
         state = self._store.update(lambda s: s.displayed(chosen) if s.audio is audio else s)
         if not chosen.computed_alike(before):
             self._viewport.recompute()
-        return {"state": state.to_json(with_partials=False)}
+        return {"state": state.to_json()}
 
     @_action
     def snap(self, guide, tolerance_cents, extend=None) -> dict:
@@ -453,12 +469,10 @@ class SomaDocument:
 
     @_action
     def select(self, ids) -> dict:
-        """Make `ids` the selection ([] selects nothing). The reply leaves the partials out
-        (the page has them: they have not changed), as the save's and the banner's do: a
-        tracked 10-minute file's are 77 MB through pywebview, seconds at every click."""
+        """Make `ids` the selection ([] selects nothing)."""
         ids = self._ids(ids)
         state = self._store.update(lambda s: s.selecting(ids))
-        return {"state": state.to_json(with_partials=False)}
+        return {"state": state.to_json()}
 
     @_action
     def delete_partials(self, ids) -> dict:
@@ -688,7 +702,7 @@ class SomaDocument:
     def dismiss_error(self) -> dict:
         """Hide the error banner."""
         state = self._store.update(lambda s: s.dismissed() if s.error else s)
-        return {"state": state.to_json(with_partials=False)}
+        return {"state": state.to_json()}
 
     def _ask(self, method: str, *args):
         """A file dialog's answer; it starts where the last one ended, else beside the open
@@ -736,7 +750,7 @@ class SomaDocument:
         # The project is what to open again: Recent lists it from now on.
         recent = remember(path, self._store.state.recent)
         saved = self._store.update(lambda s: s.remembering(recent))
-        return {"path": path, "state": saved.to_json(with_partials=False)}
+        return {"path": path, "state": saved.to_json()}
 
     def _open_project(self, project: Project, path: str, modified: bool, problem: str = "") -> dict:
         """Open `project` (saved at `path`); `problem`, when not empty, is shown once it is

@@ -86,7 +86,7 @@ class Session:
         push = self.push = PushChannel(evaluate_js)
         self.store.subscribe(
             lambda state: push.send(
-                {"type": "state", "state": state.to_json(with_partials=False)},
+                {"type": "state", "state": state.to_json()},
                 coalesce="state",
                 revision=state.revision,
             )

@@ -33,6 +33,42 @@ test('a push without the partials keeps those shown and pulls the new version on
   assert.equal(doc.current.partialsVersion, 1);
 });
 
+test('states arriving while a version is pulled pull it once; a failed pull lets the next retry', async () => {
+  const replies = [];
+  let pulls = 0;
+  const doc = createDocumentState({
+    pull: () => { pulls += 1; return new Promise((resolve) => replies.push(resolve)); },
+  });
+  doc.apply(pulled(1, 0));
+  doc.apply(pushed(2, 1));
+  doc.apply(pushed(3, 1)); // a zoom, say, while the partials are on their way
+  assert.equal(pulls, 1);
+  replies[0]({ ok: false, error: 'overtaken' });
+  await new Promise((resolve) => setImmediate(resolve));
+  doc.apply(pushed(4, 1));
+  assert.equal(pulls, 2, 'the failed pull is tried again');
+  replies[1]({ ok: true, state: pulled(5, 1) });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(doc.current.partialsVersion, 1);
+  doc.apply(pushed(6, 1));
+  assert.equal(pulls, 2, 'the version shown: nothing to pull');
+});
+
+test('a pull overtaken by newer states still brings its partials, and nothing else', async () => {
+  let answer;
+  const doc = createDocumentState({ pull: () => new Promise((resolve) => { answer = resolve; }) });
+  doc.apply(pulled(1, 0));
+  doc.apply(pushed(2, 1)); // an edit: the pull starts
+  doc.apply({ ...pushed(5, 1), view: 'zoomed' }); // states of a zoom while it runs
+  const partials = [{ id: 1, points: [] }];
+  answer({ ok: true, state: { ...pulled(3, 1), partials, view: 'old' } });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(doc.current.revision, 5);
+  assert.equal(doc.current.view, 'zoomed');
+  assert.equal(doc.current.partials, partials);
+  assert.equal(doc.current.partialsVersion, 1);
+});
+
 test('after dispose no state is taken and no subscriber is called', () => {
   const doc = createDocumentState({ pull: () => new Promise(() => {}) });
   let calls = 0;
