@@ -6,7 +6,9 @@ import logging
 import os
 import re
 import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 
 from app.base import devchild
@@ -24,6 +26,7 @@ from app.shell.session import Session
 from workers.allocator import keep_batch_buffers
 
 log = logging.getLogger(__name__)
+LEFTOVER_GRACE = 2.0  # s the threads left when the window has closed get to end
 
 FILE_TYPES = {
     "audio": (
@@ -234,7 +237,33 @@ def run_window(
         webview.start(open_first, gui="qt", debug=bool(os.environ.get("SOMA_DEVTOOLS")))
     finally:
         session.close()
-    return devchild.RESTART_EXIT_CODE if restart.is_set() else 0
+    code = devchild.RESTART_EXIT_CODE if restart.is_set() else 0
+    _end_if_threads_are_left(code)
+    return code
+
+
+def _end_if_threads_are_left(code: int) -> None:
+    """End the process now with `code` if threads are still running LEFTOVER_GRACE s after
+    the window closed and the session with it. pywebview answers each bridge call from a
+    thread of its own, not a daemon, through the window: a call answered after the window
+    was destroyed (seen once after Ctrl+Q) waits for ever, and Python's exit waits for it,
+    leaving a process without a window and `make run` hanging."""
+    deadline = time.monotonic() + LEFTOVER_GRACE
+    for thread in _running_threads():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    left = [thread.name for thread in _running_threads()]
+    if left:
+        log.warning("the window has closed; threads still waiting (%s) are left", ", ".join(left))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _running_threads() -> list[threading.Thread]:
+    """The threads Python's exit would wait for, but this one."""
+    this = threading.current_thread()
+    return [t for t in threading.enumerate() if t is not this and not t.daemon and t.is_alive()]
 
 
 def _saved_session() -> tuple[saved_state.SavedSession | None, str]:
