@@ -250,13 +250,21 @@ def _decoded_base64(value: str, what: str, path) -> np.ndarray:
         raise _fail(
             path, f"{what}: not base64 of float64 [time, frequency, amplitude] rows ({error})"
         ) from None
-    problem = points_problem(points)
+    problem = _points_problem(points)
     if problem:
         raise _fail(path, f"{what}, {problem}")
-    decreasing = np.flatnonzero(np.diff(points[:, 0]) < 0)
-    if decreasing.size:
-        raise _fail(path, f"{what}, point {decreasing[0] + 1}: times must not decrease")
     return points
+
+
+def _points_problem(points: np.ndarray) -> str:
+    """Why float64 (n, 3) points cannot be a partial's in a project, or "": points_problem
+    holds the rules on values (a null time, a lone null: NaN here); only the times' order is
+    the file's own."""
+    problem = points_problem(points)
+    if problem:
+        return problem
+    decreasing = np.flatnonzero(np.diff(points[:, 0]) < 0)
+    return f"point {decreasing[0] + 1}: times must not decrease" if decreasing.size else ""
 
 
 def _checked_rows(value: list, what: str, path) -> np.ndarray:
@@ -305,11 +313,7 @@ def _well_formed_points(rows: list) -> np.ndarray | None:
         points = np.array(rows, dtype=np.float64).reshape(-1, 3)
     except OverflowError:  # an int beyond the float range
         return None
-    # points_problem holds the rules on values (a null time, a lone null: NaN here, refused
-    # there); only the times' order is the file's own.
-    if (np.diff(points[:, 0]) < 0).any() or points_problem(points):
-        return None
-    return points
+    return None if _points_problem(points) else points
 
 
 def _decode_partial(value, k: int, path) -> Partial:
