@@ -471,8 +471,7 @@ class SomaDocument:
     def select(self, ids) -> dict:
         """Make `ids` the selection ([] selects nothing)."""
         ids = self._ids(ids)
-        state = self._store.update(lambda s: s.selecting(ids))
-        return {"state": state.to_json()}
+        return {"state": self._store.update(lambda s: s.selecting(ids)).to_json()}
 
     @_action
     def delete_partials(self, ids) -> dict:
@@ -701,8 +700,7 @@ class SomaDocument:
     @_action
     def dismiss_error(self) -> dict:
         """Hide the error banner."""
-        state = self._store.update(lambda s: s.dismissed() if s.error else s)
-        return {"state": state.to_json()}
+        return {"state": self._store.update(lambda s: s.dismissed() if s.error else s).to_json()}
 
     def _ask(self, method: str, *args):
         """A file dialog's answer; it starts where the last one ended, else beside the open
